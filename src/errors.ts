@@ -1,0 +1,177 @@
+/**
+ * Every error Spindle throws is a `SpindleError` with a stable `code`, the offending value
+ * (`value`) and a message that says how to fix it. The classes survive the trip from a worker
+ * to the page (see `worker/protocol.ts`), so `instanceof` and `code` work on both sides.
+ */
+
+export type ErrorCode =
+  | 'DEFINITION_INVALID'
+  | 'INPUT_INVALID'
+  | 'NOT_FOUND'
+  | 'INVALID_STATE'
+  | 'INVALID_ARGUMENT'
+  | 'TASK_FAILED'
+  | 'TIMEOUT'
+  | 'CANCELLED'
+  | 'EXPRESSION_FAILED'
+  | 'ACTION_FAILED'
+  | 'OUTPUT_INVALID'
+  | 'STORAGE_FAILED'
+  | 'STALE_EXECUTOR'
+  | 'ENGINE_CLOSED'
+
+export interface ValidationIssue {
+  /** Where the problem is, as a JSON path: `tasks.b.dependsOn[0]`. */
+  path: string
+  code: string
+  message: string
+}
+
+export interface SpindleErrorOptions {
+  value?: unknown
+  cause?: unknown
+}
+
+export class SpindleError extends Error {
+  readonly code: ErrorCode
+  /** The value that was rejected, when there is one. */
+  readonly value: unknown
+
+  constructor(code: ErrorCode, message: string, options: SpindleErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.value = options.value
+  }
+
+  override get name(): string {
+    return this.constructor.name
+  }
+
+  /** A plain, structured-clone-safe form (used in events and across the worker boundary). */
+  toJSON(): { name: string; code: ErrorCode; message: string; value?: unknown } {
+    return { name: this.name, code: this.code, message: this.message, value: this.value }
+  }
+}
+
+/** A definition failed to parse or validate. `issues` lists every problem by path. */
+export class DefinitionError extends SpindleError {
+  readonly issues: ValidationIssue[]
+  constructor(issues: ValidationIssue[], options: SpindleErrorOptions = {}) {
+    const head = issues
+      .slice(0, 5)
+      .map((i) => `${i.path || '(root)'}: ${i.message}`)
+      .join('; ')
+    const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''
+    super('DEFINITION_INVALID', `Invalid workflow definition: ${head}${more}`, options)
+    this.issues = issues
+  }
+  override toJSON() {
+    return { ...super.toJSON(), issues: this.issues }
+  }
+}
+
+/** A run's input does not match the definition's `params`. */
+export class InputError extends SpindleError {
+  readonly issues: ValidationIssue[]
+  constructor(issues: ValidationIssue[], options: SpindleErrorOptions = {}) {
+    super(
+      'INPUT_INVALID',
+      `Invalid run input: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      options,
+    )
+    this.issues = issues
+  }
+  override toJSON() {
+    return { ...super.toJSON(), issues: this.issues }
+  }
+}
+
+/** An unknown run, definition, task, checkpoint or template. */
+export class NotFoundError extends SpindleError {
+  constructor(message: string, options: SpindleErrorOptions = {}) {
+    super('NOT_FOUND', message, options)
+  }
+}
+
+/** A control call that does not fit the run's (or task's) current status. Nothing was changed. */
+export class InvalidStateError extends SpindleError {
+  constructor(message: string, options: SpindleErrorOptions = {}) {
+    super('INVALID_STATE', message, options)
+  }
+}
+
+/** A bad argument to an API call (wrong type, out of range). Nothing was changed. */
+export class ArgumentError extends SpindleError {
+  constructor(message: string, options: SpindleErrorOptions = {}) {
+    super('INVALID_ARGUMENT', message, options)
+  }
+}
+
+/** A task failed; `taskId` names it. Also the `error` of a run that failed because of it. */
+export class TaskError extends SpindleError {
+  readonly taskId: string | undefined
+  constructor(code: ErrorCode, message: string, options: SpindleErrorOptions & { taskId?: string } = {}) {
+    super(code, message, options)
+    this.taskId = options.taskId
+  }
+  override toJSON() {
+    return { ...super.toJSON(), taskId: this.taskId }
+  }
+}
+
+/** `wait()` or an action exceeded its time limit. */
+export class TimeoutError extends SpindleError {
+  constructor(message: string, options: SpindleErrorOptions = {}) {
+    super('TIMEOUT', message, options)
+  }
+}
+
+/** A CEL expression failed while it was evaluated. */
+export class ExpressionError extends SpindleError {
+  readonly expression: string
+  constructor(expression: string, message: string, options: SpindleErrorOptions = {}) {
+    super('EXPRESSION_FAILED', message, { value: expression, ...options })
+    this.expression = expression
+  }
+}
+
+/** The store could not commit a write. The run is paused; no completion was recorded. */
+export class StorageError extends SpindleError {
+  constructor(message: string, options: SpindleErrorOptions = {}) {
+    super('STORAGE_FAILED', message, options)
+  }
+}
+
+/** Another executor took over the run; this one may no longer write it. */
+export class StaleExecutorError extends SpindleError {
+  constructor(message: string, options: SpindleErrorOptions = {}) {
+    super('STALE_EXECUTOR', message, options)
+  }
+}
+
+/** The engine was closed. */
+export class EngineClosedError extends SpindleError {
+  constructor(message = 'The engine is closed; create a new engine on the same store to continue.') {
+    super('ENGINE_CLOSED', message)
+  }
+}
+
+/** The plain `{ code, message }` form kept in run state and events. */
+export interface ErrorInfo {
+  code: string
+  message: string
+  taskId?: string
+}
+
+/** Reduces any thrown value to `{ code, message }`. */
+export function toErrorInfo(error: unknown, fallback: ErrorCode = 'ACTION_FAILED'): ErrorInfo {
+  if (error instanceof SpindleError) return { code: error.code, message: error.message }
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code
+    return { code: typeof code === 'string' && code ? code : fallback, message: error.message || error.name }
+  }
+  return {
+    code: fallback,
+    message: typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error)),
+  }
+}

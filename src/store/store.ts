@@ -1,0 +1,104 @@
+import type { ErrorInfo, RunFilter, RunStatus, WorkflowDefinition, WorkflowEvent } from '../types'
+
+/**
+ * The storage port. The engine keeps everything durable through it: definitions, run records,
+ * the per-run journal and snapshots. `memoryStore()` and `indexedDbStore()` implement it.
+ *
+ * Every method either completes or rejects with a `StorageError` (`STORAGE_FAILED`), or a
+ * `StaleExecutorError` when a fenced write meets a newer epoch. A rejected `commit` wrote nothing.
+ * Values are stored as structured clones: a caller may mutate what it passed in afterwards.
+ */
+export interface Store {
+  /** Names the database; part of the Web Lock names (`spindle:<name>:run:<runId>`). */
+  readonly name: string
+  /**
+   * When the journal writer flushes queued entries: at the end of the current microtask queue
+   * (`microtask`), or in a later task (`task`), so that completions landing in the same tick
+   * share one transaction (group commit).
+   */
+  readonly flushTiming: 'microtask' | 'task'
+
+  putDefinition(record: StoredDefinition): Promise<void>
+  /** Without `version`: the highest semver version registered. */
+  getDefinition(id: string, version?: string): Promise<StoredDefinition | undefined>
+  listDefinitions(): Promise<StoredDefinition[]>
+  /** Without `version`: every version. Resolves to the number of versions deleted. */
+  deleteDefinition(id: string, version?: string): Promise<number>
+
+  /** Creates a run record; rejects with `ArgumentError` (`INVALID_ARGUMENT`) if the run id exists. */
+  createRun(record: RunRecord): Promise<void>
+  getRun(runId: string): Promise<RunRecord | undefined>
+  /** Newest first (by `createdAt`). */
+  listRuns(filter?: RunFilter): Promise<RunRecord[]>
+  /**
+   * Takes over a run for `executor`: increments its `epoch` and returns the updated record.
+   * From then on, writes fenced with an older epoch are refused.
+   */
+  claimRun(runId: string, executor: string): Promise<RunRecord>
+
+  /**
+   * Writes a batch in one transaction: journal entries, run records, snapshots. For every run
+   * record in the batch, the stored epoch must equal the record's `epoch`, or the whole batch is
+   * refused with `StaleExecutorError`.
+   */
+  commit(batch: CommitBatch): Promise<void>
+  /** Journal entries of a run with `seq > afterSeq` (default: all), in `seq` order. */
+  readJournal(runId: string, afterSeq?: number): Promise<JournalEntry[]>
+  /** The newest snapshot of a run with `seq <= maxSeq` (default: the newest). */
+  latestSnapshot(runId: string, maxSeq?: number): Promise<SnapshotRecord | undefined>
+  /**
+   * Rollback: marks journal entries with `seq > afterSeq` as rolled back and deletes snapshots
+   * after it, fenced by `epoch` like `commit`.
+   */
+  rollBack(runId: string, afterSeq: number, epoch: number): Promise<void>
+
+  close(): Promise<void>
+}
+
+export interface StoredDefinition {
+  id: string
+  version: string
+  name?: string
+  description?: string
+  schemaVersion: string
+  migratedFrom?: string
+  registeredAt: number
+  definition: WorkflowDefinition
+}
+
+export interface RunRecord {
+  runId: string
+  definitionId: string
+  version: string
+  status: RunStatus
+  createdAt: number
+  updatedAt: number
+  input: Record<string, unknown>
+  output?: unknown
+  error?: ErrorInfo
+  principal?: string
+  /** Fencing token: incremented by every `claimRun`. */
+  epoch: number
+  /** Who holds the run now. */
+  executor?: string
+  /** The last journal sequence number written. */
+  seq: number
+}
+
+/** A journal entry is the event itself; `rolledBack` marks entries undone by a rollback. */
+export type JournalEntry = WorkflowEvent & { rolledBack?: true }
+
+export interface SnapshotRecord {
+  runId: string
+  /** The journal position the snapshot reflects. */
+  seq: number
+  at: number
+  /** `actor.getPersistedSnapshot()` of the run actor. */
+  snapshot: unknown
+}
+
+export interface CommitBatch {
+  entries: JournalEntry[]
+  runs: RunRecord[]
+  snapshots: SnapshotRecord[]
+}

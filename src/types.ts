@@ -1,0 +1,470 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec'
+import type { Observable } from 'rxjs'
+import type { ErrorInfo, ValidationIssue } from './errors'
+import type { Store } from './store/store'
+
+export type { ErrorInfo, ValidationIssue }
+
+// ─── Definitions (schemaVersion "2.0") ───────────────────────────────────────────────────────
+
+export type OnError = 'fail' | 'skip' | 'continue' | 'pause'
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. 1 means no retry. */
+  maxAttempts?: number
+  initialDelayMs?: number
+  /** Multiplier applied to the delay after each failed attempt. */
+  backoff?: number
+  maxDelayMs?: number
+  /** 0–1: the delay is spread by ± this fraction at random. */
+  jitter?: number
+}
+
+export type ParamType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'any'
+
+export interface ParamSpec {
+  type: ParamType
+  required?: boolean
+  default?: unknown
+  description?: string
+  enum?: unknown[]
+}
+
+export interface CompensateSpec {
+  action: string
+  params?: Record<string, unknown>
+}
+
+export interface CacheSpec {
+  ttlMs: number
+  key?: string
+}
+
+export interface TaskDefinition {
+  action: string
+  name?: string
+  description?: string
+  params?: Record<string, unknown>
+  dependsOn?: string[]
+  /** CEL: the task is skipped when this is false. */
+  when?: string
+  /** CEL yielding an array: the action runs once per item (`item`, `index`); output is the array of results. */
+  forEach?: string
+  /** With `forEach`: items in flight at once. */
+  concurrency?: number
+  retry?: RetryPolicy
+  timeoutMs?: number
+  onError?: OnError
+  compensate?: CompensateSpec
+  cache?: CacheSpec
+  expectedDurationMs?: number
+}
+
+export interface WorkflowDefinition {
+  schemaVersion: '2.0'
+  id: string
+  version: string
+  name?: string
+  description?: string
+  params?: Record<string, ParamSpec>
+  defaults?: { timeoutMs?: number; retry?: RetryPolicy; onError?: OnError }
+  /** Tasks in flight at once in one run. */
+  concurrency?: number
+  expectedDurationMs?: number
+  tasks: Record<string, TaskDefinition>
+  /** CEL: the run's output. Without it, the output is the map of task outputs of the tasks nobody depends on. */
+  output?: string
+}
+
+export interface ValidationResult {
+  ok: boolean
+  issues: ValidationIssue[]
+}
+
+export interface DefinitionInfo {
+  id: string
+  version: string
+  name?: string
+  description?: string
+  schemaVersion: string
+  /** The schema version the definition was written in, when it was migrated on load. */
+  migratedFrom?: string
+  registeredAt: number
+  taskCount: number
+}
+
+// ─── Compiled definitions (internal) ──────────────────────────────────────────────────────────
+
+/** What expressions can see. `tasks` holds only the tasks the expression names. */
+export interface ExpressionScope {
+  input: Record<string, unknown>
+  tasks: Record<string, { output: unknown; status: TaskStatus }>
+  state: Record<string, unknown>
+  run: { id: string; definitionId: string; version: string; startedAt?: number; attempt?: number }
+  item?: unknown
+  index?: number
+}
+
+/** A compiled CEL expression (or `${ }` template). Throws `ExpressionError` when evaluation fails. */
+export interface CompiledExpression {
+  readonly source: string
+  /** Task ids the expression reads through `tasks.<id>`. */
+  readonly taskRefs: readonly string[]
+  /** True when it reads `item` or `index`. */
+  readonly usesItem: boolean
+  evaluate(scope: ExpressionScope): unknown
+}
+
+export interface ResolvedRetry {
+  maxAttempts: number
+  initialDelayMs: number
+  backoff: number
+  maxDelayMs: number
+  jitter: number
+}
+
+export interface CompiledTask {
+  readonly id: string
+  readonly action: string
+  readonly name?: string
+  readonly dependsOn: readonly string[]
+  /** Tasks that depend on this one. */
+  readonly children: readonly string[]
+  readonly when?: CompiledExpression
+  readonly forEach?: CompiledExpression
+  /** Resolved params: absent when the task has none; `static` when they contain no expression. */
+  readonly params?: CompiledParams
+  readonly concurrency: number
+  readonly retry: ResolvedRetry
+  readonly timeoutMs?: number
+  readonly onError: OnError
+  readonly compensate?: { action: string; params?: CompiledParams }
+  readonly expectedDurationMs?: number
+  /** Every task id the task's expressions read (when, forEach, params). */
+  readonly taskRefs: readonly string[]
+}
+
+export type CompiledParams =
+  | { readonly static: true; readonly value: Record<string, unknown> }
+  | {
+      readonly static: false
+      readonly taskRefs: readonly string[]
+      resolve(scope: ExpressionScope): Record<string, unknown>
+    }
+
+export interface CompiledWorkflow {
+  readonly definition: WorkflowDefinition
+  /** `id@version` */
+  readonly key: string
+  readonly tasks: ReadonlyMap<string, CompiledTask>
+  /** Task ids in a topological order. */
+  readonly order: readonly string[]
+  /** Tasks with no dependencies. */
+  readonly roots: readonly string[]
+  /** Tasks nobody depends on. */
+  readonly leaves: readonly string[]
+  readonly concurrency: number
+  readonly expectedDurationMs?: number
+  readonly output?: CompiledExpression
+}
+
+// ─── Run state (the run machine's context; internal but shared with monitor/) ──────────────
+
+export type RunStatus = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled'
+export type TaskStatus =
+  | 'pending'
+  | 'running'
+  | 'waiting'
+  | 'retrying'
+  | 'completed'
+  | 'failed'
+  | 'skipped'
+  | 'cancelled'
+
+export interface TaskState {
+  status: TaskStatus
+  /** Attempts started so far. */
+  attempts: number
+  /** Attempts that ended in failure or timeout. */
+  failedAttempts: number
+  /** Dependencies not yet completed or skipped. */
+  deps: number
+  /** Admitted under the run's concurrency limit and handed to the engine to start. */
+  dispatched: boolean
+  error?: ErrorInfo
+  /** When the task last became ready to run (deps done, back-off over). */
+  readyAt?: number
+  startedAt?: number
+  endedAt?: number
+  /** Absolute time (ms since epoch) of the task's timer: back-off end, `delay` end, wait timeout. */
+  deadline?: number
+  /** The signal a waiting task waits for. */
+  signal?: string
+  /** Time spent running, over all attempts. */
+  runMs: number
+  /** Time spent waiting for a slot or in back-off. */
+  queueMs: number
+  itemsDone?: number
+  itemsTotal?: number
+  skipReason?: 'condition' | 'manual' | 'on-error'
+}
+
+export interface RunState {
+  runId: string
+  definitionId: string
+  version: string
+  status: RunStatus
+  createdAt: number
+  updatedAt: number
+  startedAt?: number
+  endedAt?: number
+  /** The last journal sequence number used. */
+  seq: number
+  concurrency: number
+  /** Tasks dispatched or running (they hold a concurrency slot). */
+  inFlight: number
+  /** Tasks ready but waiting for a slot, oldest first. */
+  ready: string[]
+  /** Tasks not yet in a terminal status. */
+  remaining: number
+  tasks: Record<string, TaskState>
+  /** Signals received that no task has consumed yet. */
+  signals: Record<string, unknown[]>
+  pauseReason?: string
+  error?: ErrorInfo
+  expectedDurationMs?: number
+  /** Time the run spent paused (excluded from the time part of health). */
+  pausedMs: number
+  pausedAt?: number
+}
+
+// ─── Events ──────────────────────────────────────────────────────────────────────────────────
+
+interface EventBase {
+  runId: string
+  /** Increases by one with every event of the run. */
+  seq: number
+  at: number
+}
+
+export type WorkflowEvent = EventBase &
+  (
+    | { type: 'workflow.queued'; definitionId: string; version: string }
+    | { type: 'workflow.started'; definitionId: string; version: string }
+    | { type: 'workflow.paused'; reason: string; error?: ErrorInfo }
+    | { type: 'workflow.resumed' }
+    | { type: 'workflow.completed'; output?: unknown }
+    | { type: 'workflow.failed'; error: ErrorInfo }
+    | { type: 'workflow.cancelled'; reason?: string }
+    | { type: 'workflow.rolled-back'; checkpointId: string; toSeq: number; compensated: string[] }
+    | { type: 'workflow.recovered'; executor: string }
+    | { type: 'task.started'; taskId: string; attempt: number }
+    | { type: 'task.progress'; taskId: string; fraction: number; note?: string }
+    | { type: 'task.log'; taskId: string; message: string }
+    | {
+        type: 'task.completed'
+        taskId: string
+        attempt: number
+        output?: unknown
+        /** Keys of the run's shared state this task set (null: deleted). */
+        state?: Record<string, unknown>
+      }
+    | { type: 'task.item-completed'; taskId: string; index: number; output?: unknown }
+    | {
+        type: 'task.failed'
+        taskId: string
+        attempt: number
+        error: ErrorInfo
+        /** A random number in [0, 1) drawn by the engine for the back-off jitter. */
+        rand?: number
+        /** True when no retry follows. */
+        final?: boolean
+      }
+    | { type: 'task.retrying'; taskId: string; attempt: number; delayMs: number; manual?: boolean }
+    | { type: 'task.skipped'; taskId: string; reason: 'condition' | 'manual' | 'on-error' }
+    | { type: 'task.waiting'; taskId: string; until?: number; signal?: string }
+    | { type: 'task.timed-out'; taskId: string; attempt: number; timeoutMs: number; rand?: number }
+    | { type: 'timer.fired'; taskId: string }
+    | { type: 'signal.received'; name: string; payload?: unknown }
+    | { type: 'checkpoint.saved'; checkpointId: string; reason: string }
+    | { type: 'approval.required'; taskId: string; approvers: string[]; level: number }
+    | { type: 'approval.granted'; taskId: string; by: string; comment?: string }
+    | { type: 'approval.rejected'; taskId: string; by: string; comment?: string }
+    | { type: 'approval.escalated'; taskId: string; level: number }
+  )
+
+export type WorkflowEventType = WorkflowEvent['type']
+export type EventOf<T extends WorkflowEventType> = Extract<WorkflowEvent, { type: T }>
+
+// ─── Monitoring ──────────────────────────────────────────────────────────────────────────────
+
+export interface TaskRef {
+  id: string
+  name?: string
+  startedAt?: number
+}
+
+export interface Progress {
+  runId: string
+  status: RunStatus
+  /** Tasks in a terminal status that counts as done: completed, skipped, or failed with `onError: continue`. */
+  completed: number
+  total: number
+  /** 0–100, whole number. */
+  percent: number
+  running: TaskRef[]
+  tasks: { id: string; status: TaskStatus; attempts: number; durationMs: number }[]
+}
+
+export type HealthLevel = 'healthy' | 'warning' | 'critical'
+
+export interface Health {
+  runId?: string
+  score: number
+  level: HealthLevel
+  parts: { time: number; success: number; errors: number; efficiency: number }
+}
+
+export interface Alert {
+  runId?: string
+  at: number
+  level: HealthLevel
+  previous: HealthLevel
+  score: number
+  message: string
+}
+
+// ─── Runs ────────────────────────────────────────────────────────────────────────────────────
+
+export interface RunInfo {
+  runId: string
+  definitionId: string
+  version: string
+  status: RunStatus
+  createdAt: number
+  updatedAt: number
+}
+
+export interface TaskView {
+  status: TaskStatus
+  attempts: number
+  output?: unknown
+  error?: ErrorInfo
+  startedAt?: number
+  endedAt?: number
+}
+
+export interface RunView extends RunInfo {
+  input: Record<string, unknown>
+  output?: unknown
+  error?: ErrorInfo
+  pauseReason?: string
+  state: Record<string, unknown>
+  tasks: Record<string, TaskView>
+  progress: Progress
+  health: Health
+}
+
+export interface CheckpointInfo {
+  checkpointId: string
+  runId: string
+  seq: number
+  at: number
+  reason: string
+  completedTasks: string[]
+}
+
+// ─── Actions ─────────────────────────────────────────────────────────────────────────────────
+
+export interface ActionContext {
+  /** Aborted on timeout, cancel, skip, or when the run fails. */
+  signal: AbortSignal
+  /** 1 for the first attempt. */
+  attempt: number
+  /** `runId:taskId` or `runId:taskId:index` under `forEach`: the same on every attempt. */
+  idempotencyKey: string
+  runId: string
+  taskId: string
+  /** Under `forEach`: the item's index. */
+  index?: number
+  /** The run's shared state. Values must be structured-clone-safe. */
+  state: { get(key: string): unknown; set(key: string, value: unknown): void }
+  /** Reports progress of this task: `fraction` in [0, 1]. Emits `task.progress`. */
+  progress(fraction: number, note?: string): void
+  log(...parts: unknown[]): void
+}
+
+export type ActionHandler = (params: any, ctx: ActionContext) => unknown | Promise<unknown>
+
+export interface Action<I = unknown, O = unknown> {
+  readonly kind: 'spindle.action'
+  readonly input?: StandardSchemaV1<unknown, I>
+  readonly output?: StandardSchemaV1<unknown, O>
+  run(input: I, ctx: ActionContext): Promise<O> | O
+}
+
+// ─── Engine ──────────────────────────────────────────────────────────────────────────────────
+
+/** Time source; tests inject a simulated one. */
+export interface Clock {
+  now(): number
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+export interface EngineOptions {
+  store?: Store
+  actions?: Record<string, ActionHandler | Action<any, any>>
+  /** Runs executing at once; more wait as `queued`. Default: unlimited. */
+  maxConcurrentRuns?: number
+  defaults?: { timeoutMs?: number; retry?: RetryPolicy; onError?: OnError }
+  clock?: Clock
+  /** Random numbers for back-off jitter (tests make it deterministic). Default: Math.random. */
+  random?: () => number
+  /** Journal entries between two snapshots (at least the run's task count, so writes per step stay constant). Default 200. */
+  snapshotEvery?: number
+  /** Call `recover()` on creation. Default true. */
+  recover?: boolean
+}
+
+export interface StartOptions {
+  version?: string
+  runId?: string
+  principal?: string
+}
+
+export interface RunFilter {
+  status?: RunStatus[]
+  definitionId?: string
+  limit?: number
+}
+
+export interface Engine {
+  register(definition: unknown): Promise<DefinitionInfo>
+  validate(definition: unknown): ValidationResult
+  getDefinition(id: string, version?: string): Promise<WorkflowDefinition | undefined>
+  listDefinitions(): Promise<DefinitionInfo[]>
+  deleteDefinition(id: string, version?: string): Promise<void>
+
+  start(definitionId: string, input?: Record<string, unknown>, options?: StartOptions): Promise<RunInfo>
+  pause(runId: string): Promise<RunInfo>
+  resume(runId: string): Promise<RunInfo>
+  cancel(runId: string, reason?: string): Promise<RunInfo>
+  retryTask(runId: string, taskId: string): Promise<RunInfo>
+  skipTask(runId: string, taskId: string): Promise<RunInfo>
+  signal(runId: string, name: string, payload?: unknown): Promise<RunInfo>
+
+  getRun(runId: string): Promise<RunView | undefined>
+  listRuns(filter?: RunFilter): Promise<RunInfo[]>
+  checkpoints(runId: string): Promise<CheckpointInfo[]>
+  history(runId: string): Promise<WorkflowEvent[]>
+  wait(runId: string, options?: { timeoutMs?: number }): Promise<RunView>
+
+  readonly events$: Observable<WorkflowEvent>
+  progress$(runId: string): Observable<Progress>
+  health$(runId?: string): Observable<Health>
+  readonly alerts$: Observable<Alert>
+
+  recover(): Promise<RunInfo[]>
+  close(): Promise<void>
+}

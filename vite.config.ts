@@ -1,0 +1,50 @@
+import { fileURLToPath } from 'node:url'
+import { playwright } from '@vitest/browser-playwright'
+import { defineConfig } from 'vitest/config'
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+export const alias = {
+  'spindle/worker': here('./worker/serve.ts'),
+  'spindle/client': here('./worker/connect.ts'),
+  spindle: here('./src/index.ts'),
+}
+
+export default defineConfig({
+  resolve: { alias },
+  optimizeDeps: {
+    include: [
+      'xstate',
+      'rxjs',
+      'rxjs/operators',
+      'idb',
+      'comlink',
+      '@marcbachmann/cel-js',
+      'valibot',
+      'fast-check',
+      'croner',
+    ],
+  },
+  worker: { format: 'es' },
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/e2e/**'],
+    testTimeout: 20_000,
+    browser: {
+      enabled: true,
+      headless: true,
+      provider: playwright({
+        launchOptions: {
+          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-background-networking',
+            '--disable-component-update',
+          ],
+        },
+      }),
+      instances: [{ browser: 'chromium' }],
+    },
+  },
+})
