@@ -1,3 +1,6 @@
+export { defineAction } from './actions/define-action'
+export { createEngine } from './engine/engine'
+export { type SimulatedClock, simulatedClock, systemClock } from './engine/timers'
 export type { ErrorCode, ErrorInfo, ValidationIssue } from './errors'
 export {
   ArgumentError,
@@ -13,6 +16,7 @@ export {
   TaskError,
   TimeoutError,
 } from './errors'
+export { type IndexedDbStoreOptions, indexedDbStore } from './store/indexeddb-store'
 export { memoryStore } from './store/memory-store'
 export type {
   CommitBatch,

@@ -207,6 +207,10 @@ export interface TaskState {
   itemsDone?: number
   itemsTotal?: number
   skipReason?: 'condition' | 'manual' | 'on-error'
+  /** Failed with `onError: 'continue'`: settled, its dependents proceed. */
+  continued?: boolean
+  /** `attempts` when the retry budget was last renewed (by `retryTask` or `resume`). */
+  attemptBase: number
 }
 
 export interface RunState {
@@ -223,9 +227,10 @@ export interface RunState {
   concurrency: number
   /** Tasks dispatched or running (they hold a concurrency slot). */
   inFlight: number
-  /** Tasks ready but waiting for a slot, oldest first. */
+  /** Tasks ready but waiting for a slot, oldest first, from `readyHead` on. */
   ready: string[]
-  /** Tasks not yet in a terminal status. */
+  readyHead: number
+  /** Tasks not yet settled (completed, skipped, or failed with `onError: 'continue'`). */
   remaining: number
   tasks: Record<string, TaskState>
   /** Signals received that no task has consumed yet. */
@@ -279,6 +284,8 @@ export type WorkflowEvent = EventBase &
         rand?: number
         /** True when no retry follows. */
         final?: boolean
+        /** The failure cannot be cured by retrying (bad input, expression error). */
+        noRetry?: boolean
       }
     | { type: 'task.retrying'; taskId: string; attempt: number; delayMs: number; manual?: boolean }
     | { type: 'task.skipped'; taskId: string; reason: 'condition' | 'manual' | 'on-error' }

@@ -1,0 +1,38 @@
+import { TaskError } from '../errors'
+import type { ActionContext } from '../types'
+import { waitFor } from './wait'
+
+/**
+ * A durable sleep: `params.ms` (from the start of the task) or `params.until` (ms since epoch or
+ * an ISO date string). The deadline is kept in the run state, so the sleep survives reloads; a
+ * deadline that passed while the app was closed fires as soon as the engine runs again.
+ */
+export function delay(params: { ms?: unknown; until?: unknown }, _ctx: ActionContext, now: number) {
+  const { ms, until } = params ?? {}
+  if (ms !== undefined && until !== undefined) {
+    throw new TaskError('INPUT_INVALID', 'delay takes params.ms or params.until, not both.', {
+      value: params,
+    })
+  }
+  if (ms !== undefined) {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+      throw new TaskError(
+        'INPUT_INVALID',
+        `delay: params.ms must be a number ≥ 0, got ${JSON.stringify(ms)}.`,
+        {
+          value: ms,
+        },
+      )
+    }
+    return waitFor({ until: now + ms })
+  }
+  const time = typeof until === 'string' ? Date.parse(until) : until
+  if (typeof time !== 'number' || !Number.isFinite(time)) {
+    throw new TaskError(
+      'INPUT_INVALID',
+      `delay needs params.ms (a duration) or params.until (ms since epoch or an ISO date), got ${JSON.stringify(params)}.`,
+      { value: params },
+    )
+  }
+  return waitFor({ until: time })
+}

@@ -1,0 +1,36 @@
+import { TaskError } from '../errors'
+import type { ActionContext } from '../types'
+import { waitFor } from './wait'
+
+/**
+ * Waits for the signal `params.event` (sent with `engine.signal(runId, name, payload)`); the
+ * payload is the task's output. A signal that arrived before the task started waiting is kept
+ * and delivered at once. With `params.timeoutMs`, the task times out (`TIMEOUT`) if no signal
+ * comes in time; retry and `onError` apply as for any failure.
+ */
+export function waitForEvent(
+  params: { event?: unknown; timeoutMs?: unknown },
+  _ctx: ActionContext,
+  now: number,
+) {
+  const { event, timeoutMs } = params ?? {}
+  if (typeof event !== 'string' || event === '') {
+    throw new TaskError(
+      'INPUT_INVALID',
+      'wait-for-event needs params.event: the name of the signal to wait for.',
+      {
+        value: params,
+      },
+    )
+  }
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs > 0))) {
+    throw new TaskError(
+      'INPUT_INVALID',
+      `wait-for-event: params.timeoutMs must be a number > 0, got ${JSON.stringify(timeoutMs)}.`,
+      {
+        value: timeoutMs,
+      },
+    )
+  }
+  return waitFor({ signal: event, until: timeoutMs === undefined ? undefined : now + timeoutMs })
+}

@@ -1,0 +1,28 @@
+import type { JournalEntry } from '../store/store'
+import type { CheckpointInfo } from '../types'
+
+/**
+ * The checkpoints of a run, read off its journal: a checkpoint is a position in the journal
+ * (one after every task completion, and on request), listed with the tasks completed by then.
+ * Rolled-back entries are not checkpoints any more.
+ */
+export function checkpointsOf(runId: string, entries: readonly JournalEntry[]): CheckpointInfo[] {
+  const completed = new Set<string>()
+  const checkpoints: CheckpointInfo[] = []
+  for (const entry of entries) {
+    if (entry.rolledBack) continue
+    if (entry.type === 'task.completed') completed.add(entry.taskId)
+    else if (entry.type === 'task.retrying' && entry.manual) completed.delete(entry.taskId)
+    else if (entry.type === 'checkpoint.saved') {
+      checkpoints.push({
+        checkpointId: entry.checkpointId,
+        runId,
+        seq: entry.seq,
+        at: entry.at,
+        reason: entry.reason,
+        completedTasks: [...completed],
+      })
+    }
+  }
+  return checkpoints
+}

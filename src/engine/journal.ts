@@ -1,0 +1,99 @@
+import { SpindleError, StorageError } from '../errors'
+import type { CommitBatch, Store } from '../store/store'
+
+/** A run with journal entries waiting to be written. */
+export interface JournalSource {
+  /** Moves the source's queued entries (and its run record, and a snapshot when one is due) into `batch`. */
+  collect(batch: CommitBatch): void
+}
+
+/**
+ * Writes journal entries with group commit: everything queued while a commit is in flight, or
+ * within one tick for stores with `flushTiming: 'task'`, goes to the store in one transaction.
+ * A flush takes whatever every dirty run has queued at that moment, so the bytes written per
+ * task completion do not depend on the size of the run.
+ */
+export class JournalWriter {
+  readonly #store: Store
+  readonly #dirty = new Set<JournalSource>()
+  #next: { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } | undefined
+  #busy = false
+  #idle: Promise<void> = Promise.resolve()
+  readonly #schedule: (flush: () => void) => void
+
+  constructor(store: Store) {
+    this.#store = store
+    this.#schedule = store.flushTiming === 'task' ? nextTask : (flush) => queueMicrotask(flush)
+  }
+
+  /** Marks `source` dirty; resolves once a commit carrying everything it has queued now succeeds. */
+  write(source: JournalSource): Promise<void> {
+    this.#dirty.add(source)
+    if (!this.#next) {
+      let resolve!: () => void
+      let reject!: (error: unknown) => void
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res
+        reject = rej
+      })
+      // Callers attach their own handlers; this one keeps a failure from being reported unhandled twice.
+      promise.catch(() => {})
+      this.#next = { promise, resolve, reject }
+      if (!this.#busy) this.#schedule(() => this.#flush())
+    }
+    return this.#next.promise
+  }
+
+  /** Resolves when nothing is queued or in flight (failures included). */
+  async settled(): Promise<void> {
+    while (this.#busy || this.#next) {
+      await this.#idle
+      if (this.#next && !this.#busy) await this.#next.promise.catch(() => {})
+    }
+  }
+
+  async #flush(): Promise<void> {
+    const flight = this.#next
+    if (!flight) return
+    this.#next = undefined
+    const batch: CommitBatch = { entries: [], runs: [], snapshots: [] }
+    for (const source of this.#dirty) source.collect(batch)
+    this.#dirty.clear()
+    this.#busy = true
+    let done!: () => void
+    this.#idle = new Promise<void>((resolve) => {
+      done = resolve
+    })
+    try {
+      await this.#store.commit(batch)
+      flight.resolve()
+    } catch (error) {
+      flight.reject(
+        error instanceof SpindleError
+          ? error
+          : new StorageError(`The store could not write the journal: ${String(error)}`, { cause: error }),
+      )
+    } finally {
+      this.#busy = false
+      done()
+      if (this.#next) this.#schedule(() => this.#flush())
+    }
+  }
+}
+
+/**
+ * Runs `callback` in a later task. A MessageChannel, not `setTimeout(0)`: nested timeouts are
+ * clamped to 4 ms by browsers, which would put a floor under every step of a durable chain.
+ */
+function nextTask(callback: () => void): void {
+  if (typeof MessageChannel === 'undefined') {
+    setTimeout(callback, 0)
+    return
+  }
+  const channel = new MessageChannel()
+  channel.port1.onmessage = () => {
+    channel.port1.close()
+    callback()
+  }
+  channel.port2.postMessage(undefined)
+}

@@ -1,0 +1,398 @@
+import type { Snapshot } from 'xstate'
+import { ExpressionError, toErrorInfo } from '../errors'
+import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
+import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
+import type { JournalSource, JournalWriter } from './journal'
+import { machineFor, type RunActor, startRunActor } from './run-machine'
+import type { RunCommand, RunEvent } from './run-reducer'
+import { type RunnableAction, runTask, type TaskHost } from './task-runner'
+
+/** What an executor needs from its engine. */
+export interface ExecutorHost {
+  readonly journal: JournalWriter
+  now(): number
+  random(): number
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+  action(name: string): RunnableAction
+  publish(event: WorkflowEvent): void
+  /** The run reached a terminal status and every record of it is committed and published. */
+  settled(executor: RunExecutor): void
+  /** A journal write failed: the executor has stopped; the engine decides what follows. */
+  broken(executor: RunExecutor, error: unknown): void
+  readonly snapshotEvery: number
+}
+
+/** The data a run carries outside the machine: outputs live in the journal, not in snapshots. */
+export interface RunData {
+  outputs: Map<string, unknown>
+  items: Map<string, Map<number, unknown>>
+  state: Record<string, unknown>
+  output?: unknown
+}
+
+/**
+ * Drives one run: sends events into its actor, journals what the actor records, and — once the
+ * journal write that carries them has committed — publishes the records and carries out the
+ * actor's commands (start tasks, arm timers, finish). A dependent task therefore never starts,
+ * and `task.completed` is never published, before the completion is durable.
+ */
+export class RunExecutor implements JournalSource, TaskHost {
+  readonly runId: string
+  readonly wf: CompiledWorkflow
+  readonly data: RunData
+  record: RunRecord
+  readonly #host: ExecutorHost
+  readonly #actor: RunActor
+  #collected: RunCommand[] = []
+  #pending: JournalEntry[] = []
+  #effects: Promise<void> = Promise.resolve()
+  #snapshotSeq: number
+  readonly #controllers = new Map<string, AbortController>()
+  readonly #timers = new Map<string, unknown>()
+  #stopped = false
+
+  constructor(
+    host: ExecutorHost,
+    wf: CompiledWorkflow,
+    record: RunRecord,
+    data: RunData,
+    snapshot?: Snapshot<unknown>,
+  ) {
+    this.#host = host
+    this.wf = wf
+    this.runId = record.runId
+    this.record = record
+    this.data = data
+    this.#actor = startRunActor(machineFor(wf), record.runId, record.createdAt, snapshot)
+    this.#snapshotSeq = this.state.seq
+    this.#actor.on('*', (command) => {
+      this.#collected.push(command)
+    })
+  }
+
+  get state(): RunState {
+    return this.#actor.getSnapshot().context
+  }
+
+  get stopped(): boolean {
+    return this.#stopped
+  }
+
+  /** Whether the run would accept `event` now (the guard of every control call). */
+  can(event: RunEvent): boolean {
+    return this.#actor.getSnapshot().can(event)
+  }
+
+  /**
+   * Sends an event into the run. Resolves when its records are committed and published;
+   * rejects if the journal write failed (the run has stopped then).
+   */
+  send(event: RunEvent): Promise<void> {
+    return this.#apply(event)
+  }
+
+  /** For the task runner: progress, logs and item completions while a task works. */
+  post(event: RunEvent): void {
+    this.#post(event)
+  }
+
+  #apply(event: RunEvent): Promise<void> {
+    if (this.#stopped) return Promise.resolve()
+    this.#actor.send(event)
+    const commands = this.#collected
+    if (commands.length === 0) return Promise.resolve()
+    this.#collected = []
+    const deferred: RunCommand[] = []
+    for (const command of commands) {
+      switch (command.type) {
+        case 'record':
+          this.#pending.push(command.event)
+          this.#keep(command.event)
+          deferred.push(command)
+          break
+        case 'abort':
+          this.#controllers.get(command.taskId)?.abort(new Error(command.reason))
+          this.#controllers.delete(command.taskId)
+          break
+        case 'disarm':
+          this.#disarm(command.taskId)
+          break
+        default:
+          deferred.push(command)
+      }
+    }
+    const written = this.#pending.length > 0 ? this.#host.journal.write(this) : Promise.resolve()
+    const effects = this.#effects.then(
+      () => written,
+      () => written,
+    )
+    this.#effects = effects.then(
+      () => this.#carryOut(deferred),
+      (error) => this.#break(error),
+    )
+    return effects
+  }
+
+  collect(batch: CommitBatch): void {
+    if (this.#pending.length === 0) return
+    batch.entries.push(...this.#pending)
+    this.#pending = []
+    const s = this.state
+    this.record = {
+      ...this.record,
+      status: s.status,
+      updatedAt: s.updatedAt,
+      seq: s.seq,
+      output: s.status === 'completed' ? this.data.output : undefined,
+      error: s.error,
+    }
+    batch.runs.push(this.record)
+    const every = Math.max(this.#host.snapshotEvery, this.wf.tasks.size)
+    if (s.seq - this.#snapshotSeq >= every) {
+      this.#snapshotSeq = s.seq
+      batch.snapshots.push({
+        runId: this.runId,
+        seq: s.seq,
+        at: s.updatedAt,
+        // Cloned now: the context changes in place after this.
+        snapshot: structuredClone(this.#actor.getPersistedSnapshot()),
+      })
+    }
+  }
+
+  /** Replays journal entries the restored actor has not seen; records nothing, runs nothing. */
+  replay(entries: readonly JournalEntry[]): void {
+    for (const entry of entries) {
+      // Entries the actor derived itself from an earlier one are already counted in its seq.
+      if (entry.rolledBack || entry.seq <= this.state.seq) continue
+      const { seq: _seq, runId: _runId, rolledBack: _rolledBack, ...event } = entry
+      this.#actor.send(event as RunEvent)
+    }
+    this.#collected = []
+    this.#snapshotSeq = this.state.seq
+  }
+
+  /** After a restore: restart in-flight work and re-arm durable timers (guarantees 2 and 4). */
+  resumeWork(executor: string): Promise<void> {
+    const s = this.state
+    const recorded = this.send({ type: 'workflow.recovered', executor, at: this.now() })
+    for (const id of this.wf.order) {
+      const t = s.tasks[id]!
+      if (t.deadline !== undefined && (t.status === 'retrying' || t.status === 'waiting'))
+        this.#arm(id, t.deadline)
+      if (t.status === 'running') this.#start(id)
+      else if (t.status === 'pending' && t.dispatched && s.status === 'running') this.#dispatch(id)
+    }
+    return recorded
+  }
+
+  /** Stops executing: aborts in-flight actions and clears timers, recording nothing. */
+  stop(reason: string): void {
+    this.#stopped = true
+    for (const controller of this.#controllers.values()) controller.abort(new Error(reason))
+    this.#controllers.clear()
+    for (const handle of this.#timers.values()) this.#host.clearTimeout(handle)
+    this.#timers.clear()
+    this.#actor.stop()
+  }
+
+  /** Resolves when every effect queued so far has run. */
+  idle(): Promise<void> {
+    return this.#effects
+  }
+
+  // ─── TaskHost ──────────────────────────────────────────────────────────────────────────
+
+  now(): number {
+    return this.#host.now()
+  }
+  random(): number {
+    return this.#host.random()
+  }
+  setTimeout(callback: () => void, ms: number): unknown {
+    return this.#host.setTimeout(callback, ms)
+  }
+  clearTimeout(handle: unknown): void {
+    this.#host.clearTimeout(handle)
+  }
+  action(name: string): RunnableAction {
+    return this.#host.action(name)
+  }
+  readState(key: string): unknown {
+    return this.data.state[key]
+  }
+  doneItems(taskId: string): ReadonlyMap<number, unknown> {
+    return this.data.items.get(taskId) ?? new Map()
+  }
+  scope(refs: readonly string[], extra?: { item: unknown; index: number }): ExpressionScope {
+    const tasks: ExpressionScope['tasks'] = {}
+    const s = this.state
+    for (const ref of refs)
+      tasks[ref] = { output: this.data.outputs.get(ref) ?? null, status: s.tasks[ref]!.status }
+    return {
+      input: this.record.input,
+      tasks,
+      state: this.data.state,
+      run: { id: this.runId, definitionId: s.definitionId, version: s.version, startedAt: s.startedAt },
+      ...extra,
+    }
+  }
+
+  // ─── internals ─────────────────────────────────────────────────────────────────────────
+
+  /** Keeps what the machine does not: outputs, item outputs, shared state, the run's output. */
+  #keep(event: WorkflowEvent): void {
+    keepData(this.data, event)
+  }
+
+  #carryOut(commands: RunCommand[]): void {
+    if (this.#stopped) return
+    let settled = false
+    for (const command of commands) {
+      switch (command.type) {
+        case 'record':
+          this.#host.publish(command.event)
+          if (isTerminal(command.event)) settled = true
+          break
+        case 'dispatch':
+          this.#dispatch(command.taskId)
+          break
+        case 'arm':
+          this.#arm(command.taskId, command.deadline)
+          break
+        case 'finish':
+          this.#finish()
+          break
+      }
+    }
+    if (settled && isTerminalStatus(this.state.status)) this.#host.settled(this)
+  }
+
+  #break(error: unknown): void {
+    if (this.#stopped) return
+    this.stop(`journal write failed: ${toErrorInfo(error).message}`)
+    this.#host.broken(this, error)
+  }
+
+  #dispatch(taskId: string): void {
+    const task = this.wf.tasks.get(taskId)!
+    if (task.when) {
+      let verdict: unknown
+      try {
+        verdict = task.when.evaluate(this.scope(task.when.taskRefs))
+        if (typeof verdict !== 'boolean') {
+          throw new ExpressionError(
+            task.when.source,
+            `"when" of task "${taskId}" must give true or false, got ${JSON.stringify(verdict)}.`,
+          )
+        }
+      } catch (error) {
+        const attempt = this.state.tasks[taskId]!.attempts + 1
+        this.#post({ type: 'task.started', taskId, attempt, at: this.now() })
+        this.#post({
+          type: 'task.failed',
+          taskId,
+          attempt,
+          error: toErrorInfo(error),
+          noRetry: true,
+          at: this.now(),
+        })
+        return
+      }
+      if (!verdict) {
+        this.#post({ type: 'task.skipped', taskId, reason: 'condition', at: this.now() })
+        return
+      }
+    }
+    this.#start(taskId)
+  }
+
+  #start(taskId: string): void {
+    const t = this.state.tasks[taskId]!
+    const attempt = t.attempts + 1
+    this.#post({ type: 'task.started', taskId, attempt, at: this.now() })
+    if (this.state.tasks[taskId]!.status !== 'running' || this.state.tasks[taskId]!.attempts !== attempt)
+      return
+    const controller = new AbortController()
+    this.#controllers.set(taskId, controller)
+    runTask(this, this.wf.tasks.get(taskId)!, attempt, controller).then((result) => {
+      if (this.#controllers.get(taskId) === controller) this.#controllers.delete(taskId)
+      if (result && !this.#stopped) this.#post(result)
+    })
+  }
+
+  #arm(taskId: string, deadline: number): void {
+    this.#disarm(taskId)
+    const handle = this.#host.setTimeout(
+      () => {
+        this.#timers.delete(taskId)
+        this.#post({ type: 'timer.fired', taskId, at: Math.max(this.now(), deadline) })
+      },
+      Math.max(0, deadline - this.now()),
+    )
+    this.#timers.set(taskId, handle)
+  }
+
+  #disarm(taskId: string): void {
+    const handle = this.#timers.get(taskId)
+    if (handle === undefined) return
+    this.#host.clearTimeout(handle)
+    this.#timers.delete(taskId)
+  }
+
+  #finish(): void {
+    let output: unknown
+    try {
+      output = this.wf.output
+        ? this.wf.output.evaluate(this.scope(this.wf.output.taskRefs))
+        : Object.fromEntries(this.wf.leaves.map((id) => [id, this.data.outputs.get(id) ?? null]))
+    } catch (error) {
+      this.#post({ type: 'workflow.failed', error: toErrorInfo(error, 'EXPRESSION_FAILED'), at: this.now() })
+      return
+    }
+    this.#post({ type: 'workflow.completed', output, at: this.now() })
+  }
+
+  /** Sends an event from inside the run; a failed write is handled by `#break`. */
+  #post(event: RunEvent): void {
+    this.send(event).catch(() => {})
+  }
+}
+
+/** Folds a journal record into the run's data (live, and when a run is restored). */
+export function keepData(data: RunData, event: WorkflowEvent): void {
+  switch (event.type) {
+    case 'task.completed':
+      data.outputs.set(event.taskId, event.output)
+      data.items.delete(event.taskId)
+      if (event.state) {
+        for (const [key, value] of Object.entries(event.state)) {
+          if (value === undefined) delete data.state[key]
+          else data.state[key] = value
+        }
+      }
+      break
+    case 'task.item-completed': {
+      const items = data.items.get(event.taskId) ?? new Map<number, unknown>()
+      items.set(event.index, event.output)
+      data.items.set(event.taskId, items)
+      break
+    }
+    case 'workflow.completed':
+      data.output = event.output
+      break
+  }
+}
+
+function isTerminal(event: WorkflowEvent): boolean {
+  return (
+    event.type === 'workflow.completed' ||
+    event.type === 'workflow.failed' ||
+    event.type === 'workflow.cancelled'
+  )
+}
+
+export function isTerminalStatus(status: string): boolean {
+  return status === 'completed' || status === 'failed' || status === 'cancelled'
+}

@@ -1,0 +1,445 @@
+import type { CompiledWorkflow, ErrorInfo, RunState, TaskState, WorkflowEvent } from '../types'
+
+type Draft<E> = E extends unknown ? Omit<E, 'seq' | 'runId'> : never
+
+/** An event sent into a run: a `WorkflowEvent` before the run numbers it. */
+export type RunEvent = Draft<WorkflowEvent>
+
+/** What the run asks the engine to do. The reducer decides; the engine executes. */
+export type RunCommand =
+  | { type: 'record'; event: WorkflowEvent }
+  | { type: 'dispatch'; taskId: string }
+  | { type: 'abort'; taskId: string; reason: string }
+  | { type: 'arm'; taskId: string; deadline: number }
+  | { type: 'disarm'; taskId: string }
+  | { type: 'finish' }
+
+/** The state of a run before anything happened. */
+export function initialRunState(wf: CompiledWorkflow, runId: string, createdAt: number): RunState {
+  const tasks: Record<string, TaskState> = {}
+  for (const [id, task] of wf.tasks) {
+    tasks[id] = {
+      status: 'pending',
+      attempts: 0,
+      attemptBase: 0,
+      failedAttempts: 0,
+      deps: task.dependsOn.length,
+      dispatched: false,
+      runMs: 0,
+      queueMs: 0,
+    }
+  }
+  return {
+    runId,
+    definitionId: wf.definition.id,
+    version: wf.definition.version,
+    status: 'queued',
+    createdAt,
+    updatedAt: createdAt,
+    seq: 0,
+    concurrency: wf.concurrency,
+    inFlight: 0,
+    ready: [],
+    readyHead: 0,
+    remaining: wf.tasks.size,
+    tasks,
+    signals: {},
+    expectedDurationMs: wf.expectedDurationMs,
+    pausedMs: 0,
+  }
+}
+
+/**
+ * Whether `event` applies to the run as it is. Events that do not (a completion of an attempt
+ * that was aborted, a skip of a completed task) are ignored and leave no trace.
+ */
+export function accepts(s: RunState, e: RunEvent): boolean {
+  if (!('taskId' in e)) return true
+  const t = s.tasks[e.taskId]
+  if (!t) return false
+  switch (e.type) {
+    case 'task.started':
+      // A running task starts again only after a restore: its attempt was lost with the executor.
+      return (
+        (t.status === 'running' || (t.status === 'pending' && t.dispatched)) && e.attempt === t.attempts + 1
+      )
+    case 'task.completed':
+      return (t.status === 'running' || t.status === 'waiting') && e.attempt === t.attempts
+    case 'task.failed':
+    case 'task.timed-out':
+    case 'task.item-completed':
+    case 'task.progress':
+    case 'task.log':
+    case 'task.waiting':
+      return t.status === 'running' && (!('attempt' in e) || e.attempt === t.attempts)
+    case 'task.skipped':
+      return e.reason === 'condition' ? t.status === 'pending' && t.dispatched : canSkip(s, t)
+    case 'task.retrying':
+      return canRetry(s, t)
+    case 'timer.fired':
+      return (
+        (t.status === 'retrying' || t.status === 'waiting') && t.deadline !== undefined && e.at >= t.deadline
+      )
+    default:
+      return true
+  }
+}
+
+export function canSkip(s: RunState, t: TaskState): boolean {
+  if (s.status === 'completed' || s.status === 'cancelled' || s.status === 'queued') return false
+  if (t.status === 'completed' || t.status === 'skipped' || t.continued) return false
+  return t.status !== 'cancelled' || s.status === 'failed'
+}
+
+export function canRetry(s: RunState, t: TaskState): boolean {
+  return (
+    (s.status === 'running' || s.status === 'paused' || s.status === 'failed') &&
+    t.status === 'failed' &&
+    !t.continued
+  )
+}
+
+/**
+ * Applies one event to the run state (in place: an O(1) change for most events, where copying
+ * the task table on every event would make a run of n tasks cost O(n²)) and returns what the
+ * engine must do. Deterministic: the same state and event always give the same result, which is
+ * what makes replaying the journal restore a run exactly.
+ */
+export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCommand[] {
+  const out: RunCommand[] = []
+  const at = e.at
+  const record = (event: RunEvent) => {
+    s.seq += 1
+    s.updatedAt = Math.max(s.updatedAt, at)
+    out.push({ type: 'record', event: { ...event, runId: s.runId, seq: s.seq } as WorkflowEvent })
+  }
+  const releaseSlot = (t: TaskState) => {
+    if (!t.dispatched) return
+    t.dispatched = false
+    s.inFlight -= 1
+  }
+  const disarm = (id: string, t: TaskState) => {
+    if (t.deadline === undefined) return
+    t.deadline = undefined
+    out.push({ type: 'disarm', taskId: id })
+  }
+  const enqueue = (id: string, t: TaskState) => {
+    t.readyAt ??= at
+    s.ready.push(id)
+  }
+  const fill = () => {
+    while (s.status === 'running' && s.inFlight < s.concurrency && s.readyHead < s.ready.length) {
+      const id = s.ready[s.readyHead++]!
+      const t = s.tasks[id]!
+      if (t.status !== 'pending' || t.dispatched || t.deps > 0) continue
+      t.dispatched = true
+      s.inFlight += 1
+      out.push({ type: 'dispatch', taskId: id })
+    }
+    if (s.readyHead > 1024 && s.readyHead * 2 > s.ready.length) {
+      s.ready = s.ready.slice(s.readyHead)
+      s.readyHead = 0
+    }
+  }
+  const settle = (id: string, t: TaskState, status: 'completed' | 'skipped' | 'failed') => {
+    t.status = status
+    t.endedAt = at
+    s.remaining -= 1
+    for (const child of wf.tasks.get(id)!.children) {
+      const c = s.tasks[child]!
+      c.deps -= 1
+      if (c.deps === 0 && c.status === 'pending') enqueue(child, c)
+    }
+    if (s.remaining === 0) out.push({ type: 'finish' })
+  }
+  const complete = (id: string, t: TaskState, output: unknown, input?: RunEvent) => {
+    if (t.status === 'running' && t.startedAt !== undefined) t.runMs += at - t.startedAt
+    releaseSlot(t)
+    disarm(id, t)
+    t.signal = undefined
+    t.error = undefined
+    record(input ?? { type: 'task.completed', taskId: id, attempt: t.attempts, output, at })
+    settle(id, t, 'completed')
+    record({
+      type: 'checkpoint.saved',
+      checkpointId: `${s.runId}:${s.seq}`,
+      reason: `task ${id} completed`,
+      at,
+    })
+  }
+  const stopTasks = (reason: string) => {
+    for (const id in s.tasks) {
+      const t = s.tasks[id]!
+      if (t.status === 'running' || t.status === 'waiting' || t.status === 'retrying' || t.dispatched) {
+        if (t.status === 'running' || t.status === 'waiting') out.push({ type: 'abort', taskId: id, reason })
+        if (t.status === 'running' && t.startedAt !== undefined) t.runMs += at - t.startedAt
+        disarm(id, t)
+        releaseSlot(t)
+        t.status = 'cancelled'
+        t.endedAt = at
+      }
+    }
+    s.ready = []
+    s.readyHead = 0
+  }
+  const failRun = (error: ErrorInfo) => {
+    stopTasks(`the run failed: ${error.message}`)
+    // Every task ends in a terminal status; `retryTask`/`skipTask` revive the cancelled ones.
+    for (const id in s.tasks) {
+      const t = s.tasks[id]!
+      if (t.status === 'pending') t.status = 'cancelled'
+    }
+    s.status = 'failed'
+    s.error = error
+    s.endedAt = at
+    record({ type: 'workflow.failed', error, at })
+  }
+  /** After `retryTask` or `skipTask` on a failed run: it runs again from where it stopped. */
+  const revive = () => {
+    if (s.status !== 'failed') return
+    s.status = 'running'
+    s.error = undefined
+    s.endedAt = undefined
+    for (const id of wf.order) {
+      const t = s.tasks[id]!
+      if (t.status === 'cancelled') {
+        t.status = 'pending'
+        t.readyAt = undefined
+      }
+      if (t.status === 'pending' && t.deps === 0 && !t.dispatched) enqueue(id, t)
+    }
+  }
+  const failAttempt = (
+    id: string,
+    t: TaskState,
+    error: ErrorInfo,
+    rand: number,
+    noRetry: boolean,
+    input?: RunEvent,
+  ) => {
+    if (t.status === 'running' && t.startedAt !== undefined) t.runMs += at - t.startedAt
+    t.failedAttempts += 1
+    releaseSlot(t)
+    disarm(id, t)
+    t.error = error
+    t.endedAt = at
+    const task = wf.tasks.get(id)!
+    const retry = task.retry
+    const used = t.attempts - t.attemptBase
+    const final = noRetry || used >= retry.maxAttempts
+    record(
+      input && input.type === 'task.failed'
+        ? { ...input, final }
+        : { type: 'task.failed', taskId: id, attempt: t.attempts, error, final, at },
+    )
+    if (!final) {
+      const base = Math.min(retry.maxDelayMs, retry.initialDelayMs * retry.backoff ** (used - 1))
+      const delayMs = Math.max(0, Math.round(base * (1 + retry.jitter * (2 * rand - 1))))
+      t.status = 'retrying'
+      t.readyAt = at
+      t.deadline = at + delayMs
+      record({ type: 'task.retrying', taskId: id, attempt: t.attempts + 1, delayMs, at })
+      out.push({ type: 'arm', taskId: id, deadline: t.deadline })
+      return
+    }
+    switch (task.onError) {
+      case 'fail':
+        t.status = 'failed'
+        failRun({
+          code: error.code === 'TIMEOUT' ? 'TIMEOUT' : 'TASK_FAILED',
+          message: `Task "${id}" failed: ${error.message}`,
+          taskId: id,
+        })
+        return
+      case 'skip':
+        t.skipReason = 'on-error'
+        record({ type: 'task.skipped', taskId: id, reason: 'on-error', at })
+        settle(id, t, 'skipped')
+        return
+      case 'continue':
+        t.continued = true
+        settle(id, t, 'failed')
+        return
+      case 'pause':
+        t.status = 'failed'
+        if (s.status === 'running') {
+          s.status = 'paused'
+          s.pausedAt = at
+          s.pauseReason = `Task "${id}" failed: ${error.message}. Fix the cause, then resume (retries it) or skip the task.`
+          record({ type: 'workflow.paused', reason: s.pauseReason, error: { ...error, taskId: id }, at })
+        }
+        return
+    }
+  }
+
+  switch (e.type) {
+    case 'workflow.queued':
+    case 'workflow.recovered':
+    case 'checkpoint.saved':
+    case 'task.progress':
+    case 'task.log':
+      record(e)
+      break
+    case 'workflow.started':
+      s.status = 'running'
+      s.startedAt ??= at
+      record(e)
+      for (const id of wf.roots) enqueue(id, s.tasks[id]!)
+      if (s.remaining === 0) out.push({ type: 'finish' })
+      break
+    case 'workflow.paused':
+      s.status = 'paused'
+      s.pausedAt = at
+      s.pauseReason = e.reason
+      record(e)
+      break
+    case 'workflow.resumed':
+      s.status = 'running'
+      if (s.pausedAt !== undefined) s.pausedMs += at - s.pausedAt
+      s.pausedAt = undefined
+      s.pauseReason = undefined
+      record(e)
+      for (const id of wf.order) {
+        const t = s.tasks[id]!
+        if (canRetry(s, t)) retryTask(id, t, true)
+      }
+      break
+    case 'workflow.cancelled':
+      stopTasks(e.reason ?? 'the run was cancelled')
+      for (const id in s.tasks) {
+        const t = s.tasks[id]!
+        if (t.status === 'pending') {
+          t.status = 'cancelled'
+          t.endedAt = at
+        }
+      }
+      s.status = 'cancelled'
+      s.endedAt = at
+      s.pausedAt = undefined
+      record(e)
+      break
+    case 'workflow.completed':
+      s.status = 'completed'
+      s.endedAt = at
+      s.pausedAt = undefined
+      s.pauseReason = undefined
+      record(e)
+      break
+    case 'workflow.failed':
+      failRun(e.error)
+      break
+    case 'task.started': {
+      const t = s.tasks[e.taskId]!
+      // The lost attempt did not fail: it does not use up the retry budget.
+      if (t.status === 'running') t.attemptBase += 1
+      t.status = 'running'
+      t.attempts = e.attempt
+      t.startedAt = at
+      t.endedAt = undefined
+      if (t.readyAt !== undefined) t.queueMs += at - t.readyAt
+      t.readyAt = undefined
+      record(e)
+      break
+    }
+    case 'task.completed':
+      complete(e.taskId, s.tasks[e.taskId]!, e.output, e)
+      break
+    case 'task.item-completed': {
+      const t = s.tasks[e.taskId]!
+      t.itemsDone = (t.itemsDone ?? 0) + 1
+      record(e)
+      break
+    }
+    case 'task.failed':
+      failAttempt(e.taskId, s.tasks[e.taskId]!, e.error, e.rand ?? 0.5, e.noRetry ?? false, e)
+      break
+    case 'task.timed-out': {
+      record(e)
+      const error = { code: 'TIMEOUT', message: `Task "${e.taskId}" timed out after ${e.timeoutMs} ms` }
+      failAttempt(e.taskId, s.tasks[e.taskId]!, error, e.rand ?? 0.5, false)
+      break
+    }
+    case 'task.retrying':
+      retryTask(e.taskId, s.tasks[e.taskId]!, false, e)
+      break
+    case 'task.skipped': {
+      const t = s.tasks[e.taskId]!
+      if (t.status === 'running' || t.status === 'waiting')
+        out.push({ type: 'abort', taskId: e.taskId, reason: 'skipped' })
+      if (t.status === 'running' && t.startedAt !== undefined) t.runMs += at - t.startedAt
+      releaseSlot(t)
+      disarm(e.taskId, t)
+      t.skipReason = e.reason === 'condition' ? 'condition' : 'manual'
+      record(e)
+      revive()
+      settle(e.taskId, t, 'skipped')
+      break
+    }
+    case 'task.waiting': {
+      const t = s.tasks[e.taskId]!
+      if (t.startedAt !== undefined) t.runMs += at - t.startedAt
+      t.status = 'waiting'
+      releaseSlot(t)
+      t.deadline = e.until
+      t.signal = e.signal
+      record(e)
+      if (e.until !== undefined) out.push({ type: 'arm', taskId: e.taskId, deadline: e.until })
+      const buffered = e.signal === undefined ? undefined : s.signals[e.signal]
+      if (buffered?.length) {
+        const payload = buffered.shift()
+        if (buffered.length === 0) delete s.signals[e.signal!]
+        complete(e.taskId, t, payload)
+      }
+      break
+    }
+    case 'timer.fired': {
+      const t = s.tasks[e.taskId]!
+      t.deadline = undefined
+      record(e)
+      if (t.status === 'retrying') {
+        t.status = 'pending'
+        enqueue(e.taskId, t)
+      } else if (t.signal !== undefined) {
+        const timeoutMs = at - (t.startedAt ?? at)
+        record({ type: 'task.timed-out', taskId: e.taskId, attempt: t.attempts, timeoutMs, at })
+        const message = `Task "${e.taskId}" waited ${timeoutMs} ms for signal "${t.signal}", which did not come`
+        t.signal = undefined
+        failAttempt(e.taskId, t, { code: 'TIMEOUT', message }, 0.5, false)
+      } else {
+        complete(e.taskId, t, undefined)
+      }
+      break
+    }
+    case 'signal.received': {
+      record(e)
+      const waiter = wf.order.find(
+        (id) => s.tasks[id]!.status === 'waiting' && s.tasks[id]!.signal === e.name,
+      )
+      if (waiter) complete(waiter, s.tasks[waiter]!, e.payload)
+      else s.signals[e.name] = [...(s.signals[e.name] ?? []), e.payload]
+      break
+    }
+    case 'workflow.rolled-back':
+    case 'approval.required':
+    case 'approval.granted':
+    case 'approval.rejected':
+    case 'approval.escalated':
+      record(e)
+      break
+  }
+  fill()
+  return out
+
+  function retryTask(id: string, t: TaskState, derived: boolean, input?: RunEvent) {
+    t.status = 'pending'
+    t.error = undefined
+    t.endedAt = undefined
+    t.readyAt = undefined
+    t.attemptBase = t.attempts
+    record(
+      input ?? { type: 'task.retrying', taskId: id, attempt: t.attempts + 1, delayMs: 0, manual: true, at },
+    )
+    if (!derived) revive()
+    if (t.deps === 0) enqueue(id, t)
+  }
+}

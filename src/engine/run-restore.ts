@@ -1,0 +1,29 @@
+import type { RunRecord, Store } from '../store/store'
+import type { CompiledWorkflow } from '../types'
+import { type ExecutorHost, keepData, type RunData, RunExecutor } from './run-executor'
+
+export function emptyRunData(): RunData {
+  return { outputs: new Map(), items: new Map(), state: {} }
+}
+
+/**
+ * Rebuilds a run from the store: the latest snapshot, then the journal entries after it replayed
+ * into the machine. Outputs are read from the journal (they are stored once, in their entry).
+ * The executor is idle: call `resumeWork` to execute the run, or only read its state.
+ */
+export async function restoreRun(
+  store: Store,
+  record: RunRecord,
+  wf: CompiledWorkflow,
+  host: ExecutorHost,
+): Promise<RunExecutor> {
+  const [snapshot, entries] = await Promise.all([
+    store.latestSnapshot(record.runId),
+    store.readJournal(record.runId),
+  ])
+  const data = emptyRunData()
+  for (const entry of entries) if (!entry.rolledBack) keepData(data, entry)
+  const executor = new RunExecutor(host, wf, record, data, snapshot?.snapshot as never)
+  executor.replay(entries)
+  return executor
+}

@@ -1,0 +1,287 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec'
+import { isWaitRequest } from '../actions/wait'
+import { type SpindleError, TaskError, TimeoutError, toErrorInfo } from '../errors'
+import type { ActionContext, CompiledTask, ErrorInfo, ExpressionScope } from '../types'
+import type { RunEvent } from './run-reducer'
+
+/** An action as the runner calls it: built-ins are also told the current time. */
+export interface RunnableAction {
+  run(params: any, ctx: ActionContext, now: number): unknown
+  input?: StandardSchemaV1
+  output?: StandardSchemaV1
+}
+
+/** What the runner needs from the run it works for. */
+export interface TaskHost {
+  readonly runId: string
+  now(): number
+  random(): number
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+  action(name: string): RunnableAction
+  scope(refs: readonly string[], extra?: { item: unknown; index: number }): ExpressionScope
+  readState(key: string): unknown
+  /** Item outputs already journaled for a `forEach` task (kept across attempts). */
+  doneItems(taskId: string): ReadonlyMap<number, unknown>
+  /** Sends an event into the run while the task works (progress, logs, item completions). */
+  post(event: RunEvent): void
+}
+
+/**
+ * Runs one attempt of a task and returns the event that ends it: `task.completed`,
+ * `task.failed`, `task.timed-out` or `task.waiting`; `undefined` when the attempt was aborted
+ * by the run (cancel, skip, failure elsewhere), whose state already says what happened.
+ */
+export async function runTask(
+  host: TaskHost,
+  task: CompiledTask,
+  attempt: number,
+  controller: AbortController,
+): Promise<RunEvent | undefined> {
+  const taskId = task.id
+  const changes: Record<string, unknown> = {}
+  const timer =
+    task.timeoutMs === undefined
+      ? undefined
+      : host.setTimeout(
+          () => controller.abort(new TimeoutError(`Task "${taskId}" timed out after ${task.timeoutMs} ms`)),
+          task.timeoutMs,
+        )
+  const ended = (): RunEvent | undefined => {
+    const reason = controller.signal.reason
+    if (!(reason instanceof TimeoutError)) return undefined
+    return {
+      type: 'task.timed-out',
+      taskId,
+      attempt,
+      timeoutMs: task.timeoutMs!,
+      rand: host.random(),
+      at: host.now(),
+    }
+  }
+  const failed = (error: unknown): RunEvent => {
+    const info: ErrorInfo = toErrorInfo(error)
+    const noRetry = info.code === 'INPUT_INVALID' || info.code === 'EXPRESSION_FAILED'
+    return { type: 'task.failed', taskId, attempt, error: info, noRetry, rand: host.random(), at: host.now() }
+  }
+  try {
+    const call = (params: Record<string, unknown>, index?: number) =>
+      invoke(host, task, attempt, controller.signal, params, changes, index)
+    let output: unknown
+    if (task.forEach) {
+      const items = task.forEach.evaluate(host.scope(task.taskRefs))
+      if (!Array.isArray(items)) {
+        throw new TaskError(
+          'EXPRESSION_FAILED',
+          `forEach of task "${taskId}" must give an array, got ${describe(items)}.`,
+          {
+            taskId,
+            value: items,
+          },
+        )
+      }
+      output = await runItems(host, task, items, call, controller)
+    } else {
+      output = await call(resolveParams(host, task))
+    }
+    if (controller.signal.aborted) return ended()
+    if (isWaitRequest(output)) {
+      return { type: 'task.waiting', taskId, until: output.until, signal: output.signal, at: host.now() }
+    }
+    const state = Object.keys(changes).length > 0 ? changes : undefined
+    return { type: 'task.completed', taskId, attempt, output, ...(state && { state }), at: host.now() }
+  } catch (error) {
+    if (controller.signal.aborted) return ended()
+    return failed(error)
+  } finally {
+    if (timer !== undefined) host.clearTimeout(timer)
+  }
+}
+
+function resolveParams(host: TaskHost, task: CompiledTask, extra?: { item: unknown; index: number }) {
+  const params = task.params
+  if (!params) return {}
+  return params.static ? params.value : params.resolve(host.scope(params.taskRefs, extra))
+}
+
+async function runItems(
+  host: TaskHost,
+  task: CompiledTask,
+  items: unknown[],
+  call: (params: Record<string, unknown>, index: number) => Promise<unknown>,
+  controller: AbortController,
+): Promise<unknown[]> {
+  const done = host.doneItems(task.id)
+  const results = new Array<unknown>(items.length)
+  const todo: number[] = []
+  items.forEach((_, index) => {
+    if (done.has(index)) results[index] = done.get(index)
+    else todo.push(index)
+  })
+  let next = 0
+  let failure: { error: unknown } | undefined
+  const worker = async () => {
+    while (next < todo.length && !failure && !controller.signal.aborted) {
+      const index = todo[next++]!
+      try {
+        const output = await call(resolveParams(host, task, { item: items[index], index }), index)
+        if (isWaitRequest(output)) {
+          throw new TaskError(
+            'INVALID_ARGUMENT',
+            `Task "${task.id}": durable waits cannot run under forEach.`,
+            {
+              taskId: task.id,
+            },
+          )
+        }
+        results[index] = output
+        if (!controller.signal.aborted) {
+          host.post({ type: 'task.item-completed', taskId: task.id, index, output, at: host.now() })
+        }
+      } catch (error) {
+        failure ??= { error }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(task.concurrency, todo.length) }, worker))
+  if (failure) throw failure.error
+  return results
+}
+
+async function invoke(
+  host: TaskHost,
+  task: CompiledTask,
+  attempt: number,
+  signal: AbortSignal,
+  params: Record<string, unknown>,
+  changes: Record<string, unknown>,
+  index?: number,
+): Promise<unknown> {
+  const action = host.action(task.action)
+  const taskId = task.id
+  const input = action.input ? await check(action.input, params, 'INPUT_INVALID', taskId, 'input') : params
+  const ctx: ActionContext = {
+    signal,
+    attempt,
+    idempotencyKey: index === undefined ? `${host.runId}:${taskId}` : `${host.runId}:${taskId}:${index}`,
+    runId: host.runId,
+    taskId,
+    ...(index !== undefined && { index }),
+    state: {
+      get: (key) => (key in changes ? changes[key] : host.readState(key)),
+      set: (key, value) => {
+        if (typeof key !== 'string' || key === '') {
+          throw new TaskError('INVALID_ARGUMENT', 'ctx.state.set needs a non-empty string key.', {
+            value: key,
+          })
+        }
+        changes[key] = cloneable(value, `the value of state "${key}"`, taskId)
+      },
+    },
+    progress: (fraction, note) => {
+      if (signal.aborted) return
+      if (typeof fraction !== 'number' || !(fraction >= 0 && fraction <= 1)) {
+        throw new TaskError(
+          'INVALID_ARGUMENT',
+          `ctx.progress needs a fraction in [0, 1], got ${describe(fraction)}.`,
+          {
+            value: fraction,
+          },
+        )
+      }
+      host.post({
+        type: 'task.progress',
+        taskId,
+        fraction,
+        ...(note !== undefined && { note: String(note) }),
+        at: host.now(),
+      })
+    },
+    log: (...parts) => {
+      if (signal.aborted) return
+      const message = parts.map((p) => (typeof p === 'string' ? p : describe(p))).join(' ')
+      host.post({ type: 'task.log', taskId, message, at: host.now() })
+    },
+  }
+  let result = action.run(input, ctx, host.now())
+  if (isThenable(result)) result = await untilAborted(result, signal)
+  if (isWaitRequest(result)) return result
+  const output = action.output
+    ? await check(action.output, result, 'OUTPUT_INVALID', taskId, 'output')
+    : result
+  return cloneable(output, 'the output', taskId)
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function'
+}
+
+/** An action that ignores its AbortSignal must not hold the run: the attempt ends at the abort. */
+function untilAborted(result: PromiseLike<unknown>, signal: AbortSignal): Promise<unknown> {
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise((resolve, reject) => {
+    const stop = () => reject(signal.reason)
+    signal.addEventListener('abort', stop, { once: true })
+    result.then(
+      (value) => {
+        signal.removeEventListener('abort', stop)
+        resolve(value)
+      },
+      (error) => {
+        signal.removeEventListener('abort', stop)
+        reject(error)
+      },
+    )
+  })
+}
+
+async function check(
+  schema: StandardSchemaV1,
+  value: unknown,
+  code: 'INPUT_INVALID' | 'OUTPUT_INVALID',
+  taskId: string,
+  what: string,
+) {
+  const result = await schema['~standard'].validate(value)
+  if (!result.issues) return result.value
+  const details = result.issues
+    .map(
+      (i) =>
+        `${(i.path ?? []).map((p) => (typeof p === 'object' ? String(p.key) : String(p))).join('.') || '(root)'}: ${i.message}`,
+    )
+    .join('; ')
+  throw new TaskError(code, `Task "${taskId}": the action's ${what} is invalid: ${details}`, {
+    taskId,
+    value,
+  })
+}
+
+/** Outputs and state go to the journal, which stores structured clones: fail early and clearly. */
+function cloneable(value: unknown, what: string, taskId: string): unknown {
+  if (value === undefined || value === null || typeof value !== 'object') {
+    if (typeof value === 'function' || typeof value === 'symbol') throw notCloneable(what, taskId, value)
+    return value
+  }
+  try {
+    return structuredClone(value)
+  } catch (error) {
+    throw notCloneable(what, taskId, value, error)
+  }
+}
+
+function notCloneable(what: string, taskId: string, value: unknown, cause?: unknown): SpindleError {
+  return new TaskError(
+    'OUTPUT_INVALID',
+    `Task "${taskId}": ${what} cannot be stored (it must be structured-clone-safe: plain data, no functions or class instances).`,
+    { taskId, value: typeof value === 'function' ? '[function]' : undefined, cause },
+  )
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'undefined'
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return String(value)
+  }
+}

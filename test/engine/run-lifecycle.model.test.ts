@@ -1,0 +1,147 @@
+import fc from 'fast-check'
+import type { WorkflowEvent } from 'spindle'
+import { describe, expect, it } from 'vitest'
+import { def, flush, testEngine } from '../support/engine-fixtures'
+
+/** A random DAG: task i depends on up to two earlier tasks. */
+const dagArb = fc.integer({ min: 2, max: 6 }).chain((n) =>
+  fc.tuple(
+    ...Array.from({ length: n }, (_, i) =>
+      fc.record({
+        deps: fc.uniqueArray(fc.integer({ min: 0, max: Math.max(0, i - 1) }), { maxLength: i === 0 ? 0 : 2 }),
+        onError: fc.constantFrom('fail', 'pause', 'skip'),
+        maxAttempts: fc.integer({ min: 1, max: 2 }),
+        wait: fc.boolean(),
+      }),
+    ),
+  ),
+)
+
+const opArb = fc.oneof(
+  fc.record({ op: fc.constant('succeed' as const), pick: fc.nat() }),
+  fc.record({ op: fc.constant('fail' as const), pick: fc.nat() }),
+  fc.record({ op: fc.constant('timeout' as const) }),
+  fc.record({ op: fc.constant('tick' as const) }),
+  fc.record({ op: fc.constantFrom('pause' as const, 'resume' as const, 'cancel' as const) }),
+  fc.record({ op: fc.constantFrom('retryTask' as const, 'skipTask' as const), task: fc.nat() }),
+  fc.record({ op: fc.constant('signal' as const) }),
+)
+
+describe('run lifecycle (model-based)', () => {
+  it('keeps its invariants under random control calls, successes, failures and timeouts', async () => {
+    await fc.assert(
+      fc.asyncProperty(dagArb, fc.array(opArb, { minLength: 1, maxLength: 30 }), async (shape, ops) => {
+        const calls: { resolve(v: unknown): void; reject(e: unknown): void; done: boolean }[] = []
+        const { engine, clock } = testEngine({
+          actions: {
+            work: () =>
+              new Promise((resolve, reject) => {
+                const call = { resolve, reject, done: false }
+                calls.push(call)
+              }),
+          },
+        })
+        const ids = shape.map((_, i) => `t${i}`)
+        const tasks = Object.fromEntries(
+          shape.map((t, i) => [
+            ids[i],
+            t.wait && i === 0
+              ? { action: 'wait-for-event', params: { event: 'go', timeoutMs: 500 }, onError: t.onError }
+              : {
+                  action: 'work',
+                  dependsOn: t.deps.map((d) => ids[d]),
+                  onError: t.onError,
+                  timeoutMs: 1000,
+                  retry: { maxAttempts: t.maxAttempts, initialDelayMs: 100 },
+                },
+          ]),
+        )
+        await engine.register(def(tasks))
+        const events: WorkflowEvent[] = []
+        engine.events$.subscribe((e) => events.push(e))
+        const run = await engine.start('wf')
+        const deps = new Map(shape.map((t, i) => [ids[i]!, t.deps.map((d) => ids[d]!)]))
+        let lastCompleted = 0
+        let finalSeen = -1
+
+        for (const step of ops) {
+          await flush(2)
+          const open = calls.filter((c) => !c.done)
+          const before = events.length
+          try {
+            switch (step.op) {
+              case 'succeed':
+              case 'fail': {
+                const call = open[step.pick % Math.max(1, open.length)]
+                if (call) {
+                  call.done = true
+                  if (step.op === 'succeed') call.resolve('ok')
+                  else call.reject(new Error('boom'))
+                }
+                break
+              }
+              case 'timeout':
+                clock.advance(1000)
+                break
+              case 'tick':
+                clock.advance(100)
+                break
+              case 'pause':
+                await engine.pause(run.runId)
+                break
+              case 'resume':
+                await engine.resume(run.runId)
+                break
+              case 'cancel':
+                await engine.cancel(run.runId)
+                break
+              case 'retryTask':
+                await engine.retryTask(run.runId, ids[step.task % ids.length]!)
+                break
+              case 'skipTask':
+                await engine.skipTask(run.runId, ids[step.task % ids.length]!)
+                break
+              case 'signal':
+                await engine.signal(run.runId, 'go', 1)
+                break
+            }
+          } catch (error) {
+            // A refused call changes nothing.
+            expect((error as { code: string }).code).toBe('INVALID_STATE')
+            await flush(1)
+            expect(events.slice(before).filter((e) => !e.type.startsWith('task.'))).toEqual([])
+          }
+          await flush(2)
+          const view = (await engine.getRun(run.runId))!
+          expect(view.progress.completed).toBeGreaterThanOrEqual(lastCompleted)
+          lastCompleted = view.progress.completed
+          if (view.status === 'completed' || view.status === 'cancelled' || view.status === 'failed') {
+            for (const task of Object.values(view.tasks)) {
+              expect(['completed', 'failed', 'skipped', 'cancelled']).toContain(task.status)
+            }
+          }
+          if (view.status === 'completed' || view.status === 'cancelled') {
+            if (finalSeen === -1) finalSeen = events.length
+          }
+        }
+        await flush(2)
+        // A completed or cancelled run never changes again.
+        if (finalSeen !== -1) expect(events.length).toBe(finalSeen)
+        // seq strictly increases.
+        events.forEach((e, i) => {
+          if (i > 0) expect(e.seq).toBe(events[i - 1]!.seq + 1)
+        })
+        // No task starts before every dependency is completed or skipped.
+        const settled = new Set<string>()
+        for (const e of events) {
+          if (e.type === 'task.completed' || e.type === 'task.skipped') settled.add(e.taskId)
+          if (e.type === 'task.started')
+            for (const dep of deps.get(e.taskId)!) expect(settled.has(dep)).toBe(true)
+        }
+        expect(await engine.history(run.runId)).toEqual(events)
+        await engine.close()
+      }),
+      { numRuns: 60 },
+    )
+  })
+})

@@ -1,0 +1,29 @@
+import { createEngine, type EngineOptions, memoryStore, simulatedClock } from 'spindle'
+
+/** Lets every queued microtask and effect run (memory-store commits resolve in microtasks). */
+export async function flush(times = 3): Promise<void> {
+  for (let i = 0; i < times; i++) await new Promise((resolve) => setTimeout(resolve, 0))
+}
+
+/** An engine on a fresh memory store with a simulated clock. */
+export function testEngine(options: EngineOptions = {}) {
+  const clock = simulatedClock()
+  const store = options.store ?? memoryStore()
+  const engine = createEngine({ clock, store, recover: false, random: () => 0.5, ...options })
+  return { engine, clock, store }
+}
+
+/** A 2.0 definition with the given tasks. */
+export function def(tasks: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  return { schemaVersion: '2.0', id: 'wf', version: '1.0.0', tasks, ...extra }
+}
+
+/** An action whose calls can be finished by hand. */
+export function controllable() {
+  const calls: { params: any; ctx: any; resolve(value?: unknown): void; reject(error: unknown): void }[] = []
+  const handler = (params: any, ctx: any) =>
+    new Promise((resolve, reject) => {
+      calls.push({ params, ctx, resolve, reject })
+    })
+  return { handler, calls }
+}
