@@ -1,0 +1,120 @@
+import { type IDBPDatabase, type IDBPTransaction, openDB, type StoreNames } from 'idb'
+import { SCHEMA_VERSION, type SpindleDB, upgradeSchema } from './idb-schema'
+import { toStorageError } from './to-storage-error'
+
+type Names = StoreNames<SpindleDB>
+export type Tx<N extends Names[], M extends IDBTransactionMode> = IDBPTransaction<SpindleDB, N, M>
+
+/**
+ * One store object's connection to its database: opened on first use, closed when another tab
+ * needs to upgrade the schema, reopened on the next call after that (or after `close()`, or after
+ * the browser dropped it). Runs each operation in one transaction and turns every failure into a
+ * `StorageError`.
+ */
+export class IdbConnection {
+  readonly #name: string
+  readonly #durability: 'strict' | 'relaxed'
+  #connection: Promise<IDBPDatabase<SpindleDB>> | undefined
+
+  constructor(name: string, durability: 'strict' | 'relaxed') {
+    this.#name = name
+    this.#durability = durability
+  }
+
+  read<N extends Names[], T>(operation: string, names: N, work: (tx: Tx<N, 'readonly'>) => Promise<T>) {
+    return this.#run(operation, names, 'readonly', work)
+  }
+
+  write<N extends Names[], T>(operation: string, names: N, work: (tx: Tx<N, 'readwrite'>) => Promise<T>) {
+    return this.#run(operation, names, 'readwrite', work)
+  }
+
+  async close(): Promise<void> {
+    const connection = this.#connection
+    this.#connection = undefined
+    if (connection) (await connection.catch(() => undefined))?.close()
+  }
+
+  /** The open connection, opened now if there is none (first use, or after it was closed). */
+  #open(): Promise<IDBPDatabase<SpindleDB>> {
+    if (this.#connection) return this.#connection
+    const connection: Promise<IDBPDatabase<SpindleDB>> = openDB<SpindleDB>(this.#name, SCHEMA_VERSION, {
+      upgrade: upgradeSchema,
+      // Close at once, inside the versionchange event: a connection still open when the event
+      // returns makes the other tab's upgrade wait ("blocked") until this tab goes away.
+      blocking: (_current, _blocked, event) => {
+        ;(event.target as IDBDatabase).close()
+        this.#forget(connection)
+      },
+      terminated: () => this.#forget(connection),
+    })
+    connection.catch(() => this.#forget(connection))
+    this.#connection = connection
+    return connection
+  }
+
+  #forget(connection: Promise<IDBPDatabase<SpindleDB>>): void {
+    if (this.#connection === connection) this.#connection = undefined
+  }
+
+  async #transaction<N extends Names[], M extends IDBTransactionMode>(names: N, mode: M): Promise<Tx<N, M>> {
+    const options = { durability: this.#durability }
+    const connection = this.#open()
+    try {
+      return (await connection).transaction(names, mode, options)
+    } catch (error) {
+      // The connection closed between opening and use (another tab's upgrade, or the browser):
+      // open a fresh one once. A second failure is real and reported.
+      if ((error as Error).name !== 'InvalidStateError') throw error
+      this.#forget(connection)
+      return (await this.#open()).transaction(names, mode, options)
+    }
+  }
+
+  /**
+   * Runs `work` in one transaction and resolves after the transaction completed. When `work`
+   * throws (a refused fence, a value that cannot be cloned), the transaction is aborted, so none
+   * of the requests it made are kept: a synchronous throw from `put` alone would not abort it.
+   */
+  async #run<N extends Names[], M extends IDBTransactionMode, T>(
+    operation: string,
+    names: N,
+    mode: M,
+    work: (tx: Tx<N, M>) => Promise<T>,
+  ): Promise<T> {
+    try {
+      const tx = await this.#transaction(names, mode)
+      quiet(tx.done)
+      try {
+        const result = await work(tx)
+        await tx.done
+        return result
+      } catch (error) {
+        abort(tx)
+        throw error
+      }
+    } catch (error) {
+      throw toStorageError(error, this.#name, operation)
+    }
+  }
+}
+
+/**
+ * Marks a request's failure as handled before it is awaited: when a later request in the same
+ * batch throws synchronously (a `DataCloneError`), the earlier ones are never awaited, and their
+ * rejections after the abort must not surface as unhandled. Failures still reach the caller
+ * through the `Promise.all` that awaits them, which names the failing request's error (`tx.done`
+ * alone would only say `AbortError`).
+ */
+export function quiet<T>(request: Promise<T>): Promise<T> {
+  request.catch(() => {})
+  return request
+}
+
+function abort(tx: { abort(): void }): void {
+  try {
+    tx.abort()
+  } catch {
+    // Already committed or aborted: nothing left to undo.
+  }
+}

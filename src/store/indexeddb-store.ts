@@ -1,0 +1,236 @@
+import { compareSemver } from '../definition/semver'
+import { ArgumentError, NotFoundError, StaleExecutorError } from '../errors'
+import type { RunFilter } from '../types'
+import { IdbConnection, quiet } from './idb-connection'
+import { prefixRange, seqRange, versionsRange } from './idb-schema'
+import type { CommitBatch, JournalEntry, RunRecord, SnapshotRecord, Store, StoredDefinition } from './store'
+import { checkBatch, checkDefinition, checkKey, checkLimit, checkRun, checkSeq } from './store-arguments'
+
+export interface IndexedDbStoreOptions {
+  /** The IndexedDB database name (and the `<db>` part of the run lock names). Default `'spindle'`. */
+  name?: string
+  /**
+   * How hard each write transaction waits for the disk. `'strict'` (the default) reports a write
+   * complete only once the browser has flushed it to persistent storage. `'relaxed'` reports it
+   * complete once the browser has it in its own process: faster, and a tab crash or a killed
+   * renderer still loses nothing, but an operating-system crash or a power loss right after may
+   * lose writes already reported durable, including a `task.completed` already published.
+   * Browsers differ in what they do when no durability is asked for, so the store always asks.
+   */
+  durability?: 'strict' | 'relaxed'
+}
+
+/**
+ * A `Store` kept in IndexedDB (through `idb`): definitions, runs, journals and snapshots survive
+ * reloads, crashes and browser restarts. The database opens on first use, one connection per
+ * store object; it closes itself when another tab needs to upgrade the schema, and reopens on
+ * the next call. Every failure rejects with a `StorageError` (`STORAGE_FAILED`) that keeps the
+ * browser's error as `cause`; a rejected `commit` or `rollBack` wrote nothing.
+ *
+ * @example
+ * const engine = createEngine({ store: indexedDbStore({ name: 'orders' }) })
+ * @example
+ * // Faster group commits, at the risk described under `durability`:
+ * const store = indexedDbStore({ durability: 'relaxed' })
+ */
+export function indexedDbStore(options: IndexedDbStoreOptions = {}): Store {
+  const { name = 'spindle', durability = 'strict' } = options
+  if (typeof name !== 'string' || name === '') {
+    throw new ArgumentError(
+      `indexedDbStore: "name" must be a non-empty string; got ${JSON.stringify(name)}.`,
+      {
+        value: name,
+      },
+    )
+  }
+  if (durability !== 'strict' && durability !== 'relaxed') {
+    throw new ArgumentError(
+      `indexedDbStore: "durability" must be 'strict' or 'relaxed'; got ${JSON.stringify(durability)}.`,
+      { value: durability },
+    )
+  }
+  return new IndexedDbStore(name, durability)
+}
+
+class IndexedDbStore implements Store {
+  readonly name: string
+  // A transaction costs far more than a put: completions landing in the same tick should share one.
+  readonly flushTiming = 'task' as const
+  readonly #db: IdbConnection
+
+  constructor(name: string, durability: 'strict' | 'relaxed') {
+    this.name = name
+    this.#db = new IdbConnection(name, durability)
+  }
+
+  putDefinition(record: StoredDefinition): Promise<void> {
+    return this.#db.write('putDefinition', ['definitions'], async (tx) => {
+      checkDefinition(record)
+      await tx.objectStore('definitions').put(record)
+    })
+  }
+
+  getDefinition(id: string, version?: string): Promise<StoredDefinition | undefined> {
+    return this.#db.read('getDefinition', ['definitions'], async (tx) => {
+      checkKey('definition id', id)
+      const definitions = tx.objectStore('definitions')
+      if (version !== undefined) return definitions.get([id, checkKey('version', version)])
+      let best: StoredDefinition | undefined
+      for (const record of await definitions.getAll(versionsRange(id))) {
+        if (!best || compareSemver(record.version, best.version) > 0) best = record
+      }
+      return best
+    })
+  }
+
+  listDefinitions(): Promise<StoredDefinition[]> {
+    return this.#db.read('listDefinitions', ['definitions'], (tx) => tx.objectStore('definitions').getAll())
+  }
+
+  deleteDefinition(id: string, version?: string): Promise<number> {
+    return this.#db.write('deleteDefinition', ['definitions'], async (tx) => {
+      checkKey('definition id', id)
+      const definitions = tx.objectStore('definitions')
+      const range =
+        version === undefined ? versionsRange(id) : IDBKeyRange.only([id, checkKey('version', version)])
+      const count = await definitions.count(range)
+      if (count > 0) await definitions.delete(range)
+      return count
+    })
+  }
+
+  async createRun(record: RunRecord): Promise<void> {
+    try {
+      await this.#db.write('createRun', ['runs'], async (tx) => {
+        checkRun(record)
+        await tx.objectStore('runs').add(record)
+      })
+    } catch (error) {
+      if ((error as { cause?: { name?: string } }).cause?.name !== 'ConstraintError') throw error
+      throw new ArgumentError(`A run with id "${record.runId}" exists already; pick another runId.`, {
+        value: record.runId,
+        cause: error,
+      })
+    }
+  }
+
+  getRun(runId: string): Promise<RunRecord | undefined> {
+    return this.#db.read('getRun', ['runs'], (tx) => tx.objectStore('runs').get(checkKey('runId', runId)))
+  }
+
+  listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
+    return this.#db.read('listRuns', ['runs'], async (tx) => {
+      const limit = checkLimit(filter.limit)
+      const { status, definitionId } = filter
+      const runs = tx.objectStore('runs')
+      if (limit === 0 || status?.length === 0) return []
+      if (definitionId !== undefined) {
+        const keep = status ? (run: RunRecord) => status.includes(run.status) : undefined
+        const range = prefixRange(checkKey('definitionId', definitionId))
+        return newestFirst(runs.index('definitionId').openCursor(range, 'prev'), limit, keep)
+      }
+      if (status) {
+        const perStatus = await Promise.all(
+          [...new Set(status)].map((s) =>
+            newestFirst(runs.index('status').openCursor(prefixRange(checkKey('status', s)), 'prev'), limit),
+          ),
+        )
+        return perStatus
+          .flat()
+          .sort((a, b) => b.createdAt - a.createdAt)
+          .slice(0, limit)
+      }
+      return newestFirst(runs.index('createdAt').openCursor(null, 'prev'), limit)
+    })
+  }
+
+  claimRun(runId: string, executor: string): Promise<RunRecord> {
+    return this.#db.write('claimRun', ['runs'], async (tx) => {
+      checkKey('executor', executor)
+      const runs = tx.objectStore('runs')
+      const run = await runs.get(checkKey('runId', runId))
+      if (!run) throw new NotFoundError(`No run "${runId}" in store "${this.name}".`, { value: runId })
+      run.epoch += 1
+      run.executor = executor
+      await runs.put(run)
+      return run
+    })
+  }
+
+  commit(batch: CommitBatch): Promise<void> {
+    return this.#db.write('commit', ['runs', 'journal', 'snapshots'], async (tx) => {
+      checkBatch(batch)
+      const runs = tx.objectStore('runs')
+      if (batch.runs.length > 0) {
+        const stored = await Promise.all(batch.runs.map((record) => runs.get(record.runId)))
+        for (const [i, record] of batch.runs.entries()) fence(record.runId, record.epoch, stored[i])
+      }
+      const writes: Promise<unknown>[] = []
+      for (const record of batch.runs) writes.push(quiet(runs.put(record)))
+      const journal = tx.objectStore('journal')
+      for (const entry of batch.entries) writes.push(quiet(journal.put(entry)))
+      const snapshots = tx.objectStore('snapshots')
+      for (const snapshot of batch.snapshots) writes.push(quiet(snapshots.put(snapshot)))
+      await Promise.all(writes)
+    })
+  }
+
+  readJournal(runId: string, afterSeq = 0): Promise<JournalEntry[]> {
+    return this.#db.read('readJournal', ['journal'], (tx) =>
+      tx.objectStore('journal').getAll(seqRange(checkKey('runId', runId), checkSeq('afterSeq', afterSeq))),
+    )
+  }
+
+  latestSnapshot(runId: string, maxSeq = Number.POSITIVE_INFINITY): Promise<SnapshotRecord | undefined> {
+    return this.#db.read('latestSnapshot', ['snapshots'], async (tx) => {
+      const range = seqRange(checkKey('runId', runId), undefined, checkSeq('maxSeq', maxSeq))
+      const cursor = await tx.objectStore('snapshots').openCursor(range, 'prev')
+      return cursor?.value
+    })
+  }
+
+  rollBack(runId: string, afterSeq: number, epoch: number): Promise<void> {
+    return this.#db.write('rollBack', ['runs', 'journal', 'snapshots'], async (tx) => {
+      checkKey('runId', runId)
+      checkSeq('afterSeq', afterSeq)
+      fence(runId, epoch, await tx.objectStore('runs').get(runId))
+      const writes: Promise<unknown>[] = [
+        quiet(tx.objectStore('snapshots').delete(seqRange(runId, afterSeq))),
+      ]
+      let cursor = await tx.objectStore('journal').openCursor(seqRange(runId, afterSeq))
+      while (cursor) {
+        if (!cursor.value.rolledBack) writes.push(quiet(cursor.update({ ...cursor.value, rolledBack: true })))
+        cursor = await cursor.continue()
+      }
+      await Promise.all(writes)
+    })
+  }
+
+  close(): Promise<void> {
+    return this.#db.close()
+  }
+}
+
+/** Collects cursor values until `limit` (or the end), keeping those `keep` accepts. */
+async function newestFirst(
+  opening: Promise<{ value: RunRecord; continue(): Promise<unknown> } | null>,
+  limit: number,
+  keep?: (run: RunRecord) => boolean,
+): Promise<RunRecord[]> {
+  const runs: RunRecord[] = []
+  let cursor = await opening
+  while (cursor && runs.length < limit) {
+    if (!keep || keep(cursor.value)) runs.push(cursor.value)
+    cursor = (await cursor.continue()) as typeof cursor
+  }
+  return runs
+}
+
+function fence(runId: string, epoch: number, stored: RunRecord | undefined): void {
+  if (stored && stored.epoch !== epoch) {
+    throw new StaleExecutorError(
+      `Run "${runId}" was taken over by another executor (epoch ${stored.epoch}, this one holds ${epoch}); this engine may no longer write it.`,
+      { value: { runId, epoch, current: stored.epoch } },
+    )
+  }
+}
