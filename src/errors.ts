@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'OUTPUT_INVALID'
   | 'STORAGE_FAILED'
   | 'STALE_EXECUTOR'
+  | 'COMPENSATION_FAILED'
   | 'ENGINE_CLOSED'
 
 export interface ValidationIssue {

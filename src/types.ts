@@ -261,7 +261,16 @@ export type WorkflowEvent = EventBase &
     | { type: 'workflow.completed'; output?: unknown }
     | { type: 'workflow.failed'; error: ErrorInfo }
     | { type: 'workflow.cancelled'; reason?: string }
-    | { type: 'workflow.rolled-back'; checkpointId: string; toSeq: number; compensated: string[] }
+    | {
+        type: 'workflow.rolled-back'
+        checkpointId: string
+        /** The checkpoint's position: entries after it are marked rolled back. */
+        toSeq: number
+        /** The last position used before the rollback; numbering goes on after it. */
+        lastSeq: number
+        /** Tasks whose `compensate` action ran, newest first. */
+        compensated: string[]
+      }
     | { type: 'workflow.recovered'; executor: string }
     | { type: 'task.started'; taskId: string; attempt: number }
     | { type: 'task.progress'; taskId: string; fraction: number; note?: string }
@@ -471,6 +480,15 @@ export interface Engine {
   progress$(runId: string): Observable<Progress>
   health$(runId?: string): Observable<Health>
   readonly alerts$: Observable<Alert>
+
+  /** Saves a named checkpoint at the run's current position. */
+  checkpoint(runId: string, reason?: string): Promise<CheckpointInfo>
+  /**
+   * Rolls the run back to a checkpoint (default: the latest): runs the `compensate` actions of
+   * the tasks completed after it, newest first, restores the run to it and leaves it `paused`;
+   * `resume` re-runs what followed. Entries after it stay in `history` marked `rolledBack`.
+   */
+  rollback(runId: string, checkpointId?: string): Promise<RunInfo>
 
   recover(): Promise<RunInfo[]>
   close(): Promise<void>

@@ -26,7 +26,6 @@ import type {
   EngineOptions,
   RunFilter,
   RunInfo,
-  RunStatus,
   RunView,
   StartOptions,
   ValidationResult,
@@ -34,16 +33,17 @@ import type {
   WorkflowEvent,
 } from '../types'
 import { checkpointsOf } from './checkpoints'
+import { compensate } from './compensation'
+import { checkFilter, checkId, checkLimit, definitionInfo, recordInfo, verb } from './engine-arguments'
 import { EngineStreams } from './engine-streams'
 import { JournalWriter } from './journal'
+import { lockRunWhenFree, type RunLock, tryLockRun } from './locks'
 import { type ExecutorHost, isTerminalStatus, RunExecutor } from './run-executor'
 import type { RunEvent } from './run-reducer'
 import { emptyRunData, restoreRun } from './run-restore'
 import { runInfo, runView } from './run-view'
 import type { RunnableAction } from './task-runner'
 import { systemClock } from './timers'
-
-const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']
 
 /**
  * Creates a workflow engine. It runs where it is created (a worker, a page, Node); use
@@ -73,7 +73,13 @@ class SpindleEngine implements Engine {
   readonly #journal: JournalWriter
   readonly #compiled = new Map<string, CompiledWorkflow>()
   readonly #live = new Map<string, RunExecutor>()
-  readonly #loading = new Map<string, Promise<RunExecutor | undefined>>()
+  readonly #loading = new Map<string, Promise<RunExecutor | undefined | 'held'>>()
+  /** Web Locks of the runs this engine executes (guarantee 3). */
+  readonly #locks = new Map<string, RunLock>()
+  /** Locks being given up: the browser frees a Web Lock a moment after its release. */
+  readonly #releasing = new Map<string, Promise<void>>()
+  /** Runs another engine executes, waiting for its lock to come free. */
+  readonly #takeovers = new Map<string, AbortController>()
   readonly #waitingToStart: string[] = []
   readonly #events = new Subject<WorkflowEvent>()
   readonly #alerts = new Subject<Alert>()
@@ -238,8 +244,21 @@ class SpindleEngine implements Engine {
       executor: this.#id,
       seq: 0,
     }
-    await this.#store.createRun(record)
-    const executor = new RunExecutor(this.#host, this.#compile(stored.definition), record, emptyRunData())
+    const wf = this.#compile(stored.definition)
+    const lock = await tryLockRun(this.#store.name, record.runId)
+    if (!lock) {
+      throw new ArgumentError(`Run id "${record.runId}" is in use by another engine; pick another runId.`, {
+        value: record.runId,
+      })
+    }
+    try {
+      await this.#store.createRun(record)
+    } catch (error) {
+      await lock.release()
+      throw error
+    }
+    const executor = new RunExecutor(this.#host, wf, record, emptyRunData())
+    this.#hold(record.runId, lock)
     this.#live.set(record.runId, executor)
     if (this.#running() < this.#maxConcurrentRuns) {
       await executor.send({ type: 'workflow.started', definitionId, version: stored.version, at: now })
@@ -313,7 +332,7 @@ class SpindleEngine implements Engine {
   async getRun(runId: string): Promise<RunView | undefined> {
     checkId('runId', runId)
     const executor = this.#live.get(runId) ?? this.#streams.recent(runId) ?? (await this.#load(runId, false))
-    return executor && runView(executor, this.#clock.now())
+    return executor && executor !== 'held' ? runView(executor, this.#clock.now()) : undefined
   }
 
   async listRuns(filter: RunFilter = {}): Promise<RunInfo[]> {
@@ -371,17 +390,101 @@ class SpindleEngine implements Engine {
     for (const record of records.reverse()) {
       if (this.#live.has(record.runId)) continue
       const executor = await this.#load(record.runId, true)
-      if (executor) resumed.push(runInfo(executor))
+      if (executor === 'held') this.#takeOverLater(record.runId)
+      else if (executor) resumed.push(runInfo(executor))
     }
     return resumed
+  }
+
+  async checkpoint(runId: string, reason = 'on request'): Promise<CheckpointInfo> {
+    if (typeof reason !== 'string')
+      throw new ArgumentError('checkpoint: reason must be a string.', { value: reason })
+    await this.#control(
+      runId,
+      { type: 'checkpoint.saved', checkpointId: '', reason, at: 0 },
+      'only running, paused or failed runs take checkpoints',
+    )
+    const executor = this.#live.get(runId)!
+    const s = executor.state
+    return {
+      checkpointId: `${runId}:${s.seq}`,
+      runId,
+      seq: s.seq,
+      at: s.updatedAt,
+      reason,
+      completedTasks: executor.wf.order.filter((id) => s.tasks[id]!.status === 'completed'),
+    }
+  }
+
+  async rollback(runId: string, checkpointId?: string): Promise<RunInfo> {
+    this.#open()
+    checkId('runId', runId)
+    if (checkpointId !== undefined) checkId('checkpointId', checkpointId)
+    const executor = await this.#executing(runId)
+    const status = executor.state.status
+    if (status !== 'running' && status !== 'paused' && status !== 'failed') {
+      throw new InvalidStateError(
+        `Cannot roll back run "${runId}": it is ${status}; only running, paused or failed runs roll back.`,
+        {
+          value: { runId, status },
+        },
+      )
+    }
+    await this.#journal.settled()
+    const entries = await this.#store.readJournal(runId)
+    const checkpoints = checkpointsOf(runId, entries)
+    const target =
+      checkpointId === undefined
+        ? checkpoints.at(-1)
+        : checkpoints.find((c) => c.checkpointId === checkpointId)
+    if (!target) {
+      throw checkpointId === undefined
+        ? new InvalidStateError(
+            `Run "${runId}" has no checkpoint yet (one is saved after every completed task).`,
+            { value: runId },
+          )
+        : new NotFoundError(`Run "${runId}" has no checkpoint "${checkpointId}"; see checkpoints(runId).`, {
+            value: checkpointId,
+          })
+    }
+    executor.stop('the run is being rolled back')
+    this.#live.delete(runId)
+    const undone = entries.filter((e) => !e.rolledBack && e.seq > target.seq)
+    let compensated: string[]
+    try {
+      compensated = await compensate(executor, undone)
+    } catch (error) {
+      await this.#adoptAgain(runId, {
+        type: 'workflow.paused',
+        reason: toErrorInfo(error).message,
+        at: this.#clock.now(),
+      })
+      throw error
+    }
+    await this.#store.rollBack(runId, target.seq, executor.record.epoch)
+    const restored = await restoreRun(this.#store, executor.record, executor.wf, this.#host)
+    this.#live.set(runId, restored)
+    await restored.send({
+      type: 'workflow.rolled-back',
+      checkpointId: target.checkpointId,
+      toSeq: target.seq,
+      lastSeq: entries.at(-1)?.seq ?? target.seq,
+      compensated,
+      at: this.#clock.now(),
+    })
+    return runInfo(restored)
   }
 
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     for (const executor of this.#live.values()) executor.stop('the engine was closed')
+    for (const takeover of this.#takeovers.values()) takeover.abort()
+    this.#takeovers.clear()
     await this.#journal.settled()
     this.#live.clear()
+    for (const runId of [...this.#locks.keys()]) this.#release(runId)
+    await Promise.all(this.#releasing.values())
     this.#streams.close()
     this.#events.complete()
     this.#alerts.complete()
@@ -416,9 +519,7 @@ class SpindleEngine implements Engine {
     this.#open()
     checkId('runId', runId)
     if (taskId !== undefined) checkId('taskId', taskId)
-    const executor = this.#live.get(runId) ?? (await this.#load(runId, true))
-    if (!executor)
-      throw new NotFoundError(`No run "${runId}" in store "${this.#store.name}".`, { value: runId })
+    const executor = await this.#executing(runId)
     if (taskId !== undefined && !executor.wf.tasks.has(taskId)) {
       throw new NotFoundError(`Run "${runId}" has no task "${taskId}".`, { value: taskId })
     }
@@ -434,12 +535,28 @@ class SpindleEngine implements Engine {
       })
     }
     await executor.send(event)
-    if (!isTerminalStatus(executor.state.status) && !this.#live.has(runId)) this.#live.set(runId, executor)
     return runInfo(executor)
   }
 
-  /** Loads a run that is not live; with `execute`, it becomes live and resumes its work. */
-  #load(runId: string, execute: boolean): Promise<RunExecutor | undefined> {
+  /** The live executor of a run, loading (and locking) it when needed. */
+  async #executing(runId: string): Promise<RunExecutor> {
+    const executor = this.#live.get(runId) ?? (await this.#load(runId, true))
+    if (!executor)
+      throw new NotFoundError(`No run "${runId}" in store "${this.#store.name}".`, { value: runId })
+    if (executor === 'held') {
+      throw new InvalidStateError(
+        `Run "${runId}" is executed by another engine (another tab or worker) on database "${this.#store.name}"; control it there, or close that engine first.`,
+        { value: runId },
+      )
+    }
+    return executor
+  }
+
+  /**
+   * Loads a run that is not live. With `execute`, it takes the run's Web Lock, claims it (a new
+   * fencing epoch), makes it live and resumes its work; `'held'` when another engine has the lock.
+   */
+  #load(runId: string, execute: boolean): Promise<RunExecutor | undefined | 'held'> {
     const key = `${runId}:${execute}`
     let loading = this.#loading.get(key)
     if (!loading) {
@@ -449,25 +566,37 @@ class SpindleEngine implements Engine {
     return loading
   }
 
-  async #restore(runId: string, execute: boolean): Promise<RunExecutor | undefined> {
+  async #restore(runId: string, execute: boolean): Promise<RunExecutor | undefined | 'held'> {
     const live = this.#live.get(runId)
     if (live) return live
     const record = await this.#store.getRun(runId)
     if (!record) return undefined
-    const stored = await this.#store.getDefinition(record.definitionId, record.version)
-    if (!stored) {
-      throw new NotFoundError(
-        `Run "${runId}" uses "${record.definitionId}"@${record.version}, which is no longer registered; register that version again.`,
-        { value: runId },
-      )
+    const wf = await this.#definitionOf(record)
+    // Completed and cancelled runs never execute again: no lock, no new epoch.
+    if (!execute || record.status === 'completed' || record.status === 'cancelled') {
+      return restoreRun(this.#store, record, wf, this.#host)
     }
-    const wf = this.#compile(stored.definition)
-    if (!execute) return restoreRun(this.#store, record, wf, this.#host)
+    await this.#releasing.get(runId)
+    const lock = await tryLockRun(this.#store.name, runId)
+    if (!lock) return 'held'
+    try {
+      return await this.#adopt(runId, wf, lock)
+    } catch (error) {
+      this.#release(runId)
+      await lock.release()
+      throw error
+    }
+  }
+
+  async #adopt(runId: string, wf: CompiledWorkflow, lock: RunLock): Promise<RunExecutor> {
     this.#streams.forget(runId)
     const claimed = await this.#store.claimRun(runId, this.#id)
     const executor = await restoreRun(this.#store, claimed, wf, this.#host)
-    if (this.#live.has(runId)) return this.#live.get(runId)
-    if (isTerminalStatus(executor.state.status)) return executor
+    if (isTerminalStatus(executor.state.status) && executor.state.status !== 'failed') {
+      await lock.release()
+      return executor
+    }
+    this.#hold(runId, lock)
     this.#live.set(runId, executor)
     if (executor.state.status === 'queued') this.#waitingToStart.push(runId)
     await executor.resumeWork(this.#id)
@@ -475,16 +604,90 @@ class SpindleEngine implements Engine {
     return executor
   }
 
+  /** After a failed write or compensation: reload the run as stored and (when running) pause it. */
+  async #adoptAgain(runId: string, pause: RunEvent): Promise<void> {
+    const record = await this.#store.claimRun(runId, this.#id)
+    const executor = await restoreRun(this.#store, record, await this.#definitionOf(record), this.#host)
+    this.#live.set(runId, executor)
+    if (executor.state.status === 'running') await executor.send(pause)
+  }
+
+  async #definitionOf(record: RunRecord): Promise<CompiledWorkflow> {
+    const stored = await this.#store.getDefinition(record.definitionId, record.version)
+    if (!stored) {
+      throw new NotFoundError(
+        `Run "${record.runId}" uses "${record.definitionId}"@${record.version}, which is no longer registered; register that version again.`,
+        { value: record.runId },
+      )
+    }
+    return this.#compile(stored.definition)
+  }
+
+  #hold(runId: string, lock: RunLock): void {
+    this.#locks.set(runId, lock)
+    lock.lost.then(() => {
+      // Another executor stole the lock: stop at once; fencing refuses any write still queued.
+      if (this.#locks.get(runId) !== lock) return
+      this.#locks.delete(runId)
+      this.#live.get(runId)?.stop('the run lock was taken by another executor')
+      this.#live.delete(runId)
+    })
+  }
+
+  #release(runId: string): void {
+    const lock = this.#locks.get(runId)
+    if (!lock) return
+    this.#locks.delete(runId)
+    const released = lock
+      .release()
+      .catch(() => {})
+      .finally(() => {
+        if (this.#releasing.get(runId) === released) this.#releasing.delete(runId)
+      })
+    this.#releasing.set(runId, released)
+  }
+
+  /** Waits for another engine to let go of a run, then takes it over. */
+  #takeOverLater(runId: string): void {
+    if (this.#takeovers.has(runId) || this.#closed) return
+    const stop = new AbortController()
+    this.#takeovers.set(runId, stop)
+    lockRunWhenFree(this.#store.name, runId, stop.signal)
+      .then(async (lock) => {
+        this.#takeovers.delete(runId)
+        const record = await this.#store.getRun(runId)
+        if (
+          this.#closed ||
+          this.#live.has(runId) ||
+          !record ||
+          (record.status !== 'running' && record.status !== 'queued')
+        ) {
+          await lock.release()
+          return
+        }
+        await this.#adopt(runId, await this.#definitionOf(record), lock).catch(async () => {
+          this.#release(runId)
+          await lock.release()
+        })
+      })
+      .catch(() => {
+        this.#takeovers.delete(runId)
+      })
+  }
+
   #settled(executor: RunExecutor): void {
     this.#streams.remember(executor)
-    if (this.#live.get(executor.runId) === executor) this.#live.delete(executor.runId)
+    if (this.#live.get(executor.runId) === executor) {
+      this.#live.delete(executor.runId)
+      this.#release(executor.runId)
+    }
     this.#startWaiting()
   }
 
   #startWaiting(): void {
     while (this.#waitingToStart.length > 0 && this.#running() < this.#maxConcurrentRuns && !this.#closed) {
       const executor = this.#live.get(this.#waitingToStart.shift()!)
-      if (!executor || executor.state.status !== 'queued') continue
+      if (executor?.state.status !== 'queued') continue
       const s = executor.state
       executor
         .send({
@@ -503,24 +706,23 @@ class SpindleEngine implements Engine {
    * Otherwise the run is reloaded from what the store holds and paused with the reason.
    */
   #broken(executor: RunExecutor, error: unknown): void {
-    if (this.#live.get(executor.runId) === executor) this.#live.delete(executor.runId)
-    if (error instanceof StaleExecutorError || this.#closed) return
-    const info = toErrorInfo(error, 'STORAGE_FAILED')
-    this.#pauseAfterFailure(executor.runId, info).catch(() => {
-      // The store is still failing: the run stays as stored and resumes on the next recover().
-    })
-  }
-
-  async #pauseAfterFailure(runId: string, error: { code: string; message: string }): Promise<void> {
-    const reloaded = await this.#load(runId, false)
-    if (!reloaded) return
-    const claimed = await this.#store.claimRun(runId, this.#id)
-    reloaded.record = claimed
-    const reason = `${error.code}: ${error.message}`
-    if (reloaded.state.status === 'running') {
-      this.#live.set(runId, reloaded)
-      await reloaded.send({ type: 'workflow.paused', reason, error, at: this.#clock.now() })
+    if (this.#live.get(executor.runId) !== executor) return
+    this.#live.delete(executor.runId)
+    if (error instanceof StaleExecutorError || this.#closed) {
+      this.#release(executor.runId)
+      return
     }
+    const info = toErrorInfo(error, 'STORAGE_FAILED')
+    this.#adoptAgain(executor.runId, {
+      type: 'workflow.paused',
+      reason: `${info.code}: ${info.message}`,
+      error: info,
+      at: this.#clock.now(),
+    }).catch(() => {
+      // The store still fails: the run stays as stored; recover() resumes it later.
+      this.#live.delete(executor.runId)
+      this.#release(executor.runId)
+    })
   }
 
   async #requireRecord(runId: string): Promise<void> {
@@ -529,88 +731,5 @@ class SpindleEngine implements Engine {
     if (!(await this.#store.getRun(runId))) {
       throw new NotFoundError(`No run "${runId}" in store "${this.#store.name}".`, { value: runId })
     }
-  }
-}
-
-function definitionInfo(record: StoredDefinition): DefinitionInfo {
-  return {
-    id: record.id,
-    version: record.version,
-    ...(record.name !== undefined && { name: record.name }),
-    ...(record.description !== undefined && { description: record.description }),
-    schemaVersion: record.schemaVersion,
-    ...(record.migratedFrom !== undefined && { migratedFrom: record.migratedFrom }),
-    registeredAt: record.registeredAt,
-    taskCount: Object.keys(record.definition.tasks).length,
-  }
-}
-
-function recordInfo(r: RunRecord): RunInfo {
-  return {
-    runId: r.runId,
-    definitionId: r.definitionId,
-    version: r.version,
-    status: r.status,
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-  }
-}
-
-function verb(event: RunEvent): string {
-  switch (event.type) {
-    case 'workflow.paused':
-      return 'pause'
-    case 'workflow.resumed':
-      return 'resume'
-    case 'workflow.cancelled':
-      return 'cancel'
-    case 'task.retrying':
-      return `retry task "${event.taskId}" of`
-    case 'task.skipped':
-      return `skip task "${event.taskId}" of`
-    case 'signal.received':
-      return `signal "${event.name}" to`
-    default:
-      return event.type
-  }
-}
-
-function checkId(what: string, value: unknown): asserts value is string {
-  if (typeof value !== 'string' || value === '' || value.length > 200) {
-    throw new ArgumentError(
-      `${what} must be a non-empty string of at most 200 characters, got ${JSON.stringify(value)}.`,
-      {
-        value,
-      },
-    )
-  }
-}
-
-function checkLimit(value: unknown): number {
-  if (value === undefined) return Number.POSITIVE_INFINITY
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new ArgumentError(`maxConcurrentRuns must be a whole number ≥ 1, got ${JSON.stringify(value)}.`, {
-      value,
-    })
-  }
-  return value
-}
-
-function checkFilter(filter: RunFilter): void {
-  if (typeof filter !== 'object' || filter === null) {
-    throw new ArgumentError('listRuns: the filter must be an object.', { value: filter })
-  }
-  for (const status of filter.status ?? []) {
-    if (!RUN_STATUSES.includes(status)) {
-      throw new ArgumentError(
-        `listRuns: unknown status "${status}"; use one of ${RUN_STATUSES.join(', ')}.`,
-        {
-          value: status,
-        },
-      )
-    }
-  }
-  if (filter.limit !== undefined && !(Number.isInteger(filter.limit) && filter.limit > 0)) {
-    throw new ArgumentError('listRuns: limit must be a whole number > 0.', { value: filter.limit })
   }
 }

@@ -173,16 +173,27 @@ export class RunExecutor implements JournalSource, TaskHost {
     this.#snapshotSeq = this.state.seq
   }
 
-  /** After a restore: restart in-flight work and re-arm durable timers (guarantees 2 and 4). */
+  /**
+   * After a restore: restarts in-flight work and re-arms durable timers (guarantees 2 and 4).
+   * `workflow.recovered` is recorded only when the run was executing: loading a paused or failed
+   * run with nothing in flight changes nothing.
+   */
   resumeWork(executor: string): Promise<void> {
     const s = this.state
-    const recorded = this.send({ type: 'workflow.recovered', executor, at: this.now() })
+    const interrupted = this.wf.order.filter((id) => {
+      const t = s.tasks[id]!
+      return t.status === 'running' || (t.status === 'pending' && t.dispatched)
+    })
+    const executing = s.status === 'running' || s.status === 'queued' || interrupted.length > 0
+    const recorded = executing ? this.send({ type: 'workflow.recovered', executor, at: this.now() }) : Promise.resolve()
     for (const id of this.wf.order) {
       const t = s.tasks[id]!
-      if (t.deadline !== undefined && (t.status === 'retrying' || t.status === 'waiting'))
-        this.#arm(id, t.deadline)
-      if (t.status === 'running') this.#start(id)
-      else if (t.status === 'pending' && t.dispatched && s.status === 'running') this.#dispatch(id)
+      if (t.deadline !== undefined && (t.status === 'retrying' || t.status === 'waiting')) this.#arm(id, t.deadline)
+    }
+    for (const id of interrupted) {
+      // Admitted before the restart: they start even in a paused run, as they would have live.
+      if (s.tasks[id]!.status === 'running') this.#start(id)
+      else this.#dispatch(id)
     }
     return recorded
   }

@@ -273,9 +273,15 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
   }
 
   switch (e.type) {
+    case 'checkpoint.saved':
+      record({ ...e, checkpointId: `${s.runId}:${s.seq + 1}` })
+      break
+    case 'workflow.rolled-back':
+      rollBack(e.lastSeq)
+      record(e)
+      break
     case 'workflow.queued':
     case 'workflow.recovered':
-    case 'checkpoint.saved':
     case 'task.progress':
     case 'task.log':
       record(e)
@@ -419,7 +425,6 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
       else s.signals[e.name] = [...(s.signals[e.name] ?? []), e.payload]
       break
     }
-    case 'workflow.rolled-back':
     case 'approval.required':
     case 'approval.granted':
     case 'approval.rejected':
@@ -429,6 +434,36 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
   }
   fill()
   return out
+
+  /** The state replayed up to a checkpoint, made ready to resume: nothing is in flight any more. */
+  function rollBack(lastSeq: number) {
+    s.seq = Math.max(s.seq, lastSeq)
+    s.ready = []
+    s.readyHead = 0
+    s.inFlight = 0
+    for (const id of wf.order) {
+      const t = s.tasks[id]!
+      if (
+        t.status === 'running' ||
+        t.status === 'waiting' ||
+        t.status === 'retrying' ||
+        t.status === 'cancelled'
+      ) {
+        t.status = 'pending'
+        t.readyAt = undefined
+        t.startedAt = undefined
+      }
+      t.dispatched = false
+      t.deadline = undefined
+      t.signal = undefined
+      if (t.status === 'pending' && t.deps === 0) enqueue(id, t)
+    }
+    s.status = 'paused'
+    s.pausedAt = at
+    s.pauseReason = 'rolled back to a checkpoint; resume to continue'
+    s.error = undefined
+    s.endedAt = undefined
+  }
 
   function retryTask(id: string, t: TaskState, derived: boolean, input?: RunEvent) {
     t.status = 'pending'

@@ -37,6 +37,7 @@ export async function runTask(
   task: CompiledTask,
   attempt: number,
   controller: AbortController,
+  options: { key?: string } = {},
 ): Promise<RunEvent | undefined> {
   const taskId = task.id
   const changes: Record<string, unknown> = {}
@@ -66,7 +67,7 @@ export async function runTask(
   }
   try {
     const call = (params: Record<string, unknown>, index?: number) =>
-      invoke(host, task, attempt, controller.signal, params, changes, index)
+      invoke(host, task, attempt, controller.signal, params, changes, index, options.key)
     let output: unknown
     if (task.forEach) {
       const items = task.forEach.evaluate(host.scope(task.taskRefs))
@@ -156,6 +157,7 @@ async function invoke(
   params: Record<string, unknown>,
   changes: Record<string, unknown>,
   index?: number,
+  key?: string,
 ): Promise<unknown> {
   const action = host.action(task.action)
   const taskId = task.id
@@ -163,7 +165,8 @@ async function invoke(
   const ctx: ActionContext = {
     signal,
     attempt,
-    idempotencyKey: index === undefined ? `${host.runId}:${taskId}` : `${host.runId}:${taskId}:${index}`,
+    idempotencyKey:
+      key ?? (index === undefined ? `${host.runId}:${taskId}` : `${host.runId}:${taskId}:${index}`),
     runId: host.runId,
     taskId,
     ...(index !== undefined && { index }),

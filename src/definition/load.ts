@@ -1,0 +1,66 @@
+import type { ValidationIssue } from '../errors'
+import type { WorkflowDefinition } from '../types'
+import { rememberCompiledParts } from './compile'
+import { migrateDefinition } from './migrate'
+import { DEFINITION_LIMITS, parseDefinition } from './parse'
+import { checkSchema } from './schema'
+import { checkSemantics } from './validate'
+
+export interface LoadedDefinition {
+  definition: WorkflowDefinition
+  migratedFrom?: string
+}
+
+export type LoadResult =
+  | { ok: true; definition: WorkflowDefinition; migratedFrom?: string; issues: [] }
+  | { ok: false; issues: ValidationIssue[] }
+
+/**
+ * Reads a workflow definition the way `register()` and `validate()` need it: parse (a JSON
+ * string or a plain object, securely) → migrate (older schemas to 2.0) → validate (shape, then
+ * meaning). Never throws for bad input; lists every problem by path. On success the definition
+ * is a fresh plain copy in schema 2.0, with its expressions already compiled for
+ * `compileWorkflow`.
+ *
+ * @example
+ * const loaded = loadDefinition(json, { actions: new Set(['noop', 'http']) })
+ * if (!loaded.ok) throw new DefinitionError(loaded.issues)
+ * loaded.definition.schemaVersion // '2.0'
+ */
+export function loadDefinition(raw: unknown, options: { actions: ReadonlySet<string> }): LoadResult {
+  const parsed = parseDefinition(raw)
+  if (!parsed.ok) return failure(parsed.issues)
+  const migrated = migrateDefinition(parsed.value)
+  if (!migrated.ok) return failure(migrated.issues)
+
+  const definition = migrated.definition as unknown as WorkflowDefinition
+  const semantic = checkSemantics(definition, options.actions)
+  const shape = checkSchema(definition)
+  const reported = new Set(shape.map((issue) => issue.path))
+  const issues = [...shape, ...semantic.issues.filter((issue) => !reported.has(issue.path))]
+  if (issues.length > 0 || !semantic.parts) {
+    const from = migrated.migratedFrom
+    const note = from === undefined ? '' : ` (path in the definition as migrated from schema ${from} to 2.0)`
+    return failure(issues.map((issue) => ({ ...issue, message: issue.message + note })))
+  }
+  rememberCompiledParts(definition, semantic.parts)
+  return migrated.migratedFrom === undefined
+    ? { ok: true, definition, issues: [] }
+    : { ok: true, definition, migratedFrom: migrated.migratedFrom, issues: [] }
+}
+
+function failure(issues: ValidationIssue[]): LoadResult {
+  if (issues.length <= DEFINITION_LIMITS.maxIssues) return { ok: false, issues }
+  const rest = issues.length - DEFINITION_LIMITS.maxIssues
+  return {
+    ok: false,
+    issues: [
+      ...issues.slice(0, DEFINITION_LIMITS.maxIssues),
+      {
+        path: '',
+        code: 'too_many_issues',
+        message: `${rest} more problems are not listed; fix the ones above first.`,
+      },
+    ],
+  }
+}

@@ -1,0 +1,45 @@
+import { TaskError } from '../errors'
+import type { JournalEntry } from '../store/store'
+import type { CompiledTask } from '../types'
+import type { RunExecutor } from './run-executor'
+import { runTask } from './task-runner'
+
+/**
+ * Runs the `compensate` actions of the tasks completed after a checkpoint, newest first, one
+ * at a time. Each gets the idempotency key `runId:taskId:compensate`, stable across repeated
+ * rollbacks, and sees the run as it was (`tasks.<id>.output` of the task it undoes).
+ * Resolves to the ids of the tasks compensated; rejects at the first compensation that fails.
+ */
+export async function compensate(executor: RunExecutor, undone: readonly JournalEntry[]): Promise<string[]> {
+  const done: string[] = []
+  for (let i = undone.length - 1; i >= 0; i--) {
+    const entry = undone[i]!
+    if (entry.type !== 'task.completed') continue
+    const task = executor.wf.tasks.get(entry.taskId)
+    if (!task?.compensate) continue
+    const undo: CompiledTask = {
+      ...task,
+      action: task.compensate.action,
+      params: task.compensate.params,
+      forEach: undefined,
+      taskRefs:
+        task.compensate.params && !task.compensate.params.static ? task.compensate.params.taskRefs : [],
+    }
+    const result = await runTask(executor, undo, 1, new AbortController(), {
+      key: `${executor.runId}:${task.id}:compensate`,
+    })
+    if (result?.type !== 'task.completed') {
+      const reason = result?.type === 'task.failed' ? result.error.message : 'it timed out'
+      throw new TaskError(
+        'COMPENSATION_FAILED',
+        `Compensation of task "${task.id}" (${task.compensate.action}) failed: ${reason}. Nothing was rolled back; fix the cause and roll back again (compensations that succeeded run again with the same idempotency key).`,
+        {
+          taskId: task.id,
+          value: result,
+        },
+      )
+    }
+    done.push(task.id)
+  }
+  return done
+}
