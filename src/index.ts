@@ -1,5 +1,6 @@
 export { defineAction } from './actions/define-action'
 export { createEngine } from './engine/engine'
+export { createRunReplica, type RunReplica, type RunSnapshot } from './engine/run-replica'
 export { type SimulatedClock, simulatedClock, systemClock } from './engine/timers'
 export type { ErrorCode, ErrorInfo, ValidationIssue } from './errors'
 export {

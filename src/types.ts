@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { Observable } from 'rxjs'
+import type { RunSnapshot } from './engine/run-replica'
 import type { ErrorInfo, ValidationIssue } from './errors'
 import type { Store } from './store/store'
 
@@ -481,6 +482,11 @@ export interface Engine {
   health$(runId?: string): Observable<Health>
   readonly alerts$: Observable<Alert>
 
+  /**
+   * The run's state now, with its definition: what a page needs to follow the run with
+   * `createRunReplica` (progress and health are pure functions of it).
+   */
+  runSnapshot(runId: string): Promise<RunSnapshot | undefined>
   /** Saves a named checkpoint at the run's current position. */
   checkpoint(runId: string, reason?: string): Promise<CheckpointInfo>
   /**

@@ -40,6 +40,7 @@ import { JournalWriter } from './journal'
 import { lockRunWhenFree, type RunLock, tryLockRun } from './locks'
 import { type ExecutorHost, isTerminalStatus, RunExecutor } from './run-executor'
 import type { RunEvent } from './run-reducer'
+import type { RunSnapshot } from './run-replica'
 import { emptyRunData, restoreRun } from './run-restore'
 import { runInfo, runView } from './run-view'
 import type { RunnableAction } from './task-runner'
@@ -333,6 +334,14 @@ class SpindleEngine implements Engine {
     checkId('runId', runId)
     const executor = this.#live.get(runId) ?? this.#streams.recent(runId) ?? (await this.#load(runId, false))
     return executor && executor !== 'held' ? runView(executor, this.#clock.now()) : undefined
+  }
+
+  async runSnapshot(runId: string): Promise<RunSnapshot | undefined> {
+    checkId('runId', runId)
+    const executor = this.#live.get(runId) ?? this.#streams.recent(runId) ?? (await this.#load(runId, false))
+    if (!executor || executor === 'held') return undefined
+    const state = structuredClone(executor.state)
+    return { definition: executor.wf.definition, defaults: this.#defaults, state, seq: state.seq }
   }
 
   async listRuns(filter: RunFilter = {}): Promise<RunInfo[]> {

@@ -185,10 +185,13 @@ export class RunExecutor implements JournalSource, TaskHost {
       return t.status === 'running' || (t.status === 'pending' && t.dispatched)
     })
     const executing = s.status === 'running' || s.status === 'queued' || interrupted.length > 0
-    const recorded = executing ? this.send({ type: 'workflow.recovered', executor, at: this.now() }) : Promise.resolve()
+    const recorded = executing
+      ? this.send({ type: 'workflow.recovered', executor, at: this.now() })
+      : Promise.resolve()
     for (const id of this.wf.order) {
       const t = s.tasks[id]!
-      if (t.deadline !== undefined && (t.status === 'retrying' || t.status === 'waiting')) this.#arm(id, t.deadline)
+      if (t.deadline !== undefined && (t.status === 'retrying' || t.status === 'waiting'))
+        this.#arm(id, t.deadline)
     }
     for (const id of interrupted) {
       // Admitted before the restart: they start even in a paused run, as they would have live.

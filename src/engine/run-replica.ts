@@ -1,0 +1,43 @@
+import { compileWorkflow } from '../definition/compile'
+import type { EngineOptions, RunState, WorkflowDefinition, WorkflowEvent } from '../types'
+import { type RunEvent, reduceRun } from './run-reducer'
+
+/** A run's state at one position of its journal, as `engine.runSnapshot()` gives it. */
+export interface RunSnapshot {
+  definition: WorkflowDefinition
+  /** The engine's defaults: they shape retries and `onError` of the compiled definition. */
+  defaults?: EngineOptions['defaults']
+  state: RunState
+  seq: number
+}
+
+/** A copy of a run's state kept current by applying its events. */
+export interface RunReplica {
+  readonly state: RunState
+  /**
+   * Applies an event of the run. Events the state already reflects are ignored. Returns false
+   * when an event is missing before this one: fetch a new snapshot then.
+   */
+  apply(event: WorkflowEvent): boolean
+}
+
+/**
+ * Follows a run elsewhere than in its engine (on the page, in another tab) by running the same
+ * pure reducer over the run's events: every recorded event that did not derive from an earlier
+ * one is an input the reducer accepted, so applying it in order reproduces the state exactly.
+ */
+export function createRunReplica(snapshot: RunSnapshot): RunReplica {
+  const wf = compileWorkflow(snapshot.definition, snapshot.defaults)
+  const state = structuredClone(snapshot.state)
+  return {
+    state,
+    apply(event) {
+      if (event.runId !== state.runId || event.seq <= state.seq) return true
+      if (event.seq !== state.seq + 1) return false
+      const { seq: _seq, runId: _runId, ...input } = event as WorkflowEvent & { rolledBack?: true }
+      delete (input as { rolledBack?: true }).rolledBack
+      reduceRun(state, input as RunEvent, wf)
+      return state.seq >= event.seq
+    },
+  }
+}

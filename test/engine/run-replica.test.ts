@@ -1,0 +1,48 @@
+import { createRunReplica, type WorkflowEvent } from 'spindle'
+import { describe, expect, it } from 'vitest'
+import { def, flush, testEngine } from '../support/engine-fixtures'
+
+describe('createRunReplica', () => {
+  it('reproduces the engine state from a snapshot and the events after it', async () => {
+    let calls = 0
+    const { engine, clock } = testEngine({
+      actions: {
+        flaky: () => {
+          if (++calls < 2) throw new Error('once')
+          return calls
+        },
+      },
+    })
+    await engine.register(
+      def({
+        a: { action: 'flaky', retry: { maxAttempts: 2, initialDelayMs: 100 } },
+        b: { action: 'noop', dependsOn: ['a'] },
+        c: { action: 'delay', params: { ms: 50 } },
+      }),
+    )
+    const events: WorkflowEvent[] = []
+    engine.events$.subscribe((e) => events.push(e))
+    const run = await engine.start('wf')
+    const snapshot = (await engine.runSnapshot(run.runId))!
+    const replica = createRunReplica(snapshot)
+    await flush()
+    clock.advance(100)
+    await engine.wait(run.runId)
+    for (const event of events) expect(replica.apply(event)).toBe(true)
+    const final = (await engine.runSnapshot(run.runId))!
+    expect(replica.state).toEqual(final.state)
+  })
+
+  it('reports a gap when an input event is missing', async () => {
+    const { engine } = testEngine()
+    await engine.register(def({ a: { action: 'noop' }, b: { action: 'noop', dependsOn: ['a'] } }))
+    const events: WorkflowEvent[] = []
+    engine.events$.subscribe((e) => events.push(e))
+    const run = await engine.start('wf')
+    const replica = createRunReplica((await engine.runSnapshot(run.runId))!)
+    await engine.wait(run.runId)
+    const later = events.filter((e) => e.seq > replica.state.seq)
+    expect(replica.apply(later[1]!)).toBe(false)
+    expect(replica.apply(later[0]!)).toBe(true)
+  })
+})
