@@ -79,6 +79,8 @@ class SpindleEngine implements Engine {
   readonly #locks = new Map<string, RunLock>()
   /** Locks being given up: the browser frees a Web Lock a moment after its release. */
   readonly #releasing = new Map<string, Promise<void>>()
+  /** Runs reloaded after a failed write, while their pause is being written. */
+  readonly #failing = new Set<string>()
   /** Runs another engine executes, waiting for its lock to come free. */
   readonly #takeovers = new Map<string, AbortController>()
   readonly #waitingToStart: string[] = []
@@ -619,6 +621,8 @@ class SpindleEngine implements Engine {
     const executor = await restoreRun(this.#store, record, await this.#definitionOf(record), this.#host)
     this.#live.set(runId, executor)
     if (executor.state.status === 'running') await executor.send(pause)
+    // Work cut off with the failed executor starts again (a paused run lets it finish).
+    await executor.resumeWork(this.#id)
   }
 
   async #definitionOf(record: RunRecord): Promise<CompiledWorkflow> {
@@ -715,23 +719,30 @@ class SpindleEngine implements Engine {
    * Otherwise the run is reloaded from what the store holds and paused with the reason.
    */
   #broken(executor: RunExecutor, error: unknown): void {
-    if (this.#live.get(executor.runId) !== executor) return
-    this.#live.delete(executor.runId)
-    if (error instanceof StaleExecutorError || this.#closed) {
-      this.#release(executor.runId)
+    const runId = executor.runId
+    if (this.#live.get(runId) !== executor) return
+    this.#live.delete(runId)
+    // A stale write: another executor owns the run now. A second failure in a row: the store
+    // is still failing; the run stays as stored and the next recover() resumes it.
+    if (error instanceof StaleExecutorError || this.#closed || this.#failing.has(runId)) {
+      this.#failing.delete(runId)
+      this.#release(runId)
       return
     }
+    this.#failing.add(runId)
     const info = toErrorInfo(error, 'STORAGE_FAILED')
-    this.#adoptAgain(executor.runId, {
+    this.#adoptAgain(runId, {
       type: 'workflow.paused',
       reason: `${info.code}: ${info.message}`,
       error: info,
       at: this.#clock.now(),
-    }).catch(() => {
-      // The store still fails: the run stays as stored; recover() resumes it later.
-      this.#live.delete(executor.runId)
-      this.#release(executor.runId)
     })
+      .then(() => this.#failing.delete(runId))
+      .catch(() => {
+        this.#failing.delete(runId)
+        this.#live.delete(runId)
+        this.#release(runId)
+      })
   }
 
   async #requireRecord(runId: string): Promise<void> {

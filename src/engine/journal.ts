@@ -5,6 +5,11 @@ import type { CommitBatch, Store } from '../store/store'
 export interface JournalSource {
   /** Moves the source's queued entries (and its run record, and a snapshot when one is due) into `batch`. */
   collect(batch: CommitBatch): void
+  /**
+   * A batch carrying the source's entries failed. Called before any later batch is built, so the
+   * source can stop at once: a later entry must never be written after an earlier one was lost.
+   */
+  failed(error: unknown): void
 }
 
 /**
@@ -57,7 +62,8 @@ export class JournalWriter {
     if (!flight) return
     this.#next = undefined
     const batch: CommitBatch = { entries: [], runs: [], snapshots: [] }
-    for (const source of this.#dirty) source.collect(batch)
+    const sources = [...this.#dirty]
+    for (const source of sources) source.collect(batch)
     this.#dirty.clear()
     this.#busy = true
     let done!: () => void
@@ -68,11 +74,12 @@ export class JournalWriter {
       await this.#store.commit(batch)
       flight.resolve()
     } catch (error) {
-      flight.reject(
+      const failure =
         error instanceof SpindleError
           ? error
-          : new StorageError(`The store could not write the journal: ${String(error)}`, { cause: error }),
-      )
+          : new StorageError(`The store could not write the journal: ${String(error)}`, { cause: error })
+      for (const source of sources) source.failed(failure)
+      flight.reject(failure)
     } finally {
       this.#busy = false
       done()

@@ -135,7 +135,7 @@ export class RunExecutor implements JournalSource, TaskHost {
   }
 
   collect(batch: CommitBatch): void {
-    if (this.#pending.length === 0) return
+    if (this.#pending.length === 0 || this.#stopped) return
     batch.entries.push(...this.#pending)
     this.#pending = []
     const s = this.state
@@ -159,6 +159,11 @@ export class RunExecutor implements JournalSource, TaskHost {
         snapshot: structuredClone(this.#actor.getPersistedSnapshot()),
       })
     }
+  }
+
+  failed(error: unknown): void {
+    this.#pending = []
+    this.#break(error)
   }
 
   /** Replays journal entries the restored actor has not seen; records nothing, runs nothing. */
@@ -194,9 +199,9 @@ export class RunExecutor implements JournalSource, TaskHost {
         this.#arm(id, t.deadline)
     }
     for (const id of interrupted) {
-      // Admitted before the restart: they start even in a paused run, as they would have live.
-      if (s.tasks[id]!.status === 'running') this.#start(id)
-      else this.#dispatch(id)
+      const t = s.tasks[id]!
+      if (t.status === 'running') this.#start(id)
+      else if (t.status === 'pending' && t.dispatched) this.#dispatch(id)
     }
     return recorded
   }
@@ -206,7 +211,8 @@ export class RunExecutor implements JournalSource, TaskHost {
     this.#stopped = true
     for (const controller of this.#controllers.values()) controller.abort(new Error(reason))
     this.#controllers.clear()
-    for (const handle of this.#timers.values()) this.#host.clearTimeout(handle)
+    for (const handle of this.#timers.values())
+      if (typeof handle !== 'symbol') this.#host.clearTimeout(handle)
     this.#timers.clear()
     this.#actor.stop()
   }
@@ -338,20 +344,27 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   #arm(taskId: string, deadline: number): void {
     this.#disarm(taskId)
-    const handle = this.#host.setTimeout(
-      () => {
-        this.#timers.delete(taskId)
-        this.#post({ type: 'timer.fired', taskId, at: Math.max(this.now(), deadline) })
-      },
-      Math.max(0, deadline - this.now()),
-    )
-    this.#timers.set(taskId, handle)
+    const fire = () => {
+      this.#timers.delete(taskId)
+      this.#post({ type: 'timer.fired', taskId, at: Math.max(this.now(), deadline) })
+    }
+    const wait = deadline - this.now()
+    // A deadline that passed (while no engine ran, or a zero delay) fires at once.
+    if (wait <= 0) {
+      const handle = Symbol(taskId)
+      this.#timers.set(taskId, handle)
+      queueMicrotask(() => {
+        if (this.#timers.get(taskId) === handle) fire()
+      })
+      return
+    }
+    this.#timers.set(taskId, this.#host.setTimeout(fire, wait))
   }
 
   #disarm(taskId: string): void {
     const handle = this.#timers.get(taskId)
     if (handle === undefined) return
-    this.#host.clearTimeout(handle)
+    if (typeof handle !== 'symbol') this.#host.clearTimeout(handle)
     this.#timers.delete(taskId)
   }
 

@@ -280,8 +280,20 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
       rollBack(e.lastSeq)
       record(e)
       break
-    case 'workflow.queued':
     case 'workflow.recovered':
+      // Admitted before the restart but never started: a paused run starts them on resume.
+      if (s.status === 'paused') {
+        for (const id of wf.order) {
+          const t = s.tasks[id]!
+          if (t.status === 'pending' && t.dispatched) {
+            releaseSlot(t)
+            enqueue(id, t)
+          }
+        }
+      }
+      record(e)
+      break
+    case 'workflow.queued':
     case 'task.progress':
     case 'task.log':
       record(e)

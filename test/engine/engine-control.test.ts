@@ -259,7 +259,7 @@ describe('durable waits: delay and wait-for-event', () => {
     await engine.register(
       def(
         {
-          gate: { action: 'delay', params: { ms: 0 } },
+          gate: { action: 'delay', params: { ms: 1000 } },
           approval: { action: 'wait-for-event', dependsOn: ['gate'], params: { event: 'ok' } },
         },
         { output: 'tasks.approval.output' },
@@ -269,7 +269,7 @@ describe('durable waits: delay and wait-for-event', () => {
     await flush()
     await engine.signal(run.runId, 'ok', { by: 'alice' })
     expect((await engine.getRun(run.runId))!.tasks.approval!.status).toBe('pending')
-    clock.advance(0)
+    clock.advance(1000)
     const view = await engine.wait(run.runId)
     expect(view.output).toEqual({ by: 'alice' })
   })

@@ -1,0 +1,168 @@
+import { createEngine, type Engine, simulatedClock, type WorkflowEvent } from 'spindle'
+import { afterEach, describe, expect, it } from 'vitest'
+import { tempStores } from '../store/temp-database'
+import { controllable, def, flush } from '../support/engine-fixtures'
+
+const START = Date.UTC(2026, 0, 1)
+
+/** Polls until `check` passes (real time, a few ms per step). */
+async function until(check: () => boolean | Promise<boolean>, tries = 200): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await check()) return
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  throw new Error('condition not met in time')
+}
+
+describe('durable runs in IndexedDB', () => {
+  const temp = tempStores()
+  const engines: Engine[] = []
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map((e) => e.close()))
+  })
+  const open = (name: string, options: Parameters<typeof createEngine>[0] = {}) => {
+    const engine = createEngine({
+      store: temp.open(name),
+      clock: simulatedClock(START),
+      random: () => 0.5,
+      ...options,
+    })
+    engines.push(engine)
+    return engine
+  }
+
+  it('resumes after close(): completed tasks are not re-run, the in-flight one runs again with the same key', async () => {
+    const name = temp.open().name
+    const runs: { task: string; key: string; attempt: number }[] = []
+    const slow = controllable()
+    const record = (task: string) => (_: unknown, ctx: { idempotencyKey: string; attempt: number }) => {
+      runs.push({ task, key: ctx.idempotencyKey, attempt: ctx.attempt })
+      return task
+    }
+    const first = open(name, { actions: { a: record('a'), b: slow.handler, c: record('c') } })
+    await first.register(
+      def({ a: { action: 'a' }, b: { action: 'b', dependsOn: ['a'] }, c: { action: 'c', dependsOn: ['b'] } }),
+    )
+    const run = await first.start('wf', {}, { runId: 'r1' })
+    await until(() => slow.calls.length === 1)
+    expect(slow.calls[0]!.ctx).toMatchObject({ attempt: 1, idempotencyKey: 'r1:b' })
+    await first.close()
+    expect(slow.calls[0]!.ctx.signal.aborted).toBe(true)
+
+    // A new version is registered as the run resumes: it stays pinned to the one it started on.
+    const second = open(name, {
+      actions: {
+        a: record('a'),
+        b: (_: unknown, ctx: { idempotencyKey: string; attempt: number }) => {
+          runs.push({ task: 'b', key: ctx.idempotencyKey, attempt: ctx.attempt })
+          return 'b'
+        },
+        c: record('c'),
+      },
+    })
+    await second.register({ ...def({ z: { action: 'noop' } }), version: '2.0.0' })
+    const view = await second.wait(run.runId)
+    expect(view.status).toBe('completed')
+    expect(view.version).toBe('1.0.0')
+    expect(runs.filter((r) => r.task === 'a')).toHaveLength(1)
+    expect(runs.find((r) => r.task === 'b')).toEqual({ task: 'b', key: 'r1:b', attempt: 2 })
+    expect(view.tasks.a!.output).toBe('a')
+    const history = await second.history(run.runId)
+    expect(history.filter((e) => e.type === 'workflow.recovered')).toHaveLength(1)
+    expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1))
+  })
+
+  it('fires a deadline that passed while no engine ran at once, and re-arms a future one', async () => {
+    const name = temp.open().name
+    const first = open(name)
+    await first.register(
+      def({
+        short: { action: 'delay', params: { ms: 60_000 } },
+        long: { action: 'delay', params: { ms: 600_000 } },
+      }),
+    )
+    const run = await first.start('wf')
+    await flush()
+    await first.close()
+
+    const clock = simulatedClock(START + 120_000)
+    const second = open(name, { clock })
+    await until(async () => (await second.getRun(run.runId))?.tasks.short?.status === 'completed')
+    expect((await second.getRun(run.runId))!.tasks.long!.status).toBe('waiting')
+    clock.advance(600_000 - 120_000 - 1)
+    await flush()
+    expect((await second.getRun(run.runId))!.tasks.long!.status).toBe('waiting')
+    clock.advance(1)
+    expect((await second.wait(run.runId)).status).toBe('completed')
+  })
+
+  it('lets only one of two engines on a database execute a run; the other takes over when it closes', async () => {
+    const name = temp.open().name
+    const executions = new Map<string, number>()
+    const slow = controllable()
+    const count = (task: string) => () => {
+      executions.set(task, (executions.get(task) ?? 0) + 1)
+      return task
+    }
+    const actions = { a: count('a'), b: slow.handler, c: count('c') }
+    const first = open(name, { actions })
+    await first.register(
+      def({ a: { action: 'a' }, b: { action: 'b', dependsOn: ['a'] }, c: { action: 'c', dependsOn: ['b'] } }),
+    )
+    const run = await first.start('wf')
+    await until(() => slow.calls.length === 1)
+
+    const second = open(name, { actions })
+    const seenBySecond: WorkflowEvent[] = []
+    second.events$.subscribe((e) => seenBySecond.push(e))
+    await flush()
+    expect(await second.recover()).toEqual([])
+    await expect(second.pause(run.runId)).rejects.toMatchObject({ code: 'INVALID_STATE' })
+    expect(slow.calls).toHaveLength(1)
+
+    await first.close()
+    await until(() => slow.calls.length === 2)
+    slow.calls[1]!.resolve('b')
+    const view = await second.wait(run.runId)
+    expect(view.status).toBe('completed')
+    expect(executions.get('a')).toBe(1)
+    expect(executions.get('c')).toBe(1)
+    expect(seenBySecond.some((e) => e.type === 'workflow.recovered')).toBe(true)
+  })
+
+  it('refuses every write of a stale executor (fencing epoch)', async () => {
+    const name = temp.open().name
+    const slow = controllable()
+    const engine = open(name, { actions: { slow: slow.handler } })
+    await engine.register(def({ a: { action: 'slow' }, b: { action: 'noop', dependsOn: ['a'] } }))
+    const run = await engine.start('wf')
+    await until(() => slow.calls.length === 1)
+    const published: WorkflowEvent[] = []
+    engine.events$.subscribe((e) => published.push(e))
+    // Another executor takes the run over (as after a stolen lock): a new epoch.
+    const intruder = temp.open(name)
+    await intruder.claimRun(run.runId, 'intruder')
+    slow.calls[0]!.resolve('late')
+    await flush(5)
+    expect(published.filter((e) => e.type === 'task.completed')).toEqual([])
+    const journal = await intruder.readJournal(run.runId)
+    expect(journal.some((e) => e.type === 'task.completed')).toBe(false)
+  })
+
+  it('lists a checkpoint after every completion, and on request', async () => {
+    const name = temp.open().name
+    const engine = open(name)
+    await engine.register(
+      def({ a: { action: 'noop' }, b: { action: 'delay', dependsOn: ['a'], params: { ms: 10 } } }),
+    )
+    const run = await engine.start('wf')
+    await until(async () => (await engine.getRun(run.runId))?.tasks.b?.status === 'waiting')
+    const manual = await engine.checkpoint(run.runId, 'before the wait')
+    expect(manual).toMatchObject({ runId: run.runId, reason: 'before the wait', completedTasks: ['a'] })
+    const list = await engine.checkpoints(run.runId)
+    expect(list.map((c) => c.reason)).toEqual(['task a completed', 'before the wait'])
+    expect(list[0]!.completedTasks).toEqual(['a'])
+    expect(list[1]!.checkpointId).toBe(manual.checkpointId)
+    await expect(engine.checkpoint('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' })
+  })
+})

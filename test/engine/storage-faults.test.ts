@@ -1,0 +1,101 @@
+import { memoryStore, type WorkflowEvent } from 'spindle'
+import { describe, expect, it } from 'vitest'
+import { faultyStore } from '../store/faulty-store'
+import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
+
+/** a (held open by the test) → b. The store fails as the test says. */
+async function setUp() {
+  const inner = memoryStore()
+  const store = faultyStore(inner, [])
+  const slow = controllable()
+  const runsOfB: number[] = []
+  const { engine } = testEngine({
+    store,
+    snapshotEvery: 1,
+    actions: { slow: slow.handler, b: (_: unknown, ctx: { attempt: number }) => runsOfB.push(ctx.attempt) },
+  })
+  await engine.register(
+    def({ a: { action: 'slow' }, b: { action: 'b', dependsOn: ['a'] } }, { output: 'tasks.a.output' }),
+  )
+  const events: WorkflowEvent[] = []
+  engine.events$.subscribe((e) => events.push(e))
+  const run = await engine.start('wf')
+  await flush()
+  return { engine, store, inner, slow, events, run, runsOfB }
+}
+
+describe('storage failures', () => {
+  it('a completion whose write fails is not published, and the run pauses with STORAGE_FAILED', async () => {
+    const { engine, store, inner, slow, events, run, runsOfB } = await setUp()
+    store.inject({ method: 'commit', entryType: 'task.completed', at: 'before' })
+    slow.calls[0]!.resolve('out-1')
+    await flush()
+    expect(events.some((e) => e.type === 'task.completed')).toBe(false)
+    expect(runsOfB).toEqual([])
+    const paused = events.find((e) => e.type === 'workflow.paused')
+    expect(paused).toMatchObject({
+      reason: expect.stringMatching(/^STORAGE_FAILED/),
+      error: { code: 'STORAGE_FAILED' },
+    })
+    expect((await inner.readJournal(run.runId)).some((e) => e.type === 'task.completed')).toBe(false)
+    const view = (await engine.getRun(run.runId))!
+    expect(view.status).toBe('paused')
+    expect(view.tasks.a!.status).toBe('running')
+
+    await engine.resume(run.runId)
+    await flush()
+    expect(slow.calls).toHaveLength(2)
+    expect(slow.calls[1]!.ctx.attempt).toBe(2)
+    slow.calls[1]!.resolve('out-2')
+    const done = await engine.wait(run.runId)
+    expect(done.output).toBe('out-2')
+    expect(runsOfB).toEqual([1])
+  })
+
+  it('a write that committed but reported failure keeps its completion, with no phantom event', async () => {
+    const { engine, store, inner, slow, events, run, runsOfB } = await setUp()
+    store.inject({ method: 'commit', entryType: 'task.completed', at: 'after' })
+    slow.calls[0]!.resolve('out-1')
+    await flush()
+    expect(events.some((e) => e.type === 'task.completed' && e.taskId === 'a')).toBe(false)
+    expect(runsOfB).toEqual([])
+    expect((await inner.readJournal(run.runId)).some((e) => e.type === 'task.completed')).toBe(true)
+    const view = (await engine.getRun(run.runId))!
+    expect(view.status).toBe('paused')
+    expect(view.tasks.a).toMatchObject({ status: 'completed', output: 'out-1' })
+    await engine.resume(run.runId)
+    const done = await engine.wait(run.runId)
+    expect(done.output).toBe('out-1')
+    expect(slow.calls).toHaveLength(1)
+    expect(runsOfB).toEqual([1])
+  })
+
+  it('a failed start record pauses the run; nothing is lost', async () => {
+    const { engine, store, inner, slow, run } = await setUp()
+    slow.calls[0]!.resolve('out-1')
+    store.inject({ method: 'commit', entryType: 'task.started', at: 'before' })
+    await flush()
+    const view = (await engine.getRun(run.runId))!
+    expect(view.status).toBe('paused')
+    expect(view.tasks.a).toMatchObject({ status: 'completed', output: 'out-1' })
+    await engine.resume(run.runId)
+    expect((await engine.wait(run.runId)).status).toBe('completed')
+    // Nothing after the lost entry was written: the journal has no gap.
+    const seqs = (await inner.readJournal(run.runId)).map((e) => e.seq)
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1))
+  })
+
+  it('while the store keeps failing the run is left as stored, and recover() resumes it later', async () => {
+    const { engine, store, slow, events, run } = await setUp()
+    store.inject({ method: 'commit', at: 'before', times: Number.POSITIVE_INFINITY })
+    slow.calls[0]!.resolve('out-1')
+    await flush(5)
+    expect(events.some((e) => e.type === 'task.completed' || e.type === 'workflow.paused')).toBe(false)
+    store.heal()
+    const resumed = await engine.recover()
+    expect(resumed.map((r) => r.runId)).toEqual([run.runId])
+    await flush()
+    slow.calls.at(-1)!.resolve('out-2')
+    expect((await engine.wait(run.runId)).output).toBe('out-2')
+  })
+})
