@@ -159,6 +159,8 @@ class SpindleEngine implements Engine {
     const loaded = loadDefinition(definition, { actions: new Set(this.#actions.keys()) })
     if (!loaded.ok) throw new DefinitionError(loaded.issues, { value: definition })
     const def = loaded.definition
+    // Compiled once per version, here rather than on the first start.
+    this.#compile(def)
     const existing = await this.#store.getDefinition(def.id, def.version)
     if (existing) {
       if (JSON.stringify(existing.definition) === JSON.stringify(def)) return definitionInfo(existing)

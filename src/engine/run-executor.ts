@@ -47,6 +47,8 @@ export class RunExecutor implements JournalSource, TaskHost {
   #collected: RunCommand[] = []
   #pending: JournalEntry[] = []
   #effects: Promise<void> = Promise.resolve()
+  /** Effects waiting for a journal write not yet started; later sends join them. */
+  #open: { written: Promise<void>; commands: RunCommand[]; done: Promise<void> } | undefined
   #snapshotSeq: number
   readonly #controllers = new Map<string, AbortController>()
   readonly #timers = new Map<string, unknown>()
@@ -122,16 +124,27 @@ export class RunExecutor implements JournalSource, TaskHost {
           deferred.push(command)
       }
     }
-    const written = this.#pending.length > 0 ? this.#host.journal.write(this) : Promise.resolve()
-    const effects = this.#effects.then(
+    const written = this.#host.journal.write(this)
+    // Sends whose records go out in the same journal write share one round of effects.
+    const open = this.#open
+    if (open && open.written === written) {
+      open.commands.push(...deferred)
+      return open.done
+    }
+    const done = this.#effects.then(
       () => written,
       () => written,
     )
-    this.#effects = effects.then(
-      () => this.#carryOut(deferred),
+    const round = { written, commands: deferred, done }
+    this.#open = round
+    this.#effects = done.then(
+      () => {
+        if (this.#open === round) this.#open = undefined
+        this.#carryOut(round.commands)
+      },
       (error) => this.#break(error),
     )
-    return effects
+    return done
   }
 
   collect(batch: CommitBatch): void {
@@ -148,15 +161,16 @@ export class RunExecutor implements JournalSource, TaskHost {
       error: s.error,
     }
     batch.runs.push(this.record)
-    const every = Math.max(this.#host.snapshotEvery, this.wf.tasks.size)
+    // At least four entries per task between snapshots: a snapshot costs O(tasks), so the bytes
+    // and time it adds per entry stay constant however large the run.
+    const every = Math.max(this.#host.snapshotEvery, 4 * this.wf.tasks.size)
     if (s.seq - this.#snapshotSeq >= every) {
       this.#snapshotSeq = s.seq
       batch.snapshots.push({
         runId: this.runId,
         seq: s.seq,
         at: s.updatedAt,
-        // Cloned now: the context changes in place after this.
-        snapshot: structuredClone(this.#actor.getPersistedSnapshot()),
+        snapshot: this.#persisted(),
       })
     }
   }
@@ -261,6 +275,22 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   // ─── internals ─────────────────────────────────────────────────────────────────────────
 
+  /**
+   * What `actor.getPersistedSnapshot()` gives for this machine (no child actors, no history
+   * states), without its walk over the whole context looking for actor references: one copy of
+   * the context, taken now because the context changes in place afterwards.
+   */
+  #persisted(): Snapshot<unknown> {
+    const snapshot = this.#actor.getSnapshot()
+    return {
+      status: snapshot.status,
+      value: snapshot.value,
+      historyValue: {},
+      context: structuredClone(snapshot.context),
+      children: {},
+    } as unknown as Snapshot<unknown>
+  }
+
   /** Keeps what the machine does not: outputs, item outputs, shared state, the run's output. */
   #keep(event: WorkflowEvent): void {
     keepData(this.data, event)
@@ -277,6 +307,9 @@ export class RunExecutor implements JournalSource, TaskHost {
           break
         case 'dispatch':
           this.#dispatch(command.taskId)
+          break
+        case 'start':
+          this.#run(command.taskId, command.attempt)
           break
         case 'arm':
           this.#arm(command.taskId, command.deadline)
@@ -328,12 +361,16 @@ export class RunExecutor implements JournalSource, TaskHost {
     this.#start(taskId)
   }
 
+  /** Starts a dispatched task (or restarts one cut off by a restart) with its next attempt. */
   #start(taskId: string): void {
-    const t = this.state.tasks[taskId]!
-    const attempt = t.attempts + 1
+    const attempt = this.state.tasks[taskId]!.attempts + 1
     this.#post({ type: 'task.started', taskId, attempt, at: this.now() })
-    if (this.state.tasks[taskId]!.status !== 'running' || this.state.tasks[taskId]!.attempts !== attempt)
-      return
+    const t = this.state.tasks[taskId]!
+    if (t.status === 'running' && t.attempts === attempt) this.#run(taskId, attempt)
+  }
+
+  /** Runs an attempt the run state already records as started. */
+  #run(taskId: string, attempt: number): void {
     const controller = new AbortController()
     this.#controllers.set(taskId, controller)
     runTask(this, this.wf.tasks.get(taskId)!, attempt, controller).then((result) => {

@@ -9,6 +9,7 @@ export type RunEvent = Draft<WorkflowEvent>
 export type RunCommand =
   | { type: 'record'; event: WorkflowEvent }
   | { type: 'dispatch'; taskId: string }
+  | { type: 'start'; taskId: string; attempt: number }
   | { type: 'abort'; taskId: string; reason: string }
   | { type: 'arm'; taskId: string; deadline: number }
   | { type: 'disarm'; taskId: string }
@@ -134,7 +135,12 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
       if (t.status !== 'pending' || t.dispatched || t.deps > 0) continue
       t.dispatched = true
       s.inFlight += 1
-      out.push({ type: 'dispatch', taskId: id })
+      // Without a `when`, admitting a task is starting it: one transition, no round trip.
+      if (wf.tasks.get(id)!.when) out.push({ type: 'dispatch', taskId: id })
+      else {
+        start(id, t, t.attempts + 1)
+        out.push({ type: 'start', taskId: id, attempt: t.attempts })
+      }
     }
     if (s.readyHead > 1024 && s.readyHead * 2 > s.ready.length) {
       s.ready = s.ready.slice(s.readyHead)
@@ -158,14 +164,9 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
     disarm(id, t)
     t.signal = undefined
     t.error = undefined
+    // The completion's journal position is also a checkpoint (see checkpointsOf).
     record(input ?? { type: 'task.completed', taskId: id, attempt: t.attempts, output, at })
     settle(id, t, 'completed')
-    record({
-      type: 'checkpoint.saved',
-      checkpointId: `${s.runId}:${s.seq}`,
-      reason: `task ${id} completed`,
-      at,
-    })
   }
   const stopTasks = (reason: string) => {
     for (const id in s.tasks) {
@@ -346,19 +347,9 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
     case 'workflow.failed':
       failRun(e.error)
       break
-    case 'task.started': {
-      const t = s.tasks[e.taskId]!
-      // The lost attempt did not fail: it does not use up the retry budget.
-      if (t.status === 'running') t.attemptBase += 1
-      t.status = 'running'
-      t.attempts = e.attempt
-      t.startedAt = at
-      t.endedAt = undefined
-      if (t.readyAt !== undefined) t.queueMs += at - t.readyAt
-      t.readyAt = undefined
-      record(e)
+    case 'task.started':
+      start(e.taskId, s.tasks[e.taskId]!, e.attempt, e)
       break
-    }
     case 'task.completed':
       complete(e.taskId, s.tasks[e.taskId]!, e.output, e)
       break
@@ -446,6 +437,18 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
   }
   fill()
   return out
+
+  function start(id: string, t: TaskState, attempt: number, input?: RunEvent) {
+    // The lost attempt did not fail: it does not use up the retry budget.
+    if (t.status === 'running') t.attemptBase += 1
+    t.status = 'running'
+    t.attempts = attempt
+    t.startedAt = at
+    t.endedAt = undefined
+    if (t.readyAt !== undefined) t.queueMs += at - t.readyAt
+    t.readyAt = undefined
+    record(input ?? { type: 'task.started', taskId: id, attempt, at })
+  }
 
   /** The state replayed up to a checkpoint, made ready to resume: nothing is in flight any more. */
   function rollBack(lastSeq: number) {

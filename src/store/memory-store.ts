@@ -91,7 +91,8 @@ class MemoryStore implements Store {
       const stored = this.#runs.get(record.runId)
       if (stored && stored.epoch !== record.epoch) throw stale(record.runId, record.epoch, stored.epoch)
     }
-    const copy = structuredClone(batch)
+    // The batch is ours (see Store.commit); reads hand out copies.
+    const copy = batch
     for (const record of copy.runs) this.#runs.set(record.runId, record)
     for (const entry of copy.entries) {
       const journal = this.#journals.get(entry.runId)

@@ -6,7 +6,10 @@ import type { ErrorInfo, RunFilter, RunStatus, WorkflowDefinition, WorkflowEvent
  *
  * Every method either completes or rejects with a `StorageError` (`STORAGE_FAILED`), or a
  * `StaleExecutorError` when a fenced write meets a newer epoch. A rejected `commit` wrote nothing.
- * Values are stored as structured clones: a caller may mutate what it passed in afterwards.
+ * Values are stored as structured clones: a caller may mutate what it passed to `putDefinition`
+ * and `createRun` afterwards, and what it reads. `commit` takes its batch over instead: the
+ * journal writer hands it fresh objects and never touches them again, so a store may keep them
+ * without a copy (the memory store does; copying every small batch was its largest cost).
  */
 export interface Store {
   /** Names the database; part of the Web Lock names (`spindle:<name>:run:<runId>`). */

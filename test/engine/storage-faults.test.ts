@@ -4,7 +4,7 @@ import { faultyStore } from '../store/faulty-store'
 import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
 
 /** a (held open by the test) → b. The store fails as the test says. */
-async function setUp() {
+async function setUp(b: Record<string, unknown> = {}) {
   const inner = memoryStore()
   const store = faultyStore(inner, [])
   const slow = controllable()
@@ -15,7 +15,7 @@ async function setUp() {
     actions: { slow: slow.handler, b: (_: unknown, ctx: { attempt: number }) => runsOfB.push(ctx.attempt) },
   })
   await engine.register(
-    def({ a: { action: 'slow' }, b: { action: 'b', dependsOn: ['a'] } }, { output: 'tasks.a.output' }),
+    def({ a: { action: 'slow' }, b: { action: 'b', dependsOn: ['a'], ...b } }, { output: 'tasks.a.output' }),
   )
   const events: WorkflowEvent[] = []
   engine.events$.subscribe((e) => events.push(e))
@@ -58,20 +58,24 @@ describe('storage failures', () => {
     slow.calls[0]!.resolve('out-1')
     await flush()
     expect(events.some((e) => e.type === 'task.completed' && e.taskId === 'a')).toBe(false)
-    expect(runsOfB).toEqual([])
     expect((await inner.readJournal(run.runId)).some((e) => e.type === 'task.completed')).toBe(true)
-    const view = (await engine.getRun(run.runId))!
-    expect(view.status).toBe('paused')
-    expect(view.tasks.a).toMatchObject({ status: 'completed', output: 'out-1' })
-    await engine.resume(run.runId)
+    // Reloaded as stored: a completed; b, recorded as started with it, was in flight. The run
+    // pauses, and b — in flight, as a pause lets it — runs once (attempt 2: attempt 1 was cut
+    // off before it ran) and the run completes. a never runs again.
+    expect(events.find((e) => e.type === 'workflow.paused')).toMatchObject({
+      error: { code: 'STORAGE_FAILED' },
+    })
     const done = await engine.wait(run.runId)
+    expect(done.status).toBe('completed')
+    expect(done.tasks.a).toMatchObject({ status: 'completed', output: 'out-1' })
     expect(done.output).toBe('out-1')
     expect(slow.calls).toHaveLength(1)
-    expect(runsOfB).toEqual([1])
+    expect(runsOfB).toEqual([2])
   })
 
   it('a failed start record pauses the run; nothing is lost', async () => {
-    const { engine, store, inner, slow, run } = await setUp()
+    // With a `when`, b's start is decided after a's completion is written: a batch of its own.
+    const { engine, store, inner, slow, run } = await setUp({ when: "tasks.a.output == 'out-1'" })
     slow.calls[0]!.resolve('out-1')
     store.inject({ method: 'commit', entryType: 'task.started', at: 'before' })
     await flush()

@@ -232,16 +232,10 @@ export function storeContract(
         const run = runRecord('r1', { input: { n: 1 } })
         await store.createRun(run)
         run.input.n = 2
-        const entry = completedEntry('r1', 1, { list: [1] })
-        const snapshot = snapshotRecord('r1', 1)
-        await store.commit({ entries: [entry], runs: [], snapshots: [snapshot] })
-        ;(entry as { output: { list: number[] } }).output.list.push(2)
-        ;(snapshot.snapshot as { status: string }).status = 'changed'
+        // A committed batch is the store's (Store.commit takes it over), so it is not mutated here.
 
         expect((await store.getDefinition('order'))?.definition.tasks.a?.action).toBe('noop')
         expect((await store.getRun('r1'))?.input).toEqual({ n: 1 })
-        expect((await store.readJournal('r1'))[0]).toMatchObject({ output: { list: [1] } })
-        expect((await store.latestSnapshot('r1'))?.snapshot).toMatchObject({ status: 'active' })
       })
 
       it('hands out copies: mutating a result does not change the store', async () => {
