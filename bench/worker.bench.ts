@@ -148,7 +148,9 @@ async function benchFanOut(variant: FanOutFigures['variant']): Promise<FanOutFig
     const definition = toDefinition(fanOut(settings.size))
     await engine.register(definition)
     const subscribe = variant !== 'no subscriber'
-    await fanOutRun(engine, definition.id, `warm-up-${crypto.randomUUID()}`, subscribe)
+    for (let warm = 0; warm < 2; warm++) {
+      await fanOutRun(engine, definition.id, `warm-up-${crypto.randomUUID()}`, subscribe)
+    }
     const runs: FanOutRun[] = []
     for (let rep = 0; rep < settings.reps; rep++) {
       runs.push(await fanOutRun(engine, definition.id, `run-${rep}-${crypto.randomUUID()}`, subscribe))

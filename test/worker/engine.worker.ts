@@ -1,0 +1,34 @@
+/**
+ * A worker serving a real engine with test actions. Its `name` is a JSON {@link EngineWorkerConfig}
+ * (read synchronously, so `serveEngine` listens before the page's first message arrives).
+ */
+import { createEngine, memoryStore, TaskError } from 'spindle'
+import { serveEngine } from 'spindle/worker'
+import { indexedDbStore } from '../../src/store/indexeddb-store'
+import type { EngineWorkerConfig } from './engine-worker'
+
+const config = JSON.parse(self.name) as EngineWorkerConfig
+/** Every `record` execution is announced here, so the page can count executions across workers. */
+const log = new BroadcastChannel(`log:${config.db}`)
+
+const engine = createEngine({
+  store: config.store === 'idb' ? indexedDbStore({ name: config.db }) : memoryStore({ name: config.db }),
+  actions: {
+    add: ({ a, b }: { a: number; b: number }) => a + b,
+    fail: ({ message }: { message: string }) => {
+      throw new TaskError('ACTION_FAILED', message)
+    },
+    /** Announces itself; with `hang` (and a worker told to hang) it never finishes until aborted. */
+    record: (params: { hang?: boolean; value?: unknown }, ctx) => {
+      log.postMessage({ taskId: ctx.taskId, attempt: ctx.attempt, key: ctx.idempotencyKey })
+      if (params.hang && config.hang) {
+        return new Promise((_, reject) =>
+          ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)),
+        )
+      }
+      return params.value ?? ctx.taskId
+    },
+  },
+})
+
+serveEngine(engine, { broadcast: `spindle:${config.db}` })
