@@ -8,7 +8,7 @@ export default defineConfig({
     emptyOutDir: false,
     sourcemap: true,
     lib: {
-      entry: { spindle: 'src/index.ts' },
+      entry: { spindle: 'src/index.ts', worker: 'worker/serve.ts', client: 'worker/connect.ts' },
       formats: ['es'],
     },
     rollupOptions: {

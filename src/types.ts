@@ -246,7 +246,7 @@ export interface RunState {
 
 // ─── Events ──────────────────────────────────────────────────────────────────────────────────
 
-interface EventBase {
+export interface EventBase {
   runId: string
   /** Increases by one with every event of the run. */
   seq: number
@@ -457,6 +457,11 @@ export interface RunFilter {
 }
 
 export interface Engine {
+  /** The store's name (the database): runs of one database share Web Locks and a BroadcastChannel. */
+  readonly storeName: string
+  /** Every action the engine can run, built-ins included. */
+  readonly actionNames: readonly string[]
+
   register(definition: unknown): Promise<DefinitionInfo>
   validate(definition: unknown): ValidationResult
   getDefinition(id: string, version?: string): Promise<WorkflowDefinition | undefined>

@@ -40,6 +40,13 @@ export function connectEngine(worker?: Worker): Engine {
   })
   const engine: Engine = {
     ...forwarded,
+    // Known once the worker has described its engine (right after connecting).
+    get storeName() {
+      return connection.description?.storeName ?? ''
+    },
+    get actionNames() {
+      return connection.description?.actionNames ?? []
+    },
     validate: (definition) => validateOnPage(definition, connection.description?.actionNames),
     events$,
     progress$: (runId) => monitor.progress$(runId),

@@ -95,6 +95,14 @@ class SpindleEngine implements Engine {
   readonly events$
   readonly alerts$
 
+  get storeName(): string {
+    return this.#store.name
+  }
+
+  get actionNames(): readonly string[] {
+    return [...this.#actions.keys()]
+  }
+
   constructor(options: EngineOptions) {
     this.#store = options.store ?? memoryStore()
     this.#clock = options.clock ?? systemClock

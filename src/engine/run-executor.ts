@@ -212,6 +212,8 @@ export class RunExecutor implements JournalSource, TaskHost {
       if (t.deadline !== undefined && (t.status === 'retrying' || t.status === 'waiting'))
         this.#arm(id, t.deadline)
     }
+    // Every task settled, but the run's end was not recorded before the restart.
+    if (s.status === 'running' && s.remaining === 0) this.#finish()
     for (const id of interrupted) {
       const t = s.tasks[id]!
       if (t.status === 'running') this.#start(id)

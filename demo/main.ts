@@ -1,0 +1,80 @@
+/**
+ * The demo page: starts the sample workflows in an engine running in a Web Worker and follows
+ * their runs. Reloading the page mid-run shows the run carrying on in the new worker.
+ */
+
+import { auditTime } from 'rxjs'
+import { connectEngine } from 'spindle/client'
+import { el } from './element'
+import { errorText } from './format'
+import { RunList } from './run-list'
+import { RunPanel } from './run-panel'
+import { type Sample, samples } from './samples'
+import './style.css'
+
+/** Statuses of a run that is not over yet. */
+const UNFINISHED = ['running', 'queued', 'paused'] as const
+
+function required(testId: string): HTMLElement {
+  const element = document.querySelector<HTMLElement>(`[data-testid="${testId}"]`)
+  if (!element) throw new Error(`index.html lacks the element data-testid="${testId}".`)
+  return element
+}
+
+const appError = required('app-error')
+function report(error: unknown): void {
+  appError.hidden = false
+  appError.textContent = errorText(error)
+}
+
+const engine = connectEngine(
+  new Worker(new URL('./demo.worker.ts', import.meta.url), { type: 'module', name: 'spindle-demo' }),
+)
+const panel = new RunPanel(engine, required('run-panel'))
+const names = new Map(
+  samples.map((sample) => [sample.definition.id, sample.definition.name ?? sample.definition.id]),
+)
+const runs = new RunList(engine, required('run-list'), names, select)
+
+function select(runId: string): void {
+  runs.select(runId)
+  panel.show(runId).catch(report)
+}
+
+function sampleButton(sample: Sample): HTMLElement {
+  const { id, name, description } = sample.definition
+  const button = el(
+    'button',
+    { type: 'button', class: 'sample', 'data-testid': `start-${id}`, 'aria-describedby': `sample-${id}` },
+    el('span', { class: 'sample-name' }, `Start ${name ?? id}`),
+    el(
+      'span',
+      { class: 'sample-about', id: `sample-${id}` },
+      el('span', { class: 'sample-shows' }, sample.shows),
+      ` ${description ?? ''}`,
+    ),
+  )
+  button.addEventListener('click', () => {
+    engine.start(id, sample.input).then(async (run) => {
+      await runs.refresh()
+      select(run.runId)
+    }, report)
+  })
+  return button
+}
+
+async function main(): Promise<void> {
+  // Registering a definition that is already stored, unchanged, is a no-op.
+  const registered = await Promise.allSettled(samples.map((sample) => engine.register(sample.definition)))
+  const refused = registered.find((result) => result.status === 'rejected')
+  if (refused) report(refused.reason)
+  required('samples').replaceChildren(...samples.map(sampleButton))
+  engine.events$.pipe(auditTime(250)).subscribe({ next: () => runs.refresh().catch(report), error: report })
+  const listed = await runs.refresh()
+  const [unfinished] = await engine.listRuns({ status: [...UNFINISHED], limit: 1 })
+  const first = unfinished ?? listed[0]
+  if (first) select(first.runId)
+  document.body.dataset.ready = 'true'
+}
+
+main().catch(report)

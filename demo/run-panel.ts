@@ -1,0 +1,128 @@
+import { defer, filter, type Observable, repeat, Subscription, share, take } from 'rxjs'
+import type { Engine, Progress, RunStatus, WorkflowEvent } from 'spindle'
+import { el } from './element'
+import { EventLog } from './event-log'
+import { errorText } from './format'
+import { RunControls } from './run-controls'
+import { RunSummary } from './run-summary'
+import { TaskList } from './task-list'
+import './run-panel.css'
+
+/**
+ * Re-subscribes to a run's `progress$` or `health$` when the run moves again after they
+ * completed: both complete at a terminal status, and `retryTask` brings a failed run back.
+ */
+function whileTheRunMoves<T>(
+  stream: () => Observable<T>,
+  runEvents$: Observable<WorkflowEvent>,
+): Observable<T> {
+  return defer(stream).pipe(repeat({ delay: () => runEvents$.pipe(take(1)) }))
+}
+
+/** The selected run: summary, controls, task list and event log, kept live from the engine's streams. */
+export class RunPanel {
+  readonly #engine: Engine
+  readonly #root: HTMLElement
+  #subscription = new Subscription()
+
+  constructor(engine: Engine, root: HTMLElement) {
+    this.#engine = engine
+    this.#root = root
+    this.#root.replaceChildren(el('p', { class: 'empty' }, 'Start a sample or pick a run to follow it here.'))
+  }
+
+  /** Follows `runId`, dropping the run shown before. */
+  async show(runId: string): Promise<void> {
+    this.#subscription.unsubscribe()
+    const subscription = new Subscription()
+    this.#subscription = subscription
+    this.#root.dataset.runId = runId
+    delete this.#root.dataset.status
+    try {
+      await this.#follow(runId, subscription)
+    } catch (error) {
+      if (!subscription.closed) this.#fail(error)
+    }
+  }
+
+  async #follow(runId: string, subscription: Subscription): Promise<void> {
+    const engine = this.#engine
+    const view = await engine.getRun(runId)
+    if (subscription.closed) return
+    if (!view) {
+      this.#root.replaceChildren(el('p', { class: 'empty' }, `Run ${runId} is not in this database.`))
+      return
+    }
+    const definition = await engine.getDefinition(view.definitionId, view.version)
+    if (subscription.closed) return
+    const summary = new RunSummary(view, definition)
+    const controls = new RunControls(engine, runId)
+    const tasks = new TaskList(view, definition)
+    const log = new EventLog()
+    this.#root.replaceChildren(
+      summary.element,
+      controls.element,
+      el('div', { class: 'run-body' }, tasks.element, log.element),
+    )
+    this.#root.dataset.status = view.status
+    controls.update(view.progress)
+
+    const runEvents$ = engine.events$.pipe(
+      filter((event) => event.runId === runId),
+      share(),
+    )
+    const apply = (event: WorkflowEvent) => {
+      if (log.add(event)) tasks.observe(event)
+    }
+    // Live events that arrive while the journal is read wait for it, so the log stays in order.
+    let backlog: WorkflowEvent[] | undefined = []
+    const onError = (error: unknown) => this.#fail(error)
+    subscription.add(
+      runEvents$.subscribe({
+        next: (event) => (backlog ? backlog.push(event) : apply(event)),
+        error: onError,
+      }),
+    )
+
+    let status: RunStatus = view.status
+    const onProgress = (progress: Progress) => {
+      summary.progress(progress)
+      tasks.update(progress)
+      controls.update(progress)
+      this.#root.dataset.status = progress.status
+      if (progress.status === status) return
+      status = progress.status
+      engine.getRun(runId).then((fresh) => {
+        if (fresh && !subscription.closed) summary.view(fresh)
+      }, onError)
+    }
+    subscription.add(
+      whileTheRunMoves(() => engine.progress$(runId), runEvents$).subscribe({
+        next: onProgress,
+        error: onError,
+      }),
+    )
+    subscription.add(
+      whileTheRunMoves(() => engine.health$(runId), runEvents$).subscribe({
+        next: (health) => summary.health(health),
+        error: onError,
+      }),
+    )
+
+    const history = await engine.history(runId)
+    if (subscription.closed) return
+    for (const event of history) apply(event)
+    const live = backlog
+    backlog = undefined
+    for (const event of live) apply(event)
+  }
+
+  /** Shows what went wrong above the run, replacing the previous message. */
+  #fail(error: unknown): void {
+    const message =
+      this.#root.querySelector('[data-testid="panel-error"]') ??
+      el('p', { class: 'control-message', role: 'alert', 'data-testid': 'panel-error' })
+    message.textContent = errorText(error)
+    this.#root.prepend(message)
+  }
+}

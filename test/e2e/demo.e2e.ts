@@ -1,0 +1,191 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { build, type PreviewServer, preview } from 'vite'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const configFile = join(root, 'vite.config.ts')
+const screenshotPath = fileURLToPath(new URL('./demo.png', import.meta.url))
+
+let outDir: string
+let server: PreviewServer | undefined
+let browser: Browser | undefined
+let baseUrl: string
+const contexts: BrowserContext[] = []
+
+/** A TCP port nobody listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(address)))
+    })
+  })
+}
+
+beforeAll(async () => {
+  outDir = await mkdtemp(join(tmpdir(), 'spindle-demo-'))
+  await build({ root, configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true } })
+  server = await preview({
+    root,
+    configFile,
+    logLevel: 'warn',
+    build: { outDir },
+    preview: { host: '127.0.0.1', port: await freePort(), strictPort: true, open: false },
+  })
+  baseUrl = server.resolvedUrls?.local[0] ?? ''
+  expect(baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+  })
+})
+
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((context) => context.close()))
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+  if (outDir) await rm(outDir, { recursive: true, force: true })
+})
+
+/** The demo in a fresh browser context (its own IndexedDB), with the page's errors collected. */
+async function openDemo(): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser!.newContext({ viewport: { width: 1360, height: 900 } })
+  contexts.push(context)
+  const page = await context.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (error) => errors.push(error.message))
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text())
+  })
+  await page.goto(baseUrl)
+  await page.locator('body[data-ready="true"]').waitFor({ timeout: 15_000 })
+  return { page, errors }
+}
+
+const panel = (page: Page) => page.getByTestId('run-panel')
+const events = (page: Page, type: string, taskId?: string) =>
+  page.locator(`[data-testid="event"][data-type="${type}"]${taskId ? `[data-task-id="${taskId}"]` : ''}`)
+
+/** Task id → `status/attempts` as the task list shows them. */
+async function taskTable(page: Page): Promise<Record<string, string>> {
+  return page
+    .getByTestId('task-row')
+    .evaluateAll((rows) =>
+      Object.fromEntries(
+        rows.map((row) => [
+          (row as HTMLElement).dataset.taskId,
+          `${(row as HTMLElement).dataset.status}/${(row as HTMLElement).dataset.attempts}`,
+        ]),
+      ),
+    )
+}
+
+describe('the demo page', () => {
+  it('runs the fan-out sample to 100% and shows a refused call', async () => {
+    const { page, errors } = await openDemo()
+    await expect(page.getByTestId('samples').getByRole('button').count()).resolves.toBe(4)
+
+    await page.getByTestId('start-photo-pipeline').click()
+    await page
+      .locator(
+        '[data-testid="run-panel"][data-status="running"], [data-testid="run-panel"][data-status="completed"]',
+      )
+      .waitFor()
+    const runId = await panel(page).getAttribute('data-run-id')
+    await page.locator('[data-testid="run-panel"][data-status="completed"]').waitFor({ timeout: 20_000 })
+
+    await page.getByTestId('progress-percent').filter({ hasText: '100%' }).waitFor()
+    expect(await page.getByTestId('progress-bar').getAttribute('aria-valuenow')).toBe('100')
+    expect(await page.getByTestId('run-status').textContent()).toBe('completed')
+    expect(await taskTable(page)).toEqual({
+      fetch: 'completed/1',
+      thumbnails: 'completed/1',
+      metadata: 'completed/1',
+      scan: 'completed/1',
+      publish: 'completed/1',
+    })
+    expect(await page.getByTestId('health-level').textContent()).toMatch(/^(healthy|warning|critical)$/)
+    expect(Number(await page.getByTestId('health-score').textContent())).toBeGreaterThanOrEqual(0)
+    await events(page, 'workflow.completed').waitFor()
+    expect(await page.getByTestId('run-result').textContent()).toContain('"album":"holiday"')
+    await page.locator(`[data-testid="run-item"][data-run-id="${runId}"][data-status="completed"]`).waitFor()
+
+    // The engine refuses to resume a completed run; the page shows its typed error.
+    await page.getByTestId('resume').click()
+    await page.getByTestId('control-error').filter({ hasText: 'INVALID_STATE' }).waitFor()
+    expect(errors).toEqual([])
+  })
+
+  it('retries a failed task from its button and finishes the run', async () => {
+    const { page, errors } = await openDemo()
+    await page.getByTestId('start-flaky-sync').click()
+    await events(page, 'task.retrying', 'connect').first().waitFor({ timeout: 10_000 })
+    await page.locator('[data-testid="run-panel"][data-status="failed"]').waitFor({ timeout: 20_000 })
+    expect(await taskTable(page)).toEqual({
+      connect: 'completed/2',
+      upload: 'failed/3',
+      notify: 'cancelled/0',
+    })
+    expect(await page.getByTestId('run-result').textContent()).toContain('TASK_FAILED')
+
+    const retry = page.getByTestId('retry')
+    expect(await retry.textContent()).toBe('Retry upload')
+    await retry.click()
+    await page.locator('[data-testid="run-panel"][data-status="completed"]').waitFor({ timeout: 10_000 })
+    await page.getByTestId('progress-percent').filter({ hasText: '100%' }).waitFor()
+    expect(await taskTable(page)).toEqual({
+      connect: 'completed/2',
+      upload: 'completed/4',
+      notify: 'completed/1',
+    })
+    await events(page, 'task.retrying', 'upload').filter({ hasText: 'retried by request' }).waitFor()
+    expect(await retry.isDisabled()).toBe(true)
+    expect(errors).toEqual([])
+  })
+
+  it('carries a long run on across a page reload without redoing completed work', async () => {
+    const { page, errors } = await openDemo()
+    await page.getByTestId('start-nightly-report').click()
+    await page.locator('[data-testid="run-panel"][data-status="running"]').waitFor()
+    const runId = await panel(page).getAttribute('data-run-id')
+    expect(runId).toBeTruthy()
+    // Reload once `collect` is done and `crunch` has finished its first region.
+    await events(page, 'task.item-completed', 'crunch').first().waitFor({ timeout: 20_000 })
+    expect(await panel(page).getAttribute('data-status')).toBe('running')
+
+    await page.reload()
+    await page.locator('body[data-ready="true"]').waitFor({ timeout: 15_000 })
+    // The page picks the unfinished run by itself, and the new worker's engine resumed it.
+    await page.locator(`[data-testid="run-panel"][data-run-id="${runId}"]`).waitFor()
+    await events(page, 'workflow.recovered').waitFor({ timeout: 15_000 })
+    await page.locator('[data-testid="run-panel"][data-status="completed"]').waitFor({ timeout: 40_000 })
+    await page.getByTestId('progress-percent').filter({ hasText: '100%' }).waitFor()
+
+    // `collect` completed before the reload: it ran once. Each region was crunched to completion once.
+    expect(await events(page, 'task.started', 'collect').count()).toBe(1)
+    const items = await events(page, 'task.item-completed', 'crunch')
+      .locator('.event-detail')
+      .allTextContents()
+    expect(items.sort()).toEqual(['item 0', 'item 1', 'item 2', 'item 3'])
+    const tasks = await taskTable(page)
+    expect(tasks.collect).toBe('completed/1')
+    expect(tasks.publish).toBe('completed/1')
+    expect(tasks.crunch).toMatch(/^completed\/[12]$/)
+    expect(await page.getByTestId('run-result').textContent()).toContain('"regions":4')
+
+    // The picture shows the recovery in the log.
+    await events(page, 'workflow.recovered').scrollIntoViewIfNeeded()
+    await page.screenshot({ path: screenshotPath, fullPage: true })
+    expect(errors).toEqual([])
+  })
+})

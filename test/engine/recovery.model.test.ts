@@ -1,0 +1,121 @@
+import fc from 'fast-check'
+import { createEngine, memoryStore, type Store } from 'spindle'
+import { describe, expect, it } from 'vitest'
+import { faultyStore } from '../store/faulty-store'
+import { def } from '../support/engine-fixtures'
+
+/** Random DAG: task i depends on up to three earlier tasks; some tasks yield to the event loop. */
+const shapeArb = fc.integer({ min: 2, max: 8 }).chain((n) =>
+  fc.tuple(
+    ...Array.from({ length: n }, (_, i) =>
+      fc.record({
+        deps: fc.uniqueArray(fc.integer({ min: 0, max: Math.max(0, i - 1) }), { maxLength: i === 0 ? 0 : 3 }),
+        slow: fc.boolean(),
+      }),
+    ),
+  ),
+)
+
+function definitionOf(shape: { deps: number[]; slow: boolean }[]) {
+  const id = (i: number) => `t${i}`
+  return def(
+    Object.fromEntries(
+      shape.map((task, i) => [
+        id(i),
+        {
+          action: task.slow ? 'slow' : 'fast',
+          dependsOn: task.deps.map(id),
+          params: { id: id(i), from: `\${ [${task.deps.map((d) => `tasks.${id(d)}.output`).join(', ')}] }` },
+        },
+      ]),
+    ),
+  )
+}
+
+/** Deterministic actions: the output is a function of the params alone. Counts executions per run and task. */
+function actions(executions: Map<string, number>) {
+  const work = async (params: { id: string; from: string[] }, ctx: { runId: string }, wait: boolean) => {
+    const key = `${ctx.runId}/${params.id}`
+    executions.set(key, (executions.get(key) ?? 0) + 1)
+    if (wait) await new Promise((resolve) => setTimeout(resolve, 1))
+    return `${params.id}<${params.from.join(',')}>`
+  }
+  return {
+    fast: (params: { id: string; from: string[] }, ctx: { runId: string }) => work(params, ctx, false),
+    slow: (params: { id: string; from: string[] }, ctx: { runId: string }) => work(params, ctx, true),
+  }
+}
+
+const RUNS = ['r1', 'r2', 'r3']
+
+async function outputsOf(store: Store, shape: unknown[]) {
+  const engine = createEngine({ store, recover: false })
+  const outputs: Record<string, unknown> = {}
+  for (const runId of RUNS) {
+    const view = await engine.getRun(runId)
+    for (let i = 0; i < shape.length; i++) outputs[`${runId}/t${i}`] = view?.tasks[`t${i}`]?.output
+    outputs[`${runId}:status`] = view?.status
+  }
+  await engine.close()
+  return outputs
+}
+
+describe('recovery after a crash (model-based)', () => {
+  it('finishes every run with the outputs of an uninterrupted run, re-running only work in flight', { timeout: 120_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(shapeArb, fc.integer({ min: 1, max: 40 }), async (shape, killAt) => {
+        const definition = definitionOf(shape)
+
+        // The reference: the same runs, never interrupted.
+        const reference = memoryStore()
+        const plain = createEngine({ store: reference, recover: false, actions: actions(new Map()) })
+        await plain.register(definition)
+        for (const runId of RUNS) await plain.start('wf', {}, { runId })
+        for (const runId of RUNS) await plain.wait(runId)
+        await plain.close()
+
+        // The crash: from the killAt-th commit on, nothing reaches the store any more.
+        const inner = memoryStore()
+        let commits = 0
+        const dying = faultyStore(inner, { method: 'commit', when: () => ++commits >= killAt, times: Infinity })
+        const before = new Map<string, number>()
+        const first = createEngine({ store: dying, recover: false, actions: actions(before) })
+        await first.register(definition)
+        for (const runId of RUNS) await first.start('wf', {}, { runId }).catch(() => {})
+        for (let i = 0; i < 100 && dying.fired.length === 0; i++) {
+          const done = await Promise.all(RUNS.map(async (r) => (await inner.getRun(r))?.status === 'completed'))
+          if (done.every(Boolean)) break
+          await new Promise((resolve) => setTimeout(resolve, 1))
+        }
+        await first.close()
+        const durable = new Set(
+          (await Promise.all(RUNS.map((r) => inner.readJournal(r))))
+            .flat()
+            .filter((e) => e.type === 'task.completed')
+            .map((e) => `${e.runId}/${(e as { taskId: string }).taskId}`),
+        )
+
+        // The restart: a new engine on what the store kept.
+        const after = new Map<string, number>()
+        const second = createEngine({ store: inner, actions: actions(after) })
+        for (const runId of RUNS) {
+          const run = await second.getRun(runId)
+          if (run && run.status !== 'completed') expect((await second.wait(runId, { timeoutMs: 10_000 })).status).toBe('completed')
+        }
+        await second.close()
+
+        expect(await outputsOf(inner, shape)).toEqual(await outputsOf(reference, shape))
+        for (const key of new Set([...before.keys(), ...after.keys()])) {
+          const total = (before.get(key) ?? 0) + (after.get(key) ?? 0)
+          if (durable.has(key)) {
+            expect(after.get(key) ?? 0).toBe(0)
+            expect(before.get(key)).toBe(1)
+          } else {
+            expect(total).toBeLessThanOrEqual(2)
+          }
+        }
+      }),
+      { numRuns: 40 },
+    )
+  })
+})
