@@ -61,7 +61,9 @@ async function outputsOf(store: Store, shape: unknown[]) {
 }
 
 describe('recovery after a crash (model-based)', () => {
-  it('finishes every run with the outputs of an uninterrupted run, re-running only work in flight', { timeout: 120_000 }, async () => {
+  it('finishes every run with the outputs of an uninterrupted run, re-running only work in flight', {
+    timeout: 120_000,
+  }, async () => {
     await fc.assert(
       fc.asyncProperty(shapeArb, fc.integer({ min: 1, max: 40 }), async (shape, killAt) => {
         const definition = definitionOf(shape)
@@ -77,13 +79,19 @@ describe('recovery after a crash (model-based)', () => {
         // The crash: from the killAt-th commit on, nothing reaches the store any more.
         const inner = memoryStore()
         let commits = 0
-        const dying = faultyStore(inner, { method: 'commit', when: () => ++commits >= killAt, times: Infinity })
+        const dying = faultyStore(inner, {
+          method: 'commit',
+          when: () => ++commits >= killAt,
+          times: Infinity,
+        })
         const before = new Map<string, number>()
         const first = createEngine({ store: dying, recover: false, actions: actions(before) })
         await first.register(definition)
         for (const runId of RUNS) await first.start('wf', {}, { runId }).catch(() => {})
         for (let i = 0; i < 100 && dying.fired.length === 0; i++) {
-          const done = await Promise.all(RUNS.map(async (r) => (await inner.getRun(r))?.status === 'completed'))
+          const done = await Promise.all(
+            RUNS.map(async (r) => (await inner.getRun(r))?.status === 'completed'),
+          )
           if (done.every(Boolean)) break
           await new Promise((resolve) => setTimeout(resolve, 1))
         }
@@ -100,7 +108,8 @@ describe('recovery after a crash (model-based)', () => {
         const second = createEngine({ store: inner, actions: actions(after) })
         for (const runId of RUNS) {
           const run = await second.getRun(runId)
-          if (run && run.status !== 'completed') expect((await second.wait(runId, { timeoutMs: 10_000 })).status).toBe('completed')
+          if (run && run.status !== 'completed')
+            expect((await second.wait(runId, { timeoutMs: 10_000 })).status).toBe('completed')
         }
         await second.close()
 
