@@ -1,6 +1,7 @@
 import { TaskError } from '../errors'
 import type { JournalEntry } from '../store/store'
 import type { CompiledTask } from '../types'
+import { AttemptAbort } from './attempt-abort'
 import type { RunExecutor } from './run-executor'
 import { runTask } from './task-runner'
 
@@ -25,7 +26,7 @@ export async function compensate(executor: RunExecutor, undone: readonly Journal
       taskRefs:
         task.compensate.params && !task.compensate.params.static ? task.compensate.params.taskRefs : [],
     }
-    const result = await runTask(executor, undo, 1, new AbortController(), {
+    const result = await runTask(executor, undo, 1, new AttemptAbort(), {
       key: `${executor.runId}:${task.id}:compensate`,
     })
     if (result?.type !== 'task.completed') {

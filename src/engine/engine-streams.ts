@@ -121,9 +121,15 @@ export class EngineStreams {
       const subscription = this.#src.events
         .pipe(filter((e) => e.runId === runId && isEnd(e)))
         .subscribe(() => finish(this.#src.view(runId)))
-      this.#src.view(runId).then((view) => {
-        if (view && isTerminalStatus(view.status)) finish(Promise.resolve(view))
-      }, reject)
+      const known = this.#find(runId)
+      if (known) {
+        // A live run: its status is at hand; build the full view only once, at the end.
+        if (isTerminalStatus(known.state.status)) finish(this.#src.view(runId))
+      } else {
+        this.#src.view(runId).then((view) => {
+          if (view && isTerminalStatus(view.status)) finish(Promise.resolve(view))
+        }, reject)
+      }
       if (timeoutMs !== undefined) {
         timer = clock.setTimeout(() => {
           if (done) return

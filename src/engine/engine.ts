@@ -217,6 +217,10 @@ class SpindleEngine implements Engine {
         { value: { id, version } },
       )
     }
+    for (const key of this.#compiled.keys()) {
+      if (key === `${id}@${version}` || (version === undefined && key.startsWith(`${id}@`)))
+        this.#compiled.delete(key)
+    }
     if ((await this.#store.deleteDefinition(id, version)) === 0) {
       throw new NotFoundError(`No definition "${id}"${version ? ` version ${version}` : ''} is registered.`, {
         value: { id, version },
@@ -233,21 +237,27 @@ class SpindleEngine implements Engine {
   ): Promise<RunInfo> {
     this.#open()
     checkId('definition id', definitionId)
-    const stored = await this.#store.getDefinition(definitionId, options.version)
-    if (!stored) {
+    // Versions are immutable: a compiled one is all a start needs, without reading it again.
+    const version = options.version ?? (await this.#store.latestVersion(definitionId))
+    const key = `${definitionId}@${version}`
+    const stored = this.#compiled.has(key)
+      ? undefined
+      : version && (await this.#store.getDefinition(definitionId, version))
+    const wf = stored ? this.#compile(stored.definition) : this.#compiled.get(key)
+    if (!wf || version === undefined) {
       throw new NotFoundError(
         `No definition "${definitionId}"${options.version ? ` version ${options.version}` : ''} is registered; register it first.`,
         { value: definitionId },
       )
     }
-    const checked = validateInput(stored.definition, input)
+    const checked = validateInput(wf.definition, input)
     if (!checked.ok) throw new InputError(checked.issues, { value: input })
     if (options.runId !== undefined) checkId('runId', options.runId)
     const now = this.#clock.now()
     const record: RunRecord = {
       runId: options.runId ?? crypto.randomUUID(),
       definitionId,
-      version: stored.version,
+      version,
       status: 'queued',
       createdAt: now,
       updatedAt: now,
@@ -257,7 +267,6 @@ class SpindleEngine implements Engine {
       executor: this.#id,
       seq: 0,
     }
-    const wf = this.#compile(stored.definition)
     const lock = await tryLockRun(this.#store.name, record.runId)
     if (!lock) {
       throw new ArgumentError(`Run id "${record.runId}" is in use by another engine; pick another runId.`, {
@@ -274,10 +283,10 @@ class SpindleEngine implements Engine {
     this.#hold(record.runId, lock)
     this.#live.set(record.runId, executor)
     if (this.#running() < this.#maxConcurrentRuns) {
-      await executor.send({ type: 'workflow.started', definitionId, version: stored.version, at: now })
+      await executor.send({ type: 'workflow.started', definitionId, version, at: now })
     } else {
       this.#waitingToStart.push(record.runId)
-      await executor.send({ type: 'workflow.queued', definitionId, version: stored.version, at: now })
+      await executor.send({ type: 'workflow.queued', definitionId, version, at: now })
     }
     return runInfo(executor)
   }

@@ -2,6 +2,7 @@ import type { Snapshot } from 'xstate'
 import { ExpressionError, toErrorInfo } from '../errors'
 import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
 import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
+import { AttemptAbort } from './attempt-abort'
 import type { JournalSource, JournalWriter } from './journal'
 import { machineFor, type RunActor, startRunActor } from './run-machine'
 import type { RunCommand, RunEvent } from './run-reducer'
@@ -50,7 +51,7 @@ export class RunExecutor implements JournalSource, TaskHost {
   /** Effects waiting for a journal write not yet started; later sends join them. */
   #open: { written: Promise<void>; commands: RunCommand[]; done: Promise<void> } | undefined
   #snapshotSeq: number
-  readonly #controllers = new Map<string, AbortController>()
+  readonly #controllers = new Map<string, AttemptAbort>()
   readonly #timers = new Map<string, unknown>()
   #stopped = false
 
@@ -373,7 +374,7 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   /** Runs an attempt the run state already records as started. */
   #run(taskId: string, attempt: number): void {
-    const controller = new AbortController()
+    const controller = new AttemptAbort()
     this.#controllers.set(taskId, controller)
     runTask(this, this.wf.tasks.get(taskId)!, attempt, controller).then((result) => {
       if (this.#controllers.get(taskId) === controller) this.#controllers.delete(taskId)

@@ -2,6 +2,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { isWaitRequest } from '../actions/wait'
 import { type SpindleError, TaskError, TimeoutError, toErrorInfo } from '../errors'
 import type { ActionContext, CompiledTask, ErrorInfo, ExpressionScope } from '../types'
+import type { AttemptAbort } from './attempt-abort'
 import type { RunEvent } from './run-reducer'
 
 /** An action as the runner calls it: built-ins are also told the current time. */
@@ -36,7 +37,7 @@ export async function runTask(
   host: TaskHost,
   task: CompiledTask,
   attempt: number,
-  controller: AbortController,
+  controller: AttemptAbort,
   options: { key?: string } = {},
 ): Promise<RunEvent | undefined> {
   const taskId = task.id
@@ -49,7 +50,7 @@ export async function runTask(
           task.timeoutMs,
         )
   const ended = (): RunEvent | undefined => {
-    const reason = controller.signal.reason
+    const reason = controller.reason
     if (!(reason instanceof TimeoutError)) return undefined
     return {
       type: 'task.timed-out',
@@ -67,7 +68,7 @@ export async function runTask(
   }
   try {
     const call = (params: Record<string, unknown>, index?: number) =>
-      invoke(host, task, attempt, controller.signal, params, changes, index, options.key)
+      invoke(host, task, attempt, controller, params, changes, index, options.key)
     let output: unknown
     if (task.forEach) {
       const items = task.forEach.evaluate(host.scope(task.taskRefs))
@@ -85,14 +86,18 @@ export async function runTask(
     } else {
       output = await call(resolveParams(host, task))
     }
-    if (controller.signal.aborted) return ended()
+    if (controller.aborted) return ended()
     if (isWaitRequest(output)) {
       return { type: 'task.waiting', taskId, until: output.until, signal: output.signal, at: host.now() }
     }
-    const state = Object.keys(changes).length > 0 ? changes : undefined
+    let state: Record<string, unknown> | undefined
+    for (const _ in changes) {
+      state = changes
+      break
+    }
     return { type: 'task.completed', taskId, attempt, output, ...(state && { state }), at: host.now() }
   } catch (error) {
-    if (controller.signal.aborted) return ended()
+    if (controller.aborted) return ended()
     return failed(error)
   } finally {
     if (timer !== undefined) host.clearTimeout(timer)
@@ -110,7 +115,7 @@ async function runItems(
   task: CompiledTask,
   items: unknown[],
   call: (params: Record<string, unknown>, index: number) => Promise<unknown>,
-  controller: AbortController,
+  controller: AttemptAbort,
 ): Promise<unknown[]> {
   const done = host.doneItems(task.id)
   const results = new Array<unknown>(items.length)
@@ -122,7 +127,7 @@ async function runItems(
   let next = 0
   let failure: { error: unknown } | undefined
   const worker = async () => {
-    while (next < todo.length && !failure && !controller.signal.aborted) {
+    while (next < todo.length && !failure && !controller.aborted) {
       const index = todo[next++]!
       try {
         const output = await call(resolveParams(host, task, { item: items[index], index }), index)
@@ -136,7 +141,7 @@ async function runItems(
           )
         }
         results[index] = output
-        if (!controller.signal.aborted) {
+        if (!controller.aborted) {
           host.post({ type: 'task.item-completed', taskId: task.id, index, output, at: host.now() })
         }
       } catch (error) {
@@ -153,7 +158,7 @@ async function invoke(
   host: TaskHost,
   task: CompiledTask,
   attempt: number,
-  signal: AbortSignal,
+  abort: AttemptAbort,
   params: Record<string, unknown>,
   changes: Record<string, unknown>,
   index?: number,
@@ -163,7 +168,9 @@ async function invoke(
   const taskId = task.id
   const input = action.input ? await check(action.input, params, 'INPUT_INVALID', taskId, 'input') : params
   const ctx: ActionContext = {
-    signal,
+    get signal() {
+      return abort.signal
+    },
     attempt,
     idempotencyKey:
       key ?? (index === undefined ? `${host.runId}:${taskId}` : `${host.runId}:${taskId}:${index}`),
@@ -182,7 +189,7 @@ async function invoke(
       },
     },
     progress: (fraction, note) => {
-      if (signal.aborted) return
+      if (abort.aborted) return
       if (typeof fraction !== 'number' || !(fraction >= 0 && fraction <= 1)) {
         throw new TaskError(
           'INVALID_ARGUMENT',
@@ -201,13 +208,13 @@ async function invoke(
       })
     },
     log: (...parts) => {
-      if (signal.aborted) return
+      if (abort.aborted) return
       const message = parts.map((p) => (typeof p === 'string' ? p : describe(p))).join(' ')
       host.post({ type: 'task.log', taskId, message, at: host.now() })
     },
   }
   let result = action.run(input, ctx, host.now())
-  if (isThenable(result)) result = await untilAborted(result, signal)
+  if (isThenable(result)) result = await untilAborted(result, abort)
   if (isWaitRequest(result)) return result
   const output = action.output
     ? await check(action.output, result, 'OUTPUT_INVALID', taskId, 'output')
@@ -220,18 +227,17 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /** An action that ignores its AbortSignal must not hold the run: the attempt ends at the abort. */
-function untilAborted(result: PromiseLike<unknown>, signal: AbortSignal): Promise<unknown> {
-  if (signal.aborted) return Promise.reject(signal.reason)
+function untilAborted(result: PromiseLike<unknown>, abort: AttemptAbort): Promise<unknown> {
+  if (abort.aborted) return Promise.reject(abort.reason)
   return new Promise((resolve, reject) => {
-    const stop = () => reject(signal.reason)
-    signal.addEventListener('abort', stop, { once: true })
+    const stop = abort.onAbort(() => reject(abort.reason))
     result.then(
       (value) => {
-        signal.removeEventListener('abort', stop)
+        stop()
         resolve(value)
       },
       (error) => {
-        signal.removeEventListener('abort', stop)
+        stop()
         reject(error)
       },
     )

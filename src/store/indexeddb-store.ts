@@ -83,6 +83,18 @@ class IndexedDbStore implements Store {
     })
   }
 
+  latestVersion(id: string): Promise<string | undefined> {
+    return this.#db.read('latestVersion', ['definitions'], async (tx) => {
+      checkKey('definition id', id)
+      let best: string | undefined
+      for (const key of await tx.objectStore('definitions').getAllKeys(versionsRange(id))) {
+        const version = key[1]
+        if (best === undefined || compareSemver(version, best) > 0) best = version
+      }
+      return best
+    })
+  }
+
   listDefinitions(): Promise<StoredDefinition[]> {
     return this.#db.read('listDefinitions', ['definitions'], (tx) => tx.objectStore('definitions').getAll())
   }

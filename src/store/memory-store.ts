@@ -39,6 +39,15 @@ class MemoryStore implements Store {
     return clone(best)
   }
 
+  async latestVersion(id: string): Promise<string | undefined> {
+    let best: string | undefined
+    for (const record of this.#definitions.values()) {
+      if (record.id === id && (best === undefined || compareSemver(record.version, best) > 0))
+        best = record.version
+    }
+    return best
+  }
+
   async listDefinitions(): Promise<StoredDefinition[]> {
     return [...this.#definitions.values()].map((r) => structuredClone(r))
   }

@@ -24,6 +24,8 @@ export interface Store {
   putDefinition(record: StoredDefinition): Promise<void>
   /** Without `version`: the highest semver version registered. */
   getDefinition(id: string, version?: string): Promise<StoredDefinition | undefined>
+  /** The highest semver version registered under `id`, without reading the definition. */
+  latestVersion(id: string): Promise<string | undefined>
   listDefinitions(): Promise<StoredDefinition[]>
   /** Without `version`: every version. Resolves to the number of versions deleted. */
   deleteDefinition(id: string, version?: string): Promise<number>

@@ -101,6 +101,7 @@ export function faultyStore(inner: Store, plan: Fault | Fault[] = []): FaultySto
       [
         'putDefinition',
         'getDefinition',
+        'latestVersion',
         'listDefinitions',
         'deleteDefinition',
         'createRun',

@@ -41,8 +41,11 @@ export function storeContract(
         await store.putDefinition(definitionRecord('orders', '5.0.0'))
         await store.putDefinition(definitionRecord('orde', '7.0.0'))
         expect((await store.getDefinition('order'))?.version).toBe('1.10.0')
+        expect(await store.latestVersion('order')).toBe('1.10.0')
         await store.putDefinition(definitionRecord('order', '2.0.0-rc.1'))
         expect((await store.getDefinition('order'))?.version).toBe('2.0.0-rc.1')
+        expect(await store.latestVersion('order')).toBe('2.0.0-rc.1')
+        expect(await store.latestVersion('missing')).toBeUndefined()
       })
 
       it('replaces a definition put again under the same id and version', async () => {
