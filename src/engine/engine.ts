@@ -11,9 +11,7 @@ import {
   InputError,
   InvalidStateError,
   NotFoundError,
-  StaleExecutorError,
   TimeoutError,
-  toErrorInfo,
 } from '../errors'
 import { memoryStore } from '../store/memory-store'
 import type { RunRecord, Store, StoredDefinition } from '../store/store'
@@ -33,15 +31,16 @@ import type {
   WorkflowEvent,
 } from '../types'
 import { checkpointsOf } from './checkpoints'
-import { compensate } from './compensation'
 import { checkFilter, checkId, checkLimit, definitionInfo, recordInfo, verb } from './engine-arguments'
 import { EngineStreams } from './engine-streams'
 import { JournalWriter } from './journal'
-import { lockRunWhenFree, type RunLock, tryLockRun } from './locks'
-import { type ExecutorHost, isTerminalStatus, RunExecutor } from './run-executor'
+import { LiveRuns } from './live-runs'
+import { tryLockRun } from './locks'
+import { rollBack } from './rollback'
+import { type ExecutorHost, RunExecutor } from './run-executor'
 import type { RunEvent } from './run-reducer'
 import type { RunSnapshot } from './run-replica'
-import { emptyRunData, restoreRun } from './run-restore'
+import { emptyRunData } from './run-restore'
 import { runInfo, runView } from './run-view'
 import type { RunnableAction } from './task-runner'
 import { systemClock } from './timers'
@@ -70,24 +69,13 @@ class SpindleEngine implements Engine {
   readonly #random: () => number
   readonly #actions = new Map<string, RunnableAction>()
   readonly #defaults: EngineOptions['defaults']
-  readonly #maxConcurrentRuns: number
   readonly #journal: JournalWriter
   readonly #compiled = new Map<string, CompiledWorkflow>()
-  readonly #live = new Map<string, RunExecutor>()
-  readonly #loading = new Map<string, Promise<RunExecutor | undefined | 'held'>>()
-  /** Web Locks of the runs this engine executes (guarantee 3). */
-  readonly #locks = new Map<string, RunLock>()
-  /** Locks being given up: the browser frees a Web Lock a moment after its release. */
-  readonly #releasing = new Map<string, Promise<void>>()
-  /** Runs reloaded after a failed write, while their pause is being written. */
-  readonly #failing = new Set<string>()
-  /** Runs another engine executes, waiting for its lock to come free. */
-  readonly #takeovers = new Map<string, AbortController>()
-  readonly #waitingToStart: string[] = []
   readonly #events = new Subject<WorkflowEvent>()
   readonly #alerts = new Subject<Alert>()
   readonly #streams: EngineStreams
   readonly #host: ExecutorHost
+  readonly #runs: LiveRuns
   readonly #id = `engine-${Math.random().toString(36).slice(2, 10)}`
   #closed = false
   readonly #recovered: Promise<RunInfo[]>
@@ -108,7 +96,6 @@ class SpindleEngine implements Engine {
     this.#clock = options.clock ?? systemClock
     this.#random = options.random ?? Math.random
     this.#defaults = options.defaults
-    this.#maxConcurrentRuns = checkLimit(options.maxConcurrentRuns)
     for (const [name, action] of Object.entries(builtinActions)) this.#actions.set(name, { run: action })
     for (const [name, action] of Object.entries(options.actions ?? {})) {
       if (builtinActions[name]) {
@@ -130,8 +117,8 @@ class SpindleEngine implements Engine {
       events: this.#events,
       alerts: this.#alerts,
       now: () => this.#clock.now(),
-      live: () => this.#live.values(),
-      liveRun: (runId) => this.#live.get(runId),
+      live: () => this.#runs.values(),
+      liveRun: (runId) => this.#runs.get(runId),
       view: (runId) => this.getRun(runId),
     })
     this.events$ = this.#events.asObservable()
@@ -148,9 +135,18 @@ class SpindleEngine implements Engine {
         this.#events.next(event)
         this.#streams.observe(event)
       },
-      settled: (executor) => this.#settled(executor),
-      broken: (executor, error) => this.#broken(executor, error),
+      settled: (executor) => this.#runs.settled(executor),
+      broken: (executor, error) => this.#runs.broken(executor, error),
     }
+    this.#runs = new LiveRuns({
+      store: this.#store,
+      host: this.#host,
+      executorId: this.#id,
+      maxConcurrentRuns: checkLimit(options.maxConcurrentRuns),
+      now: () => this.#clock.now(),
+      compile: (def) => this.#compile(def),
+      streams: this.#streams,
+    })
     this.#recovered = options.recover === false ? Promise.resolve([]) : this.recover()
     this.#recovered.catch(() => {})
   }
@@ -280,12 +276,9 @@ class SpindleEngine implements Engine {
       throw error
     }
     const executor = new RunExecutor(this.#host, wf, record, emptyRunData())
-    this.#hold(record.runId, lock)
-    this.#live.set(record.runId, executor)
-    if (this.#running() < this.#maxConcurrentRuns) {
+    if (this.#runs.add(executor, lock)) {
       await executor.send({ type: 'workflow.started', definitionId, version, at: now })
     } else {
-      this.#waitingToStart.push(record.runId)
       await executor.send({ type: 'workflow.queued', definitionId, version, at: now })
     }
     return runInfo(executor)
@@ -353,13 +346,15 @@ class SpindleEngine implements Engine {
 
   async getRun(runId: string): Promise<RunView | undefined> {
     checkId('runId', runId)
-    const executor = this.#live.get(runId) ?? this.#streams.recent(runId) ?? (await this.#load(runId, false))
+    const executor =
+      this.#runs.get(runId) ?? this.#streams.recent(runId) ?? (await this.#runs.load(runId, false))
     return executor && executor !== 'held' ? runView(executor, this.#clock.now()) : undefined
   }
 
   async runSnapshot(runId: string): Promise<RunSnapshot | undefined> {
     checkId('runId', runId)
-    const executor = this.#live.get(runId) ?? this.#streams.recent(runId) ?? (await this.#load(runId, false))
+    const executor =
+      this.#runs.get(runId) ?? this.#streams.recent(runId) ?? (await this.#runs.load(runId, false))
     if (!executor || executor === 'held') return undefined
     const state = structuredClone(executor.state)
     return { definition: executor.wf.definition, defaults: this.#defaults, state, seq: state.seq }
@@ -370,7 +365,7 @@ class SpindleEngine implements Engine {
     await this.#journal.settled()
     const records = await this.#store.listRuns(filter)
     return records.map((r) => {
-      const live = this.#live.get(r.runId)
+      const live = this.#runs.get(r.runId)
       return live ? runInfo(live) : recordInfo(r)
     })
   }
@@ -418,9 +413,9 @@ class SpindleEngine implements Engine {
     const records = await this.#store.listRuns({ status: ['running', 'queued'] })
     const resumed: RunInfo[] = []
     for (const record of records.reverse()) {
-      if (this.#live.has(record.runId)) continue
-      const executor = await this.#load(record.runId, true)
-      if (executor === 'held') this.#takeOverLater(record.runId)
+      if (this.#runs.get(record.runId)) continue
+      const executor = await this.#runs.load(record.runId, true)
+      if (executor === 'held') this.#runs.takeOverLater(record.runId)
       else if (executor) resumed.push(runInfo(executor))
     }
     return resumed
@@ -434,7 +429,7 @@ class SpindleEngine implements Engine {
       { type: 'checkpoint.saved', checkpointId: '', reason, at: 0 },
       'only running, paused or failed runs take checkpoints',
     )
-    const executor = this.#live.get(runId)!
+    const executor = this.#runs.get(runId)!
     const s = executor.state
     return {
       checkpointId: `${runId}:${s.seq}`,
@@ -450,71 +445,20 @@ class SpindleEngine implements Engine {
     this.#open()
     checkId('runId', runId)
     if (checkpointId !== undefined) checkId('checkpointId', checkpointId)
-    const executor = await this.#executing(runId)
-    const status = executor.state.status
-    if (status !== 'running' && status !== 'paused' && status !== 'failed') {
-      throw new InvalidStateError(
-        `Cannot roll back run "${runId}": it is ${status}; only running, paused or failed runs roll back.`,
-        {
-          value: { runId, status },
-        },
-      )
-    }
+    const executor = await this.#runs.executing(runId)
     await this.#journal.settled()
-    const entries = await this.#store.readJournal(runId)
-    const checkpoints = checkpointsOf(runId, entries)
-    const target =
-      checkpointId === undefined
-        ? checkpoints.at(-1)
-        : checkpoints.find((c) => c.checkpointId === checkpointId)
-    if (!target) {
-      throw checkpointId === undefined
-        ? new InvalidStateError(
-            `Run "${runId}" has no checkpoint yet (one is saved after every completed task).`,
-            { value: runId },
-          )
-        : new NotFoundError(`Run "${runId}" has no checkpoint "${checkpointId}"; see checkpoints(runId).`, {
-            value: checkpointId,
-          })
-    }
-    executor.stop('the run is being rolled back')
-    this.#live.delete(runId)
-    const undone = entries.filter((e) => !e.rolledBack && e.seq > target.seq)
-    let compensated: string[]
-    try {
-      compensated = await compensate(executor, undone)
-    } catch (error) {
-      await this.#adoptAgain(runId, {
-        type: 'workflow.paused',
-        reason: toErrorInfo(error).message,
-        at: this.#clock.now(),
-      })
-      throw error
-    }
-    await this.#store.rollBack(runId, target.seq, executor.record.epoch)
-    const restored = await restoreRun(this.#store, executor.record, executor.wf, this.#host)
-    this.#live.set(runId, restored)
-    await restored.send({
-      type: 'workflow.rolled-back',
-      checkpointId: target.checkpointId,
-      toSeq: target.seq,
-      lastSeq: entries.at(-1)?.seq ?? target.seq,
-      compensated,
-      at: this.#clock.now(),
-    })
+    const restored = await rollBack(
+      { store: this.#store, host: this.#host, runs: this.#runs, now: () => this.#clock.now() },
+      executor,
+      checkpointId,
+    )
     return runInfo(restored)
   }
 
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    for (const executor of this.#live.values()) executor.stop('the engine was closed')
-    for (const takeover of this.#takeovers.values()) takeover.abort()
-    this.#takeovers.clear()
-    await this.#journal.settled()
-    this.#live.clear()
-    for (const runId of [...this.#locks.keys()]) this.#release(runId)
-    await Promise.all(this.#releasing.values())
+    await this.#runs.close(() => this.#journal.settled())
     this.#streams.close()
     this.#events.complete()
     this.#alerts.complete()
@@ -536,20 +480,11 @@ class SpindleEngine implements Engine {
     return wf
   }
 
-  #running(): number {
-    let n = 0
-    for (const executor of this.#live.values()) {
-      const status = executor.state.status
-      if (status === 'running' || status === 'paused') n++
-    }
-    return n
-  }
-
   async #control(runId: string, draft: RunEvent, rule: string, taskId?: string): Promise<RunInfo> {
     this.#open()
     checkId('runId', runId)
     if (taskId !== undefined) checkId('taskId', taskId)
-    const executor = await this.#executing(runId)
+    const executor = await this.#runs.executing(runId)
     if (taskId !== undefined && !executor.wf.tasks.has(taskId)) {
       throw new NotFoundError(`Run "${runId}" has no task "${taskId}".`, { value: taskId })
     }
@@ -568,205 +503,9 @@ class SpindleEngine implements Engine {
     return runInfo(executor)
   }
 
-  /** The live executor of a run, loading (and locking) it when needed. */
-  async #executing(runId: string): Promise<RunExecutor> {
-    const executor = this.#live.get(runId) ?? (await this.#load(runId, true))
-    if (!executor)
-      throw new NotFoundError(`No run "${runId}" in store "${this.#store.name}".`, { value: runId })
-    if (executor === 'held') {
-      throw new InvalidStateError(
-        `Run "${runId}" is executed by another engine (another tab or worker) on database "${this.#store.name}"; control it there, or close that engine first.`,
-        { value: runId },
-      )
-    }
-    return executor
-  }
-
-  /**
-   * Loads a run that is not live. With `execute`, it takes the run's Web Lock, claims it (a new
-   * fencing epoch), makes it live and resumes its work; `'held'` when another engine has the lock.
-   */
-  #load(runId: string, execute: boolean): Promise<RunExecutor | undefined | 'held'> {
-    const key = `${runId}:${execute}`
-    let loading = this.#loading.get(key)
-    if (!loading) {
-      loading = this.#restore(runId, execute).finally(() => this.#loading.delete(key))
-      this.#loading.set(key, loading)
-    }
-    return loading
-  }
-
-  async #restore(runId: string, execute: boolean): Promise<RunExecutor | undefined | 'held'> {
-    const live = this.#live.get(runId)
-    if (live) return live
-    const record = await this.#store.getRun(runId)
-    if (!record) return undefined
-    const wf = await this.#definitionOf(record)
-    // Completed and cancelled runs never execute again: no lock, no new epoch.
-    if (!execute || record.status === 'completed' || record.status === 'cancelled') {
-      return restoreRun(this.#store, record, wf, this.#host)
-    }
-    await this.#releasing.get(runId)
-    const lock = await tryLockRun(this.#store.name, runId)
-    if (!lock) return 'held'
-    try {
-      return await this.#adopt(runId, wf, lock)
-    } catch (error) {
-      this.#release(runId)
-      await lock.release()
-      throw error
-    }
-  }
-
-  async #adopt(runId: string, wf: CompiledWorkflow, lock: RunLock): Promise<RunExecutor> {
-    this.#streams.forget(runId)
-    const claimed = await this.#store.claimRun(runId, this.#id)
-    const executor = await restoreRun(this.#store, claimed, wf, this.#host)
-    if (isTerminalStatus(executor.state.status) && executor.state.status !== 'failed') {
-      await lock.release()
-      return executor
-    }
-    this.#hold(runId, lock)
-    this.#live.set(runId, executor)
-    if (executor.state.status === 'queued') this.#waitingToStart.push(runId)
-    await executor.resumeWork(this.#id)
-    this.#startWaiting()
-    return executor
-  }
-
-  /** After a failed write or compensation: reload the run as stored and (when running) pause it. */
-  async #adoptAgain(runId: string, pause: RunEvent): Promise<void> {
-    const record = await this.#store.claimRun(runId, this.#id)
-    const executor = await restoreRun(this.#store, record, await this.#definitionOf(record), this.#host)
-    this.#live.set(runId, executor)
-    if (executor.state.status === 'running') await executor.send(pause)
-    // Work cut off with the failed executor starts again (a paused run lets it finish).
-    await executor.resumeWork(this.#id)
-  }
-
-  async #definitionOf(record: RunRecord): Promise<CompiledWorkflow> {
-    const stored = await this.#store.getDefinition(record.definitionId, record.version)
-    if (!stored) {
-      throw new NotFoundError(
-        `Run "${record.runId}" uses "${record.definitionId}"@${record.version}, which is no longer registered; register that version again.`,
-        { value: record.runId },
-      )
-    }
-    return this.#compile(stored.definition)
-  }
-
-  #hold(runId: string, lock: RunLock): void {
-    this.#locks.set(runId, lock)
-    lock.lost.then(() => {
-      // Another executor stole the lock: stop at once; fencing refuses any write still queued.
-      if (this.#locks.get(runId) !== lock) return
-      this.#locks.delete(runId)
-      this.#live.get(runId)?.stop('the run lock was taken by another executor')
-      this.#live.delete(runId)
-    })
-  }
-
-  #release(runId: string): void {
-    const lock = this.#locks.get(runId)
-    if (!lock) return
-    this.#locks.delete(runId)
-    const released = lock
-      .release()
-      .catch(() => {})
-      .finally(() => {
-        if (this.#releasing.get(runId) === released) this.#releasing.delete(runId)
-      })
-    this.#releasing.set(runId, released)
-  }
-
-  /** Waits for another engine to let go of a run, then takes it over. */
-  #takeOverLater(runId: string): void {
-    if (this.#takeovers.has(runId) || this.#closed) return
-    const stop = new AbortController()
-    this.#takeovers.set(runId, stop)
-    lockRunWhenFree(this.#store.name, runId, stop.signal)
-      .then(async (lock) => {
-        this.#takeovers.delete(runId)
-        const record = await this.#store.getRun(runId)
-        if (
-          this.#closed ||
-          this.#live.has(runId) ||
-          !record ||
-          (record.status !== 'running' && record.status !== 'queued')
-        ) {
-          await lock.release()
-          return
-        }
-        await this.#adopt(runId, await this.#definitionOf(record), lock).catch(async () => {
-          this.#release(runId)
-          await lock.release()
-        })
-      })
-      .catch(() => {
-        this.#takeovers.delete(runId)
-      })
-  }
-
-  #settled(executor: RunExecutor): void {
-    this.#streams.remember(executor)
-    if (this.#live.get(executor.runId) === executor) {
-      this.#live.delete(executor.runId)
-      this.#release(executor.runId)
-    }
-    this.#startWaiting()
-  }
-
-  #startWaiting(): void {
-    while (this.#waitingToStart.length > 0 && this.#running() < this.#maxConcurrentRuns && !this.#closed) {
-      const executor = this.#live.get(this.#waitingToStart.shift()!)
-      if (executor?.state.status !== 'queued') continue
-      const s = executor.state
-      executor
-        .send({
-          type: 'workflow.started',
-          definitionId: s.definitionId,
-          version: s.version,
-          at: this.#clock.now(),
-        })
-        .catch(() => {})
-    }
-  }
-
-  /**
-   * A journal write failed. The run stops here; what it did since its last commit is lost from
-   * memory but was never published. A fenced write means another executor owns the run now.
-   * Otherwise the run is reloaded from what the store holds and paused with the reason.
-   */
-  #broken(executor: RunExecutor, error: unknown): void {
-    const runId = executor.runId
-    if (this.#live.get(runId) !== executor) return
-    this.#live.delete(runId)
-    // A stale write: another executor owns the run now. A second failure in a row: the store
-    // is still failing; the run stays as stored and the next recover() resumes it.
-    if (error instanceof StaleExecutorError || this.#closed || this.#failing.has(runId)) {
-      this.#failing.delete(runId)
-      this.#release(runId)
-      return
-    }
-    this.#failing.add(runId)
-    const info = toErrorInfo(error, 'STORAGE_FAILED')
-    this.#adoptAgain(runId, {
-      type: 'workflow.paused',
-      reason: `${info.code}: ${info.message}`,
-      error: info,
-      at: this.#clock.now(),
-    })
-      .then(() => this.#failing.delete(runId))
-      .catch(() => {
-        this.#failing.delete(runId)
-        this.#live.delete(runId)
-        this.#release(runId)
-      })
-  }
-
   async #requireRecord(runId: string): Promise<void> {
     checkId('runId', runId)
-    if (this.#live.has(runId)) return
+    if (this.#runs.get(runId)) return
     if (!(await this.#store.getRun(runId))) {
       throw new NotFoundError(`No run "${runId}" in store "${this.#store.name}".`, { value: runId })
     }
