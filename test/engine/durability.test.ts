@@ -165,4 +165,60 @@ describe('durable runs in IndexedDB', () => {
     expect(list[1]!.checkpointId).toBe(manual.checkpointId)
     await expect(engine.checkpoint('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
+
+  it('rolls back with compensations in IndexedDB; a new engine sees the rolled-back run and resumes it', async () => {
+    const name = temp.open().name
+    const undone: string[] = []
+    let fixed = false
+    const actions = {
+      book: (params: { what: string }) => `${params.what}-booked`,
+      charge: () => {
+        if (!fixed) throw new Error('card declined')
+        return 'charged'
+      },
+      undo: (params: { what: string }) => {
+        undone.push(params.what)
+        return null
+      },
+    }
+    const first = open(name, { actions })
+    await first.register(
+      def({
+        hotel: {
+          action: 'book',
+          params: { what: 'hotel' },
+          compensate: { action: 'undo', params: { what: '${ tasks.hotel.output }' } },
+        },
+        flight: {
+          action: 'book',
+          dependsOn: ['hotel'],
+          params: { what: 'flight' },
+          compensate: { action: 'undo', params: { what: '${ tasks.flight.output }' } },
+        },
+        pay: { action: 'charge', dependsOn: ['flight'] },
+      }),
+    )
+    const run = await first.start('wf', {}, { runId: 'trip' })
+    expect((await first.wait(run.runId)).status).toBe('failed')
+    const [afterHotel] = await first.checkpoints(run.runId)
+    await first.rollback(run.runId, afterHotel!.checkpointId)
+    expect(undone).toEqual(['flight-booked'])
+    await first.close()
+
+    fixed = true
+    const second = open(name, { actions })
+    const view = (await second.getRun(run.runId))!
+    expect(view.status).toBe('paused')
+    expect(view.tasks.hotel!.status).toBe('completed')
+    expect(view.tasks.flight!.status).toBe('pending')
+    expect((await second.checkpoints(run.runId)).map((c) => c.checkpointId)).toEqual([
+      afterHotel!.checkpointId,
+    ])
+    await second.resume(run.runId)
+    const done = await second.wait(run.runId)
+    expect(done.status).toBe('completed')
+    expect(done.tasks.flight!.output).toBe('flight-booked')
+    const history = await second.history(run.runId)
+    expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1))
+  })
 })
