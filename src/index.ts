@@ -1,4 +1,5 @@
 export { defineAction } from './actions/define-action'
+export { DEFINITION_LIMITS } from './definition/parse'
 export { createEngine } from './engine/engine'
 export { createRunReplica, type RunReplica, type RunSnapshot } from './engine/run-replica'
 export { type SimulatedClock, simulatedClock, systemClock } from './engine/timers'

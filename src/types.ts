@@ -296,6 +296,8 @@ export type WorkflowEvent = EventBase &
         final?: boolean
         /** The failure cannot be cured by retrying (bad input, expression error). */
         noRetry?: boolean
+        /** Final, under `onError: 'continue'`: the task's output is `{ error }` and its dependents run. */
+        continued?: boolean
       }
     | { type: 'task.retrying'; taskId: string; attempt: number; delayMs: number; manual?: boolean }
     | { type: 'task.skipped'; taskId: string; reason: 'condition' | 'manual' | 'on-error' }

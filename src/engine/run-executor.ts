@@ -69,8 +69,9 @@ export class RunExecutor implements JournalSource, TaskHost {
     this.data = data
     this.#actor = startRunActor(machineFor(wf), record.runId, record.createdAt, snapshot)
     this.#snapshotSeq = this.state.seq
-    this.#actor.on('*', (command) => {
-      this.#collected.push(command)
+    this.#actor.on('commands', ({ commands }) => {
+      if (this.#collected.length === 0) this.#collected = commands
+      else this.#collected.push(...commands)
     })
   }
 
@@ -446,6 +447,9 @@ export function keepData(data: RunData, event: WorkflowEvent): void {
       data.items.set(event.taskId, items)
       break
     }
+    case 'task.failed':
+      if (event.continued) data.outputs.set(event.taskId, { error: event.error })
+      break
     case 'workflow.completed':
       data.output = event.output
       break

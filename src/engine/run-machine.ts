@@ -22,7 +22,7 @@ export function createRunMachine(wf: CompiledWorkflow) {
       context: {} as RunState,
       events: {} as RunEvent,
       input: {} as { runId: string; createdAt: number },
-      emitted: {} as RunCommand,
+      emitted: {} as { type: 'commands'; commands: RunCommand[] },
     },
     guards: {
       accepts: ({ context, event }) => !event.type.startsWith('workflow.') && accepts(context, event),
@@ -32,8 +32,10 @@ export function createRunMachine(wf: CompiledWorkflow) {
       isRunning: is('running'),
     },
     actions: {
+      // One emitted event per transition carries all its commands, in order.
       apply: enqueueActions(({ context, event, enqueue }) => {
-        for (const command of reduceRun(context, event, wf)) enqueue.emit(command)
+        const commands = reduceRun(context, event, wf)
+        if (commands.length > 0) enqueue.emit({ type: 'commands', commands })
       }),
     },
   }).createMachine({

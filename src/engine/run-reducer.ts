@@ -228,14 +228,17 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
     const retry = task.retry
     const used = t.attempts - t.attemptBase
     const final = noRetry || used >= retry.maxAttempts
+    // With `continue`, the error becomes the task's output (the record carries the verdict).
+    const continued = final && task.onError === 'continue' ? { continued: true } : {}
     record(
       input && input.type === 'task.failed'
-        ? { ...input, final }
-        : { type: 'task.failed', taskId: id, attempt: t.attempts, error, final, at },
+        ? { ...input, final, ...continued }
+        : { type: 'task.failed', taskId: id, attempt: t.attempts, error, final, ...continued, at },
     )
     if (!final) {
-      const base = Math.min(retry.maxDelayMs, retry.initialDelayMs * retry.backoff ** (used - 1))
-      const delayMs = Math.max(0, Math.round(base * (1 + retry.jitter * (2 * rand - 1))))
+      const base = retry.initialDelayMs * retry.backoff ** (used - 1)
+      const spread = base * (1 + retry.jitter * (2 * rand - 1))
+      const delayMs = Math.max(0, Math.round(Math.min(retry.maxDelayMs, spread)))
       t.status = 'retrying'
       t.readyAt = at
       t.deadline = at + delayMs

@@ -60,7 +60,7 @@ describe('retries and back-off', () => {
     const delays = (await engine.history(run.runId))
       .filter((e) => e.type === 'task.retrying')
       .map((e: any) => e.delayMs)
-    expect(delays).toEqual([1200, 6000, 6000])
+    expect(delays).toEqual([1200, 5000, 5000])
   })
 
   it('fails the run when attempts run out (onError fail), naming the task', async () => {
@@ -115,20 +115,28 @@ describe('onError policies', () => {
     expect(view.tasks.a).toMatchObject({ status: 'skipped', error: { code: 'BOOM' } })
   })
 
-  it('continue: the error becomes visible to dependents, the run completes', async () => {
+  it('continue: the error becomes the output, visible to dependents; the run completes', async () => {
     const { engine } = testEngine({ actions: { bad: failing(10) } })
     await engine.register(
       def(
         {
           a: { action: 'bad', onError: 'continue' },
-          b: { action: 'transform', dependsOn: ['a'], params: { value: '${ tasks.a.status }' } },
+          b: {
+            action: 'transform',
+            dependsOn: ['a'],
+            params: { value: "${ tasks.a.status + ': ' + tasks.a.output.error.code }" },
+          },
         },
         { output: 'tasks.b.output' },
       ),
     )
     const view = await engine.wait((await engine.start('wf')).runId)
     expect(view.status).toBe('completed')
-    expect(view.output).toBe('failed')
+    expect(view.output).toBe('failed: BOOM')
+    expect(view.tasks.a).toMatchObject({
+      status: 'failed',
+      output: { error: { code: 'BOOM', message: 'failure 1' } },
+    })
     expect(view.progress.completed).toBe(2)
   })
 
