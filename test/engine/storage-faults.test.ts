@@ -3,6 +3,18 @@ import { describe, expect, it } from 'vitest'
 import { faultyStore } from '../store/faulty-store'
 import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
 
+/** A run with many journal entries (one per forEach item), so that batches carry snapshots. */
+const manyEntries = {
+  list: { action: 'transform', params: { value: Array.from({ length: 30 }, (_, i) => i) } },
+  each: {
+    action: 'transform',
+    dependsOn: ['list'],
+    forEach: 'tasks.list.output',
+    params: { value: '${ item }' },
+  },
+  nap: { action: 'delay', dependsOn: ['each'], params: { ms: 1000 } },
+}
+
 /** a (held open by the test) → b. The store fails as the test says. */
 async function setUp(b: Record<string, unknown> = {}) {
   const inner = memoryStore()
@@ -101,5 +113,48 @@ describe('storage failures', () => {
     await flush()
     slow.calls.at(-1)!.resolve('out-2')
     expect((await engine.wait(run.runId)).output).toBe('out-2')
+  })
+
+  it('writes a snapshot in the same transaction as its entries: a failed batch leaves neither', async () => {
+    const inner = memoryStore()
+    const store = faultyStore(inner, [])
+    const { engine } = testEngine({ store, snapshotEvery: 1 })
+    await engine.register(def(manyEntries))
+    store.inject({ method: 'commit', when: (batch) => batch.snapshots.length > 0, at: 'before' })
+    const run = await engine.start('wf').catch(() => undefined)
+    await flush()
+    expect(store.fired).toHaveLength(1)
+    const runId = (await inner.listRuns())[0]!.runId
+    const journal = await inner.readJournal(runId)
+    const snapshot = await inner.latestSnapshot(runId)
+    // Whatever was written, a snapshot never claims a position the journal does not have.
+    expect(snapshot === undefined || journal.some((e) => e.seq === snapshot.seq)).toBe(true)
+    expect(run === undefined || run.runId === runId).toBe(true)
+  })
+
+  it('recovers exactly from a snapshot written by a batch whose success was not reported', async () => {
+    const inner = memoryStore()
+    const store = faultyStore(inner, [])
+    const { engine, clock } = testEngine({ store, snapshotEvery: 1 })
+    await engine.register(def(manyEntries))
+    store.inject({ method: 'commit', when: (batch) => batch.snapshots.length > 0, at: 'after' })
+    await engine.start('wf', {}, { runId: 'snap' }).catch(() => {})
+    await flush()
+    expect(store.fired).toHaveLength(1)
+    expect(await inner.latestSnapshot('snap')).toBeDefined()
+    await flush()
+    const before = (await engine.runSnapshot('snap'))!
+    expect(before.state.status).toBe('paused')
+    await engine.close()
+    // Restored from the snapshot that batch wrote, plus the journal after it: the same state.
+    const again = testEngine({ store: inner, clock, recover: false }).engine
+    const restored = (await again.runSnapshot('snap'))!
+    expect(restored.state).toEqual(before.state)
+    await again.resume('snap')
+    await flush()
+    clock.advance(1000)
+    const done = await again.wait('snap')
+    expect(done.status).toBe('completed')
+    expect(done.tasks.each!.output).toEqual(Array.from({ length: 30 }, (_, i) => i))
   })
 })
