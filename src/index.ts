@@ -18,6 +18,9 @@ export {
   TaskError,
   TimeoutError,
 } from './errors'
+export { alertFor } from './monitor/alerts'
+export { aggregateHealth, computeHealth, healthLevel } from './monitor/health'
+export { computeProgress } from './monitor/progress'
 export { type IndexedDbStoreOptions, indexedDbStore } from './store/indexeddb-store'
 export { memoryStore } from './store/memory-store'
 export type {
@@ -48,11 +51,13 @@ export type {
   RetryPolicy,
   RunFilter,
   RunInfo,
+  RunState,
   RunStatus,
   RunView,
   StartOptions,
   TaskDefinition,
   TaskRef,
+  TaskState,
   TaskStatus,
   TaskView,
   ValidationResult,

@@ -25,6 +25,13 @@ export interface RunReplica {
  * Follows a run elsewhere than in its engine (on the page, in another tab) by running the same
  * pure reducer over the run's events: every recorded event that did not derive from an earlier
  * one is an input the reducer accepted, so applying it in order reproduces the state exactly.
+ *
+ * @example
+ * let replica = createRunReplica((await engine.runSnapshot(runId))!)
+ * engine.events$.subscribe(async (event) => {
+ *   if (!replica.apply(event)) replica = createRunReplica((await engine.runSnapshot(runId))!)
+ *   render(computeProgress(replica.state))
+ * })
  */
 export function createRunReplica(snapshot: RunSnapshot): RunReplica {
   const wf = compileWorkflow(snapshot.definition, snapshot.defaults)
