@@ -51,7 +51,11 @@ export class EngineStreams {
   remember(executor: RunExecutor): void {
     this.#recent.delete(executor.runId)
     this.#recent.set(executor.runId, executor)
-    if (this.#recent.size > RECENT) this.#recent.delete(this.#recent.keys().next().value!)
+    if (this.#recent.size > RECENT) {
+      const oldest = this.#recent.keys().next().value!
+      this.#recent.delete(oldest)
+      this.#levels.delete(oldest)
+    }
   }
 
   recent(runId: string): RunExecutor | undefined {
