@@ -13,8 +13,10 @@ export interface JournalSource {
 }
 
 /**
- * Writes journal entries with group commit: everything queued while a commit is in flight, or
- * within one tick for stores with `flushTiming: 'task'`, goes to the store in one transaction.
+ * Writes journal entries with group commit: the first write waits only for the current
+ * microtasks, and everything queued while a commit is in flight goes to the store together in
+ * the next transaction. A chain of tasks pays one commit per step; tasks finishing side by side
+ * share commits.
  * A flush takes whatever every dirty run has queued at that moment, so the bytes written per
  * task completion do not depend on the size of the run.
  */
@@ -24,11 +26,9 @@ export class JournalWriter {
   #next: { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } | undefined
   #busy = false
   #idle: Promise<void> = Promise.resolve()
-  readonly #schedule: (flush: () => void) => void
 
   constructor(store: Store) {
     this.#store = store
-    this.#schedule = store.flushTiming === 'task' ? nextTask : (flush) => queueMicrotask(flush)
   }
 
   /** Marks `source` dirty; resolves once a commit carrying everything it has queued now succeeds. */
@@ -44,7 +44,7 @@ export class JournalWriter {
       // Callers attach their own handlers; this one keeps a failure from being reported unhandled twice.
       promise.catch(() => {})
       this.#next = { promise, resolve, reject }
-      if (!this.#busy) this.#schedule(() => this.#flush())
+      if (!this.#busy) queueMicrotask(() => this.#flush())
     }
     return this.#next.promise
   }
@@ -83,24 +83,7 @@ export class JournalWriter {
     } finally {
       this.#busy = false
       done()
-      if (this.#next) this.#schedule(() => this.#flush())
+      if (this.#next) queueMicrotask(() => this.#flush())
     }
   }
-}
-
-/**
- * Runs `callback` in a later task. A MessageChannel, not `setTimeout(0)`: nested timeouts are
- * clamped to 4 ms by browsers, which would put a floor under every step of a durable chain.
- */
-function nextTask(callback: () => void): void {
-  if (typeof MessageChannel === 'undefined') {
-    setTimeout(callback, 0)
-    return
-  }
-  const channel = new MessageChannel()
-  channel.port1.onmessage = () => {
-    channel.port1.close()
-    callback()
-  }
-  channel.port2.postMessage(undefined)
 }

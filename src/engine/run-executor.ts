@@ -154,15 +154,20 @@ export class RunExecutor implements JournalSource, TaskHost {
     batch.entries.push(...this.#pending)
     this.#pending = []
     const s = this.state
-    this.record = {
-      ...this.record,
-      status: s.status,
-      updatedAt: s.updatedAt,
-      seq: s.seq,
-      output: s.status === 'completed' ? this.data.output : undefined,
-      error: s.error,
+    if (s.status === this.record.status) {
+      // The record (and the indexes over it) changes only with the status; other writes are fenced.
+      ;(batch.fences ??= []).push({ runId: this.runId, epoch: this.record.epoch })
+    } else {
+      this.record = {
+        ...this.record,
+        status: s.status,
+        updatedAt: s.updatedAt,
+        seq: s.seq,
+        output: s.status === 'completed' ? this.data.output : undefined,
+        error: s.error,
+      }
+      batch.runs.push(this.record)
     }
-    batch.runs.push(this.record)
     // At least four entries per task between snapshots: a snapshot costs O(tasks), so the bytes
     // and time it adds per entry stay constant however large the run.
     const every = Math.max(this.#host.snapshotEvery, 4 * this.wf.tasks.size)

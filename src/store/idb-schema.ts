@@ -3,6 +3,19 @@ import type { RunStatus } from '../types'
 import type { JournalEntry, RunRecord, SnapshotRecord, StoredDefinition } from './store'
 
 /**
+ * The entries one commit wrote for one run, stored as one record: IndexedDB pays per request,
+ * so a group commit of 2,000 entries is one put per run, not 2,000.
+ */
+export interface JournalPage {
+  runId: string
+  /** The first entry's seq (the page's key with `runId`). */
+  seq: number
+  /** The last entry's seq. */
+  last: number
+  entries: JournalEntry[]
+}
+
+/**
  * The version of the IndexedDB schema below. Raise it (and add a step to `upgradeSchema`) when a
  * store or index changes; a tab still running the older code closes its connection when asked
  * (`blocking`), so the upgrade is never blocked for long.
@@ -26,8 +39,8 @@ export interface ScheduleRecord {
 /**
  * The typed layout of a Spindle database.
  *
- * Journal entries and snapshots are keyed `[runId, seq]`, so one run's entries form one
- * contiguous, ordered key range: reading "everything after seq N" is a single range scan.
+ * Journal pages and snapshots are keyed `[runId, seq]`, so one run's journal forms one
+ * contiguous, ordered key range: reading it is a single range scan.
  * The `status` and `definitionId` indexes carry `createdAt` as a second key part, so a filtered
  * `listRuns` walks one index newest first and stops at `limit` instead of sorting every run.
  */
@@ -43,7 +56,7 @@ export interface SpindleDB extends DBSchema {
       createdAt: number
     }
   }
-  journal: { key: [runId: string, seq: number]; value: JournalEntry }
+  journal: { key: [runId: string, seq: number]; value: JournalPage }
   snapshots: { key: [runId: string, seq: number]; value: SnapshotRecord }
   cache: { key: string; value: CacheRecord; indexes: { expiresAt: number } }
   schedules: { key: string; value: ScheduleRecord }

@@ -2,7 +2,7 @@ import { compareSemver } from '../definition/semver'
 import { ArgumentError, NotFoundError, StaleExecutorError } from '../errors'
 import type { RunFilter } from '../types'
 import { IdbConnection, quiet } from './idb-connection'
-import { prefixRange, seqRange, versionsRange } from './idb-schema'
+import { type JournalPage, prefixRange, seqRange, versionsRange } from './idb-schema'
 import type { CommitBatch, JournalEntry, RunRecord, SnapshotRecord, Store, StoredDefinition } from './store'
 import { checkBatch, checkDefinition, checkKey, checkLimit, checkRun, checkSeq } from './store-arguments'
 
@@ -54,8 +54,6 @@ export function indexedDbStore(options: IndexedDbStoreOptions = {}): Store {
 
 class IndexedDbStore implements Store {
   readonly name: string
-  // A transaction costs far more than a put: completions landing in the same tick should share one.
-  readonly flushTiming = 'task' as const
   readonly #db: IdbConnection
 
   constructor(name: string, durability: 'strict' | 'relaxed') {
@@ -173,24 +171,44 @@ class IndexedDbStore implements Store {
     return this.#db.write('commit', ['runs', 'journal', 'snapshots'], async (tx) => {
       checkBatch(batch)
       const runs = tx.objectStore('runs')
-      if (batch.runs.length > 0) {
-        const stored = await Promise.all(batch.runs.map((record) => runs.get(record.runId)))
-        for (const [i, record] of batch.runs.entries()) fence(record.runId, record.epoch, stored[i])
-      }
-      const writes: Promise<unknown>[] = []
+      let refused: unknown
+      // Each fence is checked as its read comes back, without holding the writes behind it: a
+      // refusal aborts the transaction before it can commit, and the writes go with it.
+      const checks = [...batch.runs, ...(batch.fences ?? [])].map(({ runId, epoch }) =>
+        runs.get(runId).then((stored) => {
+          try {
+            fence(runId, epoch, stored)
+          } catch (error) {
+            refused ??= error
+            tx.abort()
+          }
+        }),
+      )
+      const writes: Promise<unknown>[] = checks.map(quiet)
       for (const record of batch.runs) writes.push(quiet(runs.put(record)))
       const journal = tx.objectStore('journal')
-      for (const entry of batch.entries) writes.push(quiet(journal.put(entry)))
+      for (const page of pagesOf(batch.entries)) writes.push(quiet(journal.put(page)))
       const snapshots = tx.objectStore('snapshots')
       for (const snapshot of batch.snapshots) writes.push(quiet(snapshots.put(snapshot)))
-      await Promise.all(writes)
+      try {
+        await Promise.all(writes)
+      } catch (error) {
+        throw refused ?? error
+      }
+      if (refused) throw refused
     })
   }
 
   readJournal(runId: string, afterSeq = 0): Promise<JournalEntry[]> {
-    return this.#db.read('readJournal', ['journal'], (tx) =>
-      tx.objectStore('journal').getAll(seqRange(checkKey('runId', runId), checkSeq('afterSeq', afterSeq))),
-    )
+    return this.#db.read('readJournal', ['journal'], async (tx) => {
+      const after = checkSeq('afterSeq', afterSeq)
+      const entries: JournalEntry[] = []
+      for (const page of await tx.objectStore('journal').getAll(seqRange(checkKey('runId', runId)))) {
+        if (page.last <= after) continue
+        for (const entry of page.entries) if (entry.seq > after) entries.push(entry)
+      }
+      return entries
+    })
   }
 
   latestSnapshot(runId: string, maxSeq = Number.POSITIVE_INFINITY): Promise<SnapshotRecord | undefined> {
@@ -209,9 +227,15 @@ class IndexedDbStore implements Store {
       const writes: Promise<unknown>[] = [
         quiet(tx.objectStore('snapshots').delete(seqRange(runId, afterSeq))),
       ]
-      let cursor = await tx.objectStore('journal').openCursor(seqRange(runId, afterSeq))
+      let cursor = await tx.objectStore('journal').openCursor(seqRange(runId))
       while (cursor) {
-        if (!cursor.value.rolledBack) writes.push(quiet(cursor.update({ ...cursor.value, rolledBack: true })))
+        const page = cursor.value
+        if (page.last > afterSeq && page.entries.some((e) => e.seq > afterSeq && !e.rolledBack)) {
+          const entries = page.entries.map((e) =>
+            e.seq > afterSeq ? { ...e, rolledBack: true as const } : e,
+          )
+          writes.push(quiet(cursor.update({ ...page, entries })))
+        }
         cursor = await cursor.continue()
       }
       await Promise.all(writes)
@@ -221,6 +245,22 @@ class IndexedDbStore implements Store {
   close(): Promise<void> {
     return this.#db.close()
   }
+}
+
+/** One page per run of a batch's entries, in order. */
+function pagesOf(entries: readonly JournalEntry[]): JournalPage[] {
+  const byRun = new Map<string, JournalEntry[]>()
+  for (const entry of entries) {
+    const list = byRun.get(entry.runId)
+    if (list) list.push(entry)
+    else byRun.set(entry.runId, [entry])
+  }
+  return [...byRun].map(([runId, list]) => ({
+    runId,
+    seq: list[0]!.seq,
+    last: list.at(-1)!.seq,
+    entries: list,
+  }))
 }
 
 /** Collects cursor values until `limit` (or the end), keeping those `keep` accepts. */

@@ -16,7 +16,6 @@ export function memoryStore(options: { name?: string } = {}): Store {
 
 class MemoryStore implements Store {
   readonly name: string
-  readonly flushTiming = 'microtask' as const
   #definitions = new Map<string, StoredDefinition>()
   #runs = new Map<string, RunRecord>()
   #journals = new Map<string, JournalEntry[]>()
@@ -96,9 +95,9 @@ class MemoryStore implements Store {
   }
 
   async commit(batch: CommitBatch): Promise<void> {
-    for (const record of batch.runs) {
-      const stored = this.#runs.get(record.runId)
-      if (stored && stored.epoch !== record.epoch) throw stale(record.runId, record.epoch, stored.epoch)
+    for (const { runId, epoch } of [...batch.runs, ...(batch.fences ?? [])]) {
+      const stored = this.#runs.get(runId)
+      if (stored && stored.epoch !== epoch) throw stale(runId, epoch, stored.epoch)
     }
     // The batch is ours (see Store.commit); reads hand out copies.
     const copy = batch

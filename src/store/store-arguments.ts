@@ -73,6 +73,19 @@ export function checkBatch(batch: CommitBatch): void {
     }
   }
   for (const record of batch.runs) checkRun(record)
+  if (batch.fences !== undefined && !Array.isArray(batch.fences)) {
+    throw new ArgumentError(
+      `commit: the batch's "fences" must be an array when given; got ${describe(batch.fences)}.`,
+      {
+        value: batch,
+      },
+    )
+  }
+  for (const fence of batch.fences ?? []) {
+    checkObject('fence', fence)
+    checkKey('each fence\'s "runId"', fence.runId)
+    checkSeq(`"epoch" of the fence of run "${fence.runId}"`, fence.epoch)
+  }
   for (const item of [...batch.entries, ...batch.snapshots]) {
     checkObject('journal entry or snapshot', item)
     checkKey('each journal entry\'s and snapshot\'s "runId"', item.runId)

@@ -14,12 +14,6 @@ import type { ErrorInfo, RunFilter, RunStatus, WorkflowDefinition, WorkflowEvent
 export interface Store {
   /** Names the database; part of the Web Lock names (`spindle:<name>:run:<runId>`). */
   readonly name: string
-  /**
-   * When the journal writer flushes queued entries: at the end of the current microtask queue
-   * (`microtask`), or in a later task (`task`), so that completions landing in the same tick
-   * share one transaction (group commit).
-   */
-  readonly flushTiming: 'microtask' | 'task'
 
   putDefinition(record: StoredDefinition): Promise<void>
   /** Without `version`: the highest semver version registered. */
@@ -43,8 +37,8 @@ export interface Store {
 
   /**
    * Writes a batch in one transaction: journal entries, run records, snapshots. For every run
-   * record in the batch, the stored epoch must equal the record's `epoch`, or the whole batch is
-   * refused with `StaleExecutorError`.
+   * record and fence in the batch, the stored epoch must equal the given `epoch`, or the whole
+   * batch is refused with `StaleExecutorError`.
    */
   commit(batch: CommitBatch): Promise<void>
   /** Journal entries of a run with `seq > afterSeq` (default: all), in `seq` order. */
@@ -86,7 +80,7 @@ export interface RunRecord {
   epoch: number
   /** Who holds the run now. */
   executor?: string
-  /** The last journal sequence number written. */
+  /** The journal position and time of the last status change (the record is written only then). */
   seq: number
 }
 
@@ -104,6 +98,12 @@ export interface SnapshotRecord {
 
 export interface CommitBatch {
   entries: JournalEntry[]
+  /** Run records to write (each fenced by its own `epoch`). */
   runs: RunRecord[]
   snapshots: SnapshotRecord[]
+  /**
+   * Runs whose stored epoch must match, whose record is not rewritten: the engine rewrites a
+   * run record (and its indexes) only when its status changes, and fences every other batch.
+   */
+  fences?: { runId: string; epoch: number }[]
 }

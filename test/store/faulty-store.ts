@@ -120,7 +120,6 @@ export function faultyStore(inner: Store, plan: Fault | Fault[] = []): FaultySto
   return {
     ...methods,
     name: inner.name,
-    flushTiming: inner.flushTiming,
     fired,
     calls: (method) => counts.get(method) ?? 0,
     inject,

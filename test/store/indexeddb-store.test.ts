@@ -23,10 +23,9 @@ describe('indexedDbStore', () => {
     vi.restoreAllMocks()
   })
 
-  it("is named 'spindle' by default, flushes per task, and checks its options", () => {
+  it("is named 'spindle' by default and checks its options", () => {
     const store = indexedDbStore()
     expect(store.name).toBe('spindle')
-    expect(store.flushTiming).toBe('task')
     expect(() => indexedDbStore({ name: '' })).toThrow(ArgumentError)
     expect(() => indexedDbStore({ durability: 'fast' as 'strict' })).toThrow(/'strict' or 'relaxed'/)
   })

@@ -21,9 +21,8 @@ export function storeContract(
       await cleanup()
     })
 
-    it('names itself and says when to flush', () => {
+    it('names itself', () => {
       expect(store.name).toMatch(/.+/)
-      expect(['microtask', 'task']).toContain(store.flushTiming)
     })
 
     describe('definitions', () => {
