@@ -145,6 +145,7 @@ class SpindleEngine implements Engine {
       maxConcurrentRuns: checkLimit(options.maxConcurrentRuns),
       now: () => this.#clock.now(),
       compile: (def) => this.#compile(def),
+      compiled: (key) => this.#compiled.get(key),
       streams: this.#streams,
     })
     this.#recovered = options.recover === false ? Promise.resolve([]) : this.recover()
@@ -411,14 +412,7 @@ class SpindleEngine implements Engine {
   async recover(): Promise<RunInfo[]> {
     this.#open()
     const records = await this.#store.listRuns({ status: ['running', 'queued'] })
-    const resumed: RunInfo[] = []
-    for (const record of records.reverse()) {
-      if (this.#runs.get(record.runId)) continue
-      const executor = await this.#runs.load(record.runId, true)
-      if (executor === 'held') this.#runs.takeOverLater(record.runId)
-      else if (executor) resumed.push(runInfo(executor))
-    }
-    return resumed
+    return (await this.#runs.recoverAll(records.reverse())).map(runInfo)
   }
 
   async checkpoint(runId: string, reason = 'on request'): Promise<CheckpointInfo> {

@@ -15,6 +15,8 @@ export interface LiveRunsOptions {
   maxConcurrentRuns: number
   now(): number
   compile(definition: WorkflowDefinition): CompiledWorkflow
+  /** The compiled definition `id@version`, when this engine has it already. */
+  compiled(key: string): CompiledWorkflow | undefined
   streams: EngineStreams
 }
 
@@ -28,6 +30,8 @@ export class LiveRuns {
   readonly #o: LiveRunsOptions
   readonly #live = new Map<string, RunExecutor>()
   readonly #loading = new Map<string, Promise<RunExecutor | undefined | 'held'>>()
+  /** Runs being taken over by `recoverAll`: a load waits for it, then looks again. */
+  readonly #recovering = new Map<string, Promise<void>>()
   /** Web Locks of the runs this engine executes. */
   readonly #locks = new Map<string, RunLock>()
   /** Locks being given up: the browser frees a Web Lock a moment after its release. */
@@ -69,6 +73,67 @@ export class LiveRuns {
     this.#live.delete(runId)
   }
 
+  /**
+   * Takes over stored runs all at once (recovery): their locks are asked for together, they are
+   * claimed in one transaction, restored side by side, and their `workflow.recovered` entries
+   * share commits. Runs another engine holds are taken over when it lets go.
+   */
+  async recoverAll(records: readonly RunRecord[]): Promise<RunExecutor[]> {
+    const candidates = records.filter(
+      (r) =>
+        !this.#live.has(r.runId) && !this.#loading.has(`${r.runId}:true`) && !this.#recovering.has(r.runId),
+    )
+    let done!: () => void
+    const recovering = new Promise<void>((resolve) => {
+      done = resolve
+    })
+    for (const r of candidates) this.#recovering.set(r.runId, recovering)
+    try {
+      await Promise.all(candidates.map((r) => this.#releasing.get(r.runId)))
+      const locks = await Promise.all(candidates.map((r) => tryLockRun(this.#o.store.name, r.runId)))
+      const mine = new Map<string, RunLock>()
+      candidates.forEach((r, i) => {
+        const lock = locks[i]
+        if (lock) mine.set(r.runId, lock)
+        else this.takeOverLater(r.runId)
+      })
+      if (mine.size === 0) return []
+      let claimed: RunRecord[]
+      try {
+        claimed = await this.#o.store.claimRuns([...mine.keys()], this.#o.executorId)
+      } catch (error) {
+        await Promise.all([...mine.values()].map((lock) => lock.release()))
+        throw error
+      }
+      const restored = await inBatches(claimed, 32, async (record) => {
+        const lock = mine.get(record.runId)!
+        try {
+          const executor = await restoreRun(
+            this.#o.store,
+            record,
+            await this.#definitionOf(record),
+            this.#o.host,
+          )
+          this.#hold(record.runId, lock)
+          this.#live.set(record.runId, executor)
+          if (executor.state.status === 'queued') this.#waitingToStart.push(record.runId)
+          return executor
+        } catch {
+          // Its definition is gone, or the store failed for it: it stays as stored, unlocked.
+          await lock.release()
+          return undefined
+        }
+      })
+      const executors = restored.filter((e) => e !== undefined)
+      await Promise.all(executors.map((e) => e.resumeWork(this.#o.executorId)))
+      this.startWaiting()
+      return executors
+    } finally {
+      for (const r of candidates) this.#recovering.delete(r.runId)
+      done()
+    }
+  }
+
   /** Stops every run (recording nothing), lets go of every lock and waiting takeover. */
   async close(settled: () => Promise<void>): Promise<void> {
     this.#closed = true
@@ -100,6 +165,8 @@ export class LiveRuns {
    * fencing epoch), makes it live and resumes its work; `'held'` when another engine has the lock.
    */
   load(runId: string, execute: boolean): Promise<RunExecutor | undefined | 'held'> {
+    const recovering = this.#recovering.get(runId)
+    if (recovering) return recovering.then(() => this.load(runId, execute))
     const key = `${runId}:${execute}`
     let loading = this.#loading.get(key)
     if (!loading) {
@@ -158,6 +225,8 @@ export class LiveRuns {
   }
 
   async #definitionOf(record: RunRecord): Promise<CompiledWorkflow> {
+    const known = this.#o.compiled(`${record.definitionId}@${record.version}`)
+    if (known) return known
     const stored = await this.#o.store.getDefinition(record.definitionId, record.version)
     if (!stored) {
       throw new NotFoundError(
@@ -285,4 +354,22 @@ export class LiveRuns {
     }
     return n
   }
+}
+
+/** Maps `items` with `work`, at most `width` at a time, keeping their order. */
+async function inBatches<T, R>(
+  items: readonly T[],
+  width: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await work(items[i]!)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker))
+  return results
 }

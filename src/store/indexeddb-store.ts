@@ -167,6 +167,21 @@ class IndexedDbStore implements Store {
     })
   }
 
+  claimRuns(runIds: readonly string[], executor: string): Promise<RunRecord[]> {
+    return this.#db.write('claimRuns', ['runs'], async (tx) => {
+      checkKey('executor', executor)
+      const runs = tx.objectStore('runs')
+      const stored = await Promise.all(runIds.map((runId) => runs.get(checkKey('runId', runId))))
+      const claimed = stored.filter((run) => run !== undefined)
+      for (const run of claimed) {
+        run.epoch += 1
+        run.executor = executor
+      }
+      await Promise.all(claimed.map((run) => quiet(runs.put(run))))
+      return claimed
+    })
+  }
+
   commit(batch: CommitBatch): Promise<void> {
     return this.#db.write('commit', ['runs', 'journal', 'snapshots'], async (tx) => {
       checkBatch(batch)

@@ -94,6 +94,12 @@ class MemoryStore implements Store {
     return structuredClone(run)
   }
 
+  async claimRuns(runIds: readonly string[], executor: string): Promise<RunRecord[]> {
+    const claimed: RunRecord[] = []
+    for (const runId of runIds) if (this.#runs.has(runId)) claimed.push(await this.claimRun(runId, executor))
+    return claimed
+  }
+
   async commit(batch: CommitBatch): Promise<void> {
     for (const { runId, epoch } of [...batch.runs, ...(batch.fences ?? [])]) {
       const stored = this.#runs.get(runId)

@@ -34,6 +34,8 @@ export interface Store {
    * From then on, writes fenced with an older epoch are refused.
    */
   claimRun(runId: string, executor: string): Promise<RunRecord>
+  /** `claimRun` for many runs in one transaction (recovery); runs that do not exist are left out. */
+  claimRuns(runIds: readonly string[], executor: string): Promise<RunRecord[]>
 
   /**
    * Writes a batch in one transaction: journal entries, run records, snapshots. For every run

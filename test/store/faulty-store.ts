@@ -108,6 +108,7 @@ export function faultyStore(inner: Store, plan: Fault | Fault[] = []): FaultySto
         'getRun',
         'listRuns',
         'claimRun',
+        'claimRuns',
         'commit',
         'readJournal',
         'latestSnapshot',

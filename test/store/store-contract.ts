@@ -125,6 +125,18 @@ export function storeContract(
       it('refuses to claim an unknown run with a NotFoundError', async () => {
         await expect(store.claimRun('ghost', 'tab-a')).rejects.toBeInstanceOf(NotFoundError)
       })
+
+      it('claims many runs at once, leaving out unknown ones', async () => {
+        await store.createRun(runRecord('r1', { epoch: 0 }))
+        await store.createRun(runRecord('r2', { epoch: 4 }))
+        const claimed = await store.claimRuns(['r1', 'ghost', 'r2'], 'tab-c')
+        expect(claimed.map((r) => [r.runId, r.epoch, r.executor])).toEqual([
+          ['r1', 1, 'tab-c'],
+          ['r2', 5, 'tab-c'],
+        ])
+        expect(await store.getRun('r2')).toMatchObject({ epoch: 5, executor: 'tab-c' })
+        expect(await store.claimRuns([], 'tab-c')).toEqual([])
+      })
     })
 
     describe('commit and the journal', () => {
