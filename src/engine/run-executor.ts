@@ -48,6 +48,8 @@ export class RunExecutor implements JournalSource, TaskHost {
   #collected: RunCommand[] = []
   #pending: JournalEntry[] = []
   #effects: Promise<void> = Promise.resolve()
+  /** Rounds of effects not yet carried out. */
+  #rounds = 0
   /** Effects waiting for a journal write not yet started; later sends join them. */
   #open: { written: Promise<void>; commands: RunCommand[]; done: Promise<void> } | undefined
   #snapshotSeq: number
@@ -133,18 +135,27 @@ export class RunExecutor implements JournalSource, TaskHost {
       open.commands.push(...deferred)
       return open.done
     }
-    const done = this.#effects.then(
-      () => written,
-      () => written,
-    )
+    // Rounds run in order: wait for the previous one only while one is still pending.
+    const done =
+      this.#rounds === 0
+        ? written
+        : this.#effects.then(
+            () => written,
+            () => written,
+          )
     const round = { written, commands: deferred, done }
     this.#open = round
+    this.#rounds += 1
     this.#effects = done.then(
       () => {
+        this.#rounds -= 1
         if (this.#open === round) this.#open = undefined
         this.#carryOut(round.commands)
       },
-      (error) => this.#break(error),
+      (error) => {
+        this.#rounds -= 1
+        this.#break(error)
+      },
     )
     return done
   }
