@@ -1,7 +1,7 @@
 import { compareSemver } from '../definition/semver'
 import { ArgumentError, NotFoundError, StaleExecutorError } from '../errors'
 import type { RunFilter } from '../types'
-import { IdbConnection, quiet } from './idb-connection'
+import { IdbConnection, quiet, type Tx } from './idb-connection'
 import { type JournalPage, prefixRange, seqRange, versionsRange } from './idb-schema'
 import type { CommitBatch, JournalEntry, RunRecord, SnapshotRecord, Store, StoredDefinition } from './store'
 import { checkBatch, checkDefinition, checkKey, checkLimit, checkRun, checkSeq } from './store-arguments'
@@ -183,7 +183,10 @@ class IndexedDbStore implements Store {
   }
 
   commit(batch: CommitBatch): Promise<void> {
-    return this.#db.write('commit', ['runs', 'journal', 'snapshots'], async (tx) => {
+    // Most batches carry no snapshot: a transaction over fewer stores starts sooner.
+    const stores: ('runs' | 'journal' | 'snapshots')[] =
+      batch.snapshots?.length > 0 ? ['runs', 'journal', 'snapshots'] : ['runs', 'journal']
+    return this.#db.write('commit', stores, async (tx) => {
       checkBatch(batch)
       const runs = tx.objectStore('runs')
       let refused: unknown
@@ -203,8 +206,10 @@ class IndexedDbStore implements Store {
       for (const record of batch.runs) writes.push(quiet(runs.put(record)))
       const journal = tx.objectStore('journal')
       for (const page of pagesOf(batch.entries)) writes.push(quiet(journal.put(page)))
-      const snapshots = tx.objectStore('snapshots')
-      for (const snapshot of batch.snapshots) writes.push(quiet(snapshots.put(snapshot)))
+      if (batch.snapshots.length > 0) {
+        const snapshots = (tx as unknown as Tx<['snapshots'], 'readwrite'>).objectStore('snapshots')
+        for (const snapshot of batch.snapshots) writes.push(quiet(snapshots.put(snapshot)))
+      }
       try {
         await Promise.all(writes)
       } catch (error) {
