@@ -61,7 +61,7 @@ export class JournalWriter {
     const flight = this.#next
     if (!flight) return
     this.#next = undefined
-    const batch: CommitBatch = { entries: [], runs: [], snapshots: [] }
+    const batch: CommitBatch = { entries: [], runs: [], snapshots: [], fences: [] }
     const sources = [...this.#dirty]
     for (const source of sources) source.collect(batch)
     this.#dirty.clear()

@@ -167,7 +167,9 @@ export class RunExecutor implements JournalSource, TaskHost {
     const s = this.state
     if (s.status === this.record.status) {
       // The record (and the indexes over it) changes only with the status; other writes are fenced.
-      ;(batch.fences ??= []).push({ runId: this.runId, epoch: this.record.epoch })
+      const fence = { runId: this.runId, epoch: this.record.epoch }
+      if (batch.fences) batch.fences.push(fence)
+      else batch.fences = [fence]
     } else {
       this.record = {
         ...this.record,
