@@ -1,4 +1,7 @@
 import { deleteDB } from 'idb'
+import type { Engine } from 'spindle'
+import { connectEngine } from 'spindle/client'
+import { afterEach } from 'vitest'
 
 export interface EngineWorkerConfig {
   /** The store name: an IndexedDB database, or the name of a memory store. */
@@ -14,6 +17,26 @@ export function engineWorker(config: EngineWorkerConfig): Worker {
     type: 'module',
     name: JSON.stringify(config),
   })
+}
+
+/**
+ * Connects the page to a fresh engine worker (memory store) per call; after each test, closes
+ * every engine and terminates every worker it made. Call it once at the top of a test file.
+ */
+export function connectedWorkers(): () => Engine {
+  const workers: Worker[] = []
+  const engines: Engine[] = []
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map((engine) => engine.close()))
+    for (const worker of workers.splice(0)) worker.terminate()
+  })
+  return () => {
+    const worker = engineWorker({ db: uniqueDb(), store: 'memory' })
+    workers.push(worker)
+    const engine = connectEngine(worker)
+    engines.push(engine)
+    return engine
+  }
 }
 
 /** A database (or memory store) name no other test uses. */

@@ -2,7 +2,6 @@ import { filter, firstValueFrom, take, toArray } from 'rxjs'
 import {
   ArgumentError,
   DefinitionError,
-  type Engine,
   EngineClosedError,
   InputError,
   InvalidStateError,
@@ -11,24 +10,10 @@ import {
   type WorkflowDefinition,
   type WorkflowEvent,
 } from 'spindle'
-import { connectEngine } from 'spindle/client'
-import { afterEach, describe, expect, it } from 'vitest'
-import { engineWorker, uniqueDb } from './engine-worker'
+import { describe, expect, it } from 'vitest'
+import { connectedWorkers } from './engine-worker'
 
-const workers: Worker[] = []
-const engines: Engine[] = []
-function connect(): Engine {
-  const worker = engineWorker({ db: uniqueDb(), store: 'memory' })
-  workers.push(worker)
-  const engine = connectEngine(worker)
-  engines.push(engine)
-  return engine
-}
-
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((engine) => engine.close()))
-  for (const worker of workers.splice(0)) worker.terminate()
-})
+const connect = connectedWorkers()
 
 const sum: WorkflowDefinition = {
   schemaVersion: '2.0',

@@ -11,26 +11,12 @@ import {
   type WorkflowDefinition,
   type WorkflowEvent,
 } from 'spindle'
-import { connectEngine } from 'spindle/client'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { workerStats } from '../../worker/instrumentation'
 import { RunTracker } from '../../worker/run-tracker'
-import { engineWorker, uniqueDb } from './engine-worker'
+import { connectedWorkers } from './engine-worker'
 
-const workers: Worker[] = []
-const engines: Engine[] = []
-function connect(): Engine {
-  const worker = engineWorker({ db: uniqueDb(), store: 'memory' })
-  workers.push(worker)
-  const engine = connectEngine(worker)
-  engines.push(engine)
-  return engine
-}
-
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((engine) => engine.close()))
-  for (const worker of workers.splice(0)) worker.terminate()
-})
+const connect = connectedWorkers()
 
 /**
  * `first` completes, `gate` waits for the signal `go`; then three tasks fail and the run continues
