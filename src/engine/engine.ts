@@ -1,12 +1,9 @@
 import { Subject } from 'rxjs'
 import { builtinActions } from '../actions/builtins'
 import { isAction } from '../actions/define-action'
-import { compileWorkflow } from '../definition/compile'
-import { loadDefinition } from '../definition/load'
 import { validateInput } from '../definition/params'
 import {
   ArgumentError,
-  DefinitionError,
   EngineClosedError,
   InputError,
   InvalidStateError,
@@ -14,11 +11,10 @@ import {
   TimeoutError,
 } from '../errors'
 import { memoryStore } from '../store/memory-store'
-import type { RunRecord, Store, StoredDefinition } from '../store/store'
+import type { RunRecord, Store } from '../store/store'
 import type {
   Alert,
   CheckpointInfo,
-  CompiledWorkflow,
   DefinitionInfo,
   Engine,
   EngineOptions,
@@ -31,16 +27,17 @@ import type {
   WorkflowEvent,
 } from '../types'
 import { checkpointsOf } from './checkpoints'
-import { checkFilter, checkId, checkLimit, definitionInfo, recordInfo, verb } from './engine-arguments'
+import { DefinitionRegistry } from './definition-registry'
+import { checkFilter, checkId, checkLimit, recordInfo, verb } from './engine-arguments'
 import { EngineStreams } from './engine-streams'
 import { JournalWriter } from './journal'
 import { LiveRuns } from './live-runs'
 import { tryLockRun } from './locks'
 import { rollBack } from './rollback'
+import { emptyRunData } from './run-data'
 import { type ExecutorHost, RunExecutor } from './run-executor'
 import type { RunEvent } from './run-reducer'
 import type { RunSnapshot } from './run-replica'
-import { emptyRunData } from './run-restore'
 import { runInfo, runView } from './run-view'
 import type { RunnableAction } from './task-runner'
 import { systemClock } from './timers'
@@ -70,7 +67,7 @@ class SpindleEngine implements Engine {
   readonly #actions = new Map<string, RunnableAction>()
   readonly #defaults: EngineOptions['defaults']
   readonly #journal: JournalWriter
-  readonly #compiled = new Map<string, CompiledWorkflow>()
+  readonly #definitions: DefinitionRegistry
   readonly #events = new Subject<WorkflowEvent>()
   readonly #alerts = new Subject<Alert>()
   readonly #streams: EngineStreams
@@ -113,6 +110,13 @@ class SpindleEngine implements Engine {
       }
     }
     this.#journal = new JournalWriter(this.#store)
+    const actionNames = new Set(this.#actions.keys())
+    this.#definitions = new DefinitionRegistry({
+      store: this.#store,
+      actions: () => actionNames,
+      defaults: options.defaults,
+      now: () => this.#clock.now(),
+    })
     this.#streams = new EngineStreams({
       events: this.#events,
       alerts: this.#alerts,
@@ -144,8 +148,8 @@ class SpindleEngine implements Engine {
       executorId: this.#id,
       maxConcurrentRuns: checkLimit(options.maxConcurrentRuns),
       now: () => this.#clock.now(),
-      compile: (def) => this.#compile(def),
-      compiled: (key) => this.#compiled.get(key),
+      compile: (def) => this.#definitions.compile(def),
+      compiled: (key) => this.#definitions.compiled(key),
       streams: this.#streams,
     })
     this.#recovered = options.recover === false ? Promise.resolve([]) : this.recover()
@@ -155,74 +159,27 @@ class SpindleEngine implements Engine {
   // ─── definitions ───────────────────────────────────────────────────────────────────────
 
   validate(definition: unknown): ValidationResult {
-    const loaded = loadDefinition(definition, { actions: new Set(this.#actions.keys()) })
-    return { ok: loaded.ok, issues: loaded.issues }
+    return this.#definitions.validate(definition)
   }
 
   async register(definition: unknown): Promise<DefinitionInfo> {
     this.#open()
-    const loaded = loadDefinition(definition, { actions: new Set(this.#actions.keys()) })
-    if (!loaded.ok) throw new DefinitionError(loaded.issues, { value: definition })
-    const def = loaded.definition
-    // Compiled once per version, here rather than on the first start.
-    this.#compile(def)
-    const existing = await this.#store.getDefinition(def.id, def.version)
-    if (existing) {
-      if (JSON.stringify(existing.definition) === JSON.stringify(def)) return definitionInfo(existing)
-      throw new DefinitionError([
-        {
-          path: 'version',
-          code: 'version_exists',
-          message: `Version ${def.version} of "${def.id}" is registered with other content; runs are pinned to it. Bump the version.`,
-        },
-      ])
-    }
-    const record: StoredDefinition = {
-      id: def.id,
-      version: def.version,
-      name: def.name,
-      description: def.description,
-      schemaVersion: def.schemaVersion,
-      migratedFrom: loaded.migratedFrom,
-      registeredAt: this.#clock.now(),
-      definition: def,
-    }
-    await this.#store.putDefinition(record)
-    return definitionInfo(record)
+    return this.#definitions.register(definition)
   }
 
   async getDefinition(id: string, version?: string): Promise<WorkflowDefinition | undefined> {
     checkId('definition id', id)
-    return (await this.#store.getDefinition(id, version))?.definition
+    return this.#definitions.get(id, version)
   }
 
   async listDefinitions(): Promise<DefinitionInfo[]> {
-    return (await this.#store.listDefinitions()).map(definitionInfo)
+    return this.#definitions.list()
   }
 
   async deleteDefinition(id: string, version?: string): Promise<void> {
     this.#open()
     checkId('definition id', id)
-    const active = await this.#store.listRuns({
-      definitionId: id,
-      status: ['queued', 'running', 'paused', 'failed'],
-    })
-    const pinned = active.filter((r) => version === undefined || r.version === version)
-    if (pinned.length > 0) {
-      throw new InvalidStateError(
-        `Cannot delete "${id}"${version ? `@${version}` : ''}: ${pinned.length} unfinished run(s) use it (e.g. ${pinned[0]!.runId}). Cancel them first.`,
-        { value: { id, version } },
-      )
-    }
-    for (const key of this.#compiled.keys()) {
-      if (key === `${id}@${version}` || (version === undefined && key.startsWith(`${id}@`)))
-        this.#compiled.delete(key)
-    }
-    if ((await this.#store.deleteDefinition(id, version)) === 0) {
-      throw new NotFoundError(`No definition "${id}"${version ? ` version ${version}` : ''} is registered.`, {
-        value: { id, version },
-      })
-    }
+    await this.#definitions.delete(id, version)
   }
 
   // ─── runs ──────────────────────────────────────────────────────────────────────────────
@@ -234,19 +191,7 @@ class SpindleEngine implements Engine {
   ): Promise<RunInfo> {
     this.#open()
     checkId('definition id', definitionId)
-    // Versions are immutable: a compiled one is all a start needs, without reading it again.
-    const version = options.version ?? (await this.#store.latestVersion(definitionId))
-    const key = `${definitionId}@${version}`
-    const stored = this.#compiled.has(key)
-      ? undefined
-      : version && (await this.#store.getDefinition(definitionId, version))
-    const wf = stored ? this.#compile(stored.definition) : this.#compiled.get(key)
-    if (!wf || version === undefined) {
-      throw new NotFoundError(
-        `No definition "${definitionId}"${options.version ? ` version ${options.version}` : ''} is registered; register it first.`,
-        { value: definitionId },
-      )
-    }
+    const { wf, version } = await this.#definitions.forStart(definitionId, options.version)
     const checked = validateInput(wf.definition, input)
     if (!checked.ok) throw new InputError(checked.issues, { value: input })
     if (options.runId !== undefined) checkId('runId', options.runId)
@@ -462,16 +407,6 @@ class SpindleEngine implements Engine {
 
   #open(): void {
     if (this.#closed) throw new EngineClosedError()
-  }
-
-  #compile(def: WorkflowDefinition): CompiledWorkflow {
-    const key = `${def.id}@${def.version}`
-    let wf = this.#compiled.get(key)
-    if (!wf) {
-      wf = compileWorkflow(def, this.#defaults)
-      this.#compiled.set(key, wf)
-    }
-    return wf
   }
 
   async #control(runId: string, draft: RunEvent, rule: string, taskId?: string): Promise<RunInfo> {

@@ -4,6 +4,7 @@ import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
 import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
 import { AttemptAbort } from './attempt-abort'
 import type { JournalSource, JournalWriter } from './journal'
+import { keepData, type RunData } from './run-data'
 import { machineFor, type RunActor, startRunActor } from './run-machine'
 import type { RunCommand, RunEvent } from './run-reducer'
 import { type RunnableAction, runTask, type TaskHost } from './task-runner'
@@ -22,14 +23,6 @@ export interface ExecutorHost {
   /** A journal write failed: the executor has stopped; the engine decides what follows. */
   broken(executor: RunExecutor, error: unknown): void
   readonly snapshotEvery: number
-}
-
-/** The data a run carries outside the machine: outputs live in the journal, not in snapshots. */
-export interface RunData {
-  outputs: Map<string, unknown>
-  items: Map<string, Map<number, unknown>>
-  state: Record<string, unknown>
-  output?: unknown
 }
 
 /**
@@ -443,34 +436,6 @@ export class RunExecutor implements JournalSource, TaskHost {
   /** Sends an event from inside the run; a failed write is handled by `#break`. */
   #post(event: RunEvent): void {
     this.send(event).catch(() => {})
-  }
-}
-
-/** Folds a journal record into the run's data (live, and when a run is restored). */
-export function keepData(data: RunData, event: WorkflowEvent): void {
-  switch (event.type) {
-    case 'task.completed':
-      data.outputs.set(event.taskId, event.output)
-      data.items.delete(event.taskId)
-      if (event.state) {
-        for (const [key, value] of Object.entries(event.state)) {
-          if (value === undefined) delete data.state[key]
-          else data.state[key] = value
-        }
-      }
-      break
-    case 'task.item-completed': {
-      const items = data.items.get(event.taskId) ?? new Map<number, unknown>()
-      items.set(event.index, event.output)
-      data.items.set(event.taskId, items)
-      break
-    }
-    case 'task.failed':
-      if (event.continued) data.outputs.set(event.taskId, { error: event.error })
-      break
-    case 'workflow.completed':
-      data.output = event.output
-      break
   }
 }
 

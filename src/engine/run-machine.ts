@@ -1,6 +1,7 @@
 import { type Actor, createActor, enqueueActions, type Snapshot, setup } from 'xstate'
 import type { CompiledWorkflow, RunState, RunStatus } from '../types'
-import { accepts, initialRunState, type RunCommand, type RunEvent, reduceRun } from './run-reducer'
+import { type RunCommand, type RunEvent, reduceRun } from './run-reducer'
+import { accepts, initialRunState } from './run-state'
 
 /**
  * The run machine: one XState actor per run. Its states are the run's statuses and say which

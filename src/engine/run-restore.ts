@@ -1,10 +1,7 @@
 import type { RunRecord, Store } from '../store/store'
 import type { CompiledWorkflow } from '../types'
-import { type ExecutorHost, keepData, type RunData, RunExecutor } from './run-executor'
-
-export function emptyRunData(): RunData {
-  return { outputs: new Map(), items: new Map(), state: {} }
-}
+import { emptyRunData, keepData } from './run-data'
+import { type ExecutorHost, RunExecutor } from './run-executor'
 
 /**
  * Rebuilds a run from the store: the latest snapshot, then the journal entries after it replayed
