@@ -29,6 +29,9 @@ function freePort(): Promise<number> {
   })
 }
 
+const CSP =
+  "default-src 'self'; script-src 'self'; worker-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
+
 beforeAll(async () => {
   outDir = await mkdtemp(join(tmpdir(), 'spindle-demo-'))
   await build({ root, configFile, logLevel: 'warn', build: { outDir, emptyOutDir: true } })
@@ -37,7 +40,15 @@ beforeAll(async () => {
     configFile,
     logLevel: 'warn',
     build: { outDir },
-    preview: { host: '127.0.0.1', port: await freePort(), strictPort: true, open: false },
+    preview: {
+      host: '127.0.0.1',
+      port: await freePort(),
+      strictPort: true,
+      open: false,
+      // No 'unsafe-eval': expressions are CEL, never JavaScript. A violation would show as a
+      // console error, and every test asserts that the page logged none.
+      headers: { 'Content-Security-Policy': CSP },
+    },
   })
   baseUrl = server.resolvedUrls?.local[0] ?? ''
   expect(baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
