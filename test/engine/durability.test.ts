@@ -221,4 +221,30 @@ describe('durable runs in IndexedDB', () => {
     const history = await second.history(run.runId)
     expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1))
   })
+
+  it('stops executing a run at once when its Web Lock is stolen', async () => {
+    const name = temp.open().name
+    const slow = controllable()
+    const engine = open(name, { actions: { slow: slow.handler } })
+    await engine.register(def({ a: { action: 'slow' }, b: { action: 'noop', dependsOn: ['a'] } }))
+    const run = await engine.start('wf')
+    await until(() => slow.calls.length === 1)
+    const published: WorkflowEvent[] = []
+    engine.events$.subscribe((e) => published.push(e))
+    let releaseStolen!: () => void
+    const held = new Promise<void>((resolve) => {
+      releaseStolen = resolve
+    })
+    await new Promise<void>((granted) => {
+      navigator.locks.request(`spindle:${name}:run:${run.runId}`, { steal: true }, () => {
+        granted()
+        return held
+      })
+    })
+    await until(() => slow.calls[0]!.ctx.signal.aborted)
+    slow.calls[0]!.resolve('late')
+    await flush(3)
+    expect(published.filter((e) => e.runId === run.runId)).toEqual([])
+    releaseStolen()
+  })
 })
