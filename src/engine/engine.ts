@@ -75,7 +75,6 @@ class SpindleEngine implements Engine {
   readonly #runs: LiveRuns
   readonly #id = `engine-${Math.random().toString(36).slice(2, 10)}`
   #closed = false
-  readonly #recovered: Promise<RunInfo[]>
 
   readonly events$
   readonly alerts$
@@ -152,8 +151,11 @@ class SpindleEngine implements Engine {
       compiled: (key) => this.#definitions.compiled(key),
       streams: this.#streams,
     })
-    this.#recovered = options.recover === false ? Promise.resolve([]) : this.recover()
-    this.#recovered.catch(() => {})
+    if (options.recover !== false) {
+      // Nobody awaits the first recovery: a failure is reported, as an uncaught error would be;
+      // the runs stay as stored and a later recover() retries them.
+      this.recover().catch((error) => globalThis.reportError?.(error))
+    }
   }
 
   // ─── definitions ───────────────────────────────────────────────────────────────────────
@@ -291,17 +293,13 @@ class SpindleEngine implements Engine {
   }
 
   async getRun(runId: string): Promise<RunView | undefined> {
-    checkId('runId', runId)
-    const executor =
-      this.#runs.get(runId) ?? this.#streams.recent(runId) ?? (await this.#runs.load(runId, false))
-    return executor && executor !== 'held' ? runView(executor, this.#clock.now()) : undefined
+    const executor = await this.#find(runId)
+    return executor && runView(executor, this.#clock.now())
   }
 
   async runSnapshot(runId: string): Promise<RunSnapshot | undefined> {
-    checkId('runId', runId)
-    const executor =
-      this.#runs.get(runId) ?? this.#streams.recent(runId) ?? (await this.#runs.load(runId, false))
-    if (!executor || executor === 'held') return undefined
+    const executor = await this.#find(runId)
+    if (!executor) return undefined
     const state = structuredClone(executor.state)
     return { definition: executor.wf.definition, defaults: this.#defaults, state, seq: state.seq }
   }
@@ -430,6 +428,14 @@ class SpindleEngine implements Engine {
     }
     await executor.send(event)
     return runInfo(executor)
+  }
+
+  /** A run to read: live, recently finished, or restored from the store without executing it. */
+  async #find(runId: string): Promise<RunExecutor | undefined> {
+    checkId('runId', runId)
+    const executor =
+      this.#runs.get(runId) ?? this.#streams.recent(runId) ?? (await this.#runs.load(runId, false))
+    return executor === 'held' ? undefined : executor
   }
 
   async #requireRecord(runId: string): Promise<void> {

@@ -24,8 +24,8 @@ export class JournalWriter {
   readonly #store: Store
   readonly #dirty = new Set<JournalSource>()
   #next: { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } | undefined
-  #busy = false
-  #idle: Promise<void> = Promise.resolve()
+  /** The commit in flight, if any: while it lasts, new entries wait for the next one. */
+  #current: Promise<void> | undefined
 
   constructor(store: Store) {
     this.#store = store
@@ -44,16 +44,17 @@ export class JournalWriter {
       // Callers attach their own handlers; this one keeps a failure from being reported unhandled twice.
       promise.catch(() => {})
       this.#next = { promise, resolve, reject }
-      if (!this.#busy) queueMicrotask(() => this.#flush())
+      if (!this.#current) queueMicrotask(() => this.#flush())
     }
     return this.#next.promise
   }
 
   /** Resolves when nothing is queued or in flight (failures included). */
   async settled(): Promise<void> {
-    while (this.#busy || this.#next) {
-      await this.#idle
-      if (this.#next && !this.#busy) await this.#next.promise.catch(() => {})
+    for (;;) {
+      const pending = this.#current ?? this.#next?.promise
+      if (!pending) return
+      await pending.catch(() => {})
     }
   }
 
@@ -65,11 +66,7 @@ export class JournalWriter {
     const sources = [...this.#dirty]
     for (const source of sources) source.collect(batch)
     this.#dirty.clear()
-    this.#busy = true
-    let done!: () => void
-    this.#idle = new Promise<void>((resolve) => {
-      done = resolve
-    })
+    this.#current = flight.promise
     try {
       await this.#store.commit(batch)
       flight.resolve()
@@ -81,8 +78,7 @@ export class JournalWriter {
       for (const source of sources) source.failed(failure)
       flight.reject(failure)
     } finally {
-      this.#busy = false
-      done()
+      this.#current = undefined
       if (this.#next) queueMicrotask(() => this.#flush())
     }
   }

@@ -74,10 +74,6 @@ export class RunExecutor implements JournalSource, TaskHost {
     return this.#actor.getSnapshot().context
   }
 
-  get stopped(): boolean {
-    return this.#stopped
-  }
-
   /** Whether the run would accept `event` now (the guard of every control call). */
   can(event: RunEvent): boolean {
     return this.#actor.getSnapshot().can(event)
@@ -107,7 +103,7 @@ export class RunExecutor implements JournalSource, TaskHost {
       switch (command.type) {
         case 'record':
           this.#pending.push(command.event)
-          this.#keep(command.event)
+          keepData(this.data, command.event)
           deferred.push(command)
           break
         case 'abort':
@@ -246,11 +242,6 @@ export class RunExecutor implements JournalSource, TaskHost {
     this.#actor.stop()
   }
 
-  /** Resolves when every effect queued so far has run. */
-  idle(): Promise<void> {
-    return this.#effects
-  }
-
   // ─── TaskHost ──────────────────────────────────────────────────────────────────────────
 
   now(): number {
@@ -304,11 +295,6 @@ export class RunExecutor implements JournalSource, TaskHost {
       context: structuredClone(snapshot.context),
       children: {},
     } as unknown as Snapshot<unknown>
-  }
-
-  /** Keeps what the machine does not: outputs, item outputs, shared state, the run's output. */
-  #keep(event: WorkflowEvent): void {
-    keepData(this.data, event)
   }
 
   #carryOut(commands: RunCommand[]): void {

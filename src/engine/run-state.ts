@@ -72,7 +72,7 @@ export function accepts(s: RunState, e: RunEvent): boolean {
   }
 }
 
-export function canSkip(s: RunState, t: TaskState): boolean {
+function canSkip(s: RunState, t: TaskState): boolean {
   if (s.status === 'completed' || s.status === 'cancelled' || s.status === 'queued') return false
   if (t.status === 'completed' || t.status === 'skipped' || t.continued) return false
   return t.status !== 'cancelled' || s.status === 'failed'

@@ -1,5 +1,5 @@
-import { memoryStore, type WorkflowEvent } from 'spindle'
-import { describe, expect, it } from 'vitest'
+import { createEngine, memoryStore, type WorkflowEvent } from 'spindle'
+import { describe, expect, it, vi } from 'vitest'
 import { faultyStore } from '../store/faulty-store'
 import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
 
@@ -156,5 +156,23 @@ describe('storage failures', () => {
     const done = await again.wait('snap')
     expect(done.status).toBe('completed')
     expect(done.tasks.each!.output).toEqual(Array.from({ length: 30 }, (_, i) => i))
+  })
+})
+
+describe('the first recovery', () => {
+  it('reports its failure instead of swallowing it; a later recover() works', async () => {
+    const reported: unknown[] = []
+    const spy = vi.spyOn(globalThis, 'reportError').mockImplementation((error) => reported.push(error))
+    try {
+      const store = faultyStore(memoryStore(), { method: 'listRuns' })
+      const engine = createEngine({ store })
+      await flush()
+      expect(reported).toHaveLength(1)
+      expect(reported[0]).toMatchObject({ code: 'STORAGE_FAILED' })
+      expect(await engine.recover()).toEqual([])
+      await engine.close()
+    } finally {
+      spy.mockRestore()
+    }
   })
 })
