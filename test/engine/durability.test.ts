@@ -130,7 +130,8 @@ describe('durable runs in IndexedDB', () => {
     expect(seenBySecond.some((e) => e.type === 'workflow.recovered')).toBe(true)
   })
 
-  it('refuses every write of a stale executor (fencing epoch)', async () => {
+  /** A run whose first task stays in flight, and the events the engine publishes from then on. */
+  const runHeldOpen = async () => {
     const name = temp.open().name
     const slow = controllable()
     const engine = open(name, { actions: { slow: slow.handler } })
@@ -139,6 +140,11 @@ describe('durable runs in IndexedDB', () => {
     await until(() => slow.calls.length === 1)
     const published: WorkflowEvent[] = []
     engine.events$.subscribe((e) => published.push(e))
+    return { name, slow, run, published }
+  }
+
+  it('refuses every write of a stale executor (fencing epoch)', async () => {
+    const { name, slow, run, published } = await runHeldOpen()
     // Another executor takes the run over (as after a stolen lock): a new epoch.
     const intruder = temp.open(name)
     await intruder.claimRun(run.runId, 'intruder')
@@ -223,14 +229,7 @@ describe('durable runs in IndexedDB', () => {
   })
 
   it('stops executing a run at once when its Web Lock is stolen', async () => {
-    const name = temp.open().name
-    const slow = controllable()
-    const engine = open(name, { actions: { slow: slow.handler } })
-    await engine.register(def({ a: { action: 'slow' }, b: { action: 'noop', dependsOn: ['a'] } }))
-    const run = await engine.start('wf')
-    await until(() => slow.calls.length === 1)
-    const published: WorkflowEvent[] = []
-    engine.events$.subscribe((e) => published.push(e))
+    const { name, slow, run, published } = await runHeldOpen()
     let releaseStolen!: () => void
     const held = new Promise<void>((resolve) => {
       releaseStolen = resolve
