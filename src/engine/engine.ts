@@ -411,7 +411,21 @@ class SpindleEngine implements Engine {
     this.#open()
     checkId('runId', runId)
     if (taskId !== undefined) checkId('taskId', taskId)
+    // A run that is not live is checked as stored first: a call that does not fit must not
+    // take the run over (a lock, a new epoch, a recovery entry) on its way to being refused.
+    if (!this.#runs.get(runId)) {
+      const stored = await this.#find(runId)
+      if (stored) this.#check(stored, draft, rule, taskId)
+    }
     const executor = await this.#runs.executing(runId)
+    const event = this.#check(executor, draft, rule, taskId)
+    await executor.send(event)
+    return runInfo(executor)
+  }
+
+  /** The control event for `executor`, or the typed error saying why the run refuses it. */
+  #check(executor: RunExecutor, draft: RunEvent, rule: string, taskId?: string): RunEvent {
+    const { runId } = executor
     if (taskId !== undefined && !executor.wf.tasks.has(taskId)) {
       throw new NotFoundError(`Run "${runId}" has no task "${taskId}".`, { value: taskId })
     }
@@ -426,8 +440,7 @@ class SpindleEngine implements Engine {
         value: { runId, taskId, status },
       })
     }
-    await executor.send(event)
-    return runInfo(executor)
+    return event
   }
 
   /** A run to read: live, recently finished, or restored from the store without executing it. */

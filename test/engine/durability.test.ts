@@ -246,4 +246,29 @@ describe('durable runs in IndexedDB', () => {
     expect(published.filter((e) => e.runId === run.runId)).toEqual([])
     releaseStolen()
   })
+
+  it('refuses a control call that does not fit a stored run without taking the run over', async () => {
+    const name = temp.open().name
+    const slow = controllable()
+    const first = open(name, { actions: { slow: slow.handler } })
+    await first.register(def({ a: { action: 'slow' }, b: { action: 'noop', dependsOn: ['a'] } }))
+    const run = await first.start('wf')
+    await until(() => slow.calls.length === 1)
+    await first.pause(run.runId)
+    await first.close()
+
+    const store = temp.open(name)
+    const second = open(name, { actions: { slow: slow.handler } })
+    await flush()
+    const before = { record: await store.getRun(run.runId), journal: await store.readJournal(run.runId) }
+    await expect(second.pause(run.runId)).rejects.toMatchObject({ code: 'INVALID_STATE' })
+    await expect(second.retryTask(run.runId, 'b')).rejects.toMatchObject({ code: 'INVALID_STATE' })
+    expect(await store.getRun(run.runId)).toEqual(before.record)
+    expect(await store.readJournal(run.runId)).toEqual(before.journal)
+    // A call that fits does take it over, and the run goes on.
+    await second.resume(run.runId)
+    await until(() => slow.calls.length === 2)
+    slow.calls[1]!.resolve('done')
+    expect((await second.wait(run.runId)).status).toBe('completed')
+  })
 })
