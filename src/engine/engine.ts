@@ -382,11 +382,15 @@ class SpindleEngine implements Engine {
     this.#open()
     checkId('runId', runId)
     if (checkpointId !== undefined) checkId('checkpointId', checkpointId)
-    const executor = await this.#runs.executing(runId)
-    await this.#journal.settled()
     const restored = await rollBack(
-      { store: this.#store, host: this.#host, runs: this.#runs, now: () => this.#clock.now() },
-      executor,
+      {
+        store: this.#store,
+        host: this.#host,
+        runs: this.#runs,
+        now: () => this.#clock.now(),
+        find: (id) => this.#find(id),
+      },
+      runId,
       checkpointId,
     )
     return runInfo(restored)

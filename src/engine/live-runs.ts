@@ -41,6 +41,8 @@ export class LiveRuns {
   /** Runs another engine executes, waiting for its lock to come free. */
   readonly #takeovers = new Map<string, AbortController>()
   readonly #waitingToStart: string[] = []
+  /** Runs fenced for a rollback: no control call takes them until it is done. */
+  readonly #fencing = new Set<string>()
   #closed = false
 
   constructor(options: LiveRunsOptions) {
@@ -64,13 +66,73 @@ export class LiveRuns {
     return false
   }
 
-  /** A run made live again by a rollback (its lock is held already). */
+  /**
+   * Takes a run for a rollback and fences it: a live run stops executing and its queued commits
+   * settle; a stored run is locked and claimed (a new epoch) without resuming anything. Either
+   * way it is no longer live, and this engine holds its lock until `replace` or `giveBack`.
+   */
+  async fence(runId: string): Promise<RunExecutor> {
+    if (this.#fencing.has(runId)) throw this.#rollingBack(runId)
+    this.#fencing.add(runId)
+    try {
+      const live = this.#live.get(runId)
+      if (live) {
+        this.#live.delete(runId)
+        await live.fence('the run is being rolled back')
+        live.stop('the run is being rolled back')
+        return live
+      }
+      await this.#releasing.get(runId)
+      const lock = await tryLockRun(this.#o.store.name, runId)
+      if (!lock) throw this.#heldElsewhere(runId)
+      try {
+        const record = await this.#o.store.getRun(runId)
+        if (!record)
+          throw new NotFoundError(`No run "${runId}" in store "${this.#o.store.name}".`, { value: runId })
+        const wf = await this.#definitionOf(record)
+        this.#o.streams.forget(runId)
+        const claimed = await this.#o.store.claimRun(runId, this.#o.executorId)
+        const executor = await restoreRun(this.#o.store, claimed, wf, this.#o.host)
+        this.#hold(runId, lock)
+        return executor
+      } catch (error) {
+        await lock.release()
+        throw error
+      }
+    } catch (error) {
+      this.#fencing.delete(runId)
+      throw error
+    }
+  }
+
+  /** Whether this engine still holds the lock of a run it fenced (another may have stolen it). */
+  holds(runId: string): boolean {
+    return this.#locks.has(runId)
+  }
+
+  /** A fenced run made live again, rolled back (its lock is held already). */
   replace(executor: RunExecutor): void {
+    this.#fencing.delete(executor.runId)
     this.#live.set(executor.runId, executor)
   }
 
-  remove(runId: string): void {
-    this.#live.delete(runId)
+  /** A fenced run whose rollback failed: it goes on as stored (see `adoptAgain`). */
+  async giveBack(runId: string, pause: RunEvent): Promise<void> {
+    try {
+      await this.adoptAgain(runId, pause)
+    } catch (error) {
+      // It stays as stored, unlocked: the next control call or recover() takes it again.
+      this.#release(runId)
+      throw error
+    } finally {
+      this.#fencing.delete(runId)
+    }
+  }
+
+  /** A fenced run another engine took over: this one lets go of it. */
+  letGo(runId: string): void {
+    this.#fencing.delete(runId)
+    this.#release(runId)
   }
 
   /**
@@ -148,16 +210,29 @@ export class LiveRuns {
 
   /** The live executor of a run, loading (and locking) it when needed. */
   async executing(runId: string): Promise<RunExecutor> {
+    if (this.#fencing.has(runId)) throw this.#rollingBack(runId)
     const executor = this.#live.get(runId) ?? (await this.load(runId, true))
     if (!executor)
       throw new NotFoundError(`No run "${runId}" in store "${this.#o.store.name}".`, { value: runId })
     if (executor === 'held') {
-      throw new InvalidStateError(
-        `Run "${runId}" is executed by another engine (another tab or worker) on database "${this.#o.store.name}"; control it there, or close that engine first.`,
-        { value: runId },
-      )
+      if (this.#fencing.has(runId)) throw this.#rollingBack(runId)
+      throw this.#heldElsewhere(runId)
     }
     return executor
+  }
+
+  #heldElsewhere(runId: string): InvalidStateError {
+    return new InvalidStateError(
+      `Run "${runId}" is executed by another engine (another tab or worker) on database "${this.#o.store.name}"; control it there, or close that engine first.`,
+      { value: runId },
+    )
+  }
+
+  #rollingBack(runId: string): InvalidStateError {
+    return new InvalidStateError(
+      `Run "${runId}" is being rolled back; wait for rollback() to settle, then try again.`,
+      { value: runId },
+    )
   }
 
   /**
@@ -214,10 +289,18 @@ export class LiveRuns {
     return executor
   }
 
-  /** After a failed write or compensation: reload the run as stored and (when running) pause it. */
+  /**
+   * After a failed write or rollback: reload the run as stored and (when running) pause it. A run
+   * that ended stays as it is and its lock goes.
+   */
   async adoptAgain(runId: string, pause: RunEvent): Promise<void> {
     const record = await this.#o.store.claimRun(runId, this.#o.executorId)
     const executor = await restoreRun(this.#o.store, record, await this.#definitionOf(record), this.#o.host)
+    if (isTerminalStatus(executor.state.status)) {
+      this.#o.streams.remember(executor)
+      this.#release(runId)
+      return
+    }
     this.#live.set(runId, executor)
     if (executor.state.status === 'running') await executor.send(pause)
     // Work cut off with the failed executor starts again (a paused run lets it finish).

@@ -1,9 +1,11 @@
-import { InvalidStateError, NotFoundError, toErrorInfo } from '../errors'
-import type { Store } from '../store/store'
+import { InvalidStateError, NotFoundError, StaleExecutorError, toErrorInfo } from '../errors'
+import type { JournalEntry, Store } from '../store/store'
+import type { CheckpointInfo } from '../types'
 import { checkpointsOf } from './checkpoints'
 import { compensate } from './compensation'
 import type { LiveRuns } from './live-runs'
 import type { ExecutorHost, RunExecutor } from './run-executor'
+import type { RunEvent } from './run-reducer'
 import { restoreRun } from './run-restore'
 
 interface RollbackContext {
@@ -11,71 +13,93 @@ interface RollbackContext {
   host: ExecutorHost
   runs: LiveRuns
   now(): number
+  /** The run as it is now (live or stored), without taking it over. */
+  find(runId: string): Promise<RunExecutor | undefined>
 }
 
 /**
- * Rolls a run back to a checkpoint (default: the latest). Stops the run, runs the compensations
- * of the tasks completed after the checkpoint (newest first), marks the journal entries after it
- * rolled back, rebuilds the run from the store as it was at the checkpoint and records
- * `workflow.rolled-back`, which leaves it paused. If a compensation fails, nothing is rolled
- * back: the run is reloaded as stored, paused, and the error is thrown.
- * The journal must be settled (nothing queued) when this is called.
+ * Rolls a run back to a checkpoint (default: the latest). First the call is checked against the
+ * run as it is, live or stored, so a refused call changes nothing. Then the run is fenced: it
+ * stops executing and what it queued commits (a stored run is locked and claimed, and nothing of
+ * it resumes). Only then is the journal read, so every completion that committed — published or
+ * not, the run's own `workflow.completed` included — is compensated (newest first) and marked
+ * rolled back, never erased. The run is rebuilt as it was at the checkpoint and records
+ * `workflow.rolled-back` after the last position it ever used, which leaves it paused and
+ * executed by this engine. If a compensation fails, nothing is rolled back: the run goes on as
+ * stored (a running run is paused) and the error is thrown.
  */
 export async function rollBack(
   ctx: RollbackContext,
-  executor: RunExecutor,
+  runId: string,
   checkpointId: string | undefined,
 ): Promise<RunExecutor> {
-  const { runId } = executor
-  const status = executor.state.status
-  if (status !== 'running' && status !== 'paused' && status !== 'failed') {
-    throw new InvalidStateError(
-      `Cannot roll back run "${runId}": it is ${status}; only running, paused or failed runs roll back.`,
-      { value: { runId, status } },
-    )
-  }
-  const entries = await ctx.store.readJournal(runId)
-  const checkpoints = checkpointsOf(runId, entries)
-  const target =
-    checkpointId === undefined ? checkpoints.at(-1) : checkpoints.find((c) => c.checkpointId === checkpointId)
-  if (!target) {
-    throw checkpointId === undefined
-      ? new InvalidStateError(
-          `Run "${runId}" has no checkpoint yet (one is saved after every completed task).`,
-          {
-            value: runId,
-          },
-        )
-      : new NotFoundError(`Run "${runId}" has no checkpoint "${checkpointId}"; see checkpoints(runId).`, {
-          value: checkpointId,
-        })
-  }
-  executor.stop('the run is being rolled back')
-  ctx.runs.remove(runId)
-  let compensated: string[]
+  const current = await ctx.find(runId)
+  if (!current) throw new NotFoundError(`No run "${runId}" in store "${ctx.store.name}".`, { value: runId })
+  checkStatus(current)
+  targetOf(runId, await ctx.store.readJournal(runId), checkpointId)
+
+  const executor = await ctx.runs.fence(runId)
+  let restored: RunExecutor
+  let rolledBack: RunEvent
   try {
-    compensated = await compensate(
+    const entries = await ctx.store.readJournal(runId)
+    // The run may have ended while it was fenced: completed is fine, cancelled is not.
+    checkStatus(executor)
+    const target = targetOf(runId, entries, checkpointId)
+    // A write that failed while fencing still used its positions: they are never given again.
+    const lastSeq = Math.max(entries.at(-1)?.seq ?? 0, executor.state.seq)
+    const compensated = await compensate(
       executor,
       entries.filter((e) => !e.rolledBack && e.seq > target.seq),
     )
-  } catch (error) {
-    await ctx.runs.adoptAgain(runId, {
-      type: 'workflow.paused',
-      reason: toErrorInfo(error).message,
+    await ctx.store.rollBack(runId, target.seq, executor.record.epoch)
+    restored = await restoreRun(ctx.store, executor.record, executor.wf, ctx.host)
+    rolledBack = {
+      type: 'workflow.rolled-back',
+      checkpointId: target.checkpointId,
+      toSeq: target.seq,
+      lastSeq,
+      compensated,
       at: ctx.now(),
-    })
+    }
+  } catch (error) {
+    // Another engine took the run over meanwhile: it is that engine's now.
+    if (error instanceof StaleExecutorError || !ctx.runs.holds(runId)) ctx.runs.letGo(runId)
+    else {
+      const pause: RunEvent = { type: 'workflow.paused', reason: toErrorInfo(error).message, at: ctx.now() }
+      // The rollback's own error is the answer; a failure to go on as stored is reported.
+      await ctx.runs.giveBack(runId, pause).catch((failure) => globalThis.reportError?.(failure))
+    }
     throw error
   }
-  await ctx.store.rollBack(runId, target.seq, executor.record.epoch)
-  const restored = await restoreRun(ctx.store, executor.record, executor.wf, ctx.host)
+  // From here a failed write is the live run's: it is reloaded and paused like any other.
   ctx.runs.replace(restored)
-  await restored.send({
-    type: 'workflow.rolled-back',
-    checkpointId: target.checkpointId,
-    toSeq: target.seq,
-    lastSeq: entries.at(-1)?.seq ?? target.seq,
-    compensated,
-    at: ctx.now(),
-  })
+  await restored.send(rolledBack)
   return restored
+}
+
+function checkStatus(executor: RunExecutor): void {
+  const status = executor.state.status
+  if (status === 'queued' || status === 'cancelled') {
+    throw new InvalidStateError(
+      `Cannot roll back run "${executor.runId}": it is ${status}; only running, paused, failed or completed runs roll back.`,
+      { value: { runId: executor.runId, status } },
+    )
+  }
+}
+
+function targetOf(
+  runId: string,
+  entries: readonly JournalEntry[],
+  checkpointId: string | undefined,
+): CheckpointInfo {
+  const checkpoints = checkpointsOf(runId, entries)
+  const target =
+    checkpointId === undefined ? checkpoints.at(-1) : checkpoints.find((c) => c.checkpointId === checkpointId)
+  if (target) return target
+  throw checkpointId === undefined
+    ? new InvalidStateError(`Run "${runId}" has no checkpoint yet: it has not started.`, { value: runId })
+    : new NotFoundError(`Run "${runId}" has no checkpoint "${checkpointId}"; see checkpoints(runId).`, {
+        value: checkpointId,
+      })
 }

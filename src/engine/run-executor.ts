@@ -1,5 +1,5 @@
 import type { Snapshot } from 'xstate'
-import { ExpressionError, toErrorInfo } from '../errors'
+import { ExpressionError, InvalidStateError, toErrorInfo } from '../errors'
 import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
 import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
 import { AttemptAbort } from './attempt-abort'
@@ -49,6 +49,8 @@ export class RunExecutor implements JournalSource, TaskHost {
   readonly #controllers = new Map<string, AttemptAbort>()
   readonly #timers = new Map<string, unknown>()
   #stopped = false
+  /** Why the run was fenced: it executes nothing more, but what it queued still commits. */
+  #fenced: string | undefined
 
   constructor(
     host: ExecutorHost,
@@ -94,6 +96,16 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   #apply(event: RunEvent): Promise<void> {
     if (this.#stopped) return Promise.resolve()
+    if (this.#fenced !== undefined) {
+      return Promise.reject(
+        new InvalidStateError(
+          `Run "${this.runId}" takes no events now: ${this.#fenced}; try again once that is done.`,
+          {
+            value: { runId: this.runId, event: event.type },
+          },
+        ),
+      )
+    }
     this.#actor.send(event)
     const commands = this.#collected
     if (commands.length === 0) return Promise.resolve()
@@ -234,12 +246,30 @@ export class RunExecutor implements JournalSource, TaskHost {
   /** Stops executing: aborts in-flight actions and clears timers, recording nothing. */
   stop(reason: string): void {
     this.#stopped = true
+    this.#halt(reason)
+    this.#actor.stop()
+  }
+
+  /**
+   * Stops executing (in-flight actions are aborted, timers cleared, later events refused) but
+   * lets the entries already queued commit and be published, so what the run did before the
+   * fence is in the journal, and nothing after it. Resolves once those writes have settled (a
+   * failed one stops the run as `stop` would); `state.seq` is then the last position the run
+   * used. Starts nothing, finishes nothing and never reports the run settled: whoever fenced
+   * the run decides what follows.
+   */
+  async fence(reason: string): Promise<void> {
+    this.#fenced = reason
+    this.#halt(reason)
+    await this.#effects
+  }
+
+  #halt(reason: string): void {
     for (const controller of this.#controllers.values()) controller.abort(new Error(reason))
     this.#controllers.clear()
     for (const handle of this.#timers.values())
       if (typeof handle !== 'symbol') this.#host.clearTimeout(handle)
     this.#timers.clear()
-    this.#actor.stop()
   }
 
   // ─── TaskHost ──────────────────────────────────────────────────────────────────────────
@@ -299,6 +329,11 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   #carryOut(commands: RunCommand[]): void {
     if (this.#stopped) return
+    if (this.#fenced !== undefined) {
+      // Committed records are facts and go out; the work they would start does not.
+      for (const command of commands) if (command.type === 'record') this.#host.publish(command.event)
+      return
+    }
     let settled = false
     for (const command of commands) {
       switch (command.type) {

@@ -205,7 +205,9 @@ class IndexedDbStore implements Store {
       const writes: Promise<unknown>[] = checks.map(quiet)
       for (const record of batch.runs) writes.push(quiet(runs.put(record)))
       const journal = tx.objectStore('journal')
-      for (const page of pagesOf(batch.entries)) writes.push(quiet(journal.put(page)))
+      // `add`, not `put`: a page whose first seq is stored already is a reused seq, and must fail
+      // the batch rather than silently replace entries that were published.
+      for (const page of pagesOf(batch.entries)) writes.push(quiet(journal.add(page)))
       if (batch.snapshots.length > 0) {
         const snapshots = (tx as unknown as Tx<['snapshots'], 'readwrite'>).objectStore('snapshots')
         for (const snapshot of batch.snapshots) writes.push(quiet(snapshots.put(snapshot)))

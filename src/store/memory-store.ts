@@ -1,5 +1,5 @@
 import { compareSemver } from '../definition/semver'
-import { ArgumentError, NotFoundError, StaleExecutorError } from '../errors'
+import { ArgumentError, NotFoundError, StaleExecutorError, StorageError } from '../errors'
 import type { RunFilter } from '../types'
 import type { CommitBatch, JournalEntry, RunRecord, SnapshotRecord, Store, StoredDefinition } from './store'
 
@@ -104,6 +104,18 @@ class MemoryStore implements Store {
     for (const { runId, epoch } of [...batch.runs, ...(batch.fences ?? [])]) {
       const stored = this.#runs.get(runId)
       if (stored && stored.epoch !== epoch) throw stale(runId, epoch, stored.epoch)
+    }
+    // A seq is never used twice (a rollback keeps the entries it undoes): refuse before writing.
+    const last = new Map<string, number>()
+    for (const entry of batch.entries) {
+      const previous = last.get(entry.runId) ?? this.#journals.get(entry.runId)?.at(-1)?.seq ?? 0
+      if (entry.seq <= previous) {
+        throw new StorageError(
+          `Journal entry ${entry.seq} of run "${entry.runId}" follows entry ${previous}: a seq is never reused. This is a bug in Spindle; please report it.`,
+          { value: { runId: entry.runId, seq: entry.seq } },
+        )
+      }
+      last.set(entry.runId, entry.seq)
     }
     // The batch is ours (see Store.commit); reads hand out copies.
     const copy = batch

@@ -20,6 +20,8 @@ const EXPLANATIONS: Record<string, string> = {
     'a write was attempted in a read-only transaction. This is a bug in Spindle; please report it',
   TransactionInactiveError:
     'a request was made after its transaction had finished. This is a bug in Spindle; please report it',
+  ConstraintError:
+    'a record with the same key is stored already (a journal entry whose seq was used before). This is a bug in Spindle; please report it',
   TimeoutError: 'the transaction took too long and the browser ended it. Retry the operation',
 }
 

@@ -101,10 +101,13 @@ describe('rollback', () => {
   it('refuses a rollback that does not fit and changes nothing', async () => {
     const { engine, state, definition } = saga()
     await engine.register(definition)
-    state.cFixed = true
     const run = await engine.start('wf')
     await engine.wait(run.runId)
+    await engine.cancel(run.runId)
+    const history = await engine.history(run.runId)
     await expect(engine.rollback(run.runId)).rejects.toMatchObject({ code: 'INVALID_STATE' })
+    expect(await engine.history(run.runId)).toEqual(history)
+    expect(state.undone).toEqual([])
     await engine.register({ ...def({ x: { action: 'delay', params: { ms: 1000 } } }), id: 'slow' })
     const fresh = await engine.start('slow')
     await flush()

@@ -112,7 +112,8 @@ describe('indexedDbStore failures', () => {
   it('reports a transaction the browser aborted (AbortError) as a StorageError', async () => {
     const store = temp.open()
     await store.createRun(runRecord('r1'))
-    const put = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementationOnce(function (
+    // Journal pages are added, never put over an existing one.
+    const add = vi.spyOn(IDBObjectStore.prototype, 'add').mockImplementationOnce(function (
       this: IDBObjectStore,
     ) {
       this.transaction.abort()
@@ -120,7 +121,7 @@ describe('indexedDbStore failures', () => {
     })
     const failed = store.commit({ entries: [completedEntry('r1', 1)], runs: [], snapshots: [] })
     await expect(failed).rejects.toMatchObject({ code: 'STORAGE_FAILED', cause: { name: 'AbortError' } })
-    put.mockRestore()
+    add.mockRestore()
     expect(await store.readJournal('r1')).toEqual([])
   })
 })

@@ -182,6 +182,23 @@ export function storeContract(
         expect(await store.readJournal('r1')).toEqual(journal('r1', 3))
       })
 
+      it('refuses a journal entry whose seq is stored already (a rollback kept it), writing nothing of the batch', async () => {
+        await store.createRun(runRecord('r1'))
+        const run = await store.claimRun('r1', 'tab-a')
+        await store.commit({ entries: journal('r1', 2), runs: [], snapshots: [] })
+        await store.commit({ entries: journal('r1', 2, 3), runs: [], snapshots: [] })
+        await store.rollBack('r1', 2, run.epoch)
+        const before = await store.readJournal('r1')
+        const refused = store.commit({
+          entries: [completedEntry('r1', 3, 'again'), completedEntry('r2', 1)],
+          runs: [],
+          snapshots: [],
+        })
+        await expect(refused).rejects.toMatchObject({ code: 'STORAGE_FAILED' })
+        expect(await store.readJournal('r1')).toEqual(before)
+        expect(await store.readJournal('r2')).toEqual([])
+      })
+
       it('commits entries without a run record unfenced', async () => {
         await store.commit({ entries: journal('r1', 2), runs: [], snapshots: [] })
         expect(await store.readJournal('r1')).toHaveLength(2)
