@@ -497,9 +497,10 @@ export interface Engine {
   /** Saves a named checkpoint at the run's current position. */
   checkpoint(runId: string, reason?: string): Promise<CheckpointInfo>
   /**
-   * Rolls the run back to a checkpoint (default: the latest): runs the `compensate` actions of
-   * the tasks completed after it, newest first, restores the run to it and leaves it `paused`;
-   * `resume` re-runs what followed. Entries after it stay in `history` marked `rolledBack`.
+   * Rolls a running, paused, failed or completed run back to a checkpoint (default: the latest;
+   * `runId:0` is its start): fences the run, runs the `compensate` actions of the tasks completed
+   * after the checkpoint, newest first, restores the run to it and leaves it `paused`; `resume`
+   * re-runs what followed. Entries after it stay in `history` marked `rolledBack`.
    */
   rollback(runId: string, checkpointId?: string): Promise<RunInfo>
 

@@ -241,6 +241,8 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
         const t = s.tasks[id]!
         if (canRetry(s, t)) retryTask(id, t, true)
       }
+      // Rolled back to its last completion: nothing is left to run, but the run must still end.
+      if (s.remaining === 0) out.push({ type: 'finish' })
       break
     case 'workflow.cancelled':
       stopTasks(e.reason ?? 'the run was cancelled')

@@ -166,9 +166,13 @@ describe('durable runs in IndexedDB', () => {
     const manual = await engine.checkpoint(run.runId, 'before the wait')
     expect(manual).toMatchObject({ runId: run.runId, reason: 'before the wait', completedTasks: ['a'] })
     const list = await engine.checkpoints(run.runId)
-    expect(list.map((c) => c.reason)).toEqual(['task a completed', 'before the wait'])
-    expect(list[0]!.completedTasks).toEqual(['a'])
-    expect(list[1]!.checkpointId).toBe(manual.checkpointId)
+    expect(list.map((c) => c.reason)).toEqual([
+      'before the first task',
+      'task a completed',
+      'before the wait',
+    ])
+    expect(list[1]!.completedTasks).toEqual(['a'])
+    expect(list[2]!.checkpointId).toBe(manual.checkpointId)
     await expect(engine.checkpoint('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
 
@@ -206,7 +210,7 @@ describe('durable runs in IndexedDB', () => {
     )
     const run = await first.start('wf', {}, { runId: 'trip' })
     expect((await first.wait(run.runId)).status).toBe('failed')
-    const [afterHotel] = await first.checkpoints(run.runId)
+    const [, afterHotel] = await first.checkpoints(run.runId)
     await first.rollback(run.runId, afterHotel!.checkpointId)
     expect(undone).toEqual(['flight-booked'])
     await first.close()
@@ -218,6 +222,7 @@ describe('durable runs in IndexedDB', () => {
     expect(view.tasks.hotel!.status).toBe('completed')
     expect(view.tasks.flight!.status).toBe('pending')
     expect((await second.checkpoints(run.runId)).map((c) => c.checkpointId)).toEqual([
+      'trip:0',
       afterHotel!.checkpointId,
     ])
     await second.resume(run.runId)

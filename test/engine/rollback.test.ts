@@ -50,7 +50,7 @@ describe('rollback', () => {
     engine.events$.subscribe((e) => events.push(e))
     const run = await engine.start('wf', {}, { runId: 'trip' })
     expect((await engine.wait(run.runId)).status).toBe('failed')
-    const checkpoints = await engine.checkpoints(run.runId)
+    const checkpoints = (await engine.checkpoints(run.runId)).slice(1)
     expect(checkpoints.map((c) => c.completedTasks)).toEqual([['a'], ['a', 'b']])
 
     const info = await engine.rollback(run.runId, checkpoints[0]!.checkpointId)
@@ -73,7 +73,7 @@ describe('rollback', () => {
     expect(undone.length).toBeGreaterThan(0)
     expect(undone.every((e) => e.seq > checkpoints[0]!.seq)).toBe(true)
     expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1))
-    expect(await engine.checkpoints(run.runId)).toHaveLength(1)
+    expect(await engine.checkpoints(run.runId)).toHaveLength(2)
 
     state.cFixed = true
     await engine.resume(run.runId)
@@ -98,6 +98,42 @@ describe('rollback', () => {
     expect((await engine.wait(run.runId)).status).toBe('completed')
   })
 
+  it('has checkpoint <runId>:0 before the first task: rolling back to it compensates every completed task', async () => {
+    const { engine, state, definition } = saga()
+    await engine.register(definition)
+    const run = await engine.start('wf', {}, { runId: 'trip' })
+    await engine.wait(run.runId)
+    const [start] = await engine.checkpoints(run.runId)
+    expect(start).toMatchObject({ checkpointId: 'trip:0', runId: 'trip', completedTasks: [] })
+    await expect(engine.rollback(run.runId, 'trip:0')).resolves.toMatchObject({ status: 'paused' })
+    expect(state.undone.map((u) => u.key)).toEqual(['trip:b:compensate', 'trip:a:compensate'])
+    const view = (await engine.getRun(run.runId))!
+    expect(Object.values(view.tasks).map((t) => t.status)).toEqual(['pending', 'pending', 'pending'])
+    expect(await engine.checkpoints(run.runId)).toEqual([start])
+    state.cFixed = true
+    await engine.resume(run.runId)
+    expect((await engine.wait(run.runId)).status).toBe('completed')
+    expect(state.runs).toEqual(['hotel', 'flight', 'charge', 'hotel', 'flight', 'charge'])
+  })
+
+  it('rolls back a completed run: to its latest checkpoint (resume completes it again) or to its start', async () => {
+    const { engine, state, definition } = saga()
+    await engine.register(definition)
+    state.cFixed = true
+    const run = await engine.start('wf', {}, { runId: 'trip' })
+    expect((await engine.wait(run.runId)).status).toBe('completed')
+    await expect(engine.rollback(run.runId)).resolves.toMatchObject({ status: 'paused' })
+    const types = (await engine.history(run.runId)).map((e) => e.type)
+    expect(types.slice(-2)).toEqual(['workflow.completed', 'workflow.rolled-back'])
+    await engine.resume(run.runId)
+    const again = await engine.wait(run.runId)
+    expect(again).toMatchObject({ status: 'completed', output: 'charged' })
+    expect(state.runs).toEqual(['hotel', 'flight', 'charge'])
+
+    await expect(engine.rollback(run.runId, 'trip:0')).resolves.toMatchObject({ status: 'paused' })
+    expect(state.undone.map((u) => u.key)).toEqual(['trip:b:compensate', 'trip:a:compensate'])
+  })
+
   it('refuses a rollback that does not fit and changes nothing', async () => {
     const { engine, state, definition } = saga()
     await engine.register(definition)
@@ -111,7 +147,6 @@ describe('rollback', () => {
     await engine.register({ ...def({ x: { action: 'delay', params: { ms: 1000 } } }), id: 'slow' })
     const fresh = await engine.start('slow')
     await flush()
-    await expect(engine.rollback(fresh.runId)).rejects.toMatchObject({ code: 'INVALID_STATE' })
     await expect(engine.rollback(fresh.runId, 'no-such-checkpoint')).rejects.toMatchObject({
       code: 'NOT_FOUND',
     })
