@@ -16,7 +16,8 @@ export interface RunReplica {
   readonly state: RunState
   /**
    * Applies an event of the run. Events the state already reflects are ignored. Returns false
-   * when an event is missing before this one: fetch a new snapshot then.
+   * when an event is missing before this one, or on `workflow.rolled-back`: fetch a new snapshot
+   * then.
    */
   apply(event: WorkflowEvent): boolean
 }
@@ -41,6 +42,9 @@ export function createRunReplica(snapshot: RunSnapshot): RunReplica {
     apply(event) {
       if (event.runId !== state.runId || event.seq <= state.seq) return true
       if (event.seq !== state.seq + 1) return false
+      // The engine rebuilds a rolled-back run from its store (the state at the checkpoint); the
+      // event alone cannot undo what followed it here, so the caller must fetch a snapshot.
+      if (event.type === 'workflow.rolled-back') return false
       const { seq: _seq, runId: _runId, ...input } = event as WorkflowEvent & { rolledBack?: true }
       delete (input as { rolledBack?: true }).rolledBack
       reduceRun(state, input as RunEvent, wf)

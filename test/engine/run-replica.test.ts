@@ -45,4 +45,29 @@ describe('createRunReplica', () => {
     expect(replica.apply(later[1]!)).toBe(false)
     expect(replica.apply(later[0]!)).toBe(true)
   })
+
+  it('asks for a new snapshot on workflow.rolled-back, which the events alone cannot replay; the new one matches', async () => {
+    const { engine } = testEngine({ actions: { fail: () => Promise.reject(new Error('no')) } })
+    await engine.register(
+      def({
+        a: { action: 'noop' },
+        b: { action: 'noop', dependsOn: ['a'] },
+        c: { action: 'fail', dependsOn: ['b'] },
+      }),
+    )
+    const events: WorkflowEvent[] = []
+    engine.events$.subscribe((e) => events.push(e))
+    const run = await engine.start('wf')
+    const replica = createRunReplica((await engine.runSnapshot(run.runId))!)
+    expect((await engine.wait(run.runId)).status).toBe('failed')
+    const [, afterA] = await engine.checkpoints(run.runId)
+    await engine.rollback(run.runId, afterA!.checkpointId)
+    const rolledBack = events.findIndex((e) => e.type === 'workflow.rolled-back')
+    for (const event of events.slice(0, rolledBack)) expect(replica.apply(event)).toBe(true)
+    expect(replica.apply(events[rolledBack]!)).toBe(false)
+    const fresh = createRunReplica((await engine.runSnapshot(run.runId))!)
+    expect(fresh.apply(events[rolledBack]!)).toBe(true)
+    expect(fresh.state.tasks.b!.status).toBe('pending')
+    expect(fresh.state.status).toBe('paused')
+  })
 })

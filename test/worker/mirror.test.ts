@@ -1,5 +1,5 @@
 import { filter, firstValueFrom, take, takeWhile, toArray } from 'rxjs'
-import type { WorkflowEvent } from 'spindle'
+import type { Progress, WorkflowEvent } from 'spindle'
 import { connectEngine } from 'spindle/client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { workerStats } from '../../worker/instrumentation'
@@ -103,6 +103,44 @@ describe('BroadcastChannel mirroring', () => {
       expect(seen).toEqual(await a.history(run.runId))
       // The run is in the shared database, so the other tab's engine can read it too.
       await expect(b.getRun(run.runId)).resolves.toMatchObject({ status: 'completed' })
+      await Promise.all([a.close(), b.close()])
+    } finally {
+      tabA.terminate()
+      tabB.terminate()
+      await deleteDatabase(db)
+    }
+  })
+
+  it('the other tab sees a rollback: the event, and the progress it follows is rebuilt', async () => {
+    const db = uniqueDb('mirror')
+    const tabA = engineWorker({ db, store: 'idb' })
+    const tabB = engineWorker({ db, store: 'idb' })
+    try {
+      const a = connectEngine(tabA)
+      const b = connectEngine(tabB)
+      await a.register({
+        schemaVersion: '2.0',
+        id: 'held',
+        version: '1.0.0',
+        tasks: {
+          x: { action: 'record' },
+          y: { action: 'delay', dependsOn: ['x'], params: { ms: 3_600_000 } },
+        },
+      })
+      const run = await a.start('held')
+      await expect.poll(async () => (await a.getRun(run.runId))?.tasks.y?.status).toBe('waiting')
+      let progress: Progress | undefined
+      const following = b.progress$(run.runId).subscribe((p) => {
+        progress = p
+      })
+      await expect.poll(() => progress?.completed).toBe(1)
+      const rolledBack = firstValueFrom(b.events$.pipe(filter((e) => e.type === 'workflow.rolled-back')))
+      await a.rollback(run.runId, `${run.runId}:0`)
+      const event = await rolledBack
+      expect(event).toMatchObject({ runId: run.runId, checkpointId: `${run.runId}:0` })
+      expect(event.seq).toBe((await a.history(run.runId)).at(-1)!.seq)
+      await expect.poll(() => progress && [progress.status, progress.completed]).toEqual(['paused', 0])
+      following.unsubscribe()
       await Promise.all([a.close(), b.close()])
     } finally {
       tabA.terminate()
