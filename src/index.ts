@@ -44,6 +44,7 @@ export type {
   EventOf,
   Health,
   HealthLevel,
+  HistoryEntry,
   OnError,
   ParamSpec,
   ParamType,

@@ -313,6 +313,9 @@ export type WorkflowEvent = EventBase &
   )
 
 export type WorkflowEventType = WorkflowEvent['type']
+
+/** An event as the journal keeps it (`history()`): entries undone by a rollback carry `rolledBack: true`. */
+export type HistoryEntry = WorkflowEvent & { rolledBack?: true }
 export type EventOf<T extends WorkflowEventType> = Extract<WorkflowEvent, { type: T }>
 
 // ─── Monitoring ──────────────────────────────────────────────────────────────────────────────
@@ -481,7 +484,7 @@ export interface Engine {
   getRun(runId: string): Promise<RunView | undefined>
   listRuns(filter?: RunFilter): Promise<RunInfo[]>
   checkpoints(runId: string): Promise<CheckpointInfo[]>
-  history(runId: string): Promise<WorkflowEvent[]>
+  history(runId: string): Promise<HistoryEntry[]>
   wait(runId: string, options?: { timeoutMs?: number }): Promise<RunView>
 
   readonly events$: Observable<WorkflowEvent>

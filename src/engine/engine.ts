@@ -18,6 +18,7 @@ import type {
   DefinitionInfo,
   Engine,
   EngineOptions,
+  HistoryEntry,
   RunFilter,
   RunInfo,
   RunView,
@@ -320,7 +321,7 @@ class SpindleEngine implements Engine {
     return checkpointsOf(runId, await this.#store.readJournal(runId))
   }
 
-  async history(runId: string): Promise<WorkflowEvent[]> {
+  async history(runId: string): Promise<HistoryEntry[]> {
     await this.#requireRecord(runId)
     await this.#journal.settled()
     return this.#store.readJournal(runId)

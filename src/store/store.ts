@@ -1,4 +1,4 @@
-import type { ErrorInfo, RunFilter, RunStatus, WorkflowDefinition, WorkflowEvent } from '../types'
+import type { ErrorInfo, HistoryEntry, RunFilter, RunStatus, WorkflowDefinition } from '../types'
 
 /**
  * The storage port. The engine keeps everything durable through it: definitions, run records,
@@ -87,7 +87,7 @@ export interface RunRecord {
 }
 
 /** A journal entry is the event itself; `rolledBack` marks entries undone by a rollback. */
-export type JournalEntry = WorkflowEvent & { rolledBack?: true }
+export type JournalEntry = HistoryEntry
 
 export interface SnapshotRecord {
   runId: string

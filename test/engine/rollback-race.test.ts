@@ -94,7 +94,7 @@ describe.each(kinds)('rollback racing the run (%s)', (_, makeStore) => {
       .map((e) => (e as { taskId: string }).taskId)
     expect(undone).toEqual(completedAfter.reverse())
     for (const entry of history.slice(0, -1)) {
-      if (entry.seq > toSeq) expect((entry as { rolledBack?: true }).rolledBack).toBe(true)
+      if (entry.seq > toSeq) expect(entry.rolledBack).toBe(true)
     }
   }
 

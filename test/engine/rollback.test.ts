@@ -69,7 +69,7 @@ describe('rollback', () => {
     })
 
     const history = await engine.history(run.runId)
-    const undone = history.filter((e) => (e as { rolledBack?: true }).rolledBack)
+    const undone = history.filter((e) => e.rolledBack)
     expect(undone.length).toBeGreaterThan(0)
     expect(undone.every((e) => e.seq > checkpoints[0]!.seq)).toBe(true)
     expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1))
@@ -172,6 +172,6 @@ describe('rollback', () => {
     expect(error.code).toBe('COMPENSATION_FAILED')
     const view = (await engine.getRun(run.runId))!
     expect(view.tasks.b!.status).toBe('completed')
-    expect((await engine.history(run.runId)).some((e) => (e as { rolledBack?: true }).rolledBack)).toBe(false)
+    expect((await engine.history(run.runId)).some((e) => e.rolledBack)).toBe(false)
   })
 })
