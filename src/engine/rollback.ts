@@ -6,7 +6,7 @@ import { compensate } from './compensation'
 import type { LiveRuns } from './live-runs'
 import type { ExecutorHost, RunExecutor } from './run-executor'
 import type { RunEvent } from './run-reducer'
-import { restoreRun } from './run-restore'
+import { restoreAt } from './run-restore'
 
 interface RollbackContext {
   store: Store
@@ -45,6 +45,13 @@ export async function rollBack(
     const entries = await ctx.store.readJournal(runId)
     // The run may have ended while it was fenced: completed is fine, cancelled is not.
     checkStatus(executor)
+    // Compensations are side effects: never run them for a run another engine took meanwhile.
+    if (!ctx.runs.holds(runId)) {
+      throw new InvalidStateError(
+        `Run "${runId}" was taken over by another engine while it was being rolled back; roll it back there.`,
+        { value: runId },
+      )
+    }
     const target = targetOf(runId, entries, checkpointId)
     // A write that failed while fencing still used its positions: they are never given again.
     const lastSeq = Math.max(entries.at(-1)?.seq ?? 0, executor.state.seq)
@@ -52,8 +59,7 @@ export async function rollBack(
       executor,
       entries.filter((e) => !e.rolledBack && e.seq > target.seq),
     )
-    await ctx.store.rollBack(runId, target.seq, executor.record.epoch)
-    restored = await restoreRun(ctx.store, executor.record, executor.wf, ctx.host)
+    restored = await restoreAt(ctx.store, executor.record, executor.wf, ctx.host, entries, target.seq)
     rolledBack = {
       type: 'workflow.rolled-back',
       checkpointId: target.checkpointId,
@@ -72,7 +78,8 @@ export async function rollBack(
     }
     throw error
   }
-  // From here a failed write is the live run's: it is reloaded and paused like any other.
+  // The store marks the entries after the checkpoint in the very write that records the rollback.
+  // From here a failed write is the live run's: it is reloaded as stored, like any other.
   ctx.runs.replace(restored)
   await restored.send(rolledBack)
   return restored

@@ -183,9 +183,12 @@ class IndexedDbStore implements Store {
   }
 
   commit(batch: CommitBatch): Promise<void> {
+    const rollbacks = batch.entries?.filter((e) => e.type === 'workflow.rolled-back') ?? []
     // Most batches carry no snapshot: a transaction over fewer stores starts sooner.
     const stores: ('runs' | 'journal' | 'snapshots')[] =
-      batch.snapshots?.length > 0 ? ['runs', 'journal', 'snapshots'] : ['runs', 'journal']
+      batch.snapshots?.length > 0 || rollbacks.length > 0
+        ? ['runs', 'journal', 'snapshots']
+        : ['runs', 'journal']
     return this.#db.write('commit', stores, async (tx) => {
       checkBatch(batch)
       const runs = tx.objectStore('runs')
@@ -204,6 +207,11 @@ class IndexedDbStore implements Store {
       )
       const writes: Promise<unknown>[] = checks.map(quiet)
       for (const record of batch.runs) writes.push(quiet(runs.put(record)))
+      // Requests run in the order they are made: older snapshots go before the batch's own land.
+      for (const rollback of rollbacks) {
+        if (rollback.type !== 'workflow.rolled-back') continue
+        writes.push(markRolledBack(tx as never, rollback.runId, rollback.toSeq, rollback.seq))
+      }
       const journal = tx.objectStore('journal')
       // `add`, not `put`: a page whose first seq is stored already is a reused seq, and must fail
       // the batch rather than silently replace entries that were published.
@@ -246,27 +254,38 @@ class IndexedDbStore implements Store {
       checkKey('runId', runId)
       checkSeq('afterSeq', afterSeq)
       fence(runId, epoch, await tx.objectStore('runs').get(runId))
-      const writes: Promise<unknown>[] = [
-        quiet(tx.objectStore('snapshots').delete(seqRange(runId, afterSeq))),
-      ]
-      let cursor = await tx.objectStore('journal').openCursor(seqRange(runId))
-      while (cursor) {
-        const page = cursor.value
-        if (page.last > afterSeq && page.entries.some((e) => e.seq > afterSeq && !e.rolledBack)) {
-          const entries = page.entries.map((e) =>
-            e.seq > afterSeq ? { ...e, rolledBack: true as const } : e,
-          )
-          writes.push(quiet(cursor.update({ ...page, entries })))
-        }
-        cursor = await cursor.continue()
-      }
-      await Promise.all(writes)
+      await markRolledBack(tx, runId, afterSeq, Number.POSITIVE_INFINITY)
     })
   }
 
   close(): Promise<void> {
     return this.#db.close()
   }
+}
+
+/**
+ * Marks a run's journal entries in `(afterSeq, beforeSeq)` rolled back and deletes its snapshots
+ * after `afterSeq`. The snapshot deletion is requested at once, before anything the caller
+ * requests next in the same transaction.
+ */
+async function markRolledBack(
+  tx: Tx<['runs', 'journal', 'snapshots'], 'readwrite'>,
+  runId: string,
+  afterSeq: number,
+  beforeSeq: number,
+): Promise<void> {
+  const writes: Promise<unknown>[] = [quiet(tx.objectStore('snapshots').delete(seqRange(runId, afterSeq)))]
+  let cursor = await tx.objectStore('journal').openCursor(seqRange(runId, undefined, beforeSeq - 1))
+  while (cursor) {
+    const page = cursor.value
+    const undone = (e: JournalEntry) => e.seq > afterSeq && e.seq < beforeSeq
+    if (page.last > afterSeq && page.entries.some((e) => undone(e) && !e.rolledBack)) {
+      const entries = page.entries.map((e) => (undone(e) ? { ...e, rolledBack: true as const } : e))
+      writes.push(quiet(cursor.update({ ...page, entries })))
+    }
+    cursor = await cursor.continue()
+  }
+  await Promise.all(writes)
 }
 
 /** One page per run of a batch's entries, in order. */

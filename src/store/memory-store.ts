@@ -117,6 +117,11 @@ class MemoryStore implements Store {
       }
       last.set(entry.runId, entry.seq)
     }
+    // A rollback's own entry marks what it undoes in the same write: there is no moment when
+    // the entries are marked and the rollback is not recorded, or the other way round.
+    for (const entry of batch.entries) {
+      if (entry.type === 'workflow.rolled-back') this.#markRolledBack(entry.runId, entry.toSeq)
+    }
     // The batch is ours (see Store.commit); reads hand out copies.
     const copy = batch
     for (const record of copy.runs) this.#runs.set(record.runId, record)
@@ -151,6 +156,10 @@ class MemoryStore implements Store {
   async rollBack(runId: string, afterSeq: number, epoch: number): Promise<void> {
     const stored = this.#runs.get(runId)
     if (stored && stored.epoch !== epoch) throw stale(runId, epoch, stored.epoch)
+    this.#markRolledBack(runId, afterSeq)
+  }
+
+  #markRolledBack(runId: string, afterSeq: number): void {
     for (const entry of this.#journals.get(runId) ?? []) if (entry.seq > afterSeq) entry.rolledBack = true
     const list = this.#snapshots.get(runId)
     if (list)

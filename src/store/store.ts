@@ -40,7 +40,9 @@ export interface Store {
   /**
    * Writes a batch in one transaction: journal entries, run records, snapshots. For every run
    * record and fence in the batch, the stored epoch must equal the given `epoch`, or the whole
-   * batch is refused with `StaleExecutorError`.
+   * batch is refused with `StaleExecutorError`. An entry's `seq` must come after every stored
+   * `seq` of its run (it is never reused). A `workflow.rolled-back` entry also does what
+   * `rollBack(runId, toSeq)` does, in the same transaction.
    */
   commit(batch: CommitBatch): Promise<void>
   /** Journal entries of a run with `seq > afterSeq` (default: all), in `seq` order. */

@@ -1,11 +1,13 @@
-import type { WorkflowEvent } from 'spindle'
+import { memoryStore, type Store, type WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
+import { faultyStore } from '../store/faulty-store'
 import { def, flush, testEngine } from '../support/engine-fixtures'
 
 /** a → b → c, where c fails until `cFixed` is set; b and a are compensated by `undo`. */
-function saga() {
+function saga(store: Store = memoryStore()) {
   const state = { cFixed: false, undone: [] as { params: unknown; key: string }[], runs: [] as string[] }
-  const { engine, clock, store } = testEngine({
+  const { engine, clock } = testEngine({
+    store,
     actions: {
       book: (params: { what: string }) => {
         state.runs.push(params.what)
@@ -132,6 +134,26 @@ describe('rollback', () => {
 
     await expect(engine.rollback(run.runId, 'trip:0')).resolves.toMatchObject({ status: 'paused' })
     expect(state.undone.map((u) => u.key)).toEqual(['trip:b:compensate', 'trip:a:compensate'])
+  })
+
+  it("leaves the journal as it was when the rollback's own write fails; rolling back again works", async () => {
+    const store = faultyStore(memoryStore(), { method: 'commit', entryType: 'workflow.rolled-back' })
+    const { engine, state, definition } = saga(store)
+    await engine.register(definition)
+    await engine.start('wf', {}, { runId: 'trip' })
+    expect((await engine.wait('trip')).status).toBe('failed')
+    const before = await engine.history('trip')
+    await expect(engine.rollback('trip', 'trip:0')).rejects.toMatchObject({ code: 'STORAGE_FAILED' })
+    await flush()
+    expect(await engine.history('trip')).toEqual(before)
+    expect((await engine.getRun('trip'))!.status).toBe('failed')
+
+    await expect(engine.rollback('trip', 'trip:0')).resolves.toMatchObject({ status: 'paused' })
+    const seqs = (await engine.history('trip')).map((e) => e.seq)
+    expect(seqs).toEqual([...new Set(seqs)].sort((x, y) => x - y))
+    state.cFixed = true
+    await engine.resume('trip')
+    expect((await engine.wait('trip')).status).toBe('completed')
   })
 
   it('refuses a rollback that does not fit and changes nothing', async () => {

@@ -1,4 +1,4 @@
-import { ArgumentError, NotFoundError, StaleExecutorError, type Store } from 'spindle'
+import { ArgumentError, type JournalEntry, NotFoundError, StaleExecutorError, type Store } from 'spindle'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { completedEntry, definitionRecord, journal, runRecord, snapshotRecord } from './store-fixtures'
 
@@ -244,6 +244,37 @@ export function storeContract(
         ])
         expect((await store.latestSnapshot('r1'))?.seq).toBe(2)
         expect(await store.readJournal('r2')).toEqual(journal('r2', 3))
+      })
+
+      it('a committed workflow.rolled-back entry marks what it undoes and drops later snapshots, in the same write', async () => {
+        const run = await seededRun(store)
+        const rolledBack: JournalEntry = {
+          type: 'workflow.rolled-back',
+          runId: 'r1',
+          seq: 6,
+          at: 1006,
+          checkpointId: 'r1:2',
+          toSeq: 2,
+          lastSeq: 5,
+          compensated: [],
+        }
+        await store.commit({
+          entries: [rolledBack],
+          runs: [{ ...run, seq: 6 }],
+          snapshots: [snapshotRecord('r1', 6)],
+        })
+        const entries = await store.readJournal('r1')
+        expect(entries.map((e) => [e.seq, e.rolledBack ?? false])).toEqual([
+          [1, false],
+          [2, false],
+          [3, true],
+          [4, true],
+          [5, true],
+          [6, false],
+        ])
+        expect((await store.latestSnapshot('r1'))?.seq).toBe(6)
+        expect((await store.latestSnapshot('r1', 5))?.seq).toBe(2)
+        expect((await store.readJournal('r2')).some((e) => e.rolledBack)).toBe(false)
       })
 
       it('refuses a rollback fenced with a stale epoch and changes nothing', async () => {
