@@ -1,4 +1,10 @@
-import { InvalidStateError, NotFoundError, StaleExecutorError, toErrorInfo } from '../errors'
+import {
+  EngineClosedError,
+  InvalidStateError,
+  NotFoundError,
+  StaleExecutorError,
+  toErrorInfo,
+} from '../errors'
 import type { RunRecord, Store } from '../store/store'
 import type { CompiledWorkflow, WorkflowDefinition } from '../types'
 import type { EngineStreams } from './engine-streams'
@@ -110,10 +116,23 @@ export class LiveRuns {
     return this.#locks.has(runId)
   }
 
-  /** A fenced run made live again, rolled back (its lock is held already). */
+  /**
+   * A fenced run made live again, rolled back (its lock is held already). Refused when the engine
+   * closed or lost the lock meanwhile: the run then stays as stored, for whoever executes it next.
+   */
   replace(executor: RunExecutor): void {
-    this.#fencing.delete(executor.runId)
-    this.#live.set(executor.runId, executor)
+    const { runId } = executor
+    this.#fencing.delete(runId)
+    if (this.#closed || !this.#locks.has(runId)) {
+      this.#release(runId)
+      throw this.#closed
+        ? new EngineClosedError()
+        : new InvalidStateError(
+            `Run "${runId}" was taken over by another engine while it was being rolled back; roll it back there.`,
+            { value: runId },
+          )
+    }
+    this.#live.set(runId, executor)
   }
 
   /** A fenced run whose rollback failed: it goes on as stored (see `adoptAgain`). */

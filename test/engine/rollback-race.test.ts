@@ -159,3 +159,38 @@ describe.each(kinds)('rollback racing the run (%s)', (_, makeStore) => {
     expect((await engine.wait('trip')).status).toBe('completed')
   })
 })
+
+describe('rollback racing close()', () => {
+  it('stops when the engine closes during a compensation: the run stays as stored and another engine takes it', async () => {
+    const store = memoryStore()
+    const undo = controllable()
+    const slow = controllable()
+    const actions = {
+      book: (params: { what: string }) => params.what,
+      slow: slow.handler,
+      undo: undo.handler,
+    }
+    const { engine } = testEngine({ store, actions })
+    await engine.register(chain)
+    await engine.start('wf', {}, { runId: 'trip' })
+    await until(() => slow.calls.length === 1)
+    const rolling = engine.rollback('trip', 'trip:0')
+    await until(() => undo.calls.length === 1)
+    const before = await store.readJournal('trip')
+    const closing = engine.close()
+    undo.calls[0]!.resolve(null)
+    await expect(rolling).rejects.toMatchObject({ code: 'ENGINE_CLOSED' })
+    await closing
+    await flush()
+    expect(await store.readJournal('trip')).toEqual(before)
+    expect(await holdsLock(store, 'trip')).toBe(false)
+
+    const next = testEngine({ store, actions }).engine
+    const again = next.rollback('trip', 'trip:0')
+    await until(() => undo.calls.length === 2)
+    undo.calls[1]!.resolve(null)
+    await expect(again).resolves.toMatchObject({ status: 'paused' })
+    expect(undo.calls.map((c) => c.ctx.idempotencyKey)).toEqual(['trip:a:compensate', 'trip:a:compensate'])
+    await next.close()
+  })
+})
