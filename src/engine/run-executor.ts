@@ -4,6 +4,7 @@ import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
 import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
 import { AttemptAbort } from './attempt-abort'
 import type { JournalSource, JournalWriter } from './journal'
+import { reportUnhandledError } from './report-unhandled-error'
 import { keepData, type RunData } from './run-data'
 import { machineFor, type RunActor, startRunActor } from './run-machine'
 import type { RunCommand, RunEvent } from './run-reducer'
@@ -374,10 +375,21 @@ export class RunExecutor implements JournalSource, TaskHost {
   #run(taskId: string, attempt: number): void {
     const controller = new AttemptAbort()
     this.#controllers.set(taskId, controller)
-    runTask(this, this.wf.tasks.get(taskId)!, attempt, controller).then((result) => {
-      if (this.#controllers.get(taskId) === controller) this.#controllers.delete(taskId)
-      if (result && !this.#stopped) this.#post(result)
-    })
+    runTask(this, this.wf.tasks.get(taskId)!, attempt, controller)
+      .then(
+        (result) => {
+          if (this.#controllers.get(taskId) === controller) this.#controllers.delete(taskId)
+          if (result && !this.#stopped) this.#post(result)
+        },
+        (error: unknown) => {
+          // The runner itself failed (not the action, whose failures it turns into events):
+          // the attempt still ends, as a failure, so the run never waits for it forever.
+          if (this.#controllers.get(taskId) === controller) this.#controllers.delete(taskId)
+          if (this.#stopped || controller.aborted) return
+          this.#post({ type: 'task.failed', taskId, attempt, error: toErrorInfo(error), at: this.now() })
+        },
+      )
+      .catch(reportUnhandledError)
   }
 
   #arm(taskId: string, deadline: number): void {
@@ -419,9 +431,9 @@ export class RunExecutor implements JournalSource, TaskHost {
     this.#post({ type: 'workflow.completed', output, at: this.now() })
   }
 
-  /** Sends an event from inside the run; a failed write is handled by `#break`. */
+  /** Sends an event from inside the run; a failed write stops the run through `#break`. */
   #post(event: RunEvent): void {
-    this.send(event).catch(() => {})
+    this.send(event).catch((error: unknown) => this.#break(error))
   }
 }
 
