@@ -363,16 +363,19 @@ export class RunExecutor implements JournalSource, TaskHost {
     this.#start(taskId)
   }
 
-  /** Starts a dispatched task (or restarts one cut off by a restart) with its next attempt. */
+  /**
+   * Starts a dispatched task (or restarts one cut off by a restart) with its next attempt: its
+   * action runs once the `task.started` record is committed (the reducer's `start` command).
+   */
   #start(taskId: string): void {
     const attempt = this.state.tasks[taskId]!.attempts + 1
     this.#post({ type: 'task.started', taskId, attempt, at: this.now() })
-    const t = this.state.tasks[taskId]!
-    if (t.status === 'running' && t.attempts === attempt) this.#run(taskId, attempt)
   }
 
-  /** Runs an attempt the run state already records as started. */
+  /** Runs an attempt the journal records as started, unless the run moved on since it was recorded. */
   #run(taskId: string, attempt: number): void {
+    const t = this.state.tasks[taskId]!
+    if (t.status !== 'running' || t.attempts !== attempt) return
     const controller = new AttemptAbort()
     this.#controllers.set(taskId, controller)
     runTask(this, this.wf.tasks.get(taskId)!, attempt, controller)
