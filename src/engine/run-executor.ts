@@ -1,4 +1,5 @@
 import type { Snapshot } from 'xstate'
+import { deepFreeze } from '../boundary'
 import { ExpressionError, toErrorInfo } from '../errors'
 import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
 import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
@@ -61,6 +62,8 @@ export class RunExecutor implements JournalSource, TaskHost {
     this.#host = host
     this.wf = wf
     this.runId = record.runId
+    // The run's own objects are shared with views, scopes and subscribers: frozen, never copied.
+    deepFreeze(record.input)
     this.record = record
     this.data = data
     this.#actor = startRunActor(machineFor(wf), record.runId, record.createdAt, snapshot)
@@ -103,6 +106,7 @@ export class RunExecutor implements JournalSource, TaskHost {
     for (const command of commands) {
       switch (command.type) {
         case 'record':
+          deepFreeze(command.event)
           this.#pending.push(command.event)
           keepData(this.data, command.event)
           deferred.push(command)

@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { isWaitRequest } from '../actions/wait'
+import { copyValue } from '../boundary'
 import { type SpindleError, TaskError, TimeoutError, toErrorInfo } from '../errors'
 import type { ActionContext, CompiledTask, ErrorInfo, ExpressionScope } from '../types'
 import type { AttemptAbort } from './attempt-abort'
@@ -178,7 +179,8 @@ async function invoke(
     taskId,
     ...(index !== undefined && { index }),
     state: {
-      get: (key) => (key in changes ? changes[key] : host.readState(key)),
+      // A copy: a change in place is not a change until `set`, and a failed attempt's is dropped.
+      get: (key) => copyValue(key in changes ? changes[key] : host.readState(key)),
       set: (key, value) => {
         if (typeof key !== 'string' || key === '') {
           throw new TaskError('INVALID_ARGUMENT', 'ctx.state.set needs a non-empty string key.', {

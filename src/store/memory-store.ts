@@ -105,8 +105,14 @@ class MemoryStore implements Store {
       const stored = this.#runs.get(runId)
       if (stored && stored.epoch !== epoch) throw stale(runId, epoch, stored.epoch)
     }
-    // The batch is ours (see Store.commit); reads hand out copies.
-    const copy = batch
+    // Kept as IndexedDB keeps them, out of the caller's reach: copies, except entries already
+    // frozen (the engine deep-freezes every record it journals, see boundary.ts), which nobody
+    // can change and which are most of what a run writes.
+    const copy = {
+      runs: structuredClone(batch.runs),
+      entries: batch.entries.map((entry) => (Object.isFrozen(entry) ? entry : structuredClone(entry))),
+      snapshots: structuredClone(batch.snapshots),
+    }
     for (const record of copy.runs) this.#runs.set(record.runId, record)
     for (const entry of copy.entries) {
       const journal = this.#journals.get(entry.runId)
@@ -139,7 +145,10 @@ class MemoryStore implements Store {
   async rollBack(runId: string, afterSeq: number, epoch: number): Promise<void> {
     const stored = this.#runs.get(runId)
     if (stored && stored.epoch !== epoch) throw stale(runId, epoch, stored.epoch)
-    for (const entry of this.#journals.get(runId) ?? []) if (entry.seq > afterSeq) entry.rolledBack = true
+    const journal = this.#journals.get(runId) ?? []
+    journal.forEach((entry, i) => {
+      if (entry.seq > afterSeq) journal[i] = { ...entry, rolledBack: true }
+    })
     const list = this.#snapshots.get(runId)
     if (list)
       this.#snapshots.set(
