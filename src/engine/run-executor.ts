@@ -50,6 +50,8 @@ export class RunExecutor implements JournalSource, TaskHost {
   #snapshotSeq: number
   readonly #controllers = new Map<string, AttemptAbort>()
   readonly #timers = new Map<string, unknown>()
+  /** Parked `forEach` attempts waiting for a paused run to run again. */
+  #onResume: (() => void)[] = []
   #stopped = false
 
   constructor(
@@ -270,6 +272,16 @@ export class RunExecutor implements JournalSource, TaskHost {
   doneItems(taskId: string): ReadonlyMap<number, unknown> {
     return this.data.items.get(taskId) ?? new Map()
   }
+  isPaused(): boolean {
+    return this.state.status === 'paused'
+  }
+  onResume(listener: () => void): () => void {
+    this.#onResume.push(listener)
+    return () => {
+      const i = this.#onResume.indexOf(listener)
+      if (i >= 0) this.#onResume.splice(i, 1)
+    }
+  }
   scope(refs: readonly string[], extra?: { item: unknown; index: number }): ExpressionScope {
     const tasks: ExpressionScope['tasks'] = {}
     const s = this.state
@@ -310,6 +322,8 @@ export class RunExecutor implements JournalSource, TaskHost {
         case 'record':
           this.#host.publish(command.event)
           if (isTerminal(command.event)) settled = true
+          // Parked items go on once the resume is committed, as tasks it admits do.
+          if (command.event.type === 'workflow.resumed') this.#resumeParked()
           break
         case 'dispatch':
           this.#dispatch(command.taskId)
@@ -326,6 +340,12 @@ export class RunExecutor implements JournalSource, TaskHost {
       }
     }
     if (settled && isTerminalStatus(this.state.status)) this.#host.settled(this)
+  }
+
+  #resumeParked(): void {
+    const listeners = this.#onResume
+    this.#onResume = []
+    for (const listener of listeners) listener()
   }
 
   #break(error: unknown): void {

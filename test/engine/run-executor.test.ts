@@ -82,3 +82,98 @@ describe('attempts are recorded before their action starts (guarantee 2)', () =>
     expect(attempts).toEqual([...new Set(attempts)].sort((x, y) => x - y))
   })
 })
+
+describe('pausing a run stops its forEach tasks', () => {
+  const setup = async (items: number, concurrency: number, task: Record<string, unknown> = {}) => {
+    const work = controllable()
+    const clock = simulatedClock()
+    const engine = createEngine({
+      store: memoryStore(),
+      recover: false,
+      clock,
+      random: () => 0.5,
+      actions: { work: work.handler },
+    })
+    await engine.register(
+      def({
+        each: {
+          action: 'work',
+          forEach: `[${Array.from({ length: items }, (_, i) => i).join(', ')}]`,
+          params: { n: '${ item }' },
+          concurrency,
+          ...task,
+        },
+      }),
+    )
+    const { runId } = await engine.start('wf')
+    await flush()
+    const types = async () => (await engine.history(runId)).map((e) => e.type)
+    return { engine, clock, work, runId, types }
+  }
+
+  it('starts no new item after pause; in-flight items finish and are recorded; resume runs the rest', async () => {
+    const { engine, work, runId, types } = await setup(5, 2)
+    expect(work.calls.map((c) => c.params.n)).toEqual([0, 1])
+    await engine.pause(runId)
+    work.calls[0]!.resolve('r0')
+    await flush()
+    expect(work.calls).toHaveLength(2)
+    work.calls[1]!.resolve('r1')
+    await flush()
+    expect(work.calls).toHaveLength(2)
+    const view = (await engine.getRun(runId))!
+    expect(view.status).toBe('paused')
+    expect(view.tasks.each!.status).toBe('running')
+    expect((await types()).filter((t) => t === 'task.item-completed')).toHaveLength(2)
+
+    await engine.resume(runId)
+    await flush()
+    expect(work.calls.map((c) => c.params.n)).toEqual([0, 1, 2, 3])
+    for (const call of work.calls.slice(2)) call.resolve(`r${call.params.n}`)
+    await flush()
+    work.calls[4]!.resolve('r4')
+    const done = await engine.wait(runId)
+    expect(done.status).toBe('completed')
+    expect(done.tasks.each).toMatchObject({
+      status: 'completed',
+      attempts: 1,
+      output: ['r0', 'r1', 'r2', 'r3', 'r4'],
+    })
+    await engine.close()
+  })
+
+  it('does not complete the task while the run is paused, even when every item has finished', async () => {
+    const { engine, work, runId, types } = await setup(2, 2)
+    await engine.pause(runId)
+    work.calls[0]!.resolve('r0')
+    work.calls[1]!.resolve('r1')
+    await flush()
+    expect(await types()).not.toContain('task.completed')
+    expect((await engine.getRun(runId))!.tasks.each!.status).toBe('running')
+    await engine.resume(runId)
+    const done = await engine.wait(runId)
+    expect(done.tasks.each).toMatchObject({ status: 'completed', output: ['r0', 'r1'] })
+    await engine.close()
+  })
+
+  it('the time paused does not count against the attempt’s timeoutMs', async () => {
+    const { engine, clock, work, runId, types } = await setup(2, 1, { timeoutMs: 1000 })
+    clock.advance(400)
+    await engine.pause(runId)
+    work.calls[0]!.resolve('r0')
+    await flush()
+    clock.advance(60_000)
+    await flush()
+    expect(await types()).not.toContain('task.timed-out')
+    await engine.resume(runId)
+    await flush()
+    expect(work.calls).toHaveLength(2)
+    clock.advance(500)
+    await flush()
+    expect(await types()).not.toContain('task.timed-out')
+    work.calls[1]!.resolve('r1')
+    const done = await engine.wait(runId)
+    expect(done.tasks.each).toMatchObject({ status: 'completed', output: ['r0', 'r1'] })
+    await engine.close()
+  })
+})
