@@ -142,17 +142,21 @@ export class RunExecutor implements JournalSource, TaskHost {
     const round = { written, commands: deferred, done }
     this.#open = round
     this.#rounds += 1
-    this.#effects = done.then(
-      () => {
-        this.#rounds -= 1
-        if (this.#open === round) this.#open = undefined
-        this.#carryOut(round.commands)
-      },
-      (error) => {
-        this.#rounds -= 1
-        this.#break(error)
-      },
-    )
+    this.#effects = done
+      .then(
+        () => {
+          this.#rounds -= 1
+          if (this.#open === round) this.#open = undefined
+          this.#carryOut(round.commands)
+        },
+        (error) => {
+          this.#rounds -= 1
+          this.#break(error)
+        },
+      )
+      // Carrying out a command failed outside any task (the clock could not arm a timer): no
+      // run state or caller can hold that failure.
+      .catch(reportUnhandledError)
     return done
   }
 

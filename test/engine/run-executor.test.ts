@@ -1,5 +1,5 @@
 import { createEngine, type Engine, memoryStore, type Store, simulatedClock } from 'spindle'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { faultyStore } from '../store/faulty-store'
 import { controllable, def, flush } from '../support/engine-fixtures'
 
@@ -174,6 +174,44 @@ describe('pausing a run stops its forEach tasks', () => {
     work.calls[1]!.resolve('r1')
     const done = await engine.wait(runId)
     expect(done.tasks.each).toMatchObject({ status: 'completed', output: ['r0', 'r1'] })
+    await engine.close()
+  })
+})
+
+describe('failures with no run to end in are reported, not lost', () => {
+  afterEach(() => {
+    vi.restoreAllMocks()
+  })
+
+  it('a clock that cannot arm a retry reports the failure through reportError', async () => {
+    const reported: unknown[] = []
+    vi.spyOn(globalThis, 'reportError').mockImplementation((error) => {
+      reported.push(error)
+    })
+    const clock = simulatedClock()
+    const broken = new Error('no timers here')
+    const engine = createEngine({
+      store: memoryStore(),
+      recover: false,
+      random: () => 0.5,
+      clock: {
+        now: () => clock.now(),
+        clearTimeout: (handle) => clock.clearTimeout(handle),
+        setTimeout: (callback, ms) => {
+          if (ms > 0) throw broken
+          return clock.setTimeout(callback, ms)
+        },
+      },
+      actions: {
+        flaky: () => {
+          throw new Error('try again')
+        },
+      },
+    })
+    await engine.register(def({ a: { action: 'flaky', retry: { maxAttempts: 2, initialDelayMs: 1000 } } }))
+    await engine.start('wf')
+    await flush()
+    expect(reported).toEqual([broken])
     await engine.close()
   })
 })
