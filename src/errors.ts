@@ -164,15 +164,54 @@ export interface ErrorInfo {
   taskId?: string
 }
 
-/** Reduces any thrown value to `{ code, message }`. */
+/**
+ * Reduces any thrown value to `{ code, message }`. Never throws: a thrown value may be circular,
+ * hold a BigInt, have no prototype or be a proxy that throws on every access, and the failure it
+ * stands for must still end its task.
+ *
+ * @example
+ * toErrorInfo(Object.assign(new Error('HTTP 503'), { code: 'HTTP_ERROR' })) // { code: 'HTTP_ERROR', message: 'HTTP 503' }
+ * toErrorInfo({ status: 503 }) // { code: 'ACTION_FAILED', message: '{"status":503}' }
+ */
 export function toErrorInfo(error: unknown, fallback: ErrorCode = 'ACTION_FAILED'): ErrorInfo {
-  if (error instanceof SpindleError) return { code: error.code, message: error.message }
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code
-    return { code: typeof code === 'string' && code ? code : fallback, message: error.message || error.name }
+  try {
+    if (error instanceof SpindleError) return { code: error.code, message: describeThrown(error.message) }
+    if (error instanceof Error) {
+      const code = (error as { code?: unknown }).code
+      const message = describeThrown(error.message) || describeThrown(error.name)
+      return { code: typeof code === 'string' && code ? code : fallback, message }
+    }
+    return { code: fallback, message: describeThrown(error) || 'an empty value was thrown' }
+  } catch {
+    // A getter or proxy trap threw while the value was read.
+    return { code: fallback, message: `a thrown ${typeof error} that cannot be read` }
   }
-  return {
-    code: fallback,
-    message: typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error)),
+}
+
+/** Longest description of a thrown non-string value kept in the journal. */
+const MAX_DESCRIPTION = 1000
+
+/** Text for a thrown value: strings as they are, other values as JSON (cycles and BigInts marked), else `String()`. */
+function describeThrown(value: unknown): string {
+  if (typeof value === 'string') return value
+  if (typeof value === 'bigint' || typeof value === 'symbol') return String(value)
+  const text = jsonOf(value) ?? String(value)
+  return text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION)}…` : text
+}
+
+function jsonOf(value: unknown): string | undefined {
+  const seen = new WeakSet<object>()
+  try {
+    return JSON.stringify(value, (_key, item: unknown) => {
+      if (typeof item === 'bigint') return String(item)
+      if (typeof item === 'object' && item !== null) {
+        if (seen.has(item)) return '[circular]'
+        seen.add(item)
+      }
+      return item
+    })
+  } catch {
+    // A toJSON or getter threw: the caller falls back to String().
+    return undefined
   }
 }

@@ -1,3 +1,4 @@
+import { deepFreeze } from '../boundary'
 import { DefinitionError } from '../errors'
 import type {
   CompiledTask,
@@ -55,7 +56,8 @@ export function compileWorkflow(def: WorkflowDefinition, defaults?: EngineDefaul
   let byDefaults = compiledByDefinition.get(def)
   const hit = byDefaults?.get(key)
   if (hit) return hit
-  const compiled = build(def, partsOf(def), defaults)
+  // Runs share the definition (static params, `runSnapshot().definition`): nothing may change it.
+  const compiled = build(deepFreeze(def), partsOf(def), defaults)
   if (!byDefaults) {
     byDefaults = new Map()
     compiledByDefinition.set(def, byDefaults)

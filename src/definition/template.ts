@@ -1,3 +1,4 @@
+import { copyValue, deepFreeze } from '../boundary'
 import { ExpressionError } from '../errors'
 import type { CompiledExpression, CompiledParams, ExpressionScope } from '../types'
 import { checkExpression } from './expression'
@@ -41,8 +42,9 @@ interface Collected {
  * Compiles a task's `params`. A string that is exactly `"${ expr }"` becomes the value of
  * `expr`, of any type; a string with `${ expr }` pieces inside text is interpolated (strings
  * as they are, other values as JSON); `$${` writes a literal `${`. Params without any `${`
- * come back `static`, so nothing is done per run. Treat resolved values as read-only: parts
- * without templates are shared with the definition.
+ * come back `static`, so nothing is done per run. Parts without templates are shared by every
+ * run, so they are deep-frozen here; an exact template's value is a copy, since it may be the
+ * run's own data (`${ input.items }`).
  *
  * @throws ExpressionError for the first expression that does not compile, naming its path.
  * @example
@@ -74,7 +76,7 @@ export function analyzeParams(
     taskRefs: new Set(),
     item: options.item === true,
   }
-  const plan = planValue(params, [], collected)
+  const plan = freezeStatic(planValue(params, [], collected))
   const { problems, references } = collected
   if (problems.length > 0) return { problems, references }
   if (plan.kind === 'static') {
@@ -112,6 +114,21 @@ function planValue(value: unknown, path: PathSegment[], collected: Collected): P
     kind: 'static',
     value: values.every(([key, v]) => v === record[key]) ? value : Object.fromEntries(values),
   }
+}
+
+function freezeStatic(plan: Plan): Plan {
+  switch (plan.kind) {
+    case 'static':
+      deepFreeze(plan.value)
+      break
+    case 'object':
+      for (const [, item] of plan.entries) freezeStatic(item)
+      break
+    case 'array':
+      for (const item of plan.items) freezeStatic(item)
+      break
+  }
+  return plan
 }
 
 function staticValue(plan: Plan): unknown {
@@ -172,7 +189,7 @@ function resolvePlan(plan: Plan, scope: ExpressionScope): unknown {
     case 'static':
       return plan.value
     case 'exact':
-      return plan.expression.evaluate(scope)
+      return copyValue(plan.expression.evaluate(scope))
     case 'interpolate':
       return plan.parts
         .map((part) => (typeof part === 'string' ? part : asText(part.evaluate(scope))))

@@ -1,6 +1,7 @@
 import { Subject } from 'rxjs'
 import { builtinActions } from '../actions/builtins'
 import { isAction } from '../actions/define-action'
+import { runInput } from '../boundary'
 import { validateInput } from '../definition/params'
 import {
   ArgumentError,
@@ -206,7 +207,7 @@ class SpindleEngine implements Engine {
       status: 'queued',
       createdAt: now,
       updatedAt: now,
-      input: checked.value,
+      input: runInput(checked.value),
       ...(options.principal !== undefined && { principal: options.principal }),
       epoch: 1,
       executor: this.#id,
@@ -278,8 +279,9 @@ class SpindleEngine implements Engine {
     if (typeof name !== 'string' || name === '') {
       throw new ArgumentError('signal: name must be a non-empty string.', { value: name })
     }
+    let copy: unknown
     try {
-      structuredClone(payload)
+      copy = structuredClone(payload)
     } catch (cause) {
       throw new ArgumentError('signal: the payload must be structured-clone-safe data.', {
         value: payload,
@@ -288,7 +290,7 @@ class SpindleEngine implements Engine {
     }
     return this.#control(
       runId,
-      { type: 'signal.received', name, payload, at: 0 },
+      { type: 'signal.received', name, payload: copy, at: 0 },
       'signals go only to queued, running, paused or failed runs',
     )
   }

@@ -1,9 +1,11 @@
 import type { Snapshot } from 'xstate'
+import { deepFreeze } from '../boundary'
 import { ExpressionError, InvalidStateError, toErrorInfo } from '../errors'
 import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
 import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
 import { AttemptAbort } from './attempt-abort'
 import type { JournalSource, JournalWriter } from './journal'
+import { reportUnhandledError } from './report-unhandled-error'
 import { keepData, type RunData } from './run-data'
 import { machineFor, type RunActor, startRunActor } from './run-machine'
 import type { RunCommand, RunEvent } from './run-reducer'
@@ -48,6 +50,8 @@ export class RunExecutor implements JournalSource, TaskHost {
   #snapshotSeq: number
   readonly #controllers = new Map<string, AttemptAbort>()
   readonly #timers = new Map<string, unknown>()
+  /** Parked `forEach` attempts waiting for a paused run to run again. */
+  #onResume: (() => void)[] = []
   #stopped = false
   /** Why the run was fenced: it executes nothing more, but what it queued still commits. */
   #fenced: string | undefined
@@ -62,6 +66,8 @@ export class RunExecutor implements JournalSource, TaskHost {
     this.#host = host
     this.wf = wf
     this.runId = record.runId
+    // The run's own objects are shared with views, scopes and subscribers: frozen, never copied.
+    deepFreeze(record.input)
     this.record = record
     this.data = data
     this.#actor = startRunActor(machineFor(wf), record.runId, record.createdAt, snapshot)
@@ -114,6 +120,7 @@ export class RunExecutor implements JournalSource, TaskHost {
     for (const command of commands) {
       switch (command.type) {
         case 'record':
+          deepFreeze(command.event)
           this.#pending.push(command.event)
           keepData(this.data, command.event)
           deferred.push(command)
@@ -147,17 +154,21 @@ export class RunExecutor implements JournalSource, TaskHost {
     const round = { written, commands: deferred, done }
     this.#open = round
     this.#rounds += 1
-    this.#effects = done.then(
-      () => {
-        this.#rounds -= 1
-        if (this.#open === round) this.#open = undefined
-        this.#carryOut(round.commands)
-      },
-      (error) => {
-        this.#rounds -= 1
-        this.#break(error)
-      },
-    )
+    this.#effects = done
+      .then(
+        () => {
+          this.#rounds -= 1
+          if (this.#open === round) this.#open = undefined
+          this.#carryOut(round.commands)
+        },
+        (error) => {
+          this.#rounds -= 1
+          this.#break(error)
+        },
+      )
+      // Carrying out a command failed outside any task (the clock could not arm a timer): no
+      // run state or caller can hold that failure.
+      .catch(reportUnhandledError)
     return done
   }
 
@@ -295,6 +306,16 @@ export class RunExecutor implements JournalSource, TaskHost {
   doneItems(taskId: string): ReadonlyMap<number, unknown> {
     return this.data.items.get(taskId) ?? new Map()
   }
+  isPaused(): boolean {
+    return this.state.status === 'paused'
+  }
+  onResume(listener: () => void): () => void {
+    this.#onResume.push(listener)
+    return () => {
+      const i = this.#onResume.indexOf(listener)
+      if (i >= 0) this.#onResume.splice(i, 1)
+    }
+  }
   scope(refs: readonly string[], extra?: { item: unknown; index: number }): ExpressionScope {
     const tasks: ExpressionScope['tasks'] = {}
     const s = this.state
@@ -340,6 +361,8 @@ export class RunExecutor implements JournalSource, TaskHost {
         case 'record':
           this.#host.publish(command.event)
           if (isTerminal(command.event)) settled = true
+          // Parked items go on once the resume is committed, as tasks it admits do.
+          if (command.event.type === 'workflow.resumed') this.#resumeParked()
           break
         case 'dispatch':
           this.#dispatch(command.taskId)
@@ -356,6 +379,12 @@ export class RunExecutor implements JournalSource, TaskHost {
       }
     }
     if (settled && isTerminalStatus(this.state.status)) this.#host.settled(this)
+  }
+
+  #resumeParked(): void {
+    const listeners = this.#onResume
+    this.#onResume = []
+    for (const listener of listeners) listener()
   }
 
   #break(error: unknown): void {
@@ -397,22 +426,36 @@ export class RunExecutor implements JournalSource, TaskHost {
     this.#start(taskId)
   }
 
-  /** Starts a dispatched task (or restarts one cut off by a restart) with its next attempt. */
+  /**
+   * Starts a dispatched task (or restarts one cut off by a restart) with its next attempt: its
+   * action runs once the `task.started` record is committed (the reducer's `start` command).
+   */
   #start(taskId: string): void {
     const attempt = this.state.tasks[taskId]!.attempts + 1
     this.#post({ type: 'task.started', taskId, attempt, at: this.now() })
-    const t = this.state.tasks[taskId]!
-    if (t.status === 'running' && t.attempts === attempt) this.#run(taskId, attempt)
   }
 
-  /** Runs an attempt the run state already records as started. */
+  /** Runs an attempt the journal records as started, unless the run moved on since it was recorded. */
   #run(taskId: string, attempt: number): void {
+    const t = this.state.tasks[taskId]!
+    if (t.status !== 'running' || t.attempts !== attempt) return
     const controller = new AttemptAbort()
     this.#controllers.set(taskId, controller)
-    runTask(this, this.wf.tasks.get(taskId)!, attempt, controller).then((result) => {
-      if (this.#controllers.get(taskId) === controller) this.#controllers.delete(taskId)
-      if (result && !this.#stopped) this.#post(result)
-    })
+    runTask(this, this.wf.tasks.get(taskId)!, attempt, controller)
+      .then(
+        (result) => {
+          if (this.#controllers.get(taskId) === controller) this.#controllers.delete(taskId)
+          if (result && !this.#stopped) this.#post(result)
+        },
+        (error: unknown) => {
+          // The runner itself failed (not the action, whose failures it turns into events):
+          // the attempt still ends, as a failure, so the run never waits for it forever.
+          if (this.#controllers.get(taskId) === controller) this.#controllers.delete(taskId)
+          if (this.#stopped || controller.aborted) return
+          this.#post({ type: 'task.failed', taskId, attempt, error: toErrorInfo(error), at: this.now() })
+        },
+      )
+      .catch(reportUnhandledError)
   }
 
   #arm(taskId: string, deadline: number): void {
@@ -454,9 +497,9 @@ export class RunExecutor implements JournalSource, TaskHost {
     this.#post({ type: 'workflow.completed', output, at: this.now() })
   }
 
-  /** Sends an event from inside the run; a failed write is handled by `#break`. */
+  /** Sends an event from inside the run; a failed write stops the run through `#break`. */
   #post(event: RunEvent): void {
-    this.send(event).catch(() => {})
+    this.send(event).catch((error: unknown) => this.#break(error))
   }
 }
 

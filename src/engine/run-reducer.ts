@@ -270,6 +270,9 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
       break
     case 'task.started':
       start(e.taskId, s.tasks[e.taskId]!, e.attempt, e)
+      // Like an admission in fill(): the action starts once this record is committed, so a
+      // crash before the commit cannot hand the next executor the same attempt number.
+      out.push({ type: 'start', taskId: e.taskId, attempt: e.attempt })
       break
     case 'task.completed':
       complete(e.taskId, s.tasks[e.taskId]!, e.output, e)

@@ -1,3 +1,4 @@
+import { deepFreeze } from '../boundary'
 import type { JournalEntry, RunRecord, Store } from '../store/store'
 import type { CompiledWorkflow } from '../types'
 import { emptyRunData, keepData } from './run-data'
@@ -47,7 +48,8 @@ function fromJournal(
   entries: readonly JournalEntry[],
 ): RunExecutor {
   const data = emptyRunData()
-  for (const entry of entries) if (!entry.rolledBack) keepData(data, entry)
+  // Frozen as a live run's records are: views and scopes share what they carry.
+  for (const entry of entries) if (!entry.rolledBack) keepData(data, deepFreeze(entry))
   const executor = new RunExecutor(host, wf, record, data, snapshot as never)
   executor.replay(entries)
   return executor

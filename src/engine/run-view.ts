@@ -27,7 +27,10 @@ export function runInfo(executor: RunExecutor): RunInfo {
   }
 }
 
-/** The full view of a run: `getRun()`'s answer. */
+/**
+ * The full view of a run: `getRun()`'s answer. It shares nothing the run can change: input,
+ * outputs and state values are frozen (see `boundary.ts`), the rest is built for this view.
+ */
 export function runView(executor: RunExecutor, now: number): RunView {
   const s = executor.state
   const { outputs } = executor.data
@@ -38,7 +41,7 @@ export function runView(executor: RunExecutor, now: number): RunView {
       status: t.status,
       attempts: t.attempts,
       ...(outputs.has(id) && { output: outputs.get(id) }),
-      ...(t.error && { error: t.error }),
+      ...(t.error && { error: { ...t.error } }),
       ...(t.startedAt !== undefined && { startedAt: t.startedAt }),
       ...(t.endedAt !== undefined && { endedAt: t.endedAt }),
     }
@@ -47,9 +50,10 @@ export function runView(executor: RunExecutor, now: number): RunView {
     ...runInfo(executor),
     input: executor.record.input,
     ...(s.status === 'completed' && { output: executor.data.output }),
-    ...(s.error && { error: s.error }),
+    ...(s.error && { error: { ...s.error } }),
     ...(s.pauseReason !== undefined && { pauseReason: s.pauseReason }),
-    state: executor.data.state,
+    // Values are frozen records' values; the table itself changes with every completion.
+    state: { ...executor.data.state },
     tasks,
     progress: computeProgress(s, taskNames(executor.wf), now),
     health: computeHealth(s, now),

@@ -1,8 +1,11 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { isWaitRequest } from '../actions/wait'
+import { copyValue } from '../boundary'
 import { type SpindleError, TaskError, TimeoutError, toErrorInfo } from '../errors'
 import type { ActionContext, CompiledTask, ErrorInfo, ExpressionScope } from '../types'
 import type { AttemptAbort } from './attempt-abort'
+import { AttemptTimer } from './attempt-timer'
+import { type ItemsHost, runItems } from './run-items'
 import type { RunEvent } from './run-reducer'
 
 /** An action as the runner calls it: built-ins are also told the current time. */
@@ -13,19 +16,14 @@ export interface RunnableAction {
 }
 
 /** What the runner needs from the run it works for. */
-export interface TaskHost {
+export interface TaskHost extends ItemsHost {
   readonly runId: string
-  now(): number
   random(): number
   setTimeout(callback: () => void, ms: number): unknown
   clearTimeout(handle: unknown): void
   action(name: string): RunnableAction
   scope(refs: readonly string[], extra?: { item: unknown; index: number }): ExpressionScope
   readState(key: string): unknown
-  /** Item outputs already journaled for a `forEach` task (kept across attempts). */
-  doneItems(taskId: string): ReadonlyMap<number, unknown>
-  /** Sends an event into the run while the task works (progress, logs, item completions). */
-  post(event: RunEvent): void
 }
 
 /**
@@ -43,12 +41,7 @@ export async function runTask(
   const taskId = task.id
   const changes: Record<string, unknown> = {}
   const timer =
-    task.timeoutMs === undefined
-      ? undefined
-      : host.setTimeout(
-          () => controller.abort(new TimeoutError(`Task "${taskId}" timed out after ${task.timeoutMs} ms`)),
-          task.timeoutMs,
-        )
+    task.timeoutMs === undefined ? undefined : new AttemptTimer(host, taskId, task.timeoutMs, controller)
   const ended = (): RunEvent | undefined => {
     const reason = controller.reason
     if (!(reason instanceof TimeoutError)) return undefined
@@ -82,7 +75,8 @@ export async function runTask(
           },
         )
       }
-      output = await runItems(host, task, items, call, controller)
+      const item = (index: number) => call(resolveParams(host, task, { item: items[index], index }), index)
+      output = await runItems(host, task, items, item, controller, timer)
     } else {
       output = await call(resolveParams(host, task))
     }
@@ -100,7 +94,7 @@ export async function runTask(
     if (controller.aborted) return ended()
     return failed(error)
   } finally {
-    if (timer !== undefined) host.clearTimeout(timer)
+    timer?.clear()
   }
 }
 
@@ -108,50 +102,6 @@ function resolveParams(host: TaskHost, task: CompiledTask, extra?: { item: unkno
   const params = task.params
   if (!params) return {}
   return params.static ? params.value : params.resolve(host.scope(params.taskRefs, extra))
-}
-
-async function runItems(
-  host: TaskHost,
-  task: CompiledTask,
-  items: unknown[],
-  call: (params: Record<string, unknown>, index: number) => Promise<unknown>,
-  controller: AttemptAbort,
-): Promise<unknown[]> {
-  const done = host.doneItems(task.id)
-  const results = new Array<unknown>(items.length)
-  const todo: number[] = []
-  items.forEach((_, index) => {
-    if (done.has(index)) results[index] = done.get(index)
-    else todo.push(index)
-  })
-  let next = 0
-  let failure: { error: unknown } | undefined
-  const worker = async () => {
-    while (next < todo.length && !failure && !controller.aborted) {
-      const index = todo[next++]!
-      try {
-        const output = await call(resolveParams(host, task, { item: items[index], index }), index)
-        if (isWaitRequest(output)) {
-          throw new TaskError(
-            'INVALID_ARGUMENT',
-            `Task "${task.id}": durable waits cannot run under forEach.`,
-            {
-              taskId: task.id,
-            },
-          )
-        }
-        results[index] = output
-        if (!controller.aborted) {
-          host.post({ type: 'task.item-completed', taskId: task.id, index, output, at: host.now() })
-        }
-      } catch (error) {
-        failure ??= { error }
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(task.concurrency, todo.length) }, worker))
-  if (failure) throw failure.error
-  return results
 }
 
 async function invoke(
@@ -178,7 +128,8 @@ async function invoke(
     taskId,
     ...(index !== undefined && { index }),
     state: {
-      get: (key) => (key in changes ? changes[key] : host.readState(key)),
+      // A copy: a change in place is not a change until `set`, and a failed attempt's is dropped.
+      get: (key) => copyValue(key in changes ? changes[key] : host.readState(key)),
       set: (key, value) => {
         if (typeof key !== 'string' || key === '') {
           throw new TaskError('INVALID_ARGUMENT', 'ctx.state.set needs a non-empty string key.', {

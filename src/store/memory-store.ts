@@ -122,8 +122,14 @@ class MemoryStore implements Store {
     for (const entry of batch.entries) {
       if (entry.type === 'workflow.rolled-back') this.#markRolledBack(entry.runId, entry.toSeq)
     }
-    // The batch is ours (see Store.commit); reads hand out copies.
-    const copy = batch
+    // Kept as IndexedDB keeps them, out of the caller's reach: copies, except entries already
+    // frozen (the engine deep-freezes every record it journals, see boundary.ts), which nobody
+    // can change and which are most of what a run writes.
+    const copy = {
+      runs: structuredClone(batch.runs),
+      entries: batch.entries.map((entry) => (Object.isFrozen(entry) ? entry : structuredClone(entry))),
+      snapshots: structuredClone(batch.snapshots),
+    }
     for (const record of copy.runs) this.#runs.set(record.runId, record)
     for (const entry of copy.entries) {
       const journal = this.#journals.get(entry.runId)
@@ -159,8 +165,12 @@ class MemoryStore implements Store {
     this.#markRolledBack(runId, afterSeq)
   }
 
+  /** Entries are frozen (see boundary.ts): a marked entry replaces the one it marks. */
   #markRolledBack(runId: string, afterSeq: number): void {
-    for (const entry of this.#journals.get(runId) ?? []) if (entry.seq > afterSeq) entry.rolledBack = true
+    const journal = this.#journals.get(runId) ?? []
+    journal.forEach((entry, i) => {
+      if (entry.seq > afterSeq && !entry.rolledBack) journal[i] = { ...entry, rolledBack: true }
+    })
     const list = this.#snapshots.get(runId)
     if (list)
       this.#snapshots.set(

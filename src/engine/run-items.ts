@@ -1,0 +1,100 @@
+import { isWaitRequest } from '../actions/wait'
+import { TaskError } from '../errors'
+import type { CompiledTask } from '../types'
+import type { AttemptAbort } from './attempt-abort'
+import type { AttemptTimer } from './attempt-timer'
+import type { RunEvent } from './run-reducer'
+
+/** What a `forEach` needs from its run. */
+export interface ItemsHost {
+  now(): number
+  /** Item outputs already journaled for a `forEach` task (kept across attempts). */
+  doneItems(taskId: string): ReadonlyMap<number, unknown>
+  /** Sends an event into the run while the task works (progress, logs, item completions). */
+  post(event: RunEvent): void
+  /** Whether the run is paused: a `forEach` starts no new item then. */
+  isPaused(): boolean
+  /** Calls `listener` once when the paused run runs again; returns a function that removes it. */
+  onResume(listener: () => void): () => void
+}
+
+/**
+ * Runs the items of a `forEach` task not yet journaled, `task.concurrency` at a time, and
+ * journals each as it finishes (`task.item-completed`). While the run is paused no new item
+ * starts: the items in flight finish and are recorded, then the attempt parks (its timeout held)
+ * until the run resumes, so the task never completes while the run is paused.
+ *
+ * @returns the outputs in item order; rejects with the first item's failure.
+ */
+export async function runItems(
+  host: ItemsHost,
+  task: CompiledTask,
+  items: unknown[],
+  call: (index: number) => Promise<unknown>,
+  controller: AttemptAbort,
+  timer: AttemptTimer | undefined,
+): Promise<unknown[]> {
+  const done = host.doneItems(task.id)
+  const results = new Array<unknown>(items.length)
+  const todo: number[] = []
+  items.forEach((_, index) => {
+    if (done.has(index)) results[index] = done.get(index)
+    else todo.push(index)
+  })
+  let next = 0
+  let failure: { error: unknown } | undefined
+  // A worker stops at a pause, a failure, an abort, or when no item is left.
+  const worker = async () => {
+    while (next < todo.length && !failure && !controller.aborted && !host.isPaused()) {
+      const index = todo[next++]!
+      try {
+        const output = await call(index)
+        if (isWaitRequest(output)) {
+          throw new TaskError(
+            'INVALID_ARGUMENT',
+            `Task "${task.id}": durable waits cannot run under forEach.`,
+            {
+              taskId: task.id,
+            },
+          )
+        }
+        results[index] = output
+        if (!controller.aborted) {
+          host.post({ type: 'task.item-completed', taskId: task.id, index, output, at: host.now() })
+        }
+      } catch (error) {
+        failure ??= { error }
+      }
+    }
+  }
+  for (;;) {
+    const workers = Math.min(task.concurrency, todo.length - next)
+    await Promise.all(Array.from({ length: workers }, worker))
+    if (failure) throw failure.error
+    if (controller.aborted) return results
+    if (host.isPaused()) {
+      timer?.hold()
+      await untilResumed(host, controller)
+      if (controller.aborted) return results
+      timer?.release()
+    } else if (next >= todo.length) {
+      return results
+    }
+  }
+}
+
+/** Resolves when the run resumes or the attempt is aborted (cancel, skip, close), whichever is first. */
+function untilResumed(host: ItemsHost, controller: AttemptAbort): Promise<void> {
+  return new Promise((resolve) => {
+    let stopResume: (() => void) | undefined
+    const stopAbort = controller.onAbort(() => {
+      stopResume?.()
+      resolve()
+    })
+    if (controller.aborted) return
+    stopResume = host.onResume(() => {
+      stopAbort()
+      resolve()
+    })
+  })
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest'
+import { TaskError, toErrorInfo } from '../src/errors'
+
+describe('toErrorInfo', () => {
+  it('keeps the code and message of a SpindleError and the string code of any Error', () => {
+    expect(toErrorInfo(new TaskError('TIMEOUT', 'too slow'))).toEqual({
+      code: 'TIMEOUT',
+      message: 'too slow',
+    })
+    expect(toErrorInfo(Object.assign(new Error('boom'), { code: 'HTTP_ERROR' }))).toEqual({
+      code: 'HTTP_ERROR',
+      message: 'boom',
+    })
+    expect(toErrorInfo(new RangeError(''))).toEqual({ code: 'ACTION_FAILED', message: 'RangeError' })
+    expect(toErrorInfo('plain text')).toEqual({ code: 'ACTION_FAILED', message: 'plain text' })
+    expect(toErrorInfo({ status: 503 })).toEqual({ code: 'ACTION_FAILED', message: '{"status":503}' })
+  })
+
+  it('never throws, whatever was thrown: circular objects, BigInts, objects without a prototype, hostile proxies', () => {
+    const circular: Record<string, unknown> = { name: 'loop' }
+    circular.self = circular
+    const hostile = new Proxy(
+      {},
+      {
+        getPrototypeOf() {
+          throw new Error('no prototype for you')
+        },
+        get() {
+          throw new Error('no fields either')
+        },
+        ownKeys() {
+          throw new Error('no keys')
+        },
+      },
+    )
+    const badMessage = Object.assign(new Error('x'), {})
+    Object.defineProperty(badMessage, 'message', {
+      get() {
+        throw new Error('unreadable message')
+      },
+    })
+    const cases: unknown[] = [
+      circular,
+      10n,
+      { amount: 10n },
+      Object.create(null),
+      hostile,
+      badMessage,
+      Symbol('s'),
+    ]
+    for (const thrown of cases) {
+      const info = toErrorInfo(thrown)
+      expect(info.code).toBe('ACTION_FAILED')
+      expect(typeof info.message).toBe('string')
+      expect(info.message.length).toBeGreaterThan(0)
+      // The result goes into the journal: it must be plain data.
+      expect(structuredClone(info)).toEqual(info)
+    }
+    expect(toErrorInfo(10n).message).toBe('10')
+    expect(toErrorInfo(circular).message).toBe('{"name":"loop","self":"[circular]"}')
+    expect(toErrorInfo({ amount: 10n }).message).toBe('{"amount":"10"}')
+    expect(toErrorInfo({ text: 'x'.repeat(5000) }).message.length).toBeLessThanOrEqual(1001)
+  })
+
+  it('turns a non-string message of an Error into text', () => {
+    const error = Object.assign(new Error(), { message: { detail: 'structured' } })
+    expect(toErrorInfo(error)).toEqual({ code: 'ACTION_FAILED', message: '{"detail":"structured"}' })
+  })
+})
