@@ -306,7 +306,7 @@ class SpindleEngine implements Engine {
 
   async listRuns(filter: RunFilter = {}): Promise<RunInfo[]> {
     checkFilter(filter)
-    await this.#journal.settled()
+    await this.#journal.committed()
     const records = await this.#store.listRuns(filter)
     return records.map((r) => {
       const live = this.#runs.get(r.runId)
@@ -316,13 +316,13 @@ class SpindleEngine implements Engine {
 
   async checkpoints(runId: string): Promise<CheckpointInfo[]> {
     await this.#requireRecord(runId)
-    await this.#journal.settled()
+    await this.#journal.committed()
     return checkpointsOf(runId, await this.#store.readJournal(runId))
   }
 
   async history(runId: string): Promise<WorkflowEvent[]> {
     await this.#requireRecord(runId)
-    await this.#journal.settled()
+    await this.#journal.committed()
     return this.#store.readJournal(runId)
   }
 
