@@ -1,5 +1,6 @@
 import type { Snapshot } from 'xstate'
 import { ExpressionError, toErrorInfo } from '../errors'
+import { outputRecordOf } from '../store/output-record'
 import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
 import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
 import { AttemptAbort } from './attempt-abort'
@@ -152,6 +153,12 @@ export class RunExecutor implements JournalSource, TaskHost {
   collect(batch: CommitBatch): void {
     if (this.#pending.length === 0 || this.#stopped) return
     batch.entries.push(...this.#pending)
+    for (const entry of this.#pending) {
+      const output = outputRecordOf(entry)
+      if (!output) continue
+      if (batch.outputs) batch.outputs.push(output)
+      else batch.outputs = [output]
+    }
     this.#pending = []
     const s = this.state
     if (s.status === this.record.status) {

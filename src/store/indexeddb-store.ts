@@ -2,8 +2,16 @@ import { compareSemver } from '../definition/semver'
 import { ArgumentError, NotFoundError, StaleExecutorError } from '../errors'
 import type { RunFilter } from '../types'
 import { IdbConnection, quiet, type Tx } from './idb-connection'
-import { type JournalPage, prefixRange, seqRange, versionsRange } from './idb-schema'
-import type { CommitBatch, JournalEntry, RunRecord, SnapshotRecord, Store, StoredDefinition } from './store'
+import { type JournalPage, prefixRange, runRange, seqRange, versionsRange } from './idb-schema'
+import type {
+  CommitBatch,
+  JournalEntry,
+  OutputRecord,
+  RunRecord,
+  SnapshotRecord,
+  Store,
+  StoredDefinition,
+} from './store'
 import { checkBatch, checkDefinition, checkKey, checkLimit, checkRun, checkSeq } from './store-arguments'
 
 export interface IndexedDbStoreOptions {
@@ -183,9 +191,10 @@ class IndexedDbStore implements Store {
   }
 
   commit(batch: CommitBatch): Promise<void> {
-    // Most batches carry no snapshot: a transaction over fewer stores starts sooner.
-    const stores: ('runs' | 'journal' | 'snapshots')[] =
-      batch.snapshots?.length > 0 ? ['runs', 'journal', 'snapshots'] : ['runs', 'journal']
+    // Most batches carry no snapshot and no output: a transaction over fewer stores starts sooner.
+    const stores: ('runs' | 'journal' | 'snapshots' | 'outputs')[] = ['runs', 'journal']
+    if (batch.snapshots?.length > 0) stores.push('snapshots')
+    if (batch.outputs?.length) stores.push('outputs')
     return this.#db.write('commit', stores, async (tx) => {
       checkBatch(batch)
       const runs = tx.objectStore('runs')
@@ -210,6 +219,10 @@ class IndexedDbStore implements Store {
         const snapshots = (tx as unknown as Tx<['snapshots'], 'readwrite'>).objectStore('snapshots')
         for (const snapshot of batch.snapshots) writes.push(quiet(snapshots.put(snapshot)))
       }
+      if (batch.outputs?.length) {
+        const outputs = (tx as unknown as Tx<['outputs'], 'readwrite'>).objectStore('outputs')
+        for (const output of batch.outputs) writes.push(quiet(outputs.put(output)))
+      }
       try {
         await Promise.all(writes)
       } catch (error) {
@@ -231,6 +244,14 @@ class IndexedDbStore implements Store {
     })
   }
 
+  readOutputs(runId: string, maxSeq = Number.POSITIVE_INFINITY): Promise<OutputRecord[]> {
+    return this.#db.read('readOutputs', ['outputs'], async (tx) => {
+      const upTo = checkSeq('maxSeq', maxSeq)
+      const outputs = await tx.objectStore('outputs').getAll(runRange(checkKey('runId', runId)))
+      return outputs.filter((o) => o.seq <= upTo).sort((a, b) => a.seq - b.seq)
+    })
+  }
+
   latestSnapshot(runId: string, maxSeq = Number.POSITIVE_INFINITY): Promise<SnapshotRecord | undefined> {
     return this.#db.read('latestSnapshot', ['snapshots'], async (tx) => {
       const range = seqRange(checkKey('runId', runId), undefined, checkSeq('maxSeq', maxSeq))
@@ -240,13 +261,18 @@ class IndexedDbStore implements Store {
   }
 
   rollBack(runId: string, afterSeq: number, epoch: number): Promise<void> {
-    return this.#db.write('rollBack', ['runs', 'journal', 'snapshots'], async (tx) => {
+    return this.#db.write('rollBack', ['runs', 'journal', 'snapshots', 'outputs'], async (tx) => {
       checkKey('runId', runId)
       checkSeq('afterSeq', afterSeq)
       fence(runId, epoch, await tx.objectStore('runs').get(runId))
       const writes: Promise<unknown>[] = [
         quiet(tx.objectStore('snapshots').delete(seqRange(runId, afterSeq))),
       ]
+      let output = await tx.objectStore('outputs').openCursor(runRange(runId))
+      while (output) {
+        if (output.value.seq > afterSeq) writes.push(quiet(output.delete()))
+        output = await output.continue()
+      }
       let cursor = await tx.objectStore('journal').openCursor(seqRange(runId))
       while (cursor) {
         const page = cursor.value

@@ -1,6 +1,13 @@
 import { ArgumentError, NotFoundError, StaleExecutorError, type Store } from 'spindle'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { completedEntry, definitionRecord, journal, runRecord, snapshotRecord } from './store-fixtures'
+import {
+  completedEntry,
+  definitionRecord,
+  journal,
+  outputRecord,
+  runRecord,
+  snapshotRecord,
+} from './store-fixtures'
 
 /**
  * The behaviour every `Store` must show. Each implementation's test file runs it with a factory
@@ -227,6 +234,54 @@ export function storeContract(
         ])
         expect((await store.latestSnapshot('r1'))?.seq).toBe(2)
         expect(await store.readJournal('r2')).toEqual(journal('r2', 3))
+      })
+
+      it('keeps output records by [runId, key], written with their commit, read in seq order up to maxSeq', async () => {
+        await store.commit({
+          entries: journal('r1', 3),
+          outputs: [outputRecord('r1', 3, 'b'), outputRecord('r1', 1, 'a')],
+          runs: [],
+          snapshots: [],
+        })
+        await store.commit({ entries: [], outputs: [outputRecord('r10', 2, 'a')], runs: [], snapshots: [] })
+        // The same key again (a task completed anew after a rollback) replaces the record.
+        await store.commit({ entries: [], outputs: [outputRecord('r1', 5, 'a')], runs: [], snapshots: [] })
+        expect(await store.readOutputs('r1')).toEqual([
+          outputRecord('r1', 3, 'b'),
+          outputRecord('r1', 5, 'a'),
+        ])
+        expect(await store.readOutputs('r1', 4)).toEqual([outputRecord('r1', 3, 'b')])
+        expect(await store.readOutputs('r10')).toEqual([outputRecord('r10', 2, 'a')])
+        expect(await store.readOutputs('r2')).toEqual([])
+      })
+
+      it('writes no output record of a refused commit', async () => {
+        await store.createRun(runRecord('r1'))
+        const old = await store.claimRun('r1', 'tab-a')
+        await store.claimRun('r1', 'tab-b')
+        const refused = store.commit({
+          entries: [completedEntry('r1', 1)],
+          outputs: [outputRecord('r1', 1)],
+          runs: [],
+          snapshots: [],
+          fences: [{ runId: 'r1', epoch: old.epoch }],
+        })
+        await expect(refused).rejects.toBeInstanceOf(StaleExecutorError)
+        expect(await store.readOutputs('r1')).toEqual([])
+      })
+
+      it('rolls back output records: those after the checkpoint go, the others stay', async () => {
+        const run = await seededRun(store)
+        await store.commit({
+          entries: [],
+          outputs: [outputRecord('r1', 1), outputRecord('r1', 3), outputRecord('r2', 3)],
+          runs: [],
+          snapshots: [],
+          fences: [{ runId: 'r1', epoch: run.epoch }],
+        })
+        await store.rollBack('r1', 2, run.epoch)
+        expect(await store.readOutputs('r1')).toEqual([outputRecord('r1', 1)])
+        expect(await store.readOutputs('r2')).toEqual([outputRecord('r2', 3)])
       })
 
       it('refuses a rollback fenced with a stale epoch and changes nothing', async () => {
