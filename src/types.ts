@@ -214,6 +214,12 @@ export interface TaskState {
   attemptBase: number
 }
 
+/** A signal kept for a task that does not wait for it yet: its `signal.received` entry's seq and time. */
+export interface BufferedSignal {
+  seq: number
+  at: number
+}
+
 export interface RunState {
   runId: string
   definitionId: string
@@ -234,8 +240,13 @@ export interface RunState {
   /** Tasks not yet settled (completed, skipped, or failed with `onError: 'continue'`). */
   remaining: number
   tasks: Record<string, TaskState>
-  /** Signals received that no task has consumed yet. */
-  signals: Record<string, unknown[]>
+  /**
+   * Signals received that no task has consumed yet, oldest first per name: where their payload
+   * is in the journal, and when they came. At most 1,000 per run, each for at most 24 h.
+   */
+  signals: Record<string, BufferedSignal[]>
+  /** How many signals `signals` holds, over all names. */
+  bufferedSignals: number
   pauseReason?: string
   error?: ErrorInfo
   expectedDurationMs?: number
@@ -283,6 +294,8 @@ export type WorkflowEvent = EventBase &
         output?: unknown
         /** Keys of the run's shared state this task set (null: deleted). */
         state?: Record<string, unknown>
+        /** The seq of the buffered `signal.received` whose payload is the output. */
+        signal?: number
       }
     | { type: 'task.item-completed'; taskId: string; index: number; output?: unknown }
     | {
@@ -304,7 +317,22 @@ export type WorkflowEvent = EventBase &
     | { type: 'task.waiting'; taskId: string; until?: number; signal?: string }
     | { type: 'task.timed-out'; taskId: string; attempt: number; timeoutMs: number; rand?: number }
     | { type: 'timer.fired'; taskId: string }
-    | { type: 'signal.received'; name: string; payload?: unknown }
+    | {
+        type: 'signal.received'
+        name: string
+        payload?: unknown
+        /** No task waited for it: it is kept for the next task that waits for `name`. */
+        buffered?: true
+      }
+    | {
+        type: 'signal.dropped'
+        name: string
+        /** The seq of the dropped `signal.received`. */
+        signalSeq: number
+        receivedAt: number
+        /** `limit`: 1,000 signals were buffered already; `expired`: kept 24 h, nobody took it. */
+        reason: 'limit' | 'expired'
+      }
     | { type: 'checkpoint.saved'; checkpointId: string; reason: string }
     | { type: 'approval.required'; taskId: string; approvers: string[]; level: number }
     | { type: 'approval.granted'; taskId: string; by: string; comment?: string }

@@ -103,6 +103,9 @@ export class RunExecutor implements JournalSource, TaskHost {
     for (const command of commands) {
       switch (command.type) {
         case 'record':
+          // A buffered signal's payload lives outside the run state (see signal-buffer.ts).
+          if (command.event.type === 'task.completed' && command.event.signal !== undefined)
+            command.event.output = this.data.signals.get(command.event.signal)
           this.#pending.push(command.event)
           keepData(this.data, command.event)
           deferred.push(command)

@@ -1,5 +1,6 @@
 import type { CompiledWorkflow, ErrorInfo, RunState, TaskState, WorkflowEvent } from '../types'
 import { canRetry } from './run-state'
+import { bufferSignal, takeSignal } from './signal-buffer'
 
 type Draft<E> = E extends unknown ? Omit<E, 'seq' | 'runId'> : never
 
@@ -312,11 +313,17 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
       t.signal = e.signal
       record(e)
       if (e.until !== undefined) out.push({ type: 'arm', taskId: e.taskId, deadline: e.until })
-      const buffered = e.signal === undefined ? undefined : s.signals[e.signal]
-      if (buffered?.length) {
-        const payload = buffered.shift()
-        if (buffered.length === 0) delete s.signals[e.signal!]
-        complete(e.taskId, t, payload)
+      const buffered = e.signal === undefined ? undefined : takeSignal(s, e.signal, at, record)
+      // The payload is not in the run state: the executor adds it to the record from RunData.
+      if (buffered) {
+        const completed = {
+          type: 'task.completed',
+          taskId: e.taskId,
+          attempt: t.attempts,
+          signal: buffered.seq,
+          at,
+        }
+        complete(e.taskId, t, undefined, completed as RunEvent)
       }
       break
     }
@@ -339,14 +346,18 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
       break
     }
     case 'signal.received': {
-      record(e)
       const waiter = wf.order.find(
         (id) => s.tasks[id]!.status === 'waiting' && s.tasks[id]!.signal === e.name,
       )
+      const { buffered: _buffered, ...received } = e
+      record(waiter ? received : { ...received, buffered: true })
       if (waiter) complete(waiter, s.tasks[waiter]!, e.payload)
-      else s.signals[e.name] = [...(s.signals[e.name] ?? []), e.payload]
+      else bufferSignal(s, e.name, s.seq, at, record)
       break
     }
+    case 'signal.dropped':
+      // Recorded only as a consequence of another event: the replay derives it again.
+      break
     case 'approval.required':
     case 'approval.granted':
     case 'approval.rejected':

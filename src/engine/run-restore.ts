@@ -1,6 +1,6 @@
-import type { RunRecord, Store } from '../store/store'
-import type { CompiledWorkflow } from '../types'
-import { emptyRunData, keepData } from './run-data'
+import type { RunRecord, SnapshotRecord, Store } from '../store/store'
+import type { BufferedSignal, CompiledWorkflow, RunState } from '../types'
+import { emptyRunData, keepData, type RunData } from './run-data'
 import { type ExecutorHost, RunExecutor } from './run-executor'
 
 /**
@@ -22,11 +22,48 @@ export async function restoreRun(
     store.readJournal(record.runId, after),
   ])
   const data = emptyRunData()
+  if (snapshot) adoptLegacySignals(snapshot, data)
   for (const output of outputs) keepData(data, output.entry)
   for (const entry of entries) if (!entry.rolledBack) keepData(data, entry)
   // `workflow.completed` lies before the snapshot when the run ended long ago: its record holds the output.
   if (record.status === 'completed') data.output = record.output
   const executor = new RunExecutor(host, wf, record, data, snapshot?.snapshot as never)
   executor.replay(entries)
+  await readBufferedSignals(store, executor)
   return executor
+}
+
+/**
+ * The payloads of buffered signals received before the snapshot are in their journal entries
+ * only: read those entries (at most 1,000), not the journal.
+ */
+async function readBufferedSignals(store: Store, executor: RunExecutor): Promise<void> {
+  const missing: number[] = []
+  for (const queue of Object.values(executor.state.signals))
+    for (const { seq } of queue) if (!executor.data.signals.has(seq)) missing.push(seq)
+  if (missing.length === 0) return
+  for (const entry of await store.readEntries(executor.runId, missing))
+    if (entry.type === 'signal.received') executor.data.signals.set(entry.seq, entry.payload)
+}
+
+/**
+ * Snapshots written before buffered signals left the run state hold their payloads in
+ * `signals` (name → payloads) and no `bufferedSignals`: move the payloads into `data` under
+ * positions no journal entry has (below 1), as if they had been received when the snapshot was.
+ */
+function adoptLegacySignals(snapshot: SnapshotRecord, data: RunData): void {
+  const context = (snapshot.snapshot as { context?: RunState }).context
+  if (!context || context.bufferedSignals !== undefined) return
+  const legacy = (context.signals ?? {}) as unknown as Record<string, unknown[]>
+  const signals: Record<string, BufferedSignal[]> = {}
+  let count = 0
+  for (const [name, payloads] of Object.entries(legacy)) {
+    signals[name] = payloads.map((payload) => {
+      count += 1
+      data.signals.set(-count, payload)
+      return { seq: -count, at: snapshot.at }
+    })
+  }
+  context.signals = signals
+  context.bufferedSignals = count
 }

@@ -244,6 +244,21 @@ class IndexedDbStore implements Store {
     })
   }
 
+  readEntries(runId: string, seqs: readonly number[]): Promise<JournalEntry[]> {
+    return this.#db.read('readEntries', ['journal'], async (tx) => {
+      checkKey('runId', runId)
+      const journal = tx.objectStore('journal')
+      // Each entry is in the page with the greatest first seq at or below it.
+      const found = await Promise.all(
+        [...new Set(seqs)].map(async (seq) => {
+          const cursor = await journal.openCursor(seqRange(runId, undefined, checkSeq('seq', seq)), 'prev')
+          return cursor?.value.entries.find((e) => e.seq === seq)
+        }),
+      )
+      return found.filter((e) => e !== undefined).sort((a, b) => a.seq - b.seq)
+    })
+  }
+
   readOutputs(runId: string, maxSeq = Number.POSITIVE_INFINITY): Promise<OutputRecord[]> {
     return this.#db.read('readOutputs', ['outputs'], async (tx) => {
       const upTo = checkSeq('maxSeq', maxSeq)

@@ -140,6 +140,11 @@ class MemoryStore implements Store {
     return structuredClone(journal.filter((e) => e.seq > afterSeq))
   }
 
+  async readEntries(runId: string, seqs: readonly number[]): Promise<JournalEntry[]> {
+    const wanted = new Set(seqs)
+    return structuredClone((this.#journals.get(runId) ?? []).filter((e) => wanted.has(e.seq)))
+  }
+
   async readOutputs(runId: string, maxSeq = Number.POSITIVE_INFINITY): Promise<OutputRecord[]> {
     const outputs = [...(this.#outputs.get(runId)?.values() ?? [])]
     return structuredClone(outputs.filter((o) => o.seq <= maxSeq).sort((a, b) => a.seq - b.seq))

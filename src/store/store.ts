@@ -45,6 +45,8 @@ export interface Store {
   commit(batch: CommitBatch): Promise<void>
   /** Journal entries of a run with `seq > afterSeq` (default: all), in `seq` order. */
   readJournal(runId: string, afterSeq?: number): Promise<JournalEntry[]>
+  /** The journal entries of a run at the given positions (those that exist), in `seq` order. */
+  readEntries(runId: string, seqs: readonly number[]): Promise<JournalEntry[]>
   /**
    * The output records of a run with `seq <= maxSeq` (default: all), in `seq` order: what a
    * restore needs besides the snapshot, without reading the journal before it.

@@ -207,6 +207,19 @@ export function storeContract(
         expect(await seqs('run-2')).toEqual([])
       })
 
+      it('reads single journal entries by seq, from any page, one run only', async () => {
+        await store.commit({ entries: journal('r1', 3), runs: [], snapshots: [] })
+        await store.commit({ entries: journal('r1', 4, 4), runs: [], snapshots: [] })
+        await store.commit({ entries: journal('r10', 9), runs: [], snapshots: [] })
+        const seqs = async (runId: string, wanted: number[]) =>
+          (await store.readEntries(runId, wanted)).map((e) => e.seq)
+        expect(await seqs('r1', [6, 2, 4])).toEqual([2, 4, 6])
+        expect(await seqs('r1', [1, 7, 8, 0])).toEqual([1, 7])
+        expect(await seqs('r1', [])).toEqual([])
+        expect(await seqs('r2', [1])).toEqual([])
+        expect(await store.readEntries('r1', [5])).toEqual([completedEntry('r1', 5)])
+      })
+
       it('finds the newest snapshot at or before maxSeq', async () => {
         await store.commit({
           entries: [],
