@@ -72,6 +72,8 @@ export interface WorkflowDefinition {
   /** Tasks in flight at once in one run. */
   concurrency?: number
   expectedDurationMs?: number
+  /** The whole run: past it, in-flight tasks are aborted and the run fails with `TIMEOUT`. */
+  timeoutMs?: number
   tasks: Record<string, TaskDefinition>
   /** CEL: the run's output. Without it, the output is the map of task outputs of the tasks nobody depends on. */
   output?: string
@@ -166,6 +168,8 @@ export interface CompiledWorkflow {
   readonly leaves: readonly string[]
   readonly concurrency: number
   readonly expectedDurationMs?: number
+  /** The definition's run timeout. */
+  readonly timeoutMs?: number
   readonly output?: CompiledExpression
 }
 
@@ -250,6 +254,10 @@ export interface RunState {
   pauseReason?: string
   error?: ErrorInfo
   expectedDurationMs?: number
+  /** The run's deadline (ms since epoch), from `timeoutMs`: past it the run fails with `TIMEOUT`. */
+  deadline?: number
+  /** The `timeoutMs` the deadline came from. */
+  timeoutMs?: number
   /** Time the run spent paused (excluded from the time part of health). */
   pausedMs: number
   pausedAt?: number
@@ -266,8 +274,23 @@ export interface EventBase {
 
 export type WorkflowEvent = EventBase &
   (
-    | { type: 'workflow.queued'; definitionId: string; version: string }
-    | { type: 'workflow.started'; definitionId: string; version: string }
+    | {
+        type: 'workflow.queued'
+        definitionId: string
+        version: string
+        /** The run's deadline, when it has a `timeoutMs`; counted from `start()`. */
+        deadline?: number
+        timeoutMs?: number
+      }
+    | {
+        type: 'workflow.started'
+        definitionId: string
+        version: string
+        /** As on `workflow.queued`; absent when a queued run starts. */
+        deadline?: number
+        timeoutMs?: number
+      }
+    | { type: 'workflow.timed-out'; deadline: number; timeoutMs: number }
     | { type: 'workflow.paused'; reason: string; error?: ErrorInfo }
     | { type: 'workflow.resumed' }
     | { type: 'workflow.completed'; output?: unknown }
@@ -478,6 +501,8 @@ export interface StartOptions {
   version?: string
   runId?: string
   principal?: string
+  /** The run's timeout, counted from now; overrides the definition's `timeoutMs`. */
+  timeoutMs?: number
 }
 
 export interface RunFilter {

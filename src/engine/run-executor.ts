@@ -49,6 +49,8 @@ export class RunExecutor implements JournalSource, TaskHost {
   #snapshotSeq: number
   readonly #controllers = new Map<string, AttemptAbort>()
   readonly #timers = new Map<string, unknown>()
+  /** The timer of the run's own deadline (`timeoutMs`), if armed. */
+  #runTimer: unknown
   #stopped = false
 
   constructor(
@@ -116,6 +118,9 @@ export class RunExecutor implements JournalSource, TaskHost {
           break
         case 'disarm':
           this.#disarm(command.taskId)
+          break
+        case 'disarm-run':
+          this.#disarmRun()
           break
         default:
           deferred.push(command)
@@ -231,6 +236,7 @@ export class RunExecutor implements JournalSource, TaskHost {
       if (t.deadline !== undefined && (t.status === 'retrying' || t.status === 'waiting'))
         this.#arm(id, t.deadline)
     }
+    this.#armRun()
     // Every task settled, but the run's end was not recorded before the restart.
     if (s.status === 'running' && s.remaining === 0) this.#finish()
     for (const id of interrupted) {
@@ -249,6 +255,7 @@ export class RunExecutor implements JournalSource, TaskHost {
     for (const handle of this.#timers.values())
       if (typeof handle !== 'symbol') this.#host.clearTimeout(handle)
     this.#timers.clear()
+    this.#disarmRun()
     this.#actor.stop()
   }
 
@@ -324,6 +331,9 @@ export class RunExecutor implements JournalSource, TaskHost {
           break
         case 'arm':
           this.#arm(command.taskId, command.deadline)
+          break
+        case 'arm-run':
+          this.#armRun()
           break
         case 'finish':
           this.#finish()
@@ -407,6 +417,34 @@ export class RunExecutor implements JournalSource, TaskHost {
       return
     }
     this.#timers.set(taskId, this.#host.setTimeout(fire, wait))
+  }
+
+  /** Arms the run's deadline while it can still time out; one that passed fires at once. */
+  #armRun(): void {
+    this.#disarmRun()
+    const { deadline, timeoutMs = 0, status } = this.state
+    if (deadline === undefined || (status !== 'queued' && status !== 'running' && status !== 'paused')) return
+    const fire = () => {
+      this.#runTimer = undefined
+      this.#post({ type: 'workflow.timed-out', deadline, timeoutMs, at: Math.max(this.now(), deadline) })
+    }
+    const wait = deadline - this.now()
+    if (wait > 0) {
+      this.#runTimer = this.#host.setTimeout(fire, wait)
+      return
+    }
+    // Passed while no engine ran: at once, without waiting for the clock to move.
+    const handle = Symbol('deadline')
+    this.#runTimer = handle
+    queueMicrotask(() => {
+      if (this.#runTimer === handle) fire()
+    })
+  }
+
+  #disarmRun(): void {
+    if (this.#runTimer === undefined) return
+    if (typeof this.#runTimer !== 'symbol') this.#host.clearTimeout(this.#runTimer)
+    this.#runTimer = undefined
   }
 
   #disarm(taskId: string): void {
