@@ -4,6 +4,7 @@ import { outputRecordOf } from '../store/output-record'
 import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
 import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
 import { AttemptAbort } from './attempt-abort'
+import { DeadlineTimer } from './deadline-timer'
 import type { JournalSource, JournalWriter } from './journal'
 import { keepData, type RunData } from './run-data'
 import { machineFor, type RunActor, startRunActor } from './run-machine'
@@ -49,8 +50,8 @@ export class RunExecutor implements JournalSource, TaskHost {
   #snapshotSeq: number
   readonly #controllers = new Map<string, AttemptAbort>()
   readonly #timers = new Map<string, unknown>()
-  /** The timer of the run's own deadline (`timeoutMs`), if armed. */
-  #runTimer: unknown
+  /** The run's own deadline (`timeoutMs`). */
+  readonly #runTimer: DeadlineTimer
   #stopped = false
 
   constructor(
@@ -61,6 +62,7 @@ export class RunExecutor implements JournalSource, TaskHost {
     snapshot?: Snapshot<unknown>,
   ) {
     this.#host = host
+    this.#runTimer = new DeadlineTimer(host)
     this.wf = wf
     this.runId = record.runId
     this.record = record
@@ -120,7 +122,7 @@ export class RunExecutor implements JournalSource, TaskHost {
           this.#disarm(command.taskId)
           break
         case 'disarm-run':
-          this.#disarmRun()
+          this.#runTimer.disarm()
           break
         default:
           deferred.push(command)
@@ -255,7 +257,7 @@ export class RunExecutor implements JournalSource, TaskHost {
     for (const handle of this.#timers.values())
       if (typeof handle !== 'symbol') this.#host.clearTimeout(handle)
     this.#timers.clear()
-    this.#disarmRun()
+    this.#runTimer.disarm()
     this.#actor.stop()
   }
 
@@ -419,32 +421,16 @@ export class RunExecutor implements JournalSource, TaskHost {
     this.#timers.set(taskId, this.#host.setTimeout(fire, wait))
   }
 
-  /** Arms the run's deadline while it can still time out; one that passed fires at once. */
+  /** Arms the run's deadline while the run can still time out. */
   #armRun(): void {
-    this.#disarmRun()
     const { deadline, timeoutMs = 0, status } = this.state
-    if (deadline === undefined || (status !== 'queued' && status !== 'running' && status !== 'paused')) return
-    const fire = () => {
-      this.#runTimer = undefined
-      this.#post({ type: 'workflow.timed-out', deadline, timeoutMs, at: Math.max(this.now(), deadline) })
-    }
-    const wait = deadline - this.now()
-    if (wait > 0) {
-      this.#runTimer = this.#host.setTimeout(fire, wait)
+    if (deadline === undefined || (status !== 'queued' && status !== 'running' && status !== 'paused')) {
+      this.#runTimer.disarm()
       return
     }
-    // Passed while no engine ran: at once, without waiting for the clock to move.
-    const handle = Symbol('deadline')
-    this.#runTimer = handle
-    queueMicrotask(() => {
-      if (this.#runTimer === handle) fire()
-    })
-  }
-
-  #disarmRun(): void {
-    if (this.#runTimer === undefined) return
-    if (typeof this.#runTimer !== 'symbol') this.#host.clearTimeout(this.#runTimer)
-    this.#runTimer = undefined
+    this.#runTimer.arm(deadline, () =>
+      this.#post({ type: 'workflow.timed-out', deadline, timeoutMs, at: Math.max(this.now(), deadline) }),
+    )
   }
 
   #disarm(taskId: string): void {
