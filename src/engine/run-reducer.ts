@@ -294,6 +294,8 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
         code: 'TIMEOUT',
         message: `Run "${s.runId}" did not finish within its timeoutMs of ${e.timeoutMs} ms; its in-flight tasks were aborted.`,
       })
+      // Spent: a run continued by hand afterwards (skipTask, retryTask) runs without a deadline.
+      s.deadline = undefined
       break
     case 'task.started':
       start(e.taskId, s.tasks[e.taskId]!, e.attempt, e)

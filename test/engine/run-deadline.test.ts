@@ -45,6 +45,22 @@ describe('the run deadline (workflow timeoutMs)', () => {
     expect((await engine.wait('r1')).error).toMatchObject({ code: 'TIMEOUT' })
   })
 
+  it('lets a timed-out run be continued by hand (skipTask), without its deadline', async () => {
+    const work = controllable()
+    const { engine, clock } = testEngine({ actions: { work: work.handler } })
+    await engine.register(
+      def({ a: { action: 'work' }, b: { action: 'noop', dependsOn: ['a'] } }, { timeoutMs: 1000 }),
+    )
+    await engine.start('wf', {}, { runId: 'r1' })
+    await flush()
+    clock.advance(1000)
+    expect((await engine.wait('r1')).error).toMatchObject({ code: 'TIMEOUT' })
+    await engine.skipTask('r1', 'a')
+    const view = await engine.wait('r1')
+    expect(view.status).toBe('completed')
+    expect(types(await engine.history('r1')).filter((t) => t === 'workflow.timed-out')).toHaveLength(1)
+  })
+
   it('clears its timer when the run ends first', async () => {
     const { engine, clock } = testEngine()
     await engine.register(def({ a: { action: 'noop' } }, { timeoutMs: 1000 }))
