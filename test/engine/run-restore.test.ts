@@ -1,5 +1,6 @@
 import { memoryStore, type Store } from 'spindle'
 import { describe, expect, it } from 'vitest'
+import { tempStores } from '../store/temp-database'
 import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
 
 /** A memory store that counts the journal entries each read hands out. */
@@ -57,3 +58,85 @@ describe('restoring a stored run', () => {
     await second.engine.close()
   })
 })
+
+describe('restoring a stored run from IndexedDB', () => {
+  const temp = tempStores()
+
+  it('keeps outputs, forEach items and state across reloads with snapshots, and drops the rolled-back ones', async () => {
+    const name = temp.open().name
+    const gate = controllable()
+    const items: number[] = []
+    const actions = {
+      gate: gate.handler,
+      item: (params: { n: number }, ctx: { state: { set(k: string, v: unknown): void } }) => {
+        items.push(params.n)
+        if (params.n === 2) ctx.state.set('two', true)
+        if (params.n === 3 && items.filter((n) => n === 3).length === 1)
+          throw new Error('first try of 3 fails')
+        return params.n * 10
+      },
+    }
+    const definition = def({
+      list: { action: 'transform', params: { value: [1, 2, 3] } },
+      each: {
+        action: 'item',
+        dependsOn: ['list'],
+        forEach: 'tasks.list.output',
+        params: { n: '${ item }' },
+        concurrency: 1,
+        onError: 'pause',
+        retry: { maxAttempts: 1 },
+      },
+      after: { action: 'gate', dependsOn: ['each'] },
+    })
+    const open = (options: Parameters<typeof testEngine>[0] = {}) =>
+      testEngine({ store: temp.open(name), snapshotEvery: 1, actions, ...options })
+
+    // Items 1 and 2 complete, 3 fails once and pauses the run.
+    const first = open()
+    await first.engine.register(definition)
+    await first.engine.start('wf', {}, { runId: 'r1' })
+    // Read from the history, which waits for the commit: close() does not write what is still queued.
+    await until(async () => (await first.engine.history('r1')).some((e) => e.type === 'workflow.paused'))
+    const live = (await first.engine.getRun('r1'))!
+    await first.engine.close()
+
+    // Stored: the same tasks and state, read from snapshot, outputs and the journal's tail.
+    const second = open()
+    const stored = (await second.engine.getRun('r1'))!
+    expect(stored.tasks).toEqual(live.tasks)
+    expect(stored.state).toEqual(live.state)
+    // Back to the checkpoint after `list`: the item outputs after it are gone, in a reload too.
+    const [afterList] = await second.engine.checkpoints('r1')
+    await second.engine.rollback('r1', afterList!.checkpointId)
+    await second.engine.close()
+
+    const third = open()
+    expect((await third.engine.getRun('r1'))?.tasks.list?.output).toEqual([1, 2, 3])
+    await third.engine.resume('r1')
+    await until(() => gate.calls.length === 1)
+    // Every item runs again: those of 1 and 2 were rolled back with their entries.
+    expect(items).toEqual([1, 2, 3, 1, 2, 3])
+    gate.calls[0]!.resolve('gated')
+    const done = await third.engine.wait('r1')
+    expect(done.tasks.each?.output).toEqual([10, 20, 30])
+    expect(done.state).toEqual({ two: true })
+    await third.engine.close()
+
+    const fourth = open({ recover: false })
+    const reread = (await fourth.engine.getRun('r1'))!
+    expect(reread.tasks).toEqual(done.tasks)
+    expect(reread.state).toEqual({ two: true })
+    expect(reread.output).toEqual(done.output)
+    await fourth.engine.close()
+  })
+})
+
+/** Polls until `check` passes (real time, a few ms per step). */
+async function until(check: () => boolean | Promise<boolean>, tries = 200): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await check()) return
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  throw new Error('condition not met in time')
+}
