@@ -71,13 +71,13 @@ describe('restoring a stored run from IndexedDB', () => {
       item: (params: { n: number }, ctx: { state: { set(k: string, v: unknown): void } }) => {
         items.push(params.n)
         if (params.n === 2) ctx.state.set('two', true)
-        if (params.n === 3 && items.filter((n) => n === 3).length === 1)
-          throw new Error('first try of 3 fails')
+        if (params.n === 8 && items.filter((n) => n === 8).length === 1)
+          throw new Error('first try of 8 fails')
         return params.n * 10
       },
     }
     const definition = def({
-      list: { action: 'transform', params: { value: [1, 2, 3] } },
+      list: { action: 'transform', params: { value: [1, 2, 3, 4, 5, 6, 7, 8] } },
       each: {
         action: 'item',
         dependsOn: ['list'],
@@ -92,7 +92,7 @@ describe('restoring a stored run from IndexedDB', () => {
     const open = (options: Parameters<typeof testEngine>[0] = {}) =>
       testEngine({ store: temp.open(name), snapshotEvery: 1, actions, ...options })
 
-    // Items 1 and 2 complete, 3 fails once and pauses the run.
+    // Items 1 to 7 complete, 8 fails once and pauses the run.
     const first = open()
     await first.engine.register(definition)
     await first.engine.start('wf', {}, { runId: 'r1' })
@@ -103,6 +103,7 @@ describe('restoring a stored run from IndexedDB', () => {
 
     // Stored: the same tasks and state, read from snapshot, outputs and the journal's tail.
     const second = open()
+    expect(await temp.open(name).latestSnapshot('r1')).toBeDefined()
     const stored = (await second.engine.getRun('r1'))!
     expect(stored.tasks).toEqual(live.tasks)
     expect(stored.state).toEqual(live.state)
@@ -112,14 +113,14 @@ describe('restoring a stored run from IndexedDB', () => {
     await second.engine.close()
 
     const third = open()
-    expect((await third.engine.getRun('r1'))?.tasks.list?.output).toEqual([1, 2, 3])
+    expect((await third.engine.getRun('r1'))?.tasks.list?.output).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
     await third.engine.resume('r1')
     await until(() => gate.calls.length === 1)
-    // Every item runs again: those of 1 and 2 were rolled back with their entries.
-    expect(items).toEqual([1, 2, 3, 1, 2, 3])
+    // Every item runs again: those of 1 to 7 were rolled back with their entries.
+    expect(items).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 6, 7, 8])
     gate.calls[0]!.resolve('gated')
     const done = await third.engine.wait('r1')
-    expect(done.tasks.each?.output).toEqual([10, 20, 30])
+    expect(done.tasks.each?.output).toEqual([10, 20, 30, 40, 50, 60, 70, 80])
     expect(done.state).toEqual({ two: true })
     await third.engine.close()
 
