@@ -26,6 +26,7 @@ export { memoryStore } from './store/memory-store'
 export type {
   CommitBatch,
   JournalEntry,
+  OutputRecord,
   RunRecord,
   SnapshotRecord,
   Store,

@@ -72,6 +72,8 @@ export interface WorkflowDefinition {
   /** Tasks in flight at once in one run. */
   concurrency?: number
   expectedDurationMs?: number
+  /** The whole run: past it, in-flight tasks are aborted and the run fails with `TIMEOUT`. */
+  timeoutMs?: number
   tasks: Record<string, TaskDefinition>
   /** CEL: the run's output. Without it, the output is the map of task outputs of the tasks nobody depends on. */
   output?: string
@@ -166,6 +168,8 @@ export interface CompiledWorkflow {
   readonly leaves: readonly string[]
   readonly concurrency: number
   readonly expectedDurationMs?: number
+  /** The definition's run timeout. */
+  readonly timeoutMs?: number
   readonly output?: CompiledExpression
 }
 
@@ -214,6 +218,12 @@ export interface TaskState {
   attemptBase: number
 }
 
+/** A signal kept for a task that does not wait for it yet: its `signal.received` entry's seq and time. */
+export interface BufferedSignal {
+  seq: number
+  at: number
+}
+
 export interface RunState {
   runId: string
   definitionId: string
@@ -234,11 +244,20 @@ export interface RunState {
   /** Tasks not yet settled (completed, skipped, or failed with `onError: 'continue'`). */
   remaining: number
   tasks: Record<string, TaskState>
-  /** Signals received that no task has consumed yet. */
-  signals: Record<string, unknown[]>
+  /**
+   * Signals received that no task has consumed yet, oldest first per name: where their payload
+   * is in the journal, and when they came. At most 1,000 per run, each for at most 24 h.
+   */
+  signals: Record<string, BufferedSignal[]>
+  /** How many signals `signals` holds, over all names. */
+  bufferedSignals: number
   pauseReason?: string
   error?: ErrorInfo
   expectedDurationMs?: number
+  /** The run's deadline (ms since epoch), from `timeoutMs`: past it the run fails with `TIMEOUT`. */
+  deadline?: number
+  /** The `timeoutMs` the deadline came from. */
+  timeoutMs?: number
   /** Time the run spent paused (excluded from the time part of health). */
   pausedMs: number
   pausedAt?: number
@@ -255,8 +274,23 @@ export interface EventBase {
 
 export type WorkflowEvent = EventBase &
   (
-    | { type: 'workflow.queued'; definitionId: string; version: string }
-    | { type: 'workflow.started'; definitionId: string; version: string }
+    | {
+        type: 'workflow.queued'
+        definitionId: string
+        version: string
+        /** The run's deadline, when it has a `timeoutMs`; counted from `start()`. */
+        deadline?: number
+        timeoutMs?: number
+      }
+    | {
+        type: 'workflow.started'
+        definitionId: string
+        version: string
+        /** As on `workflow.queued`; absent when a queued run starts. */
+        deadline?: number
+        timeoutMs?: number
+      }
+    | { type: 'workflow.timed-out'; deadline: number; timeoutMs: number }
     | { type: 'workflow.paused'; reason: string; error?: ErrorInfo }
     | { type: 'workflow.resumed' }
     | { type: 'workflow.completed'; output?: unknown }
@@ -283,6 +317,8 @@ export type WorkflowEvent = EventBase &
         output?: unknown
         /** Keys of the run's shared state this task set (null: deleted). */
         state?: Record<string, unknown>
+        /** The seq of the buffered `signal.received` whose payload is the output. */
+        signal?: number
       }
     | { type: 'task.item-completed'; taskId: string; index: number; output?: unknown }
     | {
@@ -304,7 +340,22 @@ export type WorkflowEvent = EventBase &
     | { type: 'task.waiting'; taskId: string; until?: number; signal?: string }
     | { type: 'task.timed-out'; taskId: string; attempt: number; timeoutMs: number; rand?: number }
     | { type: 'timer.fired'; taskId: string }
-    | { type: 'signal.received'; name: string; payload?: unknown }
+    | {
+        type: 'signal.received'
+        name: string
+        payload?: unknown
+        /** No task waited for it: it is kept for the next task that waits for `name`. */
+        buffered?: true
+      }
+    | {
+        type: 'signal.dropped'
+        name: string
+        /** The seq of the dropped `signal.received`. */
+        signalSeq: number
+        receivedAt: number
+        /** `limit`: 1,000 signals were buffered already; `expired`: kept 24 h, nobody took it. */
+        reason: 'limit' | 'expired'
+      }
     | { type: 'checkpoint.saved'; checkpointId: string; reason: string }
     | { type: 'approval.required'; taskId: string; approvers: string[]; level: number }
     | { type: 'approval.granted'; taskId: string; by: string; comment?: string }
@@ -453,6 +504,8 @@ export interface StartOptions {
   version?: string
   runId?: string
   principal?: string
+  /** The run's timeout, counted from now; overrides the definition's `timeoutMs`. */
+  timeoutMs?: number
 }
 
 export interface RunFilter {

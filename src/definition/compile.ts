@@ -126,6 +126,7 @@ function build(
     leaves: Object.freeze(graph.ids.filter((_, i) => graph.children[i]!.length === 0)),
     concurrency: def.concurrency ?? DEFAULT_RUN_CONCURRENCY,
     ...(def.expectedDurationMs === undefined ? {} : { expectedDurationMs: def.expectedDurationMs }),
+    ...(def.timeoutMs === undefined ? {} : { timeoutMs: def.timeoutMs }),
     ...(parts.output ? { output: parts.output } : {}),
   })
 }

@@ -117,6 +117,7 @@ export const workflowDefinitionSchema = strict('a workflow definition', {
   ),
   concurrency: v.optional(count('concurrency')),
   expectedDurationMs: v.optional(positive('expectedDurationMs')),
+  timeoutMs: v.optional(positive('timeoutMs')),
   tasks: recordOf(taskSchema, 'tasks must be an object of tasks keyed by task id.'),
   output: v.optional(text('output (a CEL expression)')),
 })

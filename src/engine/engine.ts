@@ -199,7 +199,19 @@ class SpindleEngine implements Engine {
     const checked = validateInput(wf.definition, input)
     if (!checked.ok) throw new InputError(checked.issues, { value: input })
     if (options.runId !== undefined) checkId('runId', options.runId)
+    const timeoutMs = options.timeoutMs ?? wf.timeoutMs
+    if (
+      !(timeoutMs === undefined || (typeof timeoutMs === 'number' && timeoutMs > 0 && timeoutMs < Infinity))
+    ) {
+      throw new ArgumentError(
+        `start: timeoutMs must be a number of milliseconds > 0; got ${String(timeoutMs)}.`,
+        {
+          value: timeoutMs,
+        },
+      )
+    }
     const now = this.#clock.now()
+    const deadline = timeoutMs === undefined ? {} : { deadline: now + timeoutMs, timeoutMs }
     const record: RunRecord = {
       runId: options.runId ?? crypto.randomUUID(),
       definitionId,
@@ -227,9 +239,9 @@ class SpindleEngine implements Engine {
     }
     const executor = new RunExecutor(this.#host, wf, record, emptyRunData())
     if (this.#runs.add(executor, lock)) {
-      await executor.send({ type: 'workflow.started', definitionId, version, at: now })
+      await executor.send({ type: 'workflow.started', definitionId, version, ...deadline, at: now })
     } else {
-      await executor.send({ type: 'workflow.queued', definitionId, version, at: now })
+      await executor.send({ type: 'workflow.queued', definitionId, version, ...deadline, at: now })
     }
     return runInfo(executor)
   }
@@ -309,7 +321,7 @@ class SpindleEngine implements Engine {
 
   async listRuns(filter: RunFilter = {}): Promise<RunInfo[]> {
     checkFilter(filter)
-    await this.#journal.settled()
+    await this.#journal.committed()
     const records = await this.#store.listRuns(filter)
     return records.map((r) => {
       const live = this.#runs.get(r.runId)
@@ -319,13 +331,13 @@ class SpindleEngine implements Engine {
 
   async checkpoints(runId: string): Promise<CheckpointInfo[]> {
     await this.#requireRecord(runId)
-    await this.#journal.settled()
+    await this.#journal.committed()
     return checkpointsOf(runId, await this.#store.readJournal(runId))
   }
 
   async history(runId: string): Promise<HistoryEntry[]> {
     await this.#requireRecord(runId)
-    await this.#journal.settled()
+    await this.#journal.committed()
     return this.#store.readJournal(runId)
   }
 

@@ -49,6 +49,17 @@ export class JournalWriter {
     return this.#next.promise
   }
 
+  /**
+   * Resolves once every entry accepted before the call is written or has failed: the barrier is
+   * the next flush (which follows the one in flight), not an idle journal, so a run that keeps
+   * writing cannot hold a reader back. A failed write is its sources' to report; here it only
+   * means there is nothing more to wait for.
+   */
+  committed(): Promise<void> {
+    const barrier = this.#next?.promise ?? this.#current
+    return barrier ? barrier.then(ignore, ignore) : Promise.resolve()
+  }
+
   /** Resolves when nothing is queued or in flight (failures included). */
   async settled(): Promise<void> {
     for (;;) {
@@ -83,3 +94,5 @@ export class JournalWriter {
     }
   }
 }
+
+function ignore(): void {}

@@ -6,16 +6,19 @@ export interface RunData {
   items: Map<string, Map<number, unknown>>
   state: Record<string, unknown>
   output?: unknown
+  /** Payloads of the buffered signals (`RunState.signals`), by the seq of their `signal.received`. */
+  signals: Map<number, unknown>
 }
 
 export function emptyRunData(): RunData {
-  return { outputs: new Map(), items: new Map(), state: {} }
+  return { outputs: new Map(), items: new Map(), state: {}, signals: new Map() }
 }
 
 /** Folds a journal record into the run's data (live, and when a run is restored). */
 export function keepData(data: RunData, event: WorkflowEvent): void {
   switch (event.type) {
     case 'task.completed':
+      if (event.signal !== undefined) data.signals.delete(event.signal)
       data.outputs.set(event.taskId, event.output)
       data.items.delete(event.taskId)
       if (event.state) {
@@ -36,6 +39,16 @@ export function keepData(data: RunData, event: WorkflowEvent): void {
       break
     case 'workflow.completed':
       data.output = event.output
+      data.signals.clear()
+      break
+    case 'workflow.cancelled':
+      data.signals.clear()
+      break
+    case 'signal.received':
+      if (event.buffered) data.signals.set(event.seq, event.payload)
+      break
+    case 'signal.dropped':
+      data.signals.delete(event.signalSeq)
       break
   }
 }

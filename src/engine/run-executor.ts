@@ -1,9 +1,11 @@
 import type { Snapshot } from 'xstate'
 import { deepFreeze } from '../boundary'
 import { ExpressionError, InvalidStateError, toErrorInfo } from '../errors'
+import { outputRecordOf } from '../store/output-record'
 import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
 import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
 import { AttemptAbort } from './attempt-abort'
+import { DeadlineTimer } from './deadline-timer'
 import type { JournalSource, JournalWriter } from './journal'
 import { reportUnhandledError } from './report-unhandled-error'
 import { keepData, type RunData } from './run-data'
@@ -52,6 +54,8 @@ export class RunExecutor implements JournalSource, TaskHost {
   readonly #timers = new Map<string, unknown>()
   /** Parked `forEach` attempts waiting for a paused run to run again. */
   #onResume: (() => void)[] = []
+  /** The run's own deadline (`timeoutMs`). */
+  readonly #runTimer: DeadlineTimer
   #stopped = false
   /** Why the run was fenced: it executes nothing more, but what it queued still commits. */
   #fenced: string | undefined
@@ -64,6 +68,7 @@ export class RunExecutor implements JournalSource, TaskHost {
     snapshot?: Snapshot<unknown>,
   ) {
     this.#host = host
+    this.#runTimer = new DeadlineTimer(host)
     this.wf = wf
     this.runId = record.runId
     // The run's own objects are shared with views, scopes and subscribers: frozen, never copied.
@@ -120,6 +125,9 @@ export class RunExecutor implements JournalSource, TaskHost {
     for (const command of commands) {
       switch (command.type) {
         case 'record':
+          // A buffered signal's payload lives outside the run state (see signal-buffer.ts).
+          if (command.event.type === 'task.completed' && command.event.signal !== undefined)
+            command.event.output = this.data.signals.get(command.event.signal)
           deepFreeze(command.event)
           this.#pending.push(command.event)
           keepData(this.data, command.event)
@@ -131,6 +139,9 @@ export class RunExecutor implements JournalSource, TaskHost {
           break
         case 'disarm':
           this.#disarm(command.taskId)
+          break
+        case 'disarm-run':
+          this.#runTimer.disarm()
           break
         default:
           deferred.push(command)
@@ -175,6 +186,12 @@ export class RunExecutor implements JournalSource, TaskHost {
   collect(batch: CommitBatch): void {
     if (this.#pending.length === 0 || this.#stopped) return
     batch.entries.push(...this.#pending)
+    for (const entry of this.#pending) {
+      const output = outputRecordOf(entry)
+      if (!output) continue
+      if (batch.outputs) batch.outputs.push(output)
+      else batch.outputs = [output]
+    }
     this.#pending = []
     const s = this.state
     if (s.status === this.record.status) {
@@ -244,6 +261,7 @@ export class RunExecutor implements JournalSource, TaskHost {
       if (t.deadline !== undefined && (t.status === 'retrying' || t.status === 'waiting'))
         this.#arm(id, t.deadline)
     }
+    this.#armRun()
     // Every task settled, but the run's end was not recorded before the restart.
     if (s.status === 'running' && s.remaining === 0) this.#finish()
     for (const id of interrupted) {
@@ -281,6 +299,7 @@ export class RunExecutor implements JournalSource, TaskHost {
     for (const handle of this.#timers.values())
       if (typeof handle !== 'symbol') this.#host.clearTimeout(handle)
     this.#timers.clear()
+    this.#runTimer.disarm()
   }
 
   // ─── TaskHost ──────────────────────────────────────────────────────────────────────────
@@ -372,6 +391,9 @@ export class RunExecutor implements JournalSource, TaskHost {
           break
         case 'arm':
           this.#arm(command.taskId, command.deadline)
+          break
+        case 'arm-run':
+          this.#armRun()
           break
         case 'finish':
           this.#finish()
@@ -475,6 +497,18 @@ export class RunExecutor implements JournalSource, TaskHost {
       return
     }
     this.#timers.set(taskId, this.#host.setTimeout(fire, wait))
+  }
+
+  /** Arms the run's deadline while the run can still time out. */
+  #armRun(): void {
+    const { deadline, timeoutMs = 0, status } = this.state
+    if (deadline === undefined || (status !== 'queued' && status !== 'running' && status !== 'paused')) {
+      this.#runTimer.disarm()
+      return
+    }
+    this.#runTimer.arm(deadline, () =>
+      this.#post({ type: 'workflow.timed-out', deadline, timeoutMs, at: Math.max(this.now(), deadline) }),
+    )
   }
 
   #disarm(taskId: string): void {

@@ -27,6 +27,8 @@ export function createRunMachine(wf: CompiledWorkflow) {
     },
     guards: {
       accepts: ({ context, event }) => !event.type.startsWith('workflow.') && accepts(context, event),
+      // Only the run's own timer sends it, but a replay or a late timer must not fail a run early.
+      due: ({ context, event }) => context.deadline !== undefined && event.at >= context.deadline,
       settled: ({ context }) => context.remaining === 0,
       isPaused: is('paused'),
       isFailed: is('failed'),
@@ -51,6 +53,7 @@ export function createRunMachine(wf: CompiledWorkflow) {
           'workflow.cancelled': { target: 'cancelled', actions: 'apply' },
           'workflow.recovered': { actions: 'apply' },
           'signal.received': { actions: 'apply' },
+          'workflow.timed-out': { guard: 'due', target: 'failed', actions: 'apply' },
         },
       },
       running: {
@@ -65,6 +68,7 @@ export function createRunMachine(wf: CompiledWorkflow) {
           'workflow.failed': { target: 'failed', actions: 'apply' },
           'workflow.recovered': { actions: 'apply' },
           'workflow.rolled-back': { target: 'paused', actions: 'apply' },
+          'workflow.timed-out': { guard: 'due', target: 'failed', actions: 'apply' },
           '*': { guard: 'accepts', actions: 'apply' },
         },
       },
@@ -77,6 +81,7 @@ export function createRunMachine(wf: CompiledWorkflow) {
           'workflow.failed': { target: 'failed', actions: 'apply' },
           'workflow.recovered': { actions: 'apply' },
           'workflow.rolled-back': { actions: 'apply' },
+          'workflow.timed-out': { guard: 'due', target: 'failed', actions: 'apply' },
           '*': { guard: 'accepts', actions: 'apply' },
         },
       },

@@ -1,5 +1,6 @@
 import type { CompiledWorkflow, ErrorInfo, RunState, TaskState, WorkflowEvent } from '../types'
 import { canRetry } from './run-state'
+import { bufferSignal, takeSignal } from './signal-buffer'
 
 type Draft<E> = E extends unknown ? Omit<E, 'seq' | 'runId'> : never
 
@@ -14,6 +15,9 @@ export type RunCommand =
   | { type: 'abort'; taskId: string; reason: string }
   | { type: 'arm'; taskId: string; deadline: number }
   | { type: 'disarm'; taskId: string }
+  /** Arms (or re-arms) the run's own deadline: `workflow.timed-out` at `deadline`. */
+  | { type: 'arm-run'; deadline: number }
+  | { type: 'disarm-run' }
   | { type: 'finish' }
 
 /**
@@ -109,7 +113,12 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
     s.status = 'failed'
     s.error = error
     s.endedAt = at
+    if (s.deadline !== undefined) out.push({ type: 'disarm-run' })
     record({ type: 'workflow.failed', error, at })
+  }
+  /** Arms the run's deadline while the run can still time out (queued, running or paused). */
+  const armRun = () => {
+    if (s.deadline !== undefined) out.push({ type: 'arm-run', deadline: s.deadline })
   }
   /** After `retryTask` or `skipTask` on a failed run: it runs again from where it stopped. */
   const revive = () => {
@@ -117,6 +126,7 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
     s.status = 'running'
     s.error = undefined
     s.endedAt = undefined
+    armRun()
     for (const id of wf.order) {
       const t = s.tasks[id]!
       if (t.status === 'cancelled') {
@@ -199,6 +209,7 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
     case 'workflow.rolled-back':
       rollBack(e.lastSeq)
       record(e)
+      armRun()
       break
     case 'workflow.recovered':
       // Admitted before the restart but never started: a paused run starts them on resume.
@@ -214,6 +225,9 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
       record(e)
       break
     case 'workflow.queued':
+      setDeadline(e)
+      record(e)
+      break
     case 'task.progress':
     case 'task.log':
       record(e)
@@ -221,6 +235,7 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
     case 'workflow.started':
       s.status = 'running'
       s.startedAt ??= at
+      setDeadline(e)
       record(e)
       for (const id of wf.roots) enqueue(id, s.tasks[id]!)
       if (s.remaining === 0) out.push({ type: 'finish' })
@@ -237,6 +252,8 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
       s.pausedAt = undefined
       s.pauseReason = undefined
       record(e)
+      // After a rollback the run was restored without its timers.
+      armRun()
       for (const id of wf.order) {
         const t = s.tasks[id]!
         if (canRetry(s, t)) retryTask(id, t, true)
@@ -256,6 +273,7 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
       s.status = 'cancelled'
       s.endedAt = at
       s.pausedAt = undefined
+      if (s.deadline !== undefined) out.push({ type: 'disarm-run' })
       record(e)
       break
     case 'workflow.completed':
@@ -263,10 +281,23 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
       s.endedAt = at
       s.pausedAt = undefined
       s.pauseReason = undefined
+      if (s.deadline !== undefined) out.push({ type: 'disarm-run' })
       record(e)
       break
     case 'workflow.failed':
       failRun(e.error)
+      break
+    case 'workflow.timed-out':
+      record(e)
+      if (s.status === 'paused' && s.pausedAt !== undefined) s.pausedMs += at - s.pausedAt
+      s.pausedAt = undefined
+      s.pauseReason = undefined
+      failRun({
+        code: 'TIMEOUT',
+        message: `Run "${s.runId}" did not finish within its timeoutMs of ${e.timeoutMs} ms; its in-flight tasks were aborted.`,
+      })
+      // Spent: a run continued by hand afterwards (skipTask, retryTask) runs without a deadline.
+      s.deadline = undefined
       break
     case 'task.started':
       start(e.taskId, s.tasks[e.taskId]!, e.attempt, e)
@@ -317,11 +348,17 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
       t.signal = e.signal
       record(e)
       if (e.until !== undefined) out.push({ type: 'arm', taskId: e.taskId, deadline: e.until })
-      const buffered = e.signal === undefined ? undefined : s.signals[e.signal]
-      if (buffered?.length) {
-        const payload = buffered.shift()
-        if (buffered.length === 0) delete s.signals[e.signal!]
-        complete(e.taskId, t, payload)
+      const buffered = e.signal === undefined ? undefined : takeSignal(s, e.signal, at, record)
+      // The payload is not in the run state: the executor adds it to the record from RunData.
+      if (buffered) {
+        const completed = {
+          type: 'task.completed',
+          taskId: e.taskId,
+          attempt: t.attempts,
+          signal: buffered.seq,
+          at,
+        }
+        complete(e.taskId, t, undefined, completed as RunEvent)
       }
       break
     }
@@ -344,14 +381,18 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
       break
     }
     case 'signal.received': {
-      record(e)
       const waiter = wf.order.find(
         (id) => s.tasks[id]!.status === 'waiting' && s.tasks[id]!.signal === e.name,
       )
+      const { buffered: _buffered, ...received } = e
+      record(waiter ? received : { ...received, buffered: true })
       if (waiter) complete(waiter, s.tasks[waiter]!, e.payload)
-      else s.signals[e.name] = [...(s.signals[e.name] ?? []), e.payload]
+      else bufferSignal(s, e.name, s.seq, at, record)
       break
     }
+    case 'signal.dropped':
+      // Recorded only as a consequence of another event: the replay derives it again.
+      break
     case 'approval.required':
     case 'approval.granted':
     case 'approval.rejected':
@@ -361,6 +402,14 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
   }
   fill()
   return out
+
+  /** The deadline comes with the run's first event; a queued run that starts keeps it. */
+  function setDeadline(event: { deadline?: number; timeoutMs?: number }) {
+    if (event.deadline === undefined) return
+    s.deadline = event.deadline
+    s.timeoutMs = event.timeoutMs
+    armRun()
+  }
 
   function start(id: string, t: TaskState, attempt: number, input?: RunEvent) {
     // The lost attempt did not fail: it does not use up the retry budget.

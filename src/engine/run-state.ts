@@ -31,6 +31,7 @@ export function initialRunState(wf: CompiledWorkflow, runId: string, createdAt: 
     remaining: wf.tasks.size,
     tasks,
     signals: {},
+    bufferedSignals: 0,
     expectedDurationMs: wf.expectedDurationMs,
     pausedMs: 0,
   }

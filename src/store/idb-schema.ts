@@ -1,6 +1,7 @@
-import type { DBSchema, IDBPDatabase } from 'idb'
+import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb'
 import type { RunStatus } from '../types'
-import type { JournalEntry, RunRecord, SnapshotRecord, StoredDefinition } from './store'
+import { outputRecordOf } from './output-record'
+import type { JournalEntry, OutputRecord, RunRecord, SnapshotRecord, StoredDefinition } from './store'
 
 /**
  * The entries one commit wrote for one run, stored as one record: IndexedDB pays per request,
@@ -20,7 +21,7 @@ export interface JournalPage {
  * store or index changes; a tab still running the older code closes its connection when asked
  * (`blocking`), so the upgrade is never blocked for long.
  */
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 /** A cross-run result cache entry. Its other fields belong to the result cache module. */
 export interface CacheRecord {
@@ -43,6 +44,8 @@ export interface ScheduleRecord {
  * contiguous, ordered key range: reading it is a single range scan.
  * The `status` and `definitionId` indexes carry `createdAt` as a second key part, so a filtered
  * `listRuns` walks one index newest first and stops at `limit` instead of sorting every run.
+ * Output records (version 2) are keyed `[runId, key]`: one record per task (and per `forEach`
+ * item), replaced when the task completes again after a rollback.
  */
 export interface SpindleDB extends DBSchema {
   definitions: { key: [id: string, version: string]; value: StoredDefinition }
@@ -58,12 +61,20 @@ export interface SpindleDB extends DBSchema {
   }
   journal: { key: [runId: string, seq: number]; value: JournalPage }
   snapshots: { key: [runId: string, seq: number]; value: SnapshotRecord }
+  outputs: { key: [runId: string, key: string]; value: OutputRecord }
   cache: { key: string; value: CacheRecord; indexes: { expiresAt: number } }
   schedules: { key: string; value: ScheduleRecord }
 }
 
+type UpgradeTransaction = IDBPTransaction<SpindleDB, StoreNames<SpindleDB>[], 'versionchange'>
+
 /** The `upgrade` callback of `openDB`: brings a database from `oldVersion` to `SCHEMA_VERSION`. */
-export function upgradeSchema(db: IDBPDatabase<SpindleDB>, oldVersion: number): void {
+export function upgradeSchema(
+  db: IDBPDatabase<SpindleDB>,
+  oldVersion: number,
+  _newVersion: number | null,
+  tx: UpgradeTransaction,
+): void {
   if (oldVersion < 1) {
     db.createObjectStore('definitions', { keyPath: ['id', 'version'] })
     const runs = db.createObjectStore('runs', { keyPath: 'runId' })
@@ -77,6 +88,37 @@ export function upgradeSchema(db: IDBPDatabase<SpindleDB>, oldVersion: number): 
     cache.createIndex('expiresAt', 'expiresAt')
     db.createObjectStore('schedules', { keyPath: 'scheduleId' })
   }
+  if (oldVersion < 2) {
+    db.createObjectStore('outputs', { keyPath: ['runId', 'key'] })
+    if (oldVersion >= 1) {
+      // A failure aborts the upgrade, so `openDB` rejects: the caller's operation fails with
+      // STORAGE_FAILED and the database stays at version 1, readable as before.
+      indexOutputs(tx).catch(() => abortUpgrade(tx))
+    }
+  }
+}
+
+/** Version 1 → 2: writes the output records of every journal entry not rolled back, in journal order. */
+async function indexOutputs(tx: UpgradeTransaction): Promise<void> {
+  const outputs = tx.objectStore('outputs')
+  let cursor = await tx.objectStore('journal').openCursor()
+  while (cursor) {
+    const writes: Promise<unknown>[] = []
+    for (const entry of cursor.value.entries) {
+      const output = entry.rolledBack ? undefined : outputRecordOf(entry)
+      if (output) writes.push(outputs.put(output))
+    }
+    await Promise.all(writes)
+    cursor = await cursor.continue()
+  }
+}
+
+function abortUpgrade(tx: UpgradeTransaction): void {
+  try {
+    tx.abort()
+  } catch {
+    // The failed request aborted the upgrade already.
+  }
 }
 
 /** The key range of every `[runId, seq]` key of one run with `seq` in `(after, upTo]`. */
@@ -87,6 +129,11 @@ export function seqRange(runId: string, after = Number.NEGATIVE_INFINITY, upTo =
 /** The key range of every `[id, version]` key of one definition: `[id]` sorts before them, `[id, []]` after. */
 export function versionsRange(id: string) {
   return IDBKeyRange.bound([id], [id, []])
+}
+
+/** The key range of every `[runId, key]` key of one run: `[runId]` sorts before them, `[runId, []]` after. */
+export function runRange(runId: string) {
+  return IDBKeyRange.bound([runId], [runId, []])
 }
 
 /** The key range of every `[prefix, number]` key: one value of a compound index, any second part. */

@@ -2,8 +2,16 @@ import { compareSemver } from '../definition/semver'
 import { ArgumentError, NotFoundError, StaleExecutorError } from '../errors'
 import type { RunFilter } from '../types'
 import { IdbConnection, quiet, type Tx } from './idb-connection'
-import { type JournalPage, prefixRange, seqRange, versionsRange } from './idb-schema'
-import type { CommitBatch, JournalEntry, RunRecord, SnapshotRecord, Store, StoredDefinition } from './store'
+import { type JournalPage, prefixRange, runRange, seqRange, versionsRange } from './idb-schema'
+import type {
+  CommitBatch,
+  JournalEntry,
+  OutputRecord,
+  RunRecord,
+  SnapshotRecord,
+  Store,
+  StoredDefinition,
+} from './store'
 import { checkBatch, checkDefinition, checkKey, checkLimit, checkRun, checkSeq } from './store-arguments'
 
 export interface IndexedDbStoreOptions {
@@ -184,11 +192,11 @@ class IndexedDbStore implements Store {
 
   commit(batch: CommitBatch): Promise<void> {
     const rollbacks = batch.entries?.filter((e) => e.type === 'workflow.rolled-back') ?? []
-    // Most batches carry no snapshot: a transaction over fewer stores starts sooner.
-    const stores: ('runs' | 'journal' | 'snapshots')[] =
-      batch.snapshots?.length > 0 || rollbacks.length > 0
-        ? ['runs', 'journal', 'snapshots']
-        : ['runs', 'journal']
+    // Most batches carry no snapshot and no output: a transaction over fewer stores starts sooner.
+    // A rollback's entry marks what it undoes, drops later snapshots and outputs, in this write.
+    const stores: ('runs' | 'journal' | 'snapshots' | 'outputs')[] = ['runs', 'journal']
+    if (batch.snapshots?.length > 0 || rollbacks.length > 0) stores.push('snapshots')
+    if (batch.outputs?.length || rollbacks.length > 0) stores.push('outputs')
     return this.#db.write('commit', stores, async (tx) => {
       checkBatch(batch)
       const runs = tx.objectStore('runs')
@@ -220,6 +228,10 @@ class IndexedDbStore implements Store {
         const snapshots = (tx as unknown as Tx<['snapshots'], 'readwrite'>).objectStore('snapshots')
         for (const snapshot of batch.snapshots) writes.push(quiet(snapshots.put(snapshot)))
       }
+      if (batch.outputs?.length) {
+        const outputs = (tx as unknown as Tx<['outputs'], 'readwrite'>).objectStore('outputs')
+        for (const output of batch.outputs) writes.push(quiet(outputs.put(output)))
+      }
       try {
         await Promise.all(writes)
       } catch (error) {
@@ -241,6 +253,29 @@ class IndexedDbStore implements Store {
     })
   }
 
+  readEntries(runId: string, seqs: readonly number[]): Promise<JournalEntry[]> {
+    return this.#db.read('readEntries', ['journal'], async (tx) => {
+      checkKey('runId', runId)
+      const journal = tx.objectStore('journal')
+      // Each entry is in the page with the greatest first seq at or below it.
+      const found = await Promise.all(
+        [...new Set(seqs)].map(async (seq) => {
+          const cursor = await journal.openCursor(seqRange(runId, undefined, checkSeq('seq', seq)), 'prev')
+          return cursor?.value.entries.find((e) => e.seq === seq)
+        }),
+      )
+      return found.filter((e) => e !== undefined).sort((a, b) => a.seq - b.seq)
+    })
+  }
+
+  readOutputs(runId: string, maxSeq = Number.POSITIVE_INFINITY): Promise<OutputRecord[]> {
+    return this.#db.read('readOutputs', ['outputs'], async (tx) => {
+      const upTo = checkSeq('maxSeq', maxSeq)
+      const outputs = await tx.objectStore('outputs').getAll(runRange(checkKey('runId', runId)))
+      return outputs.filter((o) => o.seq <= upTo).sort((a, b) => a.seq - b.seq)
+    })
+  }
+
   latestSnapshot(runId: string, maxSeq = Number.POSITIVE_INFINITY): Promise<SnapshotRecord | undefined> {
     return this.#db.read('latestSnapshot', ['snapshots'], async (tx) => {
       const range = seqRange(checkKey('runId', runId), undefined, checkSeq('maxSeq', maxSeq))
@@ -250,7 +285,7 @@ class IndexedDbStore implements Store {
   }
 
   rollBack(runId: string, afterSeq: number, epoch: number): Promise<void> {
-    return this.#db.write('rollBack', ['runs', 'journal', 'snapshots'], async (tx) => {
+    return this.#db.write('rollBack', ['runs', 'journal', 'snapshots', 'outputs'], async (tx) => {
       checkKey('runId', runId)
       checkSeq('afterSeq', afterSeq)
       fence(runId, epoch, await tx.objectStore('runs').get(runId))
@@ -269,12 +304,17 @@ class IndexedDbStore implements Store {
  * requests next in the same transaction.
  */
 async function markRolledBack(
-  tx: Tx<['runs', 'journal', 'snapshots'], 'readwrite'>,
+  tx: Tx<['runs', 'journal', 'snapshots', 'outputs'], 'readwrite'>,
   runId: string,
   afterSeq: number,
   beforeSeq: number,
 ): Promise<void> {
   const writes: Promise<unknown>[] = [quiet(tx.objectStore('snapshots').delete(seqRange(runId, afterSeq)))]
+  let output = await tx.objectStore('outputs').openCursor(runRange(runId))
+  while (output) {
+    if (output.value.seq > afterSeq && output.value.seq < beforeSeq) writes.push(quiet(output.delete()))
+    output = await output.continue()
+  }
   let cursor = await tx.objectStore('journal').openCursor(seqRange(runId, undefined, beforeSeq - 1))
   while (cursor) {
     const page = cursor.value

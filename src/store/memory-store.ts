@@ -1,7 +1,15 @@
 import { compareSemver } from '../definition/semver'
 import { ArgumentError, NotFoundError, StaleExecutorError, StorageError } from '../errors'
 import type { RunFilter } from '../types'
-import type { CommitBatch, JournalEntry, RunRecord, SnapshotRecord, Store, StoredDefinition } from './store'
+import type {
+  CommitBatch,
+  JournalEntry,
+  OutputRecord,
+  RunRecord,
+  SnapshotRecord,
+  Store,
+  StoredDefinition,
+} from './store'
 
 /**
  * A `Store` kept in memory: nothing survives the page. For tests, and for apps that want the
@@ -20,6 +28,8 @@ class MemoryStore implements Store {
   #runs = new Map<string, RunRecord>()
   #journals = new Map<string, JournalEntry[]>()
   #snapshots = new Map<string, SnapshotRecord[]>()
+  /** Per run, by key: the newest output record of each task (and of each `forEach` item). */
+  #outputs = new Map<string, Map<string, OutputRecord>>()
 
   constructor(name: string) {
     this.name = name
@@ -129,12 +139,18 @@ class MemoryStore implements Store {
       runs: structuredClone(batch.runs),
       entries: batch.entries.map((entry) => (Object.isFrozen(entry) ? entry : structuredClone(entry))),
       snapshots: structuredClone(batch.snapshots),
+      outputs: batch.outputs && structuredClone(batch.outputs),
     }
     for (const record of copy.runs) this.#runs.set(record.runId, record)
     for (const entry of copy.entries) {
       const journal = this.#journals.get(entry.runId)
       if (journal) journal.push(entry)
       else this.#journals.set(entry.runId, [entry])
+    }
+    for (const output of copy.outputs ?? []) {
+      const outputs = this.#outputs.get(output.runId)
+      if (outputs) outputs.set(output.key, output)
+      else this.#outputs.set(output.runId, new Map([[output.key, output]]))
     }
     for (const snapshot of copy.snapshots) {
       const list = this.#snapshots.get(snapshot.runId)
@@ -146,6 +162,16 @@ class MemoryStore implements Store {
   async readJournal(runId: string, afterSeq = 0): Promise<JournalEntry[]> {
     const journal = this.#journals.get(runId) ?? []
     return structuredClone(journal.filter((e) => e.seq > afterSeq))
+  }
+
+  async readEntries(runId: string, seqs: readonly number[]): Promise<JournalEntry[]> {
+    const wanted = new Set(seqs)
+    return structuredClone((this.#journals.get(runId) ?? []).filter((e) => wanted.has(e.seq)))
+  }
+
+  async readOutputs(runId: string, maxSeq = Number.POSITIVE_INFINITY): Promise<OutputRecord[]> {
+    const outputs = [...(this.#outputs.get(runId)?.values() ?? [])]
+    return structuredClone(outputs.filter((o) => o.seq <= maxSeq).sort((a, b) => a.seq - b.seq))
   }
 
   async latestSnapshot(
@@ -171,6 +197,8 @@ class MemoryStore implements Store {
     journal.forEach((entry, i) => {
       if (entry.seq > afterSeq && !entry.rolledBack) journal[i] = { ...entry, rolledBack: true }
     })
+    const outputs = this.#outputs.get(runId)
+    for (const [key, output] of outputs ?? []) if (output.seq > afterSeq) outputs!.delete(key)
     const list = this.#snapshots.get(runId)
     if (list)
       this.#snapshots.set(

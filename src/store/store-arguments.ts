@@ -86,7 +86,17 @@ export function checkBatch(batch: CommitBatch): void {
     checkKey('each fence\'s "runId"', fence.runId)
     checkSeq(`"epoch" of the fence of run "${fence.runId}"`, fence.epoch)
   }
-  for (const item of [...batch.entries, ...batch.snapshots]) {
+  if (batch.outputs !== undefined && !Array.isArray(batch.outputs)) {
+    throw new ArgumentError(
+      `commit: the batch's "outputs" must be an array when given; got ${describe(batch.outputs)}.`,
+      { value: batch },
+    )
+  }
+  for (const output of batch.outputs ?? []) {
+    checkObject('output record', output)
+    checkKey('each output record\'s "key"', output.key)
+  }
+  for (const item of [...batch.entries, ...batch.snapshots, ...(batch.outputs ?? [])]) {
     checkObject('journal entry or snapshot', item)
     checkKey('each journal entry\'s and snapshot\'s "runId"', item.runId)
     checkSeq(`"seq" of an entry or snapshot of run "${item.runId}"`, item.seq)

@@ -47,11 +47,18 @@ export interface Store {
   commit(batch: CommitBatch): Promise<void>
   /** Journal entries of a run with `seq > afterSeq` (default: all), in `seq` order. */
   readJournal(runId: string, afterSeq?: number): Promise<JournalEntry[]>
+  /** The journal entries of a run at the given positions (those that exist), in `seq` order. */
+  readEntries(runId: string, seqs: readonly number[]): Promise<JournalEntry[]>
+  /**
+   * The output records of a run with `seq <= maxSeq` (default: all), in `seq` order: what a
+   * restore needs besides the snapshot, without reading the journal before it.
+   */
+  readOutputs(runId: string, maxSeq?: number): Promise<OutputRecord[]>
   /** The newest snapshot of a run with `seq <= maxSeq` (default: the newest). */
   latestSnapshot(runId: string, maxSeq?: number): Promise<SnapshotRecord | undefined>
   /**
-   * Rollback: marks journal entries with `seq > afterSeq` as rolled back and deletes snapshots
-   * after it, fenced by `epoch` like `commit`.
+   * Rollback: marks journal entries with `seq > afterSeq` as rolled back and deletes the snapshots
+   * and output records after it, fenced by `epoch` like `commit`.
    */
   rollBack(runId: string, afterSeq: number, epoch: number): Promise<void>
 
@@ -100,8 +107,24 @@ export interface SnapshotRecord {
   snapshot: unknown
 }
 
+/**
+ * A journal entry that carries data a restored run needs (a task's output, one `forEach` item's
+ * output, the changes to `ctx.state`), kept a second time under `[runId, key]` and written in the
+ * same transaction as the entry: restoring a run reads these and the journal after its snapshot.
+ */
+export interface OutputRecord {
+  runId: string
+  /** The task id, or `<taskId>[<index>]` for one item of a `forEach` task. */
+  key: string
+  seq: number
+  /** A `task.completed`, a `task.item-completed`, or a `task.failed` under `onError: 'continue'`. */
+  entry: JournalEntry
+}
+
 export interface CommitBatch {
   entries: JournalEntry[]
+  /** Output records of the batch's entries (see `OutputRecord`); none when absent. */
+  outputs?: OutputRecord[]
   /** Run records to write (each fenced by its own `epoch`). */
   runs: RunRecord[]
   snapshots: SnapshotRecord[]

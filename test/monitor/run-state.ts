@@ -37,6 +37,7 @@ export function runState(tasks: Record<string, TaskState>, fields: Partial<RunSt
     remaining,
     tasks,
     signals: {},
+    bufferedSignals: 0,
     pausedMs: 0,
     ...fields,
   }

@@ -111,6 +111,8 @@ export function faultyStore(inner: Store, plan: Fault | Fault[] = []): FaultySto
         'claimRuns',
         'commit',
         'readJournal',
+        'readEntries',
+        'readOutputs',
         'latestSnapshot',
         'rollBack',
         'close',

@@ -1,6 +1,7 @@
 import { openDB } from 'idb'
 import { StorageError } from 'spindle'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { SCHEMA_VERSION } from '../../src/store/idb-schema'
 import { indexedDbStore } from '../../src/store/indexeddb-store'
 import { completedEntry, journal, runRecord } from './store-fixtures'
 import { deleteDatabase, tempStores } from './temp-database'
@@ -15,9 +16,9 @@ describe('indexedDbStore failures', () => {
     const store = temp.open()
     await store.createRun(runRecord('r1'))
     const blocked = vi.fn()
-    const newer = await openDB(store.name, 2, { blocked })
+    const newer = await openDB(store.name, SCHEMA_VERSION + 1, { blocked })
     expect(blocked).not.toHaveBeenCalled()
-    expect(newer.version).toBe(2)
+    expect(newer.version).toBe(SCHEMA_VERSION + 1)
 
     const outdated = store.getRun('r1')
     await expect(outdated).rejects.toBeInstanceOf(StorageError)

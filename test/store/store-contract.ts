@@ -1,6 +1,13 @@
 import { ArgumentError, type JournalEntry, NotFoundError, StaleExecutorError, type Store } from 'spindle'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { completedEntry, definitionRecord, journal, runRecord, snapshotRecord } from './store-fixtures'
+import {
+  completedEntry,
+  definitionRecord,
+  journal,
+  outputRecord,
+  runRecord,
+  snapshotRecord,
+} from './store-fixtures'
 
 /**
  * The behaviour every `Store` must show. Each implementation's test file runs it with a factory
@@ -217,6 +224,19 @@ export function storeContract(
         expect(await seqs('run-2')).toEqual([])
       })
 
+      it('reads single journal entries by seq, from any page, one run only', async () => {
+        await store.commit({ entries: journal('r1', 3), runs: [], snapshots: [] })
+        await store.commit({ entries: journal('r1', 4, 4), runs: [], snapshots: [] })
+        await store.commit({ entries: journal('r10', 9), runs: [], snapshots: [] })
+        const seqs = async (runId: string, wanted: number[]) =>
+          (await store.readEntries(runId, wanted)).map((e) => e.seq)
+        expect(await seqs('r1', [6, 2, 4])).toEqual([2, 4, 6])
+        expect(await seqs('r1', [1, 7, 8, 0])).toEqual([1, 7])
+        expect(await seqs('r1', [])).toEqual([])
+        expect(await seqs('r2', [1])).toEqual([])
+        expect(await store.readEntries('r1', [5])).toEqual([completedEntry('r1', 5)])
+      })
+
       it('finds the newest snapshot at or before maxSeq', async () => {
         await store.commit({
           entries: [],
@@ -275,6 +295,81 @@ export function storeContract(
         expect((await store.latestSnapshot('r1'))?.seq).toBe(6)
         expect((await store.latestSnapshot('r1', 5))?.seq).toBe(2)
         expect((await store.readJournal('r2')).some((e) => e.rolledBack)).toBe(false)
+      })
+
+      it('a committed workflow.rolled-back entry drops the output records it undoes', async () => {
+        const run = await seededRun(store)
+        await store.commit({
+          entries: [],
+          outputs: [outputRecord('r1', 1, 'a'), outputRecord('r1', 4, 'b')],
+          runs: [],
+          snapshots: [],
+        })
+        await store.commit({
+          entries: [
+            {
+              type: 'workflow.rolled-back',
+              runId: 'r1',
+              seq: 6,
+              at: 1006,
+              checkpointId: 'r1:2',
+              toSeq: 2,
+              lastSeq: 5,
+              compensated: [],
+            },
+          ],
+          runs: [{ ...run, seq: 6 }],
+          snapshots: [],
+        })
+        expect(await store.readOutputs('r1')).toEqual([outputRecord('r1', 1, 'a')])
+      })
+
+      it('keeps output records by [runId, key], written with their commit, read in seq order up to maxSeq', async () => {
+        await store.commit({
+          entries: journal('r1', 3),
+          outputs: [outputRecord('r1', 3, 'b'), outputRecord('r1', 1, 'a')],
+          runs: [],
+          snapshots: [],
+        })
+        await store.commit({ entries: [], outputs: [outputRecord('r10', 2, 'a')], runs: [], snapshots: [] })
+        // The same key again (a task completed anew after a rollback) replaces the record.
+        await store.commit({ entries: [], outputs: [outputRecord('r1', 5, 'a')], runs: [], snapshots: [] })
+        expect(await store.readOutputs('r1')).toEqual([
+          outputRecord('r1', 3, 'b'),
+          outputRecord('r1', 5, 'a'),
+        ])
+        expect(await store.readOutputs('r1', 4)).toEqual([outputRecord('r1', 3, 'b')])
+        expect(await store.readOutputs('r10')).toEqual([outputRecord('r10', 2, 'a')])
+        expect(await store.readOutputs('r2')).toEqual([])
+      })
+
+      it('writes no output record of a refused commit', async () => {
+        await store.createRun(runRecord('r1'))
+        const old = await store.claimRun('r1', 'tab-a')
+        await store.claimRun('r1', 'tab-b')
+        const refused = store.commit({
+          entries: [completedEntry('r1', 1)],
+          outputs: [outputRecord('r1', 1)],
+          runs: [],
+          snapshots: [],
+          fences: [{ runId: 'r1', epoch: old.epoch }],
+        })
+        await expect(refused).rejects.toBeInstanceOf(StaleExecutorError)
+        expect(await store.readOutputs('r1')).toEqual([])
+      })
+
+      it('rolls back output records: those after the checkpoint go, the others stay', async () => {
+        const run = await seededRun(store)
+        await store.commit({
+          entries: [],
+          outputs: [outputRecord('r1', 1), outputRecord('r1', 3), outputRecord('r2', 3)],
+          runs: [],
+          snapshots: [],
+          fences: [{ runId: 'r1', epoch: run.epoch }],
+        })
+        await store.rollBack('r1', 2, run.epoch)
+        expect(await store.readOutputs('r1')).toEqual([outputRecord('r1', 1)])
+        expect(await store.readOutputs('r2')).toEqual([outputRecord('r2', 3)])
       })
 
       it('refuses a rollback fenced with a stale epoch and changes nothing', async () => {

@@ -1,4 +1,4 @@
-import type { JournalEntry, RunRecord, SnapshotRecord, StoredDefinition } from 'spindle'
+import type { JournalEntry, OutputRecord, RunRecord, SnapshotRecord, StoredDefinition } from 'spindle'
 
 /** A stored definition of `id@version` with one task. */
 export function definitionRecord(id: string, version: string, registeredAt = 1): StoredDefinition {
@@ -40,4 +40,9 @@ export function snapshotRecord(runId: string, seq: number): SnapshotRecord {
 /** `count` entries of `runId`, seq 1…count. */
 export function journal(runId: string, count: number, from = 1): JournalEntry[] {
   return Array.from({ length: count }, (_, i) => completedEntry(runId, from + i))
+}
+
+/** The output record of `completedEntry(runId, seq)`, under `key` (default: its task id). */
+export function outputRecord(runId: string, seq: number, key = `t${seq}`): OutputRecord {
+  return { runId, key, seq, entry: { ...completedEntry(runId, seq), taskId: key } as JournalEntry }
 }

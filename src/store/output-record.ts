@@ -1,0 +1,19 @@
+import type { JournalEntry, OutputRecord } from './store'
+
+/**
+ * The output record of a journal entry that carries data a restored run needs (see
+ * `OutputRecord`), or `undefined` for every other entry.
+ */
+export function outputRecordOf(entry: JournalEntry): OutputRecord | undefined {
+  const { runId, seq } = entry
+  switch (entry.type) {
+    case 'task.completed':
+      return { runId, key: entry.taskId, seq, entry }
+    case 'task.item-completed':
+      return { runId, key: `${entry.taskId}[${entry.index}]`, seq, entry }
+    case 'task.failed':
+      return entry.continued ? { runId, key: entry.taskId, seq, entry } : undefined
+    default:
+      return undefined
+  }
+}

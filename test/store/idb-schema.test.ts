@@ -1,0 +1,69 @@
+import { openDB } from 'idb'
+import type { JournalEntry } from 'spindle'
+import { describe, expect, it } from 'vitest'
+import { indexedDbStore } from '../../src/store/indexeddb-store'
+import { completedEntry, outputRecord, runRecord, snapshotRecord } from './store-fixtures'
+import { deleteDatabase, tempDatabaseName } from './temp-database'
+
+/** Writes a database as version 1 of the schema laid it out (no `outputs` store). */
+async function versionOneDatabase(name: string, pages: { runId: string; entries: JournalEntry[] }[]) {
+  const db = await openDB(name, 1, {
+    upgrade(db) {
+      db.createObjectStore('definitions', { keyPath: ['id', 'version'] })
+      const runs = db.createObjectStore('runs', { keyPath: 'runId' })
+      runs.createIndex('status', ['status', 'createdAt'])
+      runs.createIndex('definitionId', ['definitionId', 'createdAt'])
+      runs.createIndex('updatedAt', 'updatedAt')
+      runs.createIndex('createdAt', 'createdAt')
+      db.createObjectStore('journal', { keyPath: ['runId', 'seq'] })
+      db.createObjectStore('snapshots', { keyPath: ['runId', 'seq'] })
+      db.createObjectStore('cache', { keyPath: 'key' }).createIndex('expiresAt', 'expiresAt')
+      db.createObjectStore('schedules', { keyPath: 'scheduleId' })
+    },
+  })
+  const tx = db.transaction(['runs', 'journal', 'snapshots'], 'readwrite')
+  await tx.objectStore('runs').put(runRecord('r1', { seq: 4 }))
+  for (const { runId, entries } of pages) {
+    await tx.objectStore('journal').put({ runId, seq: entries[0]!.seq, last: entries.at(-1)!.seq, entries })
+  }
+  await tx.objectStore('snapshots').put(snapshotRecord('r1', 4))
+  await tx.done
+  db.close()
+}
+
+describe('the IndexedDB schema', () => {
+  it('upgrades a version 1 database: existing data stays readable and outputs are indexed from the journal', async () => {
+    const name = tempDatabaseName()
+    const item: JournalEntry = {
+      type: 'task.item-completed',
+      runId: 'r1',
+      seq: 3,
+      at: 3,
+      taskId: 'each',
+      index: 0,
+      output: 'x',
+    }
+    const undone = { ...completedEntry('r1', 4), rolledBack: true as const }
+    const pages = [
+      { runId: 'r1', entries: [completedEntry('r1', 1), completedEntry('r1', 2)] },
+      { runId: 'r1', entries: [item, undone] },
+      { runId: 'r2', entries: [completedEntry('r2', 1)] },
+    ]
+    await versionOneDatabase(name, pages)
+    const store = indexedDbStore({ name })
+    try {
+      expect(await store.getRun('r1')).toEqual(runRecord('r1', { seq: 4 }))
+      expect(await store.readJournal('r1')).toEqual([...pages[0]!.entries, item, undone])
+      expect(await store.latestSnapshot('r1')).toEqual(snapshotRecord('r1', 4))
+      expect(await store.readOutputs('r1')).toEqual([
+        outputRecord('r1', 1),
+        outputRecord('r1', 2),
+        { runId: 'r1', key: 'each[0]', seq: 3, entry: item },
+      ])
+      expect(await store.readOutputs('r2')).toEqual([outputRecord('r2', 1)])
+    } finally {
+      await store.close()
+      await deleteDatabase(name)
+    }
+  })
+})
