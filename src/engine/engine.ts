@@ -29,6 +29,7 @@ import type {
 import { checkpointsOf } from './checkpoints'
 import { DefinitionRegistry } from './definition-registry'
 import { checkFilter, checkId, checkLimit, recordInfo, verb } from './engine-arguments'
+import { EngineScope } from './engine-scope'
 import { EngineStreams } from './engine-streams'
 import { JournalWriter } from './journal'
 import { LiveRuns } from './live-runs'
@@ -74,7 +75,10 @@ class SpindleEngine implements Engine {
   readonly #host: ExecutorHost
   readonly #runs: LiveRuns
   readonly #id = `engine-${Math.random().toString(36).slice(2, 10)}`
-  #closed = false
+  readonly #scope = new EngineScope()
+  #closing: Promise<void> | undefined
+  /** Pending `wait()`s: close() rejects them and resolves only once they settled. */
+  readonly #waits = new Set<Promise<RunView>>()
 
   readonly events$
   readonly alerts$
@@ -150,11 +154,15 @@ class SpindleEngine implements Engine {
       compile: (def) => this.#definitions.compile(def),
       compiled: (key) => this.#definitions.compiled(key),
       streams: this.#streams,
+      scope: this.#scope,
     })
     if (options.recover !== false) {
       // Nobody awaits the first recovery: a failure is reported, as an uncaught error would be;
-      // the runs stay as stored and a later recover() retries them.
-      this.recover().catch((error) => globalThis.reportError?.(error))
+      // the runs stay as stored and a later recover() retries them. A close() that cuts it short
+      // is no failure.
+      this.recover().catch((error) => {
+        if (!(error instanceof EngineClosedError)) globalThis.reportError?.(error)
+      })
     }
   }
 
@@ -191,9 +199,17 @@ class SpindleEngine implements Engine {
     input: Record<string, unknown> = {},
     options: StartOptions = {},
   ): Promise<RunInfo> {
-    this.#open()
+    return this.#scope.run(() => this.#start(definitionId, input, options))
+  }
+
+  async #start(
+    definitionId: string,
+    input: Record<string, unknown>,
+    options: StartOptions,
+  ): Promise<RunInfo> {
     checkId('definition id', definitionId)
     const { wf, version } = await this.#definitions.forStart(definitionId, options.version)
+    this.#scope.check()
     const checked = validateInput(wf.definition, input)
     if (!checked.ok) throw new InputError(checked.issues, { value: input })
     if (options.runId !== undefined) checkId('runId', options.runId)
@@ -218,6 +234,7 @@ class SpindleEngine implements Engine {
       })
     }
     try {
+      this.#scope.check()
       await this.#store.createRun(record)
     } catch (error) {
       await lock.release()
@@ -326,7 +343,17 @@ class SpindleEngine implements Engine {
     return this.#store.readJournal(runId)
   }
 
-  async wait(runId: string, options: { timeoutMs?: number } = {}): Promise<RunView> {
+  wait(runId: string, options: { timeoutMs?: number } = {}): Promise<RunView> {
+    const waiting = this.#wait(runId, options)
+    // close() settles these before it resolves; the caller's handlers run first.
+    this.#waits.add(waiting)
+    const forget = () => this.#waits.delete(waiting)
+    waiting.then(forget, forget)
+    return waiting
+  }
+
+  async #wait(runId: string, options: { timeoutMs?: number }): Promise<RunView> {
+    this.#open()
     const timeoutMs = options.timeoutMs
     if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0)) {
       throw new ArgumentError('wait: timeoutMs must be a number ≥ 0.', { value: timeoutMs })
@@ -353,9 +380,11 @@ class SpindleEngine implements Engine {
   // ─── lifecycle ─────────────────────────────────────────────────────────────────────────
 
   async recover(): Promise<RunInfo[]> {
-    this.#open()
-    const records = await this.#store.listRuns({ status: ['running', 'queued'] })
-    return (await this.#runs.recoverAll(records.reverse())).map(runInfo)
+    return this.#scope.run(async () => {
+      const records = await this.#store.listRuns({ status: ['running', 'queued'] })
+      this.#scope.check()
+      return (await this.#runs.recoverAll(records.reverse())).map(runInfo)
+    })
   }
 
   async checkpoint(runId: string, reason = 'on request'): Promise<CheckpointInfo> {
@@ -379,11 +408,15 @@ class SpindleEngine implements Engine {
   }
 
   async rollback(runId: string, checkpointId?: string): Promise<RunInfo> {
-    this.#open()
+    return this.#scope.run(() => this.#rollback(runId, checkpointId))
+  }
+
+  async #rollback(runId: string, checkpointId: string | undefined): Promise<RunInfo> {
     checkId('runId', runId)
     if (checkpointId !== undefined) checkId('checkpointId', checkpointId)
     const executor = await this.#runs.executing(runId)
     await this.#journal.settled()
+    this.#scope.check()
     const restored = await rollBack(
       { store: this.#store, host: this.#host, runs: this.#runs, now: () => this.#clock.now() },
       executor,
@@ -392,29 +425,44 @@ class SpindleEngine implements Engine {
     return runInfo(restored)
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
+  /**
+   * Closes the engine: refuses new calls, waits for the operations in flight (each stops at its
+   * next await), stops every run, releases every lock and rejects pending `wait()`s with
+   * `ENGINE_CLOSED`. Nothing of this engine executes after it resolves.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close()
+    return this.#closing
+  }
+
+  async #close(): Promise<void> {
+    await this.#scope.close()
     await this.#runs.close(() => this.#journal.settled())
     this.#streams.close()
+    // Completing the event stream rejects every pending wait() with ENGINE_CLOSED.
     this.#events.complete()
     this.#alerts.complete()
+    await Promise.allSettled(this.#waits)
   }
 
   // ─── internals ─────────────────────────────────────────────────────────────────────────
 
   #open(): void {
-    if (this.#closed) throw new EngineClosedError()
+    this.#scope.check()
   }
 
-  async #control(runId: string, draft: RunEvent, rule: string, taskId?: string): Promise<RunInfo> {
-    this.#open()
+  #control(runId: string, draft: RunEvent, rule: string, taskId?: string): Promise<RunInfo> {
+    return this.#scope.run(() => this.#controlRun(runId, draft, rule, taskId))
+  }
+
+  async #controlRun(runId: string, draft: RunEvent, rule: string, taskId?: string): Promise<RunInfo> {
     checkId('runId', runId)
     if (taskId !== undefined) checkId('taskId', taskId)
     // A run that is not live is checked as stored first: a call that does not fit must not
     // take the run over (a lock, a new epoch, a recovery entry) on its way to being refused.
     if (!this.#runs.get(runId)) {
       const stored = await this.#find(runId)
+      this.#scope.check()
       if (stored) this.#check(stored, draft, rule, taskId)
     }
     const executor = await this.#runs.executing(runId)

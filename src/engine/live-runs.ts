@@ -1,6 +1,13 @@
-import { InvalidStateError, NotFoundError, StaleExecutorError, toErrorInfo } from '../errors'
+import {
+  EngineClosedError,
+  InvalidStateError,
+  NotFoundError,
+  StaleExecutorError,
+  toErrorInfo,
+} from '../errors'
 import type { RunRecord, Store } from '../store/store'
 import type { CompiledWorkflow, WorkflowDefinition } from '../types'
+import type { EngineScope } from './engine-scope'
 import type { EngineStreams } from './engine-streams'
 import { lockRunWhenFree, type RunLock, tryLockRun } from './locks'
 import { type ExecutorHost, isTerminalStatus, type RunExecutor } from './run-executor'
@@ -18,6 +25,8 @@ export interface LiveRunsOptions {
   /** The compiled definition `id@version`, when this engine has it already. */
   compiled(key: string): CompiledWorkflow | undefined
   streams: EngineStreams
+  /** The engine's lifetime: checked after every await, so nothing is taken once it closes. */
+  scope: EngineScope
 }
 
 /**
@@ -41,7 +50,6 @@ export class LiveRuns {
   /** Runs another engine executes, waiting for its lock to come free. */
   readonly #takeovers = new Map<string, AbortController>()
   readonly #waitingToStart: string[] = []
-  #closed = false
 
   constructor(options: LiveRunsOptions) {
     this.#o = options
@@ -91,6 +99,10 @@ export class LiveRuns {
     try {
       await Promise.all(candidates.map((r) => this.#releasing.get(r.runId)))
       const locks = await Promise.all(candidates.map((r) => tryLockRun(this.#o.store.name, r.runId)))
+      if (this.#o.scope.closed) {
+        await Promise.all(locks.map((lock) => lock?.release()))
+        throw new EngineClosedError()
+      }
       const mine = new Map<string, RunLock>()
       candidates.forEach((r, i) => {
         const lock = locks[i]
@@ -105,6 +117,10 @@ export class LiveRuns {
         await Promise.all([...mine.values()].map((lock) => lock.release()))
         throw error
       }
+      if (this.#o.scope.closed) {
+        await Promise.all([...mine.values()].map((lock) => lock.release()))
+        throw new EngineClosedError()
+      }
       const restored = await inBatches(claimed, 32, async (record) => {
         const lock = mine.get(record.runId)!
         try {
@@ -114,6 +130,7 @@ export class LiveRuns {
             await this.#definitionOf(record),
             this.#o.host,
           )
+          this.#o.scope.check()
           this.#hold(record.runId, lock)
           this.#live.set(record.runId, executor)
           if (executor.state.status === 'queued') this.#waitingToStart.push(record.runId)
@@ -125,6 +142,8 @@ export class LiveRuns {
         }
       })
       const executors = restored.filter((e) => e !== undefined)
+      // The runs made live are this engine's now: close() stops them and releases their locks.
+      this.#o.scope.check()
       await Promise.all(executors.map((e) => e.resumeWork(this.#o.executorId)))
       this.startWaiting()
       return executors
@@ -134,9 +153,11 @@ export class LiveRuns {
     }
   }
 
-  /** Stops every run (recording nothing), lets go of every lock and waiting takeover. */
+  /**
+   * Stops every run (recording nothing), lets go of every lock and waiting takeover. Called once
+   * the engine scope is closed and every operation in it has settled, so no lock is taken after.
+   */
   async close(settled: () => Promise<void>): Promise<void> {
-    this.#closed = true
     for (const executor of this.#live.values()) executor.stop('the engine was closed')
     for (const takeover of this.#takeovers.values()) takeover.abort()
     this.#takeovers.clear()
@@ -187,9 +208,11 @@ export class LiveRuns {
       return restoreRun(this.#o.store, record, wf, this.#o.host)
     }
     await this.#releasing.get(runId)
+    this.#o.scope.check()
     const lock = await tryLockRun(this.#o.store.name, runId)
     if (!lock) return 'held'
     try {
+      this.#o.scope.check()
       return await this.#adopt(runId, wf, lock)
     } catch (error) {
       this.#release(runId)
@@ -202,6 +225,7 @@ export class LiveRuns {
     this.#o.streams.forget(runId)
     const claimed = await this.#o.store.claimRun(runId, this.#o.executorId)
     const executor = await restoreRun(this.#o.store, claimed, wf, this.#o.host)
+    this.#o.scope.check()
     if (isTerminalStatus(executor.state.status) && executor.state.status !== 'failed') {
       await lock.release()
       return executor
@@ -218,6 +242,7 @@ export class LiveRuns {
   async adoptAgain(runId: string, pause: RunEvent): Promise<void> {
     const record = await this.#o.store.claimRun(runId, this.#o.executorId)
     const executor = await restoreRun(this.#o.store, record, await this.#definitionOf(record), this.#o.host)
+    this.#o.scope.check()
     this.#live.set(runId, executor)
     if (executor.state.status === 'running') await executor.send(pause)
     // Work cut off with the failed executor starts again (a paused run lets it finish).
@@ -252,41 +277,52 @@ export class LiveRuns {
     const lock = this.#locks.get(runId)
     if (!lock) return
     this.#locks.delete(runId)
-    const released = lock
-      .release()
-      .catch(() => {})
-      .finally(() => {
-        if (this.#releasing.get(runId) === released) this.#releasing.delete(runId)
-      })
+    // `release()` never rejects: a lock the browser dropped counts as released.
+    const released = lock.release().finally(() => {
+      if (this.#releasing.get(runId) === released) this.#releasing.delete(runId)
+    })
     this.#releasing.set(runId, released)
   }
 
   /** Waits for another engine to let go of a run, then takes it over. */
   takeOverLater(runId: string): void {
-    if (this.#takeovers.has(runId) || this.#closed) return
+    if (this.#takeovers.has(runId) || this.#o.scope.closed) return
     const stop = new AbortController()
     this.#takeovers.set(runId, stop)
-    lockRunWhenFree(this.#o.store.name, runId, stop.signal)
-      .then(async (lock) => {
+    lockRunWhenFree(this.#o.store.name, runId, AbortSignal.any([stop.signal, this.#o.scope.signal])).then(
+      (lock) => this.#takeOver(runId, lock),
+      (error: unknown) => {
         this.#takeovers.delete(runId)
+        // An aborted wait (the engine closed, or the run came back here) is the expected end.
+        if (!stop.signal.aborted && !this.#o.scope.closed) globalThis.reportError?.(error)
+      },
+    )
+  }
+
+  /**
+   * The lock of a run another engine let go of is ours: take the run if it still needs an
+   * executor. Any failure on the way gives the lock back, so another engine can take the run.
+   */
+  async #takeOver(runId: string, lock: RunLock): Promise<void> {
+    this.#takeovers.delete(runId)
+    try {
+      await this.#o.scope.run(async () => {
         const record = await this.#o.store.getRun(runId)
-        if (
-          this.#closed ||
-          this.#live.has(runId) ||
-          !record ||
-          (record.status !== 'running' && record.status !== 'queued')
-        ) {
+        this.#o.scope.check()
+        if (this.#live.has(runId) || !record || (record.status !== 'running' && record.status !== 'queued')) {
           await lock.release()
           return
         }
-        await this.#adopt(runId, await this.#definitionOf(record), lock).catch(async () => {
-          this.#release(runId)
-          await lock.release()
-        })
+        const wf = await this.#definitionOf(record)
+        this.#o.scope.check()
+        await this.#adopt(runId, wf, lock)
       })
-      .catch(() => {
-        this.#takeovers.delete(runId)
-      })
+    } catch (error) {
+      // A run made live already is in this engine's custody: a failed write there is handled
+      // by `broken`, and close() releases its lock. Otherwise the lock goes back at once.
+      if (this.#locks.get(runId) !== lock) await lock.release()
+      if (!(error instanceof EngineClosedError)) globalThis.reportError?.(error)
+    }
   }
 
   settled(executor: RunExecutor): void {
@@ -299,7 +335,11 @@ export class LiveRuns {
   }
 
   startWaiting(): void {
-    while (this.#waitingToStart.length > 0 && this.#running() < this.#o.maxConcurrentRuns && !this.#closed) {
+    while (
+      this.#waitingToStart.length > 0 &&
+      this.#running() < this.#o.maxConcurrentRuns &&
+      !this.#o.scope.closed
+    ) {
       const executor = this.#live.get(this.#waitingToStart.shift()!)
       if (executor?.state.status !== 'queued') continue
       const s = executor.state
@@ -325,19 +365,22 @@ export class LiveRuns {
     this.#live.delete(runId)
     // A stale write: another executor owns the run now. A second failure in a row: the store
     // is still failing; the run stays as stored and the next recover() resumes it.
-    if (error instanceof StaleExecutorError || this.#closed || this.#failing.has(runId)) {
+    if (error instanceof StaleExecutorError || this.#o.scope.closed || this.#failing.has(runId)) {
       this.#failing.delete(runId)
       this.#release(runId)
       return
     }
     this.#failing.add(runId)
     const info = toErrorInfo(error, 'STORAGE_FAILED')
-    this.adoptAgain(runId, {
-      type: 'workflow.paused',
-      reason: `${info.code}: ${info.message}`,
-      error: info,
-      at: this.#o.now(),
-    })
+    this.#o.scope
+      .run(() =>
+        this.adoptAgain(runId, {
+          type: 'workflow.paused',
+          reason: `${info.code}: ${info.message}`,
+          error: info,
+          at: this.#o.now(),
+        }),
+      )
       .then(() => this.#failing.delete(runId))
       .catch(() => {
         this.#failing.delete(runId)

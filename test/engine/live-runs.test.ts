@@ -1,0 +1,64 @@
+import { type Engine, memoryStore } from 'spindle'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { tryLockRun } from '../../src/engine/locks'
+import { faultyStore } from '../store/faulty-store'
+import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
+
+/** Collects what the engine reports with `reportError` while `work` runs. */
+async function reporting(work: (reported: unknown[]) => Promise<void>): Promise<void> {
+  const reported: unknown[] = []
+  const spy = vi.spyOn(globalThis, 'reportError').mockImplementation((error) => reported.push(error))
+  try {
+    await work(reported)
+  } finally {
+    spy.mockRestore()
+  }
+}
+
+/** Polls until `check` passes (real time, a few ms per step: Web Locks hand over across tasks). */
+async function until(check: () => boolean | Promise<boolean>, tries = 200): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await check()) return
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  throw new Error('condition not met in time')
+}
+
+/** Whether nobody holds the run's Web Lock now (taken and given back at once). */
+async function lockIsFree(db: string, runId: string): Promise<boolean> {
+  const lock = await tryLockRun(db, runId)
+  await lock?.release()
+  return lock !== undefined
+}
+
+describe('run custody', () => {
+  const engines: Engine[] = []
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map((e) => e.close()))
+  })
+  const open = (options: Parameters<typeof testEngine>[0]) => {
+    const made = testEngine(options)
+    engines.push(made.engine)
+    return made
+  }
+
+  it('a failed store read during a takeover releases the lock and is reported (D14)', async () => {
+    await reporting(async (reported) => {
+      const store = faultyStore(memoryStore())
+      const slow = controllable()
+      const { engine: first } = open({ store, actions: { slow: slow.handler } })
+      await first.register(def({ a: { action: 'slow' } }))
+      const run = await first.start('wf')
+      await flush()
+      const { engine: second } = open({ store, actions: { slow: slow.handler } })
+      expect(await second.recover()).toEqual([])
+      // The second engine waits for the lock; its first read once it has it fails.
+      store.inject({ method: 'getRun', when: (runId) => runId === run.runId })
+      await first.close()
+      await until(() => reported.length > 0)
+      expect(store.fired).toHaveLength(1)
+      expect(await lockIsFree(store.name, run.runId)).toBe(true)
+      expect(reported).toEqual([expect.objectContaining({ code: 'STORAGE_FAILED' })])
+    })
+  })
+})
