@@ -234,18 +234,23 @@ class SpindleEngine implements Engine {
       })
     }
     try {
+      const taken = await this.#store.getRun(record.runId)
+      if (taken) {
+        throw new ArgumentError(`A run with id "${record.runId}" exists already; pick another runId.`, {
+          value: record.runId,
+        })
+      }
       this.#scope.check()
-      await this.#store.createRun(record)
     } catch (error) {
       await lock.release()
       throw error
     }
-    const executor = new RunExecutor(this.#host, wf, record, emptyRunData())
-    if (this.#runs.add(executor, lock)) {
-      await executor.send({ type: 'workflow.started', definitionId, version, at: now })
-    } else {
-      await executor.send({ type: 'workflow.queued', definitionId, version, at: now })
-    }
+    // The record is written with the run's first entries, in one transaction: a start() that
+    // fails to write leaves no record that a later engine would recover and run.
+    const executor = new RunExecutor(this.#host, wf, record, emptyRunData(), undefined, { newRun: true })
+    const first = this.#runs.add(executor, lock) ? 'workflow.started' : 'workflow.queued'
+    await executor.send({ type: first, definitionId, version, at: now })
+    this.#runs.recorded(record.runId)
     return runInfo(executor)
   }
 

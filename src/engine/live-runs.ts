@@ -50,6 +50,8 @@ export class LiveRuns {
   /** Runs another engine executes, waiting for its lock to come free. */
   readonly #takeovers = new Map<string, AbortController>()
   readonly #waitingToStart: string[] = []
+  /** New runs whose first write (with their record) has not committed yet. */
+  readonly #unwritten = new Set<string>()
 
   constructor(options: LiveRunsOptions) {
     this.#o = options
@@ -63,13 +65,23 @@ export class LiveRuns {
     return this.#live.values()
   }
 
-  /** A new run, created and locked by this engine: it starts now, or waits its turn. */
+  /**
+   * A new run, locked by this engine, whose record goes out with its first entries: it starts
+   * now, or waits its turn. If that first write fails, the run is dropped, as if never started.
+   */
   add(executor: RunExecutor, lock: RunLock): boolean {
-    this.#hold(executor.runId, lock)
-    this.#live.set(executor.runId, executor)
+    const { runId } = executor
+    this.#hold(runId, lock)
+    this.#live.set(runId, executor)
+    this.#unwritten.add(runId)
     if (this.#running() < this.#o.maxConcurrentRuns) return true
     this.#waitingToStart.push(executor.runId)
     return false
+  }
+
+  /** The first write of a run from `add` committed: its record is stored. */
+  recorded(runId: string): void {
+    this.#unwritten.delete(runId)
   }
 
   /** A run made live again by a rollback (its lock is held already). */
@@ -363,6 +375,11 @@ export class LiveRuns {
     const runId = executor.runId
     if (this.#live.get(runId) !== executor) return
     this.#live.delete(runId)
+    // A new run whose record was never written: nothing of it is stored, nothing to reload.
+    if (this.#unwritten.delete(runId)) {
+      this.#release(runId)
+      return
+    }
     // A stale write: another executor owns the run now. A second failure in a row: the store
     // is still failing; the run stays as stored and the next recover() resumes it.
     if (error instanceof StaleExecutorError || this.#o.scope.closed || this.#failing.has(runId)) {

@@ -49,6 +49,8 @@ export class RunExecutor implements JournalSource, TaskHost {
   readonly #controllers = new Map<string, AttemptAbort>()
   readonly #timers = new Map<string, unknown>()
   #stopped = false
+  /** A new run's record is not stored yet: it goes out in one transaction with its first entries. */
+  #recordUnwritten: boolean
 
   constructor(
     host: ExecutorHost,
@@ -56,7 +58,9 @@ export class RunExecutor implements JournalSource, TaskHost {
     record: RunRecord,
     data: RunData,
     snapshot?: Snapshot<unknown>,
+    options: { newRun?: boolean } = {},
   ) {
+    this.#recordUnwritten = options.newRun === true
     this.#host = host
     this.wf = wf
     this.runId = record.runId
@@ -154,7 +158,7 @@ export class RunExecutor implements JournalSource, TaskHost {
     batch.entries.push(...this.#pending)
     this.#pending = []
     const s = this.state
-    if (s.status === this.record.status) {
+    if (s.status === this.record.status && !this.#recordUnwritten) {
       // The record (and the indexes over it) changes only with the status; other writes are fenced.
       const fence = { runId: this.runId, epoch: this.record.epoch }
       if (batch.fences) batch.fences.push(fence)
@@ -168,6 +172,7 @@ export class RunExecutor implements JournalSource, TaskHost {
         output: s.status === 'completed' ? this.data.output : undefined,
         error: s.error,
       }
+      this.#recordUnwritten = false
       batch.runs.push(this.record)
     }
     // At least four entries per task between snapshots: a snapshot costs O(tasks), so the bytes

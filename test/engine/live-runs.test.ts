@@ -61,4 +61,35 @@ describe('run custody', () => {
       expect(reported).toEqual([expect.objectContaining({ code: 'STORAGE_FAILED' })])
     })
   })
+
+  it.each([
+    ['running', 'workflow.started', 10],
+    ['queued', 'workflow.queued', 1],
+  ] as const)(
+    'a %s start() refused with STORAGE_FAILED leaves nothing behind (D11)',
+    async (_, entryType, maxConcurrentRuns) => {
+      const store = faultyStore(memoryStore())
+      const slow = controllable()
+      const { engine } = open({ store, maxConcurrentRuns, actions: { slow: slow.handler } })
+      await engine.register(def({ a: { action: 'slow' } }))
+      const other = await engine.start('wf')
+      store.inject({ method: 'commit', entryType })
+      await expect(engine.start('wf', {}, { runId: 'refused' })).rejects.toMatchObject({
+        code: 'STORAGE_FAILED',
+      })
+      await flush()
+      expect(await store.getRun('refused')).toBeUndefined()
+      expect((await engine.listRuns()).map((r) => r.runId)).toEqual([other.runId])
+      expect(await engine.getRun('refused')).toBeUndefined()
+      expect(await lockIsFree(store.name, 'refused')).toBe(true)
+      // Nothing of it runs later: not when a slot frees, not after a reload.
+      slow.calls[0]!.resolve('done')
+      await engine.wait(other.runId)
+      await engine.close()
+      const { engine: again } = open({ store, recover: true, actions: { slow: slow.handler } })
+      await flush()
+      expect(await again.recover()).toEqual([])
+      expect(slow.calls).toHaveLength(1)
+    },
+  )
 })
