@@ -395,12 +395,13 @@ class SpindleEngine implements Engine {
   async checkpoint(runId: string, reason = 'on request'): Promise<CheckpointInfo> {
     if (typeof reason !== 'string')
       throw new ArgumentError('checkpoint: reason must be a string.', { value: reason })
-    await this.#control(
-      runId,
-      { type: 'checkpoint.saved', checkpointId: '', reason, at: 0 },
-      'only running, paused or failed runs take checkpoints',
+    const executor = await this.#scope.run(() =>
+      this.#controlRun(
+        runId,
+        { type: 'checkpoint.saved', checkpointId: '', reason, at: 0 },
+        'only running, paused or failed runs take checkpoints',
+      ),
     )
-    const executor = this.#runs.get(runId)!
     const s = executor.state
     return {
       checkpointId: `${runId}:${s.seq}`,
@@ -456,11 +457,11 @@ class SpindleEngine implements Engine {
     this.#scope.check()
   }
 
-  #control(runId: string, draft: RunEvent, rule: string, taskId?: string): Promise<RunInfo> {
-    return this.#scope.run(() => this.#controlRun(runId, draft, rule, taskId))
+  async #control(runId: string, draft: RunEvent, rule: string, taskId?: string): Promise<RunInfo> {
+    return runInfo(await this.#scope.run(() => this.#controlRun(runId, draft, rule, taskId)))
   }
 
-  async #controlRun(runId: string, draft: RunEvent, rule: string, taskId?: string): Promise<RunInfo> {
+  async #controlRun(runId: string, draft: RunEvent, rule: string, taskId?: string): Promise<RunExecutor> {
     checkId('runId', runId)
     if (taskId !== undefined) checkId('taskId', taskId)
     // A run that is not live is checked as stored first: a call that does not fit must not
@@ -471,9 +472,13 @@ class SpindleEngine implements Engine {
       if (stored) this.#check(stored, draft, rule, taskId)
     }
     const executor = await this.#runs.executing(runId)
-    const event = this.#check(executor, draft, rule, taskId)
-    await executor.send(event)
-    return runInfo(executor)
+    try {
+      await executor.send(this.#check(executor, draft, rule, taskId))
+      return executor
+    } finally {
+      // A failed run that took a checkpoint or a signal stays failed: it gives its lock back.
+      await this.#runs.releaseIfEnded(executor)
+    }
   }
 
   /** The control event for `executor`, or the typed error saying why the run refuses it. */

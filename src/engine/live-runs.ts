@@ -337,6 +337,18 @@ export class LiveRuns {
     }
   }
 
+  /**
+   * After a control call: a run that has ended (a failed run that took a checkpoint or a
+   * signal stays failed) goes back to the store and gives its lock up, so that another engine
+   * can take it over, as it does when it ends. Resolves once the lock is free.
+   */
+  async releaseIfEnded(executor: RunExecutor): Promise<void> {
+    if (this.#live.get(executor.runId) === executor && isTerminalStatus(executor.state.status)) {
+      this.settled(executor)
+    }
+    await this.#releasing.get(executor.runId)
+  }
+
   settled(executor: RunExecutor): void {
     this.#o.streams.remember(executor)
     if (this.#live.get(executor.runId) === executor) {

@@ -92,4 +92,24 @@ describe('run custody', () => {
       expect(slow.calls).toHaveLength(1)
     },
   )
+
+  it.each([
+    ['checkpoint', (e: Engine, runId: string) => e.checkpoint(runId)],
+    ['signal', (e: Engine, runId: string) => e.signal(runId, 'nudge')],
+  ] as const)('%s() on a failed run releases its lock afterwards (D10)', async (_, control) => {
+    const store = memoryStore()
+    const broken = () => {
+      throw new Error('no')
+    }
+    const { engine } = open({ store, actions: { broken } })
+    await engine.register(def({ a: { action: 'broken', retry: { maxAttempts: 1 } } }))
+    const run = await engine.start('wf')
+    expect((await engine.wait(run.runId)).status).toBe('failed')
+    await control(engine, run.runId)
+    expect(await lockIsFree(store.name, run.runId)).toBe(true)
+    // Another engine can take the failed run over.
+    const { engine: other } = open({ store, actions: { broken: () => 'fixed' } })
+    await other.retryTask(run.runId, 'a')
+    expect((await other.wait(run.runId)).status).toBe('completed')
+  })
 })
