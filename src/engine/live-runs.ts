@@ -170,7 +170,8 @@ export class LiveRuns {
    * the engine scope is closed and every operation in it has settled, so no lock is taken after.
    */
   async close(settled: () => Promise<void>): Promise<void> {
-    for (const executor of this.#live.values()) executor.stop('the engine was closed')
+    for (const executor of this.#live.values())
+      executor.stop('the engine was closed', new EngineClosedError())
     for (const takeover of this.#takeovers.values()) takeover.abort()
     this.#takeovers.clear()
     await settled()
@@ -280,7 +281,15 @@ export class LiveRuns {
       // Another executor stole the lock: stop at once; fencing refuses any write still queued.
       if (this.#locks.get(runId) !== lock) return
       this.#locks.delete(runId)
-      this.#live.get(runId)?.stop('the run lock was taken by another executor')
+      this.#live
+        .get(runId)
+        ?.stop(
+          'the run lock was taken by another executor',
+          new StaleExecutorError(
+            `Run "${runId}" was taken over by another executor (its Web Lock was taken); this engine no longer executes it.`,
+            { value: runId },
+          ),
+        )
       this.#live.delete(runId)
     })
   }

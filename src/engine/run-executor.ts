@@ -1,5 +1,5 @@
 import type { Snapshot } from 'xstate'
-import { ExpressionError, toErrorInfo } from '../errors'
+import { ExpressionError, InvalidStateError, SpindleError, toErrorInfo } from '../errors'
 import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
 import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
 import { AttemptAbort } from './attempt-abort'
@@ -49,6 +49,10 @@ export class RunExecutor implements JournalSource, TaskHost {
   readonly #controllers = new Map<string, AttemptAbort>()
   readonly #timers = new Map<string, unknown>()
   #stopped = false
+  /** Why the executor stopped: what a send after the stop, or one whose entries it dropped, rejects with. */
+  #stopError: SpindleError | undefined
+  /** Rejects the sends whose entries are still queued (not yet in a batch) if the executor stops. */
+  #drop: { promise: Promise<void>; reject(error: unknown): void } | undefined
   /** A new run's record is not stored yet: it goes out in one transaction with its first entries. */
   #recordUnwritten: boolean
 
@@ -85,10 +89,15 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   /**
    * Sends an event into the run. Resolves when its records are committed and published;
-   * rejects if the journal write failed (the run has stopped then).
+   * rejects if the journal write failed (the run has stopped then), and with the stop's error
+   * if the executor has stopped, or stops before the records go out.
    */
   send(event: RunEvent): Promise<void> {
-    return this.#apply(event)
+    if (this.#stopError) return Promise.reject(this.#stopError)
+    const done = this.#apply(event)
+    if (this.#pending.length === 0) return done
+    this.#drop ??= dropSignal()
+    return Promise.race([done, this.#drop.promise])
   }
 
   /** For the task runner: progress, logs and item completions while a task works. */
@@ -157,6 +166,8 @@ export class RunExecutor implements JournalSource, TaskHost {
     if (this.#pending.length === 0 || this.#stopped) return
     batch.entries.push(...this.#pending)
     this.#pending = []
+    // The queued sends are bound to this batch now: its outcome is theirs.
+    this.#drop = undefined
     const s = this.state
     if (s.status === this.record.status && !this.#recordUnwritten) {
       // The record (and the indexes over it) changes only with the status; other writes are fenced.
@@ -236,9 +247,20 @@ export class RunExecutor implements JournalSource, TaskHost {
     return recorded
   }
 
-  /** Stops executing: aborts in-flight actions and clears timers, recording nothing. */
-  stop(reason: string): void {
+  /**
+   * Stops executing: aborts in-flight actions and clears timers, recording nothing. Sends from
+   * now on, and those whose entries are still queued, reject with `error`.
+   */
+  stop(
+    reason: string,
+    error: SpindleError = new InvalidStateError(`Run "${this.runId}" stopped: ${reason}.`),
+  ): void {
+    if (this.#stopped) return
     this.#stopped = true
+    this.#stopError = error
+    this.#pending = []
+    this.#drop?.reject(error)
+    this.#drop = undefined
     for (const controller of this.#controllers.values()) controller.abort(new Error(reason))
     this.#controllers.clear()
     for (const handle of this.#timers.values())
@@ -330,7 +352,10 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   #break(error: unknown): void {
     if (this.#stopped) return
-    this.stop(`journal write failed: ${toErrorInfo(error).message}`)
+    this.stop(
+      `journal write failed: ${toErrorInfo(error).message}`,
+      error instanceof SpindleError ? error : undefined,
+    )
     this.#host.broken(this, error)
   }
 
@@ -428,6 +453,14 @@ export class RunExecutor implements JournalSource, TaskHost {
   #post(event: RunEvent): void {
     this.send(event).catch(() => {})
   }
+}
+
+function dropSignal(): { promise: Promise<void>; reject(error: unknown): void } {
+  let reject!: (error: unknown) => void
+  const promise = new Promise<void>((_, rej) => {
+    reject = rej
+  })
+  return { promise, reject }
 }
 
 function isTerminal(event: WorkflowEvent): boolean {
