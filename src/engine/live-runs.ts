@@ -147,9 +147,11 @@ export class LiveRuns {
           this.#live.set(record.runId, executor)
           if (executor.state.status === 'queued') this.#waitingToStart.push(record.runId)
           return executor
-        } catch {
-          // Its definition is gone, or the store failed for it: it stays as stored, unlocked.
+        } catch (error) {
+          // Its definition is gone, or the store failed for it: it stays as stored, unlocked,
+          // and a later recover() tries again. The others go on.
           await lock.release()
+          if (!(error instanceof EngineClosedError)) globalThis.reportError?.(error)
           return undefined
         }
       })
@@ -420,10 +422,13 @@ export class LiveRuns {
         }),
       )
       .then(() => this.#failing.delete(runId))
-      .catch(() => {
+      .catch(async (failure: unknown) => {
+        // The run stays as stored, unlocked; the next recover() resumes it.
         this.#failing.delete(runId)
         this.#live.delete(runId)
         this.#release(runId)
+        await this.#releasing.get(runId)
+        if (!(failure instanceof EngineClosedError)) globalThis.reportError?.(failure)
       })
   }
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { createEngine, indexedDbStore, memoryStore, type Store } from 'spindle'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { faultyStore } from '../store/faulty-store'
 import { deleteDatabase, tempDatabaseName } from '../store/temp-database'
 import { def } from '../support/engine-fixtures'
@@ -123,6 +123,9 @@ describe.each(kinds)('recovery after a crash, $kind store (model-based)', ({ run
           times: Infinity,
         })
         const before = new Map<string, number>()
+        // A run that cannot even be reloaded and paused on the dying store is reported, not swallowed.
+        const reported: unknown[] = []
+        const spy = vi.spyOn(globalThis, 'reportError').mockImplementation((error) => reported.push(error))
         const first = createEngine({ store: dying, recover: false, actions: actions(before) })
         await first.register(definition)
         // A start() refused by the dying store leaves nothing behind; the others must finish.
@@ -142,6 +145,8 @@ describe.each(kinds)('recovery after a crash, $kind store (model-based)', ({ run
         }
         if (dying.fired.length > 0) crashes++
         await first.close()
+        spy.mockRestore()
+        for (const error of reported) expect(error).toMatchObject({ code: 'STORAGE_FAILED' })
         const durable = new Set(
           (await Promise.all(RUNS.map((r) => inner.readJournal(r))))
             .flat()
