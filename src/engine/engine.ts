@@ -141,6 +141,7 @@ class SpindleEngine implements Engine {
       publish: (event) => {
         this.#events.next(event)
         this.#streams.observe(event)
+        this.#runs.observe(event)
       },
       settled: (executor) => this.#runs.settled(executor),
       broken: (executor, error) => this.#runs.broken(executor, error),

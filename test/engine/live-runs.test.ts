@@ -148,4 +148,49 @@ describe('run custody', () => {
       expect((await store.getRun(run.runId))!.status).toBe('running')
     })
   })
+
+  describe('maxConcurrentRuns counts only runs with work executing (D13)', () => {
+    const holders = {
+      'a paused run': { a: { action: 'broken', onError: 'pause', retry: { maxAttempts: 1 } } },
+      'a run whose task waits on a delay': { a: { action: 'delay', params: { ms: 60_000 } } },
+      'a run whose task waits for an event': { a: { action: 'wait-for-event', params: { event: 'go' } } },
+      'a run in retry back-off': {
+        a: { action: 'broken', retry: { maxAttempts: 3, initialDelayMs: 60_000 } },
+      },
+    }
+    it.each(Object.entries(holders))('%s does not keep the next run queued', async (_, tasks) => {
+      const slow = controllable()
+      const broken = () => {
+        throw new Error('no')
+      }
+      const { engine } = open({ maxConcurrentRuns: 1, actions: { slow: slow.handler, broken } })
+      await engine.register(def(tasks, { id: 'holder' }))
+      await engine.register(def({ a: { action: 'slow' } }))
+      const holder = await engine.start('holder')
+      const next = await engine.start('wf')
+      await flush()
+      expect(slow.calls).toHaveLength(1)
+      expect((await engine.getRun(next.runId))!.status).toBe('running')
+      // Once it executes again, the limit holds for runs queued after that.
+      const third = await engine.start('wf')
+      expect(third.status).toBe('queued')
+      slow.calls[0]!.resolve('done')
+      await engine.wait(next.runId)
+      await flush()
+      expect((await engine.getRun(third.runId))!.status).toBe('running')
+      expect((await engine.getRun(holder.runId))!.status).not.toBe('queued')
+    })
+
+    it('a run with a task executing still holds its slot', async () => {
+      const slow = controllable()
+      const { engine } = open({ maxConcurrentRuns: 1, actions: { slow: slow.handler } })
+      await engine.register(def({ a: { action: 'slow' }, b: { action: 'delay', params: { ms: 60_000 } } }))
+      await engine.start('wf')
+      const next = await engine.start('wf')
+      await flush()
+      expect(next.status).toBe('queued')
+      expect((await engine.getRun(next.runId))!.status).toBe('queued')
+      expect(slow.calls).toHaveLength(1)
+    })
+  })
 })
