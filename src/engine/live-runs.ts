@@ -6,10 +6,11 @@ import {
   toErrorInfo,
 } from '../errors'
 import type { RunRecord, Store } from '../store/store'
-import type { CompiledWorkflow, RunState, WorkflowDefinition, WorkflowEvent } from '../types'
+import type { CompiledWorkflow, WorkflowDefinition, WorkflowEvent } from '../types'
 import type { EngineScope } from './engine-scope'
 import type { EngineStreams } from './engine-streams'
 import { lockRunWhenFree, type RunLock, tryLockRun } from './locks'
+import { freesASlot, holdsSlot } from './run-admission'
 import { type ExecutorHost, isTerminalStatus, type RunExecutor } from './run-executor'
 import type { RunEvent } from './run-reducer'
 import { restoreRun } from './run-restore'
@@ -371,7 +372,7 @@ export class LiveRuns {
 
   /** After each published event: a run that stopped executing work frees its slot for a queued one. */
   observe(event: WorkflowEvent): void {
-    if (this.#waitingToStart.length > 0 && FREES_A_SLOT.has(event.type)) this.startWaiting()
+    if (this.#waitingToStart.length > 0 && freesASlot(event)) this.startWaiting()
   }
 
   startWaiting(): void {
@@ -443,31 +444,6 @@ export class LiveRuns {
     for (const executor of this.#live.values()) if (holdsSlot(executor.state)) n++
     return n
   }
-}
-
-/** Events after which a run may no longer hold a slot: it paused, or its tasks went to wait. */
-const FREES_A_SLOT: ReadonlySet<WorkflowEvent['type']> = new Set([
-  'workflow.paused',
-  'task.waiting',
-  'task.retrying',
-  'task.completed',
-  'task.failed',
-  'task.skipped',
-  'task.timed-out',
-])
-
-/**
- * Whether a run takes a `maxConcurrentRuns` slot: it is running and one of its tasks executes
- * (or is about to). A paused run, and one whose tasks all wait (a delay, an event, a retry
- * back-off), take none; when such a run goes on, it does so at once, even above the limit.
- */
-function holdsSlot(state: RunState): boolean {
-  if (state.status !== 'running') return false
-  for (const id in state.tasks) {
-    const task = state.tasks[id]!
-    if (task.status === 'running' || (task.status === 'pending' && task.dispatched)) return true
-  }
-  return false
 }
 
 /** Maps `items` with `work`, at most `width` at a time, keeping their order. */

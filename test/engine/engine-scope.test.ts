@@ -94,4 +94,44 @@ describe('one engine scope: close()', () => {
       await lock!.release()
     }
   })
+
+  it('a takeover whose lock frees while the engine closes does not take the run', async () => {
+    const store = memoryStore()
+    const slow = controllable()
+    const { engine: first } = open({ store, actions: { slow: slow.handler } })
+    await first.register(def({ a: { action: 'slow' } }))
+    const run = await first.start('wf')
+    await flush()
+    const attempts: number[] = []
+    const { engine: second } = open({
+      store,
+      actions: { slow: (_: unknown, ctx: { attempt: number }) => attempts.push(ctx.attempt) },
+    })
+    expect(await second.recover()).toEqual([])
+    await Promise.all([second.close(), first.close()])
+    await flush()
+    expect(attempts).toEqual([])
+    const lock = await tryLockRun(store.name, run.runId)
+    expect(lock).toBeDefined()
+    await lock!.release()
+  })
+
+  it('a control call in flight at close() finishes before close() resolves; later ones are refused', async () => {
+    const store = memoryStore()
+    const slow = controllable()
+    const { engine } = open({ store, actions: { slow: slow.handler } })
+    await engine.register(def({ a: { action: 'slow' } }))
+    const run = await engine.start('wf')
+    await flush()
+    let paused: unknown
+    engine.pause(run.runId).then(
+      (info) => (paused = info),
+      (error) => (paused = error),
+    )
+    await engine.close()
+    expect(paused).toMatchObject({ status: 'paused' })
+    expect((await store.getRun(run.runId))!.status).toBe('paused')
+    await expect(engine.resume(run.runId)).rejects.toBeInstanceOf(EngineClosedError)
+    await expect(engine.recover()).rejects.toBeInstanceOf(EngineClosedError)
+  })
 })
