@@ -488,7 +488,11 @@ export interface Clock {
 export interface EngineOptions {
   store?: Store
   actions?: Record<string, ActionHandler | Action<any, any>>
-  /** Runs executing at once; more wait as `queued`. Default: unlimited. */
+  /**
+   * Runs with work executing at once; more wait as `queued` and start in order. A paused run,
+   * and a running one whose tasks all wait (a delay, an event, a retry back-off), do not count;
+   * such a run goes on at once when it wakes, even above the limit. Default: unlimited.
+   */
   maxConcurrentRuns?: number
   defaults?: { timeoutMs?: number; retry?: RetryPolicy; onError?: OnError }
   clock?: Clock

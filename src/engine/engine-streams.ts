@@ -12,7 +12,7 @@ import {
   switchMap,
   takeWhile,
 } from 'rxjs'
-import { NotFoundError } from '../errors'
+import { EngineClosedError, NotFoundError } from '../errors'
 import { alertFor } from '../monitor/alerts'
 import { aggregateHealth, computeHealth } from '../monitor/health'
 import { computeProgress } from '../monitor/progress'
@@ -112,19 +112,23 @@ export class EngineStreams {
     return new Promise((resolve, reject) => {
       let timer: unknown
       let done = false
+      // Unset while `subscribe` runs: a closed engine completes the subscription at once.
+      let subscription: { unsubscribe(): void } | undefined
       const finish = (view: Promise<RunView | undefined>) => {
         if (done) return
         done = true
-        subscription.unsubscribe()
+        subscription?.unsubscribe()
         if (timer !== undefined) clock.clearTimeout(timer)
         view.then(
           (v) => (v ? resolve(v) : reject(new NotFoundError(`No run "${runId}".`, { value: runId }))),
           reject,
         )
       }
-      const subscription = this.#src.events
-        .pipe(filter((e) => e.runId === runId && isEnd(e)))
-        .subscribe(() => finish(this.#src.view(runId)))
+      subscription = this.#src.events.pipe(filter((e) => e.runId === runId && isEnd(e))).subscribe({
+        next: () => finish(this.#src.view(runId)),
+        // The events end only when the engine closes: the run will not end in this engine.
+        complete: () => finish(Promise.reject(new EngineClosedError())),
+      })
       const known = this.#find(runId)
       if (known) {
         // A live run: its status is at hand; build the full view only once, at the end.
@@ -134,11 +138,11 @@ export class EngineStreams {
           if (view && isTerminalStatus(view.status)) finish(Promise.resolve(view))
         }, reject)
       }
-      if (timeoutMs !== undefined) {
+      if (timeoutMs !== undefined && !done) {
         timer = clock.setTimeout(() => {
           if (done) return
           done = true
-          subscription.unsubscribe()
+          subscription?.unsubscribe()
           reject(timeoutError(timeoutMs))
         }, timeoutMs)
       }

@@ -31,6 +31,7 @@ import type {
 import { checkpointsOf } from './checkpoints'
 import { DefinitionRegistry } from './definition-registry'
 import { checkFilter, checkId, checkLimit, recordInfo, verb } from './engine-arguments'
+import { EngineScope } from './engine-scope'
 import { EngineStreams } from './engine-streams'
 import { JournalWriter } from './journal'
 import { LiveRuns } from './live-runs'
@@ -76,7 +77,10 @@ class SpindleEngine implements Engine {
   readonly #host: ExecutorHost
   readonly #runs: LiveRuns
   readonly #id = `engine-${Math.random().toString(36).slice(2, 10)}`
-  #closed = false
+  readonly #scope = new EngineScope()
+  #closing: Promise<void> | undefined
+  /** Pending `wait()`s: close() rejects them and resolves only once they settled. */
+  readonly #waits = new Set<Promise<RunView>>()
 
   readonly events$
   readonly alerts$
@@ -139,6 +143,7 @@ class SpindleEngine implements Engine {
       publish: (event) => {
         this.#events.next(event)
         this.#streams.observe(event)
+        this.#runs.observe(event)
       },
       settled: (executor) => this.#runs.settled(executor),
       broken: (executor, error) => this.#runs.broken(executor, error),
@@ -152,11 +157,15 @@ class SpindleEngine implements Engine {
       compile: (def) => this.#definitions.compile(def),
       compiled: (key) => this.#definitions.compiled(key),
       streams: this.#streams,
+      scope: this.#scope,
     })
     if (options.recover !== false) {
       // Nobody awaits the first recovery: a failure is reported, as an uncaught error would be;
-      // the runs stay as stored and a later recover() retries them.
-      this.recover().catch((error) => globalThis.reportError?.(error))
+      // the runs stay as stored and a later recover() retries them. A close() that cuts it short
+      // is no failure.
+      this.recover().catch((error) => {
+        if (!(error instanceof EngineClosedError)) globalThis.reportError?.(error)
+      })
     }
   }
 
@@ -193,9 +202,17 @@ class SpindleEngine implements Engine {
     input: Record<string, unknown> = {},
     options: StartOptions = {},
   ): Promise<RunInfo> {
-    this.#open()
+    return this.#scope.run(() => this.#start(definitionId, input, options))
+  }
+
+  async #start(
+    definitionId: string,
+    input: Record<string, unknown>,
+    options: StartOptions,
+  ): Promise<RunInfo> {
     checkId('definition id', definitionId)
     const { wf, version } = await this.#definitions.forStart(definitionId, options.version)
+    this.#scope.check()
     const checked = validateInput(wf.definition, input)
     if (!checked.ok) throw new InputError(checked.issues, { value: input })
     if (options.runId !== undefined) checkId('runId', options.runId)
@@ -232,17 +249,23 @@ class SpindleEngine implements Engine {
       })
     }
     try {
-      await this.#store.createRun(record)
+      const taken = await this.#store.getRun(record.runId)
+      if (taken) {
+        throw new ArgumentError(`A run with id "${record.runId}" exists already; pick another runId.`, {
+          value: record.runId,
+        })
+      }
+      this.#scope.check()
     } catch (error) {
       await lock.release()
       throw error
     }
-    const executor = new RunExecutor(this.#host, wf, record, emptyRunData())
-    if (this.#runs.add(executor, lock)) {
-      await executor.send({ type: 'workflow.started', definitionId, version, ...deadline, at: now })
-    } else {
-      await executor.send({ type: 'workflow.queued', definitionId, version, ...deadline, at: now })
-    }
+    // The record is written with the run's first entries, in one transaction: a start() that
+    // fails to write leaves no record that a later engine would recover and run.
+    const executor = new RunExecutor(this.#host, wf, record, emptyRunData(), undefined, { newRun: true })
+    const first = this.#runs.add(executor, lock) ? 'workflow.started' : 'workflow.queued'
+    await executor.send({ type: first, definitionId, version, ...deadline, at: now })
+    this.#runs.recorded(record.runId)
     return runInfo(executor)
   }
 
@@ -341,7 +364,17 @@ class SpindleEngine implements Engine {
     return this.#store.readJournal(runId)
   }
 
-  async wait(runId: string, options: { timeoutMs?: number } = {}): Promise<RunView> {
+  wait(runId: string, options: { timeoutMs?: number } = {}): Promise<RunView> {
+    const waiting = this.#wait(runId, options)
+    // close() settles these before it resolves; the caller's handlers run first.
+    this.#waits.add(waiting)
+    const forget = () => this.#waits.delete(waiting)
+    waiting.then(forget, forget)
+    return waiting
+  }
+
+  async #wait(runId: string, options: { timeoutMs?: number }): Promise<RunView> {
+    this.#open()
     const timeoutMs = options.timeoutMs
     if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0)) {
       throw new ArgumentError('wait: timeoutMs must be a number ≥ 0.', { value: timeoutMs })
@@ -368,20 +401,23 @@ class SpindleEngine implements Engine {
   // ─── lifecycle ─────────────────────────────────────────────────────────────────────────
 
   async recover(): Promise<RunInfo[]> {
-    this.#open()
-    const records = await this.#store.listRuns({ status: ['running', 'queued'] })
-    return (await this.#runs.recoverAll(records.reverse())).map(runInfo)
+    return this.#scope.run(async () => {
+      const records = await this.#store.listRuns({ status: ['running', 'queued'] })
+      this.#scope.check()
+      return (await this.#runs.recoverAll(records.reverse())).map(runInfo)
+    })
   }
 
   async checkpoint(runId: string, reason = 'on request'): Promise<CheckpointInfo> {
     if (typeof reason !== 'string')
       throw new ArgumentError('checkpoint: reason must be a string.', { value: reason })
-    await this.#control(
-      runId,
-      { type: 'checkpoint.saved', checkpointId: '', reason, at: 0 },
-      'only running, paused or failed runs take checkpoints',
+    const executor = await this.#scope.run(() =>
+      this.#controlRun(
+        runId,
+        { type: 'checkpoint.saved', checkpointId: '', reason, at: 0 },
+        'only running, paused or failed runs take checkpoints',
+      ),
     )
-    const executor = this.#runs.get(runId)!
     const s = executor.state
     return {
       checkpointId: `${runId}:${s.seq}`,
@@ -394,7 +430,10 @@ class SpindleEngine implements Engine {
   }
 
   async rollback(runId: string, checkpointId?: string): Promise<RunInfo> {
-    this.#open()
+    return this.#scope.run(() => this.#rollback(runId, checkpointId))
+  }
+
+  async #rollback(runId: string, checkpointId: string | undefined): Promise<RunInfo> {
     checkId('runId', runId)
     if (checkpointId !== undefined) checkId('checkpointId', checkpointId)
     const restored = await rollBack(
@@ -411,35 +450,54 @@ class SpindleEngine implements Engine {
     return runInfo(restored)
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return
-    this.#closed = true
+  /**
+   * Closes the engine: refuses new calls, waits for the operations in flight (each stops at its
+   * next await), stops every run, releases every lock and rejects pending `wait()`s with
+   * `ENGINE_CLOSED`. Nothing of this engine executes after it resolves.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close()
+    return this.#closing
+  }
+
+  async #close(): Promise<void> {
+    await this.#scope.close()
     await this.#runs.close(() => this.#journal.settled())
     this.#streams.close()
+    // Completing the event stream rejects every pending wait() with ENGINE_CLOSED.
     this.#events.complete()
     this.#alerts.complete()
+    await Promise.allSettled(this.#waits)
   }
 
   // ─── internals ─────────────────────────────────────────────────────────────────────────
 
   #open(): void {
-    if (this.#closed) throw new EngineClosedError()
+    this.#scope.check()
   }
 
   async #control(runId: string, draft: RunEvent, rule: string, taskId?: string): Promise<RunInfo> {
-    this.#open()
+    return runInfo(await this.#scope.run(() => this.#controlRun(runId, draft, rule, taskId)))
+  }
+
+  async #controlRun(runId: string, draft: RunEvent, rule: string, taskId?: string): Promise<RunExecutor> {
     checkId('runId', runId)
     if (taskId !== undefined) checkId('taskId', taskId)
     // A run that is not live is checked as stored first: a call that does not fit must not
     // take the run over (a lock, a new epoch, a recovery entry) on its way to being refused.
     if (!this.#runs.get(runId)) {
       const stored = await this.#find(runId)
+      this.#scope.check()
       if (stored) this.#check(stored, draft, rule, taskId)
     }
     const executor = await this.#runs.executing(runId)
-    const event = this.#check(executor, draft, rule, taskId)
-    await executor.send(event)
-    return runInfo(executor)
+    try {
+      await executor.send(this.#check(executor, draft, rule, taskId))
+      return executor
+    } finally {
+      // A failed run that took a checkpoint or a signal stays failed: it gives its lock back.
+      await this.#runs.releaseIfEnded(executor)
+    }
   }
 
   /** The control event for `executor`, or the typed error saying why the run refuses it. */

@@ -6,9 +6,11 @@ import {
   toErrorInfo,
 } from '../errors'
 import type { RunRecord, Store } from '../store/store'
-import type { CompiledWorkflow, WorkflowDefinition } from '../types'
+import type { CompiledWorkflow, WorkflowDefinition, WorkflowEvent } from '../types'
+import type { EngineScope } from './engine-scope'
 import type { EngineStreams } from './engine-streams'
 import { lockRunWhenFree, type RunLock, tryLockRun } from './locks'
+import { freesASlot, holdsSlot } from './run-admission'
 import { type ExecutorHost, isTerminalStatus, type RunExecutor } from './run-executor'
 import type { RunEvent } from './run-reducer'
 import { restoreRun } from './run-restore'
@@ -24,6 +26,8 @@ export interface LiveRunsOptions {
   /** The compiled definition `id@version`, when this engine has it already. */
   compiled(key: string): CompiledWorkflow | undefined
   streams: EngineStreams
+  /** The engine's lifetime: checked after every await, so nothing is taken once it closes. */
+  scope: EngineScope
 }
 
 /**
@@ -49,7 +53,8 @@ export class LiveRuns {
   readonly #waitingToStart: string[] = []
   /** Runs fenced for a rollback: no control call takes them until it is done. */
   readonly #fencing = new Set<string>()
-  #closed = false
+  /** New runs whose first write (with their record) has not committed yet. */
+  readonly #unwritten = new Set<string>()
 
   constructor(options: LiveRunsOptions) {
     this.#o = options
@@ -63,10 +68,15 @@ export class LiveRuns {
     return this.#live.values()
   }
 
-  /** A new run, created and locked by this engine: it starts now, or waits its turn. */
+  /**
+   * A new run, locked by this engine, whose record goes out with its first entries: it starts
+   * now, or waits its turn. If that first write fails, the run is dropped, as if never started.
+   */
   add(executor: RunExecutor, lock: RunLock): boolean {
-    this.#hold(executor.runId, lock)
-    this.#live.set(executor.runId, executor)
+    const { runId } = executor
+    this.#hold(runId, lock)
+    this.#live.set(runId, executor)
+    this.#unwritten.add(runId)
     if (this.#running() < this.#o.maxConcurrentRuns) return true
     this.#waitingToStart.push(executor.runId)
     return false
@@ -99,6 +109,7 @@ export class LiveRuns {
         this.#o.streams.forget(runId)
         const claimed = await this.#o.store.claimRun(runId, this.#o.executorId)
         const executor = await restoreRun(this.#o.store, claimed, wf, this.#o.host)
+        this.#o.scope.check()
         this.#hold(runId, lock)
         return executor
       } catch (error) {
@@ -109,6 +120,11 @@ export class LiveRuns {
       this.#fencing.delete(runId)
       throw error
     }
+  }
+
+  /** The first write of a run from `add` committed: its record is stored. */
+  recorded(runId: string): void {
+    this.#unwritten.delete(runId)
   }
 
   /** Whether this engine still holds the lock of a run it fenced (another may have stolen it). */
@@ -123,9 +139,9 @@ export class LiveRuns {
   replace(executor: RunExecutor): void {
     const { runId } = executor
     this.#fencing.delete(runId)
-    if (this.#closed || !this.#locks.has(runId)) {
+    if (this.#o.scope.closed || !this.#locks.has(runId)) {
       this.#release(runId)
-      throw this.#closed
+      throw this.#o.scope.closed
         ? new EngineClosedError()
         : new InvalidStateError(
             `Run "${runId}" was taken over by another engine while it was being rolled back; roll it back there.`,
@@ -172,6 +188,10 @@ export class LiveRuns {
     try {
       await Promise.all(candidates.map((r) => this.#releasing.get(r.runId)))
       const locks = await Promise.all(candidates.map((r) => tryLockRun(this.#o.store.name, r.runId)))
+      if (this.#o.scope.closed) {
+        await Promise.all(locks.map((lock) => lock?.release()))
+        throw new EngineClosedError()
+      }
       const mine = new Map<string, RunLock>()
       candidates.forEach((r, i) => {
         const lock = locks[i]
@@ -186,6 +206,10 @@ export class LiveRuns {
         await Promise.all([...mine.values()].map((lock) => lock.release()))
         throw error
       }
+      if (this.#o.scope.closed) {
+        await Promise.all([...mine.values()].map((lock) => lock.release()))
+        throw new EngineClosedError()
+      }
       const restored = await inBatches(claimed, 32, async (record) => {
         const lock = mine.get(record.runId)!
         try {
@@ -195,17 +219,22 @@ export class LiveRuns {
             await this.#definitionOf(record),
             this.#o.host,
           )
+          this.#o.scope.check()
           this.#hold(record.runId, lock)
           this.#live.set(record.runId, executor)
           if (executor.state.status === 'queued') this.#waitingToStart.push(record.runId)
           return executor
-        } catch {
-          // Its definition is gone, or the store failed for it: it stays as stored, unlocked.
+        } catch (error) {
+          // Its definition is gone, or the store failed for it: it stays as stored, unlocked,
+          // and a later recover() tries again. The others go on.
           await lock.release()
+          if (!(error instanceof EngineClosedError)) globalThis.reportError?.(error)
           return undefined
         }
       })
       const executors = restored.filter((e) => e !== undefined)
+      // The runs made live are this engine's now: close() stops them and releases their locks.
+      this.#o.scope.check()
       await Promise.all(executors.map((e) => e.resumeWork(this.#o.executorId)))
       this.startWaiting()
       return executors
@@ -215,10 +244,13 @@ export class LiveRuns {
     }
   }
 
-  /** Stops every run (recording nothing), lets go of every lock and waiting takeover. */
+  /**
+   * Stops every run (recording nothing), lets go of every lock and waiting takeover. Called once
+   * the engine scope is closed and every operation in it has settled, so no lock is taken after.
+   */
   async close(settled: () => Promise<void>): Promise<void> {
-    this.#closed = true
-    for (const executor of this.#live.values()) executor.stop('the engine was closed')
+    for (const executor of this.#live.values())
+      executor.stop('the engine was closed', new EngineClosedError())
     for (const takeover of this.#takeovers.values()) takeover.abort()
     this.#takeovers.clear()
     await settled()
@@ -281,9 +313,11 @@ export class LiveRuns {
       return restoreRun(this.#o.store, record, wf, this.#o.host)
     }
     await this.#releasing.get(runId)
+    this.#o.scope.check()
     const lock = await tryLockRun(this.#o.store.name, runId)
     if (!lock) return 'held'
     try {
+      this.#o.scope.check()
       return await this.#adopt(runId, wf, lock)
     } catch (error) {
       this.#release(runId)
@@ -296,6 +330,7 @@ export class LiveRuns {
     this.#o.streams.forget(runId)
     const claimed = await this.#o.store.claimRun(runId, this.#o.executorId)
     const executor = await restoreRun(this.#o.store, claimed, wf, this.#o.host)
+    this.#o.scope.check()
     if (isTerminalStatus(executor.state.status) && executor.state.status !== 'failed') {
       await lock.release()
       return executor
@@ -315,6 +350,7 @@ export class LiveRuns {
   async adoptAgain(runId: string, pause: RunEvent): Promise<void> {
     const record = await this.#o.store.claimRun(runId, this.#o.executorId)
     const executor = await restoreRun(this.#o.store, record, await this.#definitionOf(record), this.#o.host)
+    this.#o.scope.check()
     if (isTerminalStatus(executor.state.status)) {
       this.#o.streams.remember(executor)
       this.#release(runId)
@@ -345,7 +381,15 @@ export class LiveRuns {
       // Another executor stole the lock: stop at once; fencing refuses any write still queued.
       if (this.#locks.get(runId) !== lock) return
       this.#locks.delete(runId)
-      this.#live.get(runId)?.stop('the run lock was taken by another executor')
+      this.#live
+        .get(runId)
+        ?.stop(
+          'the run lock was taken by another executor',
+          new StaleExecutorError(
+            `Run "${runId}" was taken over by another executor (its Web Lock was taken); this engine no longer executes it.`,
+            { value: runId },
+          ),
+        )
       this.#live.delete(runId)
     })
   }
@@ -354,41 +398,64 @@ export class LiveRuns {
     const lock = this.#locks.get(runId)
     if (!lock) return
     this.#locks.delete(runId)
-    const released = lock
-      .release()
-      .catch(() => {})
-      .finally(() => {
-        if (this.#releasing.get(runId) === released) this.#releasing.delete(runId)
-      })
+    // `release()` never rejects: a lock the browser dropped counts as released.
+    const released = lock.release().finally(() => {
+      if (this.#releasing.get(runId) === released) this.#releasing.delete(runId)
+    })
     this.#releasing.set(runId, released)
   }
 
   /** Waits for another engine to let go of a run, then takes it over. */
   takeOverLater(runId: string): void {
-    if (this.#takeovers.has(runId) || this.#closed) return
+    if (this.#takeovers.has(runId) || this.#o.scope.closed) return
     const stop = new AbortController()
     this.#takeovers.set(runId, stop)
-    lockRunWhenFree(this.#o.store.name, runId, stop.signal)
-      .then(async (lock) => {
+    lockRunWhenFree(this.#o.store.name, runId, AbortSignal.any([stop.signal, this.#o.scope.signal])).then(
+      (lock) => this.#takeOver(runId, lock),
+      (error: unknown) => {
         this.#takeovers.delete(runId)
+        // An aborted wait (the engine closed, or the run came back here) is the expected end.
+        if (!stop.signal.aborted && !this.#o.scope.closed) globalThis.reportError?.(error)
+      },
+    )
+  }
+
+  /**
+   * The lock of a run another engine let go of is ours: take the run if it still needs an
+   * executor. Any failure on the way gives the lock back, so another engine can take the run.
+   */
+  async #takeOver(runId: string, lock: RunLock): Promise<void> {
+    this.#takeovers.delete(runId)
+    try {
+      await this.#o.scope.run(async () => {
         const record = await this.#o.store.getRun(runId)
-        if (
-          this.#closed ||
-          this.#live.has(runId) ||
-          !record ||
-          (record.status !== 'running' && record.status !== 'queued')
-        ) {
+        this.#o.scope.check()
+        if (this.#live.has(runId) || !record || (record.status !== 'running' && record.status !== 'queued')) {
           await lock.release()
           return
         }
-        await this.#adopt(runId, await this.#definitionOf(record), lock).catch(async () => {
-          this.#release(runId)
-          await lock.release()
-        })
+        const wf = await this.#definitionOf(record)
+        this.#o.scope.check()
+        await this.#adopt(runId, wf, lock)
       })
-      .catch(() => {
-        this.#takeovers.delete(runId)
-      })
+    } catch (error) {
+      // A run made live already is in this engine's custody: a failed write there is handled
+      // by `broken`, and close() releases its lock. Otherwise the lock goes back at once.
+      if (this.#locks.get(runId) !== lock) await lock.release()
+      if (!(error instanceof EngineClosedError)) globalThis.reportError?.(error)
+    }
+  }
+
+  /**
+   * After a control call: a run that has ended (a failed run that took a checkpoint or a
+   * signal stays failed) goes back to the store and gives its lock up, so that another engine
+   * can take it over, as it does when it ends. Resolves once the lock is free.
+   */
+  async releaseIfEnded(executor: RunExecutor): Promise<void> {
+    if (this.#live.get(executor.runId) === executor && isTerminalStatus(executor.state.status)) {
+      this.settled(executor)
+    }
+    await this.#releasing.get(executor.runId)
   }
 
   settled(executor: RunExecutor): void {
@@ -400,8 +467,17 @@ export class LiveRuns {
     this.startWaiting()
   }
 
+  /** After each published event: a run that stopped executing work frees its slot for a queued one. */
+  observe(event: WorkflowEvent): void {
+    if (this.#waitingToStart.length > 0 && freesASlot(event)) this.startWaiting()
+  }
+
   startWaiting(): void {
-    while (this.#waitingToStart.length > 0 && this.#running() < this.#o.maxConcurrentRuns && !this.#closed) {
+    while (
+      this.#waitingToStart.length > 0 &&
+      this.#running() < this.#o.maxConcurrentRuns &&
+      !this.#o.scope.closed
+    ) {
       const executor = this.#live.get(this.#waitingToStart.shift()!)
       if (executor?.state.status !== 'queued') continue
       const s = executor.state
@@ -425,35 +501,44 @@ export class LiveRuns {
     const runId = executor.runId
     if (this.#live.get(runId) !== executor) return
     this.#live.delete(runId)
+    // A new run whose record was never written: nothing of it is stored, nothing to reload.
+    if (this.#unwritten.delete(runId)) {
+      this.#release(runId)
+      return
+    }
     // A stale write: another executor owns the run now. A second failure in a row: the store
     // is still failing; the run stays as stored and the next recover() resumes it.
-    if (error instanceof StaleExecutorError || this.#closed || this.#failing.has(runId)) {
+    if (error instanceof StaleExecutorError || this.#o.scope.closed || this.#failing.has(runId)) {
       this.#failing.delete(runId)
       this.#release(runId)
       return
     }
     this.#failing.add(runId)
     const info = toErrorInfo(error, 'STORAGE_FAILED')
-    this.adoptAgain(runId, {
-      type: 'workflow.paused',
-      reason: `${info.code}: ${info.message}`,
-      error: info,
-      at: this.#o.now(),
-    })
+    this.#o.scope
+      .run(() =>
+        this.adoptAgain(runId, {
+          type: 'workflow.paused',
+          reason: `${info.code}: ${info.message}`,
+          error: info,
+          at: this.#o.now(),
+        }),
+      )
       .then(() => this.#failing.delete(runId))
-      .catch(() => {
+      .catch(async (failure: unknown) => {
+        // The run stays as stored, unlocked; the next recover() resumes it.
         this.#failing.delete(runId)
         this.#live.delete(runId)
         this.#release(runId)
+        await this.#releasing.get(runId)
+        if (!(failure instanceof EngineClosedError)) globalThis.reportError?.(failure)
       })
   }
 
+  /** Runs that take a `maxConcurrentRuns` slot now (see `holdsSlot`). */
   #running(): number {
     let n = 0
-    for (const executor of this.#live.values()) {
-      const status = executor.state.status
-      if (status === 'running' || status === 'paused') n++
-    }
+    for (const executor of this.#live.values()) if (holdsSlot(executor.state)) n++
     return n
   }
 }

@@ -1,6 +1,6 @@
 import type { Snapshot } from 'xstate'
 import { deepFreeze } from '../boundary'
-import { ExpressionError, InvalidStateError, toErrorInfo } from '../errors'
+import { ExpressionError, InvalidStateError, SpindleError, toErrorInfo } from '../errors'
 import { outputRecordOf } from '../store/output-record'
 import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
 import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
@@ -59,6 +59,12 @@ export class RunExecutor implements JournalSource, TaskHost {
   #stopped = false
   /** Why the run was fenced: it executes nothing more, but what it queued still commits. */
   #fenced: string | undefined
+  /** Why the executor stopped: what a send after the stop, or one whose entries it dropped, rejects with. */
+  #stopError: SpindleError | undefined
+  /** Rejects the sends whose entries are still queued (not yet in a batch) if the executor stops. */
+  #drop: { promise: Promise<void>; reject(error: unknown): void } | undefined
+  /** A new run's record is not stored yet: it goes out in one transaction with its first entries. */
+  #recordUnwritten: boolean
 
   constructor(
     host: ExecutorHost,
@@ -66,7 +72,9 @@ export class RunExecutor implements JournalSource, TaskHost {
     record: RunRecord,
     data: RunData,
     snapshot?: Snapshot<unknown>,
+    options: { newRun?: boolean } = {},
   ) {
+    this.#recordUnwritten = options.newRun === true
     this.#host = host
     this.#runTimer = new DeadlineTimer(host)
     this.wf = wf
@@ -94,10 +102,15 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   /**
    * Sends an event into the run. Resolves when its records are committed and published;
-   * rejects if the journal write failed (the run has stopped then).
+   * rejects if the journal write failed (the run has stopped then), and with the stop's error
+   * if the executor has stopped, or stops before the records go out.
    */
   send(event: RunEvent): Promise<void> {
-    return this.#apply(event)
+    if (this.#stopError) return Promise.reject(this.#stopError)
+    const done = this.#apply(event)
+    if (this.#pending.length === 0) return done
+    this.#drop ??= dropSignal()
+    return Promise.race([done, this.#drop.promise])
   }
 
   /** For the task runner: progress, logs and item completions while a task works. */
@@ -193,8 +206,10 @@ export class RunExecutor implements JournalSource, TaskHost {
       else batch.outputs = [output]
     }
     this.#pending = []
+    // The queued sends are bound to this batch now: its outcome is theirs.
+    this.#drop = undefined
     const s = this.state
-    if (s.status === this.record.status) {
+    if (s.status === this.record.status && !this.#recordUnwritten) {
       // The record (and the indexes over it) changes only with the status; other writes are fenced.
       const fence = { runId: this.runId, epoch: this.record.epoch }
       if (batch.fences) batch.fences.push(fence)
@@ -208,6 +223,7 @@ export class RunExecutor implements JournalSource, TaskHost {
         output: s.status === 'completed' ? this.data.output : undefined,
         error: s.error,
       }
+      this.#recordUnwritten = false
       batch.runs.push(this.record)
     }
     // At least four entries per task between snapshots: a snapshot costs O(tasks), so the bytes
@@ -272,9 +288,20 @@ export class RunExecutor implements JournalSource, TaskHost {
     return recorded
   }
 
-  /** Stops executing: aborts in-flight actions and clears timers, recording nothing. */
-  stop(reason: string): void {
+  /**
+   * Stops executing: aborts in-flight actions and clears timers, recording nothing. Sends from
+   * now on, and those whose entries are still queued, reject with `error`.
+   */
+  stop(
+    reason: string,
+    error: SpindleError = new InvalidStateError(`Run "${this.runId}" stopped: ${reason}.`),
+  ): void {
+    if (this.#stopped) return
     this.#stopped = true
+    this.#stopError = error
+    this.#pending = []
+    this.#drop?.reject(error)
+    this.#drop = undefined
     this.#halt(reason)
     this.#actor.stop()
   }
@@ -411,7 +438,10 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   #break(error: unknown): void {
     if (this.#stopped) return
-    this.stop(`journal write failed: ${toErrorInfo(error).message}`)
+    this.stop(
+      `journal write failed: ${toErrorInfo(error).message}`,
+      error instanceof SpindleError ? error : undefined,
+    )
     this.#host.broken(this, error)
   }
 
@@ -535,6 +565,14 @@ export class RunExecutor implements JournalSource, TaskHost {
   #post(event: RunEvent): void {
     this.send(event).catch((error: unknown) => this.#break(error))
   }
+}
+
+function dropSignal(): { promise: Promise<void>; reject(error: unknown): void } {
+  let reject!: (error: unknown) => void
+  const promise = new Promise<void>((_, rej) => {
+    reject = rej
+  })
+  return { promise, reject }
 }
 
 function isTerminal(event: WorkflowEvent): boolean {

@@ -1,4 +1,5 @@
 import { type IDBPDatabase, type IDBPTransaction, openDB, type StoreNames } from 'idb'
+import { StorageError } from '../errors'
 import { SCHEMA_VERSION, type SpindleDB, upgradeSchema } from './idb-schema'
 import { toStorageError } from './to-storage-error'
 
@@ -14,11 +15,14 @@ export type Tx<N extends Names[], M extends IDBTransactionMode> = IDBPTransactio
 export class IdbConnection {
   readonly #name: string
   readonly #durability: 'strict' | 'relaxed'
+  readonly #version: number
   #connection: Promise<IDBPDatabase<SpindleDB>> | undefined
 
-  constructor(name: string, durability: 'strict' | 'relaxed') {
+  /** `version` is the schema version to open (tests open a newer one to try upgrades). */
+  constructor(name: string, durability: 'strict' | 'relaxed', version = SCHEMA_VERSION) {
     this.#name = name
     this.#durability = durability
+    this.#version = version
   }
 
   read<N extends Names[], T>(operation: string, names: N, work: (tx: Tx<N, 'readonly'>) => Promise<T>) {
@@ -38,8 +42,22 @@ export class IdbConnection {
   /** The open connection, opened now if there is none (first use, or after it was closed). */
   #open(): Promise<IDBPDatabase<SpindleDB>> {
     if (this.#connection) return this.#connection
-    const connection: Promise<IDBPDatabase<SpindleDB>> = openDB<SpindleDB>(this.#name, SCHEMA_VERSION, {
+    let refuse: (error: StorageError) => void = () => {}
+    const blocked = new Promise<never>((_, reject) => {
+      refuse = reject
+    })
+    const opening = openDB<SpindleDB>(this.#name, this.#version, {
       upgrade: upgradeSchema,
+      // Another connection on an older version did not close for the upgrade (a tab running an
+      // older build that ignores versionchange): the open would wait for it, silently, forever.
+      blocked: (current) => {
+        refuse(
+          new StorageError(
+            `IndexedDB database "${this.#name}" cannot be upgraded to schema version ${this.#version}: it is blocked by another connection on version ${current} that does not close (another tab or worker of this app). Close or reload the other tabs, then retry.`,
+            { value: { database: this.#name, version: this.#version, current } },
+          ),
+        )
+      },
       // Close at once, inside the versionchange event: a connection still open when the event
       // returns makes the other tab's upgrade wait ("blocked") until this tab goes away.
       blocking: (_current, _blocked, event) => {
@@ -48,6 +66,14 @@ export class IdbConnection {
       },
       terminated: () => this.#forget(connection),
     })
+    const connection = Promise.race([opening, blocked])
+    // A connection given up as blocked may still open later: nothing uses it, so close it.
+    opening.then(
+      (db) => {
+        if (this.#connection !== connection) db.close()
+      },
+      () => this.#forget(connection),
+    )
     connection.catch(() => this.#forget(connection))
     this.#connection = connection
     return connection

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { createEngine, indexedDbStore, memoryStore, type Store } from 'spindle'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { faultyStore } from '../store/faulty-store'
 import { deleteDatabase, tempDatabaseName } from '../store/temp-database'
 import { def } from '../support/engine-fixtures'
@@ -60,10 +60,10 @@ function actions(executions: Map<string, number>, attempts = new Map<string, num
 
 const RUNS = ['r1', 'r2', 'r3']
 
-async function outputsOf(store: Store, shape: unknown[]) {
+async function outputsOf(store: Store, shape: unknown[], runs: readonly string[] = RUNS) {
   const engine = createEngine({ store, recover: false })
   const outputs: Record<string, unknown> = {}
-  for (const runId of RUNS) {
+  for (const runId of runs) {
     const view = await engine.getRun(runId)
     for (let i = 0; i < shape.length; i++) outputs[`${runId}/t${i}`] = view?.tasks[`t${i}`]?.output
     outputs[`${runId}:status`] = view?.status
@@ -139,9 +139,19 @@ describe.each(kinds)('recovery after a crash, $kind store (model-based)', ({ run
           })
           const before = new Map<string, number>()
           const attempts = new Map<string, number[]>()
+          // A run that cannot even be reloaded and paused on the dying store is reported, not swallowed.
+          const reported: unknown[] = []
+          const spy = vi.spyOn(globalThis, 'reportError').mockImplementation((error) => reported.push(error))
           const first = createEngine({ store: dying, recover: false, actions: actions(before, attempts) })
           await first.register(definition)
-          for (const runId of RUNS) await first.start('wf', {}, { runId }).catch(() => {})
+          // A start() refused by the dying store leaves nothing behind; the others must finish.
+          const started: string[] = []
+          for (const runId of RUNS) {
+            await first.start('wf', {}, { runId }).then(
+              () => started.push(runId),
+              (error) => expect(error).toMatchObject({ code: 'STORAGE_FAILED' }),
+            )
+          }
           for (let i = 0; i < 100 && dying.fired.length === 0; i++) {
             const done = await Promise.all(
               RUNS.map(async (r) => (await inner.getRun(r))?.status === 'completed'),
@@ -178,6 +188,8 @@ describe.each(kinds)('recovery after a crash, $kind store (model-based)', ({ run
             }
             await middle.close()
           }
+          spy.mockRestore()
+          for (const error of reported) expect(error).toMatchObject({ code: 'STORAGE_FAILED' })
 
           // The restart: a new engine on what the store kept.
           const restarted = reopen()
@@ -189,7 +201,13 @@ describe.each(kinds)('recovery after a crash, $kind store (model-based)', ({ run
           }
           await second.close()
 
-          expect(await outputsOf(restarted, shape)).toEqual(await outputsOf(reference, shape))
+          expect(await outputsOf(restarted, shape, started)).toEqual(
+            await outputsOf(reference, shape, started),
+          )
+          for (const runId of RUNS.filter((r) => !started.includes(r))) {
+            expect(await restarted.getRun(runId)).toBeUndefined()
+            expect([...after.keys()].some((key) => key.startsWith(`${runId}/`))).toBe(false)
+          }
           for (const key of new Set([...before.keys(), ...after.keys()])) {
             const total = (before.get(key) ?? 0) + (after.get(key) ?? 0)
             if (durable.has(key)) {

@@ -104,9 +104,14 @@ describe('storage failures', () => {
   it('while the store keeps failing the run is left as stored, and recover() resumes it later', async () => {
     const { engine, store, slow, events, run } = await setUp()
     store.inject({ method: 'commit', at: 'before', times: Number.POSITIVE_INFINITY })
+    const reported: unknown[] = []
+    const spy = vi.spyOn(globalThis, 'reportError').mockImplementation((error) => reported.push(error))
     slow.calls[0]!.resolve('out-1')
     await flush(5)
+    spy.mockRestore()
     expect(events.some((e) => e.type === 'task.completed' || e.type === 'workflow.paused')).toBe(false)
+    // The pause could not be written either: that is reported, not swallowed.
+    expect(reported).toEqual([expect.objectContaining({ code: 'STORAGE_FAILED' })])
     store.heal()
     const resumed = await engine.recover()
     expect(resumed.map((r) => r.runId)).toEqual([run.runId])

@@ -221,4 +221,17 @@ describe('the engine through a worker', () => {
     await expect(events).resolves.toEqual([])
     await expect(engine.listDefinitions()).rejects.toBeInstanceOf(EngineClosedError)
   })
+
+  it('a wait() pending at close() rejects with EngineClosedError on the page', async () => {
+    const engine = connect()
+    await engine.register(gated)
+    const run = await engine.start('gated')
+    const outcome = engine.wait(run.runId).then(
+      (view) => view,
+      (error: unknown) => error,
+    )
+    await engine.listRuns()
+    await engine.close()
+    expect(await outcome).toBeInstanceOf(EngineClosedError)
+  })
 })

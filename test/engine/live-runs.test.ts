@@ -1,0 +1,196 @@
+import { type Engine, memoryStore } from 'spindle'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { tryLockRun } from '../../src/engine/locks'
+import { faultyStore } from '../store/faulty-store'
+import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
+
+/** Collects what the engine reports with `reportError` while `work` runs. */
+async function reporting(work: (reported: unknown[]) => Promise<void>): Promise<void> {
+  const reported: unknown[] = []
+  const spy = vi.spyOn(globalThis, 'reportError').mockImplementation((error) => reported.push(error))
+  try {
+    await work(reported)
+  } finally {
+    spy.mockRestore()
+  }
+}
+
+/** Polls until `check` passes (real time, a few ms per step: Web Locks hand over across tasks). */
+async function until(check: () => boolean | Promise<boolean>, tries = 200): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await check()) return
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  throw new Error('condition not met in time')
+}
+
+/** Whether nobody holds the run's Web Lock now (taken and given back at once). */
+async function lockIsFree(db: string, runId: string): Promise<boolean> {
+  const lock = await tryLockRun(db, runId)
+  await lock?.release()
+  return lock !== undefined
+}
+
+describe('run custody', () => {
+  const engines: Engine[] = []
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map((e) => e.close()))
+  })
+  const open = (options: Parameters<typeof testEngine>[0]) => {
+    const made = testEngine(options)
+    engines.push(made.engine)
+    return made
+  }
+
+  it('a failed store read during a takeover releases the lock and is reported (D14)', async () => {
+    await reporting(async (reported) => {
+      const store = faultyStore(memoryStore())
+      const slow = controllable()
+      const { engine: first } = open({ store, actions: { slow: slow.handler } })
+      await first.register(def({ a: { action: 'slow' } }))
+      const run = await first.start('wf')
+      await flush()
+      const { engine: second } = open({ store, actions: { slow: slow.handler } })
+      expect(await second.recover()).toEqual([])
+      // The second engine waits for the lock; its first read once it has it fails.
+      store.inject({ method: 'getRun', when: (runId) => runId === run.runId })
+      await first.close()
+      await until(() => reported.length > 0)
+      expect(store.fired).toHaveLength(1)
+      expect(await lockIsFree(store.name, run.runId)).toBe(true)
+      expect(reported).toEqual([expect.objectContaining({ code: 'STORAGE_FAILED' })])
+    })
+  })
+
+  it.each([
+    ['running', 'workflow.started', 10],
+    ['queued', 'workflow.queued', 1],
+  ] as const)(
+    'a %s start() refused with STORAGE_FAILED leaves nothing behind (D11)',
+    async (_, entryType, maxConcurrentRuns) => {
+      const store = faultyStore(memoryStore())
+      const slow = controllable()
+      const { engine } = open({ store, maxConcurrentRuns, actions: { slow: slow.handler } })
+      await engine.register(def({ a: { action: 'slow' } }))
+      const other = await engine.start('wf')
+      store.inject({ method: 'commit', entryType })
+      await expect(engine.start('wf', {}, { runId: 'refused' })).rejects.toMatchObject({
+        code: 'STORAGE_FAILED',
+      })
+      await flush()
+      expect(await store.getRun('refused')).toBeUndefined()
+      expect((await engine.listRuns()).map((r) => r.runId)).toEqual([other.runId])
+      expect(await engine.getRun('refused')).toBeUndefined()
+      expect(await lockIsFree(store.name, 'refused')).toBe(true)
+      // Nothing of it runs later: not when a slot frees, not after a reload.
+      slow.calls[0]!.resolve('done')
+      await engine.wait(other.runId)
+      await engine.close()
+      const { engine: again } = open({ store, recover: true, actions: { slow: slow.handler } })
+      await flush()
+      expect(await again.recover()).toEqual([])
+      expect(slow.calls).toHaveLength(1)
+    },
+  )
+
+  it.each([
+    ['checkpoint', (e: Engine, runId: string) => e.checkpoint(runId)],
+    ['signal', (e: Engine, runId: string) => e.signal(runId, 'nudge')],
+  ] as const)('%s() on a failed run releases its lock afterwards (D10)', async (_, control) => {
+    const store = memoryStore()
+    const broken = () => {
+      throw new Error('no')
+    }
+    const { engine } = open({ store, actions: { broken } })
+    await engine.register(def({ a: { action: 'broken', retry: { maxAttempts: 1 } } }))
+    const run = await engine.start('wf')
+    expect((await engine.wait(run.runId)).status).toBe('failed')
+    await control(engine, run.runId)
+    expect(await lockIsFree(store.name, run.runId)).toBe(true)
+    // Another engine can take the failed run over.
+    const { engine: other } = open({ store, actions: { broken: () => 'fixed' } })
+    await other.retryTask(run.runId, 'a')
+    expect((await other.wait(run.runId)).status).toBe('completed')
+  })
+
+  it('a run whose restore fails during recover() is reported and left unlocked, as stored (S3)', async () => {
+    await reporting(async (reported) => {
+      const store = faultyStore(memoryStore())
+      const slow = controllable()
+      const { engine: first } = open({ store, actions: { slow: slow.handler } })
+      await first.register(def({ a: { action: 'slow' } }))
+      const run = await first.start('wf')
+      await flush()
+      await first.close()
+      store.inject({ method: 'readJournal', when: (runId) => runId === run.runId })
+      const { engine: second } = open({ store, actions: { slow: slow.handler } })
+      expect(await second.recover()).toEqual([])
+      expect(reported).toEqual([expect.objectContaining({ code: 'STORAGE_FAILED' })])
+      expect(await lockIsFree(store.name, run.runId)).toBe(true)
+      expect((await store.getRun(run.runId))!.status).toBe('running')
+    })
+  })
+
+  it('a failed reload after a failed write is reported, and the run is left unlocked, as stored (S3)', async () => {
+    await reporting(async (reported) => {
+      const store = faultyStore(memoryStore())
+      const slow = controllable()
+      const { engine } = open({ store, actions: { slow: slow.handler } })
+      await engine.register(def({ a: { action: 'slow' } }))
+      const run = await engine.start('wf')
+      await flush()
+      store.inject({ method: 'commit', entryType: 'task.completed' }, { method: 'claimRun' })
+      slow.calls[0]!.resolve('done')
+      await until(() => reported.length > 0)
+      expect(reported).toEqual([expect.objectContaining({ code: 'STORAGE_FAILED' })])
+      expect(store.fired.map((f) => f.method)).toEqual(['commit', 'claimRun'])
+      expect(await lockIsFree(store.name, run.runId)).toBe(true)
+      expect((await store.getRun(run.runId))!.status).toBe('running')
+    })
+  })
+
+  describe('maxConcurrentRuns counts only runs with work executing (D13)', () => {
+    const holders = {
+      'a paused run': { a: { action: 'broken', onError: 'pause', retry: { maxAttempts: 1 } } },
+      'a run whose task waits on a delay': { a: { action: 'delay', params: { ms: 60_000 } } },
+      'a run whose task waits for an event': { a: { action: 'wait-for-event', params: { event: 'go' } } },
+      'a run in retry back-off': {
+        a: { action: 'broken', retry: { maxAttempts: 3, initialDelayMs: 60_000 } },
+      },
+    }
+    it.each(Object.entries(holders))('%s does not keep the next run queued', async (_, tasks) => {
+      const slow = controllable()
+      const broken = () => {
+        throw new Error('no')
+      }
+      const { engine } = open({ maxConcurrentRuns: 1, actions: { slow: slow.handler, broken } })
+      await engine.register(def(tasks, { id: 'holder' }))
+      await engine.register(def({ a: { action: 'slow' } }))
+      const holder = await engine.start('holder')
+      const next = await engine.start('wf')
+      await flush()
+      expect(slow.calls).toHaveLength(1)
+      expect((await engine.getRun(next.runId))!.status).toBe('running')
+      // Once it executes again, the limit holds for runs queued after that.
+      const third = await engine.start('wf')
+      expect(third.status).toBe('queued')
+      slow.calls[0]!.resolve('done')
+      await engine.wait(next.runId)
+      await flush()
+      expect((await engine.getRun(third.runId))!.status).toBe('running')
+      expect((await engine.getRun(holder.runId))!.status).not.toBe('queued')
+    })
+
+    it('a run with a task executing still holds its slot', async () => {
+      const slow = controllable()
+      const { engine } = open({ maxConcurrentRuns: 1, actions: { slow: slow.handler } })
+      await engine.register(def({ a: { action: 'slow' }, b: { action: 'delay', params: { ms: 60_000 } } }))
+      await engine.start('wf')
+      const next = await engine.start('wf')
+      await flush()
+      expect(next.status).toBe('queued')
+      expect((await engine.getRun(next.runId))!.status).toBe('queued')
+      expect(slow.calls).toHaveLength(1)
+    })
+  })
+})
