@@ -26,6 +26,7 @@ export { memoryStore } from './store/memory-store'
 export type {
   CommitBatch,
   JournalEntry,
+  RunQuery,
   RunRecord,
   SnapshotRecord,
   Store,
@@ -51,6 +52,7 @@ export type {
   RetryPolicy,
   RunFilter,
   RunInfo,
+  RunPage,
   RunState,
   RunStatus,
   RunView,
@@ -61,6 +63,7 @@ export type {
   TaskStatus,
   TaskView,
   ValidationResult,
+  WaitOptions,
   WorkflowDefinition,
   WorkflowEvent,
   WorkflowEventType,

@@ -4,14 +4,23 @@ import { NotFoundError } from '../src/errors'
 import { alertFor } from '../src/monitor/alerts'
 import { aggregateHealth, computeHealth } from '../src/monitor/health'
 import { computeProgress } from '../src/monitor/progress'
-import type { Alert, Health, HealthLevel, Progress, RunInfo, RunStatus, WorkflowEvent } from '../src/types'
+import type {
+  Alert,
+  Health,
+  HealthLevel,
+  Progress,
+  RunInfo,
+  RunPage,
+  RunStatus,
+  WorkflowEvent,
+} from '../src/types'
 import { RunTracker, type TrackedRun } from './run-tracker'
 
 /** What the page monitor asks of the worker. */
 export interface MonitorSource {
   events$: Observable<WorkflowEvent>
   runSnapshot(runId: string): Promise<RunSnapshot | undefined>
-  listRuns(filter: { status: RunStatus[]; limit?: number }): Promise<RunInfo[]>
+  listRuns(filter: { status: RunStatus[]; limit?: number; cursor?: string }): Promise<RunPage>
 }
 
 /** Finished runs that count towards the engine's health, as in the engine itself. */
@@ -131,8 +140,8 @@ export class PageMonitor {
         complete: () => subscriber.complete(),
       })
       Promise.all([
-        this.#source.listRuns({ status: ACTIVE }),
-        this.#source.listRuns({ status: FINISHED, limit: RECENT }),
+        everyRun(this.#source, ACTIVE),
+        this.#source.listRuns({ status: FINISHED, limit: RECENT }).then((page) => page.runs),
       ]).then(
         ([active, finished]) => {
           for (const run of [...finished, ...active]) if (!trackers.has(run.runId)) track(run.runId)
@@ -170,6 +179,18 @@ export class PageMonitor {
       })
     })
   }
+}
+
+/** Every run with one of `status`, page after page. */
+async function everyRun(source: MonitorSource, status: RunStatus[]): Promise<RunInfo[]> {
+  const runs: RunInfo[] = []
+  let cursor: string | undefined
+  do {
+    const page = await source.listRuns({ status, ...(cursor !== undefined && { cursor }) })
+    runs.push(...page.runs)
+    cursor = page.next
+  } while (cursor !== undefined)
+  return runs
 }
 
 function engineHealth(runs: readonly TrackedRun[], now: number): Health {

@@ -1,6 +1,7 @@
 import { ArgumentError } from '../errors'
-import type { RunRecord, StoredDefinition } from '../store/store'
+import type { RunQuery, RunRecord, StoredDefinition } from '../store/store'
 import type { DefinitionInfo, RunFilter, RunInfo, RunStatus } from '../types'
+import { decodeRunCursor } from './run-cursor'
 import type { RunEvent } from './run-reducer'
 
 const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']
@@ -26,6 +27,10 @@ export function recordInfo(r: RunRecord): RunInfo {
     status: r.status,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
+    ...(r.startedAt !== undefined && { startedAt: r.startedAt }),
+    ...(r.endedAt !== undefined && { endedAt: r.endedAt }),
+    ...(r.parentRunId !== undefined && { parentRunId: r.parentRunId }),
+    ...(r.principal !== undefined && { principal: r.principal }),
   }
 }
 
@@ -69,21 +74,67 @@ export function checkLimit(value: unknown): number {
   return value
 }
 
-export function checkFilter(filter: RunFilter): void {
-  if (typeof filter !== 'object' || filter === null) {
-    throw new ArgumentError('listRuns: the filter must be an object.', { value: filter })
+/** Runs per `listRuns` page when the filter sets no `limit`. */
+export const DEFAULT_PAGE_SIZE = 100
+
+/**
+ * The store query of a `listRuns` filter, checked: one status or several, the page size
+ * (default `DEFAULT_PAGE_SIZE`) and the position the cursor stands for.
+ */
+export function runQuery(filter: RunFilter): RunQuery & { limit: number } {
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
+    throw new ArgumentError(`listRuns: the filter must be an object; got ${describe(filter)}.`, {
+      value: filter,
+    })
   }
-  for (const status of filter.status ?? []) {
+  const statuses = typeof filter.status === 'string' ? [filter.status] : filter.status
+  if (statuses !== undefined && !Array.isArray(statuses)) {
+    throw new ArgumentError(
+      `listRuns: "status" must be a run status or an array of them; got ${describe(statuses)}.`,
+      { value: statuses },
+    )
+  }
+  for (const status of statuses ?? []) {
     if (!RUN_STATUSES.includes(status)) {
       throw new ArgumentError(
-        `listRuns: unknown status "${status}"; use one of ${RUN_STATUSES.join(', ')}.`,
+        `listRuns: unknown status ${JSON.stringify(status)}; use one of ${RUN_STATUSES.join(', ')}.`,
+        { value: status },
+      )
+    }
+  }
+  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
+  if (!(Number.isInteger(limit) && limit > 0)) {
+    throw new ArgumentError(`listRuns: "limit" must be a whole number ≥ 1; got ${describe(limit)}.`, {
+      value: limit,
+    })
+  }
+  if (filter.definitionId !== undefined) checkId('listRuns: "definitionId"', filter.definitionId)
+  if (filter.parentRunId !== undefined) checkId('listRuns: "parentRunId"', filter.parentRunId)
+  for (const field of ['createdAfter', 'createdBefore'] as const) {
+    const time = filter[field]
+    if (time !== undefined && !Number.isFinite(time)) {
+      throw new ArgumentError(
+        `listRuns: "${field}" must be a time in ms since the epoch; got ${describe(time)}.`,
         {
-          value: status,
+          value: time,
         },
       )
     }
   }
-  if (filter.limit !== undefined && !(Number.isInteger(filter.limit) && filter.limit > 0)) {
-    throw new ArgumentError('listRuns: limit must be a whole number > 0.', { value: filter.limit })
+  return {
+    ...(statuses !== undefined && { status: statuses }),
+    ...(filter.definitionId !== undefined && { definitionId: filter.definitionId }),
+    ...(filter.parentRunId !== undefined && { parentRunId: filter.parentRunId }),
+    ...(filter.createdAfter !== undefined && { createdAfter: filter.createdAfter }),
+    ...(filter.createdBefore !== undefined && { createdBefore: filter.createdBefore }),
+    ...(filter.cursor !== undefined && { after: decodeRunCursor(filter.cursor) }),
+    limit,
   }
+}
+
+/** A short description of a bad value for an error message. */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value)
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`
 }

@@ -20,6 +20,7 @@ import type {
   EngineOptions,
   RunFilter,
   RunInfo,
+  RunPage,
   RunView,
   StartOptions,
   ValidationResult,
@@ -28,12 +29,13 @@ import type {
 } from '../types'
 import { checkpointsOf } from './checkpoints'
 import { DefinitionRegistry } from './definition-registry'
-import { checkFilter, checkId, checkLimit, recordInfo, verb } from './engine-arguments'
+import { checkId, checkLimit, recordInfo, runQuery, verb } from './engine-arguments'
 import { EngineStreams } from './engine-streams'
 import { JournalWriter } from './journal'
 import { LiveRuns } from './live-runs'
 import { tryLockRun } from './locks'
 import { rollBack } from './rollback'
+import { encodeRunCursor } from './run-cursor'
 import { emptyRunData } from './run-data'
 import { type ExecutorHost, RunExecutor } from './run-executor'
 import type { RunEvent } from './run-reducer'
@@ -304,14 +306,17 @@ class SpindleEngine implements Engine {
     return { definition: executor.wf.definition, defaults: this.#defaults, state, seq: state.seq }
   }
 
-  async listRuns(filter: RunFilter = {}): Promise<RunInfo[]> {
-    checkFilter(filter)
+  async listRuns(filter: RunFilter = {}): Promise<RunPage> {
+    const query = runQuery(filter)
     await this.#journal.settled()
-    const records = await this.#store.listRuns(filter)
-    return records.map((r) => {
+    // One run more than the page holds says whether there is a next page.
+    const records = await this.#store.listRuns({ ...query, limit: query.limit + 1 })
+    const runs = records.slice(0, query.limit).map((r) => {
       const live = this.#runs.get(r.runId)
       return live ? runInfo(live) : recordInfo(r)
     })
+    const last = records.length > query.limit ? records[query.limit - 1] : undefined
+    return last ? { runs, next: encodeRunCursor(last) } : { runs }
   }
 
   async checkpoints(runId: string): Promise<CheckpointInfo[]> {

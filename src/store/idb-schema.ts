@@ -88,8 +88,3 @@ export function seqRange(runId: string, after = Number.NEGATIVE_INFINITY, upTo =
 export function versionsRange(id: string) {
   return IDBKeyRange.bound([id], [id, []])
 }
-
-/** The key range of every `[prefix, number]` key: one value of a compound index, any second part. */
-export function prefixRange(prefix: string) {
-  return IDBKeyRange.bound([prefix, Number.NEGATIVE_INFINITY], [prefix, Number.POSITIVE_INFINITY])
-}

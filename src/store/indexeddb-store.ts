@@ -1,10 +1,19 @@
 import { compareSemver } from '../definition/semver'
 import { ArgumentError, NotFoundError, StaleExecutorError } from '../errors'
-import type { RunFilter } from '../types'
 import { IdbConnection, quiet, type Tx } from './idb-connection'
-import { type JournalPage, prefixRange, seqRange, versionsRange } from './idb-schema'
-import type { CommitBatch, JournalEntry, RunRecord, SnapshotRecord, Store, StoredDefinition } from './store'
-import { checkBatch, checkDefinition, checkKey, checkLimit, checkRun, checkSeq } from './store-arguments'
+import { listRunsIn } from './idb-run-listing'
+import { type JournalPage, seqRange, versionsRange } from './idb-schema'
+import { checkRunQuery } from './run-query'
+import type {
+  CommitBatch,
+  JournalEntry,
+  RunQuery,
+  RunRecord,
+  SnapshotRecord,
+  Store,
+  StoredDefinition,
+} from './store'
+import { checkBatch, checkDefinition, checkKey, checkRun, checkSeq } from './store-arguments'
 
 export interface IndexedDbStoreOptions {
   /** The IndexedDB database name (and the `<db>` part of the run lock names). Default `'spindle'`. */
@@ -128,30 +137,10 @@ class IndexedDbStore implements Store {
     return this.#db.read('getRun', ['runs'], (tx) => tx.objectStore('runs').get(checkKey('runId', runId)))
   }
 
-  listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
-    return this.#db.read('listRuns', ['runs'], async (tx) => {
-      const limit = checkLimit(filter.limit)
-      const { status, definitionId } = filter
-      const runs = tx.objectStore('runs')
-      if (limit === 0 || status?.length === 0) return []
-      if (definitionId !== undefined) {
-        const keep = status ? (run: RunRecord) => status.includes(run.status) : undefined
-        const range = prefixRange(checkKey('definitionId', definitionId))
-        return newestFirst(runs.index('definitionId').openCursor(range, 'prev'), limit, keep)
-      }
-      if (status) {
-        const perStatus = await Promise.all(
-          [...new Set(status)].map((s) =>
-            newestFirst(runs.index('status').openCursor(prefixRange(checkKey('status', s)), 'prev'), limit),
-          ),
-        )
-        return perStatus
-          .flat()
-          .sort((a, b) => b.createdAt - a.createdAt)
-          .slice(0, limit)
-      }
-      return newestFirst(runs.index('createdAt').openCursor(null, 'prev'), limit)
-    })
+  listRuns(query: RunQuery = {}): Promise<RunRecord[]> {
+    return this.#db.read('listRuns', ['runs'], (tx) =>
+      listRunsIn(tx.objectStore('runs'), checkRunQuery(query)),
+    )
   }
 
   claimRun(runId: string, executor: string): Promise<RunRecord> {
@@ -281,21 +270,6 @@ function pagesOf(entries: readonly JournalEntry[]): JournalPage[] {
     last: list.at(-1)!.seq,
     entries: list,
   }))
-}
-
-/** Collects cursor values until `limit` (or the end), keeping those `keep` accepts. */
-async function newestFirst(
-  opening: Promise<{ value: RunRecord; continue(): Promise<unknown> } | null>,
-  limit: number,
-  keep?: (run: RunRecord) => boolean,
-): Promise<RunRecord[]> {
-  const runs: RunRecord[] = []
-  let cursor = await opening
-  while (cursor && runs.length < limit) {
-    if (!keep || keep(cursor.value)) runs.push(cursor.value)
-    cursor = (await cursor.continue()) as typeof cursor
-  }
-  return runs
 }
 
 function fence(runId: string, epoch: number, stored: RunRecord | undefined): void {

@@ -1,7 +1,15 @@
 import { compareSemver } from '../definition/semver'
 import { ArgumentError, NotFoundError, StaleExecutorError } from '../errors'
-import type { RunFilter } from '../types'
-import type { CommitBatch, JournalEntry, RunRecord, SnapshotRecord, Store, StoredDefinition } from './store'
+import { checkRunQuery, compareNewestFirst, selects } from './run-query'
+import type {
+  CommitBatch,
+  JournalEntry,
+  RunQuery,
+  RunRecord,
+  SnapshotRecord,
+  Store,
+  StoredDefinition,
+} from './store'
 
 /**
  * A `Store` kept in memory: nothing survives the page. For tests, and for apps that want the
@@ -75,15 +83,10 @@ class MemoryStore implements Store {
     return clone(this.#runs.get(runId))
   }
 
-  async listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
-    const runs = [...this.#runs.values()]
-      .filter(
-        (r) =>
-          (!filter.status || filter.status.includes(r.status)) &&
-          (!filter.definitionId || r.definitionId === filter.definitionId),
-      )
-      .sort((a, b) => b.createdAt - a.createdAt)
-    return structuredClone(filter.limit === undefined ? runs : runs.slice(0, filter.limit))
+  async listRuns(query: RunQuery = {}): Promise<RunRecord[]> {
+    const checked = checkRunQuery(query)
+    const runs = [...this.#runs.values()].filter((r) => selects(checked, r)).sort(compareNewestFirst)
+    return structuredClone(runs.slice(0, checked.limit))
   }
 
   async claimRun(runId: string, executor: string): Promise<RunRecord> {
