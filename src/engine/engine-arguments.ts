@@ -1,6 +1,15 @@
 import { ArgumentError } from '../errors'
 import type { RunQuery, RunRecord, StoredDefinition } from '../store/store'
-import type { DefinitionInfo, RunFilter, RunInfo, RunStatus } from '../types'
+import { checkOptions } from '../store/store-arguments'
+import type {
+  DefinitionInfo,
+  EngineOptions,
+  RunFilter,
+  RunInfo,
+  RunStatus,
+  StartOptions,
+  WaitOptions,
+} from '../types'
 import { decodeRunCursor } from './run-cursor'
 import type { RunEvent } from './run-reducer'
 
@@ -74,6 +83,63 @@ export function checkLimit(value: unknown): number {
   return value
 }
 
+// Every field of each options type, so that the compiler says when one is added or dropped.
+const ENGINE_OPTIONS = {
+  store: true,
+  actions: true,
+  maxConcurrentRuns: true,
+  defaults: true,
+  clock: true,
+  random: true,
+  snapshotEvery: true,
+  recover: true,
+} as const satisfies Record<keyof EngineOptions, true>
+const START_OPTIONS = {
+  version: true,
+  runId: true,
+  principal: true,
+  timeoutMs: true,
+} as const satisfies Record<keyof StartOptions, true>
+const WAIT_OPTIONS = { timeoutMs: true } as const satisfies Record<keyof WaitOptions, true>
+const RUN_FILTER_FIELDS = {
+  status: true,
+  definitionId: true,
+  parentRunId: true,
+  createdAfter: true,
+  createdBefore: true,
+  limit: true,
+  cursor: true,
+} as const satisfies Record<keyof RunFilter, true>
+
+/** `createEngine`'s options: an object of known fields. */
+export function checkEngineOptions(options: unknown): asserts options is EngineOptions {
+  checkOptions('createEngine', options, ENGINE_OPTIONS)
+}
+
+/** `start`'s options, checked before anything is read or written. */
+export function checkStartOptions(options: unknown): asserts options is StartOptions {
+  checkOptions('start', options, START_OPTIONS)
+  const { version, runId, principal, timeoutMs } = options as StartOptions
+  if (version !== undefined) checkId('start: "version"', version)
+  if (runId !== undefined) checkId('runId', runId)
+  if (principal !== undefined) checkId('start: "principal"', principal)
+  if (timeoutMs !== undefined) checkTimeout('start', timeoutMs, 1)
+}
+
+/** `wait`'s options. */
+export function checkWaitOptions(options: unknown): asserts options is WaitOptions {
+  checkOptions('wait', options, WAIT_OPTIONS)
+  const { timeoutMs } = options as WaitOptions
+  if (timeoutMs !== undefined) checkTimeout('wait', timeoutMs, 0)
+}
+
+function checkTimeout(call: string, value: unknown, min: number): void {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= min) return
+  throw new ArgumentError(`${call}: "timeoutMs" must be a number of ms ≥ ${min}; got ${describe(value)}.`, {
+    value,
+  })
+}
+
 /** Runs per `listRuns` page when the filter sets no `limit`. */
 export const DEFAULT_PAGE_SIZE = 100
 
@@ -82,11 +148,7 @@ export const DEFAULT_PAGE_SIZE = 100
  * (default `DEFAULT_PAGE_SIZE`) and the position the cursor stands for.
  */
 export function runQuery(filter: RunFilter): RunQuery & { limit: number } {
-  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
-    throw new ArgumentError(`listRuns: the filter must be an object; got ${describe(filter)}.`, {
-      value: filter,
-    })
-  }
+  checkOptions('listRuns', filter, RUN_FILTER_FIELDS)
   const statuses = typeof filter.status === 'string' ? [filter.status] : filter.status
   if (statuses !== undefined && !Array.isArray(statuses)) {
     throw new ArgumentError(

@@ -24,12 +24,22 @@ import type {
   RunView,
   StartOptions,
   ValidationResult,
+  WaitOptions,
   WorkflowDefinition,
   WorkflowEvent,
 } from '../types'
 import { checkpointsOf } from './checkpoints'
 import { DefinitionRegistry } from './definition-registry'
-import { checkId, checkLimit, recordInfo, runQuery, verb } from './engine-arguments'
+import {
+  checkEngineOptions,
+  checkId,
+  checkLimit,
+  checkStartOptions,
+  checkWaitOptions,
+  recordInfo,
+  runQuery,
+  verb,
+} from './engine-arguments'
 import { EngineStreams } from './engine-streams'
 import { JournalWriter } from './journal'
 import { LiveRuns } from './live-runs'
@@ -59,6 +69,7 @@ import { systemClock } from './timers'
  * const done = await engine.wait(run.runId)
  */
 export function createEngine(options: EngineOptions = {}): Engine {
+  checkEngineOptions(options)
   return new SpindleEngine(options)
 }
 
@@ -195,10 +206,10 @@ class SpindleEngine implements Engine {
   ): Promise<RunInfo> {
     this.#open()
     checkId('definition id', definitionId)
+    checkStartOptions(options)
     const { wf, version } = await this.#definitions.forStart(definitionId, options.version)
     const checked = validateInput(wf.definition, input)
     if (!checked.ok) throw new InputError(checked.issues, { value: input })
-    if (options.runId !== undefined) checkId('runId', options.runId)
     const now = this.#clock.now()
     const record: RunRecord = {
       runId: options.runId ?? crypto.randomUUID(),
@@ -331,11 +342,9 @@ class SpindleEngine implements Engine {
     return this.#store.readJournal(runId)
   }
 
-  async wait(runId: string, options: { timeoutMs?: number } = {}): Promise<RunView> {
-    const timeoutMs = options.timeoutMs
-    if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0)) {
-      throw new ArgumentError('wait: timeoutMs must be a number ≥ 0.', { value: timeoutMs })
-    }
+  async wait(runId: string, options: WaitOptions = {}): Promise<RunView> {
+    checkWaitOptions(options)
+    const { timeoutMs } = options
     await this.#requireRecord(runId)
     return this.#streams.waitForEnd(
       runId,

@@ -13,7 +13,7 @@ import type {
   Store,
   StoredDefinition,
 } from './store'
-import { checkBatch, checkDefinition, checkKey, checkRun, checkSeq } from './store-arguments'
+import { checkBatch, checkDefinition, checkKey, checkOptions, checkRun, checkSeq } from './store-arguments'
 
 export interface IndexedDbStoreOptions {
   /** The IndexedDB database name (and the `<db>` part of the run lock names). Default `'spindle'`. */
@@ -29,6 +29,11 @@ export interface IndexedDbStoreOptions {
   durability?: 'strict' | 'relaxed'
 }
 
+const INDEXED_DB_STORE_OPTIONS = { name: true, durability: true } as const satisfies Record<
+  keyof IndexedDbStoreOptions,
+  true
+>
+
 /**
  * A `Store` kept in IndexedDB (through `idb`): definitions, runs, journals and snapshots survive
  * reloads, crashes and browser restarts. The database opens on first use, one connection per
@@ -43,6 +48,7 @@ export interface IndexedDbStoreOptions {
  * const store = indexedDbStore({ durability: 'relaxed' })
  */
 export function indexedDbStore(options: IndexedDbStoreOptions = {}): Store {
+  checkOptions('indexedDbStore', options, INDEXED_DB_STORE_OPTIONS)
   const { name = 'spindle', durability = 'strict' } = options
   if (typeof name !== 'string' || name === '') {
     throw new ArgumentError(

@@ -10,6 +10,7 @@ import type {
   Store,
   StoredDefinition,
 } from './store'
+import { checkOptions } from './store-arguments'
 
 /**
  * A `Store` kept in memory: nothing survives the page. For tests, and for apps that want the
@@ -19,6 +20,7 @@ import type {
  * const engine = createEngine({ store: memoryStore() })
  */
 export function memoryStore(options: { name?: string } = {}): Store {
+  checkOptions('memoryStore', options, { name: true })
   return new MemoryStore(options.name ?? `memory-${Math.random().toString(36).slice(2, 10)}`)
 }
 
