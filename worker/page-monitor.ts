@@ -2,7 +2,8 @@ import { filter, map, Observable, share, shareReplay, takeWhile } from 'rxjs'
 import type { RunSnapshot } from '../src/engine/run-replica'
 import { NotFoundError } from '../src/errors'
 import { alertFor } from '../src/monitor/alerts'
-import { aggregateHealth, computeHealth } from '../src/monitor/health'
+import { computeHealth } from '../src/monitor/health'
+import { HealthTally } from '../src/monitor/health-tally'
 import { computeProgress } from '../src/monitor/progress'
 import type {
   Alert,
@@ -14,6 +15,7 @@ import type {
   RunStatus,
   WorkflowEvent,
 } from '../src/types'
+import { clientCounters } from './instrumentation'
 import { RunTracker, type TrackedRun } from './run-tracker'
 
 /** What the page monitor asks of the worker. */
@@ -27,6 +29,16 @@ export interface MonitorSource {
 const RECENT = 50
 const ACTIVE: RunStatus[] = ['queued', 'running', 'paused']
 const FINISHED: RunStatus[] = ['completed', 'failed', 'cancelled']
+/** Runs without events of their own whose health is brought up to date per burst, in turn. */
+const REFRESH_PER_BURST = 2
+
+/** What the engine follower emits after a burst of events. */
+interface EngineBurst {
+  engine: Health
+  /** Health of the runs the burst changed. */
+  runs: Map<string, Health>
+  at: number
+}
 
 const isTerminal = (status: RunStatus) =>
   status === 'completed' || status === 'failed' || status === 'cancelled'
@@ -38,8 +50,8 @@ const isTerminal = (status: RunStatus) =>
  */
 export class PageMonitor {
   readonly #source: MonitorSource
-  /** Every run's state after each burst of events, for engine health and alerts; one for all subscribers. */
-  readonly #engine$: Observable<{ runs: TrackedRun[]; changed: Set<string> }>
+  /** After each burst of events: engine health and the health of the runs it changed; one for all subscribers. */
+  readonly #engine$: Observable<EngineBurst>
   readonly alerts$: Observable<Alert>
 
   constructor(source: MonitorSource) {
@@ -56,7 +68,7 @@ export class PageMonitor {
   health$(runId?: string): Observable<Health> {
     if (runId !== undefined)
       return this.#followRun(runId).pipe(map((run) => computeHealth(run.state, Date.now())))
-    return this.#engine$.pipe(map(({ runs }) => engineHealth(runs, Date.now())))
+    return this.#engine$.pipe(map(({ engine }) => engine))
   }
 
   /** One run: its state first (from a snapshot), then after each burst of its events; completes at its end. */
@@ -92,10 +104,15 @@ export class PageMonitor {
     }).pipe(takeWhile((run) => !isTerminal(run.state.status), true))
   }
 
-  /** Active runs and the most recent finished ones, kept current; emits after each burst. */
-  #followEngine(): Observable<{ runs: TrackedRun[]; changed: Set<string> }> {
+  /**
+   * Active runs and the most recent finished ones, kept current; emits after each burst. A burst
+   * costs work on the runs it changed (and a few others in turn), not on every run: engine health
+   * is a running tally of the runs' healths.
+   */
+  #followEngine(): Observable<EngineBurst> {
     return new Observable((subscriber) => {
       const trackers = new Map<string, RunTracker>()
+      const tally = new HealthTally()
       /** Runs listed at the start whose first snapshot has not arrived: the first value waits for them. */
       let waiting: Set<string> | undefined
       let changed = new Set<string>()
@@ -103,8 +120,24 @@ export class PageMonitor {
       const emit = () => {
         scheduled = false
         if (waiting === undefined || waiting.size > 0) return
-        forgetOldest(trackers, RECENT)
-        subscriber.next({ runs: [...trackers.values()].filter((t) => t.ready), changed })
+        for (const runId of forgetOldest(trackers, RECENT)) tally.delete(runId)
+        const now = Date.now()
+        const healthNow = (runId: string) => {
+          const tracker = trackers.get(runId)
+          if (!tracker?.ready) return undefined
+          clientCounters.runHealthsComputed += 1
+          return computeHealth(tracker.state, now)
+        }
+        const runs = new Map<string, Health>()
+        for (const runId of changed) {
+          const health = healthNow(runId)
+          if (health) {
+            tally.set(runId, health)
+            runs.set(runId, health)
+          } else tally.delete(runId)
+        }
+        tally.refreshInTurn(REFRESH_PER_BURST, healthNow, changed)
+        subscriber.next({ engine: tally.health(), runs, at: now })
         changed = new Set()
       }
       const touched = (runId: string) => {
@@ -168,11 +201,9 @@ export class PageMonitor {
         if (alert) subscriber.next(key === undefined ? alert : { ...alert, runId: key })
       }
       return this.#engine$.subscribe({
-        next: ({ runs, changed }) => {
-          const now = Date.now()
-          for (const run of runs)
-            if (changed.has(run.state.runId)) check(run.state.runId, computeHealth(run.state, now), now)
-          check(undefined, engineHealth(runs, now), now)
+        next: ({ engine, runs, at }) => {
+          for (const [runId, health] of runs) check(runId, health, at)
+          check(undefined, engine, at)
         },
         error: (error: unknown) => subscriber.error(error),
         complete: () => subscriber.complete(),
@@ -193,17 +224,15 @@ async function everyRun(source: MonitorSource, status: RunStatus[]): Promise<Run
   return runs
 }
 
-function engineHealth(runs: readonly TrackedRun[], now: number): Health {
-  return aggregateHealth(runs.map((run) => computeHealth(run.state, now)))
-}
-
-/** Drops the finished runs beyond the `keep` most recently finished. */
-function forgetOldest(trackers: Map<string, RunTracker>, keep: number): void {
+/** Drops the finished runs beyond the `keep` most recently finished; returns their ids. */
+function forgetOldest(trackers: Map<string, RunTracker>, keep: number): string[] {
   const finished = [...trackers.values()].filter((t) => t.ready && isTerminal(t.state.status))
-  if (finished.length <= keep) return
+  if (finished.length <= keep) return []
   finished.sort((a, b) => (a.state.endedAt ?? a.state.updatedAt) - (b.state.endedAt ?? b.state.updatedAt))
-  for (const tracker of finished.slice(0, finished.length - keep)) {
+  const dropped = finished.slice(0, finished.length - keep)
+  for (const tracker of dropped) {
     tracker.close()
     trackers.delete(tracker.runId)
   }
+  return dropped.map((tracker) => tracker.runId)
 }

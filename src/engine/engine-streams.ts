@@ -4,17 +4,19 @@ import {
   concat,
   defer,
   filter,
+  finalize,
   from,
   map,
   type Observable,
   of,
-  type Subject,
+  Subject,
   switchMap,
   takeWhile,
 } from 'rxjs'
 import { NotFoundError } from '../errors'
 import { alertFor } from '../monitor/alerts'
-import { aggregateHealth, computeHealth } from '../monitor/health'
+import { computeHealth } from '../monitor/health'
+import { HealthTally } from '../monitor/health-tally'
 import { computeProgress } from '../monitor/progress'
 import type { Alert, Clock, Health, HealthLevel, Progress, RunView, WorkflowEvent } from '../types'
 import { isTerminalStatus, type RunExecutor } from './run-executor'
@@ -22,6 +24,8 @@ import { taskNames } from './run-view'
 
 /** Finished runs kept in memory for views, streams and engine health. */
 const RECENT = 50
+/** Runs without events of their own whose health is brought up to date per burst, in turn. */
+const REFRESH_PER_BURST = 2
 
 interface StreamsSource {
   events: Subject<WorkflowEvent>
@@ -35,13 +39,22 @@ interface StreamsSource {
 /**
  * The engine's derived streams: progress and health of a run or of the engine, alerts when a
  * health level worsens, and waiting for a run to end. All are pure functions of run state,
- * recomputed at most once per burst of events (events of one commit arrive together).
+ * recomputed at most once per burst of events (events of one commit arrive together), and a
+ * burst costs work on the runs it changed, not on every run: engine health is a running tally of
+ * the runs' healths, each brought up to date by the run's own events (and, for runs without
+ * events, a few per burst in turn).
  */
 export class EngineStreams {
   readonly #src: StreamsSource
   readonly #recent = new Map<string, RunExecutor>()
   readonly #levels = new Map<string | undefined, HealthLevel>()
-  #alertQueued = new Set<string>()
+  readonly #tally = new HealthTally()
+  /** Whether the tally holds every live and recent run (false while nobody listens). */
+  #tallied = false
+  readonly #engineHealth = new Subject<Health>()
+  #engineHealthListeners = 0
+  readonly #dirty = new Set<string>()
+  #flushQueued = false
 
   constructor(source: StreamsSource) {
     this.#src = source
@@ -55,6 +68,7 @@ export class EngineStreams {
       const oldest = this.#recent.keys().next().value!
       this.#recent.delete(oldest)
       this.#levels.delete(oldest)
+      if (!this.#src.liveRun(oldest)) this.#tally.delete(oldest)
     }
   }
 
@@ -66,16 +80,17 @@ export class EngineStreams {
     this.#recent.delete(runId)
   }
 
-  /** Called for every published event: checks health levels when someone listens for alerts. */
+  /** Called for every published event: keeps health and alerts current when someone listens. */
   observe(event: WorkflowEvent): void {
-    if (!this.#src.alerts.observed || this.#alertQueued.has(event.runId)) return
-    this.#alertQueued.add(event.runId)
-    queueMicrotask(() => {
-      this.#alertQueued.delete(event.runId)
-      const executor = this.#find(event.runId)
-      if (executor) this.#check(event.runId, computeHealth(executor.state, this.#src.now()))
-      this.#check(undefined, this.#engineHealth())
-    })
+    if (!this.#src.alerts.observed && this.#engineHealthListeners === 0) {
+      // Nobody follows engine health: the tally goes stale and is taken again when needed.
+      this.#tallied = false
+      return
+    }
+    this.#dirty.add(event.runId)
+    if (this.#flushQueued) return
+    this.#flushQueued = true
+    queueMicrotask(() => this.#flush())
   }
 
   progress$(runId: string): Observable<Progress> {
@@ -94,12 +109,14 @@ export class EngineStreams {
         (executor, now) => computeHealth(executor.state, now),
       )
     }
-    return concat(
-      defer(() => of(this.#engineHealth())),
-      this.#src.events.pipe(
-        auditTime(0, asapScheduler),
-        map(() => this.#engineHealth()),
-      ),
+    return defer(() => {
+      this.#engineHealthListeners += 1
+      if (!this.#tallied) this.#takeStock(this.#src.now())
+      return concat(of(this.#tally.health()), this.#engineHealth)
+    }).pipe(
+      finalize(() => {
+        this.#engineHealthListeners -= 1
+      }),
     )
   }
 
@@ -147,6 +164,7 @@ export class EngineStreams {
 
   close(): void {
     this.#recent.clear()
+    this.#engineHealth.complete()
   }
 
   #find(runId: string): RunExecutor | undefined {
@@ -181,12 +199,44 @@ export class EngineStreams {
     )
   }
 
-  #engineHealth(): Health {
+  /** One burst: the runs with events, a few others in turn, then the engine. */
+  #flush(): void {
+    this.#flushQueued = false
     const now = this.#src.now()
-    const healths: Health[] = []
-    for (const executor of this.#src.live()) healths.push(computeHealth(executor.state, now))
-    for (const executor of this.#recent.values()) healths.push(computeHealth(executor.state, now))
-    return aggregateHealth(healths)
+    if (!this.#tallied) this.#takeStock(now)
+    const alerting = this.#src.alerts.observed
+    for (const runId of this.#dirty) {
+      const executor = this.#find(runId)
+      if (!executor) {
+        this.#tally.delete(runId)
+        continue
+      }
+      const health = computeHealth(executor.state, now)
+      this.#tally.set(runId, health)
+      if (alerting) this.#check(runId, health)
+    }
+    this.#tally.refreshInTurn(REFRESH_PER_BURST, (runId) => this.#healthOf(runId, now), this.#dirty)
+    this.#dirty.clear()
+    const engine = this.#tally.health()
+    if (alerting) this.#check(undefined, engine)
+    if (this.#engineHealthListeners > 0) this.#engineHealth.next(engine)
+  }
+
+  /** Health of every live and recent run: once, when someone starts to listen. */
+  #takeStock(now: number): void {
+    this.#tally.clear()
+    for (const executor of this.#src.live())
+      this.#tally.set(executor.runId, computeHealth(executor.state, now))
+    for (const executor of this.#recent.values()) {
+      if (!this.#src.liveRun(executor.runId))
+        this.#tally.set(executor.runId, computeHealth(executor.state, now))
+    }
+    this.#tallied = true
+  }
+
+  #healthOf(runId: string, now: number): Health | undefined {
+    const executor = this.#find(runId)
+    return executor && computeHealth(executor.state, now)
   }
 
   #check(runId: string | undefined, health: Health): void {

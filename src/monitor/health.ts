@@ -150,6 +150,11 @@ function timePart(state: RunState, now: number): number {
   return (100 * (limit - elapsed)) / (limit - expected)
 }
 
+/** The health whose parts are `parts`: their weighted score and its level. */
+export function healthOf(parts: Health['parts'], runId?: string): Health {
+  return withScore(runId, parts.time, parts.success, parts.errors, parts.efficiency)
+}
+
 function withScore(
   runId: string | undefined,
   time: number,

@@ -1,0 +1,134 @@
+import { Subject } from 'rxjs'
+import { describe, expect, it } from 'vitest'
+import { EngineStreams } from '../../src/engine/engine-streams'
+import type { RunExecutor } from '../../src/engine/run-executor'
+import { computeHealth } from '../../src/monitor/health'
+import { computeProgress } from '../../src/monitor/progress'
+import type { Alert, RunState, RunView, TaskState, WorkflowEvent } from '../../src/types'
+import { runState, taskState } from '../monitor/run-state'
+
+/*
+ * The work the derived streams do per burst of events, counted as task lookups in the runs'
+ * task tables (not timed): it must grow with what changed, not with every task of every run.
+ */
+
+/** Counts every task looked up in the task tables of the runs made with `run()`. */
+function workCounter() {
+  let lookups = 0
+  return {
+    get lookups() {
+      return lookups
+    },
+    reset() {
+      lookups = 0
+    },
+    /** A fake live run of `size` tasks (t0 → t1 → … a chain), whose task lookups are counted. */
+    run(runId: string, size: number, fields: Partial<RunState> = {}): RunExecutor {
+      const tasks: Record<string, TaskState> = {}
+      for (let i = 0; i < size; i++) tasks[`t${i}`] = taskState({ deps: i === 0 ? 0 : 1 })
+      const state = runState(
+        new Proxy(tasks, {
+          get(target, key, receiver) {
+            if (typeof key === 'string') lookups++
+            return Reflect.get(target, key, receiver)
+          },
+        }),
+        { runId, startedAt: 0, expectedDurationMs: 1000, ...fields },
+      )
+      const children = new Map(Object.keys(tasks).map((id, i) => [id, i + 1 < size ? [`t${i + 1}`] : []]))
+      const wf = {
+        tasks: new Map([...children].map(([id, next]) => [id, { id, name: undefined, children: next }])),
+        order: Object.keys(tasks),
+      }
+      return { runId, state, wf } as unknown as RunExecutor
+    },
+  }
+}
+
+function streamsOf(runs: RunExecutor[], now: () => number) {
+  const events = new Subject<WorkflowEvent>()
+  const alerts = new Subject<Alert>()
+  const byId = new Map(runs.map((run) => [run.runId, run]))
+  const streams = new EngineStreams({
+    events,
+    alerts,
+    now,
+    live: () => byId.values(),
+    liveRun: (runId) => byId.get(runId),
+    view: async (runId) => {
+      const run = byId.get(runId)
+      if (!run) return undefined
+      const { state } = run
+      return {
+        runId,
+        status: state.status,
+        progress: computeProgress(state, new Map(), now()),
+        health: computeHealth(state, now()),
+      } as unknown as RunView
+    },
+  })
+  /** Publishes events of one commit, as the engine does: each one to `events$`, then observed. */
+  const publish = (...batch: WorkflowEvent[]) => {
+    for (const event of batch) {
+      events.next(event)
+      streams.observe(event)
+    }
+  }
+  return { streams, alerts, publish }
+}
+
+/** Lets the microtasks of one burst run (RxJS's asap scheduler and the queued health checks). */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve()
+}
+
+let seq = 0
+const event = (runId: string, type: string, fields: Record<string, unknown> = {}) =>
+  ({ runId, seq: ++seq, at: 0, type, ...fields }) as WorkflowEvent
+
+describe('work per burst of the derived streams', () => {
+  it('alerts$: an event of one run costs work on that run, not on every task of every live run (D16)', async () => {
+    const work = workCounter()
+    const runs = Array.from({ length: 200 }, (_, i) => work.run(`r${i}`, 100))
+    const { alerts, publish } = streamsOf(runs, () => 500)
+    const seen: Alert[] = []
+    alerts.subscribe((alert) => seen.push(alert))
+    // The first burst may take stock of every run once.
+    publish(event('r0', 'task.started', { taskId: 't0', attempt: 1 }))
+    await settle()
+    work.reset()
+    for (let i = 1; i < 50; i++) {
+      const run = runs[i]!
+      run.state.tasks.t0!.status = 'running'
+      run.state.tasks.t0!.attempts = 1
+      publish(event(run.runId, 'task.started', { taskId: 't0', attempt: 1 }))
+      await settle()
+    }
+    // 49 bursts; each may look at its own run and a few others (100 tasks each), never at all
+    // 20,000 tasks.
+    expect(work.lookups).toBeLessThanOrEqual(49 * 4 * 100)
+  })
+
+  it('alerts$ still sees runs worsen, and the engine with them', async () => {
+    const work = workCounter()
+    const runs = Array.from({ length: 3 }, (_, i) => work.run(`r${i}`, 4))
+    let now = 500
+    const { alerts, publish } = streamsOf(runs, () => now)
+    const seen: Alert[] = []
+    alerts.subscribe((alert) => seen.push(alert))
+    publish(...runs.map((run) => event(run.runId, 'workflow.started')))
+    await settle()
+    expect(seen).toEqual([])
+    // Past three times the expected duration, with every attempt failed: critical.
+    now = 3000
+    for (const run of runs) Object.assign(run.state.tasks.t0!, { attempts: 2, failedAttempts: 2 })
+    publish(...runs.map((run) => event(run.runId, 'task.failed', { taskId: 't0', attempt: 2 })))
+    await settle()
+    expect(seen.map((a) => `${a.runId ?? 'engine'} ${a.level}`).sort()).toEqual([
+      'engine critical',
+      'r0 critical',
+      'r1 critical',
+      'r2 critical',
+    ])
+  })
+})
