@@ -1,10 +1,10 @@
-import { filter, map, Observable, share, shareReplay, takeWhile } from 'rxjs'
+import { defer, filter, map, Observable, share, shareReplay, takeWhile } from 'rxjs'
 import type { RunSnapshot } from '../src/engine/run-replica'
 import { NotFoundError } from '../src/errors'
 import { alertFor } from '../src/monitor/alerts'
 import { computeHealth } from '../src/monitor/health'
 import { HealthTally } from '../src/monitor/health-tally'
-import { computeProgress } from '../src/monitor/progress'
+import { ProgressTracker } from '../src/monitor/progress-tracker'
 import type {
   Alert,
   Health,
@@ -62,7 +62,19 @@ export class PageMonitor {
   }
 
   progress$(runId: string): Observable<Progress> {
-    return this.#followRun(runId).pipe(map((run) => computeProgress(run.state, run.names, Date.now())))
+    return defer(() => {
+      // Follows the run task by task: recomputing every row per burst makes a long run O(n²).
+      let progress: ProgressTracker | undefined
+      return this.#followRun(runId, {
+        applied: (event) => progress?.note(event),
+        reloaded: () => progress?.invalidate(),
+      }).pipe(
+        map((run) => {
+          progress ??= new ProgressTracker(run.names)
+          return progress.progress(run.state, Date.now())
+        }),
+      )
+    })
   }
 
   health$(runId?: string): Observable<Health> {
@@ -71,8 +83,15 @@ export class PageMonitor {
     return this.#engine$.pipe(map(({ engine }) => engine))
   }
 
-  /** One run: its state first (from a snapshot), then after each burst of its events; completes at its end. */
-  #followRun(runId: string): Observable<TrackedRun> {
+  /**
+   * One run: its state first (from a snapshot), then after each burst of its events; completes at
+   * its end. `changes` hears of each event applied, and of each snapshot loaded (the first, or
+   * again after a gap).
+   */
+  #followRun(
+    runId: string,
+    changes?: { applied(event: WorkflowEvent): void; reloaded(): void },
+  ): Observable<TrackedRun> {
     return new Observable<TrackedRun>((subscriber) => {
       let dirty = false
       const emit = () => {
@@ -82,12 +101,17 @@ export class PageMonitor {
       const tracker = new RunTracker(
         runId,
         (id) => this.#source.runSnapshot(id),
-        () => emit(),
+        () => {
+          changes?.reloaded()
+          emit()
+        },
         (error) => subscriber.error(error ?? new NotFoundError(`No run "${runId}".`, { value: runId })),
       )
       const subscription = this.#source.events$.pipe(filter((e) => e.runId === runId)).subscribe({
         next: (event) => {
-          if (tracker.push(event) && !dirty) {
+          if (!tracker.push(event)) return
+          changes?.applied(event)
+          if (!dirty) {
             dirty = true
             // Events of one commit arrive in one batch: compute once for all of them.
             queueMicrotask(emit)

@@ -12,12 +12,13 @@ import {
   Subject,
   switchMap,
   takeWhile,
+  tap,
 } from 'rxjs'
 import { NotFoundError } from '../errors'
 import { alertFor } from '../monitor/alerts'
 import { computeHealth } from '../monitor/health'
 import { HealthTally } from '../monitor/health-tally'
-import { computeProgress } from '../monitor/progress'
+import { ProgressTracker } from '../monitor/progress-tracker'
 import type { Alert, Clock, Health, HealthLevel, Progress, RunView, WorkflowEvent } from '../types'
 import { isTerminalStatus, type RunExecutor } from './run-executor'
 import { taskNames } from './run-view'
@@ -40,9 +41,9 @@ interface StreamsSource {
  * The engine's derived streams: progress and health of a run or of the engine, alerts when a
  * health level worsens, and waiting for a run to end. All are pure functions of run state,
  * recomputed at most once per burst of events (events of one commit arrive together), and a
- * burst costs work on the runs it changed, not on every run: engine health is a running tally of
- * the runs' healths, each brought up to date by the run's own events (and, for runs without
- * events, a few per burst in turn).
+ * burst costs work on the runs and tasks it changed, not on every run: progress is followed task
+ * by task, and engine health is a running tally of the runs' healths, each brought up to date by
+ * the run's own events (and, for runs without events, a few per burst in turn).
  */
 export class EngineStreams {
   readonly #src: StreamsSource
@@ -94,11 +95,18 @@ export class EngineStreams {
   }
 
   progress$(runId: string): Observable<Progress> {
-    return this.#follow(
-      runId,
-      (view) => view.progress,
-      (executor, now) => computeProgress(executor.state, taskNames(executor.wf), now),
-    )
+    return defer(() => {
+      let tracker: ProgressTracker | undefined
+      return this.#follow(
+        runId,
+        (view) => view.progress,
+        (executor, now) => {
+          tracker ??= new ProgressTracker(taskNames(executor.wf))
+          return tracker.progress(executor.state, now)
+        },
+        (event) => tracker?.note(event),
+      )
+    })
   }
 
   health$(runId?: string): Observable<Health> {
@@ -175,6 +183,7 @@ export class EngineStreams {
     runId: string,
     first: (view: RunView) => T,
     next: (executor: RunExecutor, now: number) => T,
+    note?: (event: WorkflowEvent) => void,
   ): Observable<T> {
     return defer(() => from(this.#src.view(runId))).pipe(
       switchMap((view) => {
@@ -183,6 +192,7 @@ export class EngineStreams {
         if (isTerminalStatus(view.status)) return initial
         const updates = this.#src.events.pipe(
           filter((e) => e.runId === runId),
+          tap((e) => note?.(e)),
           auditTime(0, asapScheduler),
           map(() => {
             const executor = this.#find(runId)

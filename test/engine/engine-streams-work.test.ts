@@ -4,7 +4,7 @@ import { EngineStreams } from '../../src/engine/engine-streams'
 import type { RunExecutor } from '../../src/engine/run-executor'
 import { computeHealth } from '../../src/monitor/health'
 import { computeProgress } from '../../src/monitor/progress'
-import type { Alert, RunState, RunView, TaskState, WorkflowEvent } from '../../src/types'
+import type { Alert, Progress, RunState, RunView, TaskState, WorkflowEvent } from '../../src/types'
 import { runState, taskState } from '../monitor/run-state'
 
 /*
@@ -130,5 +130,38 @@ describe('work per burst of the derived streams', () => {
       'r1 critical',
       'r2 critical',
     ])
+  })
+
+  it('progress$: following a 10,000-task chain costs work per changed task, not per task (S7)', async () => {
+    const work = workCounter()
+    const run = work.run('big', 10_000)
+    const { streams, publish } = streamsOf([run], () => 0)
+    const values: Progress[] = []
+    streams.progress$('big').subscribe((p) => values.push(p))
+    await settle()
+    work.reset()
+    const tasks = run.state.tasks
+    const steps = 1000
+    for (let i = 0; i < steps; i++) {
+      const id = `t${i}`
+      tasks[id]!.status = 'running'
+      tasks[id]!.attempts = 1
+      tasks[id]!.startedAt = 0
+      publish(event('big', 'task.started', { taskId: id, attempt: 1 }))
+      await settle()
+      tasks[id]!.status = 'completed'
+      run.state.remaining -= 1
+      publish(event('big', 'task.completed', { taskId: id, attempt: 1 }))
+      await settle()
+    }
+    expect(values).toHaveLength(1 + 2 * steps)
+    // A few lookups per changed task; recomputing the whole list would cost 10,000 per update.
+    expect(work.lookups).toBeLessThanOrEqual(2 * steps * 8)
+    const expected = computeProgress(run.state, new Map(), 0)
+    expect(values.at(-1)).toEqual(expected)
+    expect(values.at(-1)).toMatchObject({ completed: steps, total: 10_000, percent: 10 })
+    // Values already emitted are not changed by later updates.
+    expect(values[1]!.tasks[0]).toEqual({ id: 't0', status: 'running', attempts: 1, durationMs: 0 })
+    expect(values[1]!.completed).toBe(0)
   })
 })
