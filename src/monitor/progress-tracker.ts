@@ -5,8 +5,8 @@ type Row = Progress['tasks'][number]
 /**
  * Follows one run's progress from its events, doing work per changed task rather than per task:
  * `computeProgress` per update makes following a run of n tasks O(n²). Each event names the task
- * it changes; events that change many tasks at once (cancel, failure, rollback, resume, recovery)
- * and a change of the run's status make it read every task again.
+ * it changes; events that change many tasks at once (cancel, failure, rollback, resume, recovery),
+ * a change of the run's status and a new state object make it read every task again.
  *
  * Its values equal `computeProgress(state, names, now)` at each call. A value handed out is never
  * changed afterwards: a changed row is a new object, and each value has its own `tasks` array.
@@ -27,6 +27,7 @@ export class ProgressTracker {
   readonly #running = new Map<number, { startedAt?: number }>()
   #completed = 0
   #status: RunStatus | undefined
+  #state: RunState | undefined
   #changed = new Set<string>()
   #all = true
 
@@ -48,10 +49,12 @@ export class ProgressTracker {
 
   /** The run's progress now: the changes noted since the last call applied. */
   progress(state: RunState, now?: number): Progress {
-    if (this.#all || state.status !== this.#status) this.#readAll(state)
+    // Another state object (a run restored again) or another status: many tasks may have changed.
+    if (this.#all || state !== this.#state || state.status !== this.#status) this.#readAll(state)
     else for (const id of this.#changed) this.#read(state, id)
     this.#changed.clear()
     this.#all = false
+    this.#state = state
     this.#status = state.status
     const tasks = this.#rows.slice()
     const running: TaskRef[] = []

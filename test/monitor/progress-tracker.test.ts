@@ -74,4 +74,11 @@ describe('ProgressTracker', () => {
     state.status = 'cancelled'
     expect(tracker.progress(state)).toEqual(computeProgress(state))
   })
+
+  it('reads every task of a new state object (a run restored again)', () => {
+    const tracker = new ProgressTracker()
+    tracker.progress(runState({ a: taskState(), b: taskState() }))
+    const restored = runState({ a: taskState({ status: 'completed' }), b: taskState() })
+    expect(tracker.progress(restored)).toEqual(computeProgress(restored))
+  })
 })
