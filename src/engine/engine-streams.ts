@@ -16,8 +16,8 @@ import {
 } from 'rxjs'
 import { NotFoundError } from '../errors'
 import { alertFor } from '../monitor/alerts'
-import { computeHealth } from '../monitor/health'
 import { HealthTally } from '../monitor/health-tally'
+import { HealthTracker } from '../monitor/health-tracker'
 import { ProgressTracker } from '../monitor/progress-tracker'
 import type { Alert, Clock, Health, HealthLevel, Progress, RunView, WorkflowEvent } from '../types'
 import { isTerminalStatus, type RunExecutor } from './run-executor'
@@ -41,15 +41,18 @@ interface StreamsSource {
  * The engine's derived streams: progress and health of a run or of the engine, alerts when a
  * health level worsens, and waiting for a run to end. All are pure functions of run state,
  * recomputed at most once per burst of events (events of one commit arrive together), and a
- * burst costs work on the runs and tasks it changed, not on every run: progress is followed task
- * by task, and engine health is a running tally of the runs' healths, each brought up to date by
- * the run's own events (and, for runs without events, a few per burst in turn).
+ * burst costs work on the tasks it changed, not on every task of every run: progress and health
+ * are followed task by task, and engine health is a running tally of the runs' healths, each
+ * brought up to date by the run's own events (and, for runs without events, a few per burst in
+ * turn).
  */
 export class EngineStreams {
   readonly #src: StreamsSource
   readonly #recent = new Map<string, RunExecutor>()
   readonly #levels = new Map<string | undefined, HealthLevel>()
   readonly #tally = new HealthTally()
+  /** Per run in the tally: its health followed task by task. */
+  readonly #healthTrackers = new Map<string, HealthTracker>()
   /** Whether the tally holds every live and recent run (false while nobody listens). */
   #tallied = false
   readonly #engineHealth = new Subject<Health>()
@@ -69,7 +72,10 @@ export class EngineStreams {
       const oldest = this.#recent.keys().next().value!
       this.#recent.delete(oldest)
       this.#levels.delete(oldest)
-      if (!this.#src.liveRun(oldest)) this.#tally.delete(oldest)
+      if (!this.#src.liveRun(oldest)) {
+        this.#tally.delete(oldest)
+        this.#healthTrackers.delete(oldest)
+      }
     }
   }
 
@@ -88,6 +94,7 @@ export class EngineStreams {
       this.#tallied = false
       return
     }
+    this.#healthTrackers.get(event.runId)?.note(event)
     this.#dirty.add(event.runId)
     if (this.#flushQueued) return
     this.#flushQueued = true
@@ -111,11 +118,18 @@ export class EngineStreams {
 
   health$(runId?: string): Observable<Health> {
     if (runId !== undefined) {
-      return this.#follow(
-        runId,
-        (view) => view.health,
-        (executor, now) => computeHealth(executor.state, now),
-      )
+      return defer(() => {
+        let tracker: HealthTracker | undefined
+        return this.#follow(
+          runId,
+          (view) => view.health,
+          (executor, now) => {
+            tracker ??= healthTrackerOf(executor)
+            return tracker.health(executor.state, now)
+          },
+          (event) => tracker?.note(event),
+        )
+      })
     }
     return defer(() => {
       this.#engineHealthListeners += 1
@@ -216,12 +230,11 @@ export class EngineStreams {
     if (!this.#tallied) this.#takeStock(now)
     const alerting = this.#src.alerts.observed
     for (const runId of this.#dirty) {
-      const executor = this.#find(runId)
-      if (!executor) {
+      const health = this.#healthOf(runId, now)
+      if (!health) {
         this.#tally.delete(runId)
         continue
       }
-      const health = computeHealth(executor.state, now)
       this.#tally.set(runId, health)
       if (alerting) this.#check(runId, health)
     }
@@ -235,18 +248,26 @@ export class EngineStreams {
   /** Health of every live and recent run: once, when someone starts to listen. */
   #takeStock(now: number): void {
     this.#tally.clear()
-    for (const executor of this.#src.live())
-      this.#tally.set(executor.runId, computeHealth(executor.state, now))
-    for (const executor of this.#recent.values()) {
-      if (!this.#src.liveRun(executor.runId))
-        this.#tally.set(executor.runId, computeHealth(executor.state, now))
-    }
+    this.#healthTrackers.clear()
+    const runIds = new Set([...this.#src.live()].map((executor) => executor.runId))
+    for (const runId of this.#recent.keys()) runIds.add(runId)
+    for (const runId of runIds) this.#tally.set(runId, this.#healthOf(runId, now)!)
     this.#tallied = true
   }
 
+  /** A run's health now, through its tracker; undefined (and the tracker dropped) when it is gone. */
   #healthOf(runId: string, now: number): Health | undefined {
     const executor = this.#find(runId)
-    return executor && computeHealth(executor.state, now)
+    if (!executor) {
+      this.#healthTrackers.delete(runId)
+      return undefined
+    }
+    let tracker = this.#healthTrackers.get(runId)
+    if (!tracker) {
+      tracker = healthTrackerOf(executor)
+      this.#healthTrackers.set(runId, tracker)
+    }
+    return tracker.health(executor.state, now)
   }
 
   #check(runId: string | undefined, health: Health): void {
@@ -254,6 +275,11 @@ export class EngineStreams {
     this.#levels.set(runId, health.level)
     if (alert) this.#src.alerts.next(runId === undefined ? alert : { ...alert, runId })
   }
+}
+
+function healthTrackerOf(executor: RunExecutor): HealthTracker {
+  const { tasks } = executor.wf
+  return new HealthTracker((taskId) => tasks.get(taskId)?.children ?? [])
 }
 
 function isEnd(event: WorkflowEvent): boolean {

@@ -81,6 +81,24 @@ export function computeHealth(state: RunState, now: number): Health {
       }
     }
   }
+  return healthOfTotals(state, now, { completed, failed, attempts, failedAttempts, runTime, queueTime })
+}
+
+/** What a run's health is made of, summed over its tasks (see `computeHealth`). */
+export interface HealthTotals {
+  completed: number
+  failed: number
+  attempts: number
+  failedAttempts: number
+  /** Run time, the current attempts of running tasks included. */
+  runTime: number
+  /** Queue time, the current waits included. */
+  queueTime: number
+}
+
+/** A run's health from its task totals: the parts and score `computeHealth` gives. */
+export function healthOfTotals(state: RunState, now: number, totals: HealthTotals): Health {
+  const { completed, failed, attempts, failedAttempts, runTime, queueTime } = totals
   const time = timePart(state, now)
   const success = completed + failed === 0 ? 100 : (100 * completed) / (completed + failed)
   const errors = attempts === 0 ? 100 : clampPart(100 * (1 - failedAttempts / attempts))

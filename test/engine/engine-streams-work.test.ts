@@ -4,7 +4,7 @@ import { EngineStreams } from '../../src/engine/engine-streams'
 import type { RunExecutor } from '../../src/engine/run-executor'
 import { computeHealth } from '../../src/monitor/health'
 import { computeProgress } from '../../src/monitor/progress'
-import type { Alert, Progress, RunState, RunView, TaskState, WorkflowEvent } from '../../src/types'
+import type { Alert, Health, Progress, RunState, RunView, TaskState, WorkflowEvent } from '../../src/types'
 import { runState, taskState } from '../monitor/run-state'
 
 /*
@@ -163,5 +163,43 @@ describe('work per burst of the derived streams', () => {
     // Values already emitted are not changed by later updates.
     expect(values[1]!.tasks[0]).toEqual({ id: 't0', status: 'running', attempts: 1, durationMs: 0 })
     expect(values[1]!.completed).toBe(0)
+  })
+  it('alerts$ and health$(runId): following a 10,000-task chain costs work per changed task, not per task', async () => {
+    const work = workCounter()
+    const run = work.run('big', 10_000)
+    let now = 0
+    const { streams, alerts, publish } = streamsOf([run], () => now)
+    const seen: Alert[] = []
+    alerts.subscribe((alert) => seen.push(alert))
+    const values: Health[] = []
+    streams.health$('big').subscribe((h) => values.push(h))
+    publish(event('big', 'workflow.started'))
+    await settle()
+    work.reset()
+    const tasks = run.state.tasks
+    const steps = 1000
+    for (let i = 0; i < steps; i++) {
+      const id = `t${i}`
+      now += 10
+      Object.assign(tasks[id]!, { status: 'running', attempts: 1, startedAt: now, readyAt: undefined })
+      publish(event('big', 'task.started', { taskId: id, attempt: 1 }))
+      await settle()
+      now += 10
+      Object.assign(tasks[id]!, { status: 'completed', runMs: 10, endedAt: now })
+      // Its dependent becomes ready: its wait for a slot starts now.
+      if (i + 1 < 10_000) tasks[`t${i + 1}`]!.readyAt = now
+      run.state.remaining -= 1
+      publish(event('big', 'task.completed', { taskId: id, attempt: 1 }))
+      await settle()
+    }
+    expect(values).toHaveLength(1 + 2 * steps)
+    // Two followers (alerts and health$), a few lookups per changed task each.
+    expect(work.lookups).toBeLessThanOrEqual(2 * steps * 2 * 8)
+    now += 5
+    const expected = computeHealth(run.state, now)
+    publish(event('big', 'task.log', { taskId: `t${steps}`, message: '' }))
+    await settle()
+    expect(values.at(-1)).toEqual(expected)
+    expect(expected.parts.efficiency).toBeLessThan(100)
   })
 })
