@@ -2,8 +2,8 @@ import { defer, filter, map, Observable, share, shareReplay, takeWhile } from 'r
 import type { RunSnapshot } from '../src/engine/run-replica'
 import { NotFoundError } from '../src/errors'
 import { alertFor } from '../src/monitor/alerts'
-import { computeHealth } from '../src/monitor/health'
 import { HealthTally } from '../src/monitor/health-tally'
+import { HealthTracker } from '../src/monitor/health-tracker'
 import { ProgressTracker } from '../src/monitor/progress-tracker'
 import type {
   Alert,
@@ -78,8 +78,20 @@ export class PageMonitor {
   }
 
   health$(runId?: string): Observable<Health> {
-    if (runId !== undefined)
-      return this.#followRun(runId).pipe(map((run) => computeHealth(run.state, Date.now())))
+    if (runId !== undefined) {
+      return defer(() => {
+        let health: HealthTracker | undefined
+        return this.#followRun(runId, {
+          applied: (event) => health?.note(event),
+          reloaded: () => health?.invalidate(),
+        }).pipe(
+          map((run) => {
+            health ??= new HealthTracker((taskId) => run.children(taskId))
+            return health.health(run.state, Date.now())
+          }),
+        )
+      })
+    }
     return this.#engine$.pipe(map(({ engine }) => engine))
   }
 
@@ -137,6 +149,8 @@ export class PageMonitor {
     return new Observable((subscriber) => {
       const trackers = new Map<string, RunTracker>()
       const tally = new HealthTally()
+      /** Each tallied run's health, followed task by task. */
+      const healths = new Map<string, HealthTracker>()
       /** Runs listed at the start whose first snapshot has not arrived: the first value waits for them. */
       let waiting: Set<string> | undefined
       let changed = new Set<string>()
@@ -144,13 +158,24 @@ export class PageMonitor {
       const emit = () => {
         scheduled = false
         if (waiting === undefined || waiting.size > 0) return
-        for (const runId of forgetOldest(trackers, RECENT)) tally.delete(runId)
+        for (const runId of forgetOldest(trackers, RECENT)) {
+          tally.delete(runId)
+          healths.delete(runId)
+        }
         const now = Date.now()
         const healthNow = (runId: string) => {
           const tracker = trackers.get(runId)
-          if (!tracker?.ready) return undefined
+          if (!tracker?.ready) {
+            healths.delete(runId)
+            return undefined
+          }
           clientCounters.runHealthsComputed += 1
-          return computeHealth(tracker.state, now)
+          let health = healths.get(runId)
+          if (!health) {
+            health = new HealthTracker((taskId) => tracker.children(taskId))
+            healths.set(runId, health)
+          }
+          return health.health(tracker.state, now)
         }
         const runs = new Map<string, Health>()
         for (const runId of changed) {
@@ -191,7 +216,9 @@ export class PageMonitor {
       const subscription = this.#source.events$.subscribe({
         next: (event) => {
           const tracker = trackers.get(event.runId) ?? track(event.runId)
-          if (tracker.push(event)) touched(event.runId)
+          if (!tracker.push(event)) return
+          healths.get(event.runId)?.note(event)
+          touched(event.runId)
         },
         error: (error: unknown) => subscriber.error(error),
         complete: () => subscriber.complete(),

@@ -1,9 +1,18 @@
 import { Subject } from 'rxjs'
-import type { Alert, RunInfo, RunSnapshot, WorkflowDefinition, WorkflowEvent } from 'spindle'
+import type {
+  Alert,
+  Health,
+  Progress,
+  RunInfo,
+  RunSnapshot,
+  WorkflowDefinition,
+  WorkflowEvent,
+} from 'spindle'
 import { expect, it } from 'vitest'
 import { clientCounters } from '../../worker/instrumentation'
 import { PageMonitor } from '../../worker/page-monitor'
 import { runState, taskState } from '../monitor/run-state'
+import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
 
 /** Lets the microtasks of one burst run. */
 async function settle(): Promise<void> {
@@ -45,4 +54,54 @@ it('alerts$ on the page: a burst of one run computes the health of a few runs, n
   expect(clientCounters.runHealthsComputed - before).toBeLessThanOrEqual(20 * 3)
   expect(alerts).toEqual([])
   subscription.unsubscribe()
+})
+
+it('health$(runId) and progress$ on the page, followed task by task, end where the engine ends', async () => {
+  const gate = controllable()
+  let failures = 2
+  const { engine, clock } = testEngine({
+    actions: {
+      gate: gate.handler,
+      flaky: () => {
+        if (failures-- > 0) throw new Error('not yet')
+        return 'ok'
+      },
+    },
+  })
+  await engine.register(
+    def(
+      {
+        a: { action: 'gate' },
+        b: { action: 'gate' },
+        c: { action: 'flaky', dependsOn: ['a'], retry: { maxAttempts: 3, initialDelayMs: 20, backoff: 1 } },
+        d: { action: 'noop', dependsOn: ['b', 'c'] },
+      },
+      { concurrency: 1, expectedDurationMs: 100 },
+    ),
+  )
+  const monitor = new PageMonitor({
+    events$: engine.events$,
+    runSnapshot: (runId) => engine.runSnapshot(runId),
+    listRuns: (filter) => engine.listRuns(filter),
+  })
+  const run = await engine.start('wf')
+  const health: Health[] = []
+  const progress: Progress[] = []
+  monitor.health$(run.runId).subscribe((h) => health.push(h))
+  monitor.progress$(run.runId).subscribe((p) => progress.push(p))
+  await flush()
+  clock.advance(40)
+  gate.calls[0]!.resolve('a')
+  await flush()
+  clock.advance(30)
+  gate.calls[1]!.resolve('b')
+  for (let i = 0; i < 3; i++) {
+    await flush()
+    clock.advance(20)
+  }
+  const view = await engine.wait(run.runId)
+  await flush()
+  expect(health.at(-1)).toEqual(view.health)
+  expect(progress.at(-1)).toEqual(view.progress)
+  expect(view.health.parts.errors).toBeCloseTo(100 * (1 - 2 / 6))
 })
