@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { memoryStore, type RunQuery, type Store } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { runRecord } from './store-fixtures'
@@ -80,5 +81,57 @@ describe.each(stores)('%s: listRuns pages', (_, open) => {
     const record = runRecord('r1', { startedAt: 7, endedAt: 9, principal: 'alice', parentRunId: 'p' })
     await store.createRun(record)
     expect(await store.listRuns({ parentRunId: 'p' })).toEqual([record])
+  })
+})
+
+describe('listRuns: both stores agree', () => {
+  it('lists the same runs in the same order for any runs, query and position', async () => {
+    const status = fc.constantFrom('queued', 'running', 'paused', 'completed', 'failed', 'cancelled' as const)
+    const record = fc.record({
+      createdAt: fc.integer({ min: 1, max: 6 }),
+      status,
+      definitionId: fc.constantFrom('a', 'b'),
+      parentRunId: fc.option(fc.constantFrom('p1', 'p2'), { nil: undefined }),
+    })
+    const time = fc.option(fc.integer({ min: 0, max: 7 }), { nil: undefined })
+    const query = fc.record(
+      {
+        status: fc.uniqueArray(status, { maxLength: 3 }),
+        definitionId: fc.constantFrom('a', 'b'),
+        parentRunId: fc.constantFrom('p1', 'p2'),
+        createdAfter: time,
+        createdBefore: time,
+        after: fc.record({
+          createdAt: fc.integer({ min: 0, max: 7 }),
+          runId: fc.constantFrom('r05', 'r10', 'r5'),
+        }),
+        limit: fc.integer({ min: 0, max: 8 }),
+      },
+      { requiredKeys: [] },
+    )
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(record, { maxLength: 25 }),
+        fc.array(query, { maxLength: 6 }),
+        async (records, queries) => {
+          const memory = memoryStore()
+          const indexed = temp.open()
+          for (const [i, fields] of records.entries()) {
+            const run = runRecord(`r${String(i).padStart(2, '0')}`, fields)
+            await memory.createRun(run)
+            await indexed.createRun(run)
+          }
+          for (const q of queries) {
+            const clean = Object.fromEntries(Object.entries(q).filter(([, v]) => v !== undefined)) as RunQuery
+            const expected = (await memory.listRuns(clean)).map((r) => r.runId)
+            expect(
+              (await indexed.listRuns(clean)).map((r) => r.runId),
+              JSON.stringify(clean),
+            ).toEqual(expected)
+          }
+        },
+      ),
+      { numRuns: 25 },
+    )
   })
 })
