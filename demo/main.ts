@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   required('samples').replaceChildren(...samples.map(sampleButton))
   engine.events$.pipe(auditTime(250)).subscribe({ next: () => runs.refresh().catch(report), error: report })
   const listed = await runs.refresh()
-  const [unfinished] = await engine.listRuns({ status: [...UNFINISHED], limit: 1 })
+  const [unfinished] = (await engine.listRuns({ status: [...UNFINISHED], limit: 1 })).runs
   const first = unfinished ?? listed[0]
   if (first) select(first.runId)
   document.body.dataset.ready = 'true'

@@ -35,7 +35,7 @@ export class RunList {
   }
 
   async refresh(): Promise<RunInfo[]> {
-    const runs = await this.#engine.listRuns({ limit: LIMIT })
+    const { runs } = await this.#engine.listRuns({ limit: LIMIT })
     this.#list.replaceChildren(...runs.map((run) => el('li', {}, this.#button(run))))
     if (runs.length === 0) this.#list.append(el('li', { class: 'empty' }, 'No runs yet.'))
     return runs

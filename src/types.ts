@@ -416,6 +416,21 @@ export interface RunInfo {
   status: RunStatus
   createdAt: number
   updatedAt: number
+  /** When the run left `queued`. */
+  startedAt?: number
+  /** When the run reached `completed`, `failed` or `cancelled` (absent while it can go on). */
+  endedAt?: number
+  /** The run that started this one as a child, if any. */
+  parentRunId?: string
+  /** Who started the run (`StartOptions.principal`). */
+  principal?: string
+}
+
+/** One page of `listRuns`. */
+export interface RunPage {
+  runs: RunInfo[]
+  /** Present when more runs match: pass it as `cursor` to get the next page. */
+  next?: string
 }
 
 export interface TaskView {
@@ -507,15 +522,31 @@ export interface EngineOptions {
 export interface StartOptions {
   version?: string
   runId?: string
+  /** Who starts the run; kept with it (`RunInfo.principal`). */
   principal?: string
   /** The run's timeout, counted from now; overrides the definition's `timeoutMs`. */
   timeoutMs?: number
 }
 
+/**
+ * Which runs `listRuns` lists, newest first (runs created at the same time: highest run id first).
+ * Every field narrows the list; creation times are exclusive bounds in ms since the epoch.
+ */
 export interface RunFilter {
-  status?: RunStatus[]
+  status?: RunStatus | RunStatus[]
   definitionId?: string
+  parentRunId?: string
+  createdAfter?: number
+  createdBefore?: number
+  /** Runs per page, at least 1. Default 100. */
   limit?: number
+  /** `next` of the previous page, unchanged. */
+  cursor?: string
+}
+
+export interface WaitOptions {
+  /** Rejects with `TIMEOUT` when the run has not ended within this many ms. */
+  timeoutMs?: number
 }
 
 export interface Engine {
@@ -539,10 +570,10 @@ export interface Engine {
   signal(runId: string, name: string, payload?: unknown): Promise<RunInfo>
 
   getRun(runId: string): Promise<RunView | undefined>
-  listRuns(filter?: RunFilter): Promise<RunInfo[]>
+  listRuns(filter?: RunFilter): Promise<RunPage>
   checkpoints(runId: string): Promise<CheckpointInfo[]>
   history(runId: string): Promise<HistoryEntry[]>
-  wait(runId: string, options?: { timeoutMs?: number }): Promise<RunView>
+  wait(runId: string, options?: WaitOptions): Promise<RunView>
 
   readonly events$: Observable<WorkflowEvent>
   progress$(runId: string): Observable<Progress>

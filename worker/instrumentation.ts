@@ -12,6 +12,8 @@ export const clientCounters = {
   channelsClosed: 0,
   batchesReceived: 0,
   eventsReceived: 0,
+  /** Run healths the page monitor computed (for engine health and alerts, not `health$(runId)`). */
+  runHealthsComputed: 0,
 }
 
 const connections = new WeakMap<Engine, Connection>()

@@ -1,23 +1,44 @@
-import { filter, map, Observable, share, shareReplay, takeWhile } from 'rxjs'
+import { defer, filter, map, Observable, share, shareReplay, takeWhile } from 'rxjs'
 import type { RunSnapshot } from '../src/engine/run-replica'
 import { NotFoundError } from '../src/errors'
 import { alertFor } from '../src/monitor/alerts'
-import { aggregateHealth, computeHealth } from '../src/monitor/health'
-import { computeProgress } from '../src/monitor/progress'
-import type { Alert, Health, HealthLevel, Progress, RunInfo, RunStatus, WorkflowEvent } from '../src/types'
+import { HealthTally } from '../src/monitor/health-tally'
+import { HealthTracker } from '../src/monitor/health-tracker'
+import { ProgressTracker } from '../src/monitor/progress-tracker'
+import type {
+  Alert,
+  Health,
+  HealthLevel,
+  Progress,
+  RunInfo,
+  RunPage,
+  RunStatus,
+  WorkflowEvent,
+} from '../src/types'
+import { clientCounters } from './instrumentation'
 import { RunTracker, type TrackedRun } from './run-tracker'
 
 /** What the page monitor asks of the worker. */
 export interface MonitorSource {
   events$: Observable<WorkflowEvent>
   runSnapshot(runId: string): Promise<RunSnapshot | undefined>
-  listRuns(filter: { status: RunStatus[]; limit?: number }): Promise<RunInfo[]>
+  listRuns(filter: { status: RunStatus[]; limit?: number; cursor?: string }): Promise<RunPage>
 }
 
 /** Finished runs that count towards the engine's health, as in the engine itself. */
 const RECENT = 50
 const ACTIVE: RunStatus[] = ['queued', 'running', 'paused']
 const FINISHED: RunStatus[] = ['completed', 'failed', 'cancelled']
+/** Runs without events of their own whose health is brought up to date per burst, in turn. */
+const REFRESH_PER_BURST = 2
+
+/** What the engine follower emits after a burst of events. */
+interface EngineBurst {
+  engine: Health
+  /** Health of the runs the burst changed. */
+  runs: Map<string, Health>
+  at: number
+}
 
 const isTerminal = (status: RunStatus) =>
   status === 'completed' || status === 'failed' || status === 'cancelled'
@@ -29,8 +50,8 @@ const isTerminal = (status: RunStatus) =>
  */
 export class PageMonitor {
   readonly #source: MonitorSource
-  /** Every run's state after each burst of events, for engine health and alerts; one for all subscribers. */
-  readonly #engine$: Observable<{ runs: TrackedRun[]; changed: Set<string> }>
+  /** After each burst of events: engine health and the health of the runs it changed; one for all subscribers. */
+  readonly #engine$: Observable<EngineBurst>
   readonly alerts$: Observable<Alert>
 
   constructor(source: MonitorSource) {
@@ -41,17 +62,48 @@ export class PageMonitor {
   }
 
   progress$(runId: string): Observable<Progress> {
-    return this.#followRun(runId).pipe(map((run) => computeProgress(run.state, run.names, Date.now())))
+    return defer(() => {
+      // Follows the run task by task: recomputing every row per burst makes a long run O(n²).
+      let progress: ProgressTracker | undefined
+      return this.#followRun(runId, {
+        applied: (event) => progress?.note(event),
+        reloaded: () => progress?.invalidate(),
+      }).pipe(
+        map((run) => {
+          progress ??= new ProgressTracker(run.names)
+          return progress.progress(run.state, Date.now())
+        }),
+      )
+    })
   }
 
   health$(runId?: string): Observable<Health> {
-    if (runId !== undefined)
-      return this.#followRun(runId).pipe(map((run) => computeHealth(run.state, Date.now())))
-    return this.#engine$.pipe(map(({ runs }) => engineHealth(runs, Date.now())))
+    if (runId !== undefined) {
+      return defer(() => {
+        let health: HealthTracker | undefined
+        return this.#followRun(runId, {
+          applied: (event) => health?.note(event),
+          reloaded: () => health?.invalidate(),
+        }).pipe(
+          map((run) => {
+            health ??= new HealthTracker((taskId) => run.children(taskId))
+            return health.health(run.state, Date.now())
+          }),
+        )
+      })
+    }
+    return this.#engine$.pipe(map(({ engine }) => engine))
   }
 
-  /** One run: its state first (from a snapshot), then after each burst of its events; completes at its end. */
-  #followRun(runId: string): Observable<TrackedRun> {
+  /**
+   * One run: its state first (from a snapshot), then after each burst of its events; completes at
+   * its end. `changes` hears of each event applied, and of each snapshot loaded (the first, or
+   * again after a gap).
+   */
+  #followRun(
+    runId: string,
+    changes?: { applied(event: WorkflowEvent): void; reloaded(): void },
+  ): Observable<TrackedRun> {
     return new Observable<TrackedRun>((subscriber) => {
       let dirty = false
       const emit = () => {
@@ -61,12 +113,17 @@ export class PageMonitor {
       const tracker = new RunTracker(
         runId,
         (id) => this.#source.runSnapshot(id),
-        () => emit(),
+        () => {
+          changes?.reloaded()
+          emit()
+        },
         (error) => subscriber.error(error ?? new NotFoundError(`No run "${runId}".`, { value: runId })),
       )
       const subscription = this.#source.events$.pipe(filter((e) => e.runId === runId)).subscribe({
         next: (event) => {
-          if (tracker.push(event) && !dirty) {
+          if (!tracker.push(event)) return
+          changes?.applied(event)
+          if (!dirty) {
             dirty = true
             // Events of one commit arrive in one batch: compute once for all of them.
             queueMicrotask(emit)
@@ -83,10 +140,17 @@ export class PageMonitor {
     }).pipe(takeWhile((run) => !isTerminal(run.state.status), true))
   }
 
-  /** Active runs and the most recent finished ones, kept current; emits after each burst. */
-  #followEngine(): Observable<{ runs: TrackedRun[]; changed: Set<string> }> {
+  /**
+   * Active runs and the most recent finished ones, kept current; emits after each burst. A burst
+   * costs work on the runs it changed (and a few others in turn), not on every run: engine health
+   * is a running tally of the runs' healths.
+   */
+  #followEngine(): Observable<EngineBurst> {
     return new Observable((subscriber) => {
       const trackers = new Map<string, RunTracker>()
+      const tally = new HealthTally()
+      /** Each tallied run's health, followed task by task. */
+      const healths = new Map<string, HealthTracker>()
       /** Runs listed at the start whose first snapshot has not arrived: the first value waits for them. */
       let waiting: Set<string> | undefined
       let changed = new Set<string>()
@@ -94,8 +158,35 @@ export class PageMonitor {
       const emit = () => {
         scheduled = false
         if (waiting === undefined || waiting.size > 0) return
-        forgetOldest(trackers, RECENT)
-        subscriber.next({ runs: [...trackers.values()].filter((t) => t.ready), changed })
+        for (const runId of forgetOldest(trackers, RECENT)) {
+          tally.delete(runId)
+          healths.delete(runId)
+        }
+        const now = Date.now()
+        const healthNow = (runId: string) => {
+          const tracker = trackers.get(runId)
+          if (!tracker?.ready) {
+            healths.delete(runId)
+            return undefined
+          }
+          clientCounters.runHealthsComputed += 1
+          let health = healths.get(runId)
+          if (!health) {
+            health = new HealthTracker((taskId) => tracker.children(taskId))
+            healths.set(runId, health)
+          }
+          return health.health(tracker.state, now)
+        }
+        const runs = new Map<string, Health>()
+        for (const runId of changed) {
+          const health = healthNow(runId)
+          if (health) {
+            tally.set(runId, health)
+            runs.set(runId, health)
+          } else tally.delete(runId)
+        }
+        tally.refreshInTurn(REFRESH_PER_BURST, healthNow, changed)
+        subscriber.next({ engine: tally.health(), runs, at: now })
         changed = new Set()
       }
       const touched = (runId: string) => {
@@ -125,14 +216,16 @@ export class PageMonitor {
       const subscription = this.#source.events$.subscribe({
         next: (event) => {
           const tracker = trackers.get(event.runId) ?? track(event.runId)
-          if (tracker.push(event)) touched(event.runId)
+          if (!tracker.push(event)) return
+          healths.get(event.runId)?.note(event)
+          touched(event.runId)
         },
         error: (error: unknown) => subscriber.error(error),
         complete: () => subscriber.complete(),
       })
       Promise.all([
-        this.#source.listRuns({ status: ACTIVE }),
-        this.#source.listRuns({ status: FINISHED, limit: RECENT }),
+        everyRun(this.#source, ACTIVE),
+        this.#source.listRuns({ status: FINISHED, limit: RECENT }).then((page) => page.runs),
       ]).then(
         ([active, finished]) => {
           for (const run of [...finished, ...active]) if (!trackers.has(run.runId)) track(run.runId)
@@ -159,11 +252,9 @@ export class PageMonitor {
         if (alert) subscriber.next(key === undefined ? alert : { ...alert, runId: key })
       }
       return this.#engine$.subscribe({
-        next: ({ runs, changed }) => {
-          const now = Date.now()
-          for (const run of runs)
-            if (changed.has(run.state.runId)) check(run.state.runId, computeHealth(run.state, now), now)
-          check(undefined, engineHealth(runs, now), now)
+        next: ({ engine, runs, at }) => {
+          for (const [runId, health] of runs) check(runId, health, at)
+          check(undefined, engine, at)
         },
         error: (error: unknown) => subscriber.error(error),
         complete: () => subscriber.complete(),
@@ -172,17 +263,27 @@ export class PageMonitor {
   }
 }
 
-function engineHealth(runs: readonly TrackedRun[], now: number): Health {
-  return aggregateHealth(runs.map((run) => computeHealth(run.state, now)))
+/** Every run with one of `status`, page after page. */
+async function everyRun(source: MonitorSource, status: RunStatus[]): Promise<RunInfo[]> {
+  const runs: RunInfo[] = []
+  let cursor: string | undefined
+  do {
+    const page = await source.listRuns({ status, ...(cursor !== undefined && { cursor }) })
+    runs.push(...page.runs)
+    cursor = page.next
+  } while (cursor !== undefined)
+  return runs
 }
 
-/** Drops the finished runs beyond the `keep` most recently finished. */
-function forgetOldest(trackers: Map<string, RunTracker>, keep: number): void {
+/** Drops the finished runs beyond the `keep` most recently finished; returns their ids. */
+function forgetOldest(trackers: Map<string, RunTracker>, keep: number): string[] {
   const finished = [...trackers.values()].filter((t) => t.ready && isTerminal(t.state.status))
-  if (finished.length <= keep) return
+  if (finished.length <= keep) return []
   finished.sort((a, b) => (a.state.endedAt ?? a.state.updatedAt) - (b.state.endedAt ?? b.state.updatedAt))
-  for (const tracker of finished.slice(0, finished.length - keep)) {
+  const dropped = finished.slice(0, finished.length - keep)
+  for (const tracker of dropped) {
     tracker.close()
     trackers.delete(tracker.runId)
   }
+  return dropped.map((tracker) => tracker.runId)
 }

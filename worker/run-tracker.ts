@@ -7,6 +7,8 @@ export interface TrackedRun {
   readonly state: RunState
   /** Task names by id, from the definition. */
   readonly names: ReadonlyMap<string, string | undefined>
+  /** The tasks that depend on a task, from the definition. */
+  children(taskId: string): readonly string[]
 }
 
 /**
@@ -22,6 +24,7 @@ export class RunTracker implements TrackedRun {
   readonly runId: string
   #replica: RunReplica | undefined
   #names: ReadonlyMap<string, string | undefined> = new Map()
+  #children = new Map<string, string[]>()
   #pending: WorkflowEvent[] = []
   #loading = false
   #closed = false
@@ -64,6 +67,10 @@ export class RunTracker implements TrackedRun {
     return this.#names
   }
 
+  children(taskId: string): readonly string[] {
+    return this.#children.get(taskId) ?? []
+  }
+
   /** Fetches a snapshot (again) and applies the events kept meanwhile. */
   load(): void {
     if (this.#loading || this.#closed) return
@@ -78,6 +85,14 @@ export class RunTracker implements TrackedRun {
         }
         this.#replica = createRunReplica(snapshot)
         this.#names = new Map(Object.entries(snapshot.definition.tasks).map(([id, task]) => [id, task.name]))
+        this.#children = new Map()
+        for (const [id, task] of Object.entries(snapshot.definition.tasks)) {
+          for (const dependency of task.dependsOn ?? []) {
+            const children = this.#children.get(dependency)
+            if (children) children.push(id)
+            else this.#children.set(dependency, [id])
+          }
+        }
         const pending = this.#pending
         this.#pending = []
         for (const event of pending) this.push(event)

@@ -1,6 +1,16 @@
 import { ArgumentError } from '../errors'
-import type { RunRecord, StoredDefinition } from '../store/store'
-import type { DefinitionInfo, RunFilter, RunInfo, RunStatus } from '../types'
+import type { RunQuery, RunRecord, StoredDefinition } from '../store/store'
+import { checkOptions } from '../store/store-arguments'
+import type {
+  DefinitionInfo,
+  EngineOptions,
+  RunFilter,
+  RunInfo,
+  RunStatus,
+  StartOptions,
+  WaitOptions,
+} from '../types'
+import { decodeRunCursor } from './run-cursor'
 import type { RunEvent } from './run-reducer'
 
 const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']
@@ -26,6 +36,10 @@ export function recordInfo(r: RunRecord): RunInfo {
     status: r.status,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
+    ...(r.startedAt !== undefined && { startedAt: r.startedAt }),
+    ...(r.endedAt !== undefined && { endedAt: r.endedAt }),
+    ...(r.parentRunId !== undefined && { parentRunId: r.parentRunId }),
+    ...(r.principal !== undefined && { principal: r.principal }),
   }
 }
 
@@ -69,21 +83,120 @@ export function checkLimit(value: unknown): number {
   return value
 }
 
-export function checkFilter(filter: RunFilter): void {
-  if (typeof filter !== 'object' || filter === null) {
-    throw new ArgumentError('listRuns: the filter must be an object.', { value: filter })
+// Every field of each options type, so that the compiler says when one is added or dropped.
+const ENGINE_OPTIONS = {
+  store: true,
+  actions: true,
+  maxConcurrentRuns: true,
+  defaults: true,
+  clock: true,
+  random: true,
+  snapshotEvery: true,
+  recover: true,
+} as const satisfies Record<keyof EngineOptions, true>
+const START_OPTIONS = {
+  version: true,
+  runId: true,
+  principal: true,
+  timeoutMs: true,
+} as const satisfies Record<keyof StartOptions, true>
+const WAIT_OPTIONS = { timeoutMs: true } as const satisfies Record<keyof WaitOptions, true>
+const RUN_FILTER_FIELDS = {
+  status: true,
+  definitionId: true,
+  parentRunId: true,
+  createdAfter: true,
+  createdBefore: true,
+  limit: true,
+  cursor: true,
+} as const satisfies Record<keyof RunFilter, true>
+
+/** `createEngine`'s options: an object of known fields. */
+export function checkEngineOptions(options: unknown): asserts options is EngineOptions {
+  checkOptions('createEngine', options, ENGINE_OPTIONS)
+}
+
+/** `start`'s options, checked before anything is read or written. */
+export function checkStartOptions(options: unknown): asserts options is StartOptions {
+  checkOptions('start', options, START_OPTIONS)
+  const { version, runId, principal, timeoutMs } = options as StartOptions
+  if (version !== undefined) checkId('start: "version"', version)
+  if (runId !== undefined) checkId('runId', runId)
+  if (principal !== undefined) checkId('start: "principal"', principal)
+  if (timeoutMs !== undefined) checkTimeout('start', timeoutMs, 1)
+}
+
+/** `wait`'s options. */
+export function checkWaitOptions(options: unknown): asserts options is WaitOptions {
+  checkOptions('wait', options, WAIT_OPTIONS)
+  const { timeoutMs } = options as WaitOptions
+  if (timeoutMs !== undefined) checkTimeout('wait', timeoutMs, 0)
+}
+
+function checkTimeout(call: string, value: unknown, min: number): void {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= min) return
+  throw new ArgumentError(`${call}: "timeoutMs" must be a number of ms ≥ ${min}; got ${describe(value)}.`, {
+    value,
+  })
+}
+
+/** Runs per `listRuns` page when the filter sets no `limit`. */
+export const DEFAULT_PAGE_SIZE = 100
+
+/**
+ * The store query of a `listRuns` filter, checked: one status or several, the page size
+ * (default `DEFAULT_PAGE_SIZE`) and the position the cursor stands for.
+ */
+export function runQuery(filter: RunFilter): RunQuery & { limit: number } {
+  checkOptions('listRuns', filter, RUN_FILTER_FIELDS)
+  const statuses = typeof filter.status === 'string' ? [filter.status] : filter.status
+  if (statuses !== undefined && !Array.isArray(statuses)) {
+    throw new ArgumentError(
+      `listRuns: "status" must be a run status or an array of them; got ${describe(statuses)}.`,
+      { value: statuses },
+    )
   }
-  for (const status of filter.status ?? []) {
+  for (const status of statuses ?? []) {
     if (!RUN_STATUSES.includes(status)) {
       throw new ArgumentError(
-        `listRuns: unknown status "${status}"; use one of ${RUN_STATUSES.join(', ')}.`,
+        `listRuns: unknown status ${JSON.stringify(status)}; use one of ${RUN_STATUSES.join(', ')}.`,
+        { value: status },
+      )
+    }
+  }
+  const limit = filter.limit ?? DEFAULT_PAGE_SIZE
+  if (!(Number.isInteger(limit) && limit > 0)) {
+    throw new ArgumentError(`listRuns: "limit" must be a whole number ≥ 1; got ${describe(limit)}.`, {
+      value: limit,
+    })
+  }
+  if (filter.definitionId !== undefined) checkId('listRuns: "definitionId"', filter.definitionId)
+  if (filter.parentRunId !== undefined) checkId('listRuns: "parentRunId"', filter.parentRunId)
+  for (const field of ['createdAfter', 'createdBefore'] as const) {
+    const time = filter[field]
+    if (time !== undefined && !Number.isFinite(time)) {
+      throw new ArgumentError(
+        `listRuns: "${field}" must be a time in ms since the epoch; got ${describe(time)}.`,
         {
-          value: status,
+          value: time,
         },
       )
     }
   }
-  if (filter.limit !== undefined && !(Number.isInteger(filter.limit) && filter.limit > 0)) {
-    throw new ArgumentError('listRuns: limit must be a whole number > 0.', { value: filter.limit })
+  return {
+    ...(statuses !== undefined && { status: statuses }),
+    ...(filter.definitionId !== undefined && { definitionId: filter.definitionId }),
+    ...(filter.parentRunId !== undefined && { parentRunId: filter.parentRunId }),
+    ...(filter.createdAfter !== undefined && { createdAfter: filter.createdAfter }),
+    ...(filter.createdBefore !== undefined && { createdBefore: filter.createdBefore }),
+    ...(filter.cursor !== undefined && { after: decodeRunCursor(filter.cursor) }),
+    limit,
   }
+}
+
+/** A short description of a bad value for an error message. */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value)
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`
 }

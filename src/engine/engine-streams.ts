@@ -4,24 +4,29 @@ import {
   concat,
   defer,
   filter,
+  finalize,
   from,
   map,
   type Observable,
   of,
-  type Subject,
+  Subject,
   switchMap,
   takeWhile,
+  tap,
 } from 'rxjs'
 import { EngineClosedError, NotFoundError } from '../errors'
 import { alertFor } from '../monitor/alerts'
-import { aggregateHealth, computeHealth } from '../monitor/health'
-import { computeProgress } from '../monitor/progress'
+import { HealthTally } from '../monitor/health-tally'
+import { HealthTracker } from '../monitor/health-tracker'
+import { ProgressTracker } from '../monitor/progress-tracker'
 import type { Alert, Clock, Health, HealthLevel, Progress, RunView, WorkflowEvent } from '../types'
 import { isTerminalStatus, type RunExecutor } from './run-executor'
 import { taskNames } from './run-view'
 
 /** Finished runs kept in memory for views, streams and engine health. */
 const RECENT = 50
+/** Runs without events of their own whose health is brought up to date per burst, in turn. */
+const REFRESH_PER_BURST = 2
 
 interface StreamsSource {
   events: Subject<WorkflowEvent>
@@ -35,13 +40,25 @@ interface StreamsSource {
 /**
  * The engine's derived streams: progress and health of a run or of the engine, alerts when a
  * health level worsens, and waiting for a run to end. All are pure functions of run state,
- * recomputed at most once per burst of events (events of one commit arrive together).
+ * recomputed at most once per burst of events (events of one commit arrive together), and a
+ * burst costs work on the tasks it changed, not on every task of every run: progress and health
+ * are followed task by task, and engine health is a running tally of the runs' healths, each
+ * brought up to date by the run's own events (and, for runs without events, a few per burst in
+ * turn).
  */
 export class EngineStreams {
   readonly #src: StreamsSource
   readonly #recent = new Map<string, RunExecutor>()
   readonly #levels = new Map<string | undefined, HealthLevel>()
-  #alertQueued = new Set<string>()
+  readonly #tally = new HealthTally()
+  /** Per run in the tally: its health followed task by task. */
+  readonly #healthTrackers = new Map<string, HealthTracker>()
+  /** Whether the tally holds every live and recent run (false while nobody listens). */
+  #tallied = false
+  readonly #engineHealth = new Subject<Health>()
+  #engineHealthListeners = 0
+  readonly #dirty = new Set<string>()
+  #flushQueued = false
 
   constructor(source: StreamsSource) {
     this.#src = source
@@ -55,6 +72,10 @@ export class EngineStreams {
       const oldest = this.#recent.keys().next().value!
       this.#recent.delete(oldest)
       this.#levels.delete(oldest)
+      if (!this.#src.liveRun(oldest)) {
+        this.#tally.delete(oldest)
+        this.#healthTrackers.delete(oldest)
+      }
     }
   }
 
@@ -66,40 +87,58 @@ export class EngineStreams {
     this.#recent.delete(runId)
   }
 
-  /** Called for every published event: checks health levels when someone listens for alerts. */
+  /** Called for every published event: keeps health and alerts current when someone listens. */
   observe(event: WorkflowEvent): void {
-    if (!this.#src.alerts.observed || this.#alertQueued.has(event.runId)) return
-    this.#alertQueued.add(event.runId)
-    queueMicrotask(() => {
-      this.#alertQueued.delete(event.runId)
-      const executor = this.#find(event.runId)
-      if (executor) this.#check(event.runId, computeHealth(executor.state, this.#src.now()))
-      this.#check(undefined, this.#engineHealth())
-    })
+    if (!this.#src.alerts.observed && this.#engineHealthListeners === 0) {
+      // Nobody follows engine health: the tally goes stale and is taken again when needed.
+      this.#tallied = false
+      return
+    }
+    this.#healthTrackers.get(event.runId)?.note(event)
+    this.#dirty.add(event.runId)
+    if (this.#flushQueued) return
+    this.#flushQueued = true
+    queueMicrotask(() => this.#flush())
   }
 
   progress$(runId: string): Observable<Progress> {
-    return this.#follow(
-      runId,
-      (view) => view.progress,
-      (executor, now) => computeProgress(executor.state, taskNames(executor.wf), now),
-    )
+    return defer(() => {
+      let tracker: ProgressTracker | undefined
+      return this.#follow(
+        runId,
+        (view) => view.progress,
+        (executor, now) => {
+          tracker ??= new ProgressTracker(taskNames(executor.wf))
+          return tracker.progress(executor.state, now)
+        },
+        (event) => tracker?.note(event),
+      )
+    })
   }
 
   health$(runId?: string): Observable<Health> {
     if (runId !== undefined) {
-      return this.#follow(
-        runId,
-        (view) => view.health,
-        (executor, now) => computeHealth(executor.state, now),
-      )
+      return defer(() => {
+        let tracker: HealthTracker | undefined
+        return this.#follow(
+          runId,
+          (view) => view.health,
+          (executor, now) => {
+            tracker ??= healthTrackerOf(executor)
+            return tracker.health(executor.state, now)
+          },
+          (event) => tracker?.note(event),
+        )
+      })
     }
-    return concat(
-      defer(() => of(this.#engineHealth())),
-      this.#src.events.pipe(
-        auditTime(0, asapScheduler),
-        map(() => this.#engineHealth()),
-      ),
+    return defer(() => {
+      this.#engineHealthListeners += 1
+      if (!this.#tallied) this.#takeStock(this.#src.now())
+      return concat(of(this.#tally.health()), this.#engineHealth)
+    }).pipe(
+      finalize(() => {
+        this.#engineHealthListeners -= 1
+      }),
     )
   }
 
@@ -151,6 +190,7 @@ export class EngineStreams {
 
   close(): void {
     this.#recent.clear()
+    this.#engineHealth.complete()
   }
 
   #find(runId: string): RunExecutor | undefined {
@@ -161,6 +201,7 @@ export class EngineStreams {
     runId: string,
     first: (view: RunView) => T,
     next: (executor: RunExecutor, now: number) => T,
+    note?: (event: WorkflowEvent) => void,
   ): Observable<T> {
     return defer(() => from(this.#src.view(runId))).pipe(
       switchMap((view) => {
@@ -169,6 +210,7 @@ export class EngineStreams {
         if (isTerminalStatus(view.status)) return initial
         const updates = this.#src.events.pipe(
           filter((e) => e.runId === runId),
+          tap((e) => note?.(e)),
           auditTime(0, asapScheduler),
           map(() => {
             const executor = this.#find(runId)
@@ -185,12 +227,51 @@ export class EngineStreams {
     )
   }
 
-  #engineHealth(): Health {
+  /** One burst: the runs with events, a few others in turn, then the engine. */
+  #flush(): void {
+    this.#flushQueued = false
     const now = this.#src.now()
-    const healths: Health[] = []
-    for (const executor of this.#src.live()) healths.push(computeHealth(executor.state, now))
-    for (const executor of this.#recent.values()) healths.push(computeHealth(executor.state, now))
-    return aggregateHealth(healths)
+    if (!this.#tallied) this.#takeStock(now)
+    const alerting = this.#src.alerts.observed
+    for (const runId of this.#dirty) {
+      const health = this.#healthOf(runId, now)
+      if (!health) {
+        this.#tally.delete(runId)
+        continue
+      }
+      this.#tally.set(runId, health)
+      if (alerting) this.#check(runId, health)
+    }
+    this.#tally.refreshInTurn(REFRESH_PER_BURST, (runId) => this.#healthOf(runId, now), this.#dirty)
+    this.#dirty.clear()
+    const engine = this.#tally.health()
+    if (alerting) this.#check(undefined, engine)
+    if (this.#engineHealthListeners > 0) this.#engineHealth.next(engine)
+  }
+
+  /** Health of every live and recent run: once, when someone starts to listen. */
+  #takeStock(now: number): void {
+    this.#tally.clear()
+    this.#healthTrackers.clear()
+    const runIds = new Set([...this.#src.live()].map((executor) => executor.runId))
+    for (const runId of this.#recent.keys()) runIds.add(runId)
+    for (const runId of runIds) this.#tally.set(runId, this.#healthOf(runId, now)!)
+    this.#tallied = true
+  }
+
+  /** A run's health now, through its tracker; undefined (and the tracker dropped) when it is gone. */
+  #healthOf(runId: string, now: number): Health | undefined {
+    const executor = this.#find(runId)
+    if (!executor) {
+      this.#healthTrackers.delete(runId)
+      return undefined
+    }
+    let tracker = this.#healthTrackers.get(runId)
+    if (!tracker) {
+      tracker = healthTrackerOf(executor)
+      this.#healthTrackers.set(runId, tracker)
+    }
+    return tracker.health(executor.state, now)
   }
 
   #check(runId: string | undefined, health: Health): void {
@@ -198,6 +279,11 @@ export class EngineStreams {
     this.#levels.set(runId, health.level)
     if (alert) this.#src.alerts.next(runId === undefined ? alert : { ...alert, runId })
   }
+}
+
+function healthTrackerOf(executor: RunExecutor): HealthTracker {
+  const { tasks } = executor.wf
+  return new HealthTracker((taskId) => tasks.get(taskId)?.children ?? [])
 }
 
 function isEnd(event: WorkflowEvent): boolean {

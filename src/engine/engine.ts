@@ -22,21 +22,33 @@ import type {
   HistoryEntry,
   RunFilter,
   RunInfo,
+  RunPage,
   RunView,
   StartOptions,
   ValidationResult,
+  WaitOptions,
   WorkflowDefinition,
   WorkflowEvent,
 } from '../types'
 import { checkpointsOf } from './checkpoints'
 import { DefinitionRegistry } from './definition-registry'
-import { checkFilter, checkId, checkLimit, recordInfo, verb } from './engine-arguments'
+import {
+  checkEngineOptions,
+  checkId,
+  checkLimit,
+  checkStartOptions,
+  checkWaitOptions,
+  recordInfo,
+  runQuery,
+  verb,
+} from './engine-arguments'
 import { EngineScope } from './engine-scope'
 import { EngineStreams } from './engine-streams'
 import { JournalWriter } from './journal'
 import { LiveRuns } from './live-runs'
 import { tryLockRun } from './locks'
 import { rollBack } from './rollback'
+import { encodeRunCursor } from './run-cursor'
 import { emptyRunData } from './run-data'
 import { type ExecutorHost, RunExecutor } from './run-executor'
 import type { RunEvent } from './run-reducer'
@@ -60,6 +72,7 @@ import { systemClock } from './timers'
  * const done = await engine.wait(run.runId)
  */
 export function createEngine(options: EngineOptions = {}): Engine {
+  checkEngineOptions(options)
   return new SpindleEngine(options)
 }
 
@@ -211,6 +224,7 @@ class SpindleEngine implements Engine {
     options: StartOptions,
   ): Promise<RunInfo> {
     checkId('definition id', definitionId)
+    checkStartOptions(options)
     const { wf, version } = await this.#definitions.forStart(definitionId, options.version)
     this.#scope.check()
     const checked = validateInput(wf.definition, input)
@@ -342,14 +356,17 @@ class SpindleEngine implements Engine {
     return { definition: executor.wf.definition, defaults: this.#defaults, state, seq: state.seq }
   }
 
-  async listRuns(filter: RunFilter = {}): Promise<RunInfo[]> {
-    checkFilter(filter)
+  async listRuns(filter: RunFilter = {}): Promise<RunPage> {
+    const query = runQuery(filter)
     await this.#journal.committed()
-    const records = await this.#store.listRuns(filter)
-    return records.map((r) => {
+    // One run more than the page holds says whether there is a next page.
+    const records = await this.#store.listRuns({ ...query, limit: query.limit + 1 })
+    const runs = records.slice(0, query.limit).map((r) => {
       const live = this.#runs.get(r.runId)
       return live ? runInfo(live) : recordInfo(r)
     })
+    const last = records.length > query.limit ? records[query.limit - 1] : undefined
+    return last ? { runs, next: encodeRunCursor(last) } : { runs }
   }
 
   async checkpoints(runId: string): Promise<CheckpointInfo[]> {
@@ -364,7 +381,7 @@ class SpindleEngine implements Engine {
     return this.#store.readJournal(runId)
   }
 
-  wait(runId: string, options: { timeoutMs?: number } = {}): Promise<RunView> {
+  wait(runId: string, options: WaitOptions = {}): Promise<RunView> {
     const waiting = this.#wait(runId, options)
     // close() settles these before it resolves; the caller's handlers run first.
     this.#waits.add(waiting)
@@ -373,12 +390,10 @@ class SpindleEngine implements Engine {
     return waiting
   }
 
-  async #wait(runId: string, options: { timeoutMs?: number }): Promise<RunView> {
+  async #wait(runId: string, options: WaitOptions): Promise<RunView> {
     this.#open()
-    const timeoutMs = options.timeoutMs
-    if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0)) {
-      throw new ArgumentError('wait: timeoutMs must be a number ≥ 0.', { value: timeoutMs })
-    }
+    checkWaitOptions(options)
+    const { timeoutMs } = options
     await this.#requireRecord(runId)
     return this.#streams.waitForEnd(
       runId,

@@ -220,6 +220,8 @@ export class RunExecutor implements JournalSource, TaskHost {
         status: s.status,
         updatedAt: s.updatedAt,
         seq: s.seq,
+        startedAt: s.startedAt,
+        endedAt: s.endedAt,
         output: s.status === 'completed' ? this.data.output : undefined,
         error: s.error,
       }

@@ -44,6 +44,28 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
     t.deadline = undefined
     out.push({ type: 'disarm', taskId: id })
   }
+  /** Time from `from` to now, less the pause going on (health leaves paused time out). */
+  const waited = (from: number) => {
+    const end = s.pausedAt !== undefined && s.pausedAt < at ? s.pausedAt : at
+    return end > from ? end - from : 0
+  }
+  /** A task stops waiting for a slot or its back-off: the wait so far is queue time. */
+  const stopWaiting = (t: TaskState) => {
+    if (t.readyAt === undefined || (t.status !== 'pending' && t.status !== 'retrying')) return
+    t.queueMs += waited(Math.max(t.readyAt, t.endedAt ?? t.readyAt))
+    t.readyAt = undefined
+  }
+  /** The run leaves a pause: waits that went on through it resume as if it had not happened. */
+  const endPause = () => {
+    if (s.pausedAt === undefined) return
+    const pausedAt = s.pausedAt
+    s.pausedMs += at - pausedAt
+    s.pausedAt = undefined
+    for (const id in s.tasks) {
+      const t = s.tasks[id]!
+      if (t.readyAt !== undefined) t.readyAt = t.readyAt < pausedAt ? t.readyAt + (at - pausedAt) : at
+    }
+  }
   const enqueue = (id: string, t: TaskState) => {
     t.readyAt ??= at
     s.ready.push(id)
@@ -94,6 +116,7 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
       if (t.status === 'running' || t.status === 'waiting' || t.status === 'retrying' || t.dispatched) {
         if (t.status === 'running' || t.status === 'waiting') out.push({ type: 'abort', taskId: id, reason })
         if (t.status === 'running' && t.startedAt !== undefined) t.runMs += at - t.startedAt
+        stopWaiting(t)
         disarm(id, t)
         releaseSlot(t)
         t.status = 'cancelled'
@@ -248,8 +271,7 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
       break
     case 'workflow.resumed':
       s.status = 'running'
-      if (s.pausedAt !== undefined) s.pausedMs += at - s.pausedAt
-      s.pausedAt = undefined
+      endPause()
       s.pauseReason = undefined
       record(e)
       // After a rollback the run was restored without its timers.
@@ -266,20 +288,21 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
       for (const id in s.tasks) {
         const t = s.tasks[id]!
         if (t.status === 'pending') {
+          stopWaiting(t)
           t.status = 'cancelled'
           t.endedAt = at
         }
       }
       s.status = 'cancelled'
       s.endedAt = at
-      s.pausedAt = undefined
+      endPause()
       if (s.deadline !== undefined) out.push({ type: 'disarm-run' })
       record(e)
       break
     case 'workflow.completed':
       s.status = 'completed'
       s.endedAt = at
-      s.pausedAt = undefined
+      endPause()
       s.pauseReason = undefined
       if (s.deadline !== undefined) out.push({ type: 'disarm-run' })
       record(e)
@@ -418,7 +441,7 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): RunCo
     t.attempts = attempt
     t.startedAt = at
     t.endedAt = undefined
-    if (t.readyAt !== undefined) t.queueMs += at - t.readyAt
+    if (t.readyAt !== undefined) t.queueMs += waited(t.readyAt)
     t.readyAt = undefined
     record(input ?? { type: 'task.started', taskId: id, attempt, at })
   }

@@ -17,6 +17,7 @@ export function taskNames(wf: CompiledWorkflow): ReadonlyMap<string, string | un
 
 export function runInfo(executor: RunExecutor): RunInfo {
   const s = executor.state
+  const { parentRunId, principal } = executor.record
   return {
     runId: s.runId,
     definitionId: s.definitionId,
@@ -24,6 +25,10 @@ export function runInfo(executor: RunExecutor): RunInfo {
     status: s.status,
     createdAt: s.createdAt,
     updatedAt: s.updatedAt,
+    ...(s.startedAt !== undefined && { startedAt: s.startedAt }),
+    ...(s.endedAt !== undefined && { endedAt: s.endedAt }),
+    ...(parentRunId !== undefined && { parentRunId }),
+    ...(principal !== undefined && { principal }),
   }
 }
 

@@ -22,7 +22,7 @@ const TIME_ZERO_AT = 3
  * | `time` | 0.3 | elapsed = (`endedAt` ?? now) − `startedAt` − `pausedMs` − the current pause (since `pausedAt`). 100 while elapsed ≤ `expectedDurationMs`, falling linearly to 0 at 3 × expected (50 at 2 ×), 0 beyond. 100 without `expectedDurationMs` or before the run starts. |
  * | `success` | 0.3 | 100 × completed / (completed + failed) over finished tasks; skipped and cancelled tasks do not count. 100 when none has finished. |
  * | `errors` | 0.25 | 100 × (1 − Σ failed attempts / Σ attempts). 100 when nothing has been attempted. |
- * | `efficiency` | 0.15 | 100 × run time / (run time + queue time). Run time: Σ `runMs`, plus now − `startedAt` for a running task. Queue time: Σ `queueMs`, plus now − `readyAt` for a pending task that became ready and has not started since, and for a retrying task now − the start of its back-off (the later of `readyAt` and `endedAt`). 100 when both are 0. |
+ * | `efficiency` | 0.15 | 100 × run time / (run time + queue time). Run time: Σ `runMs`, plus now − `startedAt` for a running task. Queue time: Σ `queueMs`, plus now − `readyAt` for a pending task that became ready and has not started since, and for a retrying task now − the start of its back-off (the later of `readyAt` and `endedAt`); while the run is paused, "now" for these waits is `pausedAt` (the reducer leaves paused time out of `queueMs` and moves `readyAt` past the pause on resume). 100 when both are 0. |
  *
  * Level: `critical` below 50, `warning` from 50 to below 70, `healthy` from 70 (see `healthLevel`).
  * The parts are reported unrounded; only the score is rounded.
@@ -50,6 +50,8 @@ export function computeHealth(state: RunState, now: number): Health {
   let failedAttempts = 0
   let runTime = 0
   let queueTime = 0
+  // Waits stand still while the run is paused: a pause must not read as tasks kept waiting.
+  const waitEnd = state.pausedAt !== undefined && state.pausedAt < now ? state.pausedAt : now
   for (const id in state.tasks) {
     const task = state.tasks[id]!
     attempts += task.attempts
@@ -68,17 +70,35 @@ export function computeHealth(state: RunState, now: number): Health {
         break
       case 'pending':
         if (task.readyAt !== undefined && (task.startedAt === undefined || task.startedAt < task.readyAt)) {
-          queueTime += since(task.readyAt, now)
+          queueTime += since(task.readyAt, waitEnd)
         }
         break
       case 'retrying': {
         // The failed attempt's run time is already in runMs: the back-off starts no earlier than its end.
         const from = latest(task.readyAt, task.endedAt)
-        if (from !== undefined) queueTime += since(from, now)
+        if (from !== undefined) queueTime += since(from, waitEnd)
         break
       }
     }
   }
+  return healthOfTotals(state, now, { completed, failed, attempts, failedAttempts, runTime, queueTime })
+}
+
+/** What a run's health is made of, summed over its tasks (see `computeHealth`). */
+export interface HealthTotals {
+  completed: number
+  failed: number
+  attempts: number
+  failedAttempts: number
+  /** Run time, the current attempts of running tasks included. */
+  runTime: number
+  /** Queue time, the current waits included. */
+  queueTime: number
+}
+
+/** A run's health from its task totals: the parts and score `computeHealth` gives. */
+export function healthOfTotals(state: RunState, now: number, totals: HealthTotals): Health {
+  const { completed, failed, attempts, failedAttempts, runTime, queueTime } = totals
   const time = timePart(state, now)
   const success = completed + failed === 0 ? 100 : (100 * completed) / (completed + failed)
   const errors = attempts === 0 ? 100 : clampPart(100 * (1 - failedAttempts / attempts))
@@ -146,6 +166,11 @@ function timePart(state: RunState, now: number): number {
   const limit = TIME_ZERO_AT * expected
   if (elapsed >= limit) return 0
   return (100 * (limit - elapsed)) / (limit - expected)
+}
+
+/** The health whose parts are `parts`: their weighted score and its level. */
+export function healthOf(parts: Health['parts'], runId?: string): Health {
+  return withScore(runId, parts.time, parts.success, parts.errors, parts.efficiency)
 }
 
 function withScore(

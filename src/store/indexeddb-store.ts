@@ -1,18 +1,20 @@
 import { compareSemver } from '../definition/semver'
 import { ArgumentError, NotFoundError, StaleExecutorError } from '../errors'
-import type { RunFilter } from '../types'
 import { IdbConnection, quiet, type Tx } from './idb-connection'
-import { type JournalPage, prefixRange, runRange, seqRange, versionsRange } from './idb-schema'
+import { listRunsIn } from './idb-run-listing'
+import { type JournalPage, runRange, seqRange, versionsRange } from './idb-schema'
+import { checkRunQuery } from './run-query'
 import type {
   CommitBatch,
   JournalEntry,
   OutputRecord,
+  RunQuery,
   RunRecord,
   SnapshotRecord,
   Store,
   StoredDefinition,
 } from './store'
-import { checkBatch, checkDefinition, checkKey, checkLimit, checkRun, checkSeq } from './store-arguments'
+import { checkBatch, checkDefinition, checkKey, checkOptions, checkRun, checkSeq } from './store-arguments'
 
 export interface IndexedDbStoreOptions {
   /** The IndexedDB database name (and the `<db>` part of the run lock names). Default `'spindle'`. */
@@ -28,6 +30,11 @@ export interface IndexedDbStoreOptions {
   durability?: 'strict' | 'relaxed'
 }
 
+const INDEXED_DB_STORE_OPTIONS = { name: true, durability: true } as const satisfies Record<
+  keyof IndexedDbStoreOptions,
+  true
+>
+
 /**
  * A `Store` kept in IndexedDB (through `idb`): definitions, runs, journals and snapshots survive
  * reloads, crashes and browser restarts. The database opens on first use, one connection per
@@ -42,6 +49,7 @@ export interface IndexedDbStoreOptions {
  * const store = indexedDbStore({ durability: 'relaxed' })
  */
 export function indexedDbStore(options: IndexedDbStoreOptions = {}): Store {
+  checkOptions('indexedDbStore', options, INDEXED_DB_STORE_OPTIONS)
   const { name = 'spindle', durability = 'strict' } = options
   if (typeof name !== 'string' || name === '') {
     throw new ArgumentError(
@@ -136,30 +144,10 @@ class IndexedDbStore implements Store {
     return this.#db.read('getRun', ['runs'], (tx) => tx.objectStore('runs').get(checkKey('runId', runId)))
   }
 
-  listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
-    return this.#db.read('listRuns', ['runs'], async (tx) => {
-      const limit = checkLimit(filter.limit)
-      const { status, definitionId } = filter
-      const runs = tx.objectStore('runs')
-      if (limit === 0 || status?.length === 0) return []
-      if (definitionId !== undefined) {
-        const keep = status ? (run: RunRecord) => status.includes(run.status) : undefined
-        const range = prefixRange(checkKey('definitionId', definitionId))
-        return newestFirst(runs.index('definitionId').openCursor(range, 'prev'), limit, keep)
-      }
-      if (status) {
-        const perStatus = await Promise.all(
-          [...new Set(status)].map((s) =>
-            newestFirst(runs.index('status').openCursor(prefixRange(checkKey('status', s)), 'prev'), limit),
-          ),
-        )
-        return perStatus
-          .flat()
-          .sort((a, b) => b.createdAt - a.createdAt)
-          .slice(0, limit)
-      }
-      return newestFirst(runs.index('createdAt').openCursor(null, 'prev'), limit)
-    })
+  listRuns(query: RunQuery = {}): Promise<RunRecord[]> {
+    return this.#db.read('listRuns', ['runs'], (tx) =>
+      listRunsIn(tx.objectStore('runs'), checkRunQuery(query)),
+    )
   }
 
   claimRun(runId: string, executor: string): Promise<RunRecord> {
@@ -342,21 +330,6 @@ function pagesOf(entries: readonly JournalEntry[]): JournalPage[] {
     last: list.at(-1)!.seq,
     entries: list,
   }))
-}
-
-/** Collects cursor values until `limit` (or the end), keeping those `keep` accepts. */
-async function newestFirst(
-  opening: Promise<{ value: RunRecord; continue(): Promise<unknown> } | null>,
-  limit: number,
-  keep?: (run: RunRecord) => boolean,
-): Promise<RunRecord[]> {
-  const runs: RunRecord[] = []
-  let cursor = await opening
-  while (cursor && runs.length < limit) {
-    if (!keep || keep(cursor.value)) runs.push(cursor.value)
-    cursor = (await cursor.continue()) as typeof cursor
-  }
-  return runs
 }
 
 function fence(runId: string, epoch: number, stored: RunRecord | undefined): void {

@@ -1,15 +1,17 @@
 import { compareSemver } from '../definition/semver'
 import { ArgumentError, NotFoundError, StaleExecutorError, StorageError } from '../errors'
-import type { RunFilter } from '../types'
+import { checkRunQuery, compareNewestFirst, selects } from './run-query'
 import type {
   CommitBatch,
   JournalEntry,
   OutputRecord,
+  RunQuery,
   RunRecord,
   SnapshotRecord,
   Store,
   StoredDefinition,
 } from './store'
+import { checkOptions } from './store-arguments'
 
 /**
  * A `Store` kept in memory: nothing survives the page. For tests, and for apps that want the
@@ -19,6 +21,7 @@ import type {
  * const engine = createEngine({ store: memoryStore() })
  */
 export function memoryStore(options: { name?: string } = {}): Store {
+  checkOptions('memoryStore', options, { name: true })
   return new MemoryStore(options.name ?? `memory-${Math.random().toString(36).slice(2, 10)}`)
 }
 
@@ -85,15 +88,10 @@ class MemoryStore implements Store {
     return clone(this.#runs.get(runId))
   }
 
-  async listRuns(filter: RunFilter = {}): Promise<RunRecord[]> {
-    const runs = [...this.#runs.values()]
-      .filter(
-        (r) =>
-          (!filter.status || filter.status.includes(r.status)) &&
-          (!filter.definitionId || r.definitionId === filter.definitionId),
-      )
-      .sort((a, b) => b.createdAt - a.createdAt)
-    return structuredClone(filter.limit === undefined ? runs : runs.slice(0, filter.limit))
+  async listRuns(query: RunQuery = {}): Promise<RunRecord[]> {
+    const checked = checkRunQuery(query)
+    const runs = [...this.#runs.values()].filter((r) => selects(checked, r)).sort(compareNewestFirst)
+    return structuredClone(runs.slice(0, checked.limit))
   }
 
   async claimRun(runId: string, executor: string): Promise<RunRecord> {

@@ -12,6 +12,30 @@ function describe(value: unknown): string {
   return Array.isArray(value) ? 'an array' : `a ${typeof value}`
 }
 
+/**
+ * Refuses an options argument that is not a plain object, or that has a field the call does not
+ * know: an option that is misspelt or not supported would otherwise be ignored without a word.
+ * `known` lists every field (checked against the options type with `satisfies`). `undefined`
+ * is accepted and means no options.
+ */
+export function checkOptions(call: string, options: unknown, known: Readonly<Record<string, true>>): void {
+  if (options === undefined) return
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ArgumentError(
+      `${call}: the options must be an object such as { ${Object.keys(known)[0]}: … }; got ${describe(options)}.`,
+      { value: options },
+    )
+  }
+  for (const key of Object.keys(options)) {
+    if (!Object.hasOwn(known, key)) {
+      throw new ArgumentError(
+        `${call}: unknown option ${JSON.stringify(key)}; the options are ${Object.keys(known).join(', ')}.`,
+        { value: key },
+      )
+    }
+  }
+}
+
 /** A record key part (run id, definition id, version): a non-empty string. */
 export function checkKey(what: string, value: unknown): string {
   if (typeof value === 'string' && value !== '') return value

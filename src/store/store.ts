@@ -1,4 +1,4 @@
-import type { ErrorInfo, HistoryEntry, RunFilter, RunStatus, WorkflowDefinition } from '../types'
+import type { ErrorInfo, HistoryEntry, RunStatus, WorkflowDefinition } from '../types'
 
 /**
  * The storage port. The engine keeps everything durable through it: definitions, run records,
@@ -27,8 +27,12 @@ export interface Store {
   /** Creates a run record; rejects with `ArgumentError` (`INVALID_ARGUMENT`) if the run id exists. */
   createRun(record: RunRecord): Promise<void>
   getRun(runId: string): Promise<RunRecord | undefined>
-  /** Newest first (by `createdAt`). */
-  listRuns(filter?: RunFilter): Promise<RunRecord[]>
+  /**
+   * The runs `query` selects in one order, newest first by `createdAt`, runs created at the same
+   * time by `runId`, highest first: a page that resumes `after` the last run of the previous
+   * one neither skips nor repeats a run.
+   */
+  listRuns(query?: RunQuery): Promise<RunRecord[]>
   /**
    * Takes over a run for `executor`: increments its `epoch` and returns the updated record.
    * From then on, writes fenced with an older epoch are refused.
@@ -76,6 +80,22 @@ export interface StoredDefinition {
   definition: WorkflowDefinition
 }
 
+/** What `Store.listRuns` selects; every field narrows it. */
+export interface RunQuery {
+  /** Any of these statuses (an empty list selects nothing). */
+  status?: readonly RunStatus[]
+  definitionId?: string
+  parentRunId?: string
+  /** Exclusive lower bound of `createdAt`. */
+  createdAfter?: number
+  /** Exclusive upper bound of `createdAt`. */
+  createdBefore?: number
+  /** Only the runs that come after this one in the order (it need not exist any more). */
+  after?: { createdAt: number; runId: string }
+  /** At most this many (≥ 0). Default: all. */
+  limit?: number
+}
+
 export interface RunRecord {
   runId: string
   definitionId: string
@@ -87,6 +107,12 @@ export interface RunRecord {
   output?: unknown
   error?: ErrorInfo
   principal?: string
+  /** The run that started this one as a child. */
+  parentRunId?: string
+  /** When the run left `queued`. */
+  startedAt?: number
+  /** When the run ended (completed, failed or cancelled). */
+  endedAt?: number
   /** Fencing token: incremented by every `claimRun`. */
   epoch: number
   /** Who holds the run now. */

@@ -73,7 +73,7 @@ describe('running a workflow', () => {
     expect(error).toBeInstanceOf(InputError)
     expect(error.code).toBe('INPUT_INVALID')
     expect(error.issues[0].path).toBe('n')
-    expect(await engine.listRuns()).toEqual([])
+    expect(await engine.listRuns()).toEqual({ runs: [] })
   })
 
   it('rejects an unknown definition, version or run with NOT_FOUND', async () => {

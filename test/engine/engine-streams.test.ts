@@ -78,4 +78,56 @@ describe('progress$, health$ and alerts$', () => {
     expect(alerts[0]).toMatchObject({ previous: 'healthy' })
     expect(['warning', 'critical']).toContain(alerts[0]!.level)
   })
+  it('health$(runId) follows the run task by task and agrees with getRun at every step', async () => {
+    const gate = controllable()
+    let failures = 1
+    const { engine, clock } = testEngine({
+      actions: {
+        gate: gate.handler,
+        flaky: () => {
+          if (failures-- > 0) throw new Error('once')
+          return 'ok'
+        },
+      },
+    })
+    await engine.register(
+      def(
+        {
+          a: { action: 'gate' },
+          b: { action: 'gate' },
+          c: { action: 'flaky', dependsOn: ['a'], retry: { maxAttempts: 2, initialDelayMs: 50, backoff: 1 } },
+          d: { action: 'gate', dependsOn: ['c', 'b'] },
+        },
+        { concurrency: 1, expectedDurationMs: 400 },
+      ),
+    )
+    const run = await engine.start('wf')
+    const values: Health[] = []
+    engine.health$(run.runId).subscribe((h) => values.push(h))
+    await flush()
+    const agrees = async () => {
+      await flush()
+      expect(values.at(-1)).toEqual((await engine.getRun(run.runId))!.health)
+    }
+    clock.advance(30)
+    gate.calls[0]!.resolve('a')
+    await agrees()
+    clock.advance(20)
+    await engine.pause(run.runId)
+    await agrees()
+    clock.advance(500)
+    await engine.resume(run.runId)
+    await agrees()
+    clock.advance(60)
+    // `c` fails once, waits out its back-off (a timer fires), then completes and `d` starts.
+    gate.calls[1]!.resolve('b')
+    await agrees()
+    clock.advance(50)
+    await agrees()
+    clock.advance(10)
+    gate.calls[2]!.resolve('d')
+    await engine.wait(run.runId)
+    await agrees()
+    expect(values.length).toBeGreaterThan(4)
+  })
 })

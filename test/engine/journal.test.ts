@@ -43,7 +43,7 @@ describe('reads while the journal is busy', () => {
     ctx.progress(0.3)
     for (const read of reads) expect(await settledYet(read)).toBe(true)
     const [runs, history] = [await listed, await read]
-    expect(runs.map((r) => r.runId)).toEqual(['r1'])
+    expect(runs.runs.map((r) => r.runId)).toEqual(['r1'])
     // Everything accepted before the call is in what it read, the later progress is not yet.
     expect(history.filter((e) => e.type === 'task.progress')).toHaveLength(1)
 

@@ -79,7 +79,7 @@ describe('run custody', () => {
       })
       await flush()
       expect(await store.getRun('refused')).toBeUndefined()
-      expect((await engine.listRuns()).map((r) => r.runId)).toEqual([other.runId])
+      expect((await engine.listRuns()).runs.map((r) => r.runId)).toEqual([other.runId])
       expect(await engine.getRun('refused')).toBeUndefined()
       expect(await lockIsFree(store.name, 'refused')).toBe(true)
       // Nothing of it runs later: not when a slot frees, not after a reload.

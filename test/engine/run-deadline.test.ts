@@ -105,6 +105,6 @@ describe('the run deadline (workflow timeoutMs)', () => {
       await expect(refused).rejects.toBeInstanceOf(ArgumentError)
       await expect(refused).rejects.toThrow(/timeoutMs/)
     }
-    expect(await engine.listRuns()).toEqual([])
+    expect((await engine.listRuns()).runs).toEqual([])
   })
 })

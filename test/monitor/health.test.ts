@@ -133,6 +133,22 @@ describe('computeHealth: efficiency', () => {
     expect(computeHealth(runState({ completed, unknown }), 1100).parts.efficiency).toBe(100)
   })
 
+  it('stops the waits of ready and retrying tasks while the run is paused', () => {
+    const completed = taskState({ status: 'completed', runMs: 300 })
+    const ready = taskState({ readyAt: 1000 })
+    const retrying = taskState({ status: 'retrying', attempts: 1, failedAttempts: 1, readyAt: 1000 })
+    const paused = { status: 'paused', pausedAt: 1050 } as const
+    expect(computeHealth(runState({ completed, ready }, paused), 1e9).parts.efficiency).toBe(
+      (100 * 300) / 350,
+    )
+    expect(computeHealth(runState({ completed, retrying }, paused), 1e9).parts.efficiency).toBe(
+      (100 * 300) / 350,
+    )
+    // A task that became ready during the pause has not waited yet.
+    const late = taskState({ readyAt: 2000 })
+    expect(computeHealth(runState({ completed, late }, paused), 1e9).parts.efficiency).toBe(100)
+  })
+
   it('counts no negative time when the clock is behind a timestamp', () => {
     const state = runState({
       a: taskState({ status: 'running', attempts: 1, startedAt: 2000, runMs: 100 }),

@@ -112,9 +112,9 @@ describe('the engine through a worker', () => {
     })
     await expect(engine.getRun(run.runId)).resolves.toMatchObject({ status: 'completed', output: 10 })
     await expect(engine.getRun('unknown-run')).resolves.toBeUndefined()
-    await expect(engine.listRuns({ status: ['completed'] })).resolves.toEqual([
-      expect.objectContaining({ runId: run.runId, status: 'completed' }),
-    ])
+    await expect(engine.listRuns({ status: 'completed' })).resolves.toEqual({
+      runs: [expect.objectContaining({ runId: run.runId, status: 'completed' })],
+    })
     const history = await engine.history(run.runId)
     expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1))
     expect(history.map((e) => e.type)).toEqual(

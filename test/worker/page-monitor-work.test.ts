@@ -1,0 +1,107 @@
+import { Subject } from 'rxjs'
+import type {
+  Alert,
+  Health,
+  Progress,
+  RunInfo,
+  RunSnapshot,
+  WorkflowDefinition,
+  WorkflowEvent,
+} from 'spindle'
+import { expect, it } from 'vitest'
+import { clientCounters } from '../../worker/instrumentation'
+import { PageMonitor } from '../../worker/page-monitor'
+import { runState, taskState } from '../monitor/run-state'
+import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
+
+/** Lets the microtasks of one burst run. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve()
+}
+
+it('alerts$ on the page: a burst of one run computes the health of a few runs, not of every run (D16)', async () => {
+  const size = 20
+  const definition: WorkflowDefinition = {
+    schemaVersion: '2.0',
+    id: 'wf',
+    version: '1.0.0',
+    tasks: Object.fromEntries(Array.from({ length: size }, (_, i) => [`t${i}`, { action: 'noop' }])),
+  }
+  const ids = Array.from({ length: 100 }, (_, i) => `r${i}`)
+  const events$ = new Subject<WorkflowEvent>()
+  const monitor = new PageMonitor({
+    events$,
+    runSnapshot: async (runId): Promise<RunSnapshot> => {
+      const tasks = Object.fromEntries(Object.keys(definition.tasks).map((id) => [id, taskState()]))
+      return { definition, state: runState(tasks, { runId }), seq: 0 }
+    },
+    listRuns: async ({ status }) => ({
+      runs: status.includes('running') ? ids.map((runId) => ({ runId, status: 'running' }) as RunInfo) : [],
+    }),
+  })
+  const alerts: Alert[] = []
+  const subscription = monitor.alerts$.subscribe((alert) => alerts.push(alert))
+  // Taking stock of the 100 runs at the start costs one health each.
+  const start = clientCounters.runHealthsComputed
+  await expect.poll(() => clientCounters.runHealthsComputed - start).toBeGreaterThanOrEqual(ids.length)
+  await settle()
+  const before = clientCounters.runHealthsComputed
+  for (let i = 0; i < 20; i++) {
+    events$.next({ runId: ids[i]!, seq: 1, at: 0, type: 'task.progress', taskId: 't0', fraction: 0.5 })
+    await settle()
+  }
+  // Each burst: its own run, and at most two others brought up to date in turn.
+  expect(clientCounters.runHealthsComputed - before).toBeLessThanOrEqual(20 * 3)
+  expect(alerts).toEqual([])
+  subscription.unsubscribe()
+})
+
+it('health$(runId) and progress$ on the page, followed task by task, end where the engine ends', async () => {
+  const gate = controllable()
+  let failures = 2
+  const { engine, clock } = testEngine({
+    actions: {
+      gate: gate.handler,
+      flaky: () => {
+        if (failures-- > 0) throw new Error('not yet')
+        return 'ok'
+      },
+    },
+  })
+  await engine.register(
+    def(
+      {
+        a: { action: 'gate' },
+        b: { action: 'gate' },
+        c: { action: 'flaky', dependsOn: ['a'], retry: { maxAttempts: 3, initialDelayMs: 20, backoff: 1 } },
+        d: { action: 'noop', dependsOn: ['b', 'c'] },
+      },
+      { concurrency: 1, expectedDurationMs: 100 },
+    ),
+  )
+  const monitor = new PageMonitor({
+    events$: engine.events$,
+    runSnapshot: (runId) => engine.runSnapshot(runId),
+    listRuns: (filter) => engine.listRuns(filter),
+  })
+  const run = await engine.start('wf')
+  const health: Health[] = []
+  const progress: Progress[] = []
+  monitor.health$(run.runId).subscribe((h) => health.push(h))
+  monitor.progress$(run.runId).subscribe((p) => progress.push(p))
+  await flush()
+  clock.advance(40)
+  gate.calls[0]!.resolve('a')
+  await flush()
+  clock.advance(30)
+  gate.calls[1]!.resolve('b')
+  for (let i = 0; i < 3; i++) {
+    await flush()
+    clock.advance(20)
+  }
+  const view = await engine.wait(run.runId)
+  await flush()
+  expect(health.at(-1)).toEqual(view.health)
+  expect(progress.at(-1)).toEqual(view.progress)
+  expect(view.health.parts.errors).toBeCloseTo(100 * (1 - 2 / 6))
+})
