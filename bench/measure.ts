@@ -6,6 +6,8 @@ export interface Figures {
   runsPerSample: number
   /** Unmeasured repetitions run first. */
   warmupReps: number
+  /** How long those lasted (runs only, not their set-up), ms. */
+  warmedMs: number
   medianMs: number
   /** Median wall time of one run divided by the number of tasks, in µs. */
   usPerTask: number
@@ -15,8 +17,11 @@ export interface Figures {
 
 /** A repetition lasts at least this long, so the timer's resolution (5–100 µs) does not show. */
 const MIN_SAMPLE_MS = 25
-/** However long the warm-up lasts, it stops after this many repetitions. */
-const MAX_WARMUP_REPS = 200
+/**
+ * A bound on the warm-up's repetitions, in case a run takes no measurable time at all; high
+ * enough that `warmupMs` always decides (a 1.5 s warm-up of 5 ms engine runs is 300 of them).
+ */
+const MAX_WARMUP_REPS = 100_000
 
 /**
  * Times `once` over `reps` measured repetitions after unmeasured warm-up ones.
@@ -72,7 +77,7 @@ export async function measure<T>(options: {
   const medianMs = median(samplesMs)
   const usPerTask = (medianMs * 1000) / options.size
   const minUsPerTask = (Math.min(...samplesMs) * 1000) / options.size
-  return { samplesMs, runsPerSample, warmupReps, medianMs, usPerTask, minUsPerTask }
+  return { samplesMs, runsPerSample, warmupReps, warmedMs, medianMs, usPerTask, minUsPerTask }
 }
 
 export function median(values: readonly number[]): number {

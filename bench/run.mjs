@@ -1,25 +1,31 @@
 // @ts-check
 /**
- * Runs the benchmark pages in headless Chromium and prints their figures.
+ * Measures the production build, in Chromium and in Node, and prints the figures.
  *
- *   node bench/run.mjs [--page core,worker,durable] [--profile] [--timeout 1200000] [page options]
+ *   node bench/run.mjs [--page core,cold,worker,durable,bundles] [--profile] [--skip-build]
+ *                      [--timeout 1200000] [--coldReps 3] [page options]
  *
- * Pages (all of them, in this order, unless --page names some):
- *   core     bench/index.html    engine vs a bare Promise runner on a memory store
- *            --reps 15 --reps10k 7 --warmup 1 --warmupMs 1500 --seed 20240601 --only chain-1000,…
- *   worker   bench/worker.html   the engine in a Web Worker: round trips, event delivery
+ * First `npm run build` (dist/, the files the package ships), then the benchmark pages and the
+ * Node runner bundled against dist/ in production mode (bench/build-bench.mjs). Then, in order:
+ *   core     the steady state of four graph shapes, the engine next to a bare Promise runner,
+ *            the XState floor and aws-local-stepfunctions: in Node (bench/node-core.ts, a child
+ *            process), then in Chromium (bench/index.html); printed side by side with the targets
+ *            --reps 15 --reps10k 7 --warmup 1 --warmupMs 1500 --seed 20240601 --only … --runners …
+ *   cold     the first run of each runner and shape in a fresh page (new browser context) and in a
+ *            fresh Node process, --coldReps times each
+ *   worker   bench/worker.html: the engine in a Web Worker: round trips, event delivery
  *            --calls 2000 --reps 5 --size 10000
- *   durable  bench/durable.html  real IndexedDB: chain, fan-out, recovery, next to a bare commit
- *            --reps 5 --recoveryReps 3 --commits 250 --runs 1000 --parts chain,fan-out,recovery
- * A page option goes to every page that reads it (`--reps` to all three).
+ *   durable  bench/durable.html: real IndexedDB, next to a bare commit
+ *            --reps 5 --recoveryReps 3 --commits 300 --runs 1000 --parts chain,fan-out,recovery
+ *   bundles  min+gz of each package entry's static graph, as an application ships it
+ * A page option goes to every page that reads it (`--reps` to core, worker and durable).
  *
- * Starts a Vite dev server on 127.0.0.1 (a free port, the project's vite.config.ts so the
- * `spindle` aliases apply) and Chromium (CHROMIUM_PATH, default /usr/bin/chromium) with a
- * throwaway profile on disk, opens each page, waits for it to set `window.__benchDone`, prints a
- * table of its `window.__benchResults`, writes them all to bench/.results/latest.json, and closes
- * the browser and the server and deletes the profile. With --profile it also writes a CPU profile
- * of each page's main thread to bench/.results/<page>.cpuprofile and prints where the time went.
- * Exits non-zero when a page reports an error or does not finish in --timeout ms.
+ * Chromium (CHROMIUM_PATH, default /usr/bin/chromium) runs headless with a throwaway profile on
+ * disk for the core, worker and durable pages; the built pages are served by a static server on
+ * 127.0.0.1, cross-origin isolated. Every figure goes to bench/.results/latest.json. With
+ * --profile, a CPU profile of each Chromium page's main thread and of the Node core run, and
+ * their summaries (the pages are then built unminified, for readable names). Exits non-zero when
+ * anything fails.
  */
 import { rmSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -27,64 +33,63 @@ import { constants as osConstants, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium } from 'playwright-core'
-import { createServer } from 'vite'
-import { startProfile } from './cpu-profile.mjs'
-import { printCore, printDurable, printWorker } from './tables.mjs'
+import { buildNode, buildPackage, buildPages, servePages } from './build-bench.mjs'
+import { bundleSizes } from './bundle-size.mjs'
+import { coldRuns } from './cold-runs.mjs'
+import { coreVerdicts, printBundles, printCold, printSteady, printVerdicts } from './core-tables.mjs'
+import { summarizeProfiles } from './cpu-profile.mjs'
+import { runNode } from './node-runs.mjs'
+import { runPage } from './page-runner.mjs'
+import { printDurable, printWorker } from './tables.mjs'
 
-const root = fileURLToPath(new URL('..', import.meta.url))
 const resultsDir = fileURLToPath(new URL('./.results/', import.meta.url))
 const resultsFile = join(resultsDir, 'latest.json')
 
-/** @typedef {'core' | 'worker' | 'durable'} PageName */
-/** @type {Record<PageName, { html: string, options: string[], print: (results: any) => void }>} */
-const PAGES = {
-  core: {
-    html: 'bench/index.html',
-    options: ['reps', 'reps10k', 'warmup', 'warmupMs', 'seed', 'only'],
-    print: printCore,
-  },
-  worker: { html: 'bench/worker.html', options: ['calls', 'reps', 'size'], print: printWorker },
-  durable: {
-    html: 'bench/durable.html',
-    options: ['reps', 'recoveryReps', 'commits', 'runs', 'parts'],
-    print: printDurable,
-  },
+const PAGE_NAMES = ['core', 'cold', 'worker', 'durable', 'bundles']
+/** The options each part reads. */
+const OPTIONS = {
+  core: ['reps', 'reps10k', 'warmup', 'warmupMs', 'seed', 'only', 'runners'],
+  cold: ['coldReps', 'seed', 'only'],
+  worker: ['calls', 'reps', 'size'],
+  durable: ['reps', 'recoveryReps', 'commits', 'runs', 'parts'],
 }
-const PAGE_NAMES = /** @type {PageName[]} */ (Object.keys(PAGES))
-const PAGE_OPTIONS = [...new Set(PAGE_NAMES.flatMap((name) => PAGES[name].options))]
+const ALL_OPTIONS = [...new Set(Object.values(OPTIONS).flat())]
+const CHROMIUM = {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+}
 
 /**
  * @param {string[]} argv
- * @returns {{ pages: PageName[], options: Map<string, string>, timeoutMs: number, profile: boolean }}
  */
 function parseArgs(argv) {
-  /** @type {PageName[]} */
   let pages = PAGE_NAMES
+  /** @type {Map<string, string>} */
   const options = new Map()
   let timeoutMs = 20 * 60_000
   let profile = false
+  let skipBuild = false
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i] ?? ''
     const name = flag.replace(/^--/, '')
-    if (flag === '--profile') {
-      profile = true
+    if (flag === '--profile' || flag === '--skip-build') {
+      if (flag === '--profile') profile = true
+      else skipBuild = true
       continue
     }
     const value = argv[++i]
-    const known = name === 'page' || name === 'timeout' || PAGE_OPTIONS.includes(name)
+    const known = name === 'page' || name === 'timeout' || ALL_OPTIONS.includes(name)
     if (!flag.startsWith('--') || !known || value === undefined) {
       throw new Error(
-        `Unknown or incomplete option ${JSON.stringify(flag)}. Use --page ${PAGE_NAMES.join('|')}, --profile, --timeout MS, or --${PAGE_OPTIONS.join(' N, --')} N.`,
+        `Unknown or incomplete option ${JSON.stringify(flag)}. Use --page ${PAGE_NAMES.join('|')}, --profile, --skip-build, --timeout MS, or --${ALL_OPTIONS.join(' N, --')} N.`,
       )
     }
     if (name === 'page') {
       const asked = value.split(',')
-      const unknown = asked.filter((page) => !PAGE_NAMES.includes(/** @type {PageName} */ (page)))
-      if (unknown.length > 0 || asked.length === 0) {
-        throw new Error(
-          `--page ${JSON.stringify(value)}: pick from ${PAGE_NAMES.join(', ')} (comma-separated).`,
-        )
-      }
+      const unknown = asked.filter((page) => !PAGE_NAMES.includes(page))
+      if (unknown.length > 0)
+        throw new Error(`--page ${JSON.stringify(value)}: pick from ${PAGE_NAMES.join(', ')}.`)
       pages = PAGE_NAMES.filter((page) => asked.includes(page))
     } else if (name === 'timeout') {
       timeoutMs = Number(value)
@@ -95,83 +100,25 @@ function parseArgs(argv) {
       options.set(name, value)
     }
   }
-  return { pages, options, timeoutMs, profile }
+  return { pages, options, timeoutMs, profile, skipBuild }
 }
 
 /**
- * @param {number} ms
+ * @param {Map<string, string>} options
+ * @param {string[]} names
  */
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms))
+function pick(options, names) {
+  return names.filter((name) => options.has(name)).map((name) => [name, options.get(name) ?? ''])
 }
 
-/**
- * Opens one benchmark page, waits for its results and closes it.
- * @param {import('playwright-core').BrowserContext} context
- * @param {string} url
- * @param {number} timeoutMs
- * @param {string | undefined} profileFile where to write a CPU profile, if one is wanted
- * @returns {Promise<any>} the page's `__benchResults`
- */
-async function runPage(context, url, timeoutMs, profileFile) {
-  const page = await context.newPage()
-  try {
-    // An uncaught error (a module of the page or of its worker failing to load, say) leaves the
-    // page waiting for ever: stop at the first one rather than at the timeout.
-    /** @type {Error | undefined} */
-    let uncaught
-    page.on('pageerror', (error) => {
-      console.error(`[page] ${error.message}`)
-      uncaught ??= error
-    })
-    page.on('requestfailed', (request) => console.error(`[page] request failed: ${request.url()}`))
-    page.on('response', (response) => {
-      if (response.status() >= 400) console.error(`[page] HTTP ${response.status()} ${response.url()}`)
-    })
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning')
-        console.error(`[page ${message.type()}] ${message.text()}`)
-    })
-    const stopProfile = profileFile ? await startProfile(page) : undefined
-    await page.goto(url)
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      // The dev server may reload the page once after optimizing dependencies: an evaluate that
-      // meets a navigation throws, and the next poll sees the new page.
-      const done = await page
-        .evaluate(() => /** @type {any} */ (window).__benchDone === true)
-        .catch(() => false)
-      if (done) break
-      if (uncaught) throw new Error(`${url} failed: ${uncaught.message}`)
-      if (Date.now() > deadline) throw new Error(`${url} did not finish within ${timeoutMs} ms.`)
-      await sleep(250)
-    }
-    const results = await page.evaluate(() => /** @type {any} */ (window).__benchResults)
-    if (stopProfile && profileFile) {
-      for (const line of await stopProfile(profileFile)) console.log(line)
-      console.log(`CPU profile: ${profileFile}\n`)
-    }
-    return results
-  } finally {
-    await page.close()
-  }
-}
-
-/**
- * @param {any} results
- */
+/** @param {any} results */
 function failed(results) {
-  return Boolean(results?.error) || Boolean(results?.shapes?.some((/** @type {any} */ r) => r.engineError))
+  const shapeErrors = results?.shapes?.some((/** @type {any} */ r) => Object.keys(r.errors ?? {}).length > 0)
+  return Boolean(results?.error) || Boolean(shapeErrors)
 }
 
 async function main() {
-  const { pages, options, timeoutMs, profile } = parseArgs(process.argv.slice(2))
-  /** @type {import('vite').ViteDevServer | undefined} */
-  let server
-  /** @type {import('playwright-core').BrowserContext | undefined} */
-  let context
-  // A profile on disk, not an incognito one: Chromium keeps an incognito profile's IndexedDB in
-  // memory, so durable writes would never reach the disk and the durable figures would flatter.
+  const { pages, options, timeoutMs, profile, skipBuild } = parseArgs(process.argv.slice(2))
   const profileDir = await mkdtemp(join(tmpdir(), 'spindle-bench-'))
   // Interrupted (Ctrl-C, a killed job): Playwright ends Chromium with this process; the profile
   // folder is left to us.
@@ -181,75 +128,138 @@ async function main() {
       process.exit(128 + osConstants.signals[signal])
     })
   }
-  /** @type {{ startedAt: string, argv: string[], browser?: string, pages: Record<string, any> }} */
-  const all = { startedAt: new Date().toISOString(), argv: process.argv.slice(2), pages: {} }
+  /** @type {{ startedAt: string, argv: string[], browser?: string, node: string, pages: Record<string, any> }} */
+  const all = {
+    startedAt: new Date().toISOString(),
+    argv: process.argv.slice(2),
+    node: process.version,
+    pages: {},
+  }
   let anyFailed = false
+  /** @type {{ port: number, close: () => Promise<void> } | undefined} */
+  let server
+  /** @type {import('playwright-core').BrowserContext | undefined} */
+  let context
+  /** @type {import('playwright-core').Browser | undefined} */
+  let coldBrowser
+  const save = () => writeFile(resultsFile, `${JSON.stringify(all, null, 2)}\n`)
   try {
-    server = await createServer({
-      root,
-      configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)),
-      logLevel: 'warn',
-      // No file watching: edits elsewhere in the tree must not reload the page mid-measurement.
-      server: {
-        host: '127.0.0.1',
-        port: 0,
-        strictPort: false,
-        watch: null,
-        // Cross-origin isolation sharpens performance.now() from 100 µs to 5 µs in Chromium.
-        headers: {
-          'Cross-Origin-Opener-Policy': 'same-origin',
-          'Cross-Origin-Embedder-Policy': 'require-corp',
-        },
-      },
-    })
-    await server.listen()
-    const address = server.httpServer?.address()
-    if (!address || typeof address === 'string')
-      throw new Error('The Vite dev server did not report a TCP port.')
-
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-      ],
-    })
-    all.browser = context.browser()?.version()
     await mkdir(resultsDir, { recursive: true })
-    for (const name of pages) {
-      const query = new URLSearchParams()
-      for (const option of PAGES[name].options) {
-        const value = options.get(option)
-        if (value !== undefined) query.set(option, value)
-      }
-      const url = `http://127.0.0.1:${address.port}/${PAGES[name].html}?${query}`
-      console.log(`\n== ${name}: ${url} (${all.browser ?? 'Chromium'})\n`)
+    if (!skipBuild) {
+      console.log('== building: npm run build (dist/), then the pages and the Node runner against dist/')
+      await buildPackage()
+      await buildPages({ minify: !profile })
+      await buildNode()
+    }
+    server = await servePages()
+    const baseUrl = `http://127.0.0.1:${server.port}`
+    // A profile on disk, not an incognito one: Chromium keeps an incognito profile's IndexedDB in
+    // memory, so durable writes would never reach the disk and the durable figures would flatter.
+    context = await chromium.launchPersistentContext(profileDir, CHROMIUM)
+    all.browser = context.browser()?.version()
+    /**
+     * @param {string} name
+     * @param {string} html
+     */
+    const page = async (name, html) => {
+      const query = new URLSearchParams(pick(options, OPTIONS[/** @type {'core'} */ (name)]))
+      if (profile && name === 'core') query.set('profile', '1')
+      const url = `${baseUrl}/${html}?${query}`
+      console.log(`\n== ${name}: ${url} (Chromium ${all.browser ?? ''})\n`)
       const profileFile = profile ? join(resultsDir, `${name}.cpuprofile`) : undefined
+      return runPage(context ?? fail('no browser'), url, timeoutMs, profileFile)
+    }
+    for (const name of pages) {
       try {
-        const results = await runPage(context, url, timeoutMs, profileFile)
-        all.pages[name] = results
-        PAGES[name].print(results)
-        console.log(`browser: ${results.userAgent} (cross-origin isolated: ${results.crossOriginIsolated})`)
-        if (results.error) console.log(`page error: ${results.error}`)
-        anyFailed ||= failed(results)
+        if (name === 'core') {
+          console.log('\n== core in Node (node on the bundle of bench/node-core.ts, spindle from dist/)\n')
+          const nodeArgs = pick(options, OPTIONS.core).flatMap(([key, value]) => [`--${key}`, value])
+          const nodeProfileDir = profile ? join(resultsDir, 'node-profile') : undefined
+          if (nodeProfileDir) {
+            await rm(nodeProfileDir, { recursive: true, force: true })
+            await mkdir(nodeProfileDir, { recursive: true })
+          }
+          const node = await runNode(nodeArgs, { progress: true, cpuProfileDir: nodeProfileDir })
+          if (nodeProfileDir) for (const line of await summarizeProfiles(nodeProfileDir)) console.log(line)
+          const chromiumCore = await page('core', 'index.html')
+          all.pages.core = {
+            node,
+            chromium: chromiumCore,
+            verdicts: coreVerdicts({ node, chromium: chromiumCore }),
+          }
+          console.log('')
+          printSteady(all.pages.core)
+          console.log('')
+          printVerdicts(all.pages.core.verdicts)
+          console.log(`node: ${node.node} on ${node.cpu}; settings ${JSON.stringify(node.settings)}`)
+          console.log(
+            `chromium: ${chromiumCore.userAgent} (cross-origin isolated: ${chromiumCore.crossOriginIsolated})`,
+          )
+          for (const part of [node, chromiumCore]) if (part.error) console.log(`error: ${part.error}`)
+          anyFailed ||= failed(node) || failed(chromiumCore)
+        } else if (name === 'cold') {
+          console.log('\n== cold: first runs in fresh pages and fresh Node processes\n')
+          coldBrowser = await chromium.launch(CHROMIUM)
+          const only = options.get('only')?.split(',')
+          const cold = await coldRuns({
+            browser: coldBrowser,
+            baseUrl,
+            reps: Number(options.get('coldReps') ?? 3),
+            seed: options.get('seed') ?? '20240601',
+            ...(only ? { only } : {}),
+            timeoutMs,
+            environments: ['chromium', 'node'],
+          })
+          all.pages.cold = cold
+          printCold(cold, median)
+          anyFailed ||= cold.some((c) => c.errors.length > 0)
+        } else if (name === 'bundles') {
+          console.log('\n== bundles\n')
+          all.pages.bundles = await bundleSizes()
+          printBundles(all.pages.bundles)
+        } else {
+          const results = await page(name, `${name}.html`)
+          all.pages[name] = results
+          ;(name === 'worker' ? printWorker : printDurable)(results)
+          console.log(`browser: ${results.userAgent} (cross-origin isolated: ${results.crossOriginIsolated})`)
+          if (results.error) console.log(`page error: ${results.error}`)
+          anyFailed ||= failed(results)
+        }
       } catch (error) {
         all.pages[name] = { error: error instanceof Error ? error.message : String(error) }
         console.error(`${name}: ${all.pages[name].error}`)
         anyFailed = true
       }
-      // Written after every page, so the figures of finished pages survive a later failure.
-      await writeFile(resultsFile, `${JSON.stringify(all, null, 2)}\n`)
+      // Written after every part, so the figures of finished parts survive a later failure.
+      await save()
     }
     console.log(`\nraw results: ${resultsFile}`)
     process.exitCode = anyFailed ? 1 : 0
   } finally {
+    await coldBrowser?.close()
     await context?.close()
     await server?.close()
     await rm(profileDir, { recursive: true, force: true })
   }
+}
+
+/**
+ * @param {number[]} values
+ */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1
+    ? (sorted[mid] ?? Number.NaN)
+    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
+}
+
+/**
+ * @param {string} why
+ * @returns {never}
+ */
+function fail(why) {
+  throw new Error(why)
 }
 
 main().catch((error) => {

@@ -17,7 +17,7 @@ export function figure(value) {
  * Prints rows as a table: the first row is the header, the first column left-aligned.
  * @param {string[][]} rows
  */
-function printRows(rows) {
+export function printRows(rows) {
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? '').length))) ?? []
   for (const [index, row] of rows.entries()) {
     console.log(
@@ -61,46 +61,6 @@ function warmUp(figures, per, unit) {
     `    store calls and time in flight: ${calls}`,
     `    committed: ${written}`,
   ].join('\n')
-}
-
-/** @param {any} results the core page's results (bench/core.bench.ts) */
-export function printCore(results) {
-  const rows = [
-    [
-      'shape',
-      'tasks',
-      'edges',
-      'depth',
-      'baseline µs/task',
-      'engine µs/task',
-      '(fastest)',
-      'engine/baseline',
-    ],
-  ]
-  for (const r of results.shapes) {
-    rows.push([
-      r.shape,
-      String(r.tasks),
-      String(r.edges),
-      String(r.depth),
-      figure(r.baseline.usPerTask),
-      r.engine ? figure(r.engine.usPerTask) : 'n/a',
-      r.engine ? figure(r.engine.minUsPerTask) : 'n/a',
-      figure(r.ratio),
-    ])
-  }
-  printRows(rows)
-  console.log('')
-  console.log(
-    `random-dag-10000 vs random-dag-1000, per-task time: baseline ×${figure(results.scaling.baseline)}, engine ×${figure(results.scaling.engine)} (fastest ×${figure(results.scaling.engineFastest)})`,
-  )
-  console.log(`settings: ${JSON.stringify(results.settings)}`)
-  if (results.engineMissing) console.log(`engine part not run: ${results.engineMissing}`)
-  for (const r of results.shapes) {
-    if (!r.engineError) continue
-    const stack = r.engineError.split('\n').slice(0, 4).join('\n  ')
-    console.log(`engine failed on ${r.shape} (full stack in the raw results): ${stack}`)
-  }
 }
 
 /** @param {any} results the worker page's results (bench/worker.bench.ts) */

@@ -1,6 +1,5 @@
 import { createEngine, type Engine, memoryStore, type WorkflowEvent } from 'spindle'
 import { connectEngine } from 'spindle/client'
-import { clientStats } from '../worker/instrumentation'
 import { fanOut, toDefinition } from './shapes'
 
 /**
@@ -95,7 +94,11 @@ async function fanOutRun(
     if (view.status !== 'completed') throw new Error(`run ${runId} ended ${view.status}`)
     return { inWorkerMs: view.updatedAt - view.createdAt }
   }
-  const before = clientStats()
+  // The client's own counters are internal to the package, so messages are counted here: the
+  // events of one message arrive in one task, one after another, and a microtask queued at the
+  // first of them runs only after the last.
+  let messages = 0
+  let inMessage = false
   let started = Number.NaN
   let completed = Number.NaN
   let lastTaskReceived = Number.NaN
@@ -106,6 +109,13 @@ async function fanOutRun(
   const done = new Promise<void>((resolve, reject) => {
     const subscription = engine.events$.subscribe({
       next: (event: WorkflowEvent) => {
+        if (!inMessage) {
+          inMessage = true
+          messages++
+          queueMicrotask(() => {
+            inMessage = false
+          })
+        }
         if (event.runId !== runId) return
         const now = Date.now()
         if (events++ === 0) firstReceived = now
@@ -124,10 +134,8 @@ async function fanOutRun(
   })
   await engine.start(definitionId, {}, { runId })
   await done
-  const after = clientStats()
   const inWorkerMs = completed - started
   const deliveredMs = lastTaskReceived - started
-  const messages = after.batchesReceived - before.batchesReceived
   return {
     inWorkerMs,
     deliveredMs,
