@@ -1,10 +1,10 @@
 import { defer, filter, map, Observable, share, shareReplay, takeWhile } from 'rxjs'
-import type { RunSnapshot } from '../src/engine/run-replica'
+import type { RunSnapshot } from '../src/core/run-replica'
 import { NotFoundError } from '../src/errors'
-import { alertFor } from '../src/monitor/alerts'
-import { HealthTally } from '../src/monitor/health-tally'
-import { HealthTracker } from '../src/monitor/health-tracker'
-import { ProgressTracker } from '../src/monitor/progress-tracker'
+import { alertFor } from '../src/core/monitor/alerts'
+import { HealthTally } from '../src/core/monitor/health-tally'
+import { HealthTracker } from '../src/core/monitor/health-tracker'
+import { ProgressTracker } from '../src/core/monitor/progress-tracker'
 import type {
   Alert,
   Health,

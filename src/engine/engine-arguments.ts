@@ -11,7 +11,7 @@ import type {
   WaitOptions,
 } from '../types'
 import { decodeRunCursor } from './run-cursor'
-import type { RunEvent } from './run-reducer'
+import type { RunEvent } from '../core/run-reducer'
 
 const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']
 

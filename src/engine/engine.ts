@@ -30,8 +30,8 @@ import type {
   WorkflowDefinition,
   WorkflowEvent,
 } from '../types'
-import { checkpointsOf } from './checkpoints'
-import { DefinitionRegistry } from './definition-registry'
+import { checkpointsOf } from '../core/checkpoints'
+import { DefinitionRegistry } from '../host/definition-registry'
 import {
   checkEngineOptions,
   checkId,
@@ -42,20 +42,20 @@ import {
   runQuery,
   verb,
 } from './engine-arguments'
-import { EngineScope } from './engine-scope'
-import { EngineStreams } from './engine-streams'
-import { JournalWriter } from './journal'
-import { LiveRuns } from './live-runs'
-import { tryLockRun } from './locks'
-import { rollBack } from './rollback'
+import { EngineScope } from '../host/engine-scope'
+import { EngineStreams } from '../host/engine-streams'
+import { JournalWriter } from '../runtime/journal'
+import { LiveRuns } from '../host/live-runs'
+import { tryLockRun } from '../host/locks'
+import { rollBack } from '../host/rollback'
 import { encodeRunCursor } from './run-cursor'
-import { emptyRunData } from './run-data'
-import { type ExecutorHost, RunExecutor } from './run-executor'
-import type { RunEvent } from './run-reducer'
-import type { RunSnapshot } from './run-replica'
-import { runInfo, runView } from './run-view'
-import type { RunnableAction } from './task-runner'
-import { systemClock } from './timers'
+import { emptyRunData } from '../core/run-data'
+import { type ExecutorHost, RunExecutor } from '../runtime/run-executor'
+import type { RunEvent } from '../core/run-reducer'
+import type { RunSnapshot } from '../core/run-replica'
+import { runInfo, runView } from '../runtime/run-view'
+import type { RunnableAction } from '../runtime/task-runner'
+import { systemClock } from '../runtime/timers'
 
 /**
  * Creates a workflow engine. It runs where it is created (a worker, a page, Node); use

@@ -1,6 +1,6 @@
 import { simulatedClock } from 'spindle'
 import { describe, expect, it } from 'vitest'
-import { DeadlineTimer } from '../../src/engine/deadline-timer'
+import { DeadlineTimer } from '../../src/runtime/deadline-timer'
 
 describe('DeadlineTimer', () => {
   it('fires at its deadline on the clock, once; arming again replaces the earlier deadline', () => {

@@ -1,6 +1,6 @@
 import { createEngine, type Engine, EngineClosedError, memoryStore, simulatedClock } from 'spindle'
 import { afterEach, describe, expect, it } from 'vitest'
-import { tryLockRun } from '../../src/engine/locks'
+import { tryLockRun } from '../../src/host/locks'
 import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
 
 /** Nothing outlives close() (README guarantee 6): no task, timer, lock or pending promise. */

@@ -1,6 +1,6 @@
 import { type Engine, memoryStore } from 'spindle'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { tryLockRun } from '../../src/engine/locks'
+import { tryLockRun } from '../../src/host/locks'
 import { faultyStore } from '../store/faulty-store'
 import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
 

@@ -1,4 +1,4 @@
-import { tryLockRun } from '../../src/engine/locks'
+import { tryLockRun } from '../../src/host/locks'
 
 /*
  * Takes a run lock when asked and never gives it back: only the worker's termination frees it.

@@ -1,6 +1,6 @@
 import { ArgumentError } from 'spindle'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { lockRunWhenFree, runLockName, tryLockRun } from '../../src/engine/locks'
+import { lockRunWhenFree, runLockName, tryLockRun } from '../../src/host/locks'
 
 const uniqueDb = () => `db-${crypto.randomUUID()}`
 

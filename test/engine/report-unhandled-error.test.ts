@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { reportUnhandledError } from '../../src/engine/report-unhandled-error'
+import { reportUnhandledError } from '../../src/runtime/report-unhandled-error'
 
 describe('reportUnhandledError', () => {
   afterEach(() => {

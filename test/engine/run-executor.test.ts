@@ -7,7 +7,7 @@ import {
   simulatedClock,
 } from 'spindle'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { runLockName } from '../../src/engine/locks'
+import { runLockName } from '../../src/host/locks'
 import { faultyStore } from '../store/faulty-store'
 import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { computeHealth } from '../../src/monitor/health'
-import { HealthTracker } from '../../src/monitor/health-tracker'
+import { computeHealth } from '../../src/core/monitor/health'
+import { HealthTracker } from '../../src/core/monitor/health-tracker'
 import type { TaskStatus, WorkflowEvent } from '../../src/types'
 import { runState, taskState } from './run-state'
 

@@ -1,12 +1,12 @@
 import { InvalidStateError, NotFoundError, StaleExecutorError, toErrorInfo } from '../errors'
 import type { JournalEntry, Store } from '../store/store'
 import type { CheckpointInfo } from '../types'
-import { checkpointsOf } from './checkpoints'
-import { compensate } from './compensation'
+import { checkpointsOf } from '../core/checkpoints'
+import { compensate } from '../runtime/compensation'
 import type { LiveRuns } from './live-runs'
-import type { ExecutorHost, RunExecutor } from './run-executor'
-import type { RunEvent } from './run-reducer'
-import { restoreAt } from './run-restore'
+import type { ExecutorHost, RunExecutor } from '../runtime/run-executor'
+import type { RunEvent } from '../core/run-reducer'
+import { restoreAt } from '../runtime/run-restore'
 
 interface RollbackContext {
   store: Store

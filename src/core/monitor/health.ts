@@ -1,5 +1,5 @@
-import { ArgumentError } from '../errors'
-import type { Health, HealthLevel, RunState } from '../types'
+import { ArgumentError } from '../../errors'
+import type { Health, HealthLevel, RunState } from '../../types'
 
 const WEIGHT_TIME = 0.3
 const WEIGHT_SUCCESS = 0.3

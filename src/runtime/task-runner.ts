@@ -6,7 +6,7 @@ import type { ActionContext, CompiledTask, ErrorInfo, ExpressionScope } from '..
 import type { AttemptAbort } from './attempt-abort'
 import { AttemptTimer } from './attempt-timer'
 import { type ItemsHost, runItems } from './run-items'
-import type { RunEvent } from './run-reducer'
+import type { RunEvent } from '../core/run-reducer'
 
 /** An action as the runner calls it: built-ins are also told the current time. */
 export interface RunnableAction {

@@ -1,4 +1,4 @@
-import type { Health } from '../types'
+import type { Health } from '../../types'
 import { healthOf } from './health'
 
 type Parts = Health['parts']

@@ -3,7 +3,7 @@ import { TaskError } from '../errors'
 import type { CompiledTask } from '../types'
 import type { AttemptAbort } from './attempt-abort'
 import type { AttemptTimer } from './attempt-timer'
-import type { RunEvent } from './run-reducer'
+import type { RunEvent } from '../core/run-reducer'
 
 /** What a `forEach` needs from its run. */
 export interface ItemsHost {

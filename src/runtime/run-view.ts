@@ -1,5 +1,5 @@
-import { computeHealth } from '../monitor/health'
-import { computeProgress } from '../monitor/progress'
+import { computeHealth } from '../core/monitor/health'
+import { computeProgress } from '../core/monitor/progress'
 import type { CompiledWorkflow, RunInfo, RunView, TaskView } from '../types'
 import type { RunExecutor } from './run-executor'
 

@@ -15,13 +15,13 @@ import {
   tap,
 } from 'rxjs'
 import { EngineClosedError, NotFoundError } from '../errors'
-import { alertFor } from '../monitor/alerts'
-import { HealthTally } from '../monitor/health-tally'
-import { HealthTracker } from '../monitor/health-tracker'
-import { ProgressTracker } from '../monitor/progress-tracker'
+import { alertFor } from '../core/monitor/alerts'
+import { HealthTally } from '../core/monitor/health-tally'
+import { HealthTracker } from '../core/monitor/health-tracker'
+import { ProgressTracker } from '../core/monitor/progress-tracker'
 import type { Alert, Clock, Health, HealthLevel, Progress, RunView, WorkflowEvent } from '../types'
-import { isTerminalStatus, type RunExecutor } from './run-executor'
-import { taskNames } from './run-view'
+import { isTerminalStatus, type RunExecutor } from '../runtime/run-executor'
+import { taskNames } from '../runtime/run-view'
 
 /** Finished runs kept in memory for views, streams and engine health. */
 const RECENT = 50

@@ -8,9 +8,9 @@ import { AttemptAbort } from './attempt-abort'
 import { DeadlineTimer } from './deadline-timer'
 import type { JournalSource, JournalWriter } from './journal'
 import { reportUnhandledError } from './report-unhandled-error'
-import { keepData, type RunData } from './run-data'
-import { machineFor, type RunActor, startRunActor } from './run-machine'
-import type { RunCommand, RunEvent } from './run-reducer'
+import { keepData, type RunData } from '../core/run-data'
+import { machineFor, type RunActor, startRunActor } from '../core/run-machine'
+import type { RunCommand, RunEvent } from '../core/run-reducer'
 import { type RunnableAction, runTask, type TaskHost } from './task-runner'
 
 /** What an executor needs from its engine. */

@@ -11,9 +11,9 @@ import type { EngineScope } from './engine-scope'
 import type { EngineStreams } from './engine-streams'
 import { lockRunWhenFree, type RunLock, tryLockRun } from './locks'
 import { freesASlot, holdsSlot } from './run-admission'
-import { type ExecutorHost, isTerminalStatus, type RunExecutor } from './run-executor'
-import type { RunEvent } from './run-reducer'
-import { restoreRun } from './run-restore'
+import { type ExecutorHost, isTerminalStatus, type RunExecutor } from '../runtime/run-executor'
+import type { RunEvent } from '../core/run-reducer'
+import { restoreRun } from '../runtime/run-restore'
 
 export interface LiveRunsOptions {
   store: Store

@@ -9,7 +9,7 @@ import type {
   ValidationResult,
   WorkflowDefinition,
 } from '../types'
-import { definitionInfo } from './engine-arguments'
+import { definitionInfo } from '../engine/engine-arguments'
 
 /**
  * The engine's definitions: validated and stored through the store, compiled once per version

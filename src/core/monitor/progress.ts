@@ -1,5 +1,5 @@
-import { ArgumentError } from '../errors'
-import type { Progress, RunState, TaskRef } from '../types'
+import { ArgumentError } from '../../errors'
+import type { Progress, RunState, TaskRef } from '../../types'
 
 /**
  * The progress of a run, computed from its state in one pass over its tasks.

@@ -1,4 +1,4 @@
-import type { Progress, RunState, RunStatus, TaskRef, TaskState, WorkflowEvent } from '../types'
+import type { Progress, RunState, RunStatus, TaskRef, TaskState, WorkflowEvent } from '../../types'
 
 type Row = Progress['tasks'][number]
 

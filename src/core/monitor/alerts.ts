@@ -1,5 +1,5 @@
-import { ArgumentError } from '../errors'
-import type { Alert, Health, HealthLevel } from '../types'
+import { ArgumentError } from '../../errors'
+import type { Alert, Health, HealthLevel } from '../../types'
 
 /**
  * The alert to raise when a health level got worse since the previous observation:

@@ -1,4 +1,4 @@
-import type { Health, RunState, RunStatus, TaskState, WorkflowEvent } from '../types'
+import type { Health, RunState, RunStatus, TaskState, WorkflowEvent } from '../../types'
 import { type HealthTotals, healthOfTotals } from './health'
 
 /** What one task adds to its run's health; `startedAt`/`waitFrom` are relative to the tracker's base. */
