@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'STALE_EXECUTOR'
   | 'COMPENSATION_FAILED'
   | 'ENGINE_CLOSED'
+  | 'WORKER_UNAVAILABLE'
 
 export interface ValidationIssue {
   /** Where the problem is, as a JSON path: `tasks.b.dependsOn[0]`. */
@@ -188,6 +189,19 @@ export class EngineClosedError extends SpindleError {
   }
   constructor(message = 'The engine is closed; create a new engine on the same store to continue.') {
     super('ENGINE_CLOSED', message)
+  }
+}
+
+/**
+ * The worker behind `connectEngine` did not start serving in time, failed to load, or ended: the
+ * call never reached an engine, or its answer never came back.
+ */
+export class WorkerUnavailableError extends SpindleError {
+  override get name(): string {
+    return 'WorkerUnavailableError'
+  }
+  constructor(message: string, options: SpindleErrorOptions = {}) {
+    super('WORKER_UNAVAILABLE', message, options)
   }
 }
 

@@ -17,6 +17,7 @@ export {
   StorageError,
   TaskError,
   TimeoutError,
+  WorkerUnavailableError,
 } from './errors'
 export { alertFor } from './monitor/alerts'
 export { aggregateHealth, computeHealth, healthLevel } from './monitor/health'

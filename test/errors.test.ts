@@ -12,6 +12,7 @@ import {
   StorageError,
   TaskError,
   TimeoutError,
+  WorkerUnavailableError,
 } from '../src/errors'
 
 const samples: [string, () => SpindleError][] = [
@@ -27,6 +28,7 @@ const samples: [string, () => SpindleError][] = [
   ['StorageError', () => new StorageError('x')],
   ['StaleExecutorError', () => new StaleExecutorError('x')],
   ['EngineClosedError', () => new EngineClosedError()],
+  ['WorkerUnavailableError', () => new WorkerUnavailableError('x')],
 ]
 
 describe('error names', () => {

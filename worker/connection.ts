@@ -1,14 +1,25 @@
 import * as Comlink from 'comlink'
 import { Observable } from 'rxjs'
-import { ArgumentError, EngineClosedError } from '../src/errors'
+import { ArgumentError, EngineClosedError, WorkerUnavailableError } from '../src/errors'
 import type { WorkflowEvent } from '../src/types'
 import { clientCounters } from './instrumentation'
-import type { ConnectionApi, ConnectMessage, EngineDescription, StreamMessage, WorkerStats } from './protocol'
+import type {
+  CallResult,
+  ConnectionApi,
+  ConnectMessage,
+  EngineDescription,
+  StreamMessage,
+  WorkerStats,
+} from './protocol'
 import { fromWireError } from './wire-error'
 
 /**
  * The page's end of one connection to a worker running `serveEngine`: calls go over a dedicated
  * `MessagePort` with Comlink, each event subscription gets a port of its own.
+ *
+ * A worker that does not answer its first call within `startTimeoutMs`, fires `error`, or ends
+ * (its Web Lock frees) makes the connection unavailable: every call waiting on it, every later
+ * call and every event subscription fail with `WorkerUnavailableError`.
  */
 export class Connection {
   readonly #worker: Worker
@@ -17,26 +28,68 @@ export class Connection {
   readonly #remote: Comlink.Remote<ConnectionApi>
   /** Open event subscriptions, each settled when it ends. */
   readonly #streams = new Set<Promise<void>>()
+  /** How to fail each call and subscription still waiting on the worker. */
+  readonly #waiting = new Set<(error: WorkerUnavailableError) => void>()
+  readonly #ready: Promise<EngineDescription | undefined>
+  readonly #startTimer: ReturnType<typeof setTimeout>
+  readonly #watch = new AbortController()
+  readonly #onError = (event: Event) => {
+    const reason =
+      event instanceof ErrorEvent && event.message ? event.message : 'its script could not be loaded'
+    this.#fail(
+      new WorkerUnavailableError(
+        `The engine worker failed: ${reason}. Check the worker script in the browser console; ` +
+          'connect to a new worker to continue.',
+        { cause: event instanceof ErrorEvent ? event.error : undefined },
+      ),
+    )
+  }
   #nextSubscription = 1
   #released = false
   #description: EngineDescription | undefined
+  #unavailable: WorkerUnavailableError | undefined
   #closing: Promise<void> | undefined
 
-  constructor(worker: Worker, ownsWorker: boolean) {
+  constructor(worker: Worker, ownsWorker: boolean, startTimeoutMs: number) {
     this.#worker = worker
     this.#ownsWorker = ownsWorker
+    worker.addEventListener('error', this.#onError)
     const { port1, port2 } = new MessageChannel()
     clientCounters.channelsOpened++
-    const connect: ConnectMessage = { type: 'spindle.connect', port: port2 }
+    const lock = `spindle:connection:${crypto.randomUUID()}`
+    const connect: ConnectMessage = { type: 'spindle.connect', port: port2, lock }
     worker.postMessage(connect, [port2])
     this.#port = port1
     this.#remote = Comlink.wrap<ConnectionApi>(port1)
-    this.#remote.describe().then((description) => (this.#description = description), reportError)
+    this.#startTimer = setTimeout(() => {
+      this.#fail(
+        new WorkerUnavailableError(
+          `The engine worker did not answer within ${startTimeoutMs} ms. Call serveEngine(engine) ` +
+            'synchronously when the worker module starts, or raise connectEngine(worker, { startTimeoutMs }).',
+          { value: startTimeoutMs },
+        ),
+      )
+    }, startTimeoutMs)
+    this.#ready = this.#guard(this.#remote.describe()).then(
+      (description) => {
+        clearTimeout(this.#startTimer)
+        this.#description = description
+        this.#watchLock(lock)
+        return description
+      },
+      // The same error reaches every call through #guard; ready only says "no description".
+      () => undefined,
+    )
   }
 
   /** What the worker told about its engine; undefined until its first answer arrives. */
   get description(): EngineDescription | undefined {
     return this.#description
+  }
+
+  /** Settles with the worker's description once it answered, or with undefined once it failed. */
+  get ready(): Promise<EngineDescription | undefined> {
+    return this.#ready
   }
 
   get closed(): boolean {
@@ -46,9 +99,9 @@ export class Connection {
   /** Calls `engine[method](...args)` in the worker; rejects with the worker's error, rebuilt. */
   async call(method: string, args: unknown[]): Promise<unknown> {
     if (this.closed) throw new EngineClosedError()
-    let result: Awaited<ReturnType<ConnectionApi['call']>>
+    let result: CallResult
     try {
-      result = await this.#remote.call(method, args)
+      result = await this.#send<CallResult>(() => this.#remote.call(method, args))
     } catch (error) {
       if (error instanceof DOMException && error.name === 'DataCloneError') {
         throw new ArgumentError(
@@ -70,8 +123,8 @@ export class Connection {
    */
   events(): Observable<WorkflowEvent> {
     return new Observable<WorkflowEvent>((subscriber) => {
-      if (this.closed) {
-        subscriber.error(new EngineClosedError())
+      if (this.closed || this.#unavailable) {
+        subscriber.error(this.#unavailable ?? new EngineClosedError())
         return
       }
       const id = this.#nextSubscription++
@@ -80,6 +133,8 @@ export class Connection {
       let settle!: () => void
       const settled = new Promise<void>((resolve) => (settle = resolve))
       this.#streams.add(settled)
+      const fail = (error: WorkerUnavailableError) => subscriber.error(error)
+      this.#waiting.add(fail)
       port1.onmessage = ({ data }: MessageEvent<StreamMessage>) => {
         switch (data.type) {
           case 'spindle.events':
@@ -95,28 +150,33 @@ export class Connection {
             break
         }
       }
-      this.#remote.subscribe(id, Comlink.transfer(port2, [port2])).catch((error) => subscriber.error(error))
+      this.#send(() => this.#remote.subscribe(id, Comlink.transfer(port2, [port2]))).catch((error) =>
+        subscriber.error(error),
+      )
       return () => {
         settle()
         this.#streams.delete(settled)
+        this.#waiting.delete(fail)
         port1.onmessage = null
         port1.close()
         clientCounters.channelsClosed++
-        // Once the connection is released the worker drops its subscriptions by itself.
-        if (!this.#released) this.#remote.unsubscribe(id).catch(reportError)
+        // Once the connection is released (or the worker is gone) the worker keeps nothing of it.
+        if (!this.#released && !this.#unavailable) {
+          this.#send(() => this.#remote.unsubscribe(id)).catch(reportUnlessUnavailable)
+        }
       }
     })
   }
 
   stats(): Promise<WorkerStats> {
     if (this.closed) return Promise.reject(new EngineClosedError())
-    return this.#remote.stats()
+    return this.#send(() => this.#remote.stats())
   }
 
   /**
    * Closes the engine in the worker and this connection; terminates the worker when the
    * connection created it. Event subscribers get every event published before and complete.
-   * Calling it again returns the same promise.
+   * Calling it again returns the same promise. A worker already unavailable has nothing to close.
    */
   close(): Promise<void> {
     this.#closing ??= this.#close()
@@ -127,11 +187,17 @@ export class Connection {
     // Subscriptions still open get the worker's last batch and its end before close() resolves.
     const streams = [...this.#streams]
     try {
-      const result = await this.#remote.close()
-      if (!result.ok) throw fromWireError(result.error)
+      if (!this.#unavailable) {
+        const result = await this.#send<CallResult>(() => this.#remote.close())
+        if (!result.ok) throw fromWireError(result.error)
+      }
+    } catch (error) {
+      if (!(error instanceof WorkerUnavailableError)) throw error
     } finally {
       await Promise.all(streams)
-      await this.#remote.disconnect()
+      // The worker frees the connection's lock when it drops it: that is no longer news.
+      this.#stopWatching()
+      if (!this.#unavailable) await this.#guard(this.#remote.disconnect()).catch(reportUnlessUnavailable)
       // Releasing tells the worker to drop this connection; Comlink closes the port once the
       // worker acknowledges, which a terminated worker never does, so close it here in that case.
       this.#released = true
@@ -143,4 +209,70 @@ export class Connection {
       }
     }
   }
+
+  /**
+   * `send()` once the worker has answered its first call, or the connection's failure if the
+   * worker becomes unavailable first. Waiting for that answer puts the watch on the worker's lock
+   * in place before anything else is sent, so a worker that ends mid-call is always noticed.
+   */
+  async #send<T>(send: () => Promise<T>): Promise<T> {
+    await this.#ready
+    return this.#guard(send())
+  }
+
+  /** `promise`, or the connection's failure if the worker becomes unavailable first. */
+  #guard<T>(promise: Promise<T>): Promise<T> {
+    if (this.#unavailable) return Promise.reject(this.#unavailable)
+    return new Promise<T>((resolve, reject) => {
+      this.#waiting.add(reject)
+      promise.then(
+        (value) => {
+          this.#waiting.delete(reject)
+          resolve(value)
+        },
+        (error: unknown) => {
+          this.#waiting.delete(reject)
+          reject(error)
+        },
+      )
+    })
+  }
+
+  /** Asks for the lock the worker holds; getting it means the worker ended. */
+  #watchLock(lock: string): void {
+    if (globalThis.navigator?.locks === undefined || this.#watch.signal.aborted) return
+    const { signal } = this.#watch
+    navigator.locks
+      .request(lock, { signal }, () =>
+        this.#fail(
+          new WorkerUnavailableError(
+            'The engine worker ended (terminated, crashed or closed itself) while connected. ' +
+              'Connect to a new worker; its engine resumes the runs from the store.',
+          ),
+        ),
+      )
+      .catch((error: unknown) => {
+        if (!signal.aborted) reportError(error)
+      })
+  }
+
+  #stopWatching(): void {
+    clearTimeout(this.#startTimer)
+    this.#worker.removeEventListener('error', this.#onError)
+    this.#watch.abort()
+  }
+
+  #fail(error: WorkerUnavailableError): void {
+    if (this.#unavailable || this.#released) return
+    this.#unavailable = error
+    this.#stopWatching()
+    const waiting = [...this.#waiting]
+    this.#waiting.clear()
+    for (const fail of waiting) fail(error)
+    if (this.#ownsWorker) this.#worker.terminate()
+  }
+}
+
+function reportUnlessUnavailable(error: unknown): void {
+  if (!(error instanceof WorkerUnavailableError)) reportError(error)
 }
