@@ -4,8 +4,8 @@ import type { Engine } from '../src/types'
 import { Connection } from './connection'
 import { trackConnection } from './instrumentation'
 import { PageMonitor } from './page-monitor'
+import { PageValidator } from './page-validator'
 import { FORWARDED_METHODS, type ForwardedMethod } from './protocol'
-import { validateOnPage } from './validate-on-page'
 
 export interface ConnectOptions {
   /**
@@ -48,10 +48,11 @@ export function connectEngine(worker?: Worker, options: ConnectOptions = {}): En
       { value: startTimeoutMs },
     )
   }
+  const validator = new PageValidator()
   const connection = new Connection(
     worker ?? new Worker(new URL('./default.worker.ts', import.meta.url), { type: 'module' }),
     worker === undefined,
-    startTimeoutMs,
+    { startTimeoutMs, preload: () => validator.load() },
   )
   const forwarded = {} as Pick<Engine, ForwardedMethod>
   for (const method of FORWARDED_METHODS) {
@@ -72,7 +73,7 @@ export function connectEngine(worker?: Worker, options: ConnectOptions = {}): En
     get actionNames() {
       return connection.description?.actionNames ?? []
     },
-    validate: (definition) => validateOnPage(definition, connection.description?.actionNames),
+    validate: (definition) => validator.validate(definition, connection.description, connection.unavailable),
     events$,
     progress$: (runId) => monitor.progress$(runId),
     health$: (runId) => monitor.health$(runId),

@@ -50,7 +50,15 @@ export class Connection {
   #unavailable: WorkerUnavailableError | undefined
   #closing: Promise<void> | undefined
 
-  constructor(worker: Worker, ownsWorker: boolean, startTimeoutMs: number) {
+  /**
+   * @param options.preload settles before the first call is sent (with the worker's first answer);
+   *   must not reject
+   */
+  constructor(
+    worker: Worker,
+    ownsWorker: boolean,
+    { startTimeoutMs, preload }: { startTimeoutMs: number; preload?: () => Promise<void> },
+  ) {
     this.#worker = worker
     this.#ownsWorker = ownsWorker
     worker.addEventListener('error', this.#onError)
@@ -70,8 +78,8 @@ export class Connection {
         ),
       )
     }, startTimeoutMs)
-    this.#ready = this.#guard(this.#remote.describe()).then(
-      (description) => {
+    this.#ready = this.#guard(Promise.all([this.#remote.describe(), preload?.()])).then(
+      ([description]) => {
         clearTimeout(this.#startTimer)
         this.#description = description
         this.#watchLock(lock)
@@ -90,6 +98,11 @@ export class Connection {
   /** Settles with the worker's description once it answered, or with undefined once it failed. */
   get ready(): Promise<EngineDescription | undefined> {
     return this.#ready
+  }
+
+  /** Why the worker cannot be reached, once it cannot. */
+  get unavailable(): WorkerUnavailableError | undefined {
+    return this.#unavailable
   }
 
   get closed(): boolean {
