@@ -12,7 +12,7 @@ export default defineConfig({
       formats: ['es'],
     },
     rollupOptions: {
-      external: [/^xstate/, /^rxjs/, /^idb/, /^comlink/, /^@marcbachmann\/cel-js/, /^valibot/, /^croner/],
+      external: [/^xstate/, /^rxjs/, /^idb/, /^comlink/, /^@marcbachmann\/cel-js/, /^valibot/],
     },
   },
 })
