@@ -6,6 +6,7 @@ import { trackConnection } from './instrumentation'
 import { PageMonitor } from './page-monitor'
 import { PageValidator } from './page-validator'
 import { FORWARDED_METHODS, type ForwardedMethod } from './protocol'
+import { startDefaultWorker } from './start-default-worker'
 
 export interface ConnectOptions {
   /**
@@ -49,11 +50,10 @@ export function connectEngine(worker?: Worker, options: ConnectOptions = {}): En
     )
   }
   const validator = new PageValidator()
-  const connection = new Connection(
-    worker ?? new Worker(new URL('./default.worker.ts', import.meta.url), { type: 'module' }),
-    worker === undefined,
-    { startTimeoutMs, preload: () => validator.load() },
-  )
+  const connection = new Connection(worker ?? startDefaultWorker(), worker === undefined, {
+    startTimeoutMs,
+    preload: () => validator.load(),
+  })
   const forwarded = {} as Pick<Engine, ForwardedMethod>
   for (const method of FORWARDED_METHODS) {
     Object.assign(forwarded, { [method]: (...args: unknown[]) => connection.call(method, args) })

@@ -12,25 +12,25 @@ import { build } from 'vite'
 const BUDGET_BYTES = 30 * 1024
 const entry = fileURLToPath(new URL('../../dist/client.js', import.meta.url))
 
-const [output] = [
-  await build({
-    configFile: false,
-    logLevel: 'silent',
-    build: { write: false, minify: true, lib: { entry, formats: ['es'], fileName: 'client' } },
-  }),
-].flat()
-const chunks = new Map(
-  output.output.filter((item) => item.type === 'chunk').map((chunk) => [chunk.fileName, chunk]),
-)
-const start = [...chunks.values()].find((chunk) => chunk.isEntry)
+const result = await build({
+  configFile: false,
+  logLevel: 'silent',
+  build: { write: false, minify: true, lib: { entry, formats: ['es'], fileName: 'client' } },
+})
+const [output] = /** @type {import('rolldown').RolldownOutput[]} */ ([result].flat())
+/** @type {Map<string, import('rolldown').OutputChunk>} */
+const chunks = new Map()
+for (const item of output.output) if (item.type === 'chunk') chunks.set(item.fileName, item)
+/** @type {Set<string>} */
 const seen = new Set()
-const visit = (chunk) => {
-  if (seen.has(chunk.fileName)) return
-  seen.add(chunk.fileName)
-  for (const name of chunk.imports) visit(chunks.get(name))
+/** @param {string} name */
+const visit = (name) => {
+  if (seen.has(name)) return
+  seen.add(name)
+  for (const imported of chunks.get(name)?.imports ?? []) visit(imported)
 }
-visit(start)
-const bytes = gzipSync([...seen].map((name) => chunks.get(name).code).join('\n')).length
+for (const chunk of chunks.values()) if (chunk.isEntry) visit(chunk.fileName)
+const bytes = gzipSync([...seen].map((name) => chunks.get(name)?.code ?? '').join('\n')).length
 const lazy = [...chunks.keys()].filter((name) => !seen.has(name))
 console.log(
   `spindle/client, static graph: ${(bytes / 1024).toFixed(1)} KB min+gz (budget ${BUDGET_BYTES / 1024} KB); ` +
