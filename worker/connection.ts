@@ -2,6 +2,7 @@ import * as Comlink from 'comlink'
 import { Observable } from 'rxjs'
 import { ArgumentError, EngineClosedError, WorkerUnavailableError } from '../src/errors'
 import type { WorkflowEvent } from '../src/types'
+import { checkCallArguments } from './call-arguments'
 import { clientCounters } from './instrumentation'
 import type {
   CallResult,
@@ -112,6 +113,7 @@ export class Connection {
   /** Calls `engine[method](...args)` in the worker; rejects with the worker's error, rebuilt. */
   async call(method: string, args: unknown[]): Promise<unknown> {
     if (this.closed) throw new EngineClosedError()
+    checkCallArguments(method, args)
     let result: CallResult
     try {
       result = await this.#send<CallResult>(() => this.#remote.call(method, args))
