@@ -13,13 +13,14 @@ import type {
   WorkerStats,
 } from './protocol'
 import { fromWireError } from './wire-error'
+import { WorkerWatch } from './worker-watch'
 
 /**
  * The page's end of one connection to a worker running `serveEngine`: calls go over a dedicated
  * `MessagePort` with Comlink, each event subscription gets a port of its own.
  *
  * A worker that does not answer its first call within `startTimeoutMs`, fires `error`, or ends
- * (its Web Lock frees) makes the connection unavailable: every call waiting on it, every later
+ * (see `WorkerWatch`) makes the connection unavailable: every call waiting on it, every later
  * call and every event subscription fail with `WorkerUnavailableError`.
  */
 export class Connection {
@@ -32,19 +33,7 @@ export class Connection {
   /** How to fail each call and subscription still waiting on the worker. */
   readonly #waiting = new Set<(error: WorkerUnavailableError) => void>()
   readonly #ready: Promise<EngineDescription | undefined>
-  readonly #startTimer: ReturnType<typeof setTimeout>
-  readonly #watch = new AbortController()
-  readonly #onError = (event: Event) => {
-    const reason =
-      event instanceof ErrorEvent && event.message ? event.message : 'its script could not be loaded'
-    this.#fail(
-      new WorkerUnavailableError(
-        `The engine worker failed: ${reason}. Check the worker script in the browser console; ` +
-          'connect to a new worker to continue.',
-        { cause: event instanceof ErrorEvent ? event.error : undefined },
-      ),
-    )
-  }
+  readonly #watch: WorkerWatch
   #nextSubscription = 1
   #released = false
   #description: EngineDescription | undefined
@@ -62,7 +51,6 @@ export class Connection {
   ) {
     this.#worker = worker
     this.#ownsWorker = ownsWorker
-    worker.addEventListener('error', this.#onError)
     const { port1, port2 } = new MessageChannel()
     clientCounters.channelsOpened++
     const lock = `spindle:connection:${crypto.randomUUID()}`
@@ -70,35 +58,32 @@ export class Connection {
     worker.postMessage(connect, [port2])
     this.#port = port1
     this.#remote = Comlink.wrap<ConnectionApi>(port1)
-    this.#startTimer = setTimeout(() => {
-      this.#fail(
-        new WorkerUnavailableError(
-          `The engine worker did not answer within ${startTimeoutMs} ms. Call serveEngine(engine) ` +
-            'synchronously when the worker module starts, or raise connectEngine(worker, { startTimeoutMs }).',
-          { value: startTimeoutMs },
-        ),
-      )
-    }, startTimeoutMs)
+    this.#watch = new WorkerWatch(worker, lock, startTimeoutMs, (error) => this.#fail(error))
     this.#ready = this.#guard(Promise.all([this.#remote.describe(), preload?.()])).then(
       ([description]) => {
-        clearTimeout(this.#startTimer)
         this.#description = description
-        this.#watchLock(lock)
+        this.#watch.answered()
         return description
       },
-      // The same error reaches every call through #guard; ready only says "no description".
-      () => undefined,
+      // A lost worker's error reaches every call through #guard; any other failure loses it here.
+      (error: unknown) => {
+        if (!(error instanceof WorkerUnavailableError)) {
+          this.#fail(
+            new WorkerUnavailableError(
+              `The engine worker failed its first call (${String(error)}). Does it run serveEngine ` +
+                'from this version of spindle/worker?',
+              { cause: error },
+            ),
+          )
+        }
+        return undefined
+      },
     )
   }
 
   /** What the worker told about its engine; undefined until its first answer arrives. */
   get description(): EngineDescription | undefined {
     return this.#description
-  }
-
-  /** Settles with the worker's description once it answered, or with undefined once it failed. */
-  get ready(): Promise<EngineDescription | undefined> {
-    return this.#ready
   }
 
   /** Why the worker cannot be reached, once it cannot. */
@@ -211,7 +196,7 @@ export class Connection {
     } finally {
       await Promise.all(streams)
       // The worker frees the connection's lock when it drops it: that is no longer news.
-      this.#stopWatching()
+      this.#watch.stop()
       if (!this.#unavailable) await this.#guard(this.#remote.disconnect()).catch(reportUnlessUnavailable)
       // Releasing tells the worker to drop this connection; Comlink closes the port once the
       // worker acknowledges, which a terminated worker never does, so close it here in that case.
@@ -253,34 +238,10 @@ export class Connection {
     })
   }
 
-  /** Asks for the lock the worker holds; getting it means the worker ended. */
-  #watchLock(lock: string): void {
-    if (globalThis.navigator?.locks === undefined || this.#watch.signal.aborted) return
-    const { signal } = this.#watch
-    navigator.locks
-      .request(lock, { signal }, () =>
-        this.#fail(
-          new WorkerUnavailableError(
-            'The engine worker ended (terminated, crashed or closed itself) while connected. ' +
-              'Connect to a new worker; its engine resumes the runs from the store.',
-          ),
-        ),
-      )
-      .catch((error: unknown) => {
-        if (!signal.aborted) reportError(error)
-      })
-  }
-
-  #stopWatching(): void {
-    clearTimeout(this.#startTimer)
-    this.#worker.removeEventListener('error', this.#onError)
-    this.#watch.abort()
-  }
-
   #fail(error: WorkerUnavailableError): void {
     if (this.#unavailable || this.#released) return
     this.#unavailable = error
-    this.#stopWatching()
+    this.#watch.stop()
     const waiting = [...this.#waiting]
     this.#waiting.clear()
     for (const fail of waiting) fail(error)
