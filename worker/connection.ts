@@ -1,6 +1,6 @@
 import * as Comlink from 'comlink'
 import { Observable } from 'rxjs'
-import { ArgumentError, EngineClosedError, WorkerUnavailableError } from '../src/errors'
+import { ArgumentError, EngineClosedError, type SpindleError, WorkerUnavailableError } from '../src/errors'
 import type { WorkflowEvent } from '../src/types'
 import { checkCallArguments } from './call-arguments'
 import { clientCounters } from './instrumentation'
@@ -31,7 +31,7 @@ export class Connection {
   /** Open event subscriptions, each settled when it ends. */
   readonly #streams = new Set<Promise<void>>()
   /** How to fail each call and subscription still waiting on the worker. */
-  readonly #waiting = new Set<(error: WorkerUnavailableError) => void>()
+  readonly #waiting = new Set<(error: SpindleError) => void>()
   readonly #ready: Promise<EngineDescription | undefined>
   readonly #watch: WorkerWatch
   #nextSubscription = 1
@@ -133,7 +133,7 @@ export class Connection {
       let settle!: () => void
       const settled = new Promise<void>((resolve) => (settle = resolve))
       this.#streams.add(settled)
-      const fail = (error: WorkerUnavailableError) => subscriber.error(error)
+      const fail = (error: SpindleError) => subscriber.error(error)
       this.#waiting.add(fail)
       port1.onmessage = ({ data }: MessageEvent<StreamMessage>) => {
         switch (data.type) {
@@ -201,6 +201,8 @@ export class Connection {
       // Releasing tells the worker to drop this connection; Comlink closes the port once the
       // worker acknowledges, which a terminated worker never does, so close it here in that case.
       this.#released = true
+      // The worker answers nothing more on this connection: calls it still held end here.
+      this.#settleWaiting(new EngineClosedError())
       this.#remote[Comlink.releaseProxy]()
       clientCounters.channelsClosed++
       if (this.#ownsWorker) {
@@ -242,10 +244,14 @@ export class Connection {
     if (this.#unavailable || this.#released) return
     this.#unavailable = error
     this.#watch.stop()
+    this.#settleWaiting(error)
+    if (this.#ownsWorker) this.#worker.terminate()
+  }
+
+  #settleWaiting(error: SpindleError): void {
     const waiting = [...this.#waiting]
     this.#waiting.clear()
     for (const fail of waiting) fail(error)
-    if (this.#ownsWorker) this.#worker.terminate()
   }
 }
 

@@ -98,3 +98,40 @@ describe('connectEngine: a worker that ends while connected', () => {
     await expect(engine.getRun('r1')).rejects.toMatchObject({ code: 'ENGINE_CLOSED' })
   })
 })
+
+describe('connectEngine: close() against calls in flight and a worker not yet answering', () => {
+  it('settles a call still waiting in the worker with ENGINE_CLOSED', async () => {
+    const engine = connect(fakeEngineWorker())
+    const pending = engine.signal('r1', 'hang')
+    await engine.close()
+    await expect(pending).rejects.toMatchObject({ name: 'EngineClosedError', code: 'ENGINE_CLOSED' })
+  })
+
+  it('close() before the first answer closes once the worker answers', async () => {
+    const engine = connect(fakeEngineWorker())
+    const pending = engine.getRun('r1')
+    await engine.close()
+    await expect(pending).resolves.toMatchObject({ runId: 'r1' })
+    await expect(engine.getRun('r1')).rejects.toMatchObject({ code: 'ENGINE_CLOSED' })
+  })
+
+  it('close() on a worker that never answers resolves once startTimeoutMs passes', async () => {
+    const engine = connect(testWorker('silent'), 30)
+    const pending = engine.getRun('r1')
+    await expect(engine.close()).resolves.toBeUndefined()
+    await expect(pending).rejects.toBeInstanceOf(WorkerUnavailableError)
+  })
+
+  it('a worker terminated during close(): close() resolves, the calls reject', async () => {
+    const worker = fakeEngineWorker()
+    const engine = connect(worker)
+    await engine.getRun('r1')
+    const pending = engine.signal('r1', 'hang')
+    const closing = engine.close()
+    worker.terminate()
+    await expect(closing).resolves.toBeUndefined()
+    await expect(pending).rejects.toMatchObject({
+      code: expect.stringMatching(/^(WORKER_UNAVAILABLE|ENGINE_CLOSED)$/),
+    })
+  })
+})
