@@ -105,7 +105,11 @@ class EngineServer {
           acquired()
           return connected ? new Promise<void>((release) => (releaseLock = release)) : undefined
         })
-        .catch(reportError)
+        .catch((error: unknown) => {
+          // Without the lock the page cannot tell when this worker ends; it still gets its answers.
+          reportError(error)
+          acquired()
+        })
     })
     const api: ConnectionApi & { [Comlink.finalizer](): void } = {
       call: (method, args) => this.#call(method, args),
