@@ -199,16 +199,14 @@ export class Connection {
       this.#watch.stop()
       if (!this.#unavailable) await this.#guard(this.#remote.disconnect()).catch(reportUnlessUnavailable)
       // Releasing tells the worker to drop this connection; Comlink closes the port once the
-      // worker acknowledges, which a terminated worker never does, so close it here in that case.
+      // worker acknowledges, which a terminated or lost worker never does: close it here then.
       this.#released = true
       // The worker answers nothing more on this connection: calls it still held end here.
       this.#settleWaiting(new EngineClosedError())
       this.#remote[Comlink.releaseProxy]()
       clientCounters.channelsClosed++
-      if (this.#ownsWorker) {
-        this.#worker.terminate()
-        this.#port.close()
-      }
+      if (this.#ownsWorker) this.#worker.terminate()
+      if (this.#ownsWorker || this.#unavailable) this.#port.close()
     }
   }
 
