@@ -22,7 +22,6 @@ export default defineConfig({
       '@marcbachmann/cel-js',
       'valibot',
       'fast-check',
-      'croner',
     ],
   },
   worker: { format: 'es' },

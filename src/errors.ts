@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'STALE_EXECUTOR'
   | 'COMPENSATION_FAILED'
   | 'ENGINE_CLOSED'
+  | 'WORKER_UNAVAILABLE'
 
 export interface ValidationIssue {
   /** Where the problem is, as a JSON path: `tasks.b.dependsOn[0]`. */
@@ -44,8 +45,9 @@ export class SpindleError extends Error {
     this.value = options.value
   }
 
+  /** A literal, not `constructor.name`, which minifiers rename (`t`, `a`…) in built apps. */
   override get name(): string {
-    return this.constructor.name
+    return 'SpindleError'
   }
 
   /** A plain, structured-clone-safe form (used in events and across the worker boundary). */
@@ -56,6 +58,9 @@ export class SpindleError extends Error {
 
 /** A definition failed to parse or validate. `issues` lists every problem by path. */
 export class DefinitionError extends SpindleError {
+  override get name(): string {
+    return 'DefinitionError'
+  }
   readonly issues: ValidationIssue[]
   constructor(issues: ValidationIssue[], options: SpindleErrorOptions = {}) {
     const head = issues
@@ -73,6 +78,9 @@ export class DefinitionError extends SpindleError {
 
 /** A run's input does not match the definition's `params`. */
 export class InputError extends SpindleError {
+  override get name(): string {
+    return 'InputError'
+  }
   readonly issues: ValidationIssue[]
   constructor(issues: ValidationIssue[], options: SpindleErrorOptions = {}) {
     super(
@@ -89,6 +97,9 @@ export class InputError extends SpindleError {
 
 /** An unknown run, definition, task, checkpoint or template. */
 export class NotFoundError extends SpindleError {
+  override get name(): string {
+    return 'NotFoundError'
+  }
   constructor(message: string, options: SpindleErrorOptions = {}) {
     super('NOT_FOUND', message, options)
   }
@@ -96,6 +107,9 @@ export class NotFoundError extends SpindleError {
 
 /** A control call that does not fit the run's (or task's) current status. Nothing was changed. */
 export class InvalidStateError extends SpindleError {
+  override get name(): string {
+    return 'InvalidStateError'
+  }
   constructor(message: string, options: SpindleErrorOptions = {}) {
     super('INVALID_STATE', message, options)
   }
@@ -103,6 +117,9 @@ export class InvalidStateError extends SpindleError {
 
 /** A bad argument to an API call (wrong type, out of range). Nothing was changed. */
 export class ArgumentError extends SpindleError {
+  override get name(): string {
+    return 'ArgumentError'
+  }
   constructor(message: string, options: SpindleErrorOptions = {}) {
     super('INVALID_ARGUMENT', message, options)
   }
@@ -110,6 +127,9 @@ export class ArgumentError extends SpindleError {
 
 /** A task failed; `taskId` names it. Also the `error` of a run that failed because of it. */
 export class TaskError extends SpindleError {
+  override get name(): string {
+    return 'TaskError'
+  }
   readonly taskId: string | undefined
   constructor(code: ErrorCode, message: string, options: SpindleErrorOptions & { taskId?: string } = {}) {
     super(code, message, options)
@@ -122,6 +142,9 @@ export class TaskError extends SpindleError {
 
 /** `wait()` or an action exceeded its time limit. */
 export class TimeoutError extends SpindleError {
+  override get name(): string {
+    return 'TimeoutError'
+  }
   constructor(message: string, options: SpindleErrorOptions = {}) {
     super('TIMEOUT', message, options)
   }
@@ -129,6 +152,9 @@ export class TimeoutError extends SpindleError {
 
 /** A CEL expression failed while it was evaluated. */
 export class ExpressionError extends SpindleError {
+  override get name(): string {
+    return 'ExpressionError'
+  }
   readonly expression: string
   constructor(expression: string, message: string, options: SpindleErrorOptions = {}) {
     super('EXPRESSION_FAILED', message, { value: expression, ...options })
@@ -138,6 +164,9 @@ export class ExpressionError extends SpindleError {
 
 /** The store could not commit a write. The run is paused; no completion was recorded. */
 export class StorageError extends SpindleError {
+  override get name(): string {
+    return 'StorageError'
+  }
   constructor(message: string, options: SpindleErrorOptions = {}) {
     super('STORAGE_FAILED', message, options)
   }
@@ -145,6 +174,9 @@ export class StorageError extends SpindleError {
 
 /** Another executor took over the run; this one may no longer write it. */
 export class StaleExecutorError extends SpindleError {
+  override get name(): string {
+    return 'StaleExecutorError'
+  }
   constructor(message: string, options: SpindleErrorOptions = {}) {
     super('STALE_EXECUTOR', message, options)
   }
@@ -152,8 +184,24 @@ export class StaleExecutorError extends SpindleError {
 
 /** The engine was closed. */
 export class EngineClosedError extends SpindleError {
+  override get name(): string {
+    return 'EngineClosedError'
+  }
   constructor(message = 'The engine is closed; create a new engine on the same store to continue.') {
     super('ENGINE_CLOSED', message)
+  }
+}
+
+/**
+ * The worker behind `connectEngine` did not start serving in time, failed to load, or ended: the
+ * call never reached an engine, or its answer never came back.
+ */
+export class WorkerUnavailableError extends SpindleError {
+  override get name(): string {
+    return 'WorkerUnavailableError'
+  }
+  constructor(message: string, options: SpindleErrorOptions = {}) {
+    super('WORKER_UNAVAILABLE', message, options)
   }
 }
 

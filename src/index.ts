@@ -17,6 +17,7 @@ export {
   StorageError,
   TaskError,
   TimeoutError,
+  WorkerUnavailableError,
 } from './errors'
 export { alertFor } from './core/monitor/alerts'
 export { aggregateHealth, computeHealth, healthLevel } from './core/monitor/health'

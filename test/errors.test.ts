@@ -1,5 +1,36 @@
 import { describe, expect, it } from 'vitest'
-import { TaskError, toErrorInfo } from '../src/errors'
+import {
+  ArgumentError,
+  DefinitionError,
+  EngineClosedError,
+  ExpressionError,
+  InputError,
+  InvalidStateError,
+  NotFoundError,
+  SpindleError,
+  StaleExecutorError,
+  StorageError,
+  TaskError,
+  toErrorInfo,
+  TimeoutError,
+  WorkerUnavailableError,
+} from '../src/errors'
+
+const samples: [string, () => SpindleError][] = [
+  ['SpindleError', () => new SpindleError('INVALID_STATE', 'x')],
+  ['DefinitionError', () => new DefinitionError([])],
+  ['InputError', () => new InputError([])],
+  ['NotFoundError', () => new NotFoundError('x')],
+  ['InvalidStateError', () => new InvalidStateError('x')],
+  ['ArgumentError', () => new ArgumentError('x')],
+  ['TaskError', () => new TaskError('TASK_FAILED', 'x')],
+  ['TimeoutError', () => new TimeoutError('x')],
+  ['ExpressionError', () => new ExpressionError('1 +', 'x')],
+  ['StorageError', () => new StorageError('x')],
+  ['StaleExecutorError', () => new StaleExecutorError('x')],
+  ['EngineClosedError', () => new EngineClosedError()],
+  ['WorkerUnavailableError', () => new WorkerUnavailableError('x')],
+]
 
 describe('toErrorInfo', () => {
   it('keeps the code and message of a SpindleError and the string code of any Error', () => {
@@ -65,5 +96,22 @@ describe('toErrorInfo', () => {
   it('turns a non-string message of an Error into text', () => {
     const error = Object.assign(new Error(), { message: { detail: 'structured' } })
     expect(toErrorInfo(error)).toEqual({ code: 'ACTION_FAILED', message: '{"detail":"structured"}' })
+  })
+})
+
+describe('error names', () => {
+  it.each(samples)('%s keeps its name when a minifier renames the class', (name, make) => {
+    const type = make().constructor
+    const original = Object.getOwnPropertyDescriptor(type, 'name')!
+    // What a minifier does to `class DefinitionError`: the constructor is called `t`.
+    Object.defineProperty(type, 'name', { value: 't', configurable: true })
+    try {
+      const error = make()
+      expect(error.name).toBe(name)
+      expect(String(error)).toMatch(new RegExp(`^${name}: `))
+      expect(error.toJSON().name).toBe(name)
+    } finally {
+      Object.defineProperty(type, 'name', original)
+    }
   })
 })

@@ -1,10 +1,24 @@
 import { share } from 'rxjs'
+import { ArgumentError } from '../src/errors'
 import type { Engine } from '../src/types'
 import { Connection } from './connection'
 import { trackConnection } from './instrumentation'
 import { PageMonitor } from './page-monitor'
+import { PageValidator } from './page-validator'
 import { FORWARDED_METHODS, type ForwardedMethod } from './protocol'
-import { validateOnPage } from './validate-on-page'
+import { startDefaultWorker } from './start-default-worker'
+
+export interface ConnectOptions {
+  /**
+   * How long the worker may take to answer its first call (its module loaded, `serveEngine`
+   * called) before every call rejects with `WorkerUnavailableError`. Default: 10,000 ms.
+   */
+  startTimeoutMs?: number
+}
+
+const DEFAULT_START_TIMEOUT_MS = 10_000
+/** The largest delay `setTimeout` honours; longer ones fire at once. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1
 
 /**
  * Connects to an engine served in a Web Worker by `serveEngine` and returns the same `Engine`
@@ -15,6 +29,9 @@ import { validateOnPage } from './validate-on-page'
  * Without `worker`, starts the default worker (the built-in actions, an IndexedDB store), which
  * `close()` terminates; a worker passed in is left running (its engine is closed).
  *
+ * A worker that fails to load, does not call `serveEngine` within `options.startTimeoutMs`, or
+ * ends later (an `error` event, terminated) rejects every call with `WorkerUnavailableError`.
+ *
  * @example
  * import { connectEngine } from 'spindle/client'
  *
@@ -23,11 +40,20 @@ import { validateOnPage } from './validate-on-page'
  * const run = await engine.start('order-pipeline', { orderId: 'A-17' })
  * engine.progress$(run.runId).subscribe((p) => console.log(`${p.percent}%`))
  */
-export function connectEngine(worker?: Worker): Engine {
-  const connection = new Connection(
-    worker ?? new Worker(new URL('./default.worker.ts', import.meta.url), { type: 'module' }),
-    worker === undefined,
-  )
+export function connectEngine(worker?: Worker, options: ConnectOptions = {}): Engine {
+  const startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS
+  if (typeof startTimeoutMs !== 'number' || !(startTimeoutMs > 0) || startTimeoutMs > MAX_TIMEOUT_MS) {
+    throw new ArgumentError(
+      `connectEngine: startTimeoutMs must be a number of milliseconds above 0 and at most ${MAX_TIMEOUT_MS}, ` +
+        `got ${String(startTimeoutMs)}. Leave it out for ${DEFAULT_START_TIMEOUT_MS} ms.`,
+      { value: startTimeoutMs },
+    )
+  }
+  const validator = new PageValidator()
+  const connection = new Connection(worker ?? startDefaultWorker(), worker === undefined, {
+    startTimeoutMs,
+    preload: () => validator.load(),
+  })
   const forwarded = {} as Pick<Engine, ForwardedMethod>
   for (const method of FORWARDED_METHODS) {
     Object.assign(forwarded, { [method]: (...args: unknown[]) => connection.call(method, args) })
@@ -47,7 +73,7 @@ export function connectEngine(worker?: Worker): Engine {
     get actionNames() {
       return connection.description?.actionNames ?? []
     },
-    validate: (definition) => validateOnPage(definition, connection.description?.actionNames),
+    validate: (definition) => validator.validate(definition, connection.description, connection.unavailable),
     events$,
     progress$: (runId) => monitor.progress$(runId),
     health$: (runId) => monitor.health$(runId),

@@ -49,6 +49,11 @@ export type ForwardedMethod = (typeof FORWARDED_METHODS)[number]
 export interface ConnectMessage {
   type: 'spindle.connect'
   port: MessagePort
+  /**
+   * A Web Lock the worker holds while the connection is open. The page asks for it once the worker
+   * has answered: when the page gets it, the worker has ended (terminated, crashed or closed itself).
+   */
+  lock?: string
 }
 
 /** What one connection exposes over Comlink. */
@@ -65,8 +70,11 @@ export interface ConnectionApi {
   close(): Promise<CallResult>
   /** Ends this connection's subscriptions; the page releases its Comlink proxy next. */
   disconnect(): void
-  /** What the page needs to know about the engine to answer `validate()` by itself. */
-  describe(): EngineDescription
+  /**
+   * What the page needs to know about the engine to answer `validate()` by itself. The first answer
+   * of a worker: it comes once the worker holds the connection's `lock`.
+   */
+  describe(): Promise<EngineDescription>
   /** Counters of this worker, for tests and diagnostics. */
   stats(): WorkerStats
 }
@@ -119,6 +127,7 @@ export type ErrorKind =
   | 'StorageError'
   | 'StaleExecutorError'
   | 'EngineClosedError'
+  | 'WorkerUnavailableError'
 
 /** A thrown value as it crosses the worker boundary. */
 export type WireError =

@@ -1,4 +1,4 @@
-import { createRunReplica, type RunReplica, type RunSnapshot } from '../src/core/run-replica'
+import type { RunReplica, RunSnapshot } from '../src/core/run-replica'
 import { InvalidStateError } from '../src/errors'
 import type { RunState, WorkflowEvent } from '../src/types'
 
@@ -75,8 +75,9 @@ export class RunTracker implements TrackedRun {
   load(): void {
     if (this.#loading || this.#closed) return
     this.#loading = true
-    this.#snapshot(this.runId).then(
-      (snapshot) => {
+    // The replica compiles the definition (CEL, valibot): loaded on demand, out of the page entry.
+    Promise.all([this.#snapshot(this.runId), import('../src/core/run-replica')]).then(
+      ([snapshot, { createRunReplica }]) => {
         this.#loading = false
         if (this.#closed) return
         if (!snapshot) {

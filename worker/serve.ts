@@ -65,7 +65,7 @@ export function serveEngine(engine: Engine, options: ServeOptions = {}): void {
   serving = true
   globalThis.addEventListener('message', (event: MessageEvent<ConnectMessage>) => {
     if (event.data?.type === 'spindle.connect' && event.data.port instanceof MessagePort) {
-      server.connect(event.data.port)
+      server.connect(event.data.port, event.data.lock)
     }
   })
 }
@@ -92,9 +92,25 @@ class EngineServer {
     this.#mirror = channel === false ? undefined : new EventMirror(channel, engine.events$)
   }
 
-  connect(port: MessagePort): void {
+  connect(port: MessagePort, lock: string | undefined): void {
     const streams = new Map<number, EventStream>()
     this.#stats.connections++
+    let connected = true
+    let releaseLock: (() => void) | undefined
+    // Held until the connection is dropped, or the worker ends: then the page's request gets it.
+    const held = new Promise<void>((acquired) => {
+      if (typeof lock !== 'string' || globalThis.navigator?.locks === undefined) return acquired()
+      navigator.locks
+        .request(lock, () => {
+          acquired()
+          return connected ? new Promise<void>((release) => (releaseLock = release)) : undefined
+        })
+        .catch((error: unknown) => {
+          // Without the lock the page cannot tell when this worker ends; it still gets its answers.
+          reportError(error)
+          acquired()
+        })
+    })
     const api: ConnectionApi & { [Comlink.finalizer](): void } = {
       call: (method, args) => this.#call(method, args),
       subscribe: (id, eventPort) => {
@@ -106,7 +122,10 @@ class EngineServer {
         streams.delete(id)
       },
       close: () => this.#close(),
-      describe: () => this.#description,
+      describe: async () => {
+        await held
+        return this.#description
+      },
       stats: () => ({
         ...this.#stats,
         subscriptions: this.#streams.size,
@@ -116,12 +135,12 @@ class EngineServer {
       // Comlink calls this once the page released its proxy, also when it was garbage-collected.
       [Comlink.finalizer]: () => drop(),
     }
-    let connected = true
     const drop = () => {
       if (!connected) return
       connected = false
       for (const stream of streams.values()) stream.stop()
       streams.clear()
+      releaseLock?.()
       this.#stats.connections--
     }
     Comlink.expose(api, port)

@@ -3,9 +3,9 @@ import type { ValidationResult } from '../src/types'
 
 /**
  * `validate()` for an engine in a worker: the same checks as the engine's own, run on the page
- * because `validate` answers synchronously. `actionNames` are the worker's actions; before the
- * worker has told them (the first milliseconds after `connectEngine`), or when its engine does
- * not tell them, every action name counts as known and `register()` still checks them.
+ * because `validate` answers synchronously. `actionNames` are the worker's actions; when its
+ * engine does not tell them, every action name counts as known and `register()` still checks
+ * them. Loaded on demand by `PageValidator`, which answers before the worker has described itself.
  */
 export function validateOnPage(
   definition: unknown,

@@ -12,6 +12,7 @@ import {
   StorageError,
   TaskError,
   TimeoutError,
+  WorkerUnavailableError,
 } from '../src/errors'
 import type { ErrorKind, WireError } from './protocol'
 
@@ -31,6 +32,7 @@ const KINDS: readonly [ErrorKind, abstract new (...args: any[]) => SpindleError]
   ['StorageError', StorageError],
   ['StaleExecutorError', StaleExecutorError],
   ['EngineClosedError', EngineClosedError],
+  ['WorkerUnavailableError', WorkerUnavailableError],
   ['SpindleError', SpindleError],
 ]
 
@@ -111,6 +113,8 @@ function rebuild(
       return new StaleExecutorError(wire.message, options)
     case 'EngineClosedError':
       return new EngineClosedError(wire.message)
+    case 'WorkerUnavailableError':
+      return new WorkerUnavailableError(wire.message, options)
     default:
       return new SpindleError(code, wire.message, options)
   }

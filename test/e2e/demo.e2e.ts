@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { copyFile, mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,7 +9,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const configFile = join(root, 'vite.config.ts')
-const screenshotPath = fileURLToPath(new URL('./demo.png', import.meta.url))
+/** Each run's picture goes to an ignored folder; the README's picture only on request. */
+const screenshotPath = fileURLToPath(new URL('./.output/demo.png', import.meta.url))
+const readmeScreenshotPath = fileURLToPath(new URL('./demo.png', import.meta.url))
+const updateReadmeScreenshot = process.env.UPDATE_SCREENSHOT === '1'
 
 let outDir: string
 let server: PreviewServer | undefined
@@ -197,6 +200,7 @@ describe('the demo page', () => {
     // The picture shows the recovery in the log.
     await events(page, 'workflow.recovered').scrollIntoViewIfNeeded()
     await page.screenshot({ path: screenshotPath, fullPage: true })
+    if (updateReadmeScreenshot) await copyFile(screenshotPath, readmeScreenshotPath)
     expect(errors).toEqual([])
   })
 })

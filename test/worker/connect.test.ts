@@ -155,11 +155,31 @@ describe('connectEngine: validate', () => {
     })
   })
 
-  it('before the worker told its actions, checks everything but action names', () => {
+  it('before the worker answered, accepts nothing: one engine-not-ready issue', async () => {
     const engine = connect()
-    expect(engine.validate(definition('send-mail')).issues.map((i) => i.path)).toEqual([
-      'tasks.b.dependsOn[1]',
-    ])
+    const notReady = {
+      ok: false,
+      issues: [{ path: '', code: 'engine-not-ready', message: expect.stringMatching(/await any call/) }],
+    }
+    expect(engine.validate(definition('send-mail'))).toEqual(notReady)
+    expect(engine.validate({ ...definition('add'), tasks: { a: { action: 'add' } } })).toEqual(notReady)
+    await engine.getRun('none')
+    expect(engine.validate({ ...definition('add'), tasks: { a: { action: 'add' } } })).toEqual({
+      ok: true,
+      issues: [],
+    })
+    expect(engine.validate(definition('send-mail')).issues[0]).toMatchObject({ path: 'tasks.a.action' })
+  })
+
+  it('with the worker unavailable, accepts nothing: one worker-unavailable issue', async () => {
+    const silent = new Worker(new URL('./silent.worker.ts', import.meta.url), { type: 'module' })
+    workers.push(silent)
+    const engine = connectEngine(silent, { startTimeoutMs: 20 })
+    await expect(engine.listDefinitions()).rejects.toMatchObject({ code: 'WORKER_UNAVAILABLE' })
+    expect(engine.validate(definition('add'))).toEqual({
+      ok: false,
+      issues: [{ path: '', code: 'worker-unavailable', message: expect.stringMatching(/did not answer/) }],
+    })
   })
 })
 

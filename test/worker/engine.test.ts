@@ -77,6 +77,8 @@ describe('the engine through a worker', () => {
       id: 'Not An Id',
       tasks: { ...sum.tasks, double: { ...sum.tasks.double!, dependsOn: ['ghost'] } },
     }
+    // validate() on the page knows the worker's actions once the worker has answered a call.
+    await engine.listDefinitions()
     const result = engine.validate(bad)
     expect(result.ok).toBe(false)
     const paths = result.issues.map((i) => i.path)

@@ -85,6 +85,14 @@ const engine = {
   async signal(runId: string, name: string, payload?: any) {
     if (name === 'publish') await publish(runId, payload.count, payload.perTask)
     if (name === 'echo') return { runId, payload }
+    // Never answers; with 'crash', the worker then fails outside any call.
+    if (name === 'hang') return new Promise(() => {})
+    if (name === 'crash') {
+      setTimeout(() => {
+        throw new Error('worker crashed')
+      })
+      return new Promise(() => {})
+    }
     if (name === 'serve-again') {
       try {
         serveEngine(engine)

@@ -41,6 +41,8 @@ describe('BroadcastChannel mirroring', () => {
     expect(seenByOther).toHaveLength(0)
     await tabA.close()
     expect((await inA).map(key)).toEqual(events.map(key))
+    // Closed before their workers are terminated: a subscriber of a terminated worker gets an error.
+    await Promise.all([tabB.close(), other.close()])
   })
 
   it('drops events already seen, by (runId, seq)', async () => {

@@ -47,8 +47,9 @@ describe('a worker that dies mid-run', () => {
           d: { status: 'completed' },
         },
       })
-      // c was in flight: it runs again, under the same idempotency key; a and b do not.
-      expect(log.executions.map((e) => e.taskId)).toEqual(['a', 'b', 'c', 'c', 'd'])
+      // c was in flight: it runs again, under the same idempotency key; a and b do not. The log
+      // comes on a BroadcastChannel, which may deliver after wait()'s answer on the worker's port.
+      await expect.poll(() => log.executions.map((e) => e.taskId)).toEqual(['a', 'b', 'c', 'c', 'd'])
       const [firstC, againC] = log.executions.filter((e) => e.taskId === 'c')
       expect(againC!.key).toBe(firstC!.key)
       expect((await recovered.history(run.runId)).map((e) => e.type)).toContain('workflow.recovered')
