@@ -1,3 +1,7 @@
+import type { ErrorInfo, ValidationIssue } from './types'
+
+export type { ErrorInfo, ValidationIssue }
+
 /**
  * Every error Spindle throws is a `SpindleError` with a stable `code`, the offending value
  * (`value`) and a message that says how to fix it. The classes survive the trip from a worker
@@ -21,13 +25,6 @@ export type ErrorCode =
   | 'COMPENSATION_FAILED'
   | 'ENGINE_CLOSED'
   | 'WORKER_UNAVAILABLE'
-
-export interface ValidationIssue {
-  /** Where the problem is, as a JSON path: `tasks.b.dependsOn[0]`. */
-  path: string
-  code: string
-  message: string
-}
 
 export interface SpindleErrorOptions {
   value?: unknown
@@ -206,11 +203,6 @@ export class WorkerUnavailableError extends SpindleError {
 }
 
 /** The plain `{ code, message }` form kept in run state and events. */
-export interface ErrorInfo {
-  code: string
-  message: string
-  taskId?: string
-}
 
 /**
  * Reduces any thrown value to `{ code, message }`. Never throws: a thrown value may be circular,

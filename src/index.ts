@@ -1,8 +1,11 @@
 export { defineAction } from './actions/define-action'
+export { alertFor } from './core/monitor/alerts'
+export { aggregateHealth, computeHealth, healthLevel } from './core/monitor/health'
+export { computeProgress } from './core/monitor/progress'
+export { createRunReplica, type RunReplica, type RunSnapshot } from './core/run-replica'
 export { DEFINITION_LIMITS } from './definition/parse'
 export { createEngine } from './engine/engine'
-export { createRunReplica, type RunReplica, type RunSnapshot } from './core/run-replica'
-export { type SimulatedClock, simulatedClock, systemClock } from './runtime/timers'
+export type { Engine, EngineOptions } from './engine/engine-types'
 export type { ErrorCode, ErrorInfo, ValidationIssue } from './errors'
 export {
   ArgumentError,
@@ -19,9 +22,7 @@ export {
   TimeoutError,
   WorkerUnavailableError,
 } from './errors'
-export { alertFor } from './core/monitor/alerts'
-export { aggregateHealth, computeHealth, healthLevel } from './core/monitor/health'
-export { computeProgress } from './core/monitor/progress'
+export { type SimulatedClock, simulatedClock, systemClock } from './runtime/timers'
 export { type IndexedDbStoreOptions, indexedDbStore } from './store/indexeddb-store'
 export { memoryStore } from './store/memory-store'
 export type {
@@ -42,8 +43,7 @@ export type {
   CheckpointInfo,
   Clock,
   DefinitionInfo,
-  Engine,
-  EngineOptions,
+  EngineDefaults,
   EventOf,
   Health,
   HealthLevel,

@@ -11,8 +11,8 @@ import {
   StaleExecutorError,
   StorageError,
   TaskError,
-  toErrorInfo,
   TimeoutError,
+  toErrorInfo,
   WorkerUnavailableError,
 } from '../src/errors'
 

@@ -1,6 +1,6 @@
 import { share } from 'rxjs'
 import { ArgumentError } from '../src/errors'
-import type { Engine } from '../src/types'
+import type { Engine } from '../src/index'
 import { Connection } from './connection'
 import { trackConnection } from './instrumentation'
 import { PageMonitor } from './page-monitor'

@@ -3,7 +3,7 @@ import { Observable } from 'rxjs'
 import { ArgumentError, EngineClosedError, type SpindleError, WorkerUnavailableError } from '../src/errors'
 import type { WorkflowEvent } from '../src/types'
 import { checkCallArguments } from './call-arguments'
-import { clientCounters } from './instrumentation'
+import { clientCounters } from './client-counters'
 import type {
   CallResult,
   ConnectionApi,

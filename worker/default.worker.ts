@@ -4,8 +4,7 @@
  * and mirrors its events to the other tabs on the same database. Apps that register their own
  * actions write a worker like this one with `createEngine({ actions })`.
  */
-import { createEngine } from '../src/engine/engine'
-import { indexedDbStore } from '../src/store/indexeddb-store'
+import { createEngine, indexedDbStore } from '../src/index'
 import { broadcastChannelName } from './protocol'
 import { serveEngine } from './serve'
 

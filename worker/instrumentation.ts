@@ -1,20 +1,9 @@
-import type { Engine } from '../src/types'
+import type { Engine } from '../src/index'
+import { clientCounters } from './client-counters'
 import type { Connection } from './connection'
 import type { WorkerStats } from './protocol'
 
-/**
- * Counters of the page side of the worker connection, for tests and diagnostics. Not exported
- * from any package entry: tests import this module by path.
- */
-export const clientCounters = {
-  /** `MessageChannel`s the client opened: one per connection, one per worker event subscription. */
-  channelsOpened: 0,
-  channelsClosed: 0,
-  batchesReceived: 0,
-  eventsReceived: 0,
-  /** Run healths the page monitor computed (for engine health and alerts, not `health$(runId)`). */
-  runHealthsComputed: 0,
-}
+export { clientCounters }
 
 const connections = new WeakMap<Engine, Connection>()
 

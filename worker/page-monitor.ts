@@ -1,10 +1,10 @@
 import { defer, filter, map, Observable, share, shareReplay, takeWhile } from 'rxjs'
-import type { RunSnapshot } from '../src/core/run-replica'
-import { NotFoundError } from '../src/errors'
 import { alertFor } from '../src/core/monitor/alerts'
 import { HealthTally } from '../src/core/monitor/health-tally'
 import { HealthTracker } from '../src/core/monitor/health-tracker'
 import { ProgressTracker } from '../src/core/monitor/progress-tracker'
+import type { RunSnapshot } from '../src/core/run-replica'
+import { NotFoundError } from '../src/errors'
 import type {
   Alert,
   Health,
@@ -15,7 +15,7 @@ import type {
   RunStatus,
   WorkflowEvent,
 } from '../src/types'
-import { clientCounters } from './instrumentation'
+import { clientCounters } from './client-counters'
 import { RunTracker, type TrackedRun } from './run-tracker'
 
 /** What the page monitor asks of the worker. */

@@ -1,5 +1,5 @@
 import type { ValidationIssue } from '../src/errors'
-import type { Engine, WorkflowEvent } from '../src/types'
+import type { Engine, WorkflowEvent } from '../src/index'
 
 /**
  * The messages between `connectEngine` (the page) and `serveEngine` (the worker).

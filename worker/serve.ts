@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink'
 import { merge, type Observable, type Subscription } from 'rxjs'
 import { ArgumentError, InvalidStateError } from '../src/errors'
-import type { Engine, WorkflowEvent } from '../src/types'
+import type { Engine, WorkflowEvent } from '../src/index'
 import { EventBatcher } from './event-batcher'
 import { EventMirror } from './event-mirror'
 import {

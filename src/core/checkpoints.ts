@@ -1,5 +1,4 @@
-import type { JournalEntry } from '../store/store'
-import type { CheckpointInfo } from '../types'
+import type { CheckpointInfo, HistoryEntry as JournalEntry } from '../types'
 
 /**
  * The checkpoints of a run, read off its journal: a checkpoint is a position in the journal.

@@ -1,15 +1,9 @@
 import { compileWorkflow } from '../definition/compile'
-import type { EngineOptions, RunState, WorkflowDefinition, WorkflowEvent } from '../types'
-import { type RunEvent, reduceRun } from './run-reducer'
+import type { RunSnapshot, RunState, WorkflowEvent } from '../types'
 
-/** A run's state at one position of its journal, as `engine.runSnapshot()` gives it. */
-export interface RunSnapshot {
-  definition: WorkflowDefinition
-  /** The engine's defaults: they shape retries and `onError` of the compiled definition. */
-  defaults?: EngineOptions['defaults']
-  state: RunState
-  seq: number
-}
+export type { RunSnapshot }
+
+import { type RunEvent, reduceRun } from './run-reducer'
 
 /** A copy of a run's state kept current by applying its events. */
 export interface RunReplica {

@@ -8,7 +8,6 @@ import { findReferences } from './expression-references'
 import { DEFINITION_LIMITS } from './parse'
 
 export type { ExpressionProblem } from './expression-problem'
-export { compileParams } from './template'
 
 /** A compiled expression and its CEL result type (`bool`, `list<dyn>`, `dyn`…), or the problem. */
 export type ExpressionCheck =

@@ -1,32 +1,12 @@
-import { ArgumentError } from '../errors'
-import type { RunQuery, RunRecord, StoredDefinition } from '../store/store'
-import { checkOptions } from '../store/store-arguments'
-import type {
-  DefinitionInfo,
-  EngineOptions,
-  RunFilter,
-  RunInfo,
-  RunStatus,
-  StartOptions,
-  WaitOptions,
-} from '../types'
-import { decodeRunCursor } from './run-cursor'
 import type { RunEvent } from '../core/run-reducer'
+import { ArgumentError } from '../errors'
+import type { RunQuery, RunRecord } from '../store/store'
+import { checkOptions } from '../store/store-arguments'
+import type { RunFilter, RunInfo, RunStatus, StartOptions, WaitOptions } from '../types'
+import type { EngineOptions } from './engine-types'
+import { decodeRunCursor } from './run-cursor'
 
 const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']
-
-export function definitionInfo(record: StoredDefinition): DefinitionInfo {
-  return {
-    id: record.id,
-    version: record.version,
-    ...(record.name !== undefined && { name: record.name }),
-    ...(record.description !== undefined && { description: record.description }),
-    schemaVersion: record.schemaVersion,
-    ...(record.migratedFrom !== undefined && { migratedFrom: record.migratedFrom }),
-    registeredAt: record.registeredAt,
-    taskCount: Object.keys(record.definition.tasks).length,
-  }
-}
 
 export function recordInfo(r: RunRecord): RunInfo {
   return {

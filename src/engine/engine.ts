@@ -2,6 +2,10 @@ import { Subject } from 'rxjs'
 import { builtinActions } from '../actions/builtins'
 import { isAction } from '../actions/define-action'
 import { runInput } from '../boundary'
+import { checkpointsOf } from '../core/checkpoints'
+import { emptyRunData } from '../core/run-data'
+import type { RunEvent } from '../core/run-reducer'
+import type { RunSnapshot } from '../core/run-replica'
 import { validateInput } from '../definition/params'
 import {
   ArgumentError,
@@ -11,14 +15,23 @@ import {
   NotFoundError,
   TimeoutError,
 } from '../errors'
+import { DefinitionRegistry } from '../host/definition-registry'
+import { EngineScope } from '../host/engine-scope'
+import { EngineStreams } from '../host/engine-streams'
+import { LiveRuns } from '../host/live-runs'
+import { tryLockRun } from '../host/locks'
+import { rollBack } from '../host/rollback'
+import { JournalWriter } from '../runtime/journal'
+import { type ExecutorHost, RunExecutor } from '../runtime/run-executor'
+import { runInfo, runView } from '../runtime/run-view'
+import type { RunnableAction } from '../runtime/task-runner'
+import { systemClock } from '../runtime/timers'
 import { memoryStore } from '../store/memory-store'
 import type { RunRecord, Store } from '../store/store'
 import type {
   Alert,
   CheckpointInfo,
   DefinitionInfo,
-  Engine,
-  EngineOptions,
   HistoryEntry,
   RunFilter,
   RunInfo,
@@ -30,8 +43,6 @@ import type {
   WorkflowDefinition,
   WorkflowEvent,
 } from '../types'
-import { checkpointsOf } from '../core/checkpoints'
-import { DefinitionRegistry } from '../host/definition-registry'
 import {
   checkEngineOptions,
   checkId,
@@ -42,20 +53,8 @@ import {
   runQuery,
   verb,
 } from './engine-arguments'
-import { EngineScope } from '../host/engine-scope'
-import { EngineStreams } from '../host/engine-streams'
-import { JournalWriter } from '../runtime/journal'
-import { LiveRuns } from '../host/live-runs'
-import { tryLockRun } from '../host/locks'
-import { rollBack } from '../host/rollback'
+import type { Engine, EngineOptions } from './engine-types'
 import { encodeRunCursor } from './run-cursor'
-import { emptyRunData } from '../core/run-data'
-import { type ExecutorHost, RunExecutor } from '../runtime/run-executor'
-import type { RunEvent } from '../core/run-reducer'
-import type { RunSnapshot } from '../core/run-replica'
-import { runInfo, runView } from '../runtime/run-view'
-import type { RunnableAction } from '../runtime/task-runner'
-import { systemClock } from '../runtime/timers'
 
 /**
  * Creates a workflow engine. It runs where it is created (a worker, a page, Node); use

@@ -5,11 +5,10 @@ import type { Store, StoredDefinition } from '../store/store'
 import type {
   CompiledWorkflow,
   DefinitionInfo,
-  EngineOptions,
+  EngineDefaults,
   ValidationResult,
   WorkflowDefinition,
 } from '../types'
-import { definitionInfo } from '../engine/engine-arguments'
 
 /**
  * The engine's definitions: validated and stored through the store, compiled once per version
@@ -19,14 +18,14 @@ import { definitionInfo } from '../engine/engine-arguments'
 export class DefinitionRegistry {
   readonly #store: Store
   readonly #actions: () => ReadonlySet<string>
-  readonly #defaults: EngineOptions['defaults']
+  readonly #defaults: EngineDefaults | undefined
   readonly #now: () => number
   readonly #compiled = new Map<string, CompiledWorkflow>()
 
   constructor(options: {
     store: Store
     actions: () => ReadonlySet<string>
-    defaults: EngineOptions['defaults']
+    defaults: EngineDefaults | undefined
     now: () => number
   }) {
     this.#store = options.store
@@ -130,5 +129,19 @@ export class DefinitionRegistry {
 
   compiled(key: string): CompiledWorkflow | undefined {
     return this.#compiled.get(key)
+  }
+}
+
+/** The public summary of a stored definition. */
+export function definitionInfo(record: StoredDefinition): DefinitionInfo {
+  return {
+    id: record.id,
+    version: record.version,
+    ...(record.name !== undefined && { name: record.name }),
+    ...(record.description !== undefined && { description: record.description }),
+    schemaVersion: record.schemaVersion,
+    ...(record.migratedFrom !== undefined && { migratedFrom: record.migratedFrom }),
+    registeredAt: record.registeredAt,
+    taskCount: Object.keys(record.definition.tasks).length,
   }
 }

@@ -14,14 +14,14 @@ import {
   takeWhile,
   tap,
 } from 'rxjs'
-import { EngineClosedError, NotFoundError } from '../errors'
 import { alertFor } from '../core/monitor/alerts'
 import { HealthTally } from '../core/monitor/health-tally'
 import { HealthTracker } from '../core/monitor/health-tracker'
 import { ProgressTracker } from '../core/monitor/progress-tracker'
-import type { Alert, Clock, Health, HealthLevel, Progress, RunView, WorkflowEvent } from '../types'
+import { EngineClosedError, NotFoundError } from '../errors'
 import { isTerminalStatus, type RunExecutor } from '../runtime/run-executor'
 import { taskNames } from '../runtime/run-view'
+import type { Alert, Clock, Health, HealthLevel, Progress, RunView, WorkflowEvent } from '../types'
 
 /** Finished runs kept in memory for views, streams and engine health. */
 const RECENT = 50

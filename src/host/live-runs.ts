@@ -1,3 +1,4 @@
+import type { RunEvent } from '../core/run-reducer'
 import {
   EngineClosedError,
   InvalidStateError,
@@ -5,15 +6,14 @@ import {
   StaleExecutorError,
   toErrorInfo,
 } from '../errors'
+import { type ExecutorHost, isTerminalStatus, type RunExecutor } from '../runtime/run-executor'
+import { restoreRun } from '../runtime/run-restore'
 import type { RunRecord, Store } from '../store/store'
 import type { CompiledWorkflow, WorkflowDefinition, WorkflowEvent } from '../types'
 import type { EngineScope } from './engine-scope'
 import type { EngineStreams } from './engine-streams'
 import { lockRunWhenFree, type RunLock, tryLockRun } from './locks'
 import { freesASlot, holdsSlot } from './run-admission'
-import { type ExecutorHost, isTerminalStatus, type RunExecutor } from '../runtime/run-executor'
-import type { RunEvent } from '../core/run-reducer'
-import { restoreRun } from '../runtime/run-restore'
 
 export interface LiveRunsOptions {
   store: Store

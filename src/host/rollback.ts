@@ -1,12 +1,12 @@
+import { checkpointsOf } from '../core/checkpoints'
+import type { RunEvent } from '../core/run-reducer'
 import { InvalidStateError, NotFoundError, StaleExecutorError, toErrorInfo } from '../errors'
+import { compensate } from '../runtime/compensation'
+import type { ExecutorHost, RunExecutor } from '../runtime/run-executor'
+import { restoreAt } from '../runtime/run-restore'
 import type { JournalEntry, Store } from '../store/store'
 import type { CheckpointInfo } from '../types'
-import { checkpointsOf } from '../core/checkpoints'
-import { compensate } from '../runtime/compensation'
 import type { LiveRuns } from './live-runs'
-import type { ExecutorHost, RunExecutor } from '../runtime/run-executor'
-import type { RunEvent } from '../core/run-reducer'
-import { restoreAt } from '../runtime/run-restore'
 
 interface RollbackContext {
   store: Store

@@ -1,5 +1,8 @@
 import type { Snapshot } from 'xstate'
 import { deepFreeze } from '../boundary'
+import { keepData, type RunData } from '../core/run-data'
+import { machineFor, type RunActor, startRunActor } from '../core/run-machine'
+import type { RunCommand, RunEvent } from '../core/run-reducer'
 import { ExpressionError, InvalidStateError, SpindleError, toErrorInfo } from '../errors'
 import { outputRecordOf } from '../store/output-record'
 import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
@@ -8,9 +11,6 @@ import { AttemptAbort } from './attempt-abort'
 import { DeadlineTimer } from './deadline-timer'
 import type { JournalSource, JournalWriter } from './journal'
 import { reportUnhandledError } from './report-unhandled-error'
-import { keepData, type RunData } from '../core/run-data'
-import { machineFor, type RunActor, startRunActor } from '../core/run-machine'
-import type { RunCommand, RunEvent } from '../core/run-reducer'
 import { type RunnableAction, runTask, type TaskHost } from './task-runner'
 
 /** What an executor needs from its engine. */

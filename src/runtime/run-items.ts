@@ -1,9 +1,9 @@
 import { isWaitRequest } from '../actions/wait'
+import type { RunEvent } from '../core/run-reducer'
 import { TaskError } from '../errors'
 import type { CompiledTask } from '../types'
 import type { AttemptAbort } from './attempt-abort'
 import type { AttemptTimer } from './attempt-timer'
-import type { RunEvent } from '../core/run-reducer'
 
 /** What a `forEach` needs from its run. */
 export interface ItemsHost {

@@ -1,7 +1,7 @@
 import { deepFreeze } from '../boundary'
+import { emptyRunData, keepData, type RunData } from '../core/run-data'
 import type { JournalEntry, RunRecord, SnapshotRecord, Store } from '../store/store'
 import type { BufferedSignal, CompiledWorkflow, RunState } from '../types'
-import { emptyRunData, keepData, type RunData } from '../core/run-data'
 import { type ExecutorHost, RunExecutor } from './run-executor'
 
 /**

@@ -1,12 +1,12 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import { isWaitRequest } from '../actions/wait'
 import { copyValue } from '../boundary'
+import type { RunEvent } from '../core/run-reducer'
 import { type SpindleError, TaskError, TimeoutError, toErrorInfo } from '../errors'
 import type { ActionContext, CompiledTask, ErrorInfo, ExpressionScope } from '../types'
 import type { AttemptAbort } from './attempt-abort'
 import { AttemptTimer } from './attempt-timer'
 import { type ItemsHost, runItems } from './run-items'
-import type { RunEvent } from '../core/run-reducer'
 
 /** An action as the runner calls it: built-ins are also told the current time. */
 export interface RunnableAction {

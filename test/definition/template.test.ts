@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { compileParams } from '../../src/definition/expression'
-import { analyzeParams } from '../../src/definition/template'
+import { analyzeParams, compileParams } from '../../src/definition/template'
 import { scanTemplate } from '../../src/definition/template-scanner'
 import { ExpressionError } from '../../src/errors'
 import type { CompiledParams, ExpressionScope } from '../../src/types'

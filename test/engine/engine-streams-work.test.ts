@@ -1,9 +1,9 @@
 import { Subject } from 'rxjs'
 import { describe, expect, it } from 'vitest'
-import { EngineStreams } from '../../src/host/engine-streams'
-import type { RunExecutor } from '../../src/runtime/run-executor'
 import { computeHealth } from '../../src/core/monitor/health'
 import { computeProgress } from '../../src/core/monitor/progress'
+import { EngineStreams } from '../../src/host/engine-streams'
+import type { RunExecutor } from '../../src/runtime/run-executor'
 import type { Alert, Health, Progress, RunState, RunView, TaskState, WorkflowEvent } from '../../src/types'
 import { runState, taskState } from '../monitor/run-state'
 
