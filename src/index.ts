@@ -25,9 +25,12 @@ export { type IndexedDbStoreOptions, indexedDbStore } from './store/indexeddb-st
 export { memoryStore } from './store/memory-store'
 export type {
   CommitBatch,
+  DefinitionStore,
   JournalEntry,
+  JournalStore,
   OutputRecord,
   RunRecord,
+  RunStore,
   SnapshotRecord,
   Store,
   StoredDefinition,
