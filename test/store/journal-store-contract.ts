@@ -104,6 +104,32 @@ export function journalStoreContract(current: () => JournalStore & RunStore): vo
       expect(await store.readEntries('r1', [5])).toEqual([completedEntry('r1', 5)])
     })
 
+    it('reads rolled-back entries by seq as marked, each asked-for seq once', async () => {
+      const run = await seededRun(store)
+      await store.rollBack('r1', 3, run.epoch)
+      const read = await store.readEntries('r1', [4, 2, 4, 2])
+      expect(read.map((e) => [e.seq, e.rolledBack ?? false])).toEqual([
+        [2, false],
+        [4, true],
+      ])
+    })
+
+    it('moves a run between listRuns filters when a commit rewrites its record', async () => {
+      await store.createRun(runRecord('r1', { createdAt: 1 }))
+      await store.createRun(runRecord('r2', { createdAt: 2 }))
+      const run = await store.claimRun('r1', 'tab-a')
+      await store.commit({
+        entries: [completedEntry('r1', 1)],
+        runs: [{ ...run, seq: 1, status: 'completed', updatedAt: 1001 }],
+        snapshots: [],
+      })
+      const ids = async (status?: ('running' | 'completed')[]) =>
+        (await store.listRuns({ status })).map((r) => r.runId)
+      expect(await ids(['running'])).toEqual(['r2'])
+      expect(await ids(['completed'])).toEqual(['r1'])
+      expect(await ids()).toEqual(['r2', 'r1'])
+    })
+
     it('finds the newest snapshot at or before maxSeq', async () => {
       await store.commit({
         entries: [],
@@ -203,6 +229,8 @@ export function journalStoreContract(current: () => JournalStore & RunStore): vo
       await store.commit({ entries: [], outputs: [outputRecord('r1', 5, 'a')], runs: [], snapshots: [] })
       expect(await store.readOutputs('r1')).toEqual([outputRecord('r1', 3, 'b'), outputRecord('r1', 5, 'a')])
       expect(await store.readOutputs('r1', 4)).toEqual([outputRecord('r1', 3, 'b')])
+      expect(await store.readOutputs('r1', 3)).toEqual([outputRecord('r1', 3, 'b')])
+      expect(await store.readOutputs('r1', 2)).toEqual([])
       expect(await store.readOutputs('r10')).toEqual([outputRecord('r10', 2, 'a')])
       expect(await store.readOutputs('r2')).toEqual([])
     })

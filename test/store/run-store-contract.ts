@@ -50,6 +50,36 @@ export function runStoreContract(current: () => RunStore): void {
       expect(await ids({ definitionId: 'nothing' })).toEqual([])
     })
 
+    it('pages by limit after filtering: each limit gives that many of the newest matching runs, each once', async () => {
+      // Newest last; every third run is failed and of another definition.
+      for (let i = 1; i <= 12; i++) {
+        const failed = i % 3 === 0
+        await store.createRun(
+          runRecord(`r${i}`, {
+            createdAt: i,
+            status: failed ? 'failed' : 'running',
+            definitionId: failed ? 'refund' : 'order',
+          }),
+        )
+      }
+      const ids = async (filter: Parameters<RunStore['listRuns']>[0]) =>
+        (await store.listRuns(filter)).map((r) => r.runId)
+      const newestFirst = Array.from({ length: 12 }, (_, i) => 12 - i)
+      const all = newestFirst.map((i) => `r${i}`)
+      const orders = newestFirst.filter((i) => i % 3 !== 0).map((i) => `r${i}`)
+      const refunds = newestFirst.filter((i) => i % 3 === 0).map((i) => `r${i}`)
+
+      for (const limit of [1, 2, 3, 5, 8, 12, 13]) {
+        expect(await ids({ limit })).toEqual(all.slice(0, limit))
+        expect(await ids({ status: ['running', 'failed', 'running'], limit })).toEqual(all.slice(0, limit))
+        expect(await ids({ definitionId: 'order', status: ['running', 'completed'], limit })).toEqual(
+          orders.slice(0, limit),
+        )
+        expect(await ids({ definitionId: 'refund', limit })).toEqual(refunds.slice(0, limit))
+        expect(await ids({ status: ['failed'], limit })).toEqual(refunds.slice(0, limit))
+      }
+    })
+
     it('claims a run: the epoch goes up by one each time and the executor is recorded', async () => {
       await store.createRun(runRecord('r1', { epoch: 0 }))
       const first = await store.claimRun('r1', 'tab-a')
