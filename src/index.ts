@@ -27,10 +27,13 @@ export { type IndexedDbStoreOptions, indexedDbStore } from './store/indexeddb-st
 export { memoryStore } from './store/memory-store'
 export type {
   CommitBatch,
+  DefinitionStore,
   JournalEntry,
+  JournalStore,
   OutputRecord,
   RunQuery,
   RunRecord,
+  RunStore,
   SnapshotRecord,
   Store,
   StoredDefinition,

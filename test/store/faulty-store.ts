@@ -1,10 +1,8 @@
 import type { CommitBatch, Store, WorkflowEventType } from 'spindle'
 import { StorageError } from 'spindle'
+import { STORE_METHODS, type StoreMethod } from './store-methods'
 
-/** The `Store` methods a fault can hit. */
-export type StoreMethod = {
-  [K in keyof Store]: Store[K] extends (...args: any[]) => any ? K : never
-}[keyof Store]
+export type { StoreMethod } from './store-methods'
 
 interface FaultOf<M extends StoreMethod> {
   method: M
@@ -97,27 +95,7 @@ export function faultyStore(inner: Store, plan: Fault | Fault[] = []): FaultySto
     }
 
   const methods = Object.fromEntries(
-    (
-      [
-        'putDefinition',
-        'getDefinition',
-        'latestVersion',
-        'listDefinitions',
-        'deleteDefinition',
-        'createRun',
-        'getRun',
-        'listRuns',
-        'claimRun',
-        'claimRuns',
-        'commit',
-        'readJournal',
-        'readEntries',
-        'readOutputs',
-        'latestSnapshot',
-        'rollBack',
-        'close',
-      ] satisfies StoreMethod[]
-    ).map((method) => [method, wrap(method)]),
+    STORE_METHODS.map((method) => [method, wrap(method)]),
   ) as unknown as Pick<Store, StoreMethod>
 
   return {

@@ -1,5 +1,5 @@
 import type { Store } from 'spindle'
-import type { StoreMethod } from './faulty-store'
+import { STORE_METHODS, type StoreMethod } from './store-methods'
 
 /** One call of a store method, held until the test opens the gate. */
 export interface Gate {
@@ -60,25 +60,7 @@ export function gatedStore(inner: Store): GatedStore {
       return result
     }
   const methods = Object.fromEntries(
-    (
-      [
-        'putDefinition',
-        'getDefinition',
-        'latestVersion',
-        'listDefinitions',
-        'deleteDefinition',
-        'createRun',
-        'getRun',
-        'listRuns',
-        'claimRun',
-        'claimRuns',
-        'commit',
-        'readJournal',
-        'latestSnapshot',
-        'rollBack',
-        'close',
-      ] satisfies StoreMethod[]
-    ).map((method) => [method, call(method)]),
+    STORE_METHODS.map((method) => [method, call(method)]),
   ) as unknown as Pick<Store, StoreMethod>
   return {
     ...methods,

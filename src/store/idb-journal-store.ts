@@ -1,0 +1,168 @@
+import { fence } from './fence'
+import { type IdbConnection, quiet, type Tx } from './idb-connection'
+import { type JournalPage, runRange, seqRange } from './idb-schema'
+import type {
+  CommitBatch,
+  JournalEntry,
+  JournalStore,
+  OutputRecord,
+  SnapshotRecord,
+} from './ports/journal-store'
+import { checkBatch, checkKey, checkSeq } from './store-arguments'
+
+/**
+ * The `JournalStore` of an IndexedDB database: journal pages, snapshots and output records, each
+ * keyed `[runId, …]`. Its writes read the `runs` object store in the same transaction, to fence them.
+ */
+export function idbJournalStore(db: IdbConnection): JournalStore {
+  return {
+    commit(batch: CommitBatch): Promise<void> {
+      const rollbacks = batch.entries?.filter((e) => e.type === 'workflow.rolled-back') ?? []
+      // Most batches carry no snapshot and no output: a transaction over fewer stores starts sooner.
+      // A rollback's entry marks what it undoes, drops later snapshots and outputs, in this write.
+      const stores: ('runs' | 'journal' | 'snapshots' | 'outputs')[] = ['runs', 'journal']
+      if (batch.snapshots?.length > 0 || rollbacks.length > 0) stores.push('snapshots')
+      if (batch.outputs?.length || rollbacks.length > 0) stores.push('outputs')
+      return db.write('commit', stores, async (tx) => {
+        checkBatch(batch)
+        const runs = tx.objectStore('runs')
+        let refused: unknown
+        // Each fence is checked as its read comes back, without holding the writes behind it: a
+        // refusal aborts the transaction before it can commit, and the writes go with it.
+        const checks = [...batch.runs, ...(batch.fences ?? [])].map(({ runId, epoch }) =>
+          runs.get(runId).then((stored) => {
+            try {
+              fence(runId, epoch, stored)
+            } catch (error) {
+              refused ??= error
+              tx.abort()
+            }
+          }),
+        )
+        const writes: Promise<unknown>[] = checks.map(quiet)
+        for (const record of batch.runs) writes.push(quiet(runs.put(record)))
+        // Requests run in the order they are made: older snapshots go before the batch's own land.
+        for (const rollback of rollbacks) {
+          if (rollback.type !== 'workflow.rolled-back') continue
+          writes.push(markRolledBack(tx as never, rollback.runId, rollback.toSeq, rollback.seq))
+        }
+        const journal = tx.objectStore('journal')
+        // `add`, not `put`: a page whose first seq is stored already is a reused seq, and must fail
+        // the batch rather than silently replace entries that were published.
+        for (const page of pagesOf(batch.entries)) writes.push(quiet(journal.add(page)))
+        if (batch.snapshots.length > 0) {
+          const snapshots = (tx as unknown as Tx<['snapshots'], 'readwrite'>).objectStore('snapshots')
+          for (const snapshot of batch.snapshots) writes.push(quiet(snapshots.put(snapshot)))
+        }
+        if (batch.outputs?.length) {
+          const outputs = (tx as unknown as Tx<['outputs'], 'readwrite'>).objectStore('outputs')
+          for (const output of batch.outputs) writes.push(quiet(outputs.put(output)))
+        }
+        try {
+          await Promise.all(writes)
+        } catch (error) {
+          throw refused ?? error
+        }
+        if (refused) throw refused
+      })
+    },
+
+    readJournal(runId: string, afterSeq = 0): Promise<JournalEntry[]> {
+      return db.read('readJournal', ['journal'], async (tx) => {
+        const after = checkSeq('afterSeq', afterSeq)
+        const entries: JournalEntry[] = []
+        for (const page of await tx.objectStore('journal').getAll(seqRange(checkKey('runId', runId)))) {
+          if (page.last <= after) continue
+          for (const entry of page.entries) if (entry.seq > after) entries.push(entry)
+        }
+        return entries
+      })
+    },
+
+    readEntries(runId: string, seqs: readonly number[]): Promise<JournalEntry[]> {
+      return db.read('readEntries', ['journal'], async (tx) => {
+        checkKey('runId', runId)
+        const journal = tx.objectStore('journal')
+        // Each entry is in the page with the greatest first seq at or below it.
+        const found = await Promise.all(
+          [...new Set(seqs)].map(async (seq) => {
+            const cursor = await journal.openCursor(seqRange(runId, undefined, checkSeq('seq', seq)), 'prev')
+            return cursor?.value.entries.find((e) => e.seq === seq)
+          }),
+        )
+        return found.filter((e) => e !== undefined).sort((a, b) => a.seq - b.seq)
+      })
+    },
+
+    readOutputs(runId: string, maxSeq = Number.POSITIVE_INFINITY): Promise<OutputRecord[]> {
+      return db.read('readOutputs', ['outputs'], async (tx) => {
+        const upTo = checkSeq('maxSeq', maxSeq)
+        const outputs = await tx.objectStore('outputs').getAll(runRange(checkKey('runId', runId)))
+        return outputs.filter((o) => o.seq <= upTo).sort((a, b) => a.seq - b.seq)
+      })
+    },
+
+    latestSnapshot(runId: string, maxSeq = Number.POSITIVE_INFINITY): Promise<SnapshotRecord | undefined> {
+      return db.read('latestSnapshot', ['snapshots'], async (tx) => {
+        const range = seqRange(checkKey('runId', runId), undefined, checkSeq('maxSeq', maxSeq))
+        const cursor = await tx.objectStore('snapshots').openCursor(range, 'prev')
+        return cursor?.value
+      })
+    },
+
+    rollBack(runId: string, afterSeq: number, epoch: number): Promise<void> {
+      return db.write('rollBack', ['runs', 'journal', 'snapshots', 'outputs'], async (tx) => {
+        checkKey('runId', runId)
+        checkSeq('afterSeq', afterSeq)
+        fence(runId, epoch, await tx.objectStore('runs').get(runId))
+        await markRolledBack(tx, runId, afterSeq, Number.POSITIVE_INFINITY)
+      })
+    },
+  }
+}
+
+/**
+ * Marks a run's journal entries in `(afterSeq, beforeSeq)` rolled back and deletes its snapshots
+ * after `afterSeq`. The snapshot deletion is requested at once, before anything the caller
+ * requests next in the same transaction.
+ */
+async function markRolledBack(
+  tx: Tx<['runs', 'journal', 'snapshots', 'outputs'], 'readwrite'>,
+  runId: string,
+  afterSeq: number,
+  beforeSeq: number,
+): Promise<void> {
+  const writes: Promise<unknown>[] = [quiet(tx.objectStore('snapshots').delete(seqRange(runId, afterSeq)))]
+  let output = await tx.objectStore('outputs').openCursor(runRange(runId))
+  while (output) {
+    if (output.value.seq > afterSeq && output.value.seq < beforeSeq) writes.push(quiet(output.delete()))
+    output = await output.continue()
+  }
+  let cursor = await tx.objectStore('journal').openCursor(seqRange(runId, undefined, beforeSeq - 1))
+  while (cursor) {
+    const page = cursor.value
+    const undone = (e: JournalEntry) => e.seq > afterSeq && e.seq < beforeSeq
+    if (page.last > afterSeq && page.entries.some((e) => undone(e) && !e.rolledBack)) {
+      const entries = page.entries.map((e) => (undone(e) ? { ...e, rolledBack: true as const } : e))
+      writes.push(quiet(cursor.update({ ...page, entries })))
+    }
+    cursor = await cursor.continue()
+  }
+  await Promise.all(writes)
+}
+
+/** One page per run of a batch's entries, in order. */
+function pagesOf(entries: readonly JournalEntry[]): JournalPage[] {
+  const byRun = new Map<string, JournalEntry[]>()
+  for (const entry of entries) {
+    const list = byRun.get(entry.runId)
+    if (list) list.push(entry)
+    else byRun.set(entry.runId, [entry])
+  }
+  return [...byRun].map(([runId, list]) => ({
+    runId,
+    seq: list[0]!.seq,
+    last: list.at(-1)!.seq,
+    entries: list,
+  }))
+}

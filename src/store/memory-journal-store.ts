@@ -1,0 +1,117 @@
+import { StorageError } from '../errors'
+import { fence } from './fence'
+import type {
+  CommitBatch,
+  JournalEntry,
+  JournalStore,
+  OutputRecord,
+  SnapshotRecord,
+} from './ports/journal-store'
+import type { RunRecord } from './ports/run-store'
+
+/**
+ * The `JournalStore` of a memory store: journals, snapshots and output records per run. `runs` is
+ * the map of its run port: a commit is fenced by it and writes its run records into it.
+ */
+export function memoryJournalStore(runs: Map<string, RunRecord>): JournalStore {
+  const journals = new Map<string, JournalEntry[]>()
+  const snapshots = new Map<string, SnapshotRecord[]>()
+  /** Per run, by key: the newest output record of each task (and of each `forEach` item). */
+  const taskOutputs = new Map<string, Map<string, OutputRecord>>()
+
+  /** Entries are frozen (see boundary.ts): a marked entry replaces the one it marks. */
+  const markRolledBack = (runId: string, afterSeq: number): void => {
+    const journal = journals.get(runId) ?? []
+    journal.forEach((entry, i) => {
+      if (entry.seq > afterSeq && !entry.rolledBack) journal[i] = { ...entry, rolledBack: true }
+    })
+    const outputs = taskOutputs.get(runId)
+    for (const [key, output] of outputs ?? []) if (output.seq > afterSeq) outputs!.delete(key)
+    const list = snapshots.get(runId)
+    if (list)
+      snapshots.set(
+        runId,
+        list.filter((s) => s.seq <= afterSeq),
+      )
+  }
+
+  return {
+    async commit(batch: CommitBatch): Promise<void> {
+      for (const { runId, epoch } of [...batch.runs, ...(batch.fences ?? [])])
+        fence(runId, epoch, runs.get(runId))
+      // A seq is never used twice (a rollback keeps the entries it undoes): refuse before writing.
+      const last = new Map<string, number>()
+      for (const entry of batch.entries) {
+        const previous = last.get(entry.runId) ?? journals.get(entry.runId)?.at(-1)?.seq ?? 0
+        if (entry.seq <= previous) {
+          throw new StorageError(
+            `Journal entry ${entry.seq} of run "${entry.runId}" follows entry ${previous}: a seq is never reused. This is a bug in Spindle; please report it.`,
+            { value: { runId: entry.runId, seq: entry.seq } },
+          )
+        }
+        last.set(entry.runId, entry.seq)
+      }
+      // A rollback's own entry marks what it undoes in the same write: there is no moment when
+      // the entries are marked and the rollback is not recorded, or the other way round.
+      for (const entry of batch.entries) {
+        if (entry.type === 'workflow.rolled-back') markRolledBack(entry.runId, entry.toSeq)
+      }
+      // Kept as IndexedDB keeps them, out of the caller's reach: copies, except entries already
+      // frozen (the engine deep-freezes every record it journals, see boundary.ts), which nobody
+      // can change and which are most of what a run writes.
+      const copy = {
+        runs: structuredClone(batch.runs),
+        entries: batch.entries.map((entry) => (Object.isFrozen(entry) ? entry : structuredClone(entry))),
+        snapshots: structuredClone(batch.snapshots),
+        outputs: batch.outputs && structuredClone(batch.outputs),
+      }
+      for (const record of copy.runs) runs.set(record.runId, record)
+      for (const entry of copy.entries) {
+        const journal = journals.get(entry.runId)
+        if (journal) journal.push(entry)
+        else journals.set(entry.runId, [entry])
+      }
+      for (const output of copy.outputs ?? []) {
+        const outputs = taskOutputs.get(output.runId)
+        if (outputs) outputs.set(output.key, output)
+        else taskOutputs.set(output.runId, new Map([[output.key, output]]))
+      }
+      for (const snapshot of copy.snapshots) {
+        const list = snapshots.get(snapshot.runId)
+        if (list) list.push(snapshot)
+        else snapshots.set(snapshot.runId, [snapshot])
+      }
+    },
+
+    async readJournal(runId: string, afterSeq = 0): Promise<JournalEntry[]> {
+      const journal = journals.get(runId) ?? []
+      return structuredClone(journal.filter((e) => e.seq > afterSeq))
+    },
+
+    async readEntries(runId: string, seqs: readonly number[]): Promise<JournalEntry[]> {
+      const wanted = new Set(seqs)
+      return structuredClone((journals.get(runId) ?? []).filter((e) => wanted.has(e.seq)))
+    },
+
+    async readOutputs(runId: string, maxSeq = Number.POSITIVE_INFINITY): Promise<OutputRecord[]> {
+      const outputs = [...(taskOutputs.get(runId)?.values() ?? [])]
+      return structuredClone(outputs.filter((o) => o.seq <= maxSeq).sort((a, b) => a.seq - b.seq))
+    },
+
+    async latestSnapshot(
+      runId: string,
+      maxSeq = Number.POSITIVE_INFINITY,
+    ): Promise<SnapshotRecord | undefined> {
+      const list = snapshots.get(runId) ?? []
+      for (let i = list.length - 1; i >= 0; i--) {
+        if (list[i]!.seq <= maxSeq) return structuredClone(list[i])
+      }
+      return undefined
+    },
+
+    async rollBack(runId: string, afterSeq: number, epoch: number): Promise<void> {
+      fence(runId, epoch, runs.get(runId))
+      markRolledBack(runId, afterSeq)
+    },
+  }
+}

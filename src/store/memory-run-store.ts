@@ -1,0 +1,44 @@
+import { ArgumentError, NotFoundError } from '../errors'
+import type { RunQuery, RunRecord, RunStore } from './ports/run-store'
+import { checkRunQuery, compareNewestFirst, selects } from './run-query'
+
+/**
+ * The `RunStore` of a memory store over `runs`, the map its journal port fences and writes too.
+ */
+export function memoryRunStore(runs: Map<string, RunRecord>, name: string): RunStore {
+  const claimRun = async (runId: string, executor: string): Promise<RunRecord> => {
+    const run = runs.get(runId)
+    if (!run) throw new NotFoundError(`No run "${runId}" in store "${name}".`, { value: runId })
+    run.epoch += 1
+    run.executor = executor
+    return structuredClone(run)
+  }
+  return {
+    async createRun(record: RunRecord): Promise<void> {
+      if (runs.has(record.runId)) {
+        throw new ArgumentError(`A run with id "${record.runId}" exists already; pick another runId.`, {
+          value: record.runId,
+        })
+      }
+      runs.set(record.runId, structuredClone(record))
+    },
+
+    async getRun(runId: string): Promise<RunRecord | undefined> {
+      return structuredClone(runs.get(runId))
+    },
+
+    async listRuns(query: RunQuery = {}): Promise<RunRecord[]> {
+      const checked = checkRunQuery(query)
+      const listed = [...runs.values()].filter((r) => selects(checked, r)).sort(compareNewestFirst)
+      return structuredClone(listed.slice(0, checked.limit))
+    },
+
+    claimRun,
+
+    async claimRuns(runIds: readonly string[], executor: string): Promise<RunRecord[]> {
+      const claimed: RunRecord[] = []
+      for (const runId of runIds) if (runs.has(runId)) claimed.push(await claimRun(runId, executor))
+      return claimed
+    },
+  }
+}

@@ -1,0 +1,66 @@
+import type { ErrorInfo, RunStatus } from '../../types'
+
+/**
+ * The runs port: one record per run, keyed by `runId`, carrying the fencing `epoch` that every
+ * journal write of the run is checked against (see `JournalStore.commit`).
+ */
+export interface RunStore {
+  /** Creates a run record; rejects with `ArgumentError` (`INVALID_ARGUMENT`) if the run id exists. */
+  createRun(record: RunRecord): Promise<void>
+  getRun(runId: string): Promise<RunRecord | undefined>
+  /**
+   * The runs `query` selects in one order, newest first by `createdAt`, runs created at the same
+   * time by `runId`, highest first: a page that resumes `after` the last run of the previous
+   * one neither skips nor repeats a run.
+   */
+  listRuns(query?: RunQuery): Promise<RunRecord[]>
+  /**
+   * Takes over a run for `executor`: increments its `epoch` and returns the updated record.
+   * From then on, writes fenced with an older epoch are refused. Rejects with `NotFoundError`
+   * (`NOT_FOUND`) for a run that does not exist.
+   */
+  claimRun(runId: string, executor: string): Promise<RunRecord>
+  /** `claimRun` for many runs in one transaction (recovery); runs that do not exist are left out. */
+  claimRuns(runIds: readonly string[], executor: string): Promise<RunRecord[]>
+}
+
+/** What `Store.listRuns` selects; every field narrows it. */
+export interface RunQuery {
+  /** Any of these statuses (an empty list selects nothing). */
+  status?: readonly RunStatus[]
+  definitionId?: string
+  parentRunId?: string
+  /** Exclusive lower bound of `createdAt`. */
+  createdAfter?: number
+  /** Exclusive upper bound of `createdAt`. */
+  createdBefore?: number
+  /** Only the runs that come after this one in the order (it need not exist any more). */
+  after?: { createdAt: number; runId: string }
+  /** At most this many (≥ 0). Default: all. */
+  limit?: number
+}
+
+export interface RunRecord {
+  runId: string
+  definitionId: string
+  version: string
+  status: RunStatus
+  createdAt: number
+  updatedAt: number
+  input: Record<string, unknown>
+  output?: unknown
+  error?: ErrorInfo
+  principal?: string
+  /** The run that started this one as a child. */
+  parentRunId?: string
+  /** When the run left `queued`. */
+  startedAt?: number
+  /** When the run ended (completed, failed or cancelled). */
+  endedAt?: number
+  /** Fencing token: incremented by every `claimRun`. */
+  epoch: number
+  /** Who holds the run now. */
+  executor?: string
+  /** The journal position and time of the last status change (the record is written only then). */
+  seq: number
+}

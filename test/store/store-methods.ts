@@ -1,0 +1,31 @@
+import type { Store } from 'spindle'
+
+/** The `Store` methods: every member but `name`. */
+export type StoreMethod = {
+  [K in keyof Store]: Store[K] extends (...args: any[]) => any ? K : never
+}[keyof Store]
+
+// A record, not a list: the compiler refuses it when a port gains a method that is not named
+// here, so a wrapper built from it can never lack one.
+const EVERY_METHOD: Record<StoreMethod, true> = {
+  putDefinition: true,
+  getDefinition: true,
+  latestVersion: true,
+  listDefinitions: true,
+  deleteDefinition: true,
+  createRun: true,
+  getRun: true,
+  listRuns: true,
+  claimRun: true,
+  claimRuns: true,
+  commit: true,
+  readJournal: true,
+  readEntries: true,
+  readOutputs: true,
+  latestSnapshot: true,
+  rollBack: true,
+  close: true,
+}
+
+/** Every `Store` method, for wrappers that forward each of them to an inner store. */
+export const STORE_METHODS = Object.keys(EVERY_METHOD) as StoreMethod[]
