@@ -94,7 +94,8 @@ class SpindleEngine implements Engine {
     this.#clock = options.clock ?? systemClock
     this.#random = options.random ?? Math.random
     this.#defaults = options.defaults
-    for (const [name, action] of Object.entries(builtinActions)) this.#actions.set(name, { run: action })
+    for (const [name, action] of Object.entries(builtinActions))
+      this.#actions.set(name, { run: action, builtin: true })
     for (const [name, action] of Object.entries(options.actions ?? {})) {
       if (builtinActions[name]) {
         throw new ArgumentError(`"${name}" is a built-in action; register yours under another name.`, {
