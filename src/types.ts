@@ -498,6 +498,12 @@ export interface EngineOptions {
   snapshotEvery?: number
   /** Call `recover()` on creation. Default true. */
   recover?: boolean
+  /**
+   * Receives the XState inspection events of every run actor (createActor's `inspect`), whose
+   * id is the run id: pass `createBrowserInspector().inspect` from `@statelyai/inspect` to watch
+   * runs in the Stately Inspector. A throwing callback is reported (`reportError`), never fatal.
+   */
+  inspect?: (inspectionEvent: unknown) => void
 }
 
 export interface StartOptions {

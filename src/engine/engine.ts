@@ -38,6 +38,7 @@ import { tryLockRun } from './locks'
 import { rollBack } from './rollback'
 import { emptyRunData } from './run-data'
 import { type ExecutorHost, RunExecutor } from './run-executor'
+import { runInspector } from './run-inspector'
 import type { RunEvent } from './run-reducer'
 import type { RunSnapshot } from './run-replica'
 import { runInfo, runView } from './run-view'
@@ -137,6 +138,7 @@ class SpindleEngine implements Engine {
       setTimeout: (callback, ms) => this.#clock.setTimeout(callback, ms),
       clearTimeout: (handle) => this.#clock.clearTimeout(handle),
       action: (name) => this.#actions.get(name)!,
+      inspect: runInspector(options.inspect),
       publish: (event) => {
         this.#events.next(event)
         this.#streams.observe(event)

@@ -21,6 +21,8 @@ export interface ExecutorHost {
   setTimeout(callback: () => void, ms: number): unknown
   clearTimeout(handle: unknown): void
   action(name: string): RunnableAction
+  /** Receives the run actors' XState inspection events. */
+  readonly inspect?: (inspectionEvent: unknown) => void
   publish(event: WorkflowEvent): void
   /** The run reached a terminal status and every record of it is committed and published. */
   settled(executor: RunExecutor): void
@@ -75,7 +77,7 @@ export class RunExecutor implements JournalSource, TaskHost {
     deepFreeze(record.input)
     this.record = record
     this.data = data
-    this.#actor = startRunActor(machineFor(wf), record.runId, record.createdAt, snapshot)
+    this.#actor = startRunActor(machineFor(wf), record.runId, record.createdAt, snapshot, host.inspect)
     this.#snapshotSeq = this.state.seq
     this.#actor.on('commands', ({ commands }) => {
       if (this.#collected.length === 0) this.#collected = commands
