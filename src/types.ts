@@ -568,4 +568,16 @@ export interface Engine {
 
   recover(): Promise<RunInfo[]>
   close(): Promise<void>
+  /**
+   * For tests, in place of sleeping until the engine settles: resolves when no journal commit
+   * is queued or in flight, no round of effects is pending, and no action result that already
+   * settled is still on its way in. Actions still working, clock timers and other engines are
+   * not waited for.
+   *
+   * @example
+   * const { runId } = await engine.start('chain')
+   * await engine.idle()
+   * expect((await engine.getRun(runId))!.status).toBe('completed')
+   */
+  idle(): Promise<void>
 }

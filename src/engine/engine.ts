@@ -31,6 +31,7 @@ import type {
 import { checkpointsOf } from './checkpoints'
 import { DefinitionRegistry } from './definition-registry'
 import { checkFilter, checkId, checkLimit, recordInfo, verb } from './engine-arguments'
+import { untilIdle } from './engine-idle'
 import { EngineStreams } from './engine-streams'
 import { JournalWriter } from './journal'
 import { LiveRuns } from './live-runs'
@@ -412,6 +413,10 @@ class SpindleEngine implements Engine {
       checkpointId,
     )
     return runInfo(restored)
+  }
+
+  idle(): Promise<void> {
+    return untilIdle(this.#journal, () => this.#runs.values())
   }
 
   async close(): Promise<void> {

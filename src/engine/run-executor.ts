@@ -102,6 +102,16 @@ export class RunExecutor implements JournalSource, TaskHost {
     return this.#apply(event)
   }
 
+  /** Whether a round of effects waits for its journal write or has not been carried out yet. */
+  get busy(): boolean {
+    return this.#rounds > 0
+  }
+
+  /** Resolves once the rounds of effects queued now are carried out (or the run broke). */
+  idle(): Promise<void> {
+    return this.#effects
+  }
+
   /** For the task runner: progress, logs and item completions while a task works. */
   post(event: RunEvent): void {
     this.#post(event)
