@@ -1,7 +1,7 @@
 import { createEngine, type Engine, memoryStore, type Store, simulatedClock } from 'spindle'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { faultyStore } from '../store/faulty-store'
-import { controllable, def, flush } from '../support/engine-fixtures'
+import { controllable, def } from '../support/engine-fixtures'
 
 describe('attempts are recorded before their action starts (guarantee 2)', () => {
   const engines: Engine[] = []
@@ -43,13 +43,13 @@ describe('attempts are recorded before their action starts (guarantee 2)', () =>
       def({ a: { action: 'start' }, b: { action: 'gated', dependsOn: ['a'], when: 'true' } }),
     )
     await first.start('wf', {}, { runId: 'r1' })
-    await flush()
+    await first.idle()
     expect(dying.fired.length).toBeGreaterThan(0)
     await first.close()
 
     const second = open(inner, seen)
     await second.recover()
-    await flush()
+    await second.idle()
     await second.close()
     const attempts = seen.get('gated') ?? []
     expect(attempts.length).toBeGreaterThan(0)
@@ -62,7 +62,7 @@ describe('attempts are recorded before their action starts (guarantee 2)', () =>
     const first = open(inner, seen)
     await first.register(def({ a: { action: 'hang' } }))
     await first.start('wf', {}, { runId: 'r1' })
-    await flush()
+    await first.idle()
     expect(seen.get('hang')).toEqual([1])
     await first.close()
 
@@ -70,12 +70,12 @@ describe('attempts are recorded before their action starts (guarantee 2)', () =>
     const dying = faultyStore(inner, { method: 'commit', times: Number.POSITIVE_INFINITY })
     const second = open(dying, seen)
     await expect(second.recover()).rejects.toMatchObject({ code: 'STORAGE_FAILED' })
-    await flush()
+    await second.idle()
     await second.close()
 
     const third = open(inner, seen)
     await third.recover()
-    await flush()
+    await third.idle()
     await third.close()
     const attempts = seen.get('hang')!
     expect(attempts.length).toBeGreaterThan(1)
@@ -106,7 +106,7 @@ describe('pausing a run stops its forEach tasks', () => {
       }),
     )
     const { runId } = await engine.start('wf')
-    await flush()
+    await engine.idle()
     const types = async () => (await engine.history(runId)).map((e) => e.type)
     return { engine, clock, work, runId, types }
   }
@@ -116,10 +116,10 @@ describe('pausing a run stops its forEach tasks', () => {
     expect(work.calls.map((c) => c.params.n)).toEqual([0, 1])
     await engine.pause(runId)
     work.calls[0]!.resolve('r0')
-    await flush()
+    await engine.idle()
     expect(work.calls).toHaveLength(2)
     work.calls[1]!.resolve('r1')
-    await flush()
+    await engine.idle()
     expect(work.calls).toHaveLength(2)
     const view = (await engine.getRun(runId))!
     expect(view.status).toBe('paused')
@@ -127,10 +127,10 @@ describe('pausing a run stops its forEach tasks', () => {
     expect((await types()).filter((t) => t === 'task.item-completed')).toHaveLength(2)
 
     await engine.resume(runId)
-    await flush()
+    await engine.idle()
     expect(work.calls.map((c) => c.params.n)).toEqual([0, 1, 2, 3])
     for (const call of work.calls.slice(2)) call.resolve(`r${call.params.n}`)
-    await flush()
+    await engine.idle()
     work.calls[4]!.resolve('r4')
     const done = await engine.wait(runId)
     expect(done.status).toBe('completed')
@@ -147,7 +147,7 @@ describe('pausing a run stops its forEach tasks', () => {
     await engine.pause(runId)
     work.calls[0]!.resolve('r0')
     work.calls[1]!.resolve('r1')
-    await flush()
+    await engine.idle()
     expect(await types()).not.toContain('task.completed')
     expect((await engine.getRun(runId))!.tasks.each!.status).toBe('running')
     await engine.resume(runId)
@@ -161,15 +161,15 @@ describe('pausing a run stops its forEach tasks', () => {
     clock.advance(400)
     await engine.pause(runId)
     work.calls[0]!.resolve('r0')
-    await flush()
+    await engine.idle()
     clock.advance(60_000)
-    await flush()
+    await engine.idle()
     expect(await types()).not.toContain('task.timed-out')
     await engine.resume(runId)
-    await flush()
+    await engine.idle()
     expect(work.calls).toHaveLength(2)
     clock.advance(500)
-    await flush()
+    await engine.idle()
     expect(await types()).not.toContain('task.timed-out')
     work.calls[1]!.resolve('r1')
     const done = await engine.wait(runId)
@@ -210,7 +210,7 @@ describe('failures with no run to end in are reported, not lost', () => {
     })
     await engine.register(def({ a: { action: 'flaky', retry: { maxAttempts: 2, initialDelayMs: 1000 } } }))
     await engine.start('wf')
-    await flush()
+    await engine.idle()
     expect(reported).toEqual([broken])
     await engine.close()
   })
