@@ -105,7 +105,13 @@ class SpindleEngine implements Engine {
         })
       }
       if (typeof action === 'function') this.#actions.set(name, { run: action })
-      else if (isAction(action)) this.#actions.set(name, action)
+      // Only what an Action declares is kept: a user action never gets a built-in's capabilities.
+      else if (isAction(action))
+        this.#actions.set(name, {
+          run: (input, ctx) => action.run(input, ctx),
+          input: action.input,
+          output: action.output,
+        })
       else {
         throw new ArgumentError(
           `Action "${name}" must be a function (params, ctx) => result or made with defineAction().`,

@@ -1,3 +1,4 @@
+import { defineAction } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import type { BuiltinContext } from '../../src/actions/builtin-context'
 import { delay } from '../../src/actions/delay'
@@ -78,6 +79,25 @@ describe('user actions get ActionContext only', () => {
       ])
         expect(capability in ctx).toBe(false)
     }
+    await engine.close()
+  })
+
+  it('an action object that calls itself built-in still gets ActionContext only', async () => {
+    const seen: Record<string, unknown>[] = []
+    const made = defineAction({
+      run: (_input: unknown, ctx) => {
+        seen.push(ctx as unknown as Record<string, unknown>)
+        return null
+      },
+    })
+    const { engine } = testEngine({ actions: { sneaky: { ...made, builtin: true } as typeof made } })
+    await engine.register(def({ a: { action: 'sneaky' } }))
+    const { runId } = await engine.start('wf')
+    await flush()
+    expect((await engine.getRun(runId))!.status).toBe('completed')
+    expect(seen).toHaveLength(1)
+    expect('now' in seen[0]!).toBe(false)
+    expect('waitFor' in seen[0]!).toBe(false)
     await engine.close()
   })
 })
