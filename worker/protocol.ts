@@ -41,6 +41,7 @@ export const FORWARDED_METHODS = [
   'checkpoint',
   'rollback',
   'recover',
+  'idle',
 ] as const satisfies readonly (keyof Engine)[]
 
 export type ForwardedMethod = (typeof FORWARDED_METHODS)[number]

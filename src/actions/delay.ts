@@ -1,13 +1,12 @@
 import { TaskError } from '../errors'
-import type { ActionContext } from '../types'
-import { waitFor } from './wait'
+import type { BuiltinContext } from './builtin-context'
 
 /**
  * A durable sleep: `params.ms` (from the start of the task) or `params.until` (ms since epoch or
  * an ISO date string). The deadline is kept in the run state, so the sleep survives reloads; a
  * deadline that passed while the app was closed fires as soon as the engine runs again.
  */
-export function delay(params: { ms?: unknown; until?: unknown }, _ctx: ActionContext, now: number) {
+export function delay(params: { ms?: unknown; until?: unknown }, ctx: BuiltinContext) {
   const { ms, until } = params ?? {}
   if (ms !== undefined && until !== undefined) {
     throw new TaskError('INPUT_INVALID', 'delay takes params.ms or params.until, not both.', {
@@ -24,7 +23,7 @@ export function delay(params: { ms?: unknown; until?: unknown }, _ctx: ActionCon
         },
       )
     }
-    return waitFor({ until: now + ms })
+    return ctx.waitFor({ until: ctx.now() + ms })
   }
   const time = typeof until === 'string' ? Date.parse(until) : until
   if (typeof time !== 'number' || !Number.isFinite(time)) {
@@ -34,5 +33,5 @@ export function delay(params: { ms?: unknown; until?: unknown }, _ctx: ActionCon
       { value: params },
     )
   }
-  return waitFor({ until: time })
+  return ctx.waitFor({ until: time })
 }

@@ -1,4 +1,4 @@
-import type { ActionHandler } from '../types'
+import type { BuiltinAction } from './builtin-context'
 
 /** Does nothing; its output is `null`. Useful to join branches and in tests. */
-export const noop: ActionHandler = () => null
+export const noop: BuiltinAction = () => null

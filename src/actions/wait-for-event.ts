@@ -1,6 +1,5 @@
 import { TaskError } from '../errors'
-import type { ActionContext } from '../types'
-import { waitFor } from './wait'
+import type { BuiltinContext } from './builtin-context'
 
 /**
  * Waits for the signal `params.event` (sent with `engine.signal(runId, name, payload)`); the
@@ -8,11 +7,7 @@ import { waitFor } from './wait'
  * and delivered at once. With `params.timeoutMs`, the task times out (`TIMEOUT`) if no signal
  * comes in time; retry and `onError` apply as for any failure.
  */
-export function waitForEvent(
-  params: { event?: unknown; timeoutMs?: unknown },
-  _ctx: ActionContext,
-  now: number,
-) {
+export function waitForEvent(params: { event?: unknown; timeoutMs?: unknown }, ctx: BuiltinContext) {
   const { event, timeoutMs } = params ?? {}
   if (typeof event !== 'string' || event === '') {
     throw new TaskError(
@@ -32,5 +27,5 @@ export function waitForEvent(
       },
     )
   }
-  return waitFor({ signal: event, until: timeoutMs === undefined ? undefined : now + timeoutMs })
+  return ctx.waitFor({ signal: event, until: timeoutMs === undefined ? undefined : ctx.now() + timeoutMs })
 }

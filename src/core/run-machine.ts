@@ -118,17 +118,16 @@ export function machineFor(wf: CompiledWorkflow): RunMachine {
   return machine
 }
 
-/** Starts a run actor, fresh or from a persisted snapshot. */
+/** Starts a run actor, fresh or from a persisted snapshot; its id is the run id (as inspectors show it). */
 export function startRunActor(
   machine: RunMachine,
   runId: string,
   createdAt: number,
   snapshot?: Snapshot<unknown>,
+  inspect?: (inspectionEvent: unknown) => void,
 ): RunActor {
-  const actor = createActor(
-    machine,
-    snapshot ? { snapshot, input: { runId, createdAt } } : { input: { runId, createdAt } },
-  )
+  const options = { id: runId, input: { runId, createdAt }, ...(inspect && { inspect }) }
+  const actor = createActor(machine, snapshot ? { ...options, snapshot } : options)
   actor.start()
   return actor
 }

@@ -73,6 +73,7 @@ const ENGINE_OPTIONS = {
   random: true,
   snapshotEvery: true,
   recover: true,
+  inspect: true,
 } as const satisfies Record<keyof EngineOptions, true>
 const START_OPTIONS = {
   version: true,

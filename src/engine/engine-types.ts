@@ -40,6 +40,12 @@ export interface EngineOptions {
   snapshotEvery?: number
   /** Call `recover()` on creation. Default true. */
   recover?: boolean
+  /**
+   * Receives the XState inspection events of every run actor (createActor's `inspect`), whose
+   * id is the run id: pass `createBrowserInspector().inspect` from `@statelyai/inspect` to watch
+   * runs in the Stately Inspector. A throwing callback is reported (`reportError`), never fatal.
+   */
+  inspect?: (inspectionEvent: unknown) => void
 }
 
 export interface Engine {
@@ -90,4 +96,16 @@ export interface Engine {
 
   recover(): Promise<RunInfo[]>
   close(): Promise<void>
+  /**
+   * For tests, in place of sleeping until the engine settles: resolves when no journal commit
+   * is queued or in flight, no round of effects is pending, and no action result that already
+   * settled is still on its way in. Actions still working, clock timers and other engines are
+   * not waited for.
+   *
+   * @example
+   * const { runId } = await engine.start('chain')
+   * await engine.idle()
+   * expect((await engine.getRun(runId))!.status).toBe('completed')
+   */
+  idle(): Promise<void>
 }

@@ -16,6 +16,7 @@ import {
   TimeoutError,
 } from '../errors'
 import { DefinitionRegistry } from '../host/definition-registry'
+import { untilIdle } from '../host/engine-idle'
 import { EngineScope } from '../host/engine-scope'
 import { EngineStreams } from '../host/engine-streams'
 import { LiveRuns } from '../host/live-runs'
@@ -23,6 +24,7 @@ import { tryLockRun } from '../host/locks'
 import { rollBack } from '../host/rollback'
 import { JournalWriter } from '../runtime/journal'
 import { type ExecutorHost, RunExecutor } from '../runtime/run-executor'
+import { runInspector } from '../runtime/run-inspector'
 import { runInfo, runView } from '../runtime/run-view'
 import type { RunnableAction } from '../runtime/task-runner'
 import { systemClock } from '../runtime/timers'
@@ -110,7 +112,8 @@ class SpindleEngine implements Engine {
     this.#clock = options.clock ?? systemClock
     this.#random = options.random ?? Math.random
     this.#defaults = options.defaults
-    for (const [name, action] of Object.entries(builtinActions)) this.#actions.set(name, { run: action })
+    for (const [name, action] of Object.entries(builtinActions))
+      this.#actions.set(name, { run: action, builtin: true })
     for (const [name, action] of Object.entries(options.actions ?? {})) {
       if (builtinActions[name]) {
         throw new ArgumentError(`"${name}" is a built-in action; register yours under another name.`, {
@@ -118,7 +121,13 @@ class SpindleEngine implements Engine {
         })
       }
       if (typeof action === 'function') this.#actions.set(name, { run: action })
-      else if (isAction(action)) this.#actions.set(name, action)
+      // Only what an Action declares is kept: a user action never gets a built-in's capabilities.
+      else if (isAction(action))
+        this.#actions.set(name, {
+          run: (input, ctx) => action.run(input, ctx),
+          input: action.input,
+          output: action.output,
+        })
       else {
         throw new ArgumentError(
           `Action "${name}" must be a function (params, ctx) => result or made with defineAction().`,
@@ -152,6 +161,7 @@ class SpindleEngine implements Engine {
       setTimeout: (callback, ms) => this.#clock.setTimeout(callback, ms),
       clearTimeout: (handle) => this.#clock.clearTimeout(handle),
       action: (name) => this.#actions.get(name)!,
+      inspect: runInspector(options.inspect),
       publish: (event) => {
         this.#events.next(event)
         this.#streams.observe(event)
@@ -462,6 +472,10 @@ class SpindleEngine implements Engine {
       checkpointId,
     )
     return runInfo(restored)
+  }
+
+  idle(): Promise<void> {
+    return untilIdle(this.#journal, () => this.#runs.values())
   }
 
   /**

@@ -60,6 +60,11 @@ export class JournalWriter {
     return barrier ? barrier.then(ignore, ignore) : Promise.resolve()
   }
 
+  /** Whether nothing is queued or in flight now. */
+  get idle(): boolean {
+    return this.#next === undefined && this.#current === undefined
+  }
+
   /** Resolves when nothing is queued or in flight (failures included). */
   async settled(): Promise<void> {
     for (;;) {

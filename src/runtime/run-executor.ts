@@ -21,6 +21,8 @@ export interface ExecutorHost {
   setTimeout(callback: () => void, ms: number): unknown
   clearTimeout(handle: unknown): void
   action(name: string): RunnableAction
+  /** Receives the run actors' XState inspection events. */
+  readonly inspect?: (inspectionEvent: unknown) => void
   publish(event: WorkflowEvent): void
   /** The run reached a terminal status and every record of it is committed and published. */
   settled(executor: RunExecutor): void
@@ -83,7 +85,7 @@ export class RunExecutor implements JournalSource, TaskHost {
     deepFreeze(record.input)
     this.record = record
     this.data = data
-    this.#actor = startRunActor(machineFor(wf), record.runId, record.createdAt, snapshot)
+    this.#actor = startRunActor(machineFor(wf), record.runId, record.createdAt, snapshot, host.inspect)
     this.#snapshotSeq = this.state.seq
     this.#actor.on('commands', ({ commands }) => {
       if (this.#collected.length === 0) this.#collected = commands
@@ -111,6 +113,16 @@ export class RunExecutor implements JournalSource, TaskHost {
     if (this.#pending.length === 0) return done
     this.#drop ??= dropSignal()
     return Promise.race([done, this.#drop.promise])
+  }
+
+  /** Whether a round of effects waits for its journal write or has not been carried out yet. */
+  get busy(): boolean {
+    return this.#rounds > 0
+  }
+
+  /** Resolves once the rounds of effects queued now are carried out (or the run broke). */
+  idle(): Promise<void> {
+    return this.#effects
   }
 
   /** For the task runner: progress, logs and item completions while a task works. */

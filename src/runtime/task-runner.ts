@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import { isWaitRequest } from '../actions/wait'
+import type { BuiltinAction, BuiltinContext } from '../actions/builtin-context'
+import { isWaitRequest, waitFor } from '../actions/wait'
 import { copyValue } from '../boundary'
 import type { RunEvent } from '../core/run-reducer'
 import { type SpindleError, TaskError, TimeoutError, toErrorInfo } from '../errors'
@@ -8,12 +9,15 @@ import type { AttemptAbort } from './attempt-abort'
 import { AttemptTimer } from './attempt-timer'
 import { type ItemsHost, runItems } from './run-items'
 
-/** An action as the runner calls it: built-ins are also told the current time. */
-export interface RunnableAction {
-  run(params: any, ctx: ActionContext, now: number): unknown
-  input?: StandardSchemaV1
-  output?: StandardSchemaV1
-}
+/** An action as the runner calls it: a user action, or a built-in that gets capabilities. */
+export type RunnableAction =
+  | {
+      run(params: any, ctx: ActionContext): unknown
+      input?: StandardSchemaV1
+      output?: StandardSchemaV1
+      builtin?: never
+    }
+  | { run: BuiltinAction; builtin: true; input?: never; output?: never }
 
 /** What the runner needs from the run it works for. */
 export interface TaskHost extends ItemsHost {
@@ -164,13 +168,18 @@ async function invoke(
       host.post({ type: 'task.log', taskId, message, at: host.now() })
     },
   }
-  let result = action.run(input, ctx, host.now())
+  let result = action.builtin ? action.run(input, withCapabilities(ctx, host)) : action.run(input, ctx)
   if (isThenable(result)) result = await untilAborted(result, abort)
   if (isWaitRequest(result)) return result
   const output = action.output
     ? await check(action.output, result, 'OUTPUT_INVALID', taskId, 'output')
     : result
   return cloneable(output, 'the output', taskId)
+}
+
+/** A built-in's context: the action's own, plus the capabilities built-ins are given. */
+function withCapabilities(ctx: ActionContext, host: TaskHost): BuiltinContext {
+  return Object.assign(ctx, { now: () => host.now(), waitFor })
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

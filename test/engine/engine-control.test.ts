@@ -1,7 +1,7 @@
 import { defineAction, TaskError } from 'spindle'
 import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
-import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
+import { controllable, def, testEngine } from '../support/engine-fixtures'
 
 const failing = (times: number, code = 'BOOM') => {
   let calls = 0
@@ -24,14 +24,14 @@ describe('retries and back-off', () => {
       }),
     )
     const run = await engine.start('wf')
-    await flush()
+    await engine.idle()
     let view = (await engine.getRun(run.runId))!
     expect(view.tasks.a).toMatchObject({ status: 'retrying', attempts: 1 })
     clock.advance(999)
-    await flush()
+    await engine.idle()
     expect((await engine.getRun(run.runId))!.tasks.a!.attempts).toBe(1)
     clock.advance(1)
-    await flush()
+    await engine.idle()
     view = (await engine.getRun(run.runId))!
     expect(view.tasks.a).toMatchObject({ status: 'retrying', attempts: 2 })
     clock.advance(2000)
@@ -53,7 +53,7 @@ describe('retries and back-off', () => {
     )
     const run = await engine.start('wf')
     for (let i = 0; i < 3; i++) {
-      await flush()
+      await engine.idle()
       clock.advance(10_000)
     }
     await engine.wait(run.runId)
@@ -72,7 +72,7 @@ describe('retries and back-off', () => {
       }),
     )
     const run = await engine.start('wf')
-    await flush()
+    await engine.idle()
     clock.advance(10)
     const view = await engine.wait(run.runId)
     expect(view.status).toBe('failed')
@@ -95,7 +95,7 @@ describe('retries and back-off', () => {
     })
     await engine.register(def({ a: { action: 'hang', timeoutMs: 5000 } }))
     const run = await engine.start('wf')
-    await flush()
+    await engine.idle()
     clock.advance(5000)
     const view = await engine.wait(run.runId)
     expect(aborted).toMatchObject({ code: 'TIMEOUT' })
@@ -144,7 +144,7 @@ describe('onError policies', () => {
     const { engine } = testEngine({ actions: { flaky: failing(1) } })
     await engine.register(def({ a: { action: 'flaky', onError: 'pause' } }))
     const run = await engine.start('wf')
-    await flush()
+    await engine.idle()
     let view = (await engine.getRun(run.runId))!
     expect(view.status).toBe('paused')
     expect(view.pauseReason).toMatch(/Task "a" failed/)
@@ -160,7 +160,7 @@ describe('onError policies', () => {
       def({ a: { action: 'bad', onError: 'pause' }, b: { action: 'noop', dependsOn: ['a'] } }),
     )
     const run = await engine.start('wf')
-    await flush()
+    await engine.idle()
     await engine.skipTask(run.runId, 'a')
     await engine.resume(run.runId)
     const view = await engine.wait(run.runId)
@@ -175,17 +175,17 @@ describe('pause, resume, cancel, retryTask, skipTask', () => {
     const { engine } = testEngine({ actions: { slow: slow.handler } })
     await engine.register(def({ a: { action: 'slow' }, b: { action: 'slow', dependsOn: ['a'] } }))
     const run = await engine.start('wf')
-    await flush()
+    await engine.idle()
     expect((await engine.pause(run.runId)).status).toBe('paused')
     slow.calls[0]!.resolve('a-done')
-    await flush()
+    await engine.idle()
     let view = (await engine.getRun(run.runId))!
     expect(view.tasks.a).toMatchObject({ status: 'completed', output: 'a-done' })
     expect(view.tasks.b!.status).toBe('pending')
     expect(slow.calls).toHaveLength(1)
     await expect(engine.pause(run.runId)).rejects.toMatchObject({ code: 'INVALID_STATE' })
     await engine.resume(run.runId)
-    await flush()
+    await engine.idle()
     expect(slow.calls).toHaveLength(2)
     slow.calls[1]!.resolve('b-done')
     view = await engine.wait(run.runId)
@@ -199,7 +199,7 @@ describe('pause, resume, cancel, retryTask, skipTask', () => {
       def({ a: { action: 'slow' }, b: { action: 'slow' }, c: { action: 'noop', dependsOn: ['a'] } }),
     )
     const run = await engine.start('wf')
-    await flush()
+    await engine.idle()
     const info = await engine.cancel(run.runId, 'user asked')
     expect(info.status).toBe('cancelled')
     expect(slow.calls.every((c) => c.ctx.signal.aborted)).toBe(true)
@@ -210,7 +210,7 @@ describe('pause, resume, cancel, retryTask, skipTask', () => {
       reason: 'user asked',
     })
     slow.calls[0]!.resolve('late')
-    await flush()
+    await engine.idle()
     expect((await engine.getRun(run.runId))!.tasks.a!.status).toBe('cancelled')
   })
 
@@ -231,7 +231,7 @@ describe('pause, resume, cancel, retryTask, skipTask', () => {
     const { engine } = testEngine({ actions: { slow: slow.handler } })
     await engine.register(def({ a: { action: 'slow' }, b: { action: 'noop', dependsOn: ['a'] } }))
     const run = await engine.start('wf')
-    await flush()
+    await engine.idle()
     await engine.skipTask(run.runId, 'a')
     expect(slow.calls[0]!.ctx.signal.aborted).toBe(true)
     const view = await engine.wait(run.runId)
@@ -250,12 +250,12 @@ describe('durable waits: delay and wait-for-event', () => {
       ),
     )
     const run = await engine.start('wf')
-    await flush()
+    await engine.idle()
     let view = (await engine.getRun(run.runId))!
     expect(view.tasks.nap!.status).toBe('waiting')
     expect(view.tasks.other!.status).toBe('completed')
     clock.advance(59_999)
-    await flush()
+    await engine.idle()
     expect((await engine.getRun(run.runId))!.tasks.nap!.status).toBe('waiting')
     clock.advance(1)
     view = await engine.wait(run.runId)
@@ -274,7 +274,7 @@ describe('durable waits: delay and wait-for-event', () => {
       ),
     )
     const run = await engine.start('wf')
-    await flush()
+    await engine.idle()
     await engine.signal(run.runId, 'ok', { by: 'alice' })
     expect((await engine.getRun(run.runId))!.tasks.approval!.status).toBe('pending')
     clock.advance(1000)
@@ -288,7 +288,7 @@ describe('durable waits: delay and wait-for-event', () => {
       def({ w: { action: 'wait-for-event', params: { event: 'never', timeoutMs: 1000 } } }),
     )
     const run = await engine.start('wf')
-    await flush()
+    await engine.idle()
     clock.advance(1000)
     const view = await engine.wait(run.runId)
     expect(view.error).toMatchObject({ code: 'TIMEOUT', taskId: 'w' })

@@ -1,6 +1,9 @@
 import { createEngine, type EngineOptions, memoryStore, simulatedClock } from 'spindle'
 
-/** Lets every queued microtask and effect run (memory-store commits resolve in microtasks). */
+/**
+ * Lets every queued microtask and effect run (memory-store commits resolve in microtasks).
+ * Prefer `engine.idle()`: it waits on the engine's own commits, not a fixed number of turns.
+ */
 export async function flush(times = 3): Promise<void> {
   for (let i = 0; i < times; i++) await new Promise((resolve) => setTimeout(resolve, 0))
 }

@@ -1,0 +1,25 @@
+import type { ActionContext } from '../types'
+import type { WaitRequest } from './wait'
+
+/**
+ * What a built-in action is handed: the `ActionContext` every action gets, plus the capabilities
+ * built-ins need — never the engine itself, so a built-in can do only what its context allows and
+ * is tested with a context made by hand. User actions get `ActionContext` only.
+ *
+ * A capability joins this interface with the first built-in that uses it, never before:
+ * `options` (the engine options a built-in reads, such as `http.allow` or `models`), `runs`
+ * (start and await child runs, for `subworkflow`), `cache`, `fetch` (for `http`), `files` (the
+ * origin private file system, for `file`), `models` (for `ai`) and `secrets`.
+ */
+export interface BuiltinContext extends ActionContext {
+  /** The engine's current time (its injected `Clock`), in ms since epoch. */
+  now(): number
+  /**
+   * Parks the task durably until `until` (ms since epoch) or until the signal `signal` arrives;
+   * the action returns what this gives. The wait lives in the run state, so it survives reloads.
+   */
+  waitFor(request: { until?: number; signal?: string }): WaitRequest
+}
+
+/** A built-in action: called with its task's resolved params and a `BuiltinContext`. */
+export type BuiltinAction = (params: any, ctx: BuiltinContext) => unknown
