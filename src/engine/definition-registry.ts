@@ -1,3 +1,4 @@
+import { canonicalJson } from '../definition/canonical-json'
 import { compileWorkflow } from '../definition/compile'
 import { loadDefinition } from '../definition/load'
 import { DefinitionError, InvalidStateError, NotFoundError } from '../errors'
@@ -44,19 +45,11 @@ export class DefinitionRegistry {
     const loaded = loadDefinition(definition, { actions: this.#actions() })
     if (!loaded.ok) throw new DefinitionError(loaded.issues, { value: definition })
     const def = loaded.definition
-    // Compiled once per version, here rather than on the first start.
-    this.compile(def)
+    // Compiled here rather than on the first start, but kept only once the store holds this
+    // content: a refused register must not change what start() runs.
+    const wf = compileWorkflow(def, this.#defaults)
     const existing = await this.#store.getDefinition(def.id, def.version)
-    if (existing) {
-      if (JSON.stringify(existing.definition) === JSON.stringify(def)) return definitionInfo(existing)
-      throw new DefinitionError([
-        {
-          path: 'version',
-          code: 'version_exists',
-          message: `Version ${def.version} of "${def.id}" is registered with other content; runs are pinned to it. Bump the version.`,
-        },
-      ])
-    }
+    if (existing) return this.#sameAs(existing, def, wf)
     const record: StoredDefinition = {
       id: def.id,
       version: def.version,
@@ -67,8 +60,35 @@ export class DefinitionRegistry {
       registeredAt: this.#now(),
       definition: def,
     }
-    await this.#store.putDefinition(record)
+    try {
+      // The store adds a version only if it is absent: of two engines registering it at once,
+      // the second learns of the first here instead of overwriting it.
+      await this.#store.putDefinition(record)
+    } catch (error) {
+      const winner = await this.#store.getDefinition(def.id, def.version)
+      if (!winner) throw error
+      return this.#sameAs(winner, def, wf)
+    }
+    this.#compiled.set(keyOf(def), wf)
     return definitionInfo(record)
+  }
+
+  /** Registering a stored version again: a no-op for the same content, refused for other content. */
+  #sameAs(stored: StoredDefinition, def: WorkflowDefinition, wf: CompiledWorkflow): DefinitionInfo {
+    if (canonicalJson(stored.definition) !== canonicalJson(def)) {
+      throw new DefinitionError(
+        [
+          {
+            path: 'version',
+            code: 'version_exists',
+            message: `Version ${def.version} of "${def.id}" is registered with other content; runs are pinned to it. Bump the version.`,
+          },
+        ],
+        { value: { id: def.id, version: def.version } },
+      )
+    }
+    if (!this.#compiled.has(keyOf(def))) this.#compiled.set(keyOf(def), wf)
+    return definitionInfo(stored)
   }
 
   async get(id: string, version?: string): Promise<WorkflowDefinition | undefined> {
@@ -119,7 +139,7 @@ export class DefinitionRegistry {
   }
 
   compile(def: WorkflowDefinition): CompiledWorkflow {
-    const key = `${def.id}@${def.version}`
+    const key = keyOf(def)
     let wf = this.#compiled.get(key)
     if (!wf) {
       wf = compileWorkflow(def, this.#defaults)
@@ -131,4 +151,8 @@ export class DefinitionRegistry {
   compiled(key: string): CompiledWorkflow | undefined {
     return this.#compiled.get(key)
   }
+}
+
+function keyOf(def: { id: string; version: string }): string {
+  return `${def.id}@${def.version}`
 }

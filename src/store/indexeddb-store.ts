@@ -4,7 +4,15 @@ import type { RunFilter } from '../types'
 import { IdbConnection, quiet, type Tx } from './idb-connection'
 import { type JournalPage, prefixRange, seqRange, versionsRange } from './idb-schema'
 import type { CommitBatch, JournalEntry, RunRecord, SnapshotRecord, Store, StoredDefinition } from './store'
-import { checkBatch, checkDefinition, checkKey, checkLimit, checkRun, checkSeq } from './store-arguments'
+import {
+  checkBatch,
+  checkDefinition,
+  checkKey,
+  checkLimit,
+  checkRun,
+  checkSeq,
+  versionExists,
+} from './store-arguments'
 
 export interface IndexedDbStoreOptions {
   /** The IndexedDB database name (and the `<db>` part of the run lock names). Default `'spindle'`. */
@@ -64,7 +72,9 @@ class IndexedDbStore implements Store {
   putDefinition(record: StoredDefinition): Promise<void> {
     return this.#db.write('putDefinition', ['definitions'], async (tx) => {
       checkDefinition(record)
-      await tx.objectStore('definitions').put(record)
+      const definitions = tx.objectStore('definitions')
+      if ((await definitions.getKey([record.id, record.version])) !== undefined) throw versionExists(record)
+      await definitions.put(record)
     })
   }
 

@@ -2,6 +2,7 @@ import { compareSemver } from '../definition/semver'
 import { ArgumentError, NotFoundError, StaleExecutorError } from '../errors'
 import type { RunFilter } from '../types'
 import type { CommitBatch, JournalEntry, RunRecord, SnapshotRecord, Store, StoredDefinition } from './store'
+import { versionExists } from './store-arguments'
 
 /**
  * A `Store` kept in memory: nothing survives the page. For tests, and for apps that want the
@@ -26,6 +27,7 @@ class MemoryStore implements Store {
   }
 
   async putDefinition(record: StoredDefinition): Promise<void> {
+    if (this.#definitions.has(`${record.id}@${record.version}`)) throw versionExists(record)
     this.#definitions.set(`${record.id}@${record.version}`, structuredClone(record))
   }
 

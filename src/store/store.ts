@@ -15,6 +15,10 @@ export interface Store {
   /** Names the database; part of the Web Lock names (`spindle:<name>:run:<runId>`). */
   readonly name: string
 
+  /**
+   * Adds a definition version. Versions are immutable: if `id`@`version` is stored already, the
+   * call writes nothing and rejects with `ArgumentError` (`INVALID_ARGUMENT`).
+   */
   putDefinition(record: StoredDefinition): Promise<void>
   /** Without `version`: the highest semver version registered. */
   getDefinition(id: string, version?: string): Promise<StoredDefinition | undefined>
