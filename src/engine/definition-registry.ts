@@ -99,27 +99,42 @@ export class DefinitionRegistry {
     return (await this.#store.listDefinitions()).map(definitionInfo)
   }
 
+  /**
+   * Deletes a version (or every version of `id`) that no run uses. A run, finished or not, reads
+   * its version for `getRun`, `wait` and `progress$`, so a version with runs is kept.
+   */
   async delete(id: string, version?: string): Promise<void> {
-    const active = await this.#store.listRuns({
-      definitionId: id,
-      status: ['queued', 'running', 'paused', 'failed'],
-    })
-    const pinned = active.filter((r) => version === undefined || r.version === version)
-    if (pinned.length > 0) {
-      throw new InvalidStateError(
-        `Cannot delete "${id}"${version ? `@${version}` : ''}: ${pinned.length} unfinished run(s) use it (e.g. ${pinned[0]!.runId}). Cancel them first.`,
-        { value: { id, version } },
-      )
-    }
-    for (const key of this.#compiled.keys()) {
-      if (key === `${id}@${version}` || (version === undefined && key.startsWith(`${id}@`)))
-        this.#compiled.delete(key)
-    }
-    if ((await this.#store.deleteDefinition(id, version)) === 0) {
+    await this.#refuseIfRunsUse(id, version)
+    const doomed =
+      version === undefined
+        ? (await this.#store.listDefinitions()).filter((d) => d.id === id)
+        : [await this.#store.getDefinition(id, version)].filter((d) => d !== undefined)
+    for (const record of doomed) this.#compiled.delete(keyOf(record))
+    if (doomed.length === 0 || (await this.#store.deleteDefinition(id, version)) === 0) {
       throw new NotFoundError(`No definition "${id}"${version ? ` version ${version}` : ''} is registered.`, {
         value: { id, version },
       })
     }
+    // A start() in another engine may have read the version between the check and the delete:
+    // its run would be unreadable, so such a delete is undone and refused.
+    try {
+      await this.#refuseIfRunsUse(id, version)
+    } catch (refusal) {
+      for (const record of doomed) await this.#store.putDefinition(record)
+      throw refusal
+    }
+  }
+
+  async #refuseIfRunsUse(id: string, version: string | undefined): Promise<void> {
+    const runs = (await this.#store.listRuns({ definitionId: id })).filter(
+      (r) => version === undefined || r.version === version,
+    )
+    if (runs.length === 0) return
+    const versions = [...new Set(runs.map((r) => r.version))].sort().join(', ')
+    throw new InvalidStateError(
+      `Cannot delete "${id}"${version ? `@${version}` : ''}: ${runs.length} run(s) use it (version ${versions}; e.g. ${runs[0]!.runId}, ${runs[0]!.status}), and a run reads its version for getRun(), wait() and progress$ for as long as it is stored, finished or not. Leave this version registered; start() picks the highest version, so register a new one for new runs.`,
+      { value: { id, version, runs: runs.length } },
+    )
   }
 
   /** The compiled version a new run starts on: the one asked for, or the highest registered. */

@@ -1,7 +1,7 @@
-import { memoryStore } from 'spindle'
+import { memoryStore, type Store } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { faultyStore } from '../store/faulty-store'
-import { def, testEngine } from '../support/engine-fixtures'
+import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
 
 const refusedVersion = { code: 'DEFINITION_INVALID', issues: [{ path: 'version', code: 'version_exists' }] }
 
@@ -70,5 +70,59 @@ describe('register() changes nothing unless the store accepted the definition', 
     ])
     expect(a).toEqual(b)
     expect(await store.listDefinitions()).toHaveLength(1)
+  })
+})
+
+describe('deleteDefinition() keeps what runs read', () => {
+  it('refuses to delete a version that finished runs use, and their views stay readable', async () => {
+    const { engine } = testEngine()
+    await engine.register(def({ a: { action: 'noop' } }))
+    const done = await engine.start('wf')
+    await engine.wait(done.runId)
+    const error = await engine.deleteDefinition('wf', '1.0.0').catch((e) => e)
+    expect(error).toMatchObject({ code: 'INVALID_STATE' })
+    expect(error.message).toMatch(/1 run/)
+    await expect(engine.deleteDefinition('wf')).rejects.toMatchObject({ code: 'INVALID_STATE' })
+    expect(await engine.getDefinition('wf', '1.0.0')).toBeDefined()
+    expect((await engine.getRun(done.runId))?.status).toBe('completed')
+    expect((await engine.wait(done.runId)).status).toBe('completed')
+  })
+
+  it('a cancelled run also keeps its version; a version without runs can be deleted', async () => {
+    const slow = controllable()
+    const { engine } = testEngine({ actions: { slow: slow.handler } })
+    await engine.register(def({ a: { action: 'slow' } }))
+    await engine.register({ ...def({ a: { action: 'noop' } }), version: '2.0.0' })
+    const run = await engine.start('wf', {}, { version: '1.0.0' })
+    await flush()
+    await engine.cancel(run.runId)
+    await expect(engine.deleteDefinition('wf', '1.0.0')).rejects.toMatchObject({ code: 'INVALID_STATE' })
+    await engine.deleteDefinition('wf', '2.0.0')
+    expect((await engine.listDefinitions()).map((d) => d.version)).toEqual(['1.0.0'])
+    expect((await engine.getRun(run.runId))?.status).toBe('cancelled')
+  })
+
+  it('a run created while the delete is under way puts the version back and refuses the delete', async () => {
+    const inner = memoryStore()
+    const { engine: other } = testEngine({ store: inner })
+    await other.register(def({ a: { action: 'noop' } }))
+    // Another engine's start() lands between the delete's check for runs and its write.
+    let started: Promise<unknown> | undefined
+    const store = new Proxy(inner, {
+      get(target, key) {
+        if (key === 'deleteDefinition') {
+          return async (id: string, version?: string) => {
+            started ??= other.start('wf')
+            await started
+            return target.deleteDefinition(id, version)
+          }
+        }
+        const value = Reflect.get(target, key, target)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    }) as Store
+    const { engine } = testEngine({ store })
+    await expect(engine.deleteDefinition('wf', '1.0.0')).rejects.toMatchObject({ code: 'INVALID_STATE' })
+    expect(await engine.getDefinition('wf', '1.0.0')).toBeDefined()
   })
 })
