@@ -126,3 +126,68 @@ describe('deleteDefinition() keeps what runs read', () => {
     expect(await engine.getDefinition('wf', '1.0.0')).toBeDefined()
   })
 })
+
+describe('hostile definitions', () => {
+  const boom = () => {
+    throw new Error('trap')
+  }
+  const unprintable = new Proxy(
+    {},
+    {
+      get: boom,
+      getPrototypeOf: boom,
+    },
+  )
+  const revoked = Proxy.revocable({}, {})
+  revoked.revoke()
+  const cyclic: Record<string, unknown> = { schemaVersion: '2.0', id: 'wf', version: '1.0.0' }
+  cyclic.tasks = { a: { action: 'noop', params: { loop: cyclic } } }
+  const hostile: [string, unknown][] = [
+    ['a proxy whose ownKeys trap throws', new Proxy({}, { ownKeys: boom })],
+    ['a proxy whose getPrototypeOf trap throws', new Proxy({}, { getPrototypeOf: boom })],
+    [
+      'a proxy whose getOwnPropertyDescriptor trap throws',
+      new Proxy({ id: 'wf' }, { getOwnPropertyDescriptor: boom }),
+    ],
+    ['a revoked proxy', revoked.proxy],
+    ['a revoked proxy deep inside', def({ a: { action: 'noop', params: { x: revoked.proxy } } })],
+    [
+      'an array proxy whose get trap throws',
+      def({ a: { action: 'noop', dependsOn: new Proxy([], { get: boom }) } }),
+    ],
+    [
+      'a throwing getter',
+      def({ a: { action: 'noop', params: Object.defineProperty({}, 'x', { get: boom, enumerable: true }) } }),
+    ],
+    [
+      'a prototype whose constructor getter throws',
+      Object.create(Object.create(null, { constructor: { get: boom } })),
+    ],
+    [
+      'a trap that throws something unprintable',
+      new Proxy(
+        {},
+        {
+          ownKeys: () => {
+            throw unprintable
+          },
+        },
+      ),
+    ],
+    ['a cyclic definition', cyclic],
+  ]
+
+  for (const [what, value] of hostile) {
+    it(`${what}: validate() lists an issue, register() rejects with DefinitionError and stores nothing`, async () => {
+      const { engine } = testEngine()
+      const result = engine.validate(value)
+      expect(result.ok).toBe(false)
+      expect(result.issues.length).toBeGreaterThan(0)
+      await expect(engine.register(value)).rejects.toMatchObject({
+        name: 'DefinitionError',
+        code: 'DEFINITION_INVALID',
+      })
+      expect(await engine.listDefinitions()).toEqual([])
+    })
+  }
+})
