@@ -2,7 +2,7 @@ import type { ParseResult } from '@marcbachmann/cel-js'
 import { ExpressionError } from '../errors'
 import type { CompiledExpression, ExpressionScope } from '../types'
 import { celEnvironment } from './cel-environment'
-import { fromCel } from './cel-values'
+import { fromCel, toCel } from './cel-values'
 import { type ExpressionProblem, explainProblem, locate, positionIn } from './expression-problem'
 import { findReferences } from './expression-references'
 import { DEFINITION_LIMITS } from './parse'
@@ -148,7 +148,7 @@ class CelExpression implements CompiledExpression {
     }
     let value: unknown
     try {
-      value = this.#program(context)
+      value = this.#run(context)
     } catch (error) {
       const { summary, offset } = locate(error)
       const where = offset === undefined ? '' : ` at ${positionIn(this.source, offset)}`
@@ -159,5 +159,19 @@ class CelExpression implements CompiledExpression {
       )
     }
     return fromCel(value, this.source)
+  }
+
+  /**
+   * Data with a `constructor` key trips cel-js's type detection. Finding such keys means walking
+   * all the data, so that walk is done only when an evaluation failed, and then only once.
+   */
+  #run(context: Record<string, unknown>): unknown {
+    try {
+      return this.#program(context)
+    } catch (error) {
+      const prepared = toCel(context)
+      if (prepared === context) throw error
+      return this.#program(prepared as Record<string, unknown>)
+    }
   }
 }
