@@ -3,6 +3,7 @@ import { ExpressionError } from '../errors'
 import type { CompiledExpression, ExpressionScope } from '../types'
 import { celEnvironment } from './cel-environment'
 import { fromCel, toCel } from './cel-values'
+import { BudgetExceeded, EVALUATION_LIMITS, meterExpression, withBudget } from './expression-budget'
 import { type ExpressionProblem, explainProblem, locate, positionIn } from './expression-problem'
 import { findReferences } from './expression-references'
 import { DEFINITION_LIMITS } from './parse'
@@ -104,6 +105,8 @@ function analyzeUncached(source: string): ExpressionCheck {
   }
   const references = findReferences(parsed.ast)
   if (references.problem) return fail(references.problem)
+  const unsafe = meterExpression(parsed.ast)
+  if (unsafe) return fail(unsafe)
   return {
     ok: true,
     expression: new CelExpression(source, parsed, [...references.taskRefs], references.usesItem),
@@ -148,7 +151,8 @@ class CelExpression implements CompiledExpression {
     }
     let value: unknown
     try {
-      value = this.#run(context)
+      // An evaluation inside another metered one (a test's withBudget) shares its budget.
+      value = withBudget(EVALUATION_LIMITS.maxSteps, () => this.#run(context))
     } catch (error) {
       const { summary, offset } = locate(error)
       const where = offset === undefined ? '' : ` at ${positionIn(this.source, offset)}`
@@ -169,7 +173,7 @@ class CelExpression implements CompiledExpression {
     try {
       return this.#program(context)
     } catch (error) {
-      const prepared = toCel(context)
+      const prepared = error instanceof BudgetExceeded ? context : toCel(context)
       if (prepared === context) throw error
       return this.#program(prepared as Record<string, unknown>)
     }
