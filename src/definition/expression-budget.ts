@@ -1,6 +1,6 @@
 import type { ASTNode } from '@marcbachmann/cel-js'
 import type { ExpressionProblem } from './expression-problem'
-import { REGEX_LIMITS, regexHazard } from './regex-hazard'
+import { maxTextLength, regexHazard } from './regex-hazard'
 
 /**
  * The work one evaluation may do. CEL always terminates, but `l.all(a, l.all(b, l.all(c, …)))`
@@ -65,21 +65,34 @@ export function meterExpression(ast: ASTNode): ExpressionProblem | undefined {
     if (pattern.op === 'value' && typeof pattern.args === 'string') {
       const hazard = regexHazard(pattern.args)
       if (hazard) problem ??= { code: 'unsafe_pattern', what: 'Unsafe matches pattern', detail: hazard }
-    } else {
-      wrap(pattern, undefined, (value) => {
-        const hazard = typeof value === 'string' ? regexHazard(value) : undefined
-        if (hazard)
-          throw new BudgetExceeded(
-            `matches() refused the pattern ${JSON.stringify(value.slice(0, 60))}: ${hazard}.`,
-          )
-      })
     }
-    wrap(text, undefined, (value) => {
-      if (typeof value === 'string' && value.length > REGEX_LIMITS.maxInputLength) {
+    // cel-js evaluates the pattern and the text one after the other (in an order of its
+    // choosing); the second of the two checks the text length against the pattern.
+    let length: number | undefined
+    let max: number | undefined
+    const check = () => {
+      if (length === undefined || max === undefined) return
+      const [text, limit] = [length, max]
+      length = max = undefined
+      if (text > limit) {
         throw new BudgetExceeded(
-          `matches() tests text of at most ${REGEX_LIMITS.maxInputLength} characters; this one has ${value.length}. Test a shorter part of it.`,
+          `matches() with this pattern tests text of at most ${limit} characters (fewer the more repetitions it has); this text has ${text}. Test a shorter part of it, or simplify the pattern.`,
         )
       }
+    }
+    wrap(text, undefined, (value) => {
+      length = typeof value === 'string' ? value.length : 0
+      check()
+    })
+    wrap(pattern, undefined, (value) => {
+      if (typeof value !== 'string') return
+      const hazard = regexHazard(value)
+      if (hazard)
+        throw new BudgetExceeded(
+          `matches() refused the pattern ${JSON.stringify(value.slice(0, 60))}: ${hazard}.`,
+        )
+      max = maxTextLength(value)
+      check()
     })
   })
   return problem

@@ -80,6 +80,21 @@ describe('matches', () => {
       /at most 10000/,
     )
   })
+
+  it('refuses long text for a pattern with many repetitions (polynomial backtracking)', () => {
+    const expr = compileExpression("input.s.matches('^a*a*a*$')")
+    expect(expr.evaluate(scope({ input: { s: 'a'.repeat(400) } }))).toBe(true)
+    const started = performance.now()
+    const error = failure(() => expr.evaluate(scope({ input: { s: `${'a'.repeat(10_000)}!` } })))
+    expect(error.message).toMatch(/at most 464/)
+    expect(performance.now() - started).toBeLessThan(1_000)
+  })
+
+  it('refuses alternatives inside a repeated group from run data', () => {
+    const expr = compileExpression('input.s.matches(input.p)')
+    const error = failure(() => expr.evaluate(scope({ input: { s: `${'a'.repeat(28)}!`, p: '^(a|a)*$' } })))
+    expect(error.message).toMatch(/alternatives/)
+  })
 })
 
 describe('through the engine', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { REGEX_LIMITS, regexHazard } from '../../src/definition/regex-hazard'
+import { maxTextLength, REGEX_LIMITS, regexHazard } from '../../src/definition/regex-hazard'
 
 describe('regexHazard', () => {
   it('refuses repeated groups that hold a repetition, and backreferences', () => {
@@ -10,6 +10,8 @@ describe('regexHazard', () => {
       '((ab)*c)+',
       '(?:\\w+\\s?)*$',
       '(a)\\1',
+      '(a|ab)*',
+      '(?:a|b)*c',
       '(?<w>a)\\k<w>',
     ]) {
       expect(regexHazard(pattern), pattern).toBeDefined()
@@ -21,13 +23,22 @@ describe('regexHazard', () => {
       '^[a-z]+@[a-z]+\\.[a-z]{2,}$',
       '^\\d{3}-\\d{4}$',
       '(ab)+',
-      '(?:a|b)*c',
+      '[ab]*c',
+      '(jpg|png)$',
       '[(+)]*',
       '\\(a+\\)+',
       'colou?r',
     ]) {
       expect(regexHazard(pattern), pattern).toBeUndefined()
     }
+  })
+
+  it('shortens the text a pattern may test as its repetitions grow', () => {
+    expect(maxTextLength('^[a-z]+$')).toBe(REGEX_LIMITS.maxInputLength)
+    expect(maxTextLength('^a*b+$')).toBe(REGEX_LIMITS.maxInputLength)
+    expect(maxTextLength('^\\w+@\\w+\\.\\w+$')).toBe(464)
+    expect(maxTextLength('^a*a*a*a*$')).toBe(100)
+    expect(maxTextLength('^a{2,}b{1,500}c{1,3}[*+]\\+$')).toBe(REGEX_LIMITS.maxInputLength)
   })
 
   it('refuses a pattern over the length limit', () => {
