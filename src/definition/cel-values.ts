@@ -31,6 +31,14 @@ function convert(value: unknown, source: string, seen: Map<object, unknown>): un
     seen.set(value, out)
     return out
   }
+  if (value instanceof Map) {
+    // A Map is how `toCel` passed an object with a `constructor` key; it leaves as that object.
+    const copy: Record<string, unknown> = {}
+    seen.set(value, copy)
+    for (const [key, item] of value)
+      Object.defineProperty(copy, String(key), entry(convert(item, source, seen)))
+    return copy
+  }
   const proto = Object.getPrototypeOf(value)
   if (proto !== Object.prototype && proto !== null) return value
   seen.set(value, value)
@@ -57,4 +65,53 @@ function toNumber(value: bigint, source: string): number {
     source,
     `Expression ${JSON.stringify(source)} produced the integer ${value}, outside the range JavaScript numbers hold exactly (±9007199254740991). Compute it as a double (write 1.0 instead of 1) or as a string.`,
   )
+}
+
+function entry(value: unknown): PropertyDescriptor {
+  return { value, writable: true, enumerable: true, configurable: true }
+}
+
+/**
+ * Prepares plain data for CEL: cel-js decides what a value is by reading its `constructor`, so an
+ * object with its own `constructor` key (`{ name, constructor: 'acme' }`, valid JSON) reads as an
+ * unsupported type. Such objects become Maps, which CEL reads as maps with the same keys.
+ * Returns the value itself when nothing needed converting, and copies only along the way to what
+ * did.
+ *
+ * @example
+ * toCel({ a: { constructor: 'x' } }) // { a: Map { 'constructor' => 'x' } }
+ */
+export function toCel(value: unknown): unknown {
+  return prepare(value, new Map())
+}
+
+function prepare(value: unknown, seen: Map<object, unknown>): unknown {
+  if (typeof value !== 'object' || value === null) return value
+  const done = seen.get(value)
+  if (done !== undefined) return done
+  seen.set(value, value)
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined
+    for (let i = 0; i < value.length; i++) {
+      const next = prepare(value[i], seen)
+      if (next !== value[i] && out === undefined) out = value.slice(0, i)
+      out?.push(next)
+    }
+    if (out !== undefined) seen.set(value, out)
+    return out ?? value
+  }
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return value
+  const entries = Object.entries(value)
+  const keyed = Object.hasOwn(value, 'constructor')
+  let changed = keyed
+  const next = entries.map(([key, item]) => {
+    const prepared = prepare(item, seen)
+    if (prepared !== item) changed = true
+    return [key, prepared] as const
+  })
+  if (!changed) return value
+  const out = keyed ? new Map(next) : Object.fromEntries(next)
+  seen.set(value, out)
+  return out
 }

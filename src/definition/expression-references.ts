@@ -77,6 +77,18 @@ function walk(node: ASTNode, bound: ReadonlySet<string>, found: References): voi
       return
     case 'rcall': {
       const [name, receiver, args] = node.args
+      if (name === 'json') {
+        // cel-js's bytes.json() decodes with a TextEncoder in browsers (it has no decode) and
+        // parses the byte list as text under Node: it can never work, so it is refused here.
+        found.problem = {
+          code: 'unsupported_function',
+          what: 'bytes.json() is not available',
+          detail:
+            'expressions cannot parse JSON; have the action that produces the text return parsed data (its output is read as a map)',
+          offset: node.pos,
+        }
+        return
+      }
       walk(receiver, bound, found)
       const variable = args[0]
       const isBind = name === 'bind' && isScopeVariable(receiver, 'cel', bound) && args.length === 3

@@ -2,7 +2,8 @@ import type { ParseResult } from '@marcbachmann/cel-js'
 import { ExpressionError } from '../errors'
 import type { CompiledExpression, ExpressionScope } from '../types'
 import { celEnvironment } from './cel-environment'
-import { fromCel } from './cel-values'
+import { fromCel, toCel } from './cel-values'
+import { BudgetExceeded, EVALUATION_LIMITS, meterExpression, withBudget } from './expression-budget'
 import { type ExpressionProblem, explainProblem, locate, positionIn } from './expression-problem'
 import { findReferences } from './expression-references'
 import { DEFINITION_LIMITS } from './parse'
@@ -103,6 +104,8 @@ function analyzeUncached(source: string): ExpressionCheck {
   }
   const references = findReferences(parsed.ast)
   if (references.problem) return fail(references.problem)
+  const unsafe = meterExpression(parsed.ast)
+  if (unsafe) return fail(unsafe)
   return {
     ok: true,
     expression: new CelExpression(source, parsed, [...references.taskRefs], references.usesItem),
@@ -147,7 +150,8 @@ class CelExpression implements CompiledExpression {
     }
     let value: unknown
     try {
-      value = this.#program(context)
+      // An evaluation inside another metered one (a test's withBudget) shares its budget.
+      value = withBudget(EVALUATION_LIMITS.maxSteps, () => this.#run(context))
     } catch (error) {
       const { summary, offset } = locate(error)
       const where = offset === undefined ? '' : ` at ${positionIn(this.source, offset)}`
@@ -158,5 +162,19 @@ class CelExpression implements CompiledExpression {
       )
     }
     return fromCel(value, this.source)
+  }
+
+  /**
+   * Data with a `constructor` key trips cel-js's type detection. Finding such keys means walking
+   * all the data, so that walk is done only when an evaluation failed, and then only once.
+   */
+  #run(context: Record<string, unknown>): unknown {
+    try {
+      return this.#program(context)
+    } catch (error) {
+      const prepared = error instanceof BudgetExceeded ? context : toCel(context)
+      if (prepared === context) throw error
+      return this.#program(prepared as Record<string, unknown>)
+    }
   }
 }

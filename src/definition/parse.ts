@@ -52,15 +52,37 @@ export function parseDefinition(raw: unknown): ParseResult {
       return fail('not_json', `The definition is not valid JSON: ${reason}. Fix the JSON syntax.`)
     }
   }
-  if (!isPlainObject(source)) {
-    return fail(
-      'invalid_value',
-      `A workflow definition is a JSON object (or its JSON text); received ${describe(source)}.`,
-    )
+  try {
+    if (!isPlainObject(source)) {
+      return fail(
+        'invalid_value',
+        `A workflow definition is a JSON object (or its JSON text); received ${describe(source)}.`,
+      )
+    }
+  } catch (error) {
+    return { ok: false, issues: [unreadable([], error)] }
   }
   const copier = new PlainCopier()
   const value = copier.copy(source, [], 1) as Record<string, unknown>
   return copier.issues.length > 0 ? { ok: false, issues: copier.issues } : { ok: true, value }
+}
+
+/**
+ * A value whose reading threw: a Proxy with a throwing trap, a revoked Proxy, a prototype with a
+ * throwing getter. What it threw may be hostile too, so it is described without trusting it.
+ */
+function unreadable(path: PathSegment[], error: unknown): ValidationIssue {
+  let reason: string
+  try {
+    reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  } catch {
+    reason = 'a value that cannot be shown'
+  }
+  return issueAt(
+    path,
+    'unreadable',
+    `Reading this value threw (${show(reason, 80)}); definitions are plain data, so pass a plain object (for example JSON.parse(JSON.stringify(value)), or the JSON text).`,
+  )
 }
 
 function fail(code: string, message: string): ParseResult {
@@ -107,7 +129,12 @@ class PlainCopier {
         return this.#count(String(value).length) ? value : undefined
       case 'object':
         if (value === null) return this.#count(4) ? null : undefined
-        return this.#copyObject(value, path, depth)
+        try {
+          return this.#copyObject(value, path, depth)
+        } catch (error) {
+          this.issues.push(unreadable(path, error))
+          return undefined
+        }
       case 'undefined':
         return this.#reject(path, 'undefined is not a JSON value; use null or leave the entry out.')
       default:

@@ -1,3 +1,4 @@
+import { canonicalJson } from '../definition/canonical-json'
 import { compileWorkflow } from '../definition/compile'
 import { loadDefinition } from '../definition/load'
 import { DefinitionError, InvalidStateError, NotFoundError } from '../errors'
@@ -43,19 +44,11 @@ export class DefinitionRegistry {
     const loaded = loadDefinition(definition, { actions: this.#actions() })
     if (!loaded.ok) throw new DefinitionError(loaded.issues, { value: definition })
     const def = loaded.definition
-    // Compiled once per version, here rather than on the first start.
-    this.compile(def)
+    // Compiled here rather than on the first start, but kept only once the store holds this
+    // content: a refused register must not change what start() runs.
+    const wf = compileWorkflow(def, this.#defaults)
     const existing = await this.#store.getDefinition(def.id, def.version)
-    if (existing) {
-      if (JSON.stringify(existing.definition) === JSON.stringify(def)) return definitionInfo(existing)
-      throw new DefinitionError([
-        {
-          path: 'version',
-          code: 'version_exists',
-          message: `Version ${def.version} of "${def.id}" is registered with other content; runs are pinned to it. Bump the version.`,
-        },
-      ])
-    }
+    if (existing) return this.#sameAs(existing, def, wf)
     const record: StoredDefinition = {
       id: def.id,
       version: def.version,
@@ -66,8 +59,35 @@ export class DefinitionRegistry {
       registeredAt: this.#now(),
       definition: def,
     }
-    await this.#store.putDefinition(record)
+    try {
+      // The store adds a version only if it is absent: of two engines registering it at once,
+      // the second learns of the first here instead of overwriting it.
+      await this.#store.putDefinition(record)
+    } catch (error) {
+      const winner = await this.#store.getDefinition(def.id, def.version)
+      if (!winner) throw error
+      return this.#sameAs(winner, def, wf)
+    }
+    this.#compiled.set(keyOf(def), wf)
     return definitionInfo(record)
+  }
+
+  /** Registering a stored version again: a no-op for the same content, refused for other content. */
+  #sameAs(stored: StoredDefinition, def: WorkflowDefinition, wf: CompiledWorkflow): DefinitionInfo {
+    if (canonicalJson(stored.definition) !== canonicalJson(def)) {
+      throw new DefinitionError(
+        [
+          {
+            path: 'version',
+            code: 'version_exists',
+            message: `Version ${def.version} of "${def.id}" is registered with other content; runs are pinned to it. Bump the version.`,
+          },
+        ],
+        { value: { id: def.id, version: def.version } },
+      )
+    }
+    if (!this.#compiled.has(keyOf(def))) this.#compiled.set(keyOf(def), wf)
+    return definitionInfo(stored)
   }
 
   async get(id: string, version?: string): Promise<WorkflowDefinition | undefined> {
@@ -78,27 +98,42 @@ export class DefinitionRegistry {
     return (await this.#store.listDefinitions()).map(definitionInfo)
   }
 
+  /**
+   * Deletes a version (or every version of `id`) that no run uses. A run, finished or not, reads
+   * its version for `getRun`, `wait` and `progress$`, so a version with runs is kept.
+   */
   async delete(id: string, version?: string): Promise<void> {
-    const active = await this.#store.listRuns({
-      definitionId: id,
-      status: ['queued', 'running', 'paused', 'failed'],
-    })
-    const pinned = active.filter((r) => version === undefined || r.version === version)
-    if (pinned.length > 0) {
-      throw new InvalidStateError(
-        `Cannot delete "${id}"${version ? `@${version}` : ''}: ${pinned.length} unfinished run(s) use it (e.g. ${pinned[0]!.runId}). Cancel them first.`,
-        { value: { id, version } },
-      )
-    }
-    for (const key of this.#compiled.keys()) {
-      if (key === `${id}@${version}` || (version === undefined && key.startsWith(`${id}@`)))
-        this.#compiled.delete(key)
-    }
-    if ((await this.#store.deleteDefinition(id, version)) === 0) {
+    await this.#refuseIfRunsUse(id, version)
+    const doomed =
+      version === undefined
+        ? (await this.#store.listDefinitions()).filter((d) => d.id === id)
+        : [await this.#store.getDefinition(id, version)].filter((d) => d !== undefined)
+    for (const record of doomed) this.#compiled.delete(keyOf(record))
+    if (doomed.length === 0 || (await this.#store.deleteDefinition(id, version)) === 0) {
       throw new NotFoundError(`No definition "${id}"${version ? ` version ${version}` : ''} is registered.`, {
         value: { id, version },
       })
     }
+    // A start() in another engine may have read the version between the check and the delete:
+    // its run would be unreadable, so such a delete is undone and refused.
+    try {
+      await this.#refuseIfRunsUse(id, version)
+    } catch (refusal) {
+      for (const record of doomed) await this.#store.putDefinition(record)
+      throw refusal
+    }
+  }
+
+  async #refuseIfRunsUse(id: string, version: string | undefined): Promise<void> {
+    const runs = (await this.#store.listRuns({ definitionId: id })).filter(
+      (r) => version === undefined || r.version === version,
+    )
+    if (runs.length === 0) return
+    const versions = [...new Set(runs.map((r) => r.version))].sort().join(', ')
+    throw new InvalidStateError(
+      `Cannot delete "${id}"${version ? `@${version}` : ''}: ${runs.length} run(s) use it (version ${versions}; e.g. ${runs[0]!.runId}, ${runs[0]!.status}), and a run reads its version for getRun(), wait() and progress$ for as long as it is stored, finished or not. Leave this version registered; start() picks the highest version, so register a new one for new runs.`,
+      { value: { id, version, runs: runs.length } },
+    )
   }
 
   /** The compiled version a new run starts on: the one asked for, or the highest registered. */
@@ -118,7 +153,7 @@ export class DefinitionRegistry {
   }
 
   compile(def: WorkflowDefinition): CompiledWorkflow {
-    const key = `${def.id}@${def.version}`
+    const key = keyOf(def)
     let wf = this.#compiled.get(key)
     if (!wf) {
       wf = compileWorkflow(def, this.#defaults)
@@ -144,4 +179,8 @@ export function definitionInfo(record: StoredDefinition): DefinitionInfo {
     registeredAt: record.registeredAt,
     taskCount: Object.keys(record.definition.tasks).length,
   }
+}
+
+function keyOf(def: { id: string; version: string }): string {
+  return `${def.id}@${def.version}`
 }

@@ -2,7 +2,7 @@ import { compareSemver } from '../definition/semver'
 import type { IdbConnection } from './idb-connection'
 import { versionsRange } from './idb-schema'
 import type { DefinitionStore, StoredDefinition } from './ports/definition-store'
-import { checkDefinition, checkKey } from './store-arguments'
+import { checkDefinition, checkKey, versionExists } from './store-arguments'
 
 /** The `DefinitionStore` of an IndexedDB database: the `definitions` object store, keyed `[id, version]`. */
 export function idbDefinitionStore(db: IdbConnection): DefinitionStore {
@@ -10,7 +10,9 @@ export function idbDefinitionStore(db: IdbConnection): DefinitionStore {
     putDefinition(record: StoredDefinition): Promise<void> {
       return db.write('putDefinition', ['definitions'], async (tx) => {
         checkDefinition(record)
-        await tx.objectStore('definitions').put(record)
+        const definitions = tx.objectStore('definitions')
+        if ((await definitions.getKey([record.id, record.version])) !== undefined) throw versionExists(record)
+        await definitions.put(record)
       })
     },
 

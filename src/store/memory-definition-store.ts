@@ -1,11 +1,13 @@
 import { compareSemver } from '../definition/semver'
 import type { DefinitionStore, StoredDefinition } from './ports/definition-store'
+import { versionExists } from './store-arguments'
 
 /** The `DefinitionStore` of a memory store: one map, keyed `<id>@<version>`. */
 export function memoryDefinitionStore(): DefinitionStore {
   const definitions = new Map<string, StoredDefinition>()
   return {
     async putDefinition(record: StoredDefinition): Promise<void> {
+      if (definitions.has(`${record.id}@${record.version}`)) throw versionExists(record)
       definitions.set(`${record.id}@${record.version}`, structuredClone(record))
     },
 

@@ -70,6 +70,14 @@ export function checkDefinition(record: StoredDefinition): void {
   checkKey('the definition record\'s "version"', record.version)
 }
 
+/** What a store rejects a second `putDefinition` of one version with: versions are immutable. */
+export function versionExists(record: StoredDefinition): ArgumentError {
+  return new ArgumentError(
+    `Version ${record.version} of definition "${record.id}" is stored already; versions are immutable, store a new version.`,
+    { value: { id: record.id, version: record.version } },
+  )
+}
+
 /** The fields a run record is keyed, indexed and fenced by. */
 export function checkRun(record: RunRecord): void {
   checkObject('run record', record)

@@ -67,7 +67,7 @@ describe('definitions through the engine', () => {
     expect(info).toMatchObject({ id: 'linear-one', schemaVersion: '2.0', migratedFrom: '1.0' })
   })
 
-  it('refuses to delete a version an unfinished run uses; deletes it once the run is done', async () => {
+  it('refuses to delete a version a run uses, finished or not; deletes a version without runs', async () => {
     const slow = controllable()
     const { engine } = testEngine({ actions: { slow: slow.handler } })
     await engine.register(def({ a: { action: 'slow' } }))
@@ -77,9 +77,11 @@ describe('definitions through the engine', () => {
     await flush()
     slow.calls[0]!.resolve('done')
     await engine.wait(run.runId)
-    await engine.deleteDefinition('wf')
-    expect(await engine.getDefinition('wf')).toBeUndefined()
-    await expect(engine.start('wf')).rejects.toMatchObject({ code: 'NOT_FOUND' })
-    await expect(engine.deleteDefinition('wf')).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await expect(engine.deleteDefinition('wf')).rejects.toMatchObject({ code: 'INVALID_STATE' })
+    await engine.register({ ...def({ a: { action: 'noop' } }), id: 'unused' })
+    await engine.deleteDefinition('unused')
+    expect(await engine.getDefinition('unused')).toBeUndefined()
+    await expect(engine.start('unused')).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await expect(engine.deleteDefinition('unused')).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
 })

@@ -34,10 +34,13 @@ export function definitionStoreContract(current: () => DefinitionStore): void {
       expect(await store.latestVersion('missing')).toBeUndefined()
     })
 
-    it('replaces a definition put again under the same id and version', async () => {
+    it('refuses a definition put again under the same id and version, and keeps the first', async () => {
       await store.putDefinition(definitionRecord('order', '1.0.0', 1))
-      await store.putDefinition(definitionRecord('order', '1.0.0', 2))
-      expect((await store.getDefinition('order', '1.0.0'))?.registeredAt).toBe(2)
+      await expect(store.putDefinition(definitionRecord('order', '1.0.0', 2))).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        value: { id: 'order', version: '1.0.0' },
+      })
+      expect((await store.getDefinition('order', '1.0.0'))?.registeredAt).toBe(1)
       expect(await store.listDefinitions()).toHaveLength(1)
     })
 

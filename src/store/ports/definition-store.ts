@@ -5,6 +5,10 @@ import type { WorkflowDefinition } from '../../types'
  * `[id, version]`.
  */
 export interface DefinitionStore {
+  /**
+   * Adds a definition version. Versions are immutable: if `id`@`version` is stored already, the
+   * call writes nothing and rejects with `ArgumentError` (`INVALID_ARGUMENT`).
+   */
   putDefinition(record: StoredDefinition): Promise<void>
   /** Without `version`: the highest semver version registered. */
   getDefinition(id: string, version?: string): Promise<StoredDefinition | undefined>
