@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const configFile = join(root, 'vite.config.ts')
 /** Each run's picture goes to an ignored folder; the README's picture only on request. */
-const screenshotPath = fileURLToPath(new URL('./.output/demo.png', import.meta.url))
+const screenshotPath = fileURLToPath(new URL('.output/demo.png', import.meta.url))
 const readmeScreenshotPath = fileURLToPath(new URL('./demo.png', import.meta.url))
 const updateReadmeScreenshot = process.env.UPDATE_SCREENSHOT === '1'
 

@@ -11,7 +11,7 @@ import type {
 import { expect, it } from 'vitest'
 import { clientCounters } from '../../worker/instrumentation'
 import { PageMonitor } from '../../worker/page-monitor'
-import { runState, taskState } from '../monitor/run-state'
+import { runState, taskState } from '../core/monitor/run-state'
 import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
 
 /** Lets the microtasks of one burst run. */

@@ -1,6 +1,6 @@
 import type { Alert, Health } from 'spindle'
 import { describe, expect, it } from 'vitest'
-import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
+import { controllable, def, flush, testEngine } from '../../support/engine-fixtures'
 
 /*
  * Health through the engine across pauses and cancels: paused time is left out of every part, a

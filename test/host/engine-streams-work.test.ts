@@ -5,7 +5,7 @@ import { computeProgress } from '../../src/core/monitor/progress'
 import { EngineStreams } from '../../src/host/engine-streams'
 import type { RunExecutor } from '../../src/runtime/run-executor'
 import type { Alert, Health, Progress, RunState, RunView, TaskState, WorkflowEvent } from '../../src/types'
-import { runState, taskState } from '../monitor/run-state'
+import { runState, taskState } from '../core/monitor/run-state'
 
 /*
  * The work the derived streams do per burst of events, counted as task lookups in the runs'

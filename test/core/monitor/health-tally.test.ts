@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { aggregateHealth, healthLevel } from '../../src/core/monitor/health'
-import { HealthTally } from '../../src/core/monitor/health-tally'
-import type { Health } from '../../src/types'
+import { aggregateHealth, healthLevel } from '../../../src/core/monitor/health'
+import { HealthTally } from '../../../src/core/monitor/health-tally'
+import type { Health } from '../../../src/types'
 
 const part = fc.double({ min: 0, max: 100, noNaN: true })
 const health = fc

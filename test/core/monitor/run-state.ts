@@ -1,4 +1,4 @@
-import type { RunState, TaskState } from '../../src/types'
+import type { RunState, TaskState } from '../../../src/types'
 
 /** A task state with every counter at zero, overridden by `fields`. */
 export function taskState(fields: Partial<TaskState> = {}): TaskState {

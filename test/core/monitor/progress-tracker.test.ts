@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { computeProgress } from '../../src/core/monitor/progress'
-import { ProgressTracker } from '../../src/core/monitor/progress-tracker'
-import type { Progress, TaskStatus, WorkflowEvent } from '../../src/types'
+import { computeProgress } from '../../../src/core/monitor/progress'
+import { ProgressTracker } from '../../../src/core/monitor/progress-tracker'
+import type { Progress, TaskStatus, WorkflowEvent } from '../../../src/types'
 import { runState, taskState } from './run-state'
 
 const STATUSES: TaskStatus[] = [

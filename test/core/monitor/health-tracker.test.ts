@@ -1,8 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { computeHealth } from '../../src/core/monitor/health'
-import { HealthTracker } from '../../src/core/monitor/health-tracker'
-import type { TaskStatus, WorkflowEvent } from '../../src/types'
+import { computeHealth } from '../../../src/core/monitor/health'
+import { HealthTracker } from '../../../src/core/monitor/health-tracker'
+import type { TaskStatus, WorkflowEvent } from '../../../src/types'
 import { runState, taskState } from './run-state'
 
 const STATUSES: TaskStatus[] = [
