@@ -13,6 +13,9 @@ import { machineFor, type RunActor, startRunActor } from './run-machine'
 import type { RunCommand, RunEvent } from './run-reducer'
 import { type RunnableAction, runTask, type TaskHost } from './task-runner'
 
+/** A step's records, then its commands, in the order the executor handles them. */
+type Effect = { type: 'record'; event: WorkflowEvent } | RunCommand
+
 /** What an executor needs from its engine. */
 export interface ExecutorHost {
   readonly journal: JournalWriter
@@ -42,13 +45,13 @@ export class RunExecutor implements JournalSource, TaskHost {
   record: RunRecord
   readonly #host: ExecutorHost
   readonly #actor: RunActor
-  #collected: RunCommand[] = []
+  #collected: Effect[] = []
   #pending: JournalEntry[] = []
   #effects: Promise<void> = Promise.resolve()
   /** Rounds of effects not yet carried out. */
   #rounds = 0
   /** Effects waiting for a journal write not yet started; later sends join them. */
-  #open: { written: Promise<void>; commands: RunCommand[]; done: Promise<void> } | undefined
+  #open: { written: Promise<void>; commands: Effect[]; done: Promise<void> } | undefined
   #snapshotSeq: number
   readonly #controllers = new Map<string, AttemptAbort>()
   readonly #timers = new Map<string, unknown>()
@@ -77,9 +80,9 @@ export class RunExecutor implements JournalSource, TaskHost {
     this.data = data
     this.#actor = startRunActor(machineFor(wf), record.runId, record.createdAt, snapshot)
     this.#snapshotSeq = this.state.seq
-    this.#actor.on('commands', ({ commands }) => {
-      if (this.#collected.length === 0) this.#collected = commands
-      else this.#collected.push(...commands)
+    this.#actor.on('step', ({ step }) => {
+      for (const event of step.records) this.#collected.push({ type: 'record', event })
+      this.#collected.push(...step.commands)
     })
   }
 
@@ -121,7 +124,7 @@ export class RunExecutor implements JournalSource, TaskHost {
     const commands = this.#collected
     if (commands.length === 0) return Promise.resolve()
     this.#collected = []
-    const deferred: RunCommand[] = []
+    const deferred: Effect[] = []
     for (const command of commands) {
       switch (command.type) {
         case 'record':
@@ -367,7 +370,7 @@ export class RunExecutor implements JournalSource, TaskHost {
     } as unknown as Snapshot<unknown>
   }
 
-  #carryOut(commands: RunCommand[]): void {
+  #carryOut(commands: Effect[]): void {
     if (this.#stopped) return
     if (this.#fenced !== undefined) {
       // Committed records are facts and go out; the work they would start does not.

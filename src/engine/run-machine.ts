@@ -1,6 +1,6 @@
 import { type Actor, createActor, enqueueActions, type Snapshot, setup } from 'xstate'
 import type { CompiledWorkflow, RunState, RunStatus } from '../types'
-import { type RunCommand, type RunEvent, reduceRun } from './run-reducer'
+import { type RunEvent, reduceRun, type Step } from './run-reducer'
 import { accepts, initialRunState } from './run-state'
 
 /**
@@ -23,7 +23,7 @@ export function createRunMachine(wf: CompiledWorkflow) {
       context: {} as RunState,
       events: {} as RunEvent,
       input: {} as { runId: string; createdAt: number },
-      emitted: {} as { type: 'commands'; commands: RunCommand[] },
+      emitted: {} as { type: 'step'; step: Step },
     },
     guards: {
       accepts: ({ context, event }) => !event.type.startsWith('workflow.') && accepts(context, event),
@@ -35,10 +35,10 @@ export function createRunMachine(wf: CompiledWorkflow) {
       isRunning: is('running'),
     },
     actions: {
-      // One emitted event per transition carries all its commands, in order.
+      // One emitted event per transition carries its whole step.
       apply: enqueueActions(({ context, event, enqueue }) => {
-        const commands = reduceRun(context, event, wf)
-        if (commands.length > 0) enqueue.emit({ type: 'commands', commands })
+        const step = reduceRun(context, event, wf)
+        if (step.records.length > 0 || step.commands.length > 0) enqueue.emit({ type: 'step', step })
       }),
     },
   }).createMachine({

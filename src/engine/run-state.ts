@@ -1,5 +1,5 @@
 import type { CompiledWorkflow, RunState, TaskState } from '../types'
-import type { RunEvent } from './run-reducer'
+import type { RunEvent } from './reducer/run-step'
 
 /** The state of a run before anything happened. */
 export function initialRunState(wf: CompiledWorkflow, runId: string, createdAt: number): RunState {
