@@ -31,3 +31,6 @@ export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): Step 
   fill(s, step)
   return step
 }
+
+/** Every event type the reducer handles. */
+export const runEventTypes = Object.keys(handlers) as RunEvent['type'][]
