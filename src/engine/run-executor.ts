@@ -11,6 +11,7 @@ import { reportUnhandledError } from './report-unhandled-error'
 import { keepData, type RunData } from './run-data'
 import { machineFor, type RunActor, startRunActor } from './run-machine'
 import type { RunCommand, RunEvent } from './run-reducer'
+import { can } from './run-state'
 import { type RunnableAction, runTask, type TaskHost } from './task-runner'
 
 /** A step's records, then its commands, in the order the executor handles them. */
@@ -92,7 +93,7 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   /** Whether the run would accept `event` now (the guard of every control call). */
   can(event: RunEvent): boolean {
-    return this.#actor.getSnapshot().can(event)
+    return can(this.state, event)
   }
 
   /**

@@ -1,6 +1,7 @@
 import { compileWorkflow } from '../definition/compile'
 import type { EngineOptions, RunState, WorkflowDefinition, WorkflowEvent } from '../types'
 import { type RunEvent, reduceRun } from './run-reducer'
+import { can } from './run-state'
 
 /** A run's state at one position of its journal, as `engine.runSnapshot()` gives it. */
 export interface RunSnapshot {
@@ -47,6 +48,8 @@ export function createRunReplica(snapshot: RunSnapshot): RunReplica {
       if (event.type === 'workflow.rolled-back') return false
       const { seq: _seq, runId: _runId, ...input } = event as WorkflowEvent & { rolledBack?: true }
       delete (input as { rolledBack?: true }).rolledBack
+      // An event the run would not have taken means this copy has drifted from the run.
+      if (!can(state, input as RunEvent)) return false
       reduceRun(state, input as RunEvent, wf)
       return state.seq >= event.seq
     },
