@@ -3,9 +3,10 @@ import type { ActionContext } from '../types'
 import { waitFor } from './wait'
 
 /**
- * A durable sleep: `params.ms` (from the start of the task) or `params.until` (ms since epoch or
- * an ISO date string). The deadline is kept in the run state, so the sleep survives reloads; a
- * deadline that passed while the app was closed fires as soon as the engine runs again.
+ * A durable sleep (a `timer` wait): `params.ms` (from the start of the task) or `params.until`
+ * (ms since epoch or an ISO date string). The deadline is kept in the run state, so the sleep
+ * survives reloads; a deadline that passed while the app was closed fires as soon as the engine
+ * runs again. Under `forEach`, each item sleeps on its own.
  */
 export function delay(params: { ms?: unknown; until?: unknown }, _ctx: ActionContext, now: number) {
   const { ms, until } = params ?? {}
@@ -24,7 +25,7 @@ export function delay(params: { ms?: unknown; until?: unknown }, _ctx: ActionCon
         },
       )
     }
-    return waitFor({ until: now + ms })
+    return waitFor({ kind: 'timer', until: now + ms })
   }
   const time = typeof until === 'string' ? Date.parse(until) : until
   if (typeof time !== 'number' || !Number.isFinite(time)) {
@@ -34,5 +35,5 @@ export function delay(params: { ms?: unknown; until?: unknown }, _ctx: ActionCon
       { value: params },
     )
   }
-  return waitFor({ until: time })
+  return waitFor({ kind: 'timer', until: time })
 }

@@ -3,10 +3,11 @@ import type { ActionContext } from '../types'
 import { waitFor } from './wait'
 
 /**
- * Waits for the signal `params.event` (sent with `engine.signal(runId, name, payload)`); the
- * payload is the task's output. A signal that arrived before the task started waiting is kept
- * and delivered at once. With `params.timeoutMs`, the task times out (`TIMEOUT`) if no signal
- * comes in time; retry and `onError` apply as for any failure.
+ * Waits (a `signal` wait) for the signal `params.event`, sent with
+ * `engine.signal(runId, name, payload)`; the payload is the task's output. A signal that arrived
+ * before the task started waiting is kept and delivered at once. With `params.timeoutMs`, the
+ * task times out (`TIMEOUT`) if no signal comes in time; retry and `onError` apply as for any
+ * failure. Under `forEach`, each item waits for its own signal.
  */
 export function waitForEvent(
   params: { event?: unknown; timeoutMs?: unknown },
@@ -32,5 +33,9 @@ export function waitForEvent(
       },
     )
   }
-  return waitFor({ signal: event, until: timeoutMs === undefined ? undefined : now + timeoutMs })
+  return waitFor(
+    timeoutMs === undefined
+      ? { kind: 'signal', name: event }
+      : { kind: 'signal', name: event, until: now + timeoutMs },
+  )
 }

@@ -13,6 +13,7 @@ import { machineFor, type RunActor, startRunActor } from './run-machine'
 import type { RunCommand, RunEvent } from './run-reducer'
 import { can } from './run-state'
 import { type RunnableAction, runTask, type TaskHost } from './task-runner'
+import { deadlineOf } from './waits/wait-kind'
 
 /** A step's records, then its commands, in the order the executor handles them. */
 type Effect = { type: 'record'; event: WorkflowEvent } | RunCommand
@@ -129,9 +130,7 @@ export class RunExecutor implements JournalSource, TaskHost {
     for (const command of commands) {
       switch (command.type) {
         case 'record':
-          // A buffered signal's payload lives outside the run state (see signal-buffer.ts).
-          if (command.event.type === 'task.completed' && command.event.signal !== undefined)
-            command.event.output = this.data.signals.get(command.event.signal)
+          this.#fillOutput(command.event)
           deepFreeze(command.event)
           this.#pending.push(command.event)
           keepData(this.data, command.event)
@@ -262,8 +261,8 @@ export class RunExecutor implements JournalSource, TaskHost {
       : Promise.resolve()
     for (const id of this.wf.order) {
       const t = s.tasks[id]!
-      if (t.deadline !== undefined && (t.status === 'retrying' || t.status === 'waiting'))
-        this.#arm(id, t.deadline)
+      const until = deadlineOf(t)
+      if (until !== undefined && (t.status === 'retrying' || t.status === 'waiting')) this.#arm(id, until)
     }
     this.#armRun()
     // Every task settled, but the run's end was not recorded before the restart.
@@ -405,6 +404,18 @@ export class RunExecutor implements JournalSource, TaskHost {
       }
     }
     if (settled && isTerminalStatus(this.state.status)) this.#host.settled(this)
+  }
+
+  /** Outputs the reducer cannot know: they live in RunData, not in the run state. */
+  #fillOutput(event: WorkflowEvent): void {
+    if (event.type !== 'task.completed' && event.type !== 'task.item-completed') return
+    // A buffered signal's payload (see signal-buffer.ts).
+    if (event.signal !== undefined) event.output = this.data.signals.get(event.signal)
+    // A `forEach` whose items waited: its items' outputs, in order.
+    if (event.type === 'task.completed' && event.items !== undefined) {
+      const done = this.data.items.get(event.taskId)
+      event.output = Array.from({ length: event.items }, (_, index) => done?.get(index))
+    }
   }
 
   #resumeParked(): void {

@@ -2,6 +2,7 @@ import { type Actor, createActor, enqueueActions, type Snapshot, setup } from 'x
 import type { CompiledWorkflow, RunState } from '../types'
 import { type RunEvent, reduceRun, type Step } from './run-reducer'
 import { can, initialRunState } from './run-state'
+import { upgradeTaskWaits } from './waits/upgrade-task-waits'
 
 /** The machine's one state node: the status is `context.status`, not a second copy in the state value. */
 const RUN_STATE = 'run'
@@ -79,8 +80,15 @@ export function startRunActor(
 /**
  * A persisted snapshot in the machine's current shape. Snapshots written while the machine had
  * a state node per run status name that status as their value (and `done` for a finished run);
- * the status they carry in the context is the same, so only the state node changes.
+ * the status they carry in the context is the same, so only the state node changes. Their tasks
+ * may still keep their waits as flat fields.
  */
 function currentShape(snapshot: Snapshot<unknown>): Snapshot<unknown> {
-  return { ...(snapshot as object), value: RUN_STATE, status: 'active' } as unknown as Snapshot<unknown>
+  const { context } = snapshot as unknown as { context: RunState }
+  return {
+    ...(snapshot as object),
+    value: RUN_STATE,
+    status: 'active',
+    context: upgradeTaskWaits(context),
+  } as unknown as Snapshot<unknown>
 }

@@ -1,5 +1,6 @@
 import type { CompiledWorkflow, RunState, RunStatus, TaskState } from '../types'
 import type { RunEvent, RunEventType } from './reducer/run-step'
+import { deadlineOf } from './waits/wait-kind'
 
 /** The state of a run before anything happened. */
 export function initialRunState(wf: CompiledWorkflow, runId: string, createdAt: number): RunState {
@@ -125,10 +126,10 @@ function fitsTask(s: RunState, e: RunEvent): boolean {
       return e.reason === 'condition' ? t.status === 'pending' && t.dispatched : canSkip(s, t)
     case 'task.retrying':
       return canRetry(s, t)
-    case 'timer.fired':
-      return (
-        (t.status === 'retrying' || t.status === 'waiting') && t.deadline !== undefined && e.at >= t.deadline
-      )
+    case 'timer.fired': {
+      const until = deadlineOf(t)
+      return (t.status === 'retrying' || t.status === 'waiting') && until !== undefined && e.at >= until
+    }
     case 'approval.required':
     case 'approval.granted':
     case 'approval.rejected':

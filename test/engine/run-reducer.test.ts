@@ -347,6 +347,30 @@ describe('waits', () => {
     expect(s.tasks.a!.error).toMatchObject({ code: 'TIMEOUT' })
   })
 
+  it('task.waiting of forEach items: each item resolves on its own, then the task completes', () => {
+    const { s, feed } = startedRun(chain())
+    const items = [
+      { index: 0, until: 100 },
+      { index: 1, signal: 'go' },
+      { index: 2, until: 50 },
+    ]
+    const step = feed({ type: 'task.waiting', taskId: 'a', items, count: 4, at: 20 })
+    expect(step.commands).toEqual([{ type: 'arm', taskId: 'a', deadline: 50 }])
+    expect(s.tasks.a!.wait).toMatchObject({ kind: 'items', count: 4, until: 50 })
+    const early = feed({ type: 'timer.fired', taskId: 'a', at: 50 })
+    expect(early.records.map((r) => [r.type, 'index' in r ? r.index : undefined])).toEqual([
+      ['timer.fired', undefined],
+      ['task.item-completed', 2],
+    ])
+    expect(early.commands).toEqual([{ type: 'arm', taskId: 'a', deadline: 100 }])
+    feed({ type: 'signal.received', name: 'go', payload: 'p', at: 60 })
+    expect(s.tasks.a!.status).toBe('waiting')
+    const last = feed({ type: 'timer.fired', taskId: 'a', at: 100 })
+    expect(types(last)).toEqual(['timer.fired', 'task.item-completed', 'task.completed', 'task.started'])
+    expect(last.records[2]).toMatchObject({ items: 4 })
+    expect(s.tasks.a).toMatchObject({ status: 'completed', itemsDone: 3, wait: undefined })
+  })
+
   it('timer.fired at the end of a back-off makes the task ready again', () => {
     const wf = workflow({ a: { action: 'noop', retry: { maxAttempts: 2, initialDelayMs: 50, jitter: 0 } } })
     const { s, feed } = startedRun(wf)

@@ -140,8 +140,7 @@ function rollBack(s: RunState, step: RunStep, lastSeq: number): void {
       t.startedAt = undefined
     }
     t.dispatched = false
-    t.deadline = undefined
-    t.signal = undefined
+    t.wait = undefined
     if (t.status === 'pending' && t.deps === 0) enqueue(s, step, id, t)
   }
   s.status = 'paused'

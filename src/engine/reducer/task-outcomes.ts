@@ -19,7 +19,6 @@ export function complete(
   stopClock(step, t)
   releaseSlot(s, t)
   disarm(step, id, t)
-  t.signal = undefined
   t.error = undefined
   // The completion's journal position is also a checkpoint (see checkpointsOf).
   step.record(s, input ?? { type: 'task.completed', taskId: id, attempt: t.attempts, output, at: step.at })
@@ -64,9 +63,9 @@ export function failAttempt(s: RunState, step: RunStep, id: string, t: TaskState
     const delayMs = Math.max(0, Math.round(Math.min(retry.maxDelayMs, spread)))
     t.status = 'retrying'
     t.readyAt = at
-    t.deadline = at + delayMs
+    t.wait = { kind: 'backoff', until: at + delayMs }
     step.record(s, { type: 'task.retrying', taskId: id, attempt: t.attempts + 1, delayMs, at })
-    step.command({ type: 'arm', taskId: id, deadline: t.deadline })
+    step.command({ type: 'arm', taskId: id, deadline: t.wait.until })
     return
   }
   const { error } = f

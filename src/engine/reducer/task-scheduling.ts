@@ -19,11 +19,11 @@ export function releaseSlot(s: RunState, t: TaskState): void {
   s.inFlight -= 1
 }
 
-/** Forgets the task's timer and tells the engine to clear it. */
+/** Ends the task's wait, if any, and tells the engine to clear its timer. */
 export function disarm(step: RunStep, id: string, t: TaskState): void {
-  if (t.deadline === undefined) return
-  t.deadline = undefined
-  step.command({ type: 'disarm', taskId: id })
+  const until = t.wait?.until
+  t.wait = undefined
+  if (until !== undefined) step.command({ type: 'disarm', taskId: id })
 }
 
 /** Admits ready tasks while the run is running and has free slots. */

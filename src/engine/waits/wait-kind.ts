@@ -1,0 +1,33 @@
+import type { RunState, TaskState, TaskWait } from '../../types'
+import type { RunEventOf, RunStep } from '../reducer/run-step'
+
+/**
+ * The rules of one kind of durable wait. The run reducer calls them; each changes the run state
+ * in place and adds to the step. The task's timer, when the wait has an `until`, is armed by the
+ * reducer on entry and re-armed on recovery.
+ */
+export interface WaitKind<W extends TaskWait> {
+  /** After `task.waiting` is recorded: what entering the wait records (a buffered signal may end it at once). */
+  enter(s: RunState, step: RunStep, id: string, t: TaskState, wait: W): void
+  /** Whether the signal `name` resolves the wait. */
+  awaits(wait: W, name: string): boolean
+  /** The signal it awaits came: `signal.received` is recorded already. */
+  receive(
+    s: RunState,
+    step: RunStep,
+    id: string,
+    t: TaskState,
+    wait: W,
+    e: RunEventOf<'signal.received'>,
+  ): void
+  /**
+   * Its deadline came: `timer.fired` is recorded and the task's wait cleared already (a wait that
+   * goes on sets it again).
+   */
+  expire(s: RunState, step: RunStep, id: string, t: TaskState, wait: W): void
+}
+
+/** The deadline of a task's wait, if it has one. */
+export function deadlineOf(t: TaskState): number | undefined {
+  return t.wait?.until
+}
