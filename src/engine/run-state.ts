@@ -1,6 +1,7 @@
 import type { CompiledWorkflow, RunState, RunStatus, TaskState } from '../types'
 import type { RunEvent, RunEventType } from './reducer/run-step'
 import { deadlineOf } from './waits/wait-kind'
+import { kindOf } from './waits/wait-kinds'
 
 /** The state of a run before anything happened. */
 export function initialRunState(wf: CompiledWorkflow, runId: string, createdAt: number): RunState {
@@ -134,8 +135,8 @@ function fitsTask(s: RunState, e: RunEvent): boolean {
     case 'approval.granted':
     case 'approval.rejected':
     case 'approval.escalated':
-      // Only a task waiting for a person has anything to approve (S5).
-      return t.status === 'waiting'
+      // Only a wait that an approval resolves takes one; no such kind exists yet (S5).
+      return t.status === 'waiting' && t.wait !== undefined && kindOf(t.wait).resolvedBy.has(e.type)
   }
 }
 

@@ -87,8 +87,12 @@ describe('can', () => {
     expect(can(s, { type: 'task.completed', taskId: 'nope', attempt: 1, at: 5 })).toBe(false)
   })
 
-  it('refuses approval events for a task that is not waiting (S5)', () => {
-    const s = run(started, { type: 'task.completed', taskId: 'a', attempt: 1, at: 2 })
+  it('refuses approval events for a task whose wait they do not resolve (S5)', () => {
+    const s = run(
+      started,
+      { type: 'task.completed', taskId: 'a', attempt: 1, at: 2 },
+      { type: 'task.waiting', taskId: 'b', until: 100, at: 3 },
+    )
     const events: RunEvent[] = [
       { type: 'approval.required', taskId: 'a', approvers: ['ann'], level: 1, at: 5 },
       { type: 'approval.granted', taskId: 'a', by: 'ann', at: 5 },

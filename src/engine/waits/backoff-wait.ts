@@ -7,6 +7,7 @@ import type { WaitKind } from './wait-kind'
  * at its deadline the task is ready to run again.
  */
 export const backoffWait: WaitKind<BackoffWait> = {
+  resolvedBy: new Set(),
   enter: () => {},
   awaits: () => false,
   receive: () => {},

@@ -11,6 +11,7 @@ import type { WaitKind } from './wait-kind'
  * recorded yet. Items resolve in index order when several are due at once.
  */
 export const itemsWait: WaitKind<ItemsWait> = {
+  resolvedBy: new Set(['signal.received']),
   enter: (s, step, id, t, wait) => {
     for (const key in wait.items) {
       const item = wait.items[key]!

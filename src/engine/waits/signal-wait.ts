@@ -9,6 +9,7 @@ import type { WaitKind } from './wait-kind'
  * that comes later ends it with its payload; at its deadline the attempt times out.
  */
 export const signalWait: WaitKind<SignalWait> = {
+  resolvedBy: new Set(['signal.received']),
   enter: (s, step, id, t, wait) => {
     const seq = takeBuffered(s, step, wait.name)
     // The payload is not in the run state: the executor adds it to the record from RunData.

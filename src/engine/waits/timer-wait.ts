@@ -4,6 +4,7 @@ import type { WaitKind } from './wait-kind'
 
 /** `delay`: nothing to record on entry, no signal ends it; at its deadline the task completes. */
 export const timerWait: WaitKind<TimerWait> = {
+  resolvedBy: new Set(),
   enter: () => {},
   awaits: () => false,
   receive: () => {},

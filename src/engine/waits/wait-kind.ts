@@ -1,5 +1,5 @@
 import type { RunState, TaskState, TaskWait } from '../../types'
-import type { RunEventOf, RunStep } from '../reducer/run-step'
+import type { RunEventOf, RunEventType, RunStep } from '../reducer/run-step'
 
 /**
  * The rules of one kind of durable wait. The run reducer calls them; each changes the run state
@@ -7,6 +7,8 @@ import type { RunEventOf, RunStep } from '../reducer/run-step'
  * reducer on entry and re-armed on recovery.
  */
 export interface WaitKind<W extends TaskWait> {
+  /** The events about the task that resolve the wait (besides its deadline); a run takes no other. */
+  resolvedBy: ReadonlySet<RunEventType>
   /** After `task.waiting` is recorded: what entering the wait records (a buffered signal may end it at once). */
   enter(s: RunState, step: RunStep, id: string, t: TaskState, wait: W): void
   /** Whether the signal `name` resolves the wait. */
