@@ -8,6 +8,7 @@ import { releaseSlot } from './task-scheduling'
  */
 export const waits = {
   'task.waiting': (s, e, step) => {
+    // `enter` runs before the timer is armed: a wait it ends leaves no timer behind.
     const t = s.tasks[e.taskId]!
     if (t.startedAt !== undefined) t.runMs += e.at - t.startedAt
     t.status = 'waiting'
@@ -15,8 +16,10 @@ export const waits = {
     const wait = waitOf(e)
     t.wait = wait
     step.record(s, e)
-    if (wait.until !== undefined) step.command({ type: 'arm', taskId: e.taskId, deadline: wait.until })
     kindOf(wait).enter(s, step, e.taskId, t, wait)
+    // Armed only if the wait outlived its entry (a buffered signal may have ended it already).
+    if (t.wait === wait && wait.until !== undefined)
+      step.command({ type: 'arm', taskId: e.taskId, deadline: wait.until })
   },
   'timer.fired': (s, e, step) => {
     const t = s.tasks[e.taskId]!

@@ -19,6 +19,8 @@ export const itemsWait: WaitKind<ItemsWait> = {
       const seq = takeBuffered(s, step, item.name)
       if (seq !== undefined) resolveItem(s, step, id, t, wait, Number(key), undefined, seq)
     }
+    // Its timer is not armed yet: the items that ended take their deadlines with them.
+    wait.until = earliest(wait)
     finishIfDone(s, step, id, t, wait)
   },
   awaits: (wait, name) => firstAwaiting(wait, name) !== undefined,

@@ -14,6 +14,8 @@ export const signalWait: WaitKind<SignalWait> = {
     const seq = takeBuffered(s, step, wait.name)
     // The payload is not in the run state: the executor adds it to the record from RunData.
     if (seq !== undefined) {
+      // Ended before its timer was armed: nothing to disarm.
+      t.wait = undefined
       const completed = { type: 'task.completed', taskId: id, attempt: t.attempts, signal: seq, at: step.at }
       complete(s, step, id, t, undefined, completed as RunEvent)
     }

@@ -9,7 +9,11 @@ import type { RunEventOf, RunEventType, RunStep } from '../reducer/run-step'
 export interface WaitKind<W extends TaskWait> {
   /** The events about the task that resolve the wait (besides its deadline); a run takes no other. */
   resolvedBy: ReadonlySet<RunEventType>
-  /** After `task.waiting` is recorded: what entering the wait records (a buffered signal may end it at once). */
+  /**
+   * After `task.waiting` is recorded, before the wait's timer is armed: what entering the wait
+   * records. A buffered signal may end it at once; the timer is armed for `t.wait.until` only
+   * if `t.wait` is still this wait afterwards.
+   */
   enter(s: RunState, step: RunStep, id: string, t: TaskState, wait: W): void
   /** Whether the signal `name` resolves the wait. */
   awaits(wait: W, name: string): boolean

@@ -23,6 +23,30 @@ describe('waits', () => {
     expect(s.bufferedSignals).toBe(0)
   })
 
+  it('task.waiting for a buffered signal arms no timeout: the wait ended before it began', () => {
+    const { feed } = startedRun(chain())
+    feed({ type: 'signal.received', name: 'go', payload: 1, at: 15 })
+    const step = feed({ type: 'task.waiting', taskId: 'a', signal: 'go', until: 500, at: 20 })
+    expect(step.commands).toEqual([{ type: 'start', taskId: 'b', attempt: 1 }])
+  })
+
+  it('task.waiting of forEach items arms the earliest deadline among the items still waiting', () => {
+    const { s, feed } = startedRun(chain())
+    feed({ type: 'signal.received', name: 'go', payload: 1, at: 15 })
+    const items = [
+      { index: 0, signal: 'go', until: 40 },
+      { index: 1, until: 90 },
+    ]
+    const step = feed({ type: 'task.waiting', taskId: 'a', items, count: 2, at: 20 })
+    expect(step.commands).toEqual([{ type: 'arm', taskId: 'a', deadline: 90 }])
+    expect(s.tasks.a!.wait).toEqual({
+      kind: 'items',
+      count: 2,
+      items: { 1: { kind: 'timer', until: 90 } },
+      until: 90,
+    })
+  })
+
   it('timer.fired on a signal wait times the task out', () => {
     const { s, feed } = startedRun(chain())
     feed({ type: 'task.waiting', taskId: 'a', signal: 'go', until: 60, at: 20 })
