@@ -62,6 +62,7 @@ export type {
   TaskState,
   TaskStatus,
   TaskView,
+  TaskWait,
   ValidationResult,
   WorkflowDefinition,
   WorkflowEvent,
