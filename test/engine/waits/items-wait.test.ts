@@ -118,6 +118,40 @@ describe('durable waits under forEach', () => {
   })
 })
 
+describe('durable waits under forEach, interrupted', () => {
+  const naps = def({ naps: { action: 'delay', forEach: '[100, 200]', params: { ms: '${ item }' } } })
+
+  it('cancel while items wait: their timers are cleared and nothing more is recorded', async () => {
+    const { engine, clock } = testEngine()
+    await engine.register(naps)
+    const run = await engine.start('wf')
+    await flush()
+    clock.advance(100)
+    await flush()
+    await engine.cancel(run.runId)
+    const seen = (await engine.history(run.runId)).length
+    clock.advance(1000)
+    await flush()
+    const history = await engine.history(run.runId)
+    expect(history).toHaveLength(seen)
+    expect(doneItems(history)).toEqual([0])
+    expect((await engine.getRun(run.runId))!.tasks.naps!.status).toBe('cancelled')
+  })
+
+  it('skipTask while items wait: the task is skipped and its late timers change nothing', async () => {
+    const { engine, clock } = testEngine()
+    await engine.register(naps)
+    const run = await engine.start('wf')
+    await flush()
+    await engine.skipTask(run.runId, 'naps')
+    clock.advance(1000)
+    const view = await engine.wait(run.runId)
+    expect(view.status).toBe('completed')
+    expect(view.tasks.naps!.status).toBe('skipped')
+    expect(doneItems(await engine.history(run.runId))).toEqual([])
+  })
+})
+
 describe('durable waits under forEach, across a restart', () => {
   const temp = tempStores()
   const engines: Engine[] = []
