@@ -53,7 +53,7 @@ describe('durable waits under forEach', () => {
     expect(doneItems(await history())).toEqual([1, 2, 0])
   })
 
-  it('mixes items that finish at once with items that wait for signals, buffered or not', async () => {
+  it('gives wait-for-event items their signals in index order, buffered ones first', async () => {
     const { engine } = testEngine({
       actions: {
         ask: (params: { n: number }) => params.n,
