@@ -1,8 +1,8 @@
 export { defineAction } from './actions/define-action'
 export { DEFINITION_LIMITS } from './definition/parse'
 export { createEngine } from './engine/engine'
-export { createRunReplica, type RunReplica, type RunSnapshot } from './engine/run-replica'
-export { type SimulatedClock, simulatedClock, systemClock } from './engine/timers'
+export { createRunReplica, type RunReplica, type RunSnapshot } from './core/run-replica'
+export { type SimulatedClock, simulatedClock, systemClock } from './runtime/timers'
 export type { ErrorCode, ErrorInfo, ValidationIssue } from './errors'
 export {
   ArgumentError,
@@ -18,9 +18,9 @@ export {
   TaskError,
   TimeoutError,
 } from './errors'
-export { alertFor } from './monitor/alerts'
-export { aggregateHealth, computeHealth, healthLevel } from './monitor/health'
-export { computeProgress } from './monitor/progress'
+export { alertFor } from './core/monitor/alerts'
+export { aggregateHealth, computeHealth, healthLevel } from './core/monitor/health'
+export { computeProgress } from './core/monitor/progress'
 export { type IndexedDbStoreOptions, indexedDbStore } from './store/indexeddb-store'
 export { memoryStore } from './store/memory-store'
 export type {

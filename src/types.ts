@@ -1,6 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { Observable } from 'rxjs'
-import type { RunSnapshot } from './engine/run-replica'
+import type { RunSnapshot } from './core/run-replica'
 import type { ErrorInfo, ValidationIssue } from './errors'
 import type { Store } from './store/store'
 

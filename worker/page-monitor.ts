@@ -1,9 +1,9 @@
 import { filter, map, Observable, share, shareReplay, takeWhile } from 'rxjs'
-import type { RunSnapshot } from '../src/engine/run-replica'
+import type { RunSnapshot } from '../src/core/run-replica'
 import { NotFoundError } from '../src/errors'
-import { alertFor } from '../src/monitor/alerts'
-import { aggregateHealth, computeHealth } from '../src/monitor/health'
-import { computeProgress } from '../src/monitor/progress'
+import { alertFor } from '../src/core/monitor/alerts'
+import { aggregateHealth, computeHealth } from '../src/core/monitor/health'
+import { computeProgress } from '../src/core/monitor/progress'
 import type { Alert, Health, HealthLevel, Progress, RunInfo, RunStatus, WorkflowEvent } from '../src/types'
 import { RunTracker, type TrackedRun } from './run-tracker'
 

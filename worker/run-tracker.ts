@@ -1,4 +1,4 @@
-import { createRunReplica, type RunReplica, type RunSnapshot } from '../src/engine/run-replica'
+import { createRunReplica, type RunReplica, type RunSnapshot } from '../src/core/run-replica'
 import { InvalidStateError } from '../src/errors'
 import type { RunState, WorkflowEvent } from '../src/types'
 

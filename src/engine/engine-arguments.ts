@@ -1,7 +1,7 @@
 import { ArgumentError } from '../errors'
 import type { RunRecord, StoredDefinition } from '../store/store'
 import type { DefinitionInfo, RunFilter, RunInfo, RunStatus } from '../types'
-import type { RunEvent } from './run-reducer'
+import type { RunEvent } from '../core/run-reducer'
 
 const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']
 

@@ -1,0 +1,565 @@
+import type { Snapshot } from 'xstate'
+import { deepFreeze } from '../boundary'
+import { ExpressionError, InvalidStateError, toErrorInfo } from '../errors'
+import { outputRecordOf } from '../store/output-record'
+import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
+import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
+import { AttemptAbort } from './attempt-abort'
+import { DeadlineTimer } from './deadline-timer'
+import type { JournalSource, JournalWriter } from './journal'
+import { reportUnhandledError } from './report-unhandled-error'
+import { keepData, type RunData } from '../core/run-data'
+import { machineFor, type RunActor, startRunActor } from '../core/run-machine'
+import type { RunCommand, RunEvent } from '../core/run-reducer'
+import { can } from '../core/run-state'
+import { type RunnableAction, runTask, type TaskHost } from './task-runner'
+import { deadlineOf } from '../core/waits/wait-kind'
+
+/** A step's records, then its commands, in the order the executor handles them. */
+type Effect = { type: 'record'; event: WorkflowEvent } | RunCommand
+
+/** What an executor needs from its engine. */
+export interface ExecutorHost {
+  readonly journal: JournalWriter
+  now(): number
+  random(): number
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+  action(name: string): RunnableAction
+  publish(event: WorkflowEvent): void
+  /** The run reached a terminal status and every record of it is committed and published. */
+  settled(executor: RunExecutor): void
+  /** A journal write failed: the executor has stopped; the engine decides what follows. */
+  broken(executor: RunExecutor, error: unknown): void
+  readonly snapshotEvery: number
+}
+
+/**
+ * Drives one run: sends events into its actor, journals what the actor records, and — once the
+ * journal write that carries them has committed — publishes the records and carries out the
+ * actor's commands (start tasks, arm timers, finish). A dependent task therefore never starts,
+ * and `task.completed` is never published, before the completion is durable.
+ */
+export class RunExecutor implements JournalSource, TaskHost {
+  readonly runId: string
+  readonly wf: CompiledWorkflow
+  readonly data: RunData
+  record: RunRecord
+  readonly #host: ExecutorHost
+  readonly #actor: RunActor
+  #collected: Effect[] = []
+  #pending: JournalEntry[] = []
+  #effects: Promise<void> = Promise.resolve()
+  /** Rounds of effects not yet carried out. */
+  #rounds = 0
+  /** Effects waiting for a journal write not yet started; later sends join them. */
+  #open: { written: Promise<void>; commands: Effect[]; done: Promise<void> } | undefined
+  #snapshotSeq: number
+  readonly #controllers = new Map<string, AttemptAbort>()
+  readonly #timers = new Map<string, unknown>()
+  /** Parked `forEach` attempts waiting for a paused run to run again. */
+  #onResume: (() => void)[] = []
+  /** The run's own deadline (`timeoutMs`). */
+  readonly #runTimer: DeadlineTimer
+  #stopped = false
+  /** Why the run was fenced: it executes nothing more, but what it queued still commits. */
+  #fenced: string | undefined
+
+  constructor(
+    host: ExecutorHost,
+    wf: CompiledWorkflow,
+    record: RunRecord,
+    data: RunData,
+    snapshot?: Snapshot<unknown>,
+  ) {
+    this.#host = host
+    this.#runTimer = new DeadlineTimer(host)
+    this.wf = wf
+    this.runId = record.runId
+    // The run's own objects are shared with views, scopes and subscribers: frozen, never copied.
+    deepFreeze(record.input)
+    this.record = record
+    this.data = data
+    this.#actor = startRunActor(machineFor(wf), record.runId, record.createdAt, snapshot)
+    this.#snapshotSeq = this.state.seq
+    this.#actor.on('step', ({ step }) => {
+      for (const event of step.records) this.#collected.push({ type: 'record', event })
+      this.#collected.push(...step.commands)
+    })
+  }
+
+  get state(): RunState {
+    return this.#actor.getSnapshot().context
+  }
+
+  /** Whether the run would accept `event` now (the guard of every control call). */
+  can(event: RunEvent): boolean {
+    return can(this.state, event)
+  }
+
+  /**
+   * Sends an event into the run. Resolves when its records are committed and published;
+   * rejects if the journal write failed (the run has stopped then).
+   */
+  send(event: RunEvent): Promise<void> {
+    return this.#apply(event)
+  }
+
+  /** For the task runner: progress, logs and item completions while a task works. */
+  post(event: RunEvent): void {
+    this.#post(event)
+  }
+
+  #apply(event: RunEvent): Promise<void> {
+    if (this.#stopped) return Promise.resolve()
+    if (this.#fenced !== undefined) {
+      return Promise.reject(
+        new InvalidStateError(
+          `Run "${this.runId}" takes no events now: ${this.#fenced}; try again once that is done.`,
+          {
+            value: { runId: this.runId, event: event.type },
+          },
+        ),
+      )
+    }
+    this.#actor.send(event)
+    const commands = this.#collected
+    if (commands.length === 0) return Promise.resolve()
+    this.#collected = []
+    const deferred: Effect[] = []
+    for (const command of commands) {
+      switch (command.type) {
+        case 'record':
+          this.#fillOutput(command.event)
+          deepFreeze(command.event)
+          this.#pending.push(command.event)
+          keepData(this.data, command.event)
+          deferred.push(command)
+          break
+        case 'abort':
+          this.#controllers.get(command.taskId)?.abort(new Error(command.reason))
+          this.#controllers.delete(command.taskId)
+          break
+        case 'disarm':
+          this.#disarm(command.taskId)
+          break
+        case 'disarm-run':
+          this.#runTimer.disarm()
+          break
+        default:
+          deferred.push(command)
+      }
+    }
+    const written = this.#host.journal.write(this)
+    // Sends whose records go out in the same journal write share one round of effects.
+    const open = this.#open
+    if (open && open.written === written) {
+      open.commands.push(...deferred)
+      return open.done
+    }
+    // Rounds run in order: wait for the previous one only while one is still pending.
+    const done =
+      this.#rounds === 0
+        ? written
+        : this.#effects.then(
+            () => written,
+            () => written,
+          )
+    const round = { written, commands: deferred, done }
+    this.#open = round
+    this.#rounds += 1
+    this.#effects = done
+      .then(
+        () => {
+          this.#rounds -= 1
+          if (this.#open === round) this.#open = undefined
+          this.#carryOut(round.commands)
+        },
+        (error) => {
+          this.#rounds -= 1
+          this.#break(error)
+        },
+      )
+      // Carrying out a command failed outside any task (the clock could not arm a timer): no
+      // run state or caller can hold that failure.
+      .catch(reportUnhandledError)
+    return done
+  }
+
+  collect(batch: CommitBatch): void {
+    if (this.#pending.length === 0 || this.#stopped) return
+    batch.entries.push(...this.#pending)
+    for (const entry of this.#pending) {
+      const output = outputRecordOf(entry)
+      if (!output) continue
+      if (batch.outputs) batch.outputs.push(output)
+      else batch.outputs = [output]
+    }
+    this.#pending = []
+    const s = this.state
+    if (s.status === this.record.status) {
+      // The record (and the indexes over it) changes only with the status; other writes are fenced.
+      const fence = { runId: this.runId, epoch: this.record.epoch }
+      if (batch.fences) batch.fences.push(fence)
+      else batch.fences = [fence]
+    } else {
+      this.record = {
+        ...this.record,
+        status: s.status,
+        updatedAt: s.updatedAt,
+        seq: s.seq,
+        output: s.status === 'completed' ? this.data.output : undefined,
+        error: s.error,
+      }
+      batch.runs.push(this.record)
+    }
+    // At least four entries per task between snapshots: a snapshot costs O(tasks), so the bytes
+    // and time it adds per entry stay constant however large the run.
+    const every = Math.max(this.#host.snapshotEvery, 4 * this.wf.tasks.size)
+    if (s.seq - this.#snapshotSeq >= every) {
+      this.#snapshotSeq = s.seq
+      batch.snapshots.push({
+        runId: this.runId,
+        seq: s.seq,
+        at: s.updatedAt,
+        snapshot: this.#persisted(),
+      })
+    }
+  }
+
+  failed(error: unknown): void {
+    this.#pending = []
+    this.#break(error)
+  }
+
+  /** Replays journal entries the restored actor has not seen; records nothing, runs nothing. */
+  replay(entries: readonly JournalEntry[]): void {
+    for (const entry of entries) {
+      // Entries the actor derived itself from an earlier one are already counted in its seq.
+      if (entry.rolledBack || entry.seq <= this.state.seq) continue
+      const { seq: _seq, runId: _runId, rolledBack: _rolledBack, ...event } = entry
+      this.#actor.send(event as RunEvent)
+    }
+    this.#collected = []
+    this.#snapshotSeq = this.state.seq
+  }
+
+  /**
+   * After a restore: restarts in-flight work and re-arms durable timers (guarantees 2 and 4).
+   * `workflow.recovered` is recorded only when the run was executing: loading a paused or failed
+   * run with nothing in flight changes nothing.
+   */
+  resumeWork(executor: string): Promise<void> {
+    const s = this.state
+    const interrupted = this.wf.order.filter((id) => {
+      const t = s.tasks[id]!
+      return t.status === 'running' || (t.status === 'pending' && t.dispatched)
+    })
+    const executing = s.status === 'running' || s.status === 'queued' || interrupted.length > 0
+    const recorded = executing
+      ? this.send({ type: 'workflow.recovered', executor, at: this.now() })
+      : Promise.resolve()
+    for (const id of this.wf.order) {
+      const t = s.tasks[id]!
+      const until = deadlineOf(t)
+      if (until !== undefined && (t.status === 'retrying' || t.status === 'waiting')) this.#arm(id, until)
+    }
+    this.#armRun()
+    // Every task settled, but the run's end was not recorded before the restart.
+    if (s.status === 'running' && s.remaining === 0) this.#finish()
+    for (const id of interrupted) {
+      const t = s.tasks[id]!
+      if (t.status === 'running') this.#start(id)
+      else if (t.status === 'pending' && t.dispatched) this.#dispatch(id)
+    }
+    return recorded
+  }
+
+  /** Stops executing: aborts in-flight actions and clears timers, recording nothing. */
+  stop(reason: string): void {
+    this.#stopped = true
+    this.#halt(reason)
+    this.#actor.stop()
+  }
+
+  /**
+   * Stops executing (in-flight actions are aborted, timers cleared, later events refused) but
+   * lets the entries already queued commit and be published, so what the run did before the
+   * fence is in the journal, and nothing after it. Resolves once those writes have settled (a
+   * failed one stops the run as `stop` would); `state.seq` is then the last position the run
+   * used. Starts nothing, finishes nothing and never reports the run settled: whoever fenced
+   * the run decides what follows.
+   */
+  async fence(reason: string): Promise<void> {
+    this.#fenced = reason
+    this.#halt(reason)
+    await this.#effects
+  }
+
+  #halt(reason: string): void {
+    for (const controller of this.#controllers.values()) controller.abort(new Error(reason))
+    this.#controllers.clear()
+    for (const handle of this.#timers.values())
+      if (typeof handle !== 'symbol') this.#host.clearTimeout(handle)
+    this.#timers.clear()
+    this.#runTimer.disarm()
+  }
+
+  // ─── TaskHost ──────────────────────────────────────────────────────────────────────────
+
+  now(): number {
+    return this.#host.now()
+  }
+  random(): number {
+    return this.#host.random()
+  }
+  setTimeout(callback: () => void, ms: number): unknown {
+    return this.#host.setTimeout(callback, ms)
+  }
+  clearTimeout(handle: unknown): void {
+    this.#host.clearTimeout(handle)
+  }
+  action(name: string): RunnableAction {
+    return this.#host.action(name)
+  }
+  readState(key: string): unknown {
+    return this.data.state[key]
+  }
+  doneItems(taskId: string): ReadonlyMap<number, unknown> {
+    return this.data.items.get(taskId) ?? new Map()
+  }
+  isPaused(): boolean {
+    return this.state.status === 'paused'
+  }
+  onResume(listener: () => void): () => void {
+    this.#onResume.push(listener)
+    return () => {
+      const i = this.#onResume.indexOf(listener)
+      if (i >= 0) this.#onResume.splice(i, 1)
+    }
+  }
+  scope(refs: readonly string[], extra?: { item: unknown; index: number }): ExpressionScope {
+    const tasks: ExpressionScope['tasks'] = {}
+    const s = this.state
+    for (const ref of refs)
+      tasks[ref] = { output: this.data.outputs.get(ref) ?? null, status: s.tasks[ref]!.status }
+    return {
+      input: this.record.input,
+      tasks,
+      state: this.data.state,
+      run: { id: this.runId, definitionId: s.definitionId, version: s.version, startedAt: s.startedAt },
+      ...extra,
+    }
+  }
+
+  // ─── internals ─────────────────────────────────────────────────────────────────────────
+
+  /**
+   * What `actor.getPersistedSnapshot()` gives for this machine (no child actors, no history
+   * states), without its walk over the whole context looking for actor references: one copy of
+   * the context, taken now because the context changes in place afterwards.
+   */
+  #persisted(): Snapshot<unknown> {
+    const snapshot = this.#actor.getSnapshot()
+    return {
+      status: snapshot.status,
+      value: snapshot.value,
+      historyValue: {},
+      context: structuredClone(snapshot.context),
+      children: {},
+    } as unknown as Snapshot<unknown>
+  }
+
+  #carryOut(commands: Effect[]): void {
+    if (this.#stopped) return
+    if (this.#fenced !== undefined) {
+      // Committed records are facts and go out; the work they would start does not.
+      for (const command of commands) if (command.type === 'record') this.#host.publish(command.event)
+      return
+    }
+    let settled = false
+    for (const command of commands) {
+      switch (command.type) {
+        case 'record':
+          this.#host.publish(command.event)
+          if (isTerminal(command.event)) settled = true
+          // Parked items go on once the resume is committed, as tasks it admits do.
+          if (command.event.type === 'workflow.resumed') this.#resumeParked()
+          break
+        case 'dispatch':
+          this.#dispatch(command.taskId)
+          break
+        case 'start':
+          this.#run(command.taskId, command.attempt)
+          break
+        case 'arm':
+          this.#arm(command.taskId, command.deadline)
+          break
+        case 'arm-run':
+          this.#armRun()
+          break
+        case 'finish':
+          this.#finish()
+          break
+      }
+    }
+    if (settled && isTerminalStatus(this.state.status)) this.#host.settled(this)
+  }
+
+  /** Outputs the reducer cannot know: they live in RunData, not in the run state. */
+  #fillOutput(event: WorkflowEvent): void {
+    if (event.type !== 'task.completed' && event.type !== 'task.item-completed') return
+    // A buffered signal's payload (see signal-buffer.ts).
+    if (event.signal !== undefined) event.output = this.data.signals.get(event.signal)
+    // A `forEach` whose items waited: its items' outputs, in order.
+    if (event.type === 'task.completed' && event.items !== undefined) {
+      const done = this.data.items.get(event.taskId)
+      event.output = Array.from({ length: event.items }, (_, index) => done?.get(index))
+    }
+  }
+
+  #resumeParked(): void {
+    const listeners = this.#onResume
+    this.#onResume = []
+    for (const listener of listeners) listener()
+  }
+
+  #break(error: unknown): void {
+    if (this.#stopped) return
+    this.stop(`journal write failed: ${toErrorInfo(error).message}`)
+    this.#host.broken(this, error)
+  }
+
+  #dispatch(taskId: string): void {
+    const task = this.wf.tasks.get(taskId)!
+    if (task.when) {
+      let verdict: unknown
+      try {
+        verdict = task.when.evaluate(this.scope(task.when.taskRefs))
+        if (typeof verdict !== 'boolean') {
+          throw new ExpressionError(
+            task.when.source,
+            `"when" of task "${taskId}" must give true or false, got ${JSON.stringify(verdict)}.`,
+          )
+        }
+      } catch (error) {
+        const attempt = this.state.tasks[taskId]!.attempts + 1
+        this.#post({ type: 'task.started', taskId, attempt, at: this.now() })
+        this.#post({
+          type: 'task.failed',
+          taskId,
+          attempt,
+          error: toErrorInfo(error),
+          noRetry: true,
+          at: this.now(),
+        })
+        return
+      }
+      if (!verdict) {
+        this.#post({ type: 'task.skipped', taskId, reason: 'condition', at: this.now() })
+        return
+      }
+    }
+    this.#start(taskId)
+  }
+
+  /**
+   * Starts a dispatched task (or restarts one cut off by a restart) with its next attempt: its
+   * action runs once the `task.started` record is committed (the reducer's `start` command).
+   */
+  #start(taskId: string): void {
+    const attempt = this.state.tasks[taskId]!.attempts + 1
+    this.#post({ type: 'task.started', taskId, attempt, at: this.now() })
+  }
+
+  /** Runs an attempt the journal records as started, unless the run moved on since it was recorded. */
+  #run(taskId: string, attempt: number): void {
+    const t = this.state.tasks[taskId]!
+    if (t.status !== 'running' || t.attempts !== attempt) return
+    const controller = new AttemptAbort()
+    this.#controllers.set(taskId, controller)
+    runTask(this, this.wf.tasks.get(taskId)!, attempt, controller)
+      .then(
+        (result) => {
+          if (this.#controllers.get(taskId) === controller) this.#controllers.delete(taskId)
+          if (result && !this.#stopped) this.#post(result)
+        },
+        (error: unknown) => {
+          // The runner itself failed (not the action, whose failures it turns into events):
+          // the attempt still ends, as a failure, so the run never waits for it forever.
+          if (this.#controllers.get(taskId) === controller) this.#controllers.delete(taskId)
+          if (this.#stopped || controller.aborted) return
+          this.#post({ type: 'task.failed', taskId, attempt, error: toErrorInfo(error), at: this.now() })
+        },
+      )
+      .catch(reportUnhandledError)
+  }
+
+  #arm(taskId: string, deadline: number): void {
+    this.#disarm(taskId)
+    const fire = () => {
+      this.#timers.delete(taskId)
+      this.#post({ type: 'timer.fired', taskId, at: Math.max(this.now(), deadline) })
+    }
+    const wait = deadline - this.now()
+    // A deadline that passed (while no engine ran, or a zero delay) fires at once.
+    if (wait <= 0) {
+      const handle = Symbol(taskId)
+      this.#timers.set(taskId, handle)
+      queueMicrotask(() => {
+        if (this.#timers.get(taskId) === handle) fire()
+      })
+      return
+    }
+    this.#timers.set(taskId, this.#host.setTimeout(fire, wait))
+  }
+
+  /** Arms the run's deadline while the run can still time out. */
+  #armRun(): void {
+    const { deadline, timeoutMs = 0, status } = this.state
+    if (deadline === undefined || (status !== 'queued' && status !== 'running' && status !== 'paused')) {
+      this.#runTimer.disarm()
+      return
+    }
+    this.#runTimer.arm(deadline, () =>
+      this.#post({ type: 'workflow.timed-out', deadline, timeoutMs, at: Math.max(this.now(), deadline) }),
+    )
+  }
+
+  #disarm(taskId: string): void {
+    const handle = this.#timers.get(taskId)
+    if (handle === undefined) return
+    if (typeof handle !== 'symbol') this.#host.clearTimeout(handle)
+    this.#timers.delete(taskId)
+  }
+
+  #finish(): void {
+    let output: unknown
+    try {
+      output = this.wf.output
+        ? this.wf.output.evaluate(this.scope(this.wf.output.taskRefs))
+        : Object.fromEntries(this.wf.leaves.map((id) => [id, this.data.outputs.get(id) ?? null]))
+    } catch (error) {
+      this.#post({ type: 'workflow.failed', error: toErrorInfo(error, 'EXPRESSION_FAILED'), at: this.now() })
+      return
+    }
+    this.#post({ type: 'workflow.completed', output, at: this.now() })
+  }
+
+  /** Sends an event from inside the run; a failed write stops the run through `#break`. */
+  #post(event: RunEvent): void {
+    this.send(event).catch((error: unknown) => this.#break(error))
+  }
+}
+
+function isTerminal(event: WorkflowEvent): boolean {
+  return (
+    event.type === 'workflow.completed' ||
+    event.type === 'workflow.failed' ||
+    event.type === 'workflow.cancelled'
+  )
+}
+
+export function isTerminalStatus(status: string): boolean {
+  return status === 'completed' || status === 'failed' || status === 'cancelled'
+}

@@ -1,0 +1,61 @@
+import { computeHealth } from '../core/monitor/health'
+import { computeProgress } from '../core/monitor/progress'
+import type { CompiledWorkflow, RunInfo, RunView, TaskView } from '../types'
+import type { RunExecutor } from './run-executor'
+
+const names = new WeakMap<CompiledWorkflow, ReadonlyMap<string, string | undefined>>()
+
+/** Task display names of a definition, computed once per compiled version. */
+export function taskNames(wf: CompiledWorkflow): ReadonlyMap<string, string | undefined> {
+  let map = names.get(wf)
+  if (!map) {
+    map = new Map([...wf.tasks].map(([id, task]) => [id, task.name]))
+    names.set(wf, map)
+  }
+  return map
+}
+
+export function runInfo(executor: RunExecutor): RunInfo {
+  const s = executor.state
+  return {
+    runId: s.runId,
+    definitionId: s.definitionId,
+    version: s.version,
+    status: s.status,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+  }
+}
+
+/**
+ * The full view of a run: `getRun()`'s answer. It shares nothing the run can change: input,
+ * outputs and state values are frozen (see `boundary.ts`), the rest is built for this view.
+ */
+export function runView(executor: RunExecutor, now: number): RunView {
+  const s = executor.state
+  const { outputs } = executor.data
+  const tasks: Record<string, TaskView> = {}
+  for (const id of executor.wf.order) {
+    const t = s.tasks[id]!
+    tasks[id] = {
+      status: t.status,
+      attempts: t.attempts,
+      ...(outputs.has(id) && { output: outputs.get(id) }),
+      ...(t.error && { error: { ...t.error } }),
+      ...(t.startedAt !== undefined && { startedAt: t.startedAt }),
+      ...(t.endedAt !== undefined && { endedAt: t.endedAt }),
+    }
+  }
+  return {
+    ...runInfo(executor),
+    input: executor.record.input,
+    ...(s.status === 'completed' && { output: executor.data.output }),
+    ...(s.error && { error: { ...s.error } }),
+    ...(s.pauseReason !== undefined && { pauseReason: s.pauseReason }),
+    // Values are frozen records' values; the table itself changes with every completion.
+    state: { ...executor.data.state },
+    tasks,
+    progress: computeProgress(s, taskNames(executor.wf), now),
+    health: computeHealth(s, now),
+  }
+}
