@@ -68,6 +68,7 @@ export type {
   TaskState,
   TaskStatus,
   TaskView,
+  TaskWait,
   ValidationResult,
   WaitOptions,
   WorkflowDefinition,

@@ -3,6 +3,8 @@ import { deepFreeze } from '../boundary'
 import { keepData, type RunData } from '../core/run-data'
 import { machineFor, type RunActor, startRunActor } from '../core/run-machine'
 import type { RunCommand, RunEvent } from '../core/run-reducer'
+import { can } from '../core/run-state'
+import { deadlineOf } from '../core/waits/wait-kind'
 import { ExpressionError, InvalidStateError, SpindleError, toErrorInfo } from '../errors'
 import { outputRecordOf } from '../store/output-record'
 import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
@@ -12,6 +14,9 @@ import { DeadlineTimer } from './deadline-timer'
 import type { JournalSource, JournalWriter } from './journal'
 import { reportUnhandledError } from './report-unhandled-error'
 import { type RunnableAction, runTask, type TaskHost } from './task-runner'
+
+/** A step's records, then its commands, in the order the executor handles them. */
+type Effect = { type: 'record'; event: WorkflowEvent } | RunCommand
 
 /** What an executor needs from its engine. */
 export interface ExecutorHost {
@@ -44,13 +49,13 @@ export class RunExecutor implements JournalSource, TaskHost {
   record: RunRecord
   readonly #host: ExecutorHost
   readonly #actor: RunActor
-  #collected: RunCommand[] = []
+  #collected: Effect[] = []
   #pending: JournalEntry[] = []
   #effects: Promise<void> = Promise.resolve()
   /** Rounds of effects not yet carried out. */
   #rounds = 0
   /** Effects waiting for a journal write not yet started; later sends join them. */
-  #open: { written: Promise<void>; commands: RunCommand[]; done: Promise<void> } | undefined
+  #open: { written: Promise<void>; commands: Effect[]; done: Promise<void> } | undefined
   #snapshotSeq: number
   readonly #controllers = new Map<string, AttemptAbort>()
   readonly #timers = new Map<string, unknown>()
@@ -87,9 +92,9 @@ export class RunExecutor implements JournalSource, TaskHost {
     this.data = data
     this.#actor = startRunActor(machineFor(wf), record.runId, record.createdAt, snapshot, host.inspect)
     this.#snapshotSeq = this.state.seq
-    this.#actor.on('commands', ({ commands }) => {
-      if (this.#collected.length === 0) this.#collected = commands
-      else this.#collected.push(...commands)
+    this.#actor.on('step', ({ step }) => {
+      for (const event of step.records) this.#collected.push({ type: 'record', event })
+      this.#collected.push(...step.commands)
     })
   }
 
@@ -99,7 +104,7 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   /** Whether the run would accept `event` now (the guard of every control call). */
   can(event: RunEvent): boolean {
-    return this.#actor.getSnapshot().can(event)
+    return can(this.state, event)
   }
 
   /**
@@ -146,13 +151,11 @@ export class RunExecutor implements JournalSource, TaskHost {
     const commands = this.#collected
     if (commands.length === 0) return Promise.resolve()
     this.#collected = []
-    const deferred: RunCommand[] = []
+    const deferred: Effect[] = []
     for (const command of commands) {
       switch (command.type) {
         case 'record':
-          // A buffered signal's payload lives outside the run state (see signal-buffer.ts).
-          if (command.event.type === 'task.completed' && command.event.signal !== undefined)
-            command.event.output = this.data.signals.get(command.event.signal)
+          this.#fillOutput(command.event)
           deepFreeze(command.event)
           this.#pending.push(command.event)
           keepData(this.data, command.event)
@@ -288,8 +291,8 @@ export class RunExecutor implements JournalSource, TaskHost {
       : Promise.resolve()
     for (const id of this.wf.order) {
       const t = s.tasks[id]!
-      if (t.deadline !== undefined && (t.status === 'retrying' || t.status === 'waiting'))
-        this.#arm(id, t.deadline)
+      const until = deadlineOf(t)
+      if (until !== undefined && (t.status === 'retrying' || t.status === 'waiting')) this.#arm(id, until)
     }
     this.#armRun()
     // Every task settled, but the run's end was not recorded before the restart.
@@ -408,7 +411,7 @@ export class RunExecutor implements JournalSource, TaskHost {
     } as unknown as Snapshot<unknown>
   }
 
-  #carryOut(commands: RunCommand[]): void {
+  #carryOut(commands: Effect[]): void {
     if (this.#stopped) return
     if (this.#fenced !== undefined) {
       // Committed records are facts and go out; the work they would start does not.
@@ -442,6 +445,18 @@ export class RunExecutor implements JournalSource, TaskHost {
       }
     }
     if (settled && isTerminalStatus(this.state.status)) this.#host.settled(this)
+  }
+
+  /** Outputs the reducer cannot know: they live in RunData, not in the run state. */
+  #fillOutput(event: WorkflowEvent): void {
+    if (event.type !== 'task.completed' && event.type !== 'task.item-completed') return
+    // A buffered signal's payload (see signal-buffer.ts).
+    if (event.signal !== undefined) event.output = this.data.signals.get(event.signal)
+    // A `forEach` whose items waited: its items' outputs, in order.
+    if (event.type === 'task.completed' && event.items !== undefined) {
+      const done = this.data.items.get(event.taskId)
+      event.output = Array.from({ length: event.items }, (_, index) => done?.get(index))
+    }
   }
 
   #resumeParked(): void {

@@ -4,7 +4,7 @@ import { isWaitRequest, waitFor } from '../actions/wait'
 import { copyValue } from '../boundary'
 import type { RunEvent } from '../core/run-reducer'
 import { type SpindleError, TaskError, TimeoutError, toErrorInfo } from '../errors'
-import type { ActionContext, CompiledTask, ErrorInfo, ExpressionScope } from '../types'
+import type { ActionContext, ActionWait, CompiledTask, ErrorInfo, ExpressionScope } from '../types'
 import type { AttemptAbort } from './attempt-abort'
 import { AttemptTimer } from './attempt-timer'
 import { type ItemsHost, runItems } from './run-items'
@@ -80,14 +80,19 @@ export async function runTask(
         )
       }
       const item = (index: number) => call(resolveParams(host, task, { item: items[index], index }), index)
-      output = await runItems(host, task, items, item, controller, timer)
+      const outcome = await runItems(host, task, items, item, controller, timer)
+      if (controller.aborted) return ended()
+      if (outcome.waits.length > 0) {
+        const waiting = outcome.waits.map(({ index, wait }) => ({ index, ...waitFields(wait) }))
+        return { type: 'task.waiting', taskId, items: waiting, count: items.length, at: host.now() }
+      }
+      output = outcome.outputs
     } else {
       output = await call(resolveParams(host, task))
     }
     if (controller.aborted) return ended()
-    if (isWaitRequest(output)) {
-      return { type: 'task.waiting', taskId, until: output.until, signal: output.signal, at: host.now() }
-    }
+    if (isWaitRequest(output))
+      return { type: 'task.waiting', taskId, ...waitFields(output.wait), at: host.now() }
     let state: Record<string, unknown> | undefined
     for (const _ in changes) {
       state = changes
@@ -253,4 +258,10 @@ function describe(value: unknown): string {
   } catch {
     return String(value)
   }
+}
+
+/** A wait as the fields of its `task.waiting` record. */
+function waitFields(wait: ActionWait): { until?: number; signal?: string } {
+  const until = wait.until === undefined ? {} : { until: wait.until }
+  return wait.kind === 'signal' ? { signal: wait.name, ...until } : until
 }
