@@ -1,4 +1,3 @@
-import type { RunEvent } from '../core/run-reducer'
 import { ArgumentError } from '../errors'
 import type { RunQuery, RunRecord } from '../store/store'
 import { checkOptions } from '../store/store-arguments'
@@ -20,25 +19,6 @@ export function recordInfo(r: RunRecord): RunInfo {
     ...(r.endedAt !== undefined && { endedAt: r.endedAt }),
     ...(r.parentRunId !== undefined && { parentRunId: r.parentRunId }),
     ...(r.principal !== undefined && { principal: r.principal }),
-  }
-}
-
-export function verb(event: RunEvent): string {
-  switch (event.type) {
-    case 'workflow.paused':
-      return 'pause'
-    case 'workflow.resumed':
-      return 'resume'
-    case 'workflow.cancelled':
-      return 'cancel'
-    case 'task.retrying':
-      return `retry task "${event.taskId}" of`
-    case 'task.skipped':
-      return `skip task "${event.taskId}" of`
-    case 'signal.received':
-      return `signal "${event.name}" to`
-    default:
-      return event.type
   }
 }
 
