@@ -2,7 +2,7 @@ import type { RunEvent } from '../core/run-events'
 import { ArgumentError } from '../errors'
 import type { RunExecutor } from '../runtime/run-executor'
 import type { RunInfo, RunState } from '../types'
-import { checkId } from './engine-arguments'
+import { checkId, describe } from './engine-arguments'
 import type { Engine } from './engine-types'
 
 /**
@@ -10,8 +10,8 @@ import type { Engine } from './engine-types'
  * the argument checks all come from this table. Adding a call is adding its row (and its
  * signature to `Engine`, which the compiler then asks for).
  *
- * Nothing here may import runtime code: the page imports the table (for the worker protocol),
- * and the page entry stays small.
+ * Only types may come from runtime/ and host/ here: the page imports the table (the worker
+ * protocol forwards its calls), and the page entry stays small.
  */
 export const CONTROLS = {
   pause: eventCall({
@@ -185,7 +185,7 @@ function checkpointIdOf(value: unknown): string {
 function optionalText(call: string, what: string, value: unknown): string | undefined {
   if (value === undefined || typeof value === 'string') return value
   throw new ArgumentError(
-    `${call}: ${what} must be a string; got a ${typeof value}. Leave it out for none.`,
+    `${call}: ${what} must be a string; got ${describe(value)}. Leave it out for none.`,
     {
       value,
     },
@@ -195,7 +195,7 @@ function optionalText(call: string, what: string, value: unknown): string | unde
 function signalNameOf(value: unknown): string {
   if (typeof value === 'string' && value !== '') return value
   throw new ArgumentError(
-    `signal: name must be a non-empty string, the event a wait-for-event task waits for; got ${JSON.stringify(value) ?? typeof value}.`,
+    `signal: name must be a non-empty string, the event a wait-for-event task waits for; got ${describe(value)}.`,
     { value },
   )
 }

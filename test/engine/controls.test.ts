@@ -1,4 +1,4 @@
-import { ArgumentError, type WorkflowEvent } from 'spindle'
+import { ArgumentError, InvalidStateError, type WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { CONTROL_CALLS, CONTROLS, type ControlName } from '../../src/engine/controls'
 import { def, testEngine } from '../support/engine-fixtures'
@@ -8,15 +8,40 @@ import { def, testEngine } from '../support/engine-fixtures'
  * compiler asks for an entry when a row is added.
  */
 const BAD_ARGUMENTS = {
-  pause: () => [[''], [42], ['r'.repeat(201)], []],
-  resume: () => [[''], [null], [{ runId: 'r' }]],
+  pause: () => [[''], [42], ['r'.repeat(201)], [], [10n]],
+  resume: () => [[''], [null], [{ runId: 'r' }], [cyclic()]],
   cancel: (runId) => [[''], [runId, 42], [runId, { why: 'x' }]],
   retryTask: (runId) => [[runId, ''], [runId, 7], [runId], ['', 'a']],
   skipTask: (runId) => [[runId, ''], [runId, ['a']], [runId], [7, 'a']],
-  signal: (runId) => [[runId, ''], [runId, 3], [runId], [runId, 'go', () => 'not data'], ['', 'go']],
+  signal: (runId) => [
+    [runId, ''],
+    [runId, 3],
+    [runId, 3n],
+    [runId],
+    [runId, 'go', () => 'not data'],
+    ['', 'go'],
+  ],
   checkpoint: (runId) => [[runId, 42], [runId, {}], [7]],
   rollback: (runId) => [[runId, ''], [runId, 5], [undefined]],
 } satisfies Record<ControlName, (runId: string) => unknown[][]>
+
+function cyclic(): object {
+  const value: Record<string, unknown> = {}
+  value.self = value
+  return value
+}
+
+/** Arguments each row takes, for a run with a task `a`. */
+const GOOD_ARGUMENTS = {
+  pause: (runId) => [runId],
+  resume: (runId) => [runId],
+  cancel: (runId) => [runId, 'no longer needed'],
+  retryTask: (runId) => [runId, 'a'],
+  skipTask: (runId) => [runId, 'a'],
+  signal: (runId) => [runId, 'go', { ok: true }],
+  checkpoint: (runId) => [runId, 'before shipping'],
+  rollback: (runId) => [runId, `${runId}:0`],
+} satisfies Record<ControlName, (runId: string) => unknown[]>
 
 /** A running run: `a` completed, `gate` waits for the signal `go`. */
 async function runningRun() {
@@ -59,9 +84,10 @@ describe('the control table', () => {
           (value) => ({ resolved: value }),
           (e: unknown) => e,
         )
-        expect(error, `${name}(${args.map((a) => JSON.stringify(a)).join(', ')})`).toBeInstanceOf(
-          ArgumentError,
-        )
+        expect(
+          error,
+          `${name}(${args.map((a) => (typeof a === 'string' ? JSON.stringify(a) : String(a))).join(', ')})`,
+        ).toBeInstanceOf(ArgumentError)
         expect((error as ArgumentError).code).toBe('INVALID_ARGUMENT')
       }
       await engine.idle()
@@ -74,6 +100,25 @@ describe('the control table', () => {
       await engine.close()
     },
   )
+
+  it('refuses every event call a completed run does not take with INVALID_STATE, naming its rule', async () => {
+    const { engine } = testEngine()
+    await engine.register(def({ a: { action: 'noop' } }))
+    const { runId } = await engine.start('wf')
+    await engine.wait(runId)
+    const history = await engine.history(runId)
+    for (const name of CONTROL_CALLS) {
+      const call = CONTROLS[name]
+      if (!('rule' in call)) continue
+      const error = await (engine[name] as (...a: unknown[]) => Promise<unknown>)(
+        ...GOOD_ARGUMENTS[name](runId),
+      ).catch((e: unknown) => e)
+      expect(error, name).toBeInstanceOf(InvalidStateError)
+      expect((error as InvalidStateError).message).toContain(`completed; ${call.rule}.`)
+    }
+    expect(await engine.history(runId)).toEqual(history)
+    await engine.close()
+  })
 
   it('checks the arguments before the run: a bad argument of an unknown run is INVALID_ARGUMENT', async () => {
     const { engine } = testEngine()
