@@ -15,6 +15,7 @@ import { LiveRuns } from '../host/live-runs'
 import { tryLockRun } from '../host/locks'
 import { rollBack } from '../host/rollback'
 import { JournalWriter } from '../runtime/journal'
+import { reportUnhandledError } from '../runtime/report-unhandled-error'
 import { type ExecutorHost, RunExecutor } from '../runtime/run-executor'
 import { runInspector } from '../runtime/run-inspector'
 import { runInfo, runView } from '../runtime/run-view'
@@ -215,7 +216,7 @@ class SpindleEngine implements Engine {
       // the runs stay as stored and a later recover() retries them. A close() that cuts it short
       // is no failure.
       this.recover().catch((error) => {
-        if (!(error instanceof EngineClosedError)) globalThis.reportError?.(error)
+        if (!(error instanceof EngineClosedError)) reportUnhandledError(error)
       })
     }
   }

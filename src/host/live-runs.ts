@@ -3,9 +3,11 @@ import {
   EngineClosedError,
   InvalidStateError,
   NotFoundError,
+  SpindleError,
   StaleExecutorError,
   toErrorInfo,
 } from '../errors'
+import { reportUnhandledError } from '../runtime/report-unhandled-error'
 import { type ExecutorHost, isTerminalStatus, type RunExecutor } from '../runtime/run-executor'
 import { restoreRun } from '../runtime/run-restore'
 import type { RunRecord, Store } from '../store/store'
@@ -228,7 +230,7 @@ export class LiveRuns {
           // Its definition is gone, or the store failed for it: it stays as stored, unlocked,
           // and a later recover() tries again. The others go on.
           await lock.release()
-          if (!(error instanceof EngineClosedError)) globalThis.reportError?.(error)
+          if (!(error instanceof EngineClosedError)) reportUnhandledError(error)
           return undefined
         }
       })
@@ -415,7 +417,7 @@ export class LiveRuns {
       (error: unknown) => {
         this.#takeovers.delete(runId)
         // An aborted wait (the engine closed, or the run came back here) is the expected end.
-        if (!stop.signal.aborted && !this.#o.scope.closed) globalThis.reportError?.(error)
+        if (!stop.signal.aborted && !this.#o.scope.closed) reportUnhandledError(error)
       },
     )
   }
@@ -442,7 +444,7 @@ export class LiveRuns {
       // A run made live already is in this engine's custody: a failed write there is handled
       // by `broken`, and close() releases its lock. Otherwise the lock goes back at once.
       if (this.#locks.get(runId) !== lock) await lock.release()
-      if (!(error instanceof EngineClosedError)) globalThis.reportError?.(error)
+      if (!(error instanceof EngineClosedError)) reportUnhandledError(error)
     }
   }
 
@@ -488,7 +490,12 @@ export class LiveRuns {
           version: s.version,
           at: this.#o.now(),
         })
-        .catch(() => {})
+        .catch((error: unknown) => {
+          // A failed write already stopped the run and reached `#broken` (it pauses with
+          // STORAGE_FAILED); a typed refusal means the executor stopped (close, a lost lock),
+          // whose own path owns the run. Anything else is a fault of ours: report it.
+          if (!(error instanceof SpindleError)) reportUnhandledError(error)
+        })
     }
   }
 
@@ -531,7 +538,7 @@ export class LiveRuns {
         this.#live.delete(runId)
         this.#release(runId)
         await this.#releasing.get(runId)
-        if (!(failure instanceof EngineClosedError)) globalThis.reportError?.(failure)
+        if (!(failure instanceof EngineClosedError)) reportUnhandledError(failure)
       })
   }
 
