@@ -22,6 +22,7 @@ import { EngineStreams } from '../host/engine-streams'
 import { LiveRuns } from '../host/live-runs'
 import { tryLockRun } from '../host/locks'
 import { rollBack } from '../host/rollback'
+import { HostServices } from '../host/services'
 import { JournalWriter } from '../runtime/journal'
 import { type ExecutorHost, RunExecutor } from '../runtime/run-executor'
 import { runInspector } from '../runtime/run-inspector'
@@ -92,6 +93,7 @@ class SpindleEngine implements Engine {
   readonly #runs: LiveRuns
   readonly #id = `engine-${Math.random().toString(36).slice(2, 10)}`
   readonly #scope = new EngineScope()
+  readonly #services: HostServices
   #closing: Promise<void> | undefined
   /** Pending `wait()`s: close() rejects them and resolves only once they settled. */
   readonly #waits = new Set<Promise<RunView>>()
@@ -181,6 +183,8 @@ class SpindleEngine implements Engine {
       streams: this.#streams,
       scope: this.#scope,
     })
+    this.#services = new HostServices(this.#store.name, this.#scope)
+    this.#services.open()
     if (options.recover !== false) {
       // Nobody awaits the first recovery: a failure is reported, as an uncaught error would be;
       // the runs stay as stored and a later recover() retries them. A close() that cuts it short
@@ -490,6 +494,7 @@ class SpindleEngine implements Engine {
 
   async #close(): Promise<void> {
     await this.#scope.close()
+    await this.#services.close()
     await this.#runs.close(() => this.#journal.settled())
     this.#streams.close()
     // Completing the event stream rejects every pending wait() with ENGINE_CLOSED.
