@@ -15,6 +15,7 @@ import {
   NotFoundError,
   TimeoutError,
 } from '../errors'
+import { DeadlineWakeups } from '../host/deadline-wakeups'
 import { DefinitionRegistry } from '../host/definition-registry'
 import { untilIdle } from '../host/engine-idle'
 import { EngineScope } from '../host/engine-scope'
@@ -94,6 +95,7 @@ class SpindleEngine implements Engine {
   readonly #id = `engine-${Math.random().toString(36).slice(2, 10)}`
   readonly #scope = new EngineScope()
   readonly #services: HostServices
+  readonly #wakeups: DeadlineWakeups
   #closing: Promise<void> | undefined
   /** Pending `wait()`s: close() rejects them and resolves only once they settled. */
   readonly #waits = new Set<Promise<RunView>>()
@@ -172,6 +174,14 @@ class SpindleEngine implements Engine {
       settled: (executor) => this.#runs.settled(executor),
       broken: (executor, error) => this.#runs.broken(executor, error),
     }
+    this.#services = new HostServices(this.#store.name, this.#scope)
+    this.#wakeups = new DeadlineWakeups({
+      store: this.#store,
+      clock: this.#clock,
+      scope: this.#scope,
+      wake: (runId) => this.#runs.wake(runId),
+      leading: () => this.#runs.passivateDormant(),
+    })
     this.#runs = new LiveRuns({
       store: this.#store,
       host: this.#host,
@@ -182,8 +192,9 @@ class SpindleEngine implements Engine {
       compiled: (key) => this.#definitions.compiled(key),
       streams: this.#streams,
       scope: this.#scope,
+      passivation: this.#wakeups,
     })
-    this.#services = new HostServices(this.#store.name, this.#scope)
+    this.#services.register(this.#wakeups)
     this.#services.open()
     if (options.recover !== false) {
       // Nobody awaits the first recovery: a failure is reported, as an uncaught error would be;
@@ -432,6 +443,8 @@ class SpindleEngine implements Engine {
     return this.#scope.run(async () => {
       const records = await this.#store.listRuns({ status: ['running', 'queued'] })
       this.#scope.check()
+      // Passive runs are left out below: the deadline heap wakes them (at once if overdue).
+      this.#wakeups.recovered()
       return (await this.#runs.recoverAll(records.reverse())).map(runInfo)
     })
   }
@@ -478,7 +491,9 @@ class SpindleEngine implements Engine {
     return runInfo(restored)
   }
 
-  idle(): Promise<void> {
+  async idle(): Promise<void> {
+    // A passive run whose time came is on its way back into memory: that is work of the engine.
+    await this.#wakeups.settled()
     return untilIdle(this.#journal, () => this.#runs.values())
   }
 

@@ -28,6 +28,15 @@ export interface LiveRunsOptions {
   streams: EngineStreams
   /** The engine's lifetime: checked after every await, so nothing is taken once it closes. */
   scope: EngineScope
+  /** Where dormant runs go when they leave memory (see `dormantUntil`). */
+  passivation?: Passivation
+}
+
+/** Who wakes passive runs: while it is active, a dormant run may leave memory. */
+export interface Passivation {
+  readonly active: boolean
+  /** The run left memory until `wakeAt` (`Infinity`: until a call wakes it). */
+  passivated(runId: string, wakeAt: number): void
 }
 
 /**
@@ -55,6 +64,10 @@ export class LiveRuns {
   readonly #fencing = new Set<string>()
   /** New runs whose first write (with their record) has not committed yet. */
   readonly #unwritten = new Set<string>()
+  /** Control calls under way per run: a run stays in memory until they are done. */
+  readonly #calls = new Map<string, number>()
+  /** Dormant runs whose passivation waits for their effects to be carried out. */
+  readonly #passivating = new Set<string>()
 
   constructor(options: LiveRunsOptions) {
     this.#o = options
@@ -178,7 +191,11 @@ export class LiveRuns {
   async recoverAll(records: readonly RunRecord[]): Promise<RunExecutor[]> {
     const candidates = records.filter(
       (r) =>
-        !this.#live.has(r.runId) && !this.#loading.has(`${r.runId}:true`) && !this.#recovering.has(r.runId),
+        !this.#live.has(r.runId) &&
+        !this.#loading.has(`${r.runId}:true`) &&
+        !this.#recovering.has(r.runId) &&
+        // A passive run has nothing in flight: it wakes at its time, or on a call.
+        !isPassive(r),
     )
     let done!: () => void
     const recovering = new Promise<void>((resolve) => {
@@ -269,6 +286,8 @@ export class LiveRuns {
       if (this.#fencing.has(runId)) throw this.#rollingBack(runId)
       throw this.#heldElsewhere(runId)
     }
+    // Until `releaseIfEnded`, which every control call ends with, the run stays in memory.
+    this.#calls.set(runId, (this.#calls.get(runId) ?? 0) + 1)
     return executor
   }
 
@@ -434,6 +453,12 @@ export class LiveRuns {
           await lock.release()
           return
         }
+        if (isPassive(record) && this.#o.passivation?.active) {
+          // It waits with nothing in flight: the deadline heap wakes it, no executor needed now.
+          await lock.release()
+          this.#o.passivation.passivated(runId, record.wakeAt!)
+          return
+        }
         const wf = await this.#definitionOf(record)
         this.#o.scope.check()
         await this.#adopt(runId, wf, lock)
@@ -452,10 +477,15 @@ export class LiveRuns {
    * can take it over, as it does when it ends. Resolves once the lock is free.
    */
   async releaseIfEnded(executor: RunExecutor): Promise<void> {
-    if (this.#live.get(executor.runId) === executor && isTerminalStatus(executor.state.status)) {
+    const { runId } = executor
+    const calls = (this.#calls.get(runId) ?? 1) - 1
+    if (calls > 0) this.#calls.set(runId, calls)
+    else this.#calls.delete(runId)
+    if (this.#live.get(runId) === executor && isTerminalStatus(executor.state.status)) {
       this.settled(executor)
     }
-    await this.#releasing.get(executor.runId)
+    this.#passivateLater(executor)
+    await this.#releasing.get(runId)
   }
 
   settled(executor: RunExecutor): void {
@@ -470,6 +500,75 @@ export class LiveRuns {
   /** After each published event: a run that stopped executing work frees its slot for a queued one. */
   observe(event: WorkflowEvent): void {
     if (this.#waitingToStart.length > 0 && freesASlot(event)) this.startWaiting()
+    const executor = this.#live.get(event.runId)
+    if (executor?.record.wakeAt !== undefined) this.#passivateLater(executor)
+  }
+
+  /** This engine wakes passive runs from now on: its dormant runs leave memory. */
+  passivateDormant(): void {
+    for (const executor of this.#live.values())
+      if (executor.record.wakeAt !== undefined) this.#passivateLater(executor)
+  }
+
+  /**
+   * A passive run's time came (or passed while no engine ran): it is loaded and resumed, unless
+   * it woke already (a call), ended, or sleeps longer now. Another engine holding it wakes it there.
+   */
+  async wake(runId: string): Promise<void> {
+    if (this.#live.has(runId) || this.#fencing.has(runId)) return
+    const record = await this.#o.store.getRun(runId)
+    this.#o.scope.check()
+    if (!record || !isPassive(record) || this.#live.has(runId)) return
+    if (record.wakeAt! > this.#o.now()) {
+      this.#o.passivation?.passivated(runId, record.wakeAt!)
+      return
+    }
+    await this.load(runId, true)
+  }
+
+  /** Once the run's current effects are carried out, it leaves memory if it is still dormant. */
+  #passivateLater(executor: RunExecutor): void {
+    const { runId } = executor
+    if (!this.#o.passivation?.active || this.#passivating.has(runId)) return
+    this.#passivating.add(runId)
+    executor.idle().then(
+      () => this.#passivate(executor),
+      // A failed write is handled by `broken`; the run is not dormant then.
+      () => this.#passivating.delete(runId),
+    )
+  }
+
+  /**
+   * A dormant run leaves memory: its executor (actor, timers) stops and its lock goes; its
+   * record says when it wakes (`wakeAt`, committed already), and the deadline heap holds it.
+   */
+  #passivate(executor: RunExecutor): void {
+    const { runId } = executor
+    this.#passivating.delete(runId)
+    const wakeAt = executor.record.wakeAt
+    if (
+      wakeAt === undefined ||
+      this.#live.get(runId) !== executor ||
+      executor.busy ||
+      this.#o.scope.closed ||
+      !this.#o.passivation?.active ||
+      this.#calls.has(runId) ||
+      this.#fencing.has(runId) ||
+      this.#unwritten.has(runId) ||
+      this.#failing.has(runId) ||
+      // Due now: its timer fires in a moment, and it goes on.
+      wakeAt <= this.#o.now()
+    )
+      return
+    this.#live.delete(runId)
+    executor.stop(
+      'the run is passive',
+      new InvalidStateError(`Run "${runId}" left memory while it waits; control it again to wake it.`, {
+        value: runId,
+      }),
+    )
+    this.#release(runId)
+    this.#o.passivation.passivated(runId, wakeAt)
   }
 
   startWaiting(): void {
@@ -541,6 +640,11 @@ export class LiveRuns {
     for (const executor of this.#live.values()) if (holdsSlot(executor.state)) n++
     return n
   }
+}
+
+/** A running run whose record says it is dormant: it needs no executor until it wakes. */
+function isPassive(record: RunRecord): boolean {
+  return record.status === 'running' && record.wakeAt !== undefined
 }
 
 /** Maps `items` with `work`, at most `width` at a time, keeping their order. */
