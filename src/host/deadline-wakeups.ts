@@ -25,6 +25,8 @@ export class DeadlineWakeups implements HostService {
   readonly name = 'deadline wake-ups'
   readonly #o: DeadlineWakeupsOptions
   readonly #heap = new DeadlineHeap()
+  /** Each run's current wake time: a heap entry with another time is stale and skipped. */
+  readonly #due = new Map<string, number>()
   readonly #timer: DeadlineTimer
   /** The current term of leadership; undefined while this engine does not lead. */
   #term: AbortSignal | undefined
@@ -48,6 +50,7 @@ export class DeadlineWakeups implements HostService {
     signal.addEventListener('abort', () => {
       this.#timer.disarm()
       this.#heap.clear()
+      this.#due.clear()
     })
     this.#o.leading()
     if (this.#stored) this.#load(signal)
@@ -59,6 +62,7 @@ export class DeadlineWakeups implements HostService {
     if (!this.#term || this.#term.aborted) return
     // Loaded afresh: what a failed load or an earlier term left out is in the store.
     this.#heap.clear()
+    this.#due.clear()
     this.#load(this.#term)
   }
 
@@ -70,16 +74,27 @@ export class DeadlineWakeups implements HostService {
   /** A run left memory until `wakeAt` (`Infinity`: until a call wakes it). */
   passivated(runId: string, wakeAt: number): void {
     if (!this.active || !Number.isFinite(wakeAt)) return
-    const earliest = this.#heap.peek()
+    this.#schedule(runId, wakeAt)
+    this.#arm()
+  }
+
+  /** How many wake times the heap holds (stale ones included), for tests and figures. */
+  get size(): number {
+    return this.#heap.size
+  }
+
+  #schedule(runId: string, wakeAt: number): void {
+    // A run passivated again with the same time (woken by a call in between) is there already.
+    if (this.#due.get(runId) === wakeAt) return
+    this.#due.set(runId, wakeAt)
     this.#heap.add({ runId, wakeAt })
-    if (!earliest || wakeAt < earliest.wakeAt) this.#arm()
   }
 
   #load(term: AbortSignal): void {
     this.#o.store.listWakeups().then(
       (wakeups) => {
         if (term.aborted) return
-        for (const wakeup of wakeups) this.#heap.add(wakeup)
+        for (const { runId, wakeAt } of wakeups) this.#schedule(runId, wakeAt)
         this.#arm()
       },
       // The stored runs stay passive until the next term, or recover(), loads them again.
@@ -100,7 +115,9 @@ export class DeadlineWakeups implements HostService {
     if (!this.active) return
     const now = this.#o.clock.now()
     while ((this.#heap.peek()?.wakeAt ?? Number.POSITIVE_INFINITY) <= now) {
-      const { runId } = this.#heap.take()!
+      const { runId, wakeAt } = this.#heap.take()!
+      if (this.#due.get(runId) !== wakeAt) continue
+      this.#due.delete(runId)
       if (this.#o.scope.closed) return
       const waking = this.#o.scope
         .run(() => this.#o.wake(runId))
