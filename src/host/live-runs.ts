@@ -14,6 +14,7 @@ import type { EngineScope } from './engine-scope'
 import type { EngineStreams } from './engine-streams'
 import { lockRunWhenFree, type RunLock, tryLockRun } from './locks'
 import { freesASlot, holdsSlot } from './run-admission'
+import { type Passivation, RunPassivation } from './run-passivation'
 
 export interface LiveRunsOptions {
   store: Store
@@ -30,13 +31,6 @@ export interface LiveRunsOptions {
   scope: EngineScope
   /** Where dormant runs go when they leave memory (see `dormantUntil`). */
   passivation?: Passivation
-}
-
-/** Who wakes passive runs: while it is active, a dormant run may leave memory. */
-export interface Passivation {
-  readonly active: boolean
-  /** The run left memory until `wakeAt` (`Infinity`: until a call wakes it). */
-  passivated(runId: string, wakeAt: number): void
 }
 
 /**
@@ -64,13 +58,21 @@ export class LiveRuns {
   readonly #fencing = new Set<string>()
   /** New runs whose first write (with their record) has not committed yet. */
   readonly #unwritten = new Set<string>()
-  /** Control calls under way per run: a run stays in memory until they are done. */
-  readonly #calls = new Map<string, number>()
-  /** Dormant runs whose passivation waits for their effects to be carried out. */
-  readonly #passivating = new Set<string>()
+  /** When dormant runs leave memory. */
+  readonly #passivation: RunPassivation
 
   constructor(options: LiveRunsOptions) {
     this.#o = options
+    this.#passivation = new RunPassivation(
+      {
+        scope: options.scope,
+        now: options.now,
+        live: (runId) => this.#live.get(runId),
+        held: (runId) => this.#fencing.has(runId) || this.#unwritten.has(runId) || this.#failing.has(runId),
+        evict: (executor) => this.#evict(executor),
+      },
+      options.passivation,
+    )
   }
 
   get(runId: string): RunExecutor | undefined {
@@ -287,7 +289,7 @@ export class LiveRuns {
       throw this.#heldElsewhere(runId)
     }
     // Until `releaseIfEnded`, which every control call ends with, the run stays in memory.
-    this.#calls.set(runId, (this.#calls.get(runId) ?? 0) + 1)
+    this.#passivation.callStarted(runId)
     return executor
   }
 
@@ -478,13 +480,10 @@ export class LiveRuns {
    */
   async releaseIfEnded(executor: RunExecutor): Promise<void> {
     const { runId } = executor
-    const calls = (this.#calls.get(runId) ?? 1) - 1
-    if (calls > 0) this.#calls.set(runId, calls)
-    else this.#calls.delete(runId)
     if (this.#live.get(runId) === executor && isTerminalStatus(executor.state.status)) {
       this.settled(executor)
     }
-    this.#passivateLater(executor)
+    this.#passivation.callEnded(executor)
     await this.#releasing.get(runId)
   }
 
@@ -501,13 +500,12 @@ export class LiveRuns {
   observe(event: WorkflowEvent): void {
     if (this.#waitingToStart.length > 0 && freesASlot(event)) this.startWaiting()
     const executor = this.#live.get(event.runId)
-    if (executor?.record.wakeAt !== undefined) this.#passivateLater(executor)
+    if (executor) this.#passivation.committed(executor)
   }
 
   /** This engine wakes passive runs from now on: its dormant runs leave memory. */
   passivateDormant(): void {
-    for (const executor of this.#live.values())
-      if (executor.record.wakeAt !== undefined) this.#passivateLater(executor)
+    for (const executor of this.#live.values()) this.#passivation.committed(executor)
   }
 
   /**
@@ -526,40 +524,12 @@ export class LiveRuns {
     await this.load(runId, true)
   }
 
-  /** Once the run's current effects are carried out, it leaves memory if it is still dormant. */
-  #passivateLater(executor: RunExecutor): void {
-    const { runId } = executor
-    if (!this.#o.passivation?.active || this.#passivating.has(runId)) return
-    this.#passivating.add(runId)
-    executor.idle().then(
-      () => this.#passivate(executor),
-      // A failed write is handled by `broken`; the run is not dormant then.
-      () => this.#passivating.delete(runId),
-    )
-  }
-
   /**
    * A dormant run leaves memory: its executor (actor, timers) stops and its lock goes; its
    * record says when it wakes (`wakeAt`, committed already), and the deadline heap holds it.
    */
-  #passivate(executor: RunExecutor): void {
+  #evict(executor: RunExecutor): void {
     const { runId } = executor
-    this.#passivating.delete(runId)
-    const wakeAt = executor.record.wakeAt
-    if (
-      wakeAt === undefined ||
-      this.#live.get(runId) !== executor ||
-      executor.busy ||
-      this.#o.scope.closed ||
-      !this.#o.passivation?.active ||
-      this.#calls.has(runId) ||
-      this.#fencing.has(runId) ||
-      this.#unwritten.has(runId) ||
-      this.#failing.has(runId) ||
-      // Due now: its timer fires in a moment, and it goes on.
-      wakeAt <= this.#o.now()
-    )
-      return
     this.#live.delete(runId)
     executor.stop(
       'the run is passive',
@@ -568,7 +538,6 @@ export class LiveRuns {
       }),
     )
     this.#release(runId)
-    this.#o.passivation.passivated(runId, wakeAt)
   }
 
   startWaiting(): void {
