@@ -97,8 +97,11 @@ export class DeadlineWakeups implements HostService {
         for (const { runId, wakeAt } of wakeups) this.#schedule(runId, wakeAt)
         this.#arm()
       },
-      // The stored runs stay passive until the next term, or recover(), loads them again.
-      reportUnhandledError,
+      (error: unknown) => {
+        // The stored runs stay passive until the next term, or recover(), loads them again. A
+        // read cut off by the end of the term (the engine closing) is no failure.
+        if (!term.aborted) reportUnhandledError(error)
+      },
     )
   }
 

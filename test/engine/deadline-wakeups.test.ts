@@ -1,9 +1,10 @@
 import fc from 'fast-check'
 import { memoryStore, simulatedClock } from 'spindle'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { DeadlineHeap } from '../../src/host/deadline-heap'
 import { DeadlineWakeups } from '../../src/host/deadline-wakeups'
 import { EngineScope } from '../../src/host/engine-scope'
+import { faultyStore } from '../store/faulty-store'
 import { runRecord } from '../store/store-fixtures'
 
 const START = Date.UTC(2026, 0, 1)
@@ -103,5 +104,37 @@ describe('DeadlineWakeups', () => {
     await scope.close()
     clock.advance(1_000)
     expect(woken).toEqual([])
+  })
+  describe('when the store cannot list the passive runs', () => {
+    afterEach(() => {
+      vi.restoreAllMocks()
+    })
+
+    it('reports the failure while leading, and loads them again on the next recover()', async () => {
+      const reported: unknown[] = []
+      vi.spyOn(globalThis, 'reportError').mockImplementation((error) => reported.push(error))
+      const store = faultyStore(memoryStore(), { method: 'listWakeups' })
+      await store.createRun(runRecord('due', { wakeAt: START }))
+      const { service, woken, lead } = wakeups(store)
+      lead()
+      service.recovered()
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      expect(reported).toEqual([expect.objectContaining({ code: 'STORAGE_FAILED' })])
+      expect(woken).toEqual([])
+      service.recovered()
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      expect(woken).toEqual(['due'])
+    })
+
+    it('reports nothing when the term ended meanwhile (the engine closed)', async () => {
+      const reported: unknown[] = []
+      vi.spyOn(globalThis, 'reportError').mockImplementation((error) => reported.push(error))
+      const { service, term, lead } = wakeups(faultyStore(memoryStore(), { method: 'listWakeups' }))
+      lead()
+      service.recovered()
+      term.abort()
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      expect(reported).toEqual([])
+    })
   })
 })
