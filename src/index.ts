@@ -37,6 +37,7 @@ export type {
   SnapshotRecord,
   Store,
   StoredDefinition,
+  Wakeup,
 } from './store/store'
 export type {
   Action,

@@ -7,6 +7,7 @@ import { emptyRunData } from '../core/run-data'
 import type { RunSnapshot } from '../core/run-replica'
 import { validateInput } from '../definition/params'
 import { ArgumentError, EngineClosedError, InputError, NotFoundError, TimeoutError } from '../errors'
+import { DeadlineWakeups } from '../host/deadline-wakeups'
 import { DefinitionRegistry } from '../host/definition-registry'
 import { untilIdle } from '../host/engine-idle'
 import { EngineScope } from '../host/engine-scope'
@@ -14,6 +15,7 @@ import { EngineStreams } from '../host/engine-streams'
 import { LiveRuns } from '../host/live-runs'
 import { tryLockRun } from '../host/locks'
 import { rollBack } from '../host/rollback'
+import { HostServices } from '../host/services'
 import { JournalWriter } from '../runtime/journal'
 import { reportUnhandledError } from '../runtime/report-unhandled-error'
 import { type ExecutorHost, RunExecutor } from '../runtime/run-executor'
@@ -104,6 +106,8 @@ class SpindleEngine implements Engine {
   readonly #id = `engine-${Math.random().toString(36).slice(2, 10)}`
   readonly #scope = new EngineScope()
   readonly #controls: ControlContext
+  readonly #services: HostServices
+  readonly #wakeups: DeadlineWakeups
   #closing: Promise<void> | undefined
   /** Pending `wait()`s: close() rejects them and resolves only once they settled. */
   readonly #waits = new Set<Promise<RunView>>()
@@ -182,6 +186,14 @@ class SpindleEngine implements Engine {
       settled: (executor) => this.#runs.settled(executor),
       broken: (executor, error) => this.#runs.broken(executor, error),
     }
+    this.#services = new HostServices(this.#store.name, this.#scope)
+    this.#wakeups = new DeadlineWakeups({
+      store: this.#store,
+      clock: this.#clock,
+      scope: this.#scope,
+      wake: (runId) => this.#runs.wake(runId),
+      leading: () => this.#runs.passivateDormant(),
+    })
     this.#runs = new LiveRuns({
       store: this.#store,
       host: this.#host,
@@ -192,6 +204,7 @@ class SpindleEngine implements Engine {
       compiled: (key) => this.#definitions.compiled(key),
       streams: this.#streams,
       scope: this.#scope,
+      passivation: this.#wakeups,
     })
     this.#controls = {
       scope: this.#scope,
@@ -211,6 +224,8 @@ class SpindleEngine implements Engine {
           checkpointId,
         ),
     }
+    this.#services.register(this.#wakeups)
+    this.#services.open()
     if (options.recover !== false) {
       // Nobody awaits the first recovery: a failure is reported, as an uncaught error would be;
       // the runs stay as stored and a later recover() retries them. A close() that cuts it short
@@ -397,11 +412,15 @@ class SpindleEngine implements Engine {
     return this.#scope.run(async () => {
       const records = await this.#store.listRuns({ status: ['running', 'queued'] })
       this.#scope.check()
+      // Passive runs are left out below: the deadline heap wakes them (at once if overdue).
+      this.#wakeups.recovered()
       return (await this.#runs.recoverAll(records.reverse())).map(runInfo)
     })
   }
 
-  idle(): Promise<void> {
+  async idle(): Promise<void> {
+    // A passive run whose time came is on its way back into memory: that is work of the engine.
+    await this.#wakeups.settled()
     return untilIdle(this.#journal, () => this.#runs.values())
   }
 
@@ -417,6 +436,7 @@ class SpindleEngine implements Engine {
 
   async #close(): Promise<void> {
     await this.#scope.close()
+    await this.#services.close()
     await this.#runs.close(() => this.#journal.settled())
     this.#streams.close()
     // Completing the event stream rejects every pending wait() with ENGINE_CLOSED.

@@ -16,6 +16,7 @@ import type { EngineScope } from './engine-scope'
 import type { EngineStreams } from './engine-streams'
 import { lockRunWhenFree, type RunLock, tryLockRun } from './locks'
 import { freesASlot, holdsSlot } from './run-admission'
+import { type Passivation, RunPassivation } from './run-passivation'
 
 export interface LiveRunsOptions {
   store: Store
@@ -30,6 +31,8 @@ export interface LiveRunsOptions {
   streams: EngineStreams
   /** The engine's lifetime: checked after every await, so nothing is taken once it closes. */
   scope: EngineScope
+  /** Where dormant runs go when they leave memory (see `dormantUntil`). */
+  passivation?: Passivation
 }
 
 /**
@@ -57,9 +60,21 @@ export class LiveRuns {
   readonly #fencing = new Set<string>()
   /** New runs whose first write (with their record) has not committed yet. */
   readonly #unwritten = new Set<string>()
+  /** When dormant runs leave memory. */
+  readonly #passivation: RunPassivation
 
   constructor(options: LiveRunsOptions) {
     this.#o = options
+    this.#passivation = new RunPassivation(
+      {
+        scope: options.scope,
+        now: options.now,
+        live: (runId) => this.#live.get(runId),
+        held: (runId) => this.#fencing.has(runId) || this.#unwritten.has(runId) || this.#failing.has(runId),
+        evict: (executor) => this.#evict(executor),
+      },
+      options.passivation,
+    )
   }
 
   get(runId: string): RunExecutor | undefined {
@@ -180,7 +195,11 @@ export class LiveRuns {
   async recoverAll(records: readonly RunRecord[]): Promise<RunExecutor[]> {
     const candidates = records.filter(
       (r) =>
-        !this.#live.has(r.runId) && !this.#loading.has(`${r.runId}:true`) && !this.#recovering.has(r.runId),
+        !this.#live.has(r.runId) &&
+        !this.#loading.has(`${r.runId}:true`) &&
+        !this.#recovering.has(r.runId) &&
+        // A passive run has nothing in flight: it wakes at its time, or on a call.
+        !isPassive(r),
     )
     let done!: () => void
     const recovering = new Promise<void>((resolve) => {
@@ -271,6 +290,8 @@ export class LiveRuns {
       if (this.#fencing.has(runId)) throw this.#rollingBack(runId)
       throw this.#heldElsewhere(runId)
     }
+    // Until `releaseIfEnded`, which every control call ends with, the run stays in memory.
+    this.#passivation.callStarted(runId)
     return executor
   }
 
@@ -436,6 +457,12 @@ export class LiveRuns {
           await lock.release()
           return
         }
+        if (isPassive(record) && this.#o.passivation?.active) {
+          // It waits with nothing in flight: the deadline heap wakes it, no executor needed now.
+          await lock.release()
+          this.#o.passivation.passivated(runId, record.wakeAt!)
+          return
+        }
         const wf = await this.#definitionOf(record)
         this.#o.scope.check()
         await this.#adopt(runId, wf, lock)
@@ -454,10 +481,12 @@ export class LiveRuns {
    * can take it over, as it does when it ends. Resolves once the lock is free.
    */
   async releaseIfEnded(executor: RunExecutor): Promise<void> {
-    if (this.#live.get(executor.runId) === executor && isTerminalStatus(executor.state.status)) {
+    const { runId } = executor
+    if (this.#live.get(runId) === executor && isTerminalStatus(executor.state.status)) {
       this.settled(executor)
     }
-    await this.#releasing.get(executor.runId)
+    this.#passivation.callEnded(executor)
+    await this.#releasing.get(runId)
   }
 
   settled(executor: RunExecutor): void {
@@ -472,6 +501,45 @@ export class LiveRuns {
   /** After each published event: a run that stopped executing work frees its slot for a queued one. */
   observe(event: WorkflowEvent): void {
     if (this.#waitingToStart.length > 0 && freesASlot(event)) this.startWaiting()
+    const executor = this.#live.get(event.runId)
+    if (executor) this.#passivation.committed(executor)
+  }
+
+  /** This engine wakes passive runs from now on: its dormant runs leave memory. */
+  passivateDormant(): void {
+    for (const executor of this.#live.values()) this.#passivation.committed(executor)
+  }
+
+  /**
+   * A passive run's time came (or passed while no engine ran): it is loaded and resumed, unless
+   * it woke already (a call), ended, or sleeps longer now. Another engine holding it wakes it there.
+   */
+  async wake(runId: string): Promise<void> {
+    if (this.#live.has(runId) || this.#fencing.has(runId)) return
+    const record = await this.#o.store.getRun(runId)
+    this.#o.scope.check()
+    if (!record || !isPassive(record) || this.#live.has(runId)) return
+    if (record.wakeAt! > this.#o.now()) {
+      this.#o.passivation?.passivated(runId, record.wakeAt!)
+      return
+    }
+    await this.load(runId, true)
+  }
+
+  /**
+   * A dormant run leaves memory: its executor (actor, timers) stops and its lock goes; its
+   * record says when it wakes (`wakeAt`, committed already), and the deadline heap holds it.
+   */
+  #evict(executor: RunExecutor): void {
+    const { runId } = executor
+    this.#live.delete(runId)
+    executor.stop(
+      'the run is passive',
+      new InvalidStateError(`Run "${runId}" left memory while it waits; control it again to wake it.`, {
+        value: runId,
+      }),
+    )
+    this.#release(runId)
   }
 
   startWaiting(): void {
@@ -548,6 +616,11 @@ export class LiveRuns {
     for (const executor of this.#live.values()) if (holdsSlot(executor.state)) n++
     return n
   }
+}
+
+/** A running run whose record says it is dormant: it needs no executor until it wakes. */
+function isPassive(record: RunRecord): boolean {
+  return record.status === 'running' && record.wakeAt !== undefined
 }
 
 /** Maps `items` with `work`, at most `width` at a time, keeping their order. */

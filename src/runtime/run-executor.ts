@@ -1,5 +1,6 @@
 import type { Snapshot } from 'xstate'
 import { deepFreeze } from '../boundary'
+import { dormantUntil } from '../core/dormancy'
 import { keepData, type RunData } from '../core/run-data'
 import { machineFor, type RunActor, startRunActor } from '../core/run-machine'
 import type { RunCommand, RunEvent } from '../core/run-reducer'
@@ -224,8 +225,10 @@ export class RunExecutor implements JournalSource, TaskHost {
     // The queued sends are bound to this batch now: its outcome is theirs.
     this.#drop = undefined
     const s = this.state
-    if (s.status === this.record.status && !this.#recordUnwritten) {
-      // The record (and the indexes over it) changes only with the status; other writes are fenced.
+    const wakeAt = wakeTime(s)
+    if (s.status === this.record.status && wakeAt === this.record.wakeAt && !this.#recordUnwritten) {
+      // The record (and the indexes over it) changes only with the status, or when the run starts
+      // or stops being dormant (its `wakeAt`); other writes are fenced.
       const fence = { runId: this.runId, epoch: this.record.epoch }
       if (batch.fences) batch.fences.push(fence)
       else batch.fences = [fence]
@@ -239,7 +242,9 @@ export class RunExecutor implements JournalSource, TaskHost {
         endedAt: s.endedAt,
         output: s.status === 'completed' ? this.data.output : undefined,
         error: s.error,
+        wakeAt,
       }
+      if (wakeAt === undefined) delete this.record.wakeAt
       this.#recordUnwritten = false
       batch.runs.push(this.record)
     }
@@ -271,13 +276,15 @@ export class RunExecutor implements JournalSource, TaskHost {
       this.#actor.send(event as RunEvent)
     }
     this.#collected = []
-    this.#snapshotSeq = this.state.seq
+    // `#snapshotSeq` stays at the snapshot restored from: a run loaded again and again (a passive
+    // one, woken by each signal) still gets a new snapshot every so many entries, so the journal
+    // tail a restore replays stays short.
   }
 
   /**
    * After a restore: restarts in-flight work and re-arms durable timers (guarantees 2 and 4).
    * `workflow.recovered` is recorded only when the run was executing: loading a paused or failed
-   * run with nothing in flight changes nothing.
+   * run with nothing in flight, or waking a dormant one (nothing was cut off), changes nothing.
    */
   resumeWork(executor: string): Promise<void> {
     const s = this.state
@@ -285,7 +292,10 @@ export class RunExecutor implements JournalSource, TaskHost {
       const t = s.tasks[id]!
       return t.status === 'running' || (t.status === 'pending' && t.dispatched)
     })
-    const executing = s.status === 'running' || s.status === 'queued' || interrupted.length > 0
+    const executing =
+      (s.status === 'running' && dormantUntil(s) === undefined) ||
+      s.status === 'queued' ||
+      interrupted.length > 0
     const recorded = executing
       ? this.send({ type: 'workflow.recovered', executor, at: this.now() })
       : Promise.resolve()
@@ -594,6 +604,12 @@ export class RunExecutor implements JournalSource, TaskHost {
   #post(event: RunEvent): void {
     this.send(event).catch((error: unknown) => this.#break(error))
   }
+}
+
+/** The record's `wakeAt` for a run in this state (see `RunRecord.wakeAt`). */
+function wakeTime(state: RunState): number | undefined {
+  const until = dormantUntil(state)
+  return until === 'signal' ? Number.POSITIVE_INFINITY : until
 }
 
 function dropSignal(): { promise: Promise<void>; reject(error: unknown): void } {

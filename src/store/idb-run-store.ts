@@ -1,13 +1,13 @@
 import { ArgumentError, NotFoundError } from '../errors'
 import { type IdbConnection, quiet } from './idb-connection'
 import { listRunsIn } from './idb-run-listing'
-import type { RunQuery, RunRecord, RunStore } from './ports/run-store'
+import type { RunQuery, RunRecord, RunStore, Wakeup } from './ports/run-store'
 import { checkRunQuery } from './run-query'
-import { checkKey, checkRun } from './store-arguments'
+import { checkKey, checkLimit, checkRun } from './store-arguments'
 
 /**
  * The `RunStore` of an IndexedDB database: the `runs` object store, keyed by `runId`, with its
- * `status`, `definitionId` and `createdAt` indexes for `listRuns`.
+ * `status`, `definitionId` and `createdAt` indexes for `listRuns`, and `wakeAt` for `listWakeups`.
  */
 export function idbRunStore(db: IdbConnection, name: string): RunStore {
   return {
@@ -59,6 +59,21 @@ export function idbRunStore(db: IdbConnection, name: string): RunStore {
         }
         await Promise.all(claimed.map((run) => quiet(runs.put(run))))
         return claimed
+      })
+    },
+
+    listWakeups(limit?: number): Promise<Wakeup[]> {
+      return db.read('listWakeups', ['runs'], async (tx) => {
+        const max = checkLimit(limit, 'listWakeups')
+        const wakeups: Wakeup[] = []
+        // `Infinity` (woken by a call only) sorts after every finite time: the range leaves it out.
+        const finite = IDBKeyRange.upperBound(Number.MAX_VALUE)
+        let cursor = await tx.objectStore('runs').index('wakeAt').openKeyCursor(finite)
+        while (cursor && wakeups.length < max) {
+          wakeups.push({ runId: cursor.primaryKey, wakeAt: cursor.key })
+          cursor = await cursor.continue()
+        }
+        return wakeups
       })
     },
   }

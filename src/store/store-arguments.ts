@@ -55,11 +55,11 @@ export function checkSeq(what: string, value: unknown): number {
   )
 }
 
-/** `RunFilter.limit`: absent (no limit) or a whole number ≥ 0. */
-export function checkLimit(limit: unknown): number {
+/** `RunFilter.limit` (or another call's `limit`): absent (no limit) or a whole number ≥ 0. */
+export function checkLimit(limit: unknown, call = 'listRuns'): number {
   if (limit === undefined) return Number.POSITIVE_INFINITY
   if (typeof limit === 'number' && Number.isInteger(limit) && limit >= 0) return limit
-  throw new ArgumentError(`listRuns: "limit" must be a whole number ≥ 0 or absent; got ${describe(limit)}.`, {
+  throw new ArgumentError(`${call}: "limit" must be a whole number ≥ 0 or absent; got ${describe(limit)}.`, {
     value: limit,
   })
 }

@@ -10,7 +10,7 @@ export type {
   OutputRecord,
   SnapshotRecord,
 } from './ports/journal-store'
-export type { RunQuery, RunRecord, RunStore } from './ports/run-store'
+export type { RunQuery, RunRecord, RunStore, Wakeup } from './ports/run-store'
 
 /**
  * The storage port. The engine keeps everything durable through it: definitions

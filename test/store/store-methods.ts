@@ -18,6 +18,7 @@ const EVERY_METHOD: Record<StoreMethod, true> = {
   listRuns: true,
   claimRun: true,
   claimRuns: true,
+  listWakeups: true,
   commit: true,
   readJournal: true,
   readEntries: true,
