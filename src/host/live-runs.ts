@@ -7,7 +7,7 @@ import {
   toErrorInfo,
 } from '../errors'
 import { type ExecutorHost, isTerminalStatus, type RunExecutor } from '../runtime/run-executor'
-import { restoreRun } from '../runtime/run-restore'
+import { restoreFrom, restoreRun, withRestorePoints } from '../runtime/run-restore'
 import type { RunRecord, Store } from '../store/store'
 import type { CompiledWorkflow, WorkflowDefinition, WorkflowEvent } from '../types'
 import type { EngineScope } from './engine-scope'
@@ -210,15 +210,13 @@ export class LiveRuns {
         await Promise.all([...mine.values()].map((lock) => lock.release()))
         throw new EngineClosedError()
       }
-      const restored = await inBatches(claimed, 32, async (record) => {
+      const restored = await withRestorePoints(this.#o.store, claimed, async (record, point) => {
         const lock = mine.get(record.runId)!
         try {
-          const executor = await restoreRun(
-            this.#o.store,
-            record,
-            await this.#definitionOf(record),
-            this.#o.host,
-          )
+          const wf = await this.#definitionOf(record)
+          const executor = point
+            ? await restoreFrom(this.#o.store, record, wf, this.#o.host, point)
+            : await restoreRun(this.#o.store, record, wf, this.#o.host)
           this.#o.scope.check()
           this.#hold(record.runId, lock)
           this.#live.set(record.runId, executor)
@@ -541,22 +539,4 @@ export class LiveRuns {
     for (const executor of this.#live.values()) if (holdsSlot(executor.state)) n++
     return n
   }
-}
-
-/** Maps `items` with `work`, at most `width` at a time, keeping their order. */
-async function inBatches<T, R>(
-  items: readonly T[],
-  width: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++
-      results[i] = await work(items[i]!)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker))
-  return results
 }

@@ -1,6 +1,6 @@
 import { deepFreeze } from '../boundary'
 import { emptyRunData, keepData, type RunData } from '../core/run-data'
-import type { JournalEntry, RunRecord, SnapshotRecord, Store } from '../store/store'
+import type { JournalEntry, RestorePoint, RunRecord, SnapshotRecord, Store } from '../store/store'
 import type { BufferedSignal, CompiledWorkflow, RunState } from '../types'
 import { type ExecutorHost, RunExecutor } from './run-executor'
 
@@ -22,6 +22,21 @@ export async function restoreRun(
     snapshot ? store.readOutputs(record.runId, after) : [],
     store.readJournal(record.runId, after),
   ])
+  return restoreFrom(store, record, wf, host, { runId: record.runId, snapshot, outputs, entries })
+}
+
+/**
+ * `restoreRun` from what `Store.readRestorePoints` read for the run: recovery reads many runs'
+ * points in one call and rebuilds each from its own.
+ */
+export function restoreFrom(
+  store: Store,
+  record: RunRecord,
+  wf: CompiledWorkflow,
+  host: ExecutorHost,
+  point: RestorePoint,
+): Promise<RunExecutor> {
+  const { snapshot, outputs, entries } = point
   return fromJournal(
     store,
     host,
@@ -32,6 +47,34 @@ export async function restoreRun(
     entries,
     true,
   )
+}
+
+/** Runs whose restore points one `readRestorePoints` call reads together. */
+const RESTORE_BATCH = 250
+
+/**
+ * Calls `each` with every record and what restoring it needs (see `restoreFrom`), read in one
+ * store call per batch of runs, the batches read side by side: restoring many runs then waits
+ * on a few transactions, not on three per run. When a batch's read fails, `each` gets no point
+ * for its runs and reads each run on its own (`restoreRun`): a run whose own read fails again
+ * fails alone, and a read that fails once does not cost the whole batch.
+ */
+export async function withRestorePoints<R>(
+  store: Store,
+  records: readonly RunRecord[],
+  each: (record: RunRecord, point: RestorePoint | undefined) => Promise<R>,
+): Promise<R[]> {
+  const batches: RunRecord[][] = []
+  for (let i = 0; i < records.length; i += RESTORE_BATCH) batches.push(records.slice(i, i + RESTORE_BATCH))
+  const done = await Promise.all(
+    batches.map(async (batch) => {
+      const points = await store.readRestorePoints(batch.map((r) => r.runId)).catch(() => undefined)
+      const results: R[] = []
+      for (const [i, record] of batch.entries()) results.push(await each(record, points?.[i]))
+      return results
+    }),
+  )
+  return done.flat()
 }
 
 /**

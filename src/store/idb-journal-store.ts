@@ -6,9 +6,10 @@ import type {
   JournalEntry,
   JournalStore,
   OutputRecord,
+  RestorePoint,
   SnapshotRecord,
 } from './ports/journal-store'
-import { checkBatch, checkKey, checkSeq } from './store-arguments'
+import { checkBatch, checkKey, checkRunIds, checkSeq } from './store-arguments'
 
 /**
  * The `JournalStore` of an IndexedDB database: journal pages, snapshots and output records, each
@@ -70,12 +71,7 @@ export function idbJournalStore(db: IdbConnection): JournalStore {
     readJournal(runId: string, afterSeq = 0): Promise<JournalEntry[]> {
       return db.read('readJournal', ['journal'], async (tx) => {
         const after = checkSeq('afterSeq', afterSeq)
-        const entries: JournalEntry[] = []
-        for (const page of await tx.objectStore('journal').getAll(seqRange(checkKey('runId', runId)))) {
-          if (page.last <= after) continue
-          for (const entry of page.entries) if (entry.seq > after) entries.push(entry)
-        }
-        return entries
+        return entriesAfter(await tx.objectStore('journal').getAll(seqRange(checkKey('runId', runId))), after)
       })
     },
 
@@ -107,6 +103,33 @@ export function idbJournalStore(db: IdbConnection): JournalStore {
         const range = seqRange(checkKey('runId', runId), undefined, checkSeq('maxSeq', maxSeq))
         const cursor = await tx.objectStore('snapshots').openCursor(range, 'prev')
         return cursor?.value
+      })
+    },
+
+    readRestorePoints(runIds: readonly string[]): Promise<RestorePoint[]> {
+      return db.read('readRestorePoints', ['journal', 'snapshots', 'outputs'], (tx) => {
+        const journal = tx.objectStore('journal')
+        const snapshots = tx.objectStore('snapshots')
+        const outputs = tx.objectStore('outputs')
+        // Every request up front, in one transaction: a transaction per read is what recovering
+        // many runs used to wait on, far more than the reads themselves.
+        return Promise.all(
+          checkRunIds(runIds).map(async (runId) => {
+            const [newest, pages, stored] = await Promise.all([
+              snapshots.openCursor(seqRange(runId), 'prev'),
+              journal.getAll(seqRange(runId)),
+              outputs.getAll(runRange(runId)),
+            ])
+            const snapshot = newest?.value
+            const upTo = snapshot?.seq ?? 0
+            return {
+              runId,
+              snapshot,
+              outputs: snapshot ? stored.filter((o) => o.seq <= upTo).sort((a, b) => a.seq - b.seq) : [],
+              entries: entriesAfter(pages, upTo),
+            }
+          }),
+        )
       })
     },
 
@@ -149,6 +172,16 @@ async function markRolledBack(
     cursor = await cursor.continue()
   }
   await Promise.all(writes)
+}
+
+/** The entries of a run's pages (in key order) with `seq > after`, in `seq` order. */
+function entriesAfter(pages: readonly JournalPage[], after: number): JournalEntry[] {
+  const entries: JournalEntry[] = []
+  for (const page of pages) {
+    if (page.last <= after) continue
+    for (const entry of page.entries) if (entry.seq > after) entries.push(entry)
+  }
+  return entries
 }
 
 /** One page per run of a batch's entries, in order. */

@@ -26,6 +26,12 @@ export interface JournalStore {
   /** The newest snapshot of a run with `seq <= maxSeq` (default: the newest). */
   latestSnapshot(runId: string, maxSeq?: number): Promise<SnapshotRecord | undefined>
   /**
+   * What restoring each run needs, for many runs in one read (recovery): its newest snapshot,
+   * its output records up to that snapshot and its journal entries after it. One `RestorePoint`
+   * per run id, in the order given; a run with nothing stored gets an empty one.
+   */
+  readRestorePoints(runIds: readonly string[]): Promise<RestorePoint[]>
+  /**
    * Rollback: marks journal entries with `seq > afterSeq` as rolled back and deletes the snapshots
    * and output records after it, fenced by `epoch` like `commit`.
    */
@@ -42,6 +48,17 @@ export interface SnapshotRecord {
   at: number
   /** `actor.getPersistedSnapshot()` of the run actor. */
   snapshot: unknown
+}
+
+/** What `readRestorePoints` reads for one run. */
+export interface RestorePoint {
+  runId: string
+  /** The newest snapshot, if any. */
+  snapshot: SnapshotRecord | undefined
+  /** The output records with `seq <= snapshot.seq`, in `seq` order (none without a snapshot). */
+  outputs: OutputRecord[]
+  /** The journal entries after the snapshot (all of them without one), in `seq` order. */
+  entries: JournalEntry[]
 }
 
 /**
