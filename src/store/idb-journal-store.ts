@@ -1,4 +1,5 @@
 import { fence } from './fence'
+import { type CommitStores, commitIn } from './idb-commit'
 import { type IdbConnection, quiet, type Tx } from './idb-connection'
 import { type JournalPage, runRange, seqRange } from './idb-schema'
 import type {
@@ -18,53 +19,17 @@ import { checkBatch, checkKey, checkRunIds, checkSeq } from './store-arguments'
 export function idbJournalStore(db: IdbConnection): JournalStore {
   return {
     commit(batch: CommitBatch): Promise<void> {
-      const rollbacks = batch.entries?.filter((e) => e.type === 'workflow.rolled-back') ?? []
+      const rolls = batch.entries?.some((e) => e.type === 'workflow.rolled-back') ?? false
       // Most batches carry no snapshot and no output: a transaction over fewer stores starts sooner.
       // A rollback's entry marks what it undoes, drops later snapshots and outputs, in this write.
-      const stores: ('runs' | 'journal' | 'snapshots' | 'outputs')[] = ['runs', 'journal']
-      if (batch.snapshots?.length > 0 || rollbacks.length > 0) stores.push('snapshots')
-      if (batch.outputs?.length || rollbacks.length > 0) stores.push('outputs')
-      return db.write('commit', stores, async (tx) => {
+      const stores: CommitStores = ['runs', 'journal']
+      if (batch.snapshots?.length > 0 || rolls) stores.push('snapshots')
+      if (batch.outputs?.length || rolls) stores.push('outputs')
+      return db.write('commit', stores, (tx) => {
         checkBatch(batch)
-        const runs = tx.objectStore('runs')
-        let refused: unknown
-        // Each fence is checked as its read comes back, without holding the writes behind it: a
-        // refusal aborts the transaction before it can commit, and the writes go with it.
-        const checks = [...batch.runs, ...(batch.fences ?? [])].map(({ runId, epoch }) =>
-          runs.get(runId).then((stored) => {
-            try {
-              fence(runId, epoch, stored)
-            } catch (error) {
-              refused ??= error
-              tx.abort()
-            }
-          }),
+        return commitIn(tx, batch, (runId, afterSeq, beforeSeq) =>
+          markRolledBack(tx as never, runId, afterSeq, beforeSeq),
         )
-        const writes: Promise<unknown>[] = checks.map(quiet)
-        for (const record of batch.runs) writes.push(quiet(runs.put(record)))
-        // Requests run in the order they are made: older snapshots go before the batch's own land.
-        for (const rollback of rollbacks) {
-          if (rollback.type !== 'workflow.rolled-back') continue
-          writes.push(markRolledBack(tx as never, rollback.runId, rollback.toSeq, rollback.seq))
-        }
-        const journal = tx.objectStore('journal')
-        // `add`, not `put`: a page whose first seq is stored already is a reused seq, and must fail
-        // the batch rather than silently replace entries that were published.
-        for (const page of pagesOf(batch.entries)) writes.push(quiet(journal.add(page)))
-        if (batch.snapshots.length > 0) {
-          const snapshots = (tx as unknown as Tx<['snapshots'], 'readwrite'>).objectStore('snapshots')
-          for (const snapshot of batch.snapshots) writes.push(quiet(snapshots.put(snapshot)))
-        }
-        if (batch.outputs?.length) {
-          const outputs = (tx as unknown as Tx<['outputs'], 'readwrite'>).objectStore('outputs')
-          for (const output of batch.outputs) writes.push(quiet(outputs.put(output)))
-        }
-        try {
-          await Promise.all(writes)
-        } catch (error) {
-          throw refused ?? error
-        }
-        if (refused) throw refused
       })
     },
 
@@ -182,20 +147,4 @@ function entriesAfter(pages: readonly JournalPage[], after: number): JournalEntr
     for (const entry of page.entries) if (entry.seq > after) entries.push(entry)
   }
   return entries
-}
-
-/** One page per run of a batch's entries, in order. */
-function pagesOf(entries: readonly JournalEntry[]): JournalPage[] {
-  const byRun = new Map<string, JournalEntry[]>()
-  for (const entry of entries) {
-    const list = byRun.get(entry.runId)
-    if (list) list.push(entry)
-    else byRun.set(entry.runId, [entry])
-  }
-  return [...byRun].map(([runId, list]) => ({
-    runId,
-    seq: list[0]!.seq,
-    last: list.at(-1)!.seq,
-    entries: list,
-  }))
 }
