@@ -210,10 +210,23 @@ export class LiveRuns {
         await Promise.all([...mine.values()].map((lock) => lock.release()))
         throw new EngineClosedError()
       }
+      // Each definition is looked up once, while the runs' journals are read, not after them.
+      // A failed lookup is made again for each run that needs it, so its error names that run.
+      const definitions = new Map<string, Promise<CompiledWorkflow | undefined>>()
+      for (const record of claimed) {
+        const key = `${record.definitionId}@${record.version}`
+        if (!definitions.has(key))
+          definitions.set(
+            key,
+            this.#definitionOf(record).catch(() => undefined),
+          )
+      }
       const restored = await withRestorePoints(this.#o.store, claimed, async (record, point) => {
         const lock = mine.get(record.runId)!
         try {
-          const wf = await this.#definitionOf(record)
+          const wf =
+            (await definitions.get(`${record.definitionId}@${record.version}`)) ??
+            (await this.#definitionOf(record))
           const executor = point
             ? await restoreFrom(this.#o.store, record, wf, this.#o.host, point)
             : await restoreRun(this.#o.store, record, wf, this.#o.host)
