@@ -7,7 +7,7 @@ import {
   toErrorInfo,
 } from '../errors'
 import { type ExecutorHost, isTerminalStatus, type RunExecutor } from '../runtime/run-executor'
-import { restoreFrom, restoreRun, withRestorePoints } from '../runtime/run-restore'
+import { readRestorePoints, restoreFrom, restoreRun } from '../runtime/run-restore'
 import type { RunRecord, Store } from '../store/store'
 import type { CompiledWorkflow, WorkflowDefinition, WorkflowEvent } from '../types'
 import type { EngineScope } from './engine-scope'
@@ -200,8 +200,12 @@ export class LiveRuns {
       })
       if (mine.size === 0) return []
       let claimed: RunRecord[]
+      const claiming = this.#o.store.claimRuns([...mine.keys()], this.#o.executorId)
+      // Asked for after the claim, the reads see every write made before it (a write asked for
+      // later is refused by the new epoch), and go on while the claim commits.
+      const points = readRestorePoints(this.#o.store, [...mine.keys()])
       try {
-        claimed = await this.#o.store.claimRuns([...mine.keys()], this.#o.executorId)
+        claimed = await claiming
       } catch (error) {
         await Promise.all([...mine.values()].map((lock) => lock.release()))
         throw error
@@ -221,28 +225,31 @@ export class LiveRuns {
             this.#definitionOf(record).catch(() => undefined),
           )
       }
-      const restored = await withRestorePoints(this.#o.store, claimed, async (record, point) => {
-        const lock = mine.get(record.runId)!
-        try {
-          const wf =
-            (await definitions.get(`${record.definitionId}@${record.version}`)) ??
-            (await this.#definitionOf(record))
-          const executor = point
-            ? await restoreFrom(this.#o.store, record, wf, this.#o.host, point)
-            : await restoreRun(this.#o.store, record, wf, this.#o.host)
-          this.#o.scope.check()
-          this.#hold(record.runId, lock)
-          this.#live.set(record.runId, executor)
-          if (executor.state.status === 'queued') this.#waitingToStart.push(record.runId)
-          return executor
-        } catch (error) {
-          // Its definition is gone, or the store failed for it: it stays as stored, unlocked,
-          // and a later recover() tries again. The others go on.
-          await lock.release()
-          if (!(error instanceof EngineClosedError)) globalThis.reportError?.(error)
-          return undefined
-        }
-      })
+      const restored = await Promise.all(
+        claimed.map(async (record) => {
+          const lock = mine.get(record.runId)!
+          try {
+            const point = await points.get(record.runId)
+            const wf =
+              (await definitions.get(`${record.definitionId}@${record.version}`)) ??
+              (await this.#definitionOf(record))
+            const executor = point
+              ? await restoreFrom(this.#o.store, record, wf, this.#o.host, point)
+              : await restoreRun(this.#o.store, record, wf, this.#o.host)
+            this.#o.scope.check()
+            this.#hold(record.runId, lock)
+            this.#live.set(record.runId, executor)
+            if (executor.state.status === 'queued') this.#waitingToStart.push(record.runId)
+            return executor
+          } catch (error) {
+            // Its definition is gone, or the store failed for it: it stays as stored, unlocked,
+            // and a later recover() tries again. The others go on.
+            await lock.release()
+            if (!(error instanceof EngineClosedError)) globalThis.reportError?.(error)
+            return undefined
+          }
+        }),
+      )
       const executors = restored.filter((e) => e !== undefined)
       // The runs made live are this engine's now: close() stops them and releases their locks.
       this.#o.scope.check()

@@ -53,28 +53,27 @@ export function restoreFrom(
 const RESTORE_BATCH = 250
 
 /**
- * Calls `each` with every record and what restoring it needs (see `restoreFrom`), read in one
- * store call per batch of runs, the batches read side by side: restoring many runs then waits
- * on a few transactions, not on three per run. When a batch's read fails, `each` gets no point
- * for its runs and reads each run on its own (`restoreRun`): a run whose own read fails again
- * fails alone, and a read that fails once does not cost the whole batch.
+ * Starts reading what restoring each run needs (see `restoreFrom`), one store call per batch of
+ * runs, the batches side by side: restoring many runs then waits on a few transactions, not on
+ * three per run. Each run's point resolves `undefined` when its batch's read failed: the caller
+ * then reads that run on its own (`restoreRun`), so a run whose own read fails again fails
+ * alone, and a read that fails once does not cost the whole batch.
  */
-export async function withRestorePoints<R>(
+export function readRestorePoints(
   store: Store,
-  records: readonly RunRecord[],
-  each: (record: RunRecord, point: RestorePoint | undefined) => Promise<R>,
-): Promise<R[]> {
-  const batches: RunRecord[][] = []
-  for (let i = 0; i < records.length; i += RESTORE_BATCH) batches.push(records.slice(i, i + RESTORE_BATCH))
-  const done = await Promise.all(
-    batches.map(async (batch) => {
-      const points = await store.readRestorePoints(batch.map((r) => r.runId)).catch(() => undefined)
-      const results: R[] = []
-      for (const [i, record] of batch.entries()) results.push(await each(record, points?.[i]))
-      return results
-    }),
-  )
-  return done.flat()
+  runIds: readonly string[],
+): Map<string, Promise<RestorePoint | undefined>> {
+  const points = new Map<string, Promise<RestorePoint | undefined>>()
+  for (let i = 0; i < runIds.length; i += RESTORE_BATCH) {
+    const batch = runIds.slice(i, i + RESTORE_BATCH)
+    const read = store.readRestorePoints(batch).catch(() => undefined)
+    for (const [j, runId] of batch.entries())
+      points.set(
+        runId,
+        read.then((found) => found?.[j]),
+      )
+  }
+  return points
 }
 
 /**

@@ -118,6 +118,19 @@ export function journalStoreContract(current: () => JournalStore & RunStore): vo
       expect(await store.readRestorePoints([])).toEqual([])
     })
 
+    it('reads restore points asked for right after a claim as the claim leaves them', async () => {
+      await store.createRun(runRecord('r1'))
+      const old = await store.claimRun('r1', 'tab-a')
+      const before = store.commit({ entries: journal('r1', 2), runs: [], snapshots: [], fences: [old] })
+      const claiming = store.claimRuns(['r1'], 'tab-b')
+      const reading = store.readRestorePoints(['r1'])
+      const stale = store.commit({ entries: journal('r1', 1, 3), runs: [], snapshots: [], fences: [old] })
+      await before
+      await expect(stale).rejects.toBeInstanceOf(StaleExecutorError)
+      expect((await claiming).map((r) => r.epoch)).toEqual([old.epoch + 1])
+      expect((await reading)[0]!.entries).toEqual(journal('r1', 2))
+    })
+
     it('refuses restore points of a run id that is not a non-empty string', async () => {
       await store.commit({ entries: journal('r1', 2), runs: [], snapshots: [] })
       await expect(store.readRestorePoints(['r1', ''])).rejects.toMatchObject({

@@ -28,7 +28,9 @@ export interface JournalStore {
   /**
    * What restoring each run needs, for many runs in one read (recovery): its newest snapshot,
    * its output records up to that snapshot and its journal entries after it. One `RestorePoint`
-   * per run id, in the order given; a run with nothing stored gets an empty one.
+   * per run id, in the order given; a run with nothing stored gets an empty one. It reads the
+   * store as left by every write and claim asked for before it, even those still in flight
+   * (IndexedDB orders transactions so): recovery asks for it right after `claimRuns`.
    */
   readRestorePoints(runIds: readonly string[]): Promise<RestorePoint[]>
   /**
