@@ -65,8 +65,9 @@ export interface RestorePoint {
 
 /**
  * A journal entry that carries data a restored run needs (a task's output, one `forEach` item's
- * output, the changes to `ctx.state`), kept a second time under `[runId, key]` and written in the
- * same transaction as the entry: restoring a run reads these and the journal after its snapshot.
+ * output, the changes to `ctx.state`), kept a second time under `[runId, key]`: restoring a run
+ * reads these up to its snapshot and the journal after it. The engine writes each record in the
+ * same transaction as the first snapshot after its entry, so a step without a snapshot writes none.
  */
 export interface OutputRecord {
   runId: string
