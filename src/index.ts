@@ -31,6 +31,7 @@ export type {
   JournalEntry,
   JournalStore,
   OutputRecord,
+  RestorePoint,
   RunQuery,
   RunRecord,
   RunStore,

@@ -9,7 +9,7 @@ import {
 } from '../errors'
 import { reportUnhandledError } from '../runtime/report-unhandled-error'
 import { type ExecutorHost, isTerminalStatus, type RunExecutor } from '../runtime/run-executor'
-import { restoreRun } from '../runtime/run-restore'
+import { readRestorePoints, restoreFrom, restoreRun } from '../runtime/run-restore'
 import type { RunRecord, Store } from '../store/store'
 import type { CompiledWorkflow, WorkflowDefinition, WorkflowEvent } from '../types'
 import type { EngineScope } from './engine-scope'
@@ -221,8 +221,12 @@ export class LiveRuns {
       })
       if (mine.size === 0) return []
       let claimed: RunRecord[]
+      const claiming = this.#o.store.claimRuns([...mine.keys()], this.#o.executorId)
+      // Asked for after the claim, the reads see every write made before it (a write asked for
+      // later is refused by the new epoch), and go on while the claim commits.
+      const points = readRestorePoints(this.#o.store, [...mine.keys()])
       try {
-        claimed = await this.#o.store.claimRuns([...mine.keys()], this.#o.executorId)
+        claimed = await claiming
       } catch (error) {
         await Promise.all([...mine.values()].map((lock) => lock.release()))
         throw error
@@ -231,28 +235,42 @@ export class LiveRuns {
         await Promise.all([...mine.values()].map((lock) => lock.release()))
         throw new EngineClosedError()
       }
-      const restored = await inBatches(claimed, 32, async (record) => {
-        const lock = mine.get(record.runId)!
-        try {
-          const executor = await restoreRun(
-            this.#o.store,
-            record,
-            await this.#definitionOf(record),
-            this.#o.host,
+      // Each definition is looked up once, while the runs' journals are read, not after them.
+      // A failed lookup is made again for each run that needs it, so its error names that run.
+      const definitions = new Map<string, Promise<CompiledWorkflow | undefined>>()
+      for (const record of claimed) {
+        const key = `${record.definitionId}@${record.version}`
+        if (!definitions.has(key))
+          definitions.set(
+            key,
+            this.#definitionOf(record).catch(() => undefined),
           )
-          this.#o.scope.check()
-          this.#hold(record.runId, lock)
-          this.#live.set(record.runId, executor)
-          if (executor.state.status === 'queued') this.#waitingToStart.push(record.runId)
-          return executor
-        } catch (error) {
-          // Its definition is gone, or the store failed for it: it stays as stored, unlocked,
-          // and a later recover() tries again. The others go on.
-          await lock.release()
-          if (!(error instanceof EngineClosedError)) reportUnhandledError(error)
-          return undefined
-        }
-      })
+      }
+      const restored = await Promise.all(
+        claimed.map(async (record) => {
+          const lock = mine.get(record.runId)!
+          try {
+            const point = await points.get(record.runId)
+            const wf =
+              (await definitions.get(`${record.definitionId}@${record.version}`)) ??
+              (await this.#definitionOf(record))
+            const executor = point
+              ? await restoreFrom(this.#o.store, record, wf, this.#o.host, point)
+              : await restoreRun(this.#o.store, record, wf, this.#o.host)
+            this.#o.scope.check()
+            this.#hold(record.runId, lock)
+            this.#live.set(record.runId, executor)
+            if (executor.state.status === 'queued') this.#waitingToStart.push(record.runId)
+            return executor
+          } catch (error) {
+            // Its definition is gone, or the store failed for it: it stays as stored, unlocked,
+            // and a later recover() tries again. The others go on.
+            await lock.release()
+            if (!(error instanceof EngineClosedError)) reportUnhandledError(error)
+            return undefined
+          }
+        }),
+      )
       const executors = restored.filter((e) => e !== undefined)
       // The runs made live are this engine's now: close() stops them and releases their locks.
       this.#o.scope.check()
@@ -621,22 +639,4 @@ export class LiveRuns {
 /** A running run whose record says it is dormant: it needs no executor until it wakes. */
 function isPassive(record: RunRecord): boolean {
   return record.status === 'running' && record.wakeAt !== undefined
-}
-
-/** Maps `items` with `work`, at most `width` at a time, keeping their order. */
-async function inBatches<T, R>(
-  items: readonly T[],
-  width: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++
-      results[i] = await work(items[i]!)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker))
-  return results
 }

@@ -8,7 +8,7 @@ import { can } from '../core/run-state'
 import { deadlineOf } from '../core/waits/wait-kind'
 import { ExpressionError, InvalidStateError, SpindleError, toErrorInfo } from '../errors'
 import { outputRecordOf } from '../store/output-record'
-import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
+import type { CommitBatch, JournalEntry, OutputRecord, RunRecord } from '../store/store'
 import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
 import { AttemptAbort } from './attempt-abort'
 import { DeadlineTimer } from './deadline-timer'
@@ -58,6 +58,12 @@ export class RunExecutor implements JournalSource, TaskHost {
   /** Effects waiting for a journal write not yet started; later sends join them. */
   #open: { written: Promise<void>; commands: Effect[]; done: Promise<void> } | undefined
   #snapshotSeq: number
+  /**
+   * Output records of entries after the last snapshot, newest per key: the store's outputs index
+   * serves restores from a snapshot, so each record is written with the snapshot that first
+   * covers it, not with its own entry (whose journal page holds it until then).
+   */
+  readonly #unindexed = new Map<string, OutputRecord>()
   readonly #controllers = new Map<string, AttemptAbort>()
   readonly #timers = new Map<string, unknown>()
   /** Parked `forEach` attempts waiting for a paused run to run again. */
@@ -215,12 +221,7 @@ export class RunExecutor implements JournalSource, TaskHost {
   collect(batch: CommitBatch): void {
     if (this.#pending.length === 0 || this.#stopped) return
     batch.entries.push(...this.#pending)
-    for (const entry of this.#pending) {
-      const output = outputRecordOf(entry)
-      if (!output) continue
-      if (batch.outputs) batch.outputs.push(output)
-      else batch.outputs = [output]
-    }
+    this.#index(this.#pending)
     this.#pending = []
     // The queued sends are bound to this batch now: its outcome is theirs.
     this.#drop = undefined
@@ -259,6 +260,18 @@ export class RunExecutor implements JournalSource, TaskHost {
         at: s.updatedAt,
         snapshot: this.#persisted(),
       })
+      const outputs = [...this.#unindexed.values()]
+      this.#unindexed.clear()
+      if (batch.outputs) batch.outputs.push(...outputs)
+      else batch.outputs = outputs
+    }
+  }
+
+  /** Keeps the output records of `entries` until the next snapshot writes them. */
+  #index(entries: readonly JournalEntry[]): void {
+    for (const entry of entries) {
+      const output = entry.rolledBack ? undefined : outputRecordOf(entry)
+      if (output) this.#unindexed.set(output.key, output)
     }
   }
 
@@ -269,6 +282,8 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   /** Replays journal entries the restored actor has not seen; records nothing, runs nothing. */
   replay(entries: readonly JournalEntry[]): void {
+    // Replayed entries lie after the snapshot: their outputs are not in the index yet.
+    this.#index(entries)
     for (const entry of entries) {
       // Entries the actor derived itself from an earlier one are already counted in its seq.
       if (entry.rolledBack || entry.seq <= this.state.seq) continue

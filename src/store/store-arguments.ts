@@ -44,6 +44,15 @@ export function checkKey(what: string, value: unknown): string {
   })
 }
 
+/** A list of run ids, each a non-empty string. */
+export function checkRunIds(runIds: unknown): readonly string[] {
+  if (!Array.isArray(runIds)) {
+    throw new ArgumentError(`The store needs a list of run ids; got ${describe(runIds)}.`, { value: runIds })
+  }
+  for (const runId of runIds) checkKey('each runId', runId)
+  return runIds
+}
+
 /** A journal position: a number (not NaN). */
 export function checkSeq(what: string, value: unknown): number {
   if (typeof value === 'number' && !Number.isNaN(value)) return value

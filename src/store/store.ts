@@ -8,6 +8,7 @@ export type {
   JournalEntry,
   JournalStore,
   OutputRecord,
+  RestorePoint,
   SnapshotRecord,
 } from './ports/journal-store'
 export type { RunQuery, RunRecord, RunStore, Wakeup } from './ports/run-store'

@@ -100,6 +100,9 @@ describe('buffered signals (D17)', () => {
       get: (target, key) => {
         if (key === 'latestSnapshot')
           return async (runId: string, maxSeq?: number) => legacy(await target.latestSnapshot(runId, maxSeq))
+        if (key === 'readRestorePoints')
+          return async (runIds: string[]) =>
+            (await target.readRestorePoints(runIds)).map((p) => ({ ...p, snapshot: legacy(p.snapshot) }))
         const value = Reflect.get(target, key)
         return typeof value === 'function' ? value.bind(target) : value
       },

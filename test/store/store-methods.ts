@@ -24,6 +24,7 @@ const EVERY_METHOD: Record<StoreMethod, true> = {
   readEntries: true,
   readOutputs: true,
   latestSnapshot: true,
+  readRestorePoints: true,
   rollBack: true,
   close: true,
 }
