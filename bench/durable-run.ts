@@ -20,13 +20,15 @@ export interface StoreUse {
 
 /** What `timeRecovery` measured. */
 export interface RecoverySample extends DurableSample {
-  /** Starting the runs until every one was waiting on its delay (not part of `ms`). */
+  /** Starting the runs until `b` had started in every one (not part of `ms`). */
   fillMs: number
 }
 
 /**
- * A run that stops mid-flight for an hour: `a` (noop), then `b` (a durable delay of one hour).
- * Runs of it that reached `b` are what a restart has to recover.
+ * A run cut off mid-flight: `a` (noop), then `b`, an action still working when its engine closes
+ * (`PARKED_ACTIONS`). Runs of it that reached `b` are what a restart has to recover: `b` starts
+ * again. (A run that only waits, on a `delay` say, is passive: recovery leaves it in the store
+ * for the deadline heap, so it would measure nothing.)
  */
 export const PARKED_DEFINITION: WorkflowDefinition = {
   schemaVersion: '2.0',
@@ -34,8 +36,16 @@ export const PARKED_DEFINITION: WorkflowDefinition = {
   version: '1.0.0',
   tasks: {
     a: { action: 'noop' },
-    b: { action: 'delay', dependsOn: ['a'], params: { ms: 3_600_000 } },
+    b: { action: 'work', dependsOn: ['a'] },
   },
+}
+
+/** `work` runs until its attempt is aborted (the engine closing), as a long request would. */
+export const PARKED_ACTIONS = {
+  work: (_: unknown, ctx: { signal: AbortSignal }) =>
+    new Promise<never>((_resolve, reject) => {
+      ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true })
+    }),
 }
 
 /**
@@ -81,7 +91,7 @@ export async function timeRecovery(runs: number, count: boolean): Promise<Recove
     const store = indexedDbStore({ name })
     const counted = count ? countedStore(store) : undefined
     const begin = performance.now()
-    const engine = createEngine({ store: counted?.store ?? store, recover: false })
+    const engine = createEngine({ store: counted?.store ?? store, recover: false, actions: PARKED_ACTIONS })
     try {
       const recovered = await engine.recover()
       const ms = performance.now() - begin
@@ -101,17 +111,17 @@ export async function timeRecovery(runs: number, count: boolean): Promise<Recove
   }
 }
 
-/** Starts `runs` parked runs and resolves, with the time it took, once all are waiting on `b`. */
+/** Starts `runs` parked runs and resolves, with the time it took, once `b` started in all of them. */
 async function parkRuns(name: string, runs: number): Promise<number> {
   const store = indexedDbStore({ name })
-  const engine = createEngine({ store, recover: false })
+  const engine = createEngine({ store, recover: false, actions: PARKED_ACTIONS })
   try {
     await engine.register(PARKED_DEFINITION)
     let waiting = 0
     const allWaiting = new Promise<void>((resolve, reject) => {
       const subscription = engine.events$.subscribe((event) => {
-        // Events are published after their journal write committed: a waiting run is on disk.
-        if (event.type === 'task.waiting' && event.taskId === 'b' && ++waiting === runs) {
+        // Events are published after their journal write committed: a started `b` is on disk.
+        if (event.type === 'task.started' && event.taskId === 'b' && ++waiting === runs) {
           subscription.unsubscribe()
           resolve()
         }

@@ -17,7 +17,7 @@ import { chain, fanOut, toDefinition } from './shapes'
  *   store with no engine: the store's share of a step.
  * - fan-out: one root and 999 children, run concurrency 1000; ms per task (target ≤ 0.02). Next
  *   to it, a bare transaction of its 2,000 journal entries, put one by one and as one record.
- * - recovery: 1,000 runs parked mid-flight (`a: noop` → `b: delay 1 hour`), the engine closed,
+ * - recovery: 1,000 runs cut off mid-flight (`a: noop` → `b` still working), the engine closed,
  *   then a new engine's `recover()` timed until it resolves with all of them (target ≤ 0.5 s, that
  *   is 0.5 ms per run when `runs` is not 1,000).
  *
