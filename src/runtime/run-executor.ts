@@ -1,7 +1,7 @@
 import type { Snapshot } from 'xstate'
 import { deepFreeze } from '../boundary'
 import { keepData, type RunData } from '../core/run-data'
-import { machineFor, type RunActor, startRunActor } from '../core/run-machine'
+import { feedRun, machineFor, type RunActor, startRunActor } from '../core/run-machine'
 import type { RunCommand, RunEvent } from '../core/run-reducer'
 import { ExpressionError, InvalidStateError, SpindleError, toErrorInfo } from '../errors'
 import { outputRecordOf } from '../store/output-record'
@@ -44,6 +44,7 @@ export class RunExecutor implements JournalSource, TaskHost {
   record: RunRecord
   readonly #host: ExecutorHost
   readonly #actor: RunActor
+  readonly #inspected: boolean
   #collected: RunCommand[] = []
   #pending: JournalEntry[] = []
   #effects: Promise<void> = Promise.resolve()
@@ -86,6 +87,7 @@ export class RunExecutor implements JournalSource, TaskHost {
     this.record = record
     this.data = data
     this.#actor = startRunActor(machineFor(wf), record.runId, record.createdAt, snapshot, host.inspect)
+    this.#inspected = host.inspect !== undefined
     this.#snapshotSeq = this.state.seq
     this.#actor.on('commands', ({ commands }) => {
       if (this.#collected.length === 0) this.#collected = commands
@@ -142,10 +144,8 @@ export class RunExecutor implements JournalSource, TaskHost {
         ),
       )
     }
-    this.#actor.send(event)
-    const commands = this.#collected
+    const commands = this.#feed(event)
     if (commands.length === 0) return Promise.resolve()
-    this.#collected = []
     const deferred: RunCommand[] = []
     for (const command of commands) {
       switch (command.type) {
@@ -265,9 +265,8 @@ export class RunExecutor implements JournalSource, TaskHost {
       // Entries the actor derived itself from an earlier one are already counted in its seq.
       if (entry.rolledBack || entry.seq <= this.state.seq) continue
       const { seq: _seq, runId: _runId, rolledBack: _rolledBack, ...event } = entry
-      this.#actor.send(event as RunEvent)
+      this.#feed(event as RunEvent)
     }
-    this.#collected = []
     this.#snapshotSeq = this.state.seq
   }
 
@@ -406,6 +405,17 @@ export class RunExecutor implements JournalSource, TaskHost {
       context: structuredClone(snapshot.context),
       children: {},
     } as unknown as Snapshot<unknown>
+  }
+
+  /** The commands `event` gives; see `feedRun` for which events the actor itself takes. */
+  #feed(event: RunEvent): RunCommand[] {
+    return feedRun(this.#actor, this.wf, event, this.#takeCollected, this.#inspected)
+  }
+
+  readonly #takeCollected = (): RunCommand[] => {
+    const commands = this.#collected
+    this.#collected = []
+    return commands
   }
 
   #carryOut(commands: RunCommand[]): void {
