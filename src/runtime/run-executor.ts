@@ -134,18 +134,25 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   #apply(event: RunEvent): Promise<void> {
     if (this.#stopped) return Promise.resolve()
-    if (this.#fenced !== undefined) {
-      return Promise.reject(
-        new InvalidStateError(
-          `Run "${this.runId}" takes no events now: ${this.#fenced}; try again once that is done.`,
-          {
-            value: { runId: this.runId, event: event.type },
-          },
-        ),
-      )
-    }
+    if (this.#fenced !== undefined) return Promise.reject(this.#refusal(event))
+    return this.#enqueue(event) ?? Promise.resolve()
+  }
+
+  #refusal(event: RunEvent): InvalidStateError {
+    return new InvalidStateError(
+      `Run "${this.runId}" takes no events now: ${this.#fenced}; try again once that is done.`,
+      { value: { runId: this.runId, event: event.type } },
+    )
+  }
+
+  /**
+   * Feeds `event` to the run and queues its records and effects; returns the promise of the round
+   * that carries them out (undefined when the event changed nothing), which the round itself
+   * watches: a failed write breaks the run whether or not anyone awaits it.
+   */
+  #enqueue(event: RunEvent): Promise<void> | undefined {
     const commands = this.#feed(event)
-    if (commands.length === 0) return Promise.resolve()
+    if (commands.length === 0) return undefined
     const deferred: RunCommand[] = []
     for (const command of commands) {
       switch (command.type) {
@@ -190,22 +197,28 @@ export class RunExecutor implements JournalSource, TaskHost {
     const round = { written, commands: deferred, done }
     this.#open = round
     this.#rounds += 1
-    this.#effects = done
-      .then(
-        () => {
-          this.#rounds -= 1
-          if (this.#open === round) this.#open = undefined
-          this.#carryOut(round.commands)
-        },
-        (error) => {
-          this.#rounds -= 1
-          this.#break(error)
-        },
-      )
+    this.#effects = done.then(
+      () => this.#endRound(round, true, undefined),
+      (error: unknown) => this.#endRound(round, false, error),
+    )
+    return done
+  }
+
+  /** A round's write settled: carry out its commands, or stop the run if the write failed. */
+  #endRound(round: { commands: RunCommand[] }, written: boolean, error: unknown): void {
+    this.#rounds -= 1
+    try {
+      if (!written) {
+        this.#break(error)
+        return
+      }
+      if (this.#open === round) this.#open = undefined
+      this.#carryOut(round.commands)
+    } catch (failure) {
       // Carrying out a command failed outside any task (the clock could not arm a timer): no
       // run state or caller can hold that failure.
-      .catch(reportUnhandledError)
-    return done
+      reportUnhandledError(failure)
+    }
   }
 
   collect(batch: CommitBatch): void {
@@ -585,9 +598,18 @@ export class RunExecutor implements JournalSource, TaskHost {
     this.#post({ type: 'workflow.completed', output, at: this.now() })
   }
 
-  /** Sends an event from inside the run; a failed write stops the run through `#break`. */
+  /**
+   * Sends an event from inside the run; a failed write stops the run through `#break`. It needs
+   * no promise of its own: the round its records join breaks the run when their write fails, and
+   * once the executor has stopped there is nothing left to break.
+   */
   #post(event: RunEvent): void {
-    this.send(event).catch((error: unknown) => this.#break(error))
+    if (this.#stopped) return
+    if (this.#fenced !== undefined) {
+      this.#break(this.#refusal(event))
+      return
+    }
+    this.#enqueue(event)
   }
 }
 
