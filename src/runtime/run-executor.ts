@@ -66,6 +66,8 @@ export class RunExecutor implements JournalSource, TaskHost {
   #stopError: SpindleError | undefined
   /** Rejects the sends whose entries are still queued (not yet in a batch) if the executor stops. */
   #drop: { promise: Promise<void>; reject(error: unknown): void } | undefined
+  /** Attempts that ended synchronously while a round is carried out, sent after its commands. */
+  #endedNow: RunEvent[] | undefined
   /** A new run's record is not stored yet: it goes out in one transaction with its first entries. */
   #recordUnwritten: boolean
 
@@ -439,30 +441,37 @@ export class RunExecutor implements JournalSource, TaskHost {
       return
     }
     let settled = false
-    for (const command of commands) {
-      switch (command.type) {
-        case 'record':
-          this.#host.publish(command.event)
-          if (isTerminal(command.event)) settled = true
-          // Parked items go on once the resume is committed, as tasks it admits do.
-          if (command.event.type === 'workflow.resumed') this.#resumeParked()
-          break
-        case 'dispatch':
-          this.#dispatch(command.taskId)
-          break
-        case 'start':
-          this.#run(command.taskId, command.attempt)
-          break
-        case 'arm':
-          this.#arm(command.taskId, command.deadline)
-          break
-        case 'arm-run':
-          this.#armRun()
-          break
-        case 'finish':
-          this.#finish()
-          break
+    this.#endedNow = []
+    try {
+      for (const command of commands) {
+        switch (command.type) {
+          case 'record':
+            this.#host.publish(command.event)
+            if (isTerminal(command.event)) settled = true
+            // Parked items go on once the resume is committed, as tasks it admits do.
+            if (command.event.type === 'workflow.resumed') this.#resumeParked()
+            break
+          case 'dispatch':
+            this.#dispatch(command.taskId)
+            break
+          case 'start':
+            this.#run(command.taskId, command.attempt)
+            break
+          case 'arm':
+            this.#arm(command.taskId, command.deadline)
+            break
+          case 'arm-run':
+            this.#armRun()
+            break
+          case 'finish':
+            this.#finish()
+            break
+        }
       }
+    } finally {
+      const ended = this.#endedNow
+      this.#endedNow = undefined
+      for (const event of ended) this.#post(event)
     }
     if (settled && isTerminalStatus(this.state.status)) this.#host.settled(this)
   }
@@ -530,21 +539,42 @@ export class RunExecutor implements JournalSource, TaskHost {
     if (t.status !== 'running' || t.attempts !== attempt) return
     const controller = new AttemptAbort()
     this.#controllers.set(taskId, controller)
-    runTask(this, this.wf.tasks.get(taskId)!, attempt, controller)
+    let result: ReturnType<typeof runTask>
+    try {
+      result = runTask(this, this.wf.tasks.get(taskId)!, attempt, controller)
+    } catch (error) {
+      this.#attemptBroke(taskId, attempt, controller, error)
+      return
+    }
+    if (!(result instanceof Promise)) {
+      this.#attemptEnded(taskId, controller, result)
+      return
+    }
+    result
       .then(
-        (result) => {
-          if (this.#controllers.get(taskId) === controller) this.#controllers.delete(taskId)
-          if (result && !this.#stopped) this.#post(result)
-        },
-        (error: unknown) => {
-          // The runner itself failed (not the action, whose failures it turns into events):
-          // the attempt still ends, as a failure, so the run never waits for it forever.
-          if (this.#controllers.get(taskId) === controller) this.#controllers.delete(taskId)
-          if (this.#stopped || controller.aborted) return
-          this.#post({ type: 'task.failed', taskId, attempt, error: toErrorInfo(error), at: this.now() })
-        },
+        (ended) => this.#attemptEnded(taskId, controller, ended),
+        (error: unknown) => this.#attemptBroke(taskId, attempt, controller, error),
       )
       .catch(reportUnhandledError)
+  }
+
+  #attemptEnded(taskId: string, controller: AttemptAbort, result: RunEvent | undefined): void {
+    if (this.#controllers.get(taskId) === controller) this.#controllers.delete(taskId)
+    if (!result || this.#stopped) return
+    // An attempt that ended at once, while a round is carried out, is sent after the round's
+    // other commands, as an asynchronous one would be: every task the round starts starts first.
+    if (this.#endedNow) this.#endedNow.push(result)
+    else this.#post(result)
+  }
+
+  /**
+   * The runner itself failed (not the action, whose failures it turns into events): the attempt
+   * still ends, as a failure, so the run never waits for it forever.
+   */
+  #attemptBroke(taskId: string, attempt: number, controller: AttemptAbort, error: unknown): void {
+    if (this.#controllers.get(taskId) === controller) this.#controllers.delete(taskId)
+    if (this.#stopped || controller.aborted) return
+    this.#post({ type: 'task.failed', taskId, attempt, error: toErrorInfo(error), at: this.now() })
   }
 
   #arm(taskId: string, deadline: number): void {
