@@ -155,8 +155,15 @@ export class RunExecutor implements JournalSource, TaskHost {
   #enqueue(event: RunEvent): Promise<void> | undefined {
     const commands = this.#feed(event)
     if (commands.length === 0) return undefined
-    const deferred: RunCommand[] = []
-    for (const command of commands) {
+    const written = this.#host.journal.write(this)
+    // Sends whose records go out in the same journal write share one round of effects: the
+    // deferred commands join that round's list, or stay in `commands`, compacted in place.
+    const open = this.#open
+    const joined = open !== undefined && open.written === written
+    const deferred = joined ? open.commands : commands
+    let kept = joined ? deferred.length : 0
+    for (let i = 0; i < commands.length; i++) {
+      const command = commands[i]!
       switch (command.type) {
         case 'record':
           // A buffered signal's payload lives outside the run state (see signal-buffer.ts).
@@ -165,7 +172,7 @@ export class RunExecutor implements JournalSource, TaskHost {
           deepFreeze(command.event)
           this.#pending.push(command.event)
           keepData(this.data, command.event)
-          deferred.push(command)
+          deferred[kept++] = command
           break
         case 'abort':
           this.#controllers.get(command.taskId)?.abort(new Error(command.reason))
@@ -178,16 +185,11 @@ export class RunExecutor implements JournalSource, TaskHost {
           this.#runTimer.disarm()
           break
         default:
-          deferred.push(command)
+          deferred[kept++] = command
       }
     }
-    const written = this.#host.journal.write(this)
-    // Sends whose records go out in the same journal write share one round of effects.
-    const open = this.#open
-    if (open && open.written === written) {
-      open.commands.push(...deferred)
-      return open.done
-    }
+    deferred.length = kept
+    if (joined) return open.done
     // Rounds run in order: wait for the previous one only while one is still pending.
     const done =
       this.#rounds === 0
