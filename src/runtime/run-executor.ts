@@ -67,7 +67,7 @@ export class RunExecutor implements JournalSource, TaskHost {
   /** Rejects the sends whose entries are still queued (not yet in a batch) if the executor stops. */
   #drop: { promise: Promise<void>; reject(error: unknown): void } | undefined
   /** Attempts that ended synchronously while a round is carried out, sent after its commands. */
-  #endedNow: RunEvent[] | undefined
+  #endedNow: { taskId: string; controller: AttemptAbort; result: RunEvent }[] | undefined
   /** A new run's record is not stored yet: it goes out in one transaction with its first entries. */
   #recordUnwritten: boolean
 
@@ -437,15 +437,16 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   #carryOut(commands: RunCommand[]): void {
     if (this.#stopped) return
-    if (this.#fenced !== undefined) {
-      // Committed records are facts and go out; the work they would start does not.
-      for (const command of commands) if (command.type === 'record') this.#host.publish(command.event)
-      return
-    }
     let settled = false
     this.#endedNow = []
     try {
       for (const command of commands) {
+        // Committed records are facts and go out; the work they would start does not, also when
+        // a fence or a stop lands while the round is carried out (a subscriber's call).
+        if (this.#fenced !== undefined || this.#stopped) {
+          if (command.type === 'record') this.#host.publish(command.event)
+          continue
+        }
         switch (command.type) {
           case 'record':
             this.#host.publish(command.event)
@@ -473,9 +474,13 @@ export class RunExecutor implements JournalSource, TaskHost {
     } finally {
       const ended = this.#endedNow
       this.#endedNow = undefined
-      for (const event of ended) this.#post(event)
+      for (const { taskId, controller, result } of ended) {
+        if (this.#controllers.get(taskId) === controller) this.#controllers.delete(taskId)
+        // Aborted after it ended but before it was sent: dropped, as an aborted attempt's result is.
+        if (!this.#stopped && !controller.aborted) this.#post(result)
+      }
     }
-    if (settled && isTerminalStatus(this.state.status)) this.#host.settled(this)
+    if (settled && this.#fenced === undefined && isTerminalStatus(this.state.status)) this.#host.settled(this)
   }
 
   #resumeParked(): void {
@@ -561,12 +566,15 @@ export class RunExecutor implements JournalSource, TaskHost {
   }
 
   #attemptEnded(taskId: string, controller: AttemptAbort, result: RunEvent | undefined): void {
-    if (this.#controllers.get(taskId) === controller) this.#controllers.delete(taskId)
-    if (!result || this.#stopped) return
     // An attempt that ended at once, while a round is carried out, is sent after the round's
-    // other commands, as an asynchronous one would be: every task the round starts starts first.
-    if (this.#endedNow) this.#endedNow.push(result)
-    else this.#post(result)
+    // other commands, as an asynchronous one would be: every task the round starts starts first,
+    // and the attempt stays abortable until then (an abort drops its result, as it would have).
+    if (this.#endedNow && result) {
+      this.#endedNow.push({ taskId, controller, result })
+      return
+    }
+    if (this.#controllers.get(taskId) === controller) this.#controllers.delete(taskId)
+    if (result && !this.#stopped) this.#post(result)
   }
 
   /**
