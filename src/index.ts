@@ -31,12 +31,14 @@ export type {
   JournalEntry,
   JournalStore,
   OutputRecord,
+  RestorePoint,
   RunQuery,
   RunRecord,
   RunStore,
   SnapshotRecord,
   Store,
   StoredDefinition,
+  Wakeup,
 } from './store/store'
 export type {
   Action,
@@ -68,6 +70,7 @@ export type {
   TaskState,
   TaskStatus,
   TaskView,
+  TaskWait,
   ValidationResult,
   WaitOptions,
   WorkflowDefinition,

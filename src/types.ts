@@ -208,10 +208,8 @@ export interface TaskState {
   readyAt?: number
   startedAt?: number
   endedAt?: number
-  /** Absolute time (ms since epoch) of the task's timer: back-off end, `delay` end, wait timeout. */
-  deadline?: number
-  /** The signal a waiting task waits for. */
-  signal?: string
+  /** What a `waiting` task waits for, or the back-off a `retrying` one waits out. */
+  wait?: TaskWait
   /** Time spent running, over all attempts. */
   runMs: number
   /** Time spent waiting for a slot or in back-off. */
@@ -224,6 +222,48 @@ export interface TaskState {
   /** `attempts` when the retry budget was last renewed (by `retryTask` or `resume`). */
   attemptBase: number
 }
+
+/*
+ * Durable waits: what a task waits for is data in the run state, so a wait survives reloads.
+ * Each kind has its rules in `src/engine/waits/` (what it records on entry, which events resolve
+ * it, what happens at its deadline). `until` is the wait's deadline (ms since epoch), if any.
+ */
+
+/** Waits until a time (`delay`): the task completes at `until`, with no output. */
+export interface TimerWait {
+  kind: 'timer'
+  until: number
+}
+
+/** Waits for the signal `name` (`wait-for-event`); with `until`, times out (`TIMEOUT`) at it. */
+export interface SignalWait {
+  kind: 'signal'
+  name: string
+  until?: number
+}
+
+/** A failed attempt's retry back-off: at `until` the task is ready to run again. */
+export interface BackoffWait {
+  kind: 'backoff'
+  until: number
+}
+
+/** A wait of one `forEach` item. */
+export type ActionWait = TimerWait | SignalWait
+
+/**
+ * A `forEach` task whose items wait: the waits of the items not done yet, by index, out of
+ * `count` items. `until` is the earliest deadline among them. Once none is left, the task
+ * completes with every item's output, in item order.
+ */
+export interface ItemsWait {
+  kind: 'items'
+  count: number
+  items: Record<number, ActionWait>
+  until?: number
+}
+
+export type TaskWait = TimerWait | SignalWait | BackoffWait | ItemsWait
 
 /** A signal kept for a task that does not wait for it yet: its `signal.received` entry's seq and time. */
 export interface BufferedSignal {
@@ -326,8 +366,17 @@ export type WorkflowEvent = EventBase &
         state?: Record<string, unknown>
         /** The seq of the buffered `signal.received` whose payload is the output. */
         signal?: number
+        /** A `forEach` whose items waited: the output is the outputs of its `items` items, in order. */
+        items?: number
       }
-    | { type: 'task.item-completed'; taskId: string; index: number; output?: unknown }
+    | {
+        type: 'task.item-completed'
+        taskId: string
+        index: number
+        output?: unknown
+        /** The seq of the buffered `signal.received` whose payload is the output. */
+        signal?: number
+      }
     | {
         type: 'task.failed'
         taskId: string
@@ -344,7 +393,16 @@ export type WorkflowEvent = EventBase &
       }
     | { type: 'task.retrying'; taskId: string; attempt: number; delayMs: number; manual?: boolean }
     | { type: 'task.skipped'; taskId: string; reason: 'condition' | 'manual' | 'on-error' }
-    | { type: 'task.waiting'; taskId: string; until?: number; signal?: string }
+    | {
+        type: 'task.waiting'
+        taskId: string
+        until?: number
+        signal?: string
+        /** A `forEach` whose items wait: each waiting item's index, deadline and signal. */
+        items?: { index: number; until?: number; signal?: string }[]
+        /** With `items`: how many items the task has. */
+        count?: number
+      }
     | { type: 'task.timed-out'; taskId: string; attempt: number; timeoutMs: number; rand?: number }
     | { type: 'timer.fired'; taskId: string }
     | {

@@ -1,3 +1,4 @@
+import { CONTROL_CALLS } from '../src/engine/controls'
 import type { ValidationIssue } from '../src/errors'
 import type { Engine, WorkflowEvent } from '../src/index'
 
@@ -18,7 +19,8 @@ import type { Engine, WorkflowEvent } from '../src/index'
 
 /**
  * The engine methods the page forwards to the worker as they are: asynchronous, plain data in and
- * out. Adding a method to `Engine` means adding its name here and nothing else.
+ * out. The control calls come from their table; adding another method to `Engine` means adding
+ * its name here and nothing else.
  */
 export const FORWARDED_METHODS = [
   'register',
@@ -26,20 +28,13 @@ export const FORWARDED_METHODS = [
   'listDefinitions',
   'deleteDefinition',
   'start',
-  'pause',
-  'resume',
-  'cancel',
-  'retryTask',
-  'skipTask',
-  'signal',
+  ...CONTROL_CALLS,
   'getRun',
   'listRuns',
   'checkpoints',
   'history',
   'wait',
   'runSnapshot',
-  'checkpoint',
-  'rollback',
   'recover',
   'idle',
 ] as const satisfies readonly (keyof Engine)[]

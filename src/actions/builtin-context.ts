@@ -1,4 +1,4 @@
-import type { ActionContext } from '../types'
+import type { ActionContext, ActionWait } from '../types'
 import type { WaitRequest } from './wait'
 
 /**
@@ -15,10 +15,11 @@ export interface BuiltinContext extends ActionContext {
   /** The engine's current time (its injected `Clock`), in ms since epoch. */
   now(): number
   /**
-   * Parks the task durably until `until` (ms since epoch) or until the signal `signal` arrives;
-   * the action returns what this gives. The wait lives in the run state, so it survives reloads.
+   * Parks the task (or its `forEach` item) durably on a wait of a kind in `src/core/waits/`: a
+   * timer until a time, or a signal (with an optional deadline); the action returns what this
+   * gives. The wait lives in the run state, so it survives reloads.
    */
-  waitFor(request: { until?: number; signal?: string }): WaitRequest
+  waitFor(wait: ActionWait): WaitRequest
 }
 
 /** A built-in action: called with its task's resolved params and a `BuiltinContext`. */

@@ -2,9 +2,10 @@ import { TaskError } from '../errors'
 import type { BuiltinContext } from './builtin-context'
 
 /**
- * A durable sleep: `params.ms` (from the start of the task) or `params.until` (ms since epoch or
- * an ISO date string). The deadline is kept in the run state, so the sleep survives reloads; a
- * deadline that passed while the app was closed fires as soon as the engine runs again.
+ * A durable sleep (a `timer` wait): `params.ms` (from the start of the task) or `params.until`
+ * (ms since epoch or an ISO date string). The deadline is kept in the run state, so the sleep
+ * survives reloads; a deadline that passed while the app was closed fires as soon as the engine
+ * runs again. Under `forEach`, each item sleeps on its own.
  */
 export function delay(params: { ms?: unknown; until?: unknown }, ctx: BuiltinContext) {
   const { ms, until } = params ?? {}
@@ -23,7 +24,7 @@ export function delay(params: { ms?: unknown; until?: unknown }, ctx: BuiltinCon
         },
       )
     }
-    return ctx.waitFor({ until: ctx.now() + ms })
+    return ctx.waitFor({ kind: 'timer', until: ctx.now() + ms })
   }
   const time = typeof until === 'string' ? Date.parse(until) : until
   if (typeof time !== 'number' || !Number.isFinite(time)) {
@@ -33,5 +34,5 @@ export function delay(params: { ms?: unknown; until?: unknown }, ctx: BuiltinCon
       { value: params },
     )
   }
-  return ctx.waitFor({ until: time })
+  return ctx.waitFor({ kind: 'timer', until: time })
 }

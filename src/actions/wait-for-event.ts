@@ -2,10 +2,11 @@ import { TaskError } from '../errors'
 import type { BuiltinContext } from './builtin-context'
 
 /**
- * Waits for the signal `params.event` (sent with `engine.signal(runId, name, payload)`); the
- * payload is the task's output. A signal that arrived before the task started waiting is kept
- * and delivered at once. With `params.timeoutMs`, the task times out (`TIMEOUT`) if no signal
- * comes in time; retry and `onError` apply as for any failure.
+ * Waits (a `signal` wait) for the signal `params.event`, sent with
+ * `engine.signal(runId, name, payload)`; the payload is the task's output. A signal that arrived
+ * before the task started waiting is kept and delivered at once. With `params.timeoutMs`, the
+ * task times out (`TIMEOUT`) if no signal comes in time; retry and `onError` apply as for any
+ * failure. Under `forEach`, each item waits for its own signal.
  */
 export function waitForEvent(params: { event?: unknown; timeoutMs?: unknown }, ctx: BuiltinContext) {
   const { event, timeoutMs } = params ?? {}
@@ -27,5 +28,9 @@ export function waitForEvent(params: { event?: unknown; timeoutMs?: unknown }, c
       },
     )
   }
-  return ctx.waitFor({ signal: event, until: timeoutMs === undefined ? undefined : ctx.now() + timeoutMs })
+  return ctx.waitFor(
+    timeoutMs === undefined
+      ? { kind: 'signal', name: event }
+      : { kind: 'signal', name: event, until: ctx.now() + timeoutMs },
+  )
 }

@@ -1,17 +1,17 @@
+import type { ActionWait } from '../types'
+
 const WAIT = Symbol('spindle.wait')
 
 /** A durable wait: the task waits in the run state, not in memory, so it survives restarts. */
 export interface WaitRequest {
   readonly [WAIT]: true
-  /** Absolute deadline (ms since epoch): the task completes at it, or times out when `signal` is set. */
-  readonly until?: number
-  /** The signal name the task waits for; its payload becomes the task's output. */
-  readonly signal?: string
+  /** What the task waits for (see `src/engine/waits/` for each kind's rules). */
+  readonly wait: ActionWait
 }
 
-/** Built-in actions return this to park their task until a time or a signal. */
-export function waitFor(request: { until?: number; signal?: string }): WaitRequest {
-  return { [WAIT]: true, ...request }
+/** Built-in actions return this to park their task (or their `forEach` item) until a time or a signal. */
+export function waitFor(wait: ActionWait): WaitRequest {
+  return { [WAIT]: true, wait }
 }
 
 export function isWaitRequest(value: unknown): value is WaitRequest {

@@ -29,6 +29,7 @@ export function keepData(data: RunData, event: WorkflowEvent): void {
       }
       break
     case 'task.item-completed': {
+      if (event.signal !== undefined) data.signals.delete(event.signal)
       const items = data.items.get(event.taskId) ?? new Map<number, unknown>()
       items.set(event.index, event.output)
       data.items.set(event.taskId, items)

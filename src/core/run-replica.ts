@@ -1,9 +1,9 @@
 import { compileWorkflow } from '../definition/compile'
 import type { RunSnapshot, RunState, WorkflowEvent } from '../types'
+import { type RunEvent, reduceRun } from './run-reducer'
+import { can } from './run-state'
 
 export type { RunSnapshot }
-
-import { type RunEvent, reduceRun } from './run-reducer'
 
 /** A copy of a run's state kept current by applying its events. */
 export interface RunReplica {
@@ -41,6 +41,8 @@ export function createRunReplica(snapshot: RunSnapshot): RunReplica {
       if (event.type === 'workflow.rolled-back') return false
       const { seq: _seq, runId: _runId, ...input } = event as WorkflowEvent & { rolledBack?: true }
       delete (input as { rolledBack?: true }).rolledBack
+      // An event the run would not have taken means this copy has drifted from the run.
+      if (!can(state, input as RunEvent)) return false
       reduceRun(state, input as RunEvent, wf)
       return state.seq >= event.seq
     },

@@ -1,5 +1,7 @@
-import type { CompiledWorkflow, RunState, TaskState } from '../types'
-import type { RunEvent } from './run-events'
+import type { CompiledWorkflow, RunState, RunStatus, TaskState } from '../types'
+import type { RunEvent, RunEventType } from './reducer/run-step'
+import { deadlineOf } from './waits/wait-kind'
+import { kindOf } from './waits/wait-kinds'
 
 /** The state of a run before anything happened. */
 export function initialRunState(wf: CompiledWorkflow, runId: string, createdAt: number): RunState {
@@ -37,11 +39,72 @@ export function initialRunState(wf: CompiledWorkflow, runId: string, createdAt: 
   }
 }
 
+/** The run-level events each status accepts (`workflow.*`, and what a failed run still takes). */
+const RUN_EVENTS: Record<RunStatus, ReadonlySet<RunEventType>> = {
+  queued: new Set([
+    'workflow.started',
+    'workflow.queued',
+    'workflow.cancelled',
+    'workflow.recovered',
+    'workflow.timed-out',
+    'signal.received',
+  ]),
+  running: new Set([
+    'workflow.paused',
+    'workflow.cancelled',
+    'workflow.completed',
+    'workflow.failed',
+    'workflow.recovered',
+    'workflow.rolled-back',
+    'workflow.timed-out',
+  ]),
+  paused: new Set([
+    'workflow.resumed',
+    'workflow.cancelled',
+    'workflow.completed',
+    'workflow.failed',
+    'workflow.recovered',
+    'workflow.rolled-back',
+    'workflow.timed-out',
+  ]),
+  failed: new Set([
+    'workflow.cancelled',
+    'workflow.recovered',
+    'workflow.rolled-back',
+    'checkpoint.saved',
+    'task.retrying',
+    'task.skipped',
+    'signal.received',
+  ]),
+  completed: new Set(),
+  cancelled: new Set(),
+}
+
 /**
- * Whether `event` applies to the run as it is. Events that do not (a completion of an attempt
- * that was aborted, a skip of a completed task) are ignored and leave no trace.
+ * Whether `event` applies to the run as it is: the one rule the run machine, the engine's control
+ * calls and replicas all follow. Events that do not apply (a completion of an attempt that was
+ * aborted, a skip of a completed task, a resume of a running run) are ignored and leave no trace.
+ *
+ * @example
+ * if (!can(run.state, { type: 'workflow.paused', reason: 'by hand', at: now })) throw …
  */
-export function accepts(s: RunState, e: RunEvent): boolean {
+export function can(s: RunState, e: RunEvent): boolean {
+  // A running or paused run takes every event that is not about the run's own lifecycle.
+  const open = (s.status === 'running' || s.status === 'paused') && !e.type.startsWith('workflow.')
+  if (!open && !RUN_EVENTS[s.status].has(e.type)) return false
+  switch (e.type) {
+    case 'workflow.timed-out':
+      // Only the run's own timer sends it, but a replay or a late timer must not fail a run early.
+      return s.deadline !== undefined && e.at >= s.deadline
+    case 'workflow.completed':
+      return s.remaining === 0
+    default:
+      return fitsTask(s, e)
+  }
+}
+
+/** Whether an event about a task fits the task's state; events without a task do. */
+function fitsTask(s: RunState, e: RunEvent): boolean {
   if (!('taskId' in e)) return true
   const t = s.tasks[e.taskId]
   if (!t) return false
@@ -64,12 +127,16 @@ export function accepts(s: RunState, e: RunEvent): boolean {
       return e.reason === 'condition' ? t.status === 'pending' && t.dispatched : canSkip(s, t)
     case 'task.retrying':
       return canRetry(s, t)
-    case 'timer.fired':
-      return (
-        (t.status === 'retrying' || t.status === 'waiting') && t.deadline !== undefined && e.at >= t.deadline
-      )
-    default:
-      return true
+    case 'timer.fired': {
+      const until = deadlineOf(t)
+      return (t.status === 'retrying' || t.status === 'waiting') && until !== undefined && e.at >= until
+    }
+    case 'approval.required':
+    case 'approval.granted':
+    case 'approval.rejected':
+    case 'approval.escalated':
+      // Only a wait that an approval resolves takes one; no such kind exists yet (S5).
+      return t.status === 'waiting' && t.wait !== undefined && kindOf(t.wait).resolvedBy.has(e.type)
   }
 }
 

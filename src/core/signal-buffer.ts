@@ -1,5 +1,5 @@
 import type { BufferedSignal, RunState } from '../types'
-import type { RunEvent } from './run-events'
+import type { RunEvent } from './reducer/run-step'
 
 /** How many signals nobody waits for a run keeps (DESIGN.md §3). */
 export const MAX_BUFFERED_SIGNALS = 1000

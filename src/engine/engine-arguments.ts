@@ -1,4 +1,3 @@
-import type { RunEvent } from '../core/run-reducer'
 import { ArgumentError } from '../errors'
 import type { RunQuery, RunRecord } from '../store/store'
 import { checkOptions } from '../store/store-arguments'
@@ -23,29 +22,10 @@ export function recordInfo(r: RunRecord): RunInfo {
   }
 }
 
-export function verb(event: RunEvent): string {
-  switch (event.type) {
-    case 'workflow.paused':
-      return 'pause'
-    case 'workflow.resumed':
-      return 'resume'
-    case 'workflow.cancelled':
-      return 'cancel'
-    case 'task.retrying':
-      return `retry task "${event.taskId}" of`
-    case 'task.skipped':
-      return `skip task "${event.taskId}" of`
-    case 'signal.received':
-      return `signal "${event.name}" to`
-    default:
-      return event.type
-  }
-}
-
 export function checkId(what: string, value: unknown): asserts value is string {
   if (typeof value !== 'string' || value === '' || value.length > 200) {
     throw new ArgumentError(
-      `${what} must be a non-empty string of at most 200 characters, got ${JSON.stringify(value)}.`,
+      `${what} must be a non-empty string of at most 200 characters, got ${describe(value)}.`,
       {
         value,
       },
@@ -175,9 +155,14 @@ export function runQuery(filter: RunFilter): RunQuery & { limit: number } {
   }
 }
 
-/** A short description of a bad value for an error message. */
-function describe(value: unknown): string {
+/**
+ * A short description of a bad value for an error message. Never throws: a bad value may be a
+ * bigint or a cyclic object, which `JSON.stringify` refuses.
+ */
+export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value)
   if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value)
-  return Array.isArray(value) ? 'an array' : `a ${typeof value}`
+  if (typeof value === 'bigint') return `${value}n`
+  if (Array.isArray(value)) return 'an array'
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
 }

@@ -94,6 +94,15 @@ export interface Engine {
    */
   rollback(runId: string, checkpointId?: string): Promise<RunInfo>
 
+  /**
+   * Resumes the store's interrupted `running`/`queued` runs and resolves with them; runs another
+   * engine holds are taken over when it lets go. Passive runs (all their tasks wait) stay in the
+   * store: the deadline heap wakes them at their time, at once when it passed.
+   *
+   * @example
+   * const engine = createEngine({ store: indexedDbStore({ name: 'orders' }), recover: false })
+   * const resumed = await engine.recover()
+   */
   recover(): Promise<RunInfo[]>
   close(): Promise<void>
   /**

@@ -4,17 +4,10 @@ import { isAction } from '../actions/define-action'
 import { runInput } from '../boundary'
 import { checkpointsOf } from '../core/checkpoints'
 import { emptyRunData } from '../core/run-data'
-import type { RunEvent } from '../core/run-reducer'
 import type { RunSnapshot } from '../core/run-replica'
 import { validateInput } from '../definition/params'
-import {
-  ArgumentError,
-  EngineClosedError,
-  InputError,
-  InvalidStateError,
-  NotFoundError,
-  TimeoutError,
-} from '../errors'
+import { ArgumentError, EngineClosedError, InputError, NotFoundError, TimeoutError } from '../errors'
+import { DeadlineWakeups } from '../host/deadline-wakeups'
 import { DefinitionRegistry } from '../host/definition-registry'
 import { untilIdle } from '../host/engine-idle'
 import { EngineScope } from '../host/engine-scope'
@@ -22,7 +15,9 @@ import { EngineStreams } from '../host/engine-streams'
 import { LiveRuns } from '../host/live-runs'
 import { tryLockRun } from '../host/locks'
 import { rollBack } from '../host/rollback'
+import { HostServices } from '../host/services'
 import { JournalWriter } from '../runtime/journal'
+import { reportUnhandledError } from '../runtime/report-unhandled-error'
 import { type ExecutorHost, RunExecutor } from '../runtime/run-executor'
 import { runInspector } from '../runtime/run-inspector'
 import { runInfo, runView } from '../runtime/run-view'
@@ -45,6 +40,8 @@ import type {
   WorkflowDefinition,
   WorkflowEvent,
 } from '../types'
+import { type ControlContext, callControl } from './call-control'
+import { CONTROL_CALLS, type ControlName } from './controls'
 import {
   checkEngineOptions,
   checkId,
@@ -53,7 +50,6 @@ import {
   checkWaitOptions,
   recordInfo,
   runQuery,
-  verb,
 } from './engine-arguments'
 import type { Engine, EngineOptions } from './engine-types'
 import { encodeRunCursor } from './run-cursor'
@@ -77,7 +73,24 @@ export function createEngine(options: EngineOptions = {}): Engine {
   return new SpindleEngine(options)
 }
 
+// The control calls are installed from the table (the static block below), not written out.
+// biome-ignore lint/correctness/noUnusedVariables: it merges into the class below, whose static block defines every method it adds.
+interface SpindleEngine extends Pick<Engine, ControlName> {}
+
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the static block defines the methods the interface above adds.
 class SpindleEngine implements Engine {
+  static {
+    for (const name of CONTROL_CALLS) {
+      Object.defineProperty(SpindleEngine.prototype, name, {
+        value(this: SpindleEngine, ...args: unknown[]) {
+          return callControl(this.#controls, name, args)
+        },
+        writable: true,
+        configurable: true,
+      })
+    }
+  }
+
   readonly #store: Store
   readonly #clock
   readonly #random: () => number
@@ -92,6 +105,9 @@ class SpindleEngine implements Engine {
   readonly #runs: LiveRuns
   readonly #id = `engine-${Math.random().toString(36).slice(2, 10)}`
   readonly #scope = new EngineScope()
+  readonly #controls: ControlContext
+  readonly #services: HostServices
+  readonly #wakeups: DeadlineWakeups
   #closing: Promise<void> | undefined
   /** Pending `wait()`s: close() rejects them and resolves only once they settled. */
   readonly #waits = new Set<Promise<RunView>>()
@@ -170,6 +186,14 @@ class SpindleEngine implements Engine {
       settled: (executor) => this.#runs.settled(executor),
       broken: (executor, error) => this.#runs.broken(executor, error),
     }
+    this.#services = new HostServices(this.#store.name, this.#scope)
+    this.#wakeups = new DeadlineWakeups({
+      store: this.#store,
+      clock: this.#clock,
+      scope: this.#scope,
+      wake: (runId) => this.#runs.wake(runId),
+      leading: () => this.#runs.passivateDormant(),
+    })
     this.#runs = new LiveRuns({
       store: this.#store,
       host: this.#host,
@@ -180,13 +204,34 @@ class SpindleEngine implements Engine {
       compiled: (key) => this.#definitions.compiled(key),
       streams: this.#streams,
       scope: this.#scope,
+      passivation: this.#wakeups,
     })
+    this.#controls = {
+      scope: this.#scope,
+      runs: this.#runs,
+      now: () => this.#clock.now(),
+      find: (runId) => this.#find(runId),
+      rollBack: (runId, checkpointId) =>
+        rollBack(
+          {
+            store: this.#store,
+            host: this.#host,
+            runs: this.#runs,
+            now: () => this.#clock.now(),
+            find: (id) => this.#find(id),
+          },
+          runId,
+          checkpointId,
+        ),
+    }
+    this.#services.register(this.#wakeups)
+    this.#services.open()
     if (options.recover !== false) {
       // Nobody awaits the first recovery: a failure is reported, as an uncaught error would be;
       // the runs stay as stored and a later recover() retries them. A close() that cuts it short
       // is no failure.
       this.recover().catch((error) => {
-        if (!(error instanceof EngineClosedError)) globalThis.reportError?.(error)
+        if (!(error instanceof EngineClosedError)) reportUnhandledError(error)
       })
     }
   }
@@ -292,67 +337,6 @@ class SpindleEngine implements Engine {
     return runInfo(executor)
   }
 
-  async pause(runId: string): Promise<RunInfo> {
-    return this.#control(
-      runId,
-      { type: 'workflow.paused', reason: 'paused by request', at: 0 },
-      'only a running run can be paused',
-    )
-  }
-
-  async resume(runId: string): Promise<RunInfo> {
-    return this.#control(runId, { type: 'workflow.resumed', at: 0 }, 'only a paused run can be resumed')
-  }
-
-  async cancel(runId: string, reason?: string): Promise<RunInfo> {
-    if (reason !== undefined && typeof reason !== 'string') {
-      throw new ArgumentError('cancel: reason must be a string.', { value: reason })
-    }
-    return this.#control(
-      runId,
-      { type: 'workflow.cancelled', ...(reason !== undefined && { reason }), at: 0 },
-      'a completed or cancelled run cannot be cancelled',
-    )
-  }
-
-  async retryTask(runId: string, taskId: string): Promise<RunInfo> {
-    return this.#control(
-      runId,
-      { type: 'task.retrying', taskId, attempt: 0, delayMs: 0, manual: true, at: 0 },
-      `only a failed task of a running, paused or failed run can be retried`,
-      taskId,
-    )
-  }
-
-  async skipTask(runId: string, taskId: string): Promise<RunInfo> {
-    return this.#control(
-      runId,
-      { type: 'task.skipped', taskId, reason: 'manual', at: 0 },
-      'completed or skipped tasks, and tasks of completed, cancelled or queued runs, cannot be skipped',
-      taskId,
-    )
-  }
-
-  async signal(runId: string, name: string, payload?: unknown): Promise<RunInfo> {
-    if (typeof name !== 'string' || name === '') {
-      throw new ArgumentError('signal: name must be a non-empty string.', { value: name })
-    }
-    let copy: unknown
-    try {
-      copy = structuredClone(payload)
-    } catch (cause) {
-      throw new ArgumentError('signal: the payload must be structured-clone-safe data.', {
-        value: payload,
-        cause,
-      })
-    }
-    return this.#control(
-      runId,
-      { type: 'signal.received', name, payload: copy, at: 0 },
-      'signals go only to queued, running, paused or failed runs',
-    )
-  }
-
   async getRun(runId: string): Promise<RunView | undefined> {
     const executor = await this.#find(runId)
     return executor && runView(executor, this.#clock.now())
@@ -428,53 +412,15 @@ class SpindleEngine implements Engine {
     return this.#scope.run(async () => {
       const records = await this.#store.listRuns({ status: ['running', 'queued'] })
       this.#scope.check()
+      // Passive runs are left out below: the deadline heap wakes them (at once if overdue).
+      this.#wakeups.recovered()
       return (await this.#runs.recoverAll(records.reverse())).map(runInfo)
     })
   }
 
-  async checkpoint(runId: string, reason = 'on request'): Promise<CheckpointInfo> {
-    if (typeof reason !== 'string')
-      throw new ArgumentError('checkpoint: reason must be a string.', { value: reason })
-    const executor = await this.#scope.run(() =>
-      this.#controlRun(
-        runId,
-        { type: 'checkpoint.saved', checkpointId: '', reason, at: 0 },
-        'only running, paused or failed runs take checkpoints',
-      ),
-    )
-    const s = executor.state
-    return {
-      checkpointId: `${runId}:${s.seq}`,
-      runId,
-      seq: s.seq,
-      at: s.updatedAt,
-      reason,
-      completedTasks: executor.wf.order.filter((id) => s.tasks[id]!.status === 'completed'),
-    }
-  }
-
-  async rollback(runId: string, checkpointId?: string): Promise<RunInfo> {
-    return this.#scope.run(() => this.#rollback(runId, checkpointId))
-  }
-
-  async #rollback(runId: string, checkpointId: string | undefined): Promise<RunInfo> {
-    checkId('runId', runId)
-    if (checkpointId !== undefined) checkId('checkpointId', checkpointId)
-    const restored = await rollBack(
-      {
-        store: this.#store,
-        host: this.#host,
-        runs: this.#runs,
-        now: () => this.#clock.now(),
-        find: (id) => this.#find(id),
-      },
-      runId,
-      checkpointId,
-    )
-    return runInfo(restored)
-  }
-
-  idle(): Promise<void> {
+  async idle(): Promise<void> {
+    // A passive run whose time came is on its way back into memory: that is work of the engine.
+    await this.#wakeups.settled()
     return untilIdle(this.#journal, () => this.#runs.values())
   }
 
@@ -490,6 +436,7 @@ class SpindleEngine implements Engine {
 
   async #close(): Promise<void> {
     await this.#scope.close()
+    await this.#services.close()
     await this.#runs.close(() => this.#journal.settled())
     this.#streams.close()
     // Completing the event stream rejects every pending wait() with ENGINE_CLOSED.
@@ -502,50 +449,6 @@ class SpindleEngine implements Engine {
 
   #open(): void {
     this.#scope.check()
-  }
-
-  async #control(runId: string, draft: RunEvent, rule: string, taskId?: string): Promise<RunInfo> {
-    return runInfo(await this.#scope.run(() => this.#controlRun(runId, draft, rule, taskId)))
-  }
-
-  async #controlRun(runId: string, draft: RunEvent, rule: string, taskId?: string): Promise<RunExecutor> {
-    checkId('runId', runId)
-    if (taskId !== undefined) checkId('taskId', taskId)
-    // A run that is not live is checked as stored first: a call that does not fit must not
-    // take the run over (a lock, a new epoch, a recovery entry) on its way to being refused.
-    if (!this.#runs.get(runId)) {
-      const stored = await this.#find(runId)
-      this.#scope.check()
-      if (stored) this.#check(stored, draft, rule, taskId)
-    }
-    const executor = await this.#runs.executing(runId)
-    try {
-      await executor.send(this.#check(executor, draft, rule, taskId))
-      return executor
-    } finally {
-      // A failed run that took a checkpoint or a signal stays failed: it gives its lock back.
-      await this.#runs.releaseIfEnded(executor)
-    }
-  }
-
-  /** The control event for `executor`, or the typed error saying why the run refuses it. */
-  #check(executor: RunExecutor, draft: RunEvent, rule: string, taskId?: string): RunEvent {
-    const { runId } = executor
-    if (taskId !== undefined && !executor.wf.tasks.has(taskId)) {
-      throw new NotFoundError(`Run "${runId}" has no task "${taskId}".`, { value: taskId })
-    }
-    const event = { ...draft, at: this.#clock.now() } as RunEvent
-    if (event.type === 'task.retrying') event.attempt = executor.state.tasks[taskId!]!.attempts + 1
-    if (!executor.can(event)) {
-      const status = executor.state.status
-      const what = taskId
-        ? `task "${taskId}" is ${executor.state.tasks[taskId]!.status} and the run is ${status}`
-        : `it is ${status}`
-      throw new InvalidStateError(`Cannot ${verb(event)} run "${runId}": ${what}; ${rule}.`, {
-        value: { runId, taskId, status },
-      })
-    }
-    return event
   }
 
   /** A run to read: live, recently finished, or restored from the store without executing it. */

@@ -3,17 +3,20 @@ import {
   EngineClosedError,
   InvalidStateError,
   NotFoundError,
+  SpindleError,
   StaleExecutorError,
   toErrorInfo,
 } from '../errors'
+import { reportUnhandledError } from '../runtime/report-unhandled-error'
 import { type ExecutorHost, isTerminalStatus, type RunExecutor } from '../runtime/run-executor'
-import { restoreRun } from '../runtime/run-restore'
+import { readRestorePoints, restoreFrom, restoreRun } from '../runtime/run-restore'
 import type { RunRecord, Store } from '../store/store'
 import type { CompiledWorkflow, WorkflowDefinition, WorkflowEvent } from '../types'
 import type { EngineScope } from './engine-scope'
 import type { EngineStreams } from './engine-streams'
 import { lockRunWhenFree, type RunLock, tryLockRun } from './locks'
 import { freesASlot, holdsSlot } from './run-admission'
+import { type Passivation, RunPassivation } from './run-passivation'
 
 export interface LiveRunsOptions {
   store: Store
@@ -28,6 +31,8 @@ export interface LiveRunsOptions {
   streams: EngineStreams
   /** The engine's lifetime: checked after every await, so nothing is taken once it closes. */
   scope: EngineScope
+  /** Where dormant runs go when they leave memory (see `dormantUntil`). */
+  passivation?: Passivation
 }
 
 /**
@@ -55,9 +60,21 @@ export class LiveRuns {
   readonly #fencing = new Set<string>()
   /** New runs whose first write (with their record) has not committed yet. */
   readonly #unwritten = new Set<string>()
+  /** When dormant runs leave memory. */
+  readonly #passivation: RunPassivation
 
   constructor(options: LiveRunsOptions) {
     this.#o = options
+    this.#passivation = new RunPassivation(
+      {
+        scope: options.scope,
+        now: options.now,
+        live: (runId) => this.#live.get(runId),
+        held: (runId) => this.#fencing.has(runId) || this.#unwritten.has(runId) || this.#failing.has(runId),
+        evict: (executor) => this.#evict(executor),
+      },
+      options.passivation,
+    )
   }
 
   get(runId: string): RunExecutor | undefined {
@@ -178,7 +195,11 @@ export class LiveRuns {
   async recoverAll(records: readonly RunRecord[]): Promise<RunExecutor[]> {
     const candidates = records.filter(
       (r) =>
-        !this.#live.has(r.runId) && !this.#loading.has(`${r.runId}:true`) && !this.#recovering.has(r.runId),
+        !this.#live.has(r.runId) &&
+        !this.#loading.has(`${r.runId}:true`) &&
+        !this.#recovering.has(r.runId) &&
+        // A passive run has nothing in flight: it wakes at its time, or on a call.
+        !isPassive(r),
     )
     let done!: () => void
     const recovering = new Promise<void>((resolve) => {
@@ -200,8 +221,12 @@ export class LiveRuns {
       })
       if (mine.size === 0) return []
       let claimed: RunRecord[]
+      const claiming = this.#o.store.claimRuns([...mine.keys()], this.#o.executorId)
+      // Asked for after the claim, the reads see every write made before it (a write asked for
+      // later is refused by the new epoch), and go on while the claim commits.
+      const points = readRestorePoints(this.#o.store, [...mine.keys()])
       try {
-        claimed = await this.#o.store.claimRuns([...mine.keys()], this.#o.executorId)
+        claimed = await claiming
       } catch (error) {
         await Promise.all([...mine.values()].map((lock) => lock.release()))
         throw error
@@ -210,28 +235,42 @@ export class LiveRuns {
         await Promise.all([...mine.values()].map((lock) => lock.release()))
         throw new EngineClosedError()
       }
-      const restored = await inBatches(claimed, 32, async (record) => {
-        const lock = mine.get(record.runId)!
-        try {
-          const executor = await restoreRun(
-            this.#o.store,
-            record,
-            await this.#definitionOf(record),
-            this.#o.host,
+      // Each definition is looked up once, while the runs' journals are read, not after them.
+      // A failed lookup is made again for each run that needs it, so its error names that run.
+      const definitions = new Map<string, Promise<CompiledWorkflow | undefined>>()
+      for (const record of claimed) {
+        const key = `${record.definitionId}@${record.version}`
+        if (!definitions.has(key))
+          definitions.set(
+            key,
+            this.#definitionOf(record).catch(() => undefined),
           )
-          this.#o.scope.check()
-          this.#hold(record.runId, lock)
-          this.#live.set(record.runId, executor)
-          if (executor.state.status === 'queued') this.#waitingToStart.push(record.runId)
-          return executor
-        } catch (error) {
-          // Its definition is gone, or the store failed for it: it stays as stored, unlocked,
-          // and a later recover() tries again. The others go on.
-          await lock.release()
-          if (!(error instanceof EngineClosedError)) globalThis.reportError?.(error)
-          return undefined
-        }
-      })
+      }
+      const restored = await Promise.all(
+        claimed.map(async (record) => {
+          const lock = mine.get(record.runId)!
+          try {
+            const point = await points.get(record.runId)
+            const wf =
+              (await definitions.get(`${record.definitionId}@${record.version}`)) ??
+              (await this.#definitionOf(record))
+            const executor = point
+              ? await restoreFrom(this.#o.store, record, wf, this.#o.host, point)
+              : await restoreRun(this.#o.store, record, wf, this.#o.host)
+            this.#o.scope.check()
+            this.#hold(record.runId, lock)
+            this.#live.set(record.runId, executor)
+            if (executor.state.status === 'queued') this.#waitingToStart.push(record.runId)
+            return executor
+          } catch (error) {
+            // Its definition is gone, or the store failed for it: it stays as stored, unlocked,
+            // and a later recover() tries again. The others go on.
+            await lock.release()
+            if (!(error instanceof EngineClosedError)) reportUnhandledError(error)
+            return undefined
+          }
+        }),
+      )
       const executors = restored.filter((e) => e !== undefined)
       // The runs made live are this engine's now: close() stops them and releases their locks.
       this.#o.scope.check()
@@ -269,6 +308,8 @@ export class LiveRuns {
       if (this.#fencing.has(runId)) throw this.#rollingBack(runId)
       throw this.#heldElsewhere(runId)
     }
+    // Until `releaseIfEnded`, which every control call ends with, the run stays in memory.
+    this.#passivation.callStarted(runId)
     return executor
   }
 
@@ -415,7 +456,7 @@ export class LiveRuns {
       (error: unknown) => {
         this.#takeovers.delete(runId)
         // An aborted wait (the engine closed, or the run came back here) is the expected end.
-        if (!stop.signal.aborted && !this.#o.scope.closed) globalThis.reportError?.(error)
+        if (!stop.signal.aborted && !this.#o.scope.closed) reportUnhandledError(error)
       },
     )
   }
@@ -434,6 +475,12 @@ export class LiveRuns {
           await lock.release()
           return
         }
+        if (isPassive(record) && this.#o.passivation?.active) {
+          // It waits with nothing in flight: the deadline heap wakes it, no executor needed now.
+          await lock.release()
+          this.#o.passivation.passivated(runId, record.wakeAt!)
+          return
+        }
         const wf = await this.#definitionOf(record)
         this.#o.scope.check()
         await this.#adopt(runId, wf, lock)
@@ -442,7 +489,7 @@ export class LiveRuns {
       // A run made live already is in this engine's custody: a failed write there is handled
       // by `broken`, and close() releases its lock. Otherwise the lock goes back at once.
       if (this.#locks.get(runId) !== lock) await lock.release()
-      if (!(error instanceof EngineClosedError)) globalThis.reportError?.(error)
+      if (!(error instanceof EngineClosedError)) reportUnhandledError(error)
     }
   }
 
@@ -452,10 +499,12 @@ export class LiveRuns {
    * can take it over, as it does when it ends. Resolves once the lock is free.
    */
   async releaseIfEnded(executor: RunExecutor): Promise<void> {
-    if (this.#live.get(executor.runId) === executor && isTerminalStatus(executor.state.status)) {
+    const { runId } = executor
+    if (this.#live.get(runId) === executor && isTerminalStatus(executor.state.status)) {
       this.settled(executor)
     }
-    await this.#releasing.get(executor.runId)
+    this.#passivation.callEnded(executor)
+    await this.#releasing.get(runId)
   }
 
   settled(executor: RunExecutor): void {
@@ -470,6 +519,45 @@ export class LiveRuns {
   /** After each published event: a run that stopped executing work frees its slot for a queued one. */
   observe(event: WorkflowEvent): void {
     if (this.#waitingToStart.length > 0 && freesASlot(event)) this.startWaiting()
+    const executor = this.#live.get(event.runId)
+    if (executor) this.#passivation.committed(executor)
+  }
+
+  /** This engine wakes passive runs from now on: its dormant runs leave memory. */
+  passivateDormant(): void {
+    for (const executor of this.#live.values()) this.#passivation.committed(executor)
+  }
+
+  /**
+   * A passive run's time came (or passed while no engine ran): it is loaded and resumed, unless
+   * it woke already (a call), ended, or sleeps longer now. Another engine holding it wakes it there.
+   */
+  async wake(runId: string): Promise<void> {
+    if (this.#live.has(runId) || this.#fencing.has(runId)) return
+    const record = await this.#o.store.getRun(runId)
+    this.#o.scope.check()
+    if (!record || !isPassive(record) || this.#live.has(runId)) return
+    if (record.wakeAt! > this.#o.now()) {
+      this.#o.passivation?.passivated(runId, record.wakeAt!)
+      return
+    }
+    await this.load(runId, true)
+  }
+
+  /**
+   * A dormant run leaves memory: its executor (actor, timers) stops and its lock goes; its
+   * record says when it wakes (`wakeAt`, committed already), and the deadline heap holds it.
+   */
+  #evict(executor: RunExecutor): void {
+    const { runId } = executor
+    this.#live.delete(runId)
+    executor.stop(
+      'the run is passive',
+      new InvalidStateError(`Run "${runId}" left memory while it waits; control it again to wake it.`, {
+        value: runId,
+      }),
+    )
+    this.#release(runId)
   }
 
   startWaiting(): void {
@@ -488,7 +576,12 @@ export class LiveRuns {
           version: s.version,
           at: this.#o.now(),
         })
-        .catch(() => {})
+        .catch((error: unknown) => {
+          // A failed write already stopped the run and reached `#broken` (it pauses with
+          // STORAGE_FAILED); a typed refusal means the executor stopped (close, a lost lock),
+          // whose own path owns the run. Anything else is a fault of ours: report it.
+          if (!(error instanceof SpindleError)) reportUnhandledError(error)
+        })
     }
   }
 
@@ -531,7 +624,7 @@ export class LiveRuns {
         this.#live.delete(runId)
         this.#release(runId)
         await this.#releasing.get(runId)
-        if (!(failure instanceof EngineClosedError)) globalThis.reportError?.(failure)
+        if (!(failure instanceof EngineClosedError)) reportUnhandledError(failure)
       })
   }
 
@@ -543,20 +636,7 @@ export class LiveRuns {
   }
 }
 
-/** Maps `items` with `work`, at most `width` at a time, keeping their order. */
-async function inBatches<T, R>(
-  items: readonly T[],
-  width: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++
-      results[i] = await work(items[i]!)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker))
-  return results
+/** A running run whose record says it is dormant: it needs no executor until it wakes. */
+function isPassive(record: RunRecord): boolean {
+  return record.status === 'running' && record.wakeAt !== undefined
 }

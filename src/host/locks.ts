@@ -1,24 +1,57 @@
 import { ArgumentError } from '../errors'
 
 /**
- * A held run lock. Only its holder executes the run; `release()` hands it to the next waiter.
+ * A held lock. Only its holder does what the lock guards (executes the run, runs the background
+ * services); `release()` hands it to the next waiter.
  */
-export interface RunLock {
-  /** The Web Lock name: `spindle:<db>:run:<runId>`. */
+export interface HeldLock {
+  /** The Web Lock name (see `lockName`). */
   readonly name: string
   /**
    * Gives the lock up. Resolves once the lock is free for others (the browser frees a Web Lock
-   * a moment after it is given up, so a `tryLockRun` straight after an un-awaited `release()`
+   * a moment after it is given up, so a `tryLock` straight after an un-awaited `release()`
    * can still find it taken). Calling it again returns the same promise.
    */
   release(): Promise<void>
   /**
    * Resolves if the lock is taken away from this holder without `release()`: another context
    * requested it with `steal: true`, or the browser's lock manager dropped it. The holder must
-   * stop writing the run at once (its fencing epoch is about to go stale anyway). Stays pending
-   * after a `release()`.
+   * stop at once (a run's fencing epoch is about to go stale anyway). Stays pending after a
+   * `release()`.
    */
   readonly lost: Promise<void>
+}
+
+/** A held run lock: `spindle:<db>:run:<runId>`. */
+export type RunLock = HeldLock
+
+/**
+ * What a lock guards: one run (`run`, with its runId), or the background services of a whole
+ * database (`leader`, one holder per database).
+ */
+export type LockKind = 'run' | 'leader'
+
+/**
+ * The name of the Web Lock of kind `kind` in the database `db`: `spindle:<db>:run:<runId>` for a
+ * run, `spindle:<db>:leader` for the leader.
+ *
+ * @example
+ * lockName('orders', 'run', 'run-42') // 'spindle:orders:run:run-42'
+ * lockName('orders', 'leader') // 'spindle:orders:leader'
+ */
+export function lockName(db: string, kind: 'run', id: string): string
+export function lockName(db: string, kind: 'leader'): string
+export function lockName(db: string, kind: LockKind, id?: string): string {
+  const parts: (readonly [string, unknown])[] = [['database name', db]]
+  if (kind === 'run') parts.push(['runId', id])
+  for (const [what, value] of parts) {
+    if (typeof value !== 'string' || value === '') {
+      throw new ArgumentError(`A ${kind} lock needs a non-empty ${what}; got ${JSON.stringify(value)}.`, {
+        value,
+      })
+    }
+  }
+  return kind === 'run' ? `spindle:${db}:run:${id}` : `spindle:${db}:leader`
 }
 
 /**
@@ -28,17 +61,24 @@ export interface RunLock {
  * runLockName('spindle', 'run-42') // 'spindle:spindle:run:run-42'
  */
 export function runLockName(db: string, runId: string): string {
-  for (const [what, value] of [
-    ['database name', db],
-    ['runId', runId],
-  ] as const) {
-    if (typeof value !== 'string' || value === '') {
-      throw new ArgumentError(`A run lock needs a non-empty ${what}; got ${JSON.stringify(value)}.`, {
-        value,
-      })
-    }
-  }
-  return `spindle:${db}:run:${runId}`
+  return lockName(db, 'run', runId)
+}
+
+/**
+ * Takes the lock `name` if nobody holds it now; resolves `undefined` when another holder (this
+ * tab, another tab, a worker) has it. Never waits.
+ */
+export function tryLock(name: string): Promise<HeldLock | undefined> {
+  return acquire(name, { ifAvailable: true })
+}
+
+/**
+ * Waits until the lock `name` is free, then takes it; resolves once it is held. Aborting `signal`
+ * stops the wait and rejects with the signal's `reason`; it has no effect once the lock is held.
+ */
+export async function lockWhenFree(name: string, signal?: AbortSignal): Promise<HeldLock> {
+  signal?.throwIfAborted()
+  return (await acquire(name, signal ? { signal } : {}))!
 }
 
 /**
@@ -51,7 +91,7 @@ export function runLockName(db: string, runId: string): string {
  * try { await execute(runId) } finally { await lock.release() }
  */
 export async function tryLockRun(db: string, runId: string): Promise<RunLock | undefined> {
-  return acquire(runLockName(db, runId), { ifAvailable: true })
+  return tryLock(lockName(db, 'run', runId))
 }
 
 /**
@@ -64,9 +104,7 @@ export async function tryLockRun(db: string, runId: string): Promise<RunLock | u
  * lock.lost.then(() => stopExecuting(runId)) // stolen: another executor took over
  */
 export async function lockRunWhenFree(db: string, runId: string, signal?: AbortSignal): Promise<RunLock> {
-  const name = runLockName(db, runId)
-  signal?.throwIfAborted()
-  return (await acquire(name, signal ? { signal } : {}))!
+  return lockWhenFree(lockName(db, 'run', runId), signal)
 }
 
 /** The part of the Web Locks `LockManager` used here, so the fallback below can stand in for it. */
@@ -81,7 +119,7 @@ interface Locks {
 function acquire(
   name: string,
   options: { ifAvailable?: boolean; signal?: AbortSignal },
-): Promise<RunLock | undefined> {
+): Promise<HeldLock | undefined> {
   return new Promise((resolve, reject) => {
     let granted = false
     let released = false
@@ -94,7 +132,7 @@ function acquire(
     const held = new Promise<void>((resolveHeld) => {
       letGo = resolveHeld
     })
-    const lock: RunLock = {
+    const lock: HeldLock = {
       name,
       lost,
       release() {
@@ -135,7 +173,7 @@ function lockManager(): Locks {
 
 /**
  * First come, first served; a released lock passes straight to the oldest waiter. Nothing can
- * steal a lock here, so `RunLock.lost` never resolves under it.
+ * steal a lock here, so `HeldLock.lost` never resolves under it.
  */
 class InProcessLocks implements Locks {
   readonly #held = new Set<string>()
@@ -180,7 +218,7 @@ class InProcessLocks implements Locks {
     const queue = this.#waiting.get(name)
     const next = queue?.shift()
     if (queue?.length === 0) this.#waiting.delete(name)
-    // The lock stays in `#held` while it passes to `next`, so a `tryLockRun` in between sees it taken.
+    // The lock stays in `#held` while it passes to `next`, so a `tryLock` in between sees it taken.
     if (next) next()
     else this.#held.delete(name)
   }

@@ -2,6 +2,7 @@ import { checkpointsOf } from '../core/checkpoints'
 import type { RunEvent } from '../core/run-reducer'
 import { InvalidStateError, NotFoundError, StaleExecutorError, toErrorInfo } from '../errors'
 import { compensate } from '../runtime/compensation'
+import { reportUnhandledError } from '../runtime/report-unhandled-error'
 import type { ExecutorHost, RunExecutor } from '../runtime/run-executor'
 import { restoreAt } from '../runtime/run-restore'
 import type { JournalEntry, Store } from '../store/store'
@@ -74,7 +75,7 @@ export async function rollBack(
     else {
       const pause: RunEvent = { type: 'workflow.paused', reason: toErrorInfo(error).message, at: ctx.now() }
       // The rollback's own error is the answer; a failure to go on as stored is reported.
-      await ctx.runs.giveBack(runId, pause).catch((failure) => globalThis.reportError?.(failure))
+      await ctx.runs.giveBack(runId, pause).catch((failure) => reportUnhandledError(failure))
     }
     throw error
   }

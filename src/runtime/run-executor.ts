@@ -1,17 +1,23 @@
 import type { Snapshot } from 'xstate'
 import { deepFreeze } from '../boundary'
+import { dormantUntil } from '../core/dormancy'
 import { keepData, type RunData } from '../core/run-data'
 import { feedRun, machineFor, type RunActor, startRunActor } from '../core/run-machine'
-import type { RunCommand, RunEvent } from '../core/run-reducer'
+import type { RunCommand, RunEvent, Step } from '../core/run-reducer'
+import { can } from '../core/run-state'
+import { deadlineOf } from '../core/waits/wait-kind'
 import { ExpressionError, InvalidStateError, SpindleError, toErrorInfo } from '../errors'
 import { outputRecordOf } from '../store/output-record'
-import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
+import type { CommitBatch, JournalEntry, OutputRecord, RunRecord } from '../store/store'
 import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
 import { AttemptAbort } from './attempt-abort'
 import { DeadlineTimer } from './deadline-timer'
 import type { JournalSource, JournalWriter } from './journal'
 import { reportUnhandledError } from './report-unhandled-error'
 import { type RunnableAction, runTask, type TaskHost } from './task-runner'
+
+/** A step's records, then its commands, in the order the executor handles them. */
+type Effect = { type: 'record'; event: WorkflowEvent } | RunCommand
 
 /** What an executor needs from its engine. */
 export interface ExecutorHost {
@@ -45,14 +51,21 @@ export class RunExecutor implements JournalSource, TaskHost {
   readonly #host: ExecutorHost
   readonly #actor: RunActor
   readonly #inspected: boolean
-  #collected: RunCommand[] = []
+  /** The step the actor emitted for the event it was just sent, until `feedRun` takes it. */
+  #emitted: Step | undefined
   #pending: JournalEntry[] = []
   #effects: Promise<void> = Promise.resolve()
   /** Rounds of effects not yet carried out. */
   #rounds = 0
   /** Effects waiting for a journal write not yet started; later sends join them. */
-  #open: { written: Promise<void>; commands: RunCommand[]; done: Promise<void> } | undefined
+  #open: { written: Promise<void>; commands: Effect[]; done: Promise<void> } | undefined
   #snapshotSeq: number
+  /**
+   * Output records of entries after the last snapshot, newest per key: the store's outputs index
+   * serves restores from a snapshot, so each record is written with the snapshot that first
+   * covers it, not with its own entry (whose journal page holds it until then).
+   */
+  readonly #unindexed = new Map<string, OutputRecord>()
   readonly #controllers = new Map<string, AttemptAbort>()
   readonly #timers = new Map<string, unknown>()
   /** Parked `forEach` attempts waiting for a paused run to run again. */
@@ -91,9 +104,8 @@ export class RunExecutor implements JournalSource, TaskHost {
     this.#actor = startRunActor(machineFor(wf), record.runId, record.createdAt, snapshot, host.inspect)
     this.#inspected = host.inspect !== undefined
     this.#snapshotSeq = this.state.seq
-    this.#actor.on('commands', ({ commands }) => {
-      if (this.#collected.length === 0) this.#collected = commands
-      else this.#collected.push(...commands)
+    this.#actor.on('step', ({ step }) => {
+      this.#emitted = step
     })
   }
 
@@ -103,7 +115,7 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   /** Whether the run would accept `event` now (the guard of every control call). */
   can(event: RunEvent): boolean {
-    return this.#actor.getSnapshot().can(event)
+    return can(this.state, event)
   }
 
   /**
@@ -153,27 +165,25 @@ export class RunExecutor implements JournalSource, TaskHost {
    * watches: a failed write breaks the run whether or not anyone awaits it.
    */
   #enqueue(event: RunEvent): Promise<void> | undefined {
-    const commands = this.#feed(event)
-    if (commands.length === 0) return undefined
+    const { records, commands } = this.#feed(event)
+    if (records.length === 0 && commands.length === 0) return undefined
     const written = this.#host.journal.write(this)
     // Sends whose records go out in the same journal write share one round of effects: the
-    // deferred commands join that round's list, or stay in `commands`, compacted in place.
+    // step's records, then its deferred commands, join that round's list (one list per round).
     const open = this.#open
     const joined = open !== undefined && open.written === written
-    const deferred = joined ? open.commands : commands
-    let kept = joined ? deferred.length : 0
+    const deferred: Effect[] = joined ? open.commands : []
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!
+      this.#fillOutput(record)
+      deepFreeze(record)
+      this.#pending.push(record)
+      keepData(this.data, record)
+      deferred.push({ type: 'record', event: record })
+    }
     for (let i = 0; i < commands.length; i++) {
       const command = commands[i]!
       switch (command.type) {
-        case 'record':
-          // A buffered signal's payload lives outside the run state (see signal-buffer.ts).
-          if (command.event.type === 'task.completed' && command.event.signal !== undefined)
-            command.event.output = this.data.signals.get(command.event.signal)
-          deepFreeze(command.event)
-          this.#pending.push(command.event)
-          keepData(this.data, command.event)
-          deferred[kept++] = command
-          break
         case 'abort':
           this.#controllers.get(command.taskId)?.abort(new Error(command.reason))
           this.#controllers.delete(command.taskId)
@@ -185,10 +195,9 @@ export class RunExecutor implements JournalSource, TaskHost {
           this.#runTimer.disarm()
           break
         default:
-          deferred[kept++] = command
+          deferred.push(command)
       }
     }
-    deferred.length = kept
     if (joined) return open.done
     // Rounds run in order: wait for the previous one only while one is still pending.
     const done =
@@ -209,7 +218,7 @@ export class RunExecutor implements JournalSource, TaskHost {
   }
 
   /** A round's write settled: carry out its commands, or stop the run if the write failed. */
-  #endRound(round: { commands: RunCommand[] }, written: boolean, error: unknown): void {
+  #endRound(round: { commands: Effect[] }, written: boolean, error: unknown): void {
     this.#rounds -= 1
     try {
       if (!written) {
@@ -228,18 +237,15 @@ export class RunExecutor implements JournalSource, TaskHost {
   collect(batch: CommitBatch): void {
     if (this.#pending.length === 0 || this.#stopped) return
     batch.entries.push(...this.#pending)
-    for (const entry of this.#pending) {
-      const output = outputRecordOf(entry)
-      if (!output) continue
-      if (batch.outputs) batch.outputs.push(output)
-      else batch.outputs = [output]
-    }
+    this.#index(this.#pending)
     this.#pending = []
     // The queued sends are bound to this batch now: its outcome is theirs.
     this.#drop = undefined
     const s = this.state
-    if (s.status === this.record.status && !this.#recordUnwritten) {
-      // The record (and the indexes over it) changes only with the status; other writes are fenced.
+    const wakeAt = wakeTime(s)
+    if (s.status === this.record.status && wakeAt === this.record.wakeAt && !this.#recordUnwritten) {
+      // The record (and the indexes over it) changes only with the status, or when the run starts
+      // or stops being dormant (its `wakeAt`); other writes are fenced.
       const fence = { runId: this.runId, epoch: this.record.epoch }
       if (batch.fences) batch.fences.push(fence)
       else batch.fences = [fence]
@@ -253,7 +259,9 @@ export class RunExecutor implements JournalSource, TaskHost {
         endedAt: s.endedAt,
         output: s.status === 'completed' ? this.data.output : undefined,
         error: s.error,
+        wakeAt,
       }
+      if (wakeAt === undefined) delete this.record.wakeAt
       this.#recordUnwritten = false
       batch.runs.push(this.record)
     }
@@ -268,6 +276,18 @@ export class RunExecutor implements JournalSource, TaskHost {
         at: s.updatedAt,
         snapshot: this.#persisted(),
       })
+      const outputs = [...this.#unindexed.values()]
+      this.#unindexed.clear()
+      if (batch.outputs) batch.outputs.push(...outputs)
+      else batch.outputs = outputs
+    }
+  }
+
+  /** Keeps the output records of `entries` until the next snapshot writes them. */
+  #index(entries: readonly JournalEntry[]): void {
+    for (const entry of entries) {
+      const output = entry.rolledBack ? undefined : outputRecordOf(entry)
+      if (output) this.#unindexed.set(output.key, output)
     }
   }
 
@@ -278,19 +298,23 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   /** Replays journal entries the restored actor has not seen; records nothing, runs nothing. */
   replay(entries: readonly JournalEntry[]): void {
+    // Replayed entries lie after the snapshot: their outputs are not in the index yet.
+    this.#index(entries)
     for (const entry of entries) {
       // Entries the actor derived itself from an earlier one are already counted in its seq.
       if (entry.rolledBack || entry.seq <= this.state.seq) continue
       const { seq: _seq, runId: _runId, rolledBack: _rolledBack, ...event } = entry
       this.#feed(event as RunEvent)
     }
-    this.#snapshotSeq = this.state.seq
+    // `#snapshotSeq` stays at the snapshot restored from: a run loaded again and again (a passive
+    // one, woken by each signal) still gets a new snapshot every so many entries, so the journal
+    // tail a restore replays stays short.
   }
 
   /**
    * After a restore: restarts in-flight work and re-arms durable timers (guarantees 2 and 4).
    * `workflow.recovered` is recorded only when the run was executing: loading a paused or failed
-   * run with nothing in flight changes nothing.
+   * run with nothing in flight, or waking a dormant one (nothing was cut off), changes nothing.
    */
   resumeWork(executor: string): Promise<void> {
     const s = this.state
@@ -298,14 +322,17 @@ export class RunExecutor implements JournalSource, TaskHost {
       const t = s.tasks[id]!
       return t.status === 'running' || (t.status === 'pending' && t.dispatched)
     })
-    const executing = s.status === 'running' || s.status === 'queued' || interrupted.length > 0
+    const executing =
+      (s.status === 'running' && dormantUntil(s) === undefined) ||
+      s.status === 'queued' ||
+      interrupted.length > 0
     const recorded = executing
       ? this.send({ type: 'workflow.recovered', executor, at: this.now() })
       : Promise.resolve()
     for (const id of this.wf.order) {
       const t = s.tasks[id]!
-      if (t.deadline !== undefined && (t.status === 'retrying' || t.status === 'waiting'))
-        this.#arm(id, t.deadline)
+      const until = deadlineOf(t)
+      if (until !== undefined && (t.status === 'retrying' || t.status === 'waiting')) this.#arm(id, until)
     }
     this.#armRun()
     // Every task settled, but the run's end was not recorded before the restart.
@@ -424,18 +451,18 @@ export class RunExecutor implements JournalSource, TaskHost {
     } as unknown as Snapshot<unknown>
   }
 
-  /** The commands `event` gives; see `feedRun` for which events the actor itself takes. */
-  #feed(event: RunEvent): RunCommand[] {
-    return feedRun(this.#actor, this.wf, event, this.#takeCollected, this.#inspected)
+  /** The step `event` gives; see `feedRun` for which events the actor itself takes. */
+  #feed(event: RunEvent): Step {
+    return feedRun(this.#actor, this.wf, event, this.#takeEmitted, this.#inspected)
   }
 
-  readonly #takeCollected = (): RunCommand[] => {
-    const commands = this.#collected
-    this.#collected = []
-    return commands
+  readonly #takeEmitted = (): Step | undefined => {
+    const step = this.#emitted
+    this.#emitted = undefined
+    return step
   }
 
-  #carryOut(commands: RunCommand[]): void {
+  #carryOut(commands: Effect[]): void {
     if (this.#stopped) return
     let settled = false
     this.#endedNow = []
@@ -481,6 +508,18 @@ export class RunExecutor implements JournalSource, TaskHost {
       }
     }
     if (settled && this.#fenced === undefined && isTerminalStatus(this.state.status)) this.#host.settled(this)
+  }
+
+  /** Outputs the reducer cannot know: they live in RunData, not in the run state. */
+  #fillOutput(event: WorkflowEvent): void {
+    if (event.type !== 'task.completed' && event.type !== 'task.item-completed') return
+    // A buffered signal's payload (see signal-buffer.ts).
+    if (event.signal !== undefined) event.output = this.data.signals.get(event.signal)
+    // A `forEach` whose items waited: its items' outputs, in order.
+    if (event.type === 'task.completed' && event.items !== undefined) {
+      const done = this.data.items.get(event.taskId)
+      event.output = Array.from({ length: event.items }, (_, index) => done?.get(index))
+    }
   }
 
   #resumeParked(): void {
@@ -651,6 +690,12 @@ export class RunExecutor implements JournalSource, TaskHost {
     }
     this.#enqueue(event)
   }
+}
+
+/** The record's `wakeAt` for a run in this state (see `RunRecord.wakeAt`). */
+function wakeTime(state: RunState): number | undefined {
+  const until = dormantUntil(state)
+  return until === 'signal' ? Number.POSITIVE_INFINITY : until
 }
 
 function dropSignal(): { promise: Promise<void>; reject(error: unknown): void } {

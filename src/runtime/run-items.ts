@@ -1,9 +1,20 @@
 import { isWaitRequest } from '../actions/wait'
 import type { RunEvent } from '../core/run-reducer'
-import { TaskError } from '../errors'
-import type { CompiledTask } from '../types'
+import type { ActionWait, CompiledTask } from '../types'
 import type { AttemptAbort } from './attempt-abort'
 import type { AttemptTimer } from './attempt-timer'
+
+/** A `forEach` item waiting durably. */
+export interface ItemWaiting {
+  index: number
+  wait: ActionWait
+}
+
+/** How the items of one attempt ended. */
+export interface ItemsOutcome {
+  outputs: unknown[]
+  waits: ItemWaiting[]
+}
 
 /** What a `forEach` needs from its run. */
 export interface ItemsHost {
@@ -24,7 +35,12 @@ export interface ItemsHost {
  * starts: the items in flight finish and are recorded, then the attempt parks (its timeout held)
  * until the run resumes, so the task never completes while the run is paused.
  *
- * @returns the outputs in item order; rejects with the first item's failure.
+ * An item whose action asks for a durable wait (`delay`, `wait-for-event`) is not run further
+ * here: it is returned in `waits`, and the task waits in the run state until every such item's
+ * wait has ended (see `src/engine/waits/items-wait.ts`).
+ *
+ * @returns the outputs in item order (with a hole for each waiting item) and the waiting items;
+ * rejects with the first item's failure.
  */
 export async function runItems(
   host: ItemsHost,
@@ -33,7 +49,7 @@ export async function runItems(
   call: (index: number) => Promise<unknown>,
   controller: AttemptAbort,
   timer: AttemptTimer | undefined,
-): Promise<unknown[]> {
+): Promise<ItemsOutcome> {
   const done = host.doneItems(task.id)
   const results = new Array<unknown>(items.length)
   const todo: number[] = []
@@ -41,6 +57,7 @@ export async function runItems(
     if (done.has(index)) results[index] = done.get(index)
     else todo.push(index)
   })
+  const waits: ItemWaiting[] = []
   let next = 0
   let failure: { error: unknown } | undefined
   // A worker stops at a pause, a failure, an abort, or when no item is left.
@@ -49,14 +66,10 @@ export async function runItems(
       const index = todo[next++]!
       try {
         const output = await call(index)
+        // The item waits in the run state, holding no item slot; the reducer records it when done.
         if (isWaitRequest(output)) {
-          throw new TaskError(
-            'INVALID_ARGUMENT',
-            `Task "${task.id}": durable waits cannot run under forEach.`,
-            {
-              taskId: task.id,
-            },
-          )
+          waits.push({ index, wait: output.wait })
+          continue
         }
         results[index] = output
         if (!controller.aborted) {
@@ -71,14 +84,14 @@ export async function runItems(
     const workers = Math.min(task.concurrency, todo.length - next)
     await Promise.all(Array.from({ length: workers }, worker))
     if (failure) throw failure.error
-    if (controller.aborted) return results
+    if (controller.aborted) return { outputs: results, waits }
     if (host.isPaused()) {
       timer?.hold()
       await untilResumed(host, controller)
-      if (controller.aborted) return results
+      if (controller.aborted) return { outputs: results, waits }
       timer?.release()
     } else if (next >= todo.length) {
-      return results
+      return { outputs: results, waits }
     }
   }
 }

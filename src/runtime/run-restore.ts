@@ -1,6 +1,6 @@
 import { deepFreeze } from '../boundary'
 import { emptyRunData, keepData, type RunData } from '../core/run-data'
-import type { JournalEntry, RunRecord, SnapshotRecord, Store } from '../store/store'
+import type { JournalEntry, RestorePoint, RunRecord, SnapshotRecord, Store } from '../store/store'
 import type { BufferedSignal, CompiledWorkflow, RunState } from '../types'
 import { type ExecutorHost, RunExecutor } from './run-executor'
 
@@ -22,6 +22,21 @@ export async function restoreRun(
     snapshot ? store.readOutputs(record.runId, after) : [],
     store.readJournal(record.runId, after),
   ])
+  return restoreFrom(store, record, wf, host, { runId: record.runId, snapshot, outputs, entries })
+}
+
+/**
+ * `restoreRun` from what `Store.readRestorePoints` read for the run: recovery reads many runs'
+ * points in one call and rebuilds each from its own.
+ */
+export function restoreFrom(
+  store: Store,
+  record: RunRecord,
+  wf: CompiledWorkflow,
+  host: ExecutorHost,
+  point: RestorePoint,
+): Promise<RunExecutor> {
+  const { snapshot, outputs, entries } = point
   return fromJournal(
     store,
     host,
@@ -32,6 +47,33 @@ export async function restoreRun(
     entries,
     true,
   )
+}
+
+/** Runs whose restore points one `readRestorePoints` call reads together. */
+const RESTORE_BATCH = 250
+
+/**
+ * Starts reading what restoring each run needs (see `restoreFrom`), one store call per batch of
+ * runs, the batches side by side: restoring many runs then waits on a few transactions, not on
+ * three per run. Each run's point resolves `undefined` when its batch's read failed: the caller
+ * then reads that run on its own (`restoreRun`), so a run whose own read fails again fails
+ * alone, and a read that fails once does not cost the whole batch.
+ */
+export function readRestorePoints(
+  store: Store,
+  runIds: readonly string[],
+): Map<string, Promise<RestorePoint | undefined>> {
+  const points = new Map<string, Promise<RestorePoint | undefined>>()
+  for (let i = 0; i < runIds.length; i += RESTORE_BATCH) {
+    const batch = runIds.slice(i, i + RESTORE_BATCH)
+    const read = store.readRestorePoints(batch).catch(() => undefined)
+    for (const [j, runId] of batch.entries())
+      points.set(
+        runId,
+        read.then((found) => found?.[j]),
+      )
+  }
+  return points
 }
 
 /**

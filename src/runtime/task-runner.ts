@@ -1,11 +1,11 @@
 import { isWaitRequest } from '../actions/wait'
 import type { RunEvent } from '../core/run-reducer'
 import { TaskError, TimeoutError, toErrorInfo } from '../errors'
-import type { CompiledTask, ErrorInfo } from '../types'
+import type { ActionWait, CompiledTask, ErrorInfo } from '../types'
 import type { AttemptAbort } from './attempt-abort'
 import { AttemptTimer } from './attempt-timer'
 import { describe, invokeAction, isThenable, type TaskHost } from './invoke-action'
-import { runItems } from './run-items'
+import { type ItemsOutcome, runItems } from './run-items'
 
 export type { RunnableAction, TaskHost } from './invoke-action'
 
@@ -29,7 +29,8 @@ export function runTask(
   const attemptRun = new Attempt(host, task, attempt, controller, options.key)
   let output: unknown
   try {
-    output = task.forEach ? attemptRun.items() : attemptRun.call(resolveParams(host, task))
+    if (task.forEach) return attemptRun.items()
+    output = attemptRun.call(resolveParams(host, task))
   } catch (error) {
     return attemptRun.failed(error)
   }
@@ -74,7 +75,8 @@ class Attempt {
     )
   }
 
-  items(): Promise<unknown> {
+  /** Runs the `forEach` items; the event that ends the attempt once they have all ended or waited. */
+  items(): Promise<RunEvent | undefined> {
     const host = this.#host
     const task = this.#task
     const items = task.forEach!.evaluate(host.scope(task.taskRefs))
@@ -87,7 +89,18 @@ class Attempt {
     }
     const item = async (index: number) =>
       this.call(resolveParams(host, task, { item: items[index], index }), index)
-    return runItems(host, task, items, item, this.#controller, this.#timer)
+    return runItems(host, task, items, item, this.#controller, this.#timer).then(
+      (outcome) => this.#itemsEnded(outcome, items.length),
+      (error: unknown) => this.failed(error),
+    )
+  }
+
+  #itemsEnded(outcome: ItemsOutcome, count: number): RunEvent | undefined {
+    if (outcome.waits.length === 0) return this.succeeded(outcome.outputs)
+    this.#timer?.clear()
+    if (this.#controller.aborted) return this.#ended()
+    const items = outcome.waits.map(({ index, wait }) => ({ index, ...waitFields(wait) }))
+    return { type: 'task.waiting', taskId: this.#task.id, items, count, at: this.#host.now() }
   }
 
   succeeded(output: unknown): RunEvent | undefined {
@@ -95,9 +108,8 @@ class Attempt {
     const host = this.#host
     const taskId = this.#task.id
     if (this.#controller.aborted) return this.#ended()
-    if (isWaitRequest(output)) {
-      return { type: 'task.waiting', taskId, until: output.until, signal: output.signal, at: host.now() }
-    }
+    if (isWaitRequest(output))
+      return { type: 'task.waiting', taskId, ...waitFields(output.wait), at: host.now() }
     let state: Record<string, unknown> | undefined
     for (const _ in this.#changes) {
       state = this.#changes
@@ -148,4 +160,10 @@ function resolveParams(host: TaskHost, task: CompiledTask, extra?: { item: unkno
   const params = task.params
   if (!params) return {}
   return params.static ? params.value : params.resolve(host.scope(params.taskRefs, extra))
+}
+
+/** A wait as the fields of its `task.waiting` record. */
+function waitFields(wait: ActionWait): { until?: number; signal?: string } {
+  const until = wait.until === undefined ? {} : { until: wait.until }
+  return wait.kind === 'signal' ? { signal: wait.name, ...until } : until
 }

@@ -1,4 +1,6 @@
+import { unwrap } from 'idb'
 import { fence } from './fence'
+import { type CommitStores, commitIn } from './idb-commit'
 import { type IdbConnection, quiet, type Tx } from './idb-connection'
 import { type JournalPage, runRange, seqRange } from './idb-schema'
 import type {
@@ -6,9 +8,10 @@ import type {
   JournalEntry,
   JournalStore,
   OutputRecord,
+  RestorePoint,
   SnapshotRecord,
 } from './ports/journal-store'
-import { checkBatch, checkKey, checkSeq } from './store-arguments'
+import { checkBatch, checkKey, checkRunIds, checkSeq } from './store-arguments'
 
 /**
  * The `JournalStore` of an IndexedDB database: journal pages, snapshots and output records, each
@@ -17,65 +20,24 @@ import { checkBatch, checkKey, checkSeq } from './store-arguments'
 export function idbJournalStore(db: IdbConnection): JournalStore {
   return {
     commit(batch: CommitBatch): Promise<void> {
-      const rollbacks = batch.entries?.filter((e) => e.type === 'workflow.rolled-back') ?? []
+      const rolls = batch.entries?.some((e) => e.type === 'workflow.rolled-back') ?? false
       // Most batches carry no snapshot and no output: a transaction over fewer stores starts sooner.
       // A rollback's entry marks what it undoes, drops later snapshots and outputs, in this write.
-      const stores: ('runs' | 'journal' | 'snapshots' | 'outputs')[] = ['runs', 'journal']
-      if (batch.snapshots?.length > 0 || rollbacks.length > 0) stores.push('snapshots')
-      if (batch.outputs?.length || rollbacks.length > 0) stores.push('outputs')
-      return db.write('commit', stores, async (tx) => {
+      const stores: CommitStores = ['runs', 'journal']
+      if (batch.snapshots?.length > 0 || rolls) stores.push('snapshots')
+      if (batch.outputs?.length || rolls) stores.push('outputs')
+      return db.write('commit', stores, (tx) => {
         checkBatch(batch)
-        const runs = tx.objectStore('runs')
-        let refused: unknown
-        // Each fence is checked as its read comes back, without holding the writes behind it: a
-        // refusal aborts the transaction before it can commit, and the writes go with it.
-        const checks = [...batch.runs, ...(batch.fences ?? [])].map(({ runId, epoch }) =>
-          runs.get(runId).then((stored) => {
-            try {
-              fence(runId, epoch, stored)
-            } catch (error) {
-              refused ??= error
-              tx.abort()
-            }
-          }),
+        return commitIn(tx, batch, (runId, afterSeq, beforeSeq) =>
+          markRolledBack(tx as never, runId, afterSeq, beforeSeq),
         )
-        const writes: Promise<unknown>[] = checks.map(quiet)
-        for (const record of batch.runs) writes.push(quiet(runs.put(record)))
-        // Requests run in the order they are made: older snapshots go before the batch's own land.
-        for (const rollback of rollbacks) {
-          if (rollback.type !== 'workflow.rolled-back') continue
-          writes.push(markRolledBack(tx as never, rollback.runId, rollback.toSeq, rollback.seq))
-        }
-        const journal = tx.objectStore('journal')
-        // `add`, not `put`: a page whose first seq is stored already is a reused seq, and must fail
-        // the batch rather than silently replace entries that were published.
-        for (const page of pagesOf(batch.entries)) writes.push(quiet(journal.add(page)))
-        if (batch.snapshots.length > 0) {
-          const snapshots = (tx as unknown as Tx<['snapshots'], 'readwrite'>).objectStore('snapshots')
-          for (const snapshot of batch.snapshots) writes.push(quiet(snapshots.put(snapshot)))
-        }
-        if (batch.outputs?.length) {
-          const outputs = (tx as unknown as Tx<['outputs'], 'readwrite'>).objectStore('outputs')
-          for (const output of batch.outputs) writes.push(quiet(outputs.put(output)))
-        }
-        try {
-          await Promise.all(writes)
-        } catch (error) {
-          throw refused ?? error
-        }
-        if (refused) throw refused
       })
     },
 
     readJournal(runId: string, afterSeq = 0): Promise<JournalEntry[]> {
       return db.read('readJournal', ['journal'], async (tx) => {
         const after = checkSeq('afterSeq', afterSeq)
-        const entries: JournalEntry[] = []
-        for (const page of await tx.objectStore('journal').getAll(seqRange(checkKey('runId', runId)))) {
-          if (page.last <= after) continue
-          for (const entry of page.entries) if (entry.seq > after) entries.push(entry)
-        }
-        return entries
+        return entriesAfter(await tx.objectStore('journal').getAll(seqRange(checkKey('runId', runId))), after)
       })
     },
 
@@ -107,6 +69,35 @@ export function idbJournalStore(db: IdbConnection): JournalStore {
         const range = seqRange(checkKey('runId', runId), undefined, checkSeq('maxSeq', maxSeq))
         const cursor = await tx.objectStore('snapshots').openCursor(range, 'prev')
         return cursor?.value
+      })
+    },
+
+    readRestorePoints(runIds: readonly string[]): Promise<RestorePoint[]> {
+      return db.read('readRestorePoints', ['journal', 'snapshots', 'outputs'], async (tx) => {
+        const ids = checkRunIds(runIds)
+        // Every request up front, in one transaction, straight on IndexedDB: recovery reads
+        // hundreds of runs here, and a transaction (or a promise) per read cost more than the reads.
+        const raw = unwrap(tx)
+        const journal = raw.objectStore('journal')
+        const snapshots = raw.objectStore('snapshots')
+        const outputs = raw.objectStore('outputs')
+        const read = ids.map((runId) => ({
+          snapshot: snapshots.openCursor(seqRange(runId), 'prev'),
+          pages: journal.getAll(seqRange(runId)),
+          outputs: outputs.getAll(runRange(runId)),
+        }))
+        await tx.done
+        return ids.map((runId, i): RestorePoint => {
+          const snapshot = (read[i]!.snapshot.result?.value as SnapshotRecord | undefined) ?? undefined
+          const upTo = snapshot?.seq ?? 0
+          const stored = read[i]!.outputs.result as OutputRecord[]
+          return {
+            runId,
+            snapshot,
+            outputs: snapshot ? stored.filter((o) => o.seq <= upTo).sort((a, b) => a.seq - b.seq) : [],
+            entries: entriesAfter(read[i]!.pages.result as JournalPage[], upTo),
+          }
+        })
       })
     },
 
@@ -151,18 +142,12 @@ async function markRolledBack(
   await Promise.all(writes)
 }
 
-/** One page per run of a batch's entries, in order. */
-function pagesOf(entries: readonly JournalEntry[]): JournalPage[] {
-  const byRun = new Map<string, JournalEntry[]>()
-  for (const entry of entries) {
-    const list = byRun.get(entry.runId)
-    if (list) list.push(entry)
-    else byRun.set(entry.runId, [entry])
+/** The entries of a run's pages (in key order) with `seq > after`, in `seq` order. */
+function entriesAfter(pages: readonly JournalPage[], after: number): JournalEntry[] {
+  const entries: JournalEntry[] = []
+  for (const page of pages) {
+    if (page.last <= after) continue
+    for (const entry of page.entries) if (entry.seq > after) entries.push(entry)
   }
-  return [...byRun].map(([runId, list]) => ({
-    runId,
-    seq: list[0]!.seq,
-    last: list.at(-1)!.seq,
-    entries: list,
-  }))
+  return entries
 }

@@ -21,7 +21,7 @@ export interface JournalPage {
  * store or index changes; a tab still running the older code closes its connection when asked
  * (`blocking`), so the upgrade is never blocked for long.
  */
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 /** A cross-run result cache entry. Its other fields belong to the result cache module. */
 export interface CacheRecord {
@@ -46,6 +46,7 @@ export interface ScheduleRecord {
  * `listRuns` walks one index newest first and stops at `limit` instead of sorting every run.
  * Output records (version 2) are keyed `[runId, key]`: one record per task (and per `forEach`
  * item), replaced when the task completes again after a rollback.
+ * The `wakeAt` index (version 3) holds passive runs only, by the time they wake at.
  */
 export interface SpindleDB extends DBSchema {
   definitions: { key: [id: string, version: string]; value: StoredDefinition }
@@ -57,6 +58,7 @@ export interface SpindleDB extends DBSchema {
       definitionId: [string, number]
       updatedAt: number
       createdAt: number
+      wakeAt: number
     }
   }
   journal: { key: [runId: string, seq: number]; value: JournalPage }
@@ -95,6 +97,10 @@ export function upgradeSchema(
       // STORAGE_FAILED and the database stays at version 1, readable as before.
       indexOutputs(tx).catch(() => abortUpgrade(tx))
     }
+  }
+  if (oldVersion < 3) {
+    // Records without `wakeAt` (every run stored before version 3) stay out of it: none is passive.
+    tx.objectStore('runs').createIndex('wakeAt', 'wakeAt')
   }
 }
 

@@ -5,9 +5,11 @@ import type {
   JournalEntry,
   JournalStore,
   OutputRecord,
+  RestorePoint,
   SnapshotRecord,
 } from './ports/journal-store'
 import type { RunRecord } from './ports/run-store'
+import { checkRunIds } from './store-arguments'
 
 /**
  * The `JournalStore` of a memory store: journals, snapshots and output records per run. `runs` is
@@ -107,6 +109,23 @@ export function memoryJournalStore(runs: Map<string, RunRecord>): JournalStore {
         if (list[i]!.seq <= maxSeq) return structuredClone(list[i])
       }
       return undefined
+    },
+
+    async readRestorePoints(runIds: readonly string[]): Promise<RestorePoint[]> {
+      const ids = checkRunIds(runIds)
+      return ids.map((runId) => {
+        const snapshot = snapshots.get(runId)?.at(-1)
+        const upTo = snapshot?.seq ?? 0
+        const outputs = snapshot
+          ? [...(taskOutputs.get(runId)?.values() ?? [])].filter((o) => o.seq <= upTo)
+          : []
+        return structuredClone({
+          runId,
+          snapshot,
+          outputs: outputs.sort((a, b) => a.seq - b.seq),
+          entries: (journals.get(runId) ?? []).filter((e) => e.seq > upTo),
+        })
+      })
     },
 
     async rollBack(runId: string, afterSeq: number, epoch: number): Promise<void> {

@@ -1,6 +1,7 @@
 import { ArgumentError, NotFoundError } from '../errors'
-import type { RunQuery, RunRecord, RunStore } from './ports/run-store'
+import type { RunQuery, RunRecord, RunStore, Wakeup } from './ports/run-store'
 import { checkRunQuery, compareNewestFirst, selects } from './run-query'
+import { checkLimit } from './store-arguments'
 
 /**
  * The `RunStore` of a memory store over `runs`, the map its journal port fences and writes too.
@@ -39,6 +40,15 @@ export function memoryRunStore(runs: Map<string, RunRecord>, name: string): RunS
       const claimed: RunRecord[] = []
       for (const runId of runIds) if (runs.has(runId)) claimed.push(await claimRun(runId, executor))
       return claimed
+    },
+
+    async listWakeups(limit?: number): Promise<Wakeup[]> {
+      const max = checkLimit(limit, 'listWakeups')
+      const wakeups: Wakeup[] = []
+      for (const { runId, wakeAt } of runs.values())
+        if (wakeAt !== undefined && Number.isFinite(wakeAt)) wakeups.push({ runId, wakeAt })
+      wakeups.sort((a, b) => a.wakeAt - b.wakeAt || (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0))
+      return wakeups.slice(0, max)
     },
   }
 }

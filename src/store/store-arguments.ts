@@ -44,6 +44,15 @@ export function checkKey(what: string, value: unknown): string {
   })
 }
 
+/** A list of run ids, each a non-empty string. */
+export function checkRunIds(runIds: unknown): readonly string[] {
+  if (!Array.isArray(runIds)) {
+    throw new ArgumentError(`The store needs a list of run ids; got ${describe(runIds)}.`, { value: runIds })
+  }
+  for (const runId of runIds) checkKey('each runId', runId)
+  return runIds
+}
+
 /** A journal position: a number (not NaN). */
 export function checkSeq(what: string, value: unknown): number {
   if (typeof value === 'number' && !Number.isNaN(value)) return value
@@ -55,11 +64,11 @@ export function checkSeq(what: string, value: unknown): number {
   )
 }
 
-/** `RunFilter.limit`: absent (no limit) or a whole number ≥ 0. */
-export function checkLimit(limit: unknown): number {
+/** `RunFilter.limit` (or another call's `limit`): absent (no limit) or a whole number ≥ 0. */
+export function checkLimit(limit: unknown, call = 'listRuns'): number {
   if (limit === undefined) return Number.POSITIVE_INFINITY
   if (typeof limit === 'number' && Number.isInteger(limit) && limit >= 0) return limit
-  throw new ArgumentError(`listRuns: "limit" must be a whole number ≥ 0 or absent; got ${describe(limit)}.`, {
+  throw new ArgumentError(`${call}: "limit" must be a whole number ≥ 0 or absent; got ${describe(limit)}.`, {
     value: limit,
   })
 }

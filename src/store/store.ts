@@ -8,9 +8,10 @@ export type {
   JournalEntry,
   JournalStore,
   OutputRecord,
+  RestorePoint,
   SnapshotRecord,
 } from './ports/journal-store'
-export type { RunQuery, RunRecord, RunStore } from './ports/run-store'
+export type { RunQuery, RunRecord, RunStore, Wakeup } from './ports/run-store'
 
 /**
  * The storage port. The engine keeps everything durable through it: definitions

@@ -26,12 +26,12 @@ describe('built-in actions take (params, ctx: BuiltinContext)', () => {
   it('delay reads the time from ctx.now()', () => {
     const request = delay({ ms: 250 }, builtinContext(10_000))
     expect(isWaitRequest(request)).toBe(true)
-    expect(request).toMatchObject({ until: 10_250 })
+    expect(request).toMatchObject({ wait: { kind: 'timer', until: 10_250 } })
   })
 
   it('wait-for-event reads the time from ctx.now() for its timeout', () => {
     const request = waitForEvent({ event: 'go', timeoutMs: 50 }, builtinContext(2_000))
-    expect(request).toMatchObject({ signal: 'go', until: 2_050 })
+    expect(request).toMatchObject({ wait: { kind: 'signal', name: 'go', until: 2_050 } })
   })
 
   it('a built-in run by the engine gets the engine clock through its context', async () => {

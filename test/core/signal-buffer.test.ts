@@ -84,10 +84,13 @@ describe('buffered signals (D17)', () => {
 
   it('reads a snapshot of an older version that kept the payloads in the run state', async () => {
     const inner = memoryStore()
+    // Only the second engine reads as an older version wrote: the first one may load the run
+    // again while it waits (it leaves memory in between), and must read what it wrote.
+    let olderVersion = false
     // Older versions wrote `signals: { name: [payload, …] }` and no count into every snapshot.
     const legacy = (record: SnapshotRecord | undefined) => {
       const context = (record?.snapshot as { context?: Record<string, unknown> } | undefined)?.context
-      if (context && Object.keys(context.signals as object).length > 0) {
+      if (olderVersion && context && Object.keys(context.signals as object).length > 0) {
         context.signals = { go: ['from-old-snapshot'] }
         delete context.bufferedSignals
       }
@@ -97,6 +100,9 @@ describe('buffered signals (D17)', () => {
       get: (target, key) => {
         if (key === 'latestSnapshot')
           return async (runId: string, maxSeq?: number) => legacy(await target.latestSnapshot(runId, maxSeq))
+        if (key === 'readRestorePoints')
+          return async (runIds: string[]) =>
+            (await target.readRestorePoints(runIds)).map((p) => ({ ...p, snapshot: legacy(p.snapshot) }))
         const value = Reflect.get(target, key)
         return typeof value === 'function' ? value.bind(target) : value
       },
@@ -109,6 +115,7 @@ describe('buffered signals (D17)', () => {
     for (let i = 0; i < 10; i++) await first.engine.signal('r1', 'noise', i)
     await first.engine.close()
 
+    olderVersion = true
     const second = testEngine({ store, snapshotEvery: 1, recover: true })
     await flush()
     second.clock.advance(60_000)

@@ -122,12 +122,56 @@ describe('run custody', () => {
       const run = await first.start('wf')
       await flush()
       await first.close()
-      store.inject({ method: 'readJournal', when: (runId) => runId === run.runId })
+      // The read of every recovered run together fails, then this run's own read fails too.
+      store.inject(
+        { method: 'readRestorePoints' },
+        { method: 'readJournal', when: (runId) => runId === run.runId },
+      )
       const { engine: second } = open({ store, actions: { slow: slow.handler } })
       expect(await second.recover()).toEqual([])
       expect(reported).toEqual([expect.objectContaining({ code: 'STORAGE_FAILED' })])
       expect(await lockIsFree(store.name, run.runId)).toBe(true)
       expect((await store.getRun(run.runId))!.status).toBe('running')
+    })
+  })
+
+  it('recover() reads what it restores in one store call per batch of runs, not three calls per run', async () => {
+    const store = faultyStore(memoryStore())
+    const slow = controllable()
+    const { engine: first } = open({ store, actions: { slow: slow.handler } })
+    await first.register(def({ a: { action: 'slow' } }))
+    const started = await Promise.all(Array.from({ length: 40 }, () => first.start('wf')))
+    await flush()
+    await first.close()
+    const { engine: second } = open({ store, actions: { slow: slow.handler } })
+    const recovered = await second.recover()
+    const ids = (runs: { runId: string }[]) => runs.map((r) => r.runId).sort()
+    expect(ids(recovered)).toEqual(ids(started))
+    expect(recovered.every((r) => r.status === 'running')).toBe(true)
+    expect(store.calls('readRestorePoints')).toBe(1)
+    expect(store.calls('latestSnapshot') + store.calls('readOutputs') + store.calls('readJournal')).toBe(0)
+  })
+
+  it('when the batched read fails, recover() restores each run on its own: only a run whose own read fails is left', async () => {
+    await reporting(async (reported) => {
+      const store = faultyStore(memoryStore())
+      const slow = controllable()
+      const { engine: first } = open({ store, actions: { slow: slow.handler } })
+      await first.register(def({ a: { action: 'slow' } }))
+      const broken = await first.start('wf')
+      const fine = await first.start('wf')
+      await flush()
+      await first.close()
+      store.inject(
+        { method: 'readRestorePoints' },
+        { method: 'readJournal', when: (runId) => runId === broken.runId },
+      )
+      const { engine: second } = open({ store, actions: { slow: slow.handler } })
+      expect((await second.recover()).map((r) => r.runId)).toEqual([fine.runId])
+      expect(reported).toEqual([expect.objectContaining({ code: 'STORAGE_FAILED' })])
+      expect(await lockIsFree(store.name, broken.runId)).toBe(true)
+      expect(await lockIsFree(store.name, fine.runId)).toBe(false)
+      expect((await store.getRun(broken.runId))!.status).toBe('running')
     })
   })
 

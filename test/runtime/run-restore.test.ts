@@ -1,4 +1,4 @@
-import { memoryStore, type Store } from 'spindle'
+import { type CommitBatch, memoryStore, type Store } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { tempStores } from '../store/temp-database'
 import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
@@ -56,6 +56,51 @@ describe('restoring a stored run', () => {
     // The 500 progress lines lie before the last snapshot: a restore does not read them.
     expect(read).toBeLessThan(60)
     await second.engine.close()
+  })
+})
+
+describe('the outputs index', () => {
+  it('is written with the snapshot that covers an output, not with every commit', async () => {
+    const inner = memoryStore()
+    const batches: CommitBatch[] = []
+    const store = new Proxy(inner, {
+      get: (target, key) => {
+        if (key === 'commit')
+          return (batch: CommitBatch) => {
+            batches.push({ ...batch, outputs: batch.outputs && [...batch.outputs] })
+            return target.commit(batch)
+          }
+        const value = Reflect.get(target, key)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    }) as Store
+    const work = controllable()
+    // Three tasks: a snapshot every 12 entries at the least.
+    const first = testEngine({ store, snapshotEvery: 1, actions: { work: work.handler } })
+    await first.engine.register(
+      def({
+        a: { action: 'transform', params: { value: { n: 1 } } },
+        b: { action: 'work', dependsOn: ['a'] },
+        c: { action: 'transform', dependsOn: ['b'], params: { value: '${ tasks.a.output.n + 1 }' } },
+      }),
+    )
+    await first.engine.start('wf', {}, { runId: 'r1' })
+    await flush()
+    for (let i = 1; i <= 12; i++) work.calls[0]!.ctx.progress(i / 100)
+    await first.engine.idle()
+    work.calls[0]!.resolve('b-done')
+    await first.engine.wait('r1')
+    await first.engine.close()
+
+    const indexed = batches.filter((b) => b.outputs?.length)
+    expect(indexed.length).toBeGreaterThan(0)
+    expect(indexed.every((b) => b.snapshots.length > 0)).toBe(true)
+    // Only `a` completed before the one snapshot; `b` and `c` are read from the journal's tail.
+    expect(indexed.flatMap((b) => b.outputs!.map((o) => o.key))).toEqual(['a'])
+    const view = await testEngine({ store }).engine.getRun('r1')
+    expect(view?.tasks.a?.output).toEqual({ n: 1 })
+    expect(view?.tasks.b?.output).toBe('b-done')
+    expect(view?.tasks.c?.output).toBe(2)
   })
 })
 

@@ -66,4 +66,31 @@ describe('the IndexedDB schema', () => {
       await deleteDatabase(name)
     }
   })
+
+  it('upgrades a version 2 database: its runs stay readable and none is passive', async () => {
+    const name = tempDatabaseName()
+    const db = await openDB(name, 2, {
+      upgrade(db) {
+        const runs = db.createObjectStore('runs', { keyPath: 'runId' })
+        runs.createIndex('status', ['status', 'createdAt'])
+        runs.createIndex('definitionId', ['definitionId', 'createdAt'])
+        runs.createIndex('updatedAt', 'updatedAt')
+        runs.createIndex('createdAt', 'createdAt')
+        for (const store of ['definitions', 'journal', 'snapshots', 'outputs', 'cache', 'schedules'])
+          db.createObjectStore(store)
+      },
+    })
+    await db.put('runs', runRecord('r1', { seq: 4 }))
+    db.close()
+    const store = indexedDbStore({ name })
+    try {
+      expect(await store.getRun('r1')).toEqual(runRecord('r1', { seq: 4 }))
+      expect(await store.listWakeups()).toEqual([])
+      await store.commit({ entries: [], runs: [runRecord('r1', { seq: 4, wakeAt: 9_000 })], snapshots: [] })
+      expect(await store.listWakeups()).toEqual([{ runId: 'r1', wakeAt: 9_000 }])
+    } finally {
+      await store.close()
+      await deleteDatabase(name)
+    }
+  })
 })

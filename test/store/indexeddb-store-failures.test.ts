@@ -52,6 +52,28 @@ describe('indexedDbStore failures', () => {
     expect(await store.getRun('r1')).toEqual(runRecord('r1'))
   })
 
+  it('a request that fails after its fences passed still fails the whole commit, naming its cause', async () => {
+    const store = temp.open()
+    await store.createRun(runRecord('r1'))
+    await store.createRun(runRecord('r2'))
+    const run = await store.claimRun('r1', 'tab-a')
+    await store.commit({ entries: journal('r1', 2), runs: [], snapshots: [], fences: [run] })
+    // Fenced correctly, so the commit is asked for once the fences are read; the page at seq 1
+    // is stored already and fails afterwards.
+    const failed = store.commit({
+      entries: [completedEntry('r2', 1), completedEntry('r1', 1, 'again')],
+      runs: [{ ...run, seq: 1, status: 'completed' }],
+      snapshots: [],
+      outputs: [{ runId: 'r2', key: 't1', seq: 1, entry: completedEntry('r2', 1) }],
+      fences: [{ runId: 'r2', epoch: 0 }],
+    })
+    await expect(failed).rejects.toMatchObject({ code: 'STORAGE_FAILED', cause: { name: 'ConstraintError' } })
+    expect(await store.readJournal('r1')).toEqual(journal('r1', 2))
+    expect(await store.readJournal('r2')).toEqual([])
+    expect(await store.readOutputs('r2')).toEqual([])
+    expect(await store.getRun('r1')).toEqual(run)
+  })
+
   it('reports a full disk (QuotaExceededError) as a StorageError, writes nothing, and stays usable', async () => {
     // A storage bucket with a 1 MB quota: the browser enforces it for real, and only for this
     // test. The global IndexedDB factory is pointed at the bucket's while the store runs.

@@ -91,6 +91,58 @@ export function journalStoreContract(current: () => JournalStore & RunStore): vo
       expect(await seqs('run-2')).toEqual([])
     })
 
+    it('reads the restore points of many runs in one call: newest snapshot, outputs up to it, journal after it', async () => {
+      await store.commit({
+        entries: journal('r1', 4),
+        outputs: [outputRecord('r1', 1), outputRecord('r1', 3)],
+        runs: [],
+        snapshots: [snapshotRecord('r1', 1), snapshotRecord('r1', 2)],
+      })
+      await store.commit({ entries: journal('r1', 1, 5), runs: [], snapshots: [] })
+      await store.commit({
+        entries: journal('r2', 2),
+        outputs: [outputRecord('r2', 1)],
+        runs: [],
+        snapshots: [],
+      })
+      expect(await store.readRestorePoints(['r2', 'r1', 'none'])).toEqual([
+        { runId: 'r2', snapshot: undefined, outputs: [], entries: journal('r2', 2) },
+        {
+          runId: 'r1',
+          snapshot: snapshotRecord('r1', 2),
+          outputs: [outputRecord('r1', 1)],
+          entries: journal('r1', 3, 3),
+        },
+        { runId: 'none', snapshot: undefined, outputs: [], entries: [] },
+      ])
+      expect(await store.readRestorePoints([])).toEqual([])
+    })
+
+    it('reads restore points asked for right after a claim as the claim leaves them', async () => {
+      await store.createRun(runRecord('r1'))
+      const old = await store.claimRun('r1', 'tab-a')
+      const before = store.commit({ entries: journal('r1', 2), runs: [], snapshots: [], fences: [old] })
+      const claiming = store.claimRuns(['r1'], 'tab-b')
+      const reading = store.readRestorePoints(['r1'])
+      const stale = store.commit({ entries: journal('r1', 1, 3), runs: [], snapshots: [], fences: [old] })
+      await before
+      await expect(stale).rejects.toBeInstanceOf(StaleExecutorError)
+      expect((await claiming).map((r) => r.epoch)).toEqual([old.epoch + 1])
+      expect((await reading)[0]!.entries).toEqual(journal('r1', 2))
+    })
+
+    it('refuses restore points of a run id that is not a non-empty string', async () => {
+      await store.commit({ entries: journal('r1', 2), runs: [], snapshots: [] })
+      await expect(store.readRestorePoints(['r1', ''])).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        value: '',
+      })
+      await expect(store.readRestorePoints('r1' as never)).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        value: 'r1',
+      })
+    })
+
     it('reads single journal entries by seq, from any page, one run only', async () => {
       await store.commit({ entries: journal('r1', 3), runs: [], snapshots: [] })
       await store.commit({ entries: journal('r1', 4, 4), runs: [], snapshots: [] })

@@ -13,6 +13,24 @@ export function runStoreContract(current: () => RunStore): void {
       store = current()
     })
 
+    it('lists the passive runs that wake at a time, earliest first, from their wakeAt', async () => {
+      await store.createRun(runRecord('late', { wakeAt: 5_000 }))
+      await store.createRun(runRecord('b-early', { wakeAt: 2_000 }))
+      await store.createRun(runRecord('a-early', { wakeAt: 2_000 }))
+      await store.createRun(runRecord('on-a-signal', { wakeAt: Number.POSITIVE_INFINITY }))
+      await store.createRun(runRecord('live'))
+      expect(await store.listWakeups()).toEqual([
+        { runId: 'a-early', wakeAt: 2_000 },
+        { runId: 'b-early', wakeAt: 2_000 },
+        { runId: 'late', wakeAt: 5_000 },
+      ])
+      expect(await store.listWakeups(1)).toEqual([{ runId: 'a-early', wakeAt: 2_000 }])
+      expect((await store.getRun('on-a-signal'))?.wakeAt).toBe(Number.POSITIVE_INFINITY)
+      const refused = store.listWakeups(-1)
+      await expect(refused).rejects.toBeInstanceOf(ArgumentError)
+      await expect(refused).rejects.toThrow(/listWakeups: "limit"/)
+    })
+
     it('creates a run and reads it back', async () => {
       await store.createRun(runRecord('r1'))
       expect(await store.getRun('r1')).toEqual(runRecord('r1'))

@@ -18,11 +18,13 @@ const EVERY_METHOD: Record<StoreMethod, true> = {
   listRuns: true,
   claimRun: true,
   claimRuns: true,
+  listWakeups: true,
   commit: true,
   readJournal: true,
   readEntries: true,
   readOutputs: true,
   latestSnapshot: true,
+  readRestorePoints: true,
   rollBack: true,
   close: true,
 }

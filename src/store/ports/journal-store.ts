@@ -26,6 +26,14 @@ export interface JournalStore {
   /** The newest snapshot of a run with `seq <= maxSeq` (default: the newest). */
   latestSnapshot(runId: string, maxSeq?: number): Promise<SnapshotRecord | undefined>
   /**
+   * What restoring each run needs, for many runs in one read (recovery): its newest snapshot,
+   * its output records up to that snapshot and its journal entries after it. One `RestorePoint`
+   * per run id, in the order given; a run with nothing stored gets an empty one. It reads the
+   * store as left by every write and claim asked for before it, even those still in flight
+   * (IndexedDB orders transactions so): recovery asks for it right after `claimRuns`.
+   */
+  readRestorePoints(runIds: readonly string[]): Promise<RestorePoint[]>
+  /**
    * Rollback: marks journal entries with `seq > afterSeq` as rolled back and deletes the snapshots
    * and output records after it, fenced by `epoch` like `commit`.
    */
@@ -44,10 +52,22 @@ export interface SnapshotRecord {
   snapshot: unknown
 }
 
+/** What `readRestorePoints` reads for one run. */
+export interface RestorePoint {
+  runId: string
+  /** The newest snapshot, if any. */
+  snapshot: SnapshotRecord | undefined
+  /** The output records with `seq <= snapshot.seq`, in `seq` order (none without a snapshot). */
+  outputs: OutputRecord[]
+  /** The journal entries after the snapshot (all of them without one), in `seq` order. */
+  entries: JournalEntry[]
+}
+
 /**
  * A journal entry that carries data a restored run needs (a task's output, one `forEach` item's
- * output, the changes to `ctx.state`), kept a second time under `[runId, key]` and written in the
- * same transaction as the entry: restoring a run reads these and the journal after its snapshot.
+ * output, the changes to `ctx.state`), kept a second time under `[runId, key]`: restoring a run
+ * reads these up to its snapshot and the journal after it. The engine writes each record in the
+ * same transaction as the first snapshot after its entry, so a step without a snapshot writes none.
  */
 export interface OutputRecord {
   runId: string

@@ -22,6 +22,18 @@ export interface RunStore {
   claimRun(runId: string, executor: string): Promise<RunRecord>
   /** `claimRun` for many runs in one transaction (recovery); runs that do not exist are left out. */
   claimRuns(runIds: readonly string[], executor: string): Promise<RunRecord[]>
+  /**
+   * The passive runs that wake at a time (a finite `wakeAt`), earliest first (runs waking at the
+   * same time by `runId`), at most `limit` (≥ 0; default all): what the engine's deadline heap
+   * loads, from an index, without reading any other run.
+   */
+  listWakeups(limit?: number): Promise<Wakeup[]>
+}
+
+/** A passive run and the time it wakes at. */
+export interface Wakeup {
+  runId: string
+  wakeAt: number
 }
 
 /** What `Store.listRuns` selects; every field narrows it. */
@@ -63,4 +75,9 @@ export interface RunRecord {
   executor?: string
   /** The journal position and time of the last status change (the record is written only then). */
   seq: number
+  /**
+   * Set while the run is passive (its tasks all wait, it has left memory): the time it wakes at
+   * (ms since epoch), or `Infinity` when only a signal or a control call wakes it. Indexed.
+   */
+  wakeAt?: number
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
+
 import { alertFor } from '../../../src/core/monitor/alerts'
 import { SpindleError } from '../../../src/errors'
+
 import type { Health, HealthLevel } from '../../../src/types'
 
 const scores: Record<HealthLevel, number> = { healthy: 85, warning: 62, critical: 31 }

@@ -1,7 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+
 import { aggregateHealth, computeHealth, healthLevel } from '../../../src/core/monitor/health'
 import { SpindleError } from '../../../src/errors'
+
 import type { Health, TaskState, TaskStatus } from '../../../src/types'
 import { runState, taskState } from './run-state'
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
+
 import { computeProgress } from '../../../src/core/monitor/progress'
 import { SpindleError } from '../../../src/errors'
+
 import { runState, taskState } from './run-state'
 
 describe('computeProgress', () => {

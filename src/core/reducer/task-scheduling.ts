@@ -1,0 +1,117 @@
+import type { RunState, TaskState } from '../../types'
+import type { RunEvent, RunStep } from './run-step'
+
+/*
+ * Admission and settlement of tasks: the ready queue, the concurrency slots, and what a task's
+ * end does to its dependents. Each function changes the run state in place.
+ */
+
+/** Time from `from` to the step, less the pause going on (health leaves paused time out). */
+export function waited(s: RunState, step: RunStep, from: number): number {
+  const end = s.pausedAt !== undefined && s.pausedAt < step.at ? s.pausedAt : step.at
+  return end > from ? end - from : 0
+}
+
+/** A task stops waiting for a slot or its back-off: the wait so far is queue time. */
+export function stopWaiting(s: RunState, step: RunStep, t: TaskState): void {
+  if (t.readyAt === undefined || (t.status !== 'pending' && t.status !== 'retrying')) return
+  t.queueMs += waited(s, step, Math.max(t.readyAt, t.endedAt ?? t.readyAt))
+  t.readyAt = undefined
+}
+
+/** The run leaves a pause: waits that went on through it resume as if it had not happened. */
+export function endPause(s: RunState, step: RunStep): void {
+  if (s.pausedAt === undefined) return
+  const pausedAt = s.pausedAt
+  s.pausedMs += step.at - pausedAt
+  s.pausedAt = undefined
+  for (const id in s.tasks) {
+    const t = s.tasks[id]!
+    if (t.readyAt !== undefined) t.readyAt = t.readyAt < pausedAt ? t.readyAt + (step.at - pausedAt) : step.at
+  }
+}
+
+/** The task became ready to run (deps done, back-off over): it waits for a slot. */
+export function enqueue(s: RunState, step: RunStep, id: string, t: TaskState): void {
+  t.readyAt ??= step.at
+  s.ready.push(id)
+}
+
+/** Frees the concurrency slot the task held, if it held one. */
+export function releaseSlot(s: RunState, t: TaskState): void {
+  if (!t.dispatched) return
+  t.dispatched = false
+  s.inFlight -= 1
+}
+
+/** Ends the task's wait, if any, and tells the engine to clear its timer. */
+export function disarm(step: RunStep, id: string, t: TaskState): void {
+  const until = t.wait?.until
+  t.wait = undefined
+  if (until !== undefined) step.command({ type: 'disarm', taskId: id })
+}
+
+/** Admits ready tasks while the run is running and has free slots. */
+export function fill(s: RunState, step: RunStep): void {
+  while (s.status === 'running' && s.inFlight < s.concurrency && s.readyHead < s.ready.length) {
+    const id = s.ready[s.readyHead++]!
+    const t = s.tasks[id]!
+    if (t.status !== 'pending' || t.dispatched || t.deps > 0) continue
+    t.dispatched = true
+    s.inFlight += 1
+    // Without a `when`, admitting a task is starting it: one transition, no round trip.
+    if (step.wf.tasks.get(id)!.when) step.command({ type: 'dispatch', taskId: id })
+    else {
+      start(s, step, id, t, t.attempts + 1)
+      step.command({ type: 'start', taskId: id, attempt: t.attempts })
+    }
+  }
+  if (s.readyHead > 1024 && s.readyHead * 2 > s.ready.length) {
+    s.ready = s.ready.slice(s.readyHead)
+    s.readyHead = 0
+  }
+}
+
+/** Starts attempt `attempt` of the task, recording `input` or a `task.started` of its own. */
+export function start(
+  s: RunState,
+  step: RunStep,
+  id: string,
+  t: TaskState,
+  attempt: number,
+  input?: RunEvent,
+): void {
+  // The lost attempt did not fail: it does not use up the retry budget.
+  if (t.status === 'running') t.attemptBase += 1
+  t.status = 'running'
+  t.attempts = attempt
+  t.startedAt = step.at
+  t.endedAt = undefined
+  if (t.readyAt !== undefined) t.queueMs += waited(s, step, t.readyAt)
+  t.readyAt = undefined
+  step.record(s, input ?? { type: 'task.started', taskId: id, attempt, at: step.at })
+}
+
+/** Adds the time the current attempt ran to the task's running time. */
+export function stopClock(step: RunStep, t: TaskState): void {
+  if (t.status === 'running' && t.startedAt !== undefined) t.runMs += step.at - t.startedAt
+}
+
+/** The task ended for good: its dependents may become ready, and the run may be done. */
+export function settle(
+  s: RunState,
+  step: RunStep,
+  id: string,
+  t: TaskState,
+  status: 'completed' | 'skipped' | 'failed',
+): void {
+  t.status = status
+  t.endedAt = step.at
+  s.remaining -= 1
+  for (const child of step.wf.tasks.get(id)!.children) {
+    const c = s.tasks[child]!
+    c.deps -= 1
+    if (c.deps === 0 && c.status === 'pending') enqueue(s, step, child, c)
+  }
+  if (s.remaining === 0) step.command({ type: 'finish' })
+}

@@ -1,0 +1,94 @@
+import type { ItemsWait, RunState, TaskState } from '../../types'
+import type { RunEvent, RunStep } from '../reducer/run-step'
+import { complete } from '../reducer/task-outcomes'
+import { takeBuffered, timeOut } from './signal-wait'
+import type { WaitKind } from './wait-kind'
+
+/**
+ * A `forEach` whose items wait, each as its own `delay` or `wait-for-event` would: every item
+ * whose wait ends is recorded (`task.item-completed`), and the task completes once no item
+ * waits any more. An item's signal timeout fails the attempt; a retry runs only the items not
+ * recorded yet. Items resolve in index order when several are due at once.
+ */
+export const itemsWait: WaitKind<ItemsWait> = {
+  resolvedBy: new Set(['signal.received']),
+  enter: (s, step, id, t, wait) => {
+    for (const key in wait.items) {
+      const item = wait.items[key]!
+      if (item.kind !== 'signal') continue
+      const seq = takeBuffered(s, step, item.name)
+      if (seq !== undefined) resolveItem(s, step, id, t, wait, Number(key), undefined, seq)
+    }
+    // Its timer is not armed yet: the items that ended take their deadlines with them.
+    wait.until = earliest(wait)
+    finishIfDone(s, step, id, t, wait)
+  },
+  awaits: (wait, name) => firstAwaiting(wait, name) !== undefined,
+  receive: (s, step, id, t, wait, e) => {
+    resolveItem(s, step, id, t, wait, firstAwaiting(wait, e.name)!, e.payload)
+    finishIfDone(s, step, id, t, wait)
+  },
+  expire: (s, step, id, t, wait) => {
+    for (const key in wait.items) {
+      const item = wait.items[key]!
+      if (item.until === undefined || item.until > step.at) continue
+      if (item.kind === 'signal') {
+        timeOut(s, step, id, t, item)
+        return
+      }
+      resolveItem(s, step, id, t, wait, Number(key), undefined)
+    }
+    wait.until = earliest(wait)
+    t.wait = wait
+    if (wait.until !== undefined) step.command({ type: 'arm', taskId: id, deadline: wait.until })
+    finishIfDone(s, step, id, t, wait)
+  },
+}
+
+/** The earliest deadline among the items still waiting. */
+export function earliest(wait: ItemsWait): number | undefined {
+  let until: number | undefined
+  for (const key in wait.items) {
+    const at = wait.items[key]!.until
+    if (at !== undefined && (until === undefined || at < until)) until = at
+  }
+  return until
+}
+
+function firstAwaiting(wait: ItemsWait, name: string): number | undefined {
+  for (const key in wait.items) {
+    const item = wait.items[key]!
+    if (item.kind === 'signal' && item.name === name) return Number(key)
+  }
+  return undefined
+}
+
+function resolveItem(
+  s: RunState,
+  step: RunStep,
+  id: string,
+  t: TaskState,
+  wait: ItemsWait,
+  index: number,
+  output: unknown,
+  signal?: number,
+): void {
+  delete wait.items[index]
+  t.itemsDone = (t.itemsDone ?? 0) + 1
+  // A buffered signal's payload is not in the run state: the executor adds it from RunData.
+  const source = signal === undefined ? { output } : { signal }
+  step.record(s, { type: 'task.item-completed', taskId: id, index, ...source, at: step.at })
+}
+
+function finishIfDone(s: RunState, step: RunStep, id: string, t: TaskState, wait: ItemsWait): void {
+  for (const _ in wait.items) return
+  // The executor fills the output in from the items' records.
+  const completed = {
+    type: 'task.completed',
+    taskId: id,
+    attempt: t.attempts,
+    items: wait.count,
+    at: step.at,
+  }
+  complete(s, step, id, t, undefined, completed as RunEvent)
+}

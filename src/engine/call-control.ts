@@ -1,0 +1,85 @@
+import type { RunEvent } from '../core/run-reducer'
+import { InvalidStateError, NotFoundError } from '../errors'
+import type { EngineScope } from '../host/engine-scope'
+import type { LiveRuns } from '../host/live-runs'
+import type { RunExecutor } from '../runtime/run-executor'
+import { runInfo } from '../runtime/run-view'
+import {
+  type AnyControlCall,
+  CONTROLS,
+  type ControlHost,
+  type ControlName,
+  type ControlTarget,
+  type EventCall,
+  isHostCall,
+} from './controls'
+
+/** What the engine lends its control calls. */
+export interface ControlContext extends ControlHost {
+  scope: EngineScope
+  runs: LiveRuns
+  now(): number
+  /** The run as it is now (live, recently ended or stored), without taking it over. */
+  find(runId: string): Promise<RunExecutor | undefined>
+}
+
+/**
+ * Carries out the control call `name` of the table: checks its arguments before anything is
+ * read, then, inside the engine scope, applies its event to the run (or has the host carry it
+ * out), and resolves to what the call returns. A call that does not fit the run is refused with
+ * a typed error and changes nothing.
+ */
+export async function callControl(ctx: ControlContext, name: ControlName, args: unknown[]): Promise<unknown> {
+  const call = CONTROLS[name] as AnyControlCall
+  const target = call.args(...args)
+  const run = await ctx.scope.run(() =>
+    isHostCall(call) ? call.host(target, ctx) : applyEvent(ctx, call, target),
+  )
+  return call.result ? call.result(target, run) : runInfo(run)
+}
+
+async function applyEvent(
+  ctx: ControlContext,
+  call: EventCall<unknown[], ControlTarget, unknown>,
+  target: ControlTarget,
+): Promise<RunExecutor> {
+  // A run that is not live is checked as stored first: a call that does not fit must not
+  // take the run over (a lock, a new epoch, a recovery entry) on its way to being refused.
+  if (!ctx.runs.get(target.runId)) {
+    const stored = await ctx.find(target.runId)
+    ctx.scope.check()
+    if (stored) eventFor(ctx, call, target, stored)
+  }
+  const executor = await ctx.runs.executing(target.runId)
+  try {
+    await executor.send(eventFor(ctx, call, target, executor))
+    return executor
+  } finally {
+    // A failed run that took a checkpoint or a signal stays failed: it gives its lock back.
+    await ctx.runs.releaseIfEnded(executor)
+  }
+}
+
+/** The call's event for the run as it is now, or the typed error saying why the run refuses it. */
+function eventFor(
+  ctx: ControlContext,
+  call: EventCall<unknown[], ControlTarget, unknown>,
+  target: ControlTarget,
+  run: RunExecutor,
+): RunEvent {
+  const { runId, taskId } = target
+  if (taskId !== undefined && !run.wf.tasks.has(taskId)) {
+    throw new NotFoundError(`Run "${runId}" has no task "${taskId}".`, { value: taskId })
+  }
+  const event = { ...call.event(target, run.state), at: ctx.now() } as RunEvent
+  if (!run.can(event)) {
+    const status = run.state.status
+    const what = taskId
+      ? `task "${taskId}" is ${run.state.tasks[taskId]!.status} and the run is ${status}`
+      : `it is ${status}`
+    throw new InvalidStateError(`Cannot ${call.verb(target)} run "${runId}": ${what}; ${call.rule}.`, {
+      value: { runId, taskId, status },
+    })
+  }
+  return event
+}

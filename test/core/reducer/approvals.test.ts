@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest'
+import { approvals } from '../../../src/core/reducer/approvals'
+import type { RunEvent } from '../../../src/core/run-reducer'
+import { chain, fed, startedRun, types } from './reducer-fixtures'
+
+describe('approvals', () => {
+  it('approval events are recorded as they come', () => {
+    const { feed } = startedRun(chain())
+    const events: RunEvent[] = [
+      { type: 'approval.required', taskId: 'a', approvers: ['ann'], level: 1, at: 20 },
+      { type: 'approval.escalated', taskId: 'a', level: 2, at: 21 },
+      { type: 'approval.granted', taskId: 'a', by: 'ann', at: 22 },
+      { type: 'approval.rejected', taskId: 'a', by: 'bob', at: 23 },
+    ]
+    for (const e of events) expect(types(feed(e))).toEqual([e.type])
+  })
+})
+
+describe('the approvals handlers', () => {
+  it('are each exercised above', () => {
+    expect([...fed].filter((type) => type in approvals).sort()).toEqual(Object.keys(approvals).sort())
+  })
+})

@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest'
+import { machineFor, startRunActor } from '../../src/core/run-machine'
+import { type RunEvent, reduceRun } from '../../src/core/run-reducer'
+import { createRunReplica } from '../../src/core/run-replica'
+import { can, initialRunState } from '../../src/core/run-state'
+import { compileWorkflow } from '../../src/definition/compile'
+import type { RunState, RunStatus, WorkflowDefinition } from '../../src/types'
+
+const definition: WorkflowDefinition = {
+  schemaVersion: '2.0',
+  id: 'wf',
+  version: '1.0.0',
+  tasks: { a: { action: 'noop' }, b: { action: 'noop', dependsOn: ['a'] } },
+}
+const wf = compileWorkflow(definition)
+
+function run(...events: RunEvent[]): RunState {
+  const s = initialRunState(wf, 'r1', 0)
+  for (const e of events) {
+    if (!can(s, e)) throw new Error(`setup event ${e.type} refused`)
+    reduceRun(s, e, wf)
+  }
+  return s
+}
+
+const started: RunEvent = { type: 'workflow.started', definitionId: 'wf', version: '1.0.0', at: 1 }
+const states: Record<RunStatus, () => RunState> = {
+  queued: () => run({ type: 'workflow.queued', definitionId: 'wf', version: '1.0.0', at: 1 }),
+  running: () => run(started),
+  paused: () => run(started, { type: 'workflow.paused', reason: 'p', at: 2 }),
+  failed: () => run(started, { type: 'workflow.failed', error: { code: 'X', message: 'x' }, at: 2 }),
+  cancelled: () => run(started, { type: 'workflow.cancelled', at: 2 }),
+  completed: () =>
+    run(
+      started,
+      { type: 'task.completed', taskId: 'a', attempt: 1, at: 2 },
+      { type: 'task.completed', taskId: 'b', attempt: 1, at: 3 },
+      { type: 'workflow.completed', at: 4 },
+    ),
+}
+
+const controls: Record<string, RunEvent> = {
+  start: { type: 'workflow.started', definitionId: 'wf', version: '1.0.0', at: 9 },
+  pause: { type: 'workflow.paused', reason: 'p', at: 9 },
+  resume: { type: 'workflow.resumed', at: 9 },
+  cancel: { type: 'workflow.cancelled', at: 9 },
+  signal: { type: 'signal.received', name: 'go', at: 9 },
+  checkpoint: { type: 'checkpoint.saved', checkpointId: '', reason: 'r', at: 9 },
+  skip: { type: 'task.skipped', taskId: 'b', reason: 'manual', at: 9 },
+}
+
+describe('can', () => {
+  // Which control call each status takes: one table, the same for machine, engine and replica.
+  const table: Record<RunStatus, string[]> = {
+    queued: ['start', 'cancel', 'signal'],
+    running: ['pause', 'cancel', 'signal', 'checkpoint', 'skip'],
+    paused: ['resume', 'cancel', 'signal', 'checkpoint', 'skip'],
+    failed: ['cancel', 'signal', 'checkpoint', 'skip'],
+    completed: [],
+    cancelled: [],
+  }
+  for (const [status, accepted] of Object.entries(table) as [RunStatus, string[]][]) {
+    it(`a ${status} run takes ${accepted.join(', ') || 'nothing'}`, () => {
+      const s = states[status]()
+      expect(s.status).toBe(status)
+      const taken = Object.keys(controls).filter((name) => can(s, controls[name]!))
+      expect(taken).toEqual(accepted)
+    })
+  }
+
+  it('takes workflow.completed only once every task settled', () => {
+    const s = run(started)
+    expect(can(s, { type: 'workflow.completed', at: 5 })).toBe(false)
+  })
+
+  it('takes workflow.timed-out only at or after the deadline', () => {
+    const s = run({ ...started, deadline: 100, timeoutMs: 99 } as RunEvent)
+    expect(can(s, { type: 'workflow.timed-out', deadline: 100, timeoutMs: 99, at: 99 })).toBe(false)
+    expect(can(s, { type: 'workflow.timed-out', deadline: 100, timeoutMs: 99, at: 100 })).toBe(true)
+  })
+
+  it('takes a task event only for the attempt in flight', () => {
+    const s = run(started)
+    expect(can(s, { type: 'task.completed', taskId: 'a', attempt: 1, at: 5 })).toBe(true)
+    expect(can(s, { type: 'task.completed', taskId: 'a', attempt: 2, at: 5 })).toBe(false)
+    expect(can(s, { type: 'task.completed', taskId: 'b', attempt: 1, at: 5 })).toBe(false)
+    expect(can(s, { type: 'task.completed', taskId: 'nope', attempt: 1, at: 5 })).toBe(false)
+  })
+
+  it('refuses approval events for a task whose wait they do not resolve (S5)', () => {
+    const s = run(
+      started,
+      { type: 'task.completed', taskId: 'a', attempt: 1, at: 2 },
+      { type: 'task.waiting', taskId: 'b', until: 100, at: 3 },
+    )
+    const events: RunEvent[] = [
+      { type: 'approval.required', taskId: 'a', approvers: ['ann'], level: 1, at: 5 },
+      { type: 'approval.granted', taskId: 'a', by: 'ann', at: 5 },
+      { type: 'approval.rejected', taskId: 'b', by: 'ann', at: 5 },
+      { type: 'approval.escalated', taskId: 'b', level: 2, at: 5 },
+    ]
+    for (const e of events) expect(can(s, e)).toBe(false)
+  })
+})
+
+describe('the run machine', () => {
+  it('applies exactly the events can() takes, leaving the state untouched otherwise', () => {
+    const actor = startRunActor(machineFor(wf), 'r1', 0)
+    actor.send(started)
+    const before = structuredClone(actor.getSnapshot().context)
+    actor.send({ type: 'workflow.resumed', at: 5 })
+    actor.send({ type: 'task.completed', taskId: 'b', attempt: 1, at: 5 })
+    expect(actor.getSnapshot().context).toEqual(before)
+    actor.send({ type: 'workflow.paused', reason: 'p', at: 6 })
+    expect(actor.getSnapshot().context.status).toBe('paused')
+    actor.stop()
+  })
+
+  it('restores a snapshot persisted with a state node per status', () => {
+    const context = states.paused()
+    const old = { status: 'active', value: 'paused', historyValue: {}, context, children: {} }
+    const actor = startRunActor(machineFor(wf), 'r1', 0, old as never)
+    actor.send({ type: 'workflow.resumed', at: 10 })
+    expect(actor.getSnapshot().context).toMatchObject({ status: 'running', pausedMs: 8 })
+    actor.stop()
+  })
+
+  it('restores a finished run persisted as a final state, and it takes nothing more', () => {
+    const context = states.completed()
+    const old = { status: 'done', value: 'completed', historyValue: {}, context, children: {} }
+    const actor = startRunActor(machineFor(wf), 'r1', 0, old as never)
+    actor.send({ type: 'workflow.cancelled', at: 10 })
+    expect(actor.getSnapshot().context.status).toBe('completed')
+    actor.stop()
+  })
+})
+
+describe('the run replica', () => {
+  it('asks for a new snapshot when an event does not fit the state it holds', () => {
+    const state = states.running()
+    const replica = createRunReplica({ definition, state, seq: state.seq })
+    const stray = { type: 'task.completed', taskId: 'b', attempt: 1, runId: 'r1', seq: state.seq + 1, at: 5 }
+    expect(replica.apply(stray as never)).toBe(false)
+    expect(replica.state.tasks.b!.status).toBe('pending')
+  })
+})
