@@ -20,9 +20,21 @@ import { InputError, type ValidationIssue } from './errors'
  * params.list.push(2) // TypeError: Cannot add property 1, object is not extensible
  */
 export function deepFreeze<T>(value: T): T {
-  if (!isPlainContainer(value) || Object.isFrozen(value)) return value
+  // Every journal record passes here: no key arrays, no calls for primitives.
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value
+  if (Array.isArray(value)) {
+    Object.freeze(value)
+    for (let i = 0; i < value.length; i++) deepFreeze(value[i])
+    return value
+  }
+  if (!isPlainContainer(value)) return value
   Object.freeze(value)
-  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key])
+  const record = value as Record<string, unknown>
+  // A plain object inherits nothing enumerable, so `for…in` walks its own keys.
+  for (const key in record) {
+    const item = record[key]
+    if (typeof item === 'object' && item !== null) deepFreeze(item)
+  }
   return value
 }
 

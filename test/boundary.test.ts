@@ -260,4 +260,15 @@ describe('deepFreeze', () => {
     expect(Object.isFrozen(bytes)).toBe(false)
     expect(deepFreeze(3)).toBe(3)
   })
+
+  it('reaches into arrays of arrays and objects without a prototype, and leaves a Map inside unfrozen', () => {
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { list: [[{ n: 1 }]] })
+    const map = new Map([[1, { n: 2 }]])
+    const value = deepFreeze([bare, { map }])
+    expect(Object.isFrozen(bare)).toBe(true)
+    expect(Object.isFrozen((bare.list as unknown[][])[0]![0])).toBe(true)
+    expect(Object.isFrozen(value[1])).toBe(true)
+    expect(Object.isFrozen(map)).toBe(false)
+    expect(Object.isFrozen(map.get(1))).toBe(false)
+  })
 })

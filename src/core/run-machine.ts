@@ -60,6 +60,36 @@ export function machineFor(wf: CompiledWorkflow): RunMachine {
   return machine
 }
 
+/** What an event the run does not take gives: nothing to journal, nothing to do. */
+const NO_STEP: Step = Object.freeze({
+  records: Object.freeze([]),
+  commands: Object.freeze([]),
+}) as unknown as Step
+
+/**
+ * Feeds one event to a run and returns its step. A task-level event (anything but `workflow.*`)
+ * is most of a run's events; the machine's one transition for it is the `can` guard and the
+ * `apply` action, so it is reduced here with those two, without the actor's transition machinery
+ * (which costs more than the reduction itself). The status lives only in the context, so the
+ * actor needs no news of it. `workflow.*` events, and every event while an inspector watches the
+ * actor (which should see them all), go through the actor; `collect` takes the step it emitted, if any.
+ */
+export function feedRun(
+  actor: RunActor,
+  wf: CompiledWorkflow,
+  event: RunEvent,
+  collect: () => Step | undefined,
+  inspected: boolean,
+): Step {
+  if (inspected || event.type.startsWith('workflow.')) {
+    actor.send(event)
+    return collect() ?? NO_STEP
+  }
+  const context = actor.getSnapshot().context
+  if (!can(context, event)) return NO_STEP
+  return reduceRun(context, event, wf)
+}
+
 /** Starts a run actor, fresh or from a persisted snapshot; its id is the run id (as inspectors show it). */
 export function startRunActor(
   machine: RunMachine,

@@ -1,5 +1,6 @@
 import { SpindleError, StorageError } from '../errors'
 import type { CommitBatch, Store } from '../store/store'
+import { reportUnhandledError } from './report-unhandled-error'
 
 /** A run with journal entries waiting to be written. */
 export interface JournalSource {
@@ -74,7 +75,8 @@ export class JournalWriter {
     }
   }
 
-  async #flush(): Promise<void> {
+  /** One commit; no async function around it, so a step pays for the store's promise alone. */
+  #flush(): void {
     const flight = this.#next
     if (!flight) return
     this.#next = undefined
@@ -83,20 +85,38 @@ export class JournalWriter {
     for (const source of sources) source.collect(batch)
     this.#dirty.clear()
     this.#current = flight.promise
+    let commit: Promise<void>
     try {
-      await this.#store.commit(batch)
-      flight.resolve()
+      commit = this.#store.commit(batch)
     } catch (error) {
-      const failure =
-        error instanceof SpindleError
-          ? error
-          : new StorageError(`The store could not write the journal: ${String(error)}`, { cause: error })
-      for (const source of sources) source.failed(failure)
-      flight.reject(failure)
-    } finally {
-      this.#current = undefined
-      if (this.#next) queueMicrotask(() => this.#flush())
+      commit = Promise.reject(error)
     }
+    // Neither handler throws: the promise they make has nothing to report.
+    commit.then(
+      () => {
+        flight.resolve()
+        this.#flushed()
+      },
+      (error: unknown) => {
+        const failure =
+          error instanceof SpindleError
+            ? error
+            : new StorageError(`The store could not write the journal: ${String(error)}`, { cause: error })
+        try {
+          for (const source of sources) source.failed(failure)
+        } catch (broken) {
+          // A source that cannot stop is past helping; the writers waiting still learn of the failure.
+          reportUnhandledError(broken)
+        }
+        flight.reject(failure)
+        this.#flushed()
+      },
+    )
+  }
+
+  #flushed(): void {
+    this.#current = undefined
+    if (this.#next) queueMicrotask(() => this.#flush())
   }
 }
 

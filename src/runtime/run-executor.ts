@@ -2,8 +2,8 @@ import type { Snapshot } from 'xstate'
 import { deepFreeze } from '../boundary'
 import { dormantUntil } from '../core/dormancy'
 import { keepData, type RunData } from '../core/run-data'
-import { machineFor, type RunActor, startRunActor } from '../core/run-machine'
-import type { RunCommand, RunEvent } from '../core/run-reducer'
+import { feedRun, machineFor, type RunActor, startRunActor } from '../core/run-machine'
+import type { RunCommand, RunEvent, Step } from '../core/run-reducer'
 import { can } from '../core/run-state'
 import { deadlineOf } from '../core/waits/wait-kind'
 import { ExpressionError, InvalidStateError, SpindleError, toErrorInfo } from '../errors'
@@ -50,7 +50,9 @@ export class RunExecutor implements JournalSource, TaskHost {
   record: RunRecord
   readonly #host: ExecutorHost
   readonly #actor: RunActor
-  #collected: Effect[] = []
+  readonly #inspected: boolean
+  /** The step the actor emitted for the event it was just sent, until `feedRun` takes it. */
+  #emitted: Step | undefined
   #pending: JournalEntry[] = []
   #effects: Promise<void> = Promise.resolve()
   /** Rounds of effects not yet carried out. */
@@ -77,6 +79,8 @@ export class RunExecutor implements JournalSource, TaskHost {
   #stopError: SpindleError | undefined
   /** Rejects the sends whose entries are still queued (not yet in a batch) if the executor stops. */
   #drop: { promise: Promise<void>; reject(error: unknown): void } | undefined
+  /** Attempts that ended synchronously while a round is carried out, sent after its commands. */
+  #endedNow: { taskId: string; controller: AttemptAbort; result: RunEvent }[] | undefined
   /** A new run's record is not stored yet: it goes out in one transaction with its first entries. */
   #recordUnwritten: boolean
 
@@ -98,10 +102,10 @@ export class RunExecutor implements JournalSource, TaskHost {
     this.record = record
     this.data = data
     this.#actor = startRunActor(machineFor(wf), record.runId, record.createdAt, snapshot, host.inspect)
+    this.#inspected = host.inspect !== undefined
     this.#snapshotSeq = this.state.seq
     this.#actor.on('step', ({ step }) => {
-      for (const event of step.records) this.#collected.push({ type: 'record', event })
-      this.#collected.push(...step.commands)
+      this.#emitted = step
     })
   }
 
@@ -144,30 +148,42 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   #apply(event: RunEvent): Promise<void> {
     if (this.#stopped) return Promise.resolve()
-    if (this.#fenced !== undefined) {
-      return Promise.reject(
-        new InvalidStateError(
-          `Run "${this.runId}" takes no events now: ${this.#fenced}; try again once that is done.`,
-          {
-            value: { runId: this.runId, event: event.type },
-          },
-        ),
-      )
+    if (this.#fenced !== undefined) return Promise.reject(this.#refusal(event))
+    return this.#enqueue(event) ?? Promise.resolve()
+  }
+
+  #refusal(event: RunEvent): InvalidStateError {
+    return new InvalidStateError(
+      `Run "${this.runId}" takes no events now: ${this.#fenced}; try again once that is done.`,
+      { value: { runId: this.runId, event: event.type } },
+    )
+  }
+
+  /**
+   * Feeds `event` to the run and queues its records and effects; returns the promise of the round
+   * that carries them out (undefined when the event changed nothing), which the round itself
+   * watches: a failed write breaks the run whether or not anyone awaits it.
+   */
+  #enqueue(event: RunEvent): Promise<void> | undefined {
+    const { records, commands } = this.#feed(event)
+    if (records.length === 0 && commands.length === 0) return undefined
+    const written = this.#host.journal.write(this)
+    // Sends whose records go out in the same journal write share one round of effects: the
+    // step's records, then its deferred commands, join that round's list (one list per round).
+    const open = this.#open
+    const joined = open !== undefined && open.written === written
+    const deferred: Effect[] = joined ? open.commands : []
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i]!
+      this.#fillOutput(record)
+      deepFreeze(record)
+      this.#pending.push(record)
+      keepData(this.data, record)
+      deferred.push({ type: 'record', event: record })
     }
-    this.#actor.send(event)
-    const commands = this.#collected
-    if (commands.length === 0) return Promise.resolve()
-    this.#collected = []
-    const deferred: Effect[] = []
-    for (const command of commands) {
+    for (let i = 0; i < commands.length; i++) {
+      const command = commands[i]!
       switch (command.type) {
-        case 'record':
-          this.#fillOutput(command.event)
-          deepFreeze(command.event)
-          this.#pending.push(command.event)
-          keepData(this.data, command.event)
-          deferred.push(command)
-          break
         case 'abort':
           this.#controllers.get(command.taskId)?.abort(new Error(command.reason))
           this.#controllers.delete(command.taskId)
@@ -182,13 +198,7 @@ export class RunExecutor implements JournalSource, TaskHost {
           deferred.push(command)
       }
     }
-    const written = this.#host.journal.write(this)
-    // Sends whose records go out in the same journal write share one round of effects.
-    const open = this.#open
-    if (open && open.written === written) {
-      open.commands.push(...deferred)
-      return open.done
-    }
+    if (joined) return open.done
     // Rounds run in order: wait for the previous one only while one is still pending.
     const done =
       this.#rounds === 0
@@ -200,22 +210,28 @@ export class RunExecutor implements JournalSource, TaskHost {
     const round = { written, commands: deferred, done }
     this.#open = round
     this.#rounds += 1
-    this.#effects = done
-      .then(
-        () => {
-          this.#rounds -= 1
-          if (this.#open === round) this.#open = undefined
-          this.#carryOut(round.commands)
-        },
-        (error) => {
-          this.#rounds -= 1
-          this.#break(error)
-        },
-      )
+    this.#effects = done.then(
+      () => this.#endRound(round, true, undefined),
+      (error: unknown) => this.#endRound(round, false, error),
+    )
+    return done
+  }
+
+  /** A round's write settled: carry out its commands, or stop the run if the write failed. */
+  #endRound(round: { commands: Effect[] }, written: boolean, error: unknown): void {
+    this.#rounds -= 1
+    try {
+      if (!written) {
+        this.#break(error)
+        return
+      }
+      if (this.#open === round) this.#open = undefined
+      this.#carryOut(round.commands)
+    } catch (failure) {
       // Carrying out a command failed outside any task (the clock could not arm a timer): no
       // run state or caller can hold that failure.
-      .catch(reportUnhandledError)
-    return done
+      reportUnhandledError(failure)
+    }
   }
 
   collect(batch: CommitBatch): void {
@@ -288,9 +304,8 @@ export class RunExecutor implements JournalSource, TaskHost {
       // Entries the actor derived itself from an earlier one are already counted in its seq.
       if (entry.rolledBack || entry.seq <= this.state.seq) continue
       const { seq: _seq, runId: _runId, rolledBack: _rolledBack, ...event } = entry
-      this.#actor.send(event as RunEvent)
+      this.#feed(event as RunEvent)
     }
-    this.#collected = []
     // `#snapshotSeq` stays at the snapshot restored from: a run loaded again and again (a passive
     // one, woken by each signal) still gets a new snapshot every so many entries, so the journal
     // tail a restore replays stays short.
@@ -436,40 +451,63 @@ export class RunExecutor implements JournalSource, TaskHost {
     } as unknown as Snapshot<unknown>
   }
 
+  /** The step `event` gives; see `feedRun` for which events the actor itself takes. */
+  #feed(event: RunEvent): Step {
+    return feedRun(this.#actor, this.wf, event, this.#takeEmitted, this.#inspected)
+  }
+
+  readonly #takeEmitted = (): Step | undefined => {
+    const step = this.#emitted
+    this.#emitted = undefined
+    return step
+  }
+
   #carryOut(commands: Effect[]): void {
     if (this.#stopped) return
-    if (this.#fenced !== undefined) {
-      // Committed records are facts and go out; the work they would start does not.
-      for (const command of commands) if (command.type === 'record') this.#host.publish(command.event)
-      return
-    }
     let settled = false
-    for (const command of commands) {
-      switch (command.type) {
-        case 'record':
-          this.#host.publish(command.event)
-          if (isTerminal(command.event)) settled = true
-          // Parked items go on once the resume is committed, as tasks it admits do.
-          if (command.event.type === 'workflow.resumed') this.#resumeParked()
-          break
-        case 'dispatch':
-          this.#dispatch(command.taskId)
-          break
-        case 'start':
-          this.#run(command.taskId, command.attempt)
-          break
-        case 'arm':
-          this.#arm(command.taskId, command.deadline)
-          break
-        case 'arm-run':
-          this.#armRun()
-          break
-        case 'finish':
-          this.#finish()
-          break
+    this.#endedNow = []
+    try {
+      for (const command of commands) {
+        // Committed records are facts and go out; the work they would start does not, also when
+        // a fence or a stop lands while the round is carried out (a subscriber's call).
+        if (this.#fenced !== undefined || this.#stopped) {
+          if (command.type === 'record') this.#host.publish(command.event)
+          continue
+        }
+        switch (command.type) {
+          case 'record':
+            this.#host.publish(command.event)
+            if (isTerminal(command.event)) settled = true
+            // Parked items go on once the resume is committed, as tasks it admits do.
+            if (command.event.type === 'workflow.resumed') this.#resumeParked()
+            break
+          case 'dispatch':
+            this.#dispatch(command.taskId)
+            break
+          case 'start':
+            this.#run(command.taskId, command.attempt)
+            break
+          case 'arm':
+            this.#arm(command.taskId, command.deadline)
+            break
+          case 'arm-run':
+            this.#armRun()
+            break
+          case 'finish':
+            this.#finish()
+            break
+        }
+      }
+    } finally {
+      const ended = this.#endedNow
+      this.#endedNow = undefined
+      for (const { taskId, controller, result } of ended) {
+        if (this.#controllers.get(taskId) === controller) this.#controllers.delete(taskId)
+        // Aborted after it ended but before it was sent: dropped, as an aborted attempt's result is.
+        if (!this.#stopped && !controller.aborted) this.#post(result)
       }
     }
-    if (settled && isTerminalStatus(this.state.status)) this.#host.settled(this)
+    if (settled && this.#fenced === undefined && isTerminalStatus(this.state.status)) this.#host.settled(this)
   }
 
   /** Outputs the reducer cannot know: they live in RunData, not in the run state. */
@@ -547,21 +585,45 @@ export class RunExecutor implements JournalSource, TaskHost {
     if (t.status !== 'running' || t.attempts !== attempt) return
     const controller = new AttemptAbort()
     this.#controllers.set(taskId, controller)
-    runTask(this, this.wf.tasks.get(taskId)!, attempt, controller)
+    let result: ReturnType<typeof runTask>
+    try {
+      result = runTask(this, this.wf.tasks.get(taskId)!, attempt, controller)
+    } catch (error) {
+      this.#attemptBroke(taskId, attempt, controller, error)
+      return
+    }
+    if (!(result instanceof Promise)) {
+      this.#attemptEnded(taskId, controller, result)
+      return
+    }
+    result
       .then(
-        (result) => {
-          if (this.#controllers.get(taskId) === controller) this.#controllers.delete(taskId)
-          if (result && !this.#stopped) this.#post(result)
-        },
-        (error: unknown) => {
-          // The runner itself failed (not the action, whose failures it turns into events):
-          // the attempt still ends, as a failure, so the run never waits for it forever.
-          if (this.#controllers.get(taskId) === controller) this.#controllers.delete(taskId)
-          if (this.#stopped || controller.aborted) return
-          this.#post({ type: 'task.failed', taskId, attempt, error: toErrorInfo(error), at: this.now() })
-        },
+        (ended) => this.#attemptEnded(taskId, controller, ended),
+        (error: unknown) => this.#attemptBroke(taskId, attempt, controller, error),
       )
       .catch(reportUnhandledError)
+  }
+
+  #attemptEnded(taskId: string, controller: AttemptAbort, result: RunEvent | undefined): void {
+    // An attempt that ended at once, while a round is carried out, is sent after the round's
+    // other commands, as an asynchronous one would be: every task the round starts starts first,
+    // and the attempt stays abortable until then (an abort drops its result, as it would have).
+    if (this.#endedNow && result) {
+      this.#endedNow.push({ taskId, controller, result })
+      return
+    }
+    if (this.#controllers.get(taskId) === controller) this.#controllers.delete(taskId)
+    if (result && !this.#stopped) this.#post(result)
+  }
+
+  /**
+   * The runner itself failed (not the action, whose failures it turns into events): the attempt
+   * still ends, as a failure, so the run never waits for it forever.
+   */
+  #attemptBroke(taskId: string, attempt: number, controller: AttemptAbort, error: unknown): void {
+    if (this.#controllers.get(taskId) === controller) this.#controllers.delete(taskId)
+    if (this.#stopped || controller.aborted) return
+    this.#post({ type: 'task.failed', taskId, attempt, error: toErrorInfo(error), at: this.now() })
   }
 
   #arm(taskId: string, deadline: number): void {
@@ -615,9 +677,18 @@ export class RunExecutor implements JournalSource, TaskHost {
     this.#post({ type: 'workflow.completed', output, at: this.now() })
   }
 
-  /** Sends an event from inside the run; a failed write stops the run through `#break`. */
+  /**
+   * Sends an event from inside the run; a failed write stops the run through `#break`. It needs
+   * no promise of its own: the round its records join breaks the run when their write fails, and
+   * once the executor has stopped there is nothing left to break.
+   */
   #post(event: RunEvent): void {
-    this.send(event).catch((error: unknown) => this.#break(error))
+    if (this.#stopped) return
+    if (this.#fenced !== undefined) {
+      this.#break(this.#refusal(event))
+      return
+    }
+    this.#enqueue(event)
   }
 }
 

@@ -34,12 +34,18 @@ describe('createRunReplica', () => {
   })
 
   it('reports a gap when an input event is missing', async () => {
-    const { engine } = testEngine()
-    await engine.register(def({ a: { action: 'noop' }, b: { action: 'noop', dependsOn: ['a'] } }))
+    // Held in its first task, so the snapshot is taken before the events the test feeds back.
+    let release!: () => void
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const { engine } = testEngine({ actions: { hold: () => held } })
+    await engine.register(def({ a: { action: 'hold' }, b: { action: 'noop', dependsOn: ['a'] } }))
     const events: WorkflowEvent[] = []
     engine.events$.subscribe((e) => events.push(e))
     const run = await engine.start('wf')
     const replica = createRunReplica((await engine.runSnapshot(run.runId))!)
+    release()
     await engine.wait(run.runId)
     const later = events.filter((e) => e.seq > replica.state.seq)
     expect(replica.apply(later[1]!)).toBe(false)
