@@ -39,19 +39,22 @@ export function memoryJournalStore(runs: Map<string, RunRecord>): JournalStore {
 
   return {
     async commit(batch: CommitBatch): Promise<void> {
-      for (const { runId, epoch } of [...batch.runs, ...(batch.fences ?? [])])
-        fence(runId, epoch, runs.get(runId))
+      // Most commits are one run's next entries: no spread, no clone of an empty list.
+      for (const { runId, epoch } of batch.runs) fence(runId, epoch, runs.get(runId))
+      if (batch.fences) for (const { runId, epoch } of batch.fences) fence(runId, epoch, runs.get(runId))
       // A seq is never used twice (a rollback keeps the entries it undoes): refuse before writing.
-      const last = new Map<string, number>()
+      let lastRun: string | undefined
+      let lastSeq = 0
       for (const entry of batch.entries) {
-        const previous = last.get(entry.runId) ?? journals.get(entry.runId)?.at(-1)?.seq ?? 0
+        const previous = entry.runId === lastRun ? lastSeq : (journals.get(entry.runId)?.at(-1)?.seq ?? 0)
         if (entry.seq <= previous) {
           throw new StorageError(
             `Journal entry ${entry.seq} of run "${entry.runId}" follows entry ${previous}: a seq is never reused. This is a bug in Spindle; please report it.`,
             { value: { runId: entry.runId, seq: entry.seq } },
           )
         }
-        last.set(entry.runId, entry.seq)
+        lastRun = entry.runId
+        lastSeq = entry.seq
       }
       // A rollback's own entry marks what it undoes in the same write: there is no moment when
       // the entries are marked and the rollback is not recorded, or the other way round.
@@ -60,25 +63,28 @@ export function memoryJournalStore(runs: Map<string, RunRecord>): JournalStore {
       }
       // Kept as IndexedDB keeps them, out of the caller's reach: copies, except entries already
       // frozen (the engine deep-freezes every record it journals, see boundary.ts), which nobody
-      // can change and which are most of what a run writes.
-      const copy = {
-        runs: structuredClone(batch.runs),
-        entries: batch.entries.map((entry) => (Object.isFrozen(entry) ? entry : structuredClone(entry))),
-        snapshots: structuredClone(batch.snapshots),
-        outputs: batch.outputs && structuredClone(batch.outputs),
-      }
-      for (const record of copy.runs) runs.set(record.runId, record)
-      for (const entry of copy.entries) {
+      // can change and which are most of what a run writes; an output record of a frozen entry
+      // is copied shallowly for the same reason. Everything is copied before anything is kept,
+      // so a value that cannot be cloned leaves the store as it was.
+      const runCopies = batch.runs.length > 0 ? structuredClone(batch.runs) : batch.runs
+      const entries = batch.entries.map((entry) => (Object.isFrozen(entry) ? entry : structuredClone(entry)))
+      const snapshotCopies = batch.snapshots.length > 0 ? structuredClone(batch.snapshots) : batch.snapshots
+      const outputCopies = batch.outputs?.map((output) =>
+        Object.isFrozen(output.entry) ? { ...output } : structuredClone(output),
+      )
+      for (const record of runCopies) runs.set(record.runId, record)
+      for (const entry of entries) {
         const journal = journals.get(entry.runId)
         if (journal) journal.push(entry)
         else journals.set(entry.runId, [entry])
       }
-      for (const output of copy.outputs ?? []) {
-        const outputs = taskOutputs.get(output.runId)
-        if (outputs) outputs.set(output.key, output)
-        else taskOutputs.set(output.runId, new Map([[output.key, output]]))
-      }
-      for (const snapshot of copy.snapshots) {
+      if (outputCopies)
+        for (const output of outputCopies) {
+          const outputs = taskOutputs.get(output.runId)
+          if (outputs) outputs.set(output.key, output)
+          else taskOutputs.set(output.runId, new Map([[output.key, output]]))
+        }
+      for (const snapshot of snapshotCopies) {
         const list = snapshots.get(snapshot.runId)
         if (list) list.push(snapshot)
         else snapshots.set(snapshot.runId, [snapshot])
