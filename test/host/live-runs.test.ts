@@ -2,7 +2,7 @@ import { type Engine, memoryStore } from 'spindle'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { tryLockRun } from '../../src/host/locks'
 import { faultyStore } from '../store/faulty-store'
-import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
+import { controllable, def, testEngine } from '../support/engine-fixtures'
 
 /** Collects what the engine reports with `reportError` while `work` runs. */
 async function reporting(work: (reported: unknown[]) => Promise<void>): Promise<void> {
@@ -49,7 +49,7 @@ describe('run custody', () => {
       const { engine: first } = open({ store, actions: { slow: slow.handler } })
       await first.register(def({ a: { action: 'slow' } }))
       const run = await first.start('wf')
-      await flush()
+      await first.idle()
       const { engine: second } = open({ store, actions: { slow: slow.handler } })
       expect(await second.recover()).toEqual([])
       // The second engine waits for the lock; its first read once it has it fails.
@@ -77,7 +77,7 @@ describe('run custody', () => {
       await expect(engine.start('wf', {}, { runId: 'refused' })).rejects.toMatchObject({
         code: 'STORAGE_FAILED',
       })
-      await flush()
+      await engine.idle()
       expect(await store.getRun('refused')).toBeUndefined()
       expect((await engine.listRuns()).runs.map((r) => r.runId)).toEqual([other.runId])
       expect(await engine.getRun('refused')).toBeUndefined()
@@ -87,7 +87,7 @@ describe('run custody', () => {
       await engine.wait(other.runId)
       await engine.close()
       const { engine: again } = open({ store, recover: true, actions: { slow: slow.handler } })
-      await flush()
+      await engine.idle()
       expect(await again.recover()).toEqual([])
       expect(slow.calls).toHaveLength(1)
     },
@@ -120,7 +120,7 @@ describe('run custody', () => {
       const { engine: first } = open({ store, actions: { slow: slow.handler } })
       await first.register(def({ a: { action: 'slow' } }))
       const run = await first.start('wf')
-      await flush()
+      await first.idle()
       await first.close()
       store.inject({ method: 'readJournal', when: (runId) => runId === run.runId })
       const { engine: second } = open({ store, actions: { slow: slow.handler } })
@@ -138,7 +138,7 @@ describe('run custody', () => {
       const { engine } = open({ store, actions: { slow: slow.handler } })
       await engine.register(def({ a: { action: 'slow' } }))
       const run = await engine.start('wf')
-      await flush()
+      await engine.idle()
       store.inject({ method: 'commit', entryType: 'task.completed' }, { method: 'claimRun' })
       slow.calls[0]!.resolve('done')
       await until(() => reported.length > 0)
@@ -168,7 +168,7 @@ describe('run custody', () => {
       await engine.register(def({ a: { action: 'slow' } }))
       const holder = await engine.start('holder')
       const next = await engine.start('wf')
-      await flush()
+      await engine.idle()
       expect(slow.calls).toHaveLength(1)
       expect((await engine.getRun(next.runId))!.status).toBe('running')
       // Once it executes again, the limit holds for runs queued after that.
@@ -176,7 +176,7 @@ describe('run custody', () => {
       expect(third.status).toBe('queued')
       slow.calls[0]!.resolve('done')
       await engine.wait(next.runId)
-      await flush()
+      await engine.idle()
       expect((await engine.getRun(third.runId))!.status).toBe('running')
       expect((await engine.getRun(holder.runId))!.status).not.toBe('queued')
     })
@@ -187,7 +187,7 @@ describe('run custody', () => {
       await engine.register(def({ a: { action: 'slow' }, b: { action: 'delay', params: { ms: 60_000 } } }))
       await engine.start('wf')
       const next = await engine.start('wf')
-      await flush()
+      await engine.idle()
       expect(next.status).toBe('queued')
       expect((await engine.getRun(next.runId))!.status).toBe('queued')
       expect(slow.calls).toHaveLength(1)

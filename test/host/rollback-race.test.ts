@@ -181,7 +181,7 @@ describe('rollback racing close()', () => {
     undo.calls[0]!.resolve(null)
     await expect(rolling).rejects.toMatchObject({ code: 'ENGINE_CLOSED' })
     await closing
-    await flush()
+    await engine.idle()
     expect(await store.readJournal('trip')).toEqual(before)
     expect(await holdsLock(store, 'trip')).toBe(false)
 

@@ -286,7 +286,7 @@ describe('a stopped executor', () => {
       engines.push(engine)
       await engine.register(def({ a: { action: 'slow' }, b: { action: 'slow' } }))
       const run = await engine.start('wf')
-      await flush()
+      await engine.idle()
       expect(slow.calls).toHaveLength(2)
       // a's completion is being committed; the control call's entries wait for the next commit.
       gated.shut()

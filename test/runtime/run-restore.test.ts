@@ -1,7 +1,7 @@
 import { memoryStore, type Store } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { tempStores } from '../store/temp-database'
-import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
+import { controllable, def, testEngine } from '../support/engine-fixtures'
 
 /** A memory store that counts the journal entries each read hands out. */
 function countingStore() {
@@ -36,7 +36,7 @@ describe('restoring a stored run', () => {
       }),
     )
     await first.engine.start('wf', {}, { runId: 'r1' })
-    await flush()
+    await first.engine.idle()
     const ctx = work.calls[0]!.ctx
     ctx.state.set('seen', 'yes')
     for (let i = 1; i <= 500; i++) ctx.progress(i / 1000)

@@ -1,7 +1,7 @@
 import { createEngine, type Engine, simulatedClock } from 'spindle'
 import { afterEach, describe, expect, it } from 'vitest'
 import { tempStores } from '../../store/temp-database'
-import { def, flush, testEngine } from '../../support/engine-fixtures'
+import { def, testEngine } from '../../support/engine-fixtures'
 
 const START = Date.UTC(2026, 0, 1)
 
@@ -24,7 +24,7 @@ describe('durable waits under forEach', () => {
     )
     const t0 = clock.now()
     const run = await engine.start('wf')
-    await flush()
+    await engine.idle()
     const waiting = (await engine.getRun(run.runId))!
     expect(waiting.tasks.naps!.status).toBe('waiting')
     // Waiting items hold no item slot: all three started although concurrency is 1.
@@ -38,10 +38,10 @@ describe('durable waits under forEach', () => {
       count: 3,
     })
     clock.advance(100)
-    await flush()
+    await engine.idle()
     expect(doneItems(await history())).toEqual([1])
     clock.advance(100)
-    await flush()
+    await engine.idle()
     expect(doneItems(await history())).toEqual([1, 2])
     expect((await engine.getRun(run.runId))!.tasks.naps!.status).toBe('waiting')
     clock.advance(100)
@@ -75,7 +75,7 @@ describe('durable waits under forEach', () => {
     )
     const run = await engine.start('wf')
     await engine.signal(run.runId, 'vote-a', 'early a')
-    await flush()
+    await engine.idle()
     expect((await engine.getRun(run.runId))!.tasks.votes!.status).toBe('waiting')
     await engine.signal(run.runId, 'vote-a', 'late a')
     await engine.signal(run.runId, 'vote-b', 'b')
@@ -99,14 +99,14 @@ describe('durable waits under forEach', () => {
       }),
     )
     const run = await engine.start('wf')
-    await flush()
+    await engine.idle()
     await engine.signal(run.runId, 'a', 1)
     clock.advance(1000)
-    await flush()
+    await engine.idle()
     let view = (await engine.getRun(run.runId))!
     expect(view.tasks.votes).toMatchObject({ status: 'retrying', error: { code: 'TIMEOUT' } })
     clock.advance(10)
-    await flush()
+    await engine.idle()
     view = (await engine.getRun(run.runId))!
     expect(view.tasks.votes).toMatchObject({ status: 'waiting', attempts: 2 })
     await engine.signal(run.runId, 'b', 2)
@@ -125,13 +125,13 @@ describe('durable waits under forEach, interrupted', () => {
     const { engine, clock } = testEngine()
     await engine.register(naps)
     const run = await engine.start('wf')
-    await flush()
+    await engine.idle()
     clock.advance(100)
-    await flush()
+    await engine.idle()
     await engine.cancel(run.runId)
     const seen = (await engine.history(run.runId)).length
     clock.advance(1000)
-    await flush()
+    await engine.idle()
     const history = await engine.history(run.runId)
     expect(history).toHaveLength(seen)
     expect(doneItems(history)).toEqual([0])
@@ -142,7 +142,7 @@ describe('durable waits under forEach, interrupted', () => {
     const { engine, clock } = testEngine()
     await engine.register(naps)
     const run = await engine.start('wf')
-    await flush()
+    await engine.idle()
     await engine.skipTask(run.runId, 'naps')
     clock.advance(1000)
     const view = await engine.wait(run.runId)
@@ -177,9 +177,9 @@ describe('durable waits under forEach, across a restart', () => {
       ),
     )
     const run = await first.start('wf')
-    await flush()
+    await first.idle()
     clock.advance(100)
-    await flush(6)
+    await first.idle()
     expect(doneItems(await first.history(run.runId))).toEqual([0])
     await first.close()
 
