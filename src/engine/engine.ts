@@ -104,6 +104,8 @@ class SpindleEngine implements Engine {
   readonly #scope = new EngineScope()
   readonly #controls: ControlContext
   #closing: Promise<void> | undefined
+  /** The constructor's recovery; idle() waits for it, as it starts the recovered runs. */
+  #recovering: Promise<void> = Promise.resolve()
   /** Pending `wait()`s: close() rejects them and resolves only once they settled. */
   readonly #waits = new Set<Promise<RunView>>()
 
@@ -214,9 +216,12 @@ class SpindleEngine implements Engine {
       // Nobody awaits the first recovery: a failure is reported, as an uncaught error would be;
       // the runs stay as stored and a later recover() retries them. A close() that cuts it short
       // is no failure.
-      this.recover().catch((error) => {
-        if (!(error instanceof EngineClosedError)) globalThis.reportError?.(error)
-      })
+      this.#recovering = this.recover().then(
+        () => undefined,
+        (error) => {
+          if (!(error instanceof EngineClosedError)) globalThis.reportError?.(error)
+        },
+      )
     }
   }
 
@@ -400,7 +405,8 @@ class SpindleEngine implements Engine {
     })
   }
 
-  idle(): Promise<void> {
+  async idle(): Promise<void> {
+    await this.#recovering
     return untilIdle(this.#journal, () => this.#runs.values())
   }
 
