@@ -1,7 +1,7 @@
 import { memoryStore, type WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { deepFreeze } from '../src/boundary'
-import { def, flush, testEngine } from './support/engine-fixtures'
+import { def, testEngine } from './support/engine-fixtures'
 
 /** Tries a change through a value handed out by the engine; a frozen value refuses it, which is fine too. */
 function tryToChange(change: () => void): void {
@@ -79,7 +79,7 @@ describe('edges copy: nothing handed out shares the engine’s own objects', () 
     const input = { who: { name: 'alice' } }
     const { runId } = await engine.start('wf', input)
     input.who.name = 'mallory'
-    await flush()
+    await engine.idle()
     const view = (await engine.getRun(runId))!
     tryToChange(() => {
       ;(view.input.who as { name: string }).name = 'mallory'
@@ -127,7 +127,7 @@ describe('edges copy: nothing handed out shares the engine’s own objects', () 
       }),
     )
     const { runId } = await engine.start('wf')
-    await flush()
+    await engine.idle()
     const view = (await engine.getRun(runId))!
     tryToChange(() => (view.tasks.a!.output as { list: number[] }).list.push(2))
     tryToChange(() => (view.state as { tags: string[] }).tags.push('y'))

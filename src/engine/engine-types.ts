@@ -106,8 +106,8 @@ export interface Engine {
   recover(): Promise<RunInfo[]>
   close(): Promise<void>
   /**
-   * For tests, in place of sleeping until the engine settles: resolves when no journal commit
-   * is queued or in flight, no round of effects is pending, and no action result that already
+   * For tests, in place of sleeping until the engine settles: resolves when the recovery begun
+   * on creation is done, no journal commit is queued or in flight, no round of effects is pending, and no action result that already
    * settled is still on its way in. Actions still working, clock timers and other engines are
    * not waited for.
    *

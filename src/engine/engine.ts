@@ -109,6 +109,8 @@ class SpindleEngine implements Engine {
   readonly #services: HostServices
   readonly #wakeups: DeadlineWakeups
   #closing: Promise<void> | undefined
+  /** The constructor's recovery; idle() waits for it, as it starts the recovered runs. */
+  #recovering: Promise<void> = Promise.resolve()
   /** Pending `wait()`s: close() rejects them and resolves only once they settled. */
   readonly #waits = new Set<Promise<RunView>>()
 
@@ -230,9 +232,12 @@ class SpindleEngine implements Engine {
       // Nobody awaits the first recovery: a failure is reported, as an uncaught error would be;
       // the runs stay as stored and a later recover() retries them. A close() that cuts it short
       // is no failure.
-      this.recover().catch((error) => {
-        if (!(error instanceof EngineClosedError)) reportUnhandledError(error)
-      })
+      this.#recovering = this.recover().then(
+        () => undefined,
+        (error) => {
+          if (!(error instanceof EngineClosedError)) reportUnhandledError(error)
+        },
+      )
     }
   }
 
@@ -419,6 +424,7 @@ class SpindleEngine implements Engine {
   }
 
   async idle(): Promise<void> {
+    await this.#recovering
     // A passive run whose time came is on its way back into memory: that is work of the engine.
     await this.#wakeups.settled()
     return untilIdle(this.#journal, () => this.#runs.values())

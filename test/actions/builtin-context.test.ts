@@ -4,7 +4,7 @@ import type { BuiltinContext } from '../../src/actions/builtin-context'
 import { delay } from '../../src/actions/delay'
 import { isWaitRequest, waitFor } from '../../src/actions/wait'
 import { waitForEvent } from '../../src/actions/wait-for-event'
-import { def, flush, testEngine } from '../support/engine-fixtures'
+import { def, testEngine } from '../support/engine-fixtures'
 
 /** A built-in's context as the runner builds it, at a fixed time. */
 function builtinContext(now: number): BuiltinContext {
@@ -39,7 +39,7 @@ describe('built-in actions take (params, ctx: BuiltinContext)', () => {
     await engine.register(def({ a: { action: 'delay', params: { ms: 1_000 } } }))
     const started = clock.now()
     const { runId } = await engine.start('wf')
-    await flush()
+    await engine.idle()
     const waiting = (await engine.history(runId)).find((e) => e.type === 'task.waiting')
     expect(waiting).toMatchObject({ taskId: 'a', until: started + 1_000 })
     await engine.close()
@@ -59,7 +59,7 @@ describe('user actions get ActionContext only', () => {
     })
     await engine.register(def({ a: { action: 'look' }, b: { action: 'look', forEach: '[1]' } }))
     const { runId } = await engine.start('wf')
-    await flush()
+    await engine.idle()
     expect((await engine.getRun(runId))!.status).toBe('completed')
     expect(seen).toHaveLength(2)
     const fields = ['signal', 'attempt', 'idempotencyKey', 'runId', 'taskId', 'state', 'progress', 'log']
@@ -93,7 +93,7 @@ describe('user actions get ActionContext only', () => {
     const { engine } = testEngine({ actions: { sneaky: { ...made, builtin: true } as typeof made } })
     await engine.register(def({ a: { action: 'sneaky' } }))
     const { runId } = await engine.start('wf')
-    await flush()
+    await engine.idle()
     expect((await engine.getRun(runId))!.status).toBe('completed')
     expect(seen).toHaveLength(1)
     expect('now' in seen[0]!).toBe(false)

@@ -1,6 +1,6 @@
 import { createRunReplica, type WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
-import { def, flush, testEngine } from '../support/engine-fixtures'
+import { def, testEngine } from '../support/engine-fixtures'
 
 describe('createRunReplica', () => {
   it('reproduces the engine state from a snapshot and the events after it', async () => {
@@ -25,7 +25,7 @@ describe('createRunReplica', () => {
     const run = await engine.start('wf')
     const snapshot = (await engine.runSnapshot(run.runId))!
     const replica = createRunReplica(snapshot)
-    await flush()
+    await engine.idle()
     clock.advance(100)
     await engine.wait(run.runId)
     for (const event of events) expect(replica.apply(event)).toBe(true)

@@ -1,6 +1,6 @@
 import { memoryStore, type SnapshotRecord, type Store } from 'spindle'
 import { describe, expect, it } from 'vitest'
-import { def, flush, testEngine } from '../support/engine-fixtures'
+import { def, testEngine } from '../support/engine-fixtures'
 
 const DAY = 24 * 60 * 60 * 1000
 
@@ -19,7 +19,7 @@ describe('buffered signals (D17)', () => {
     const { engine, clock } = testEngine()
     await engine.register(waiting())
     await engine.start('wf', {}, { runId: 'r1' })
-    await flush()
+    await engine.idle()
     const marker = 'payload-'.padEnd(200, 'x')
     for (let i = 0; i < 50; i++) await engine.signal('r1', i % 2 ? 'go' : 'other', { marker, i })
     const state = JSON.stringify((await engine.runSnapshot('r1'))!.state)
@@ -33,7 +33,7 @@ describe('buffered signals (D17)', () => {
     const { engine, clock } = testEngine()
     await engine.register(waiting())
     await engine.start('wf', {}, { runId: 'r1' })
-    await flush()
+    await engine.idle()
     await engine.signal('r1', 'other', 'first')
     for (let i = 1; i <= 1000; i++) await engine.signal('r1', 'go', i)
     const history = await engine.history('r1')
@@ -53,7 +53,7 @@ describe('buffered signals (D17)', () => {
     const { engine, clock } = testEngine()
     await engine.register(waiting(DAY))
     await engine.start('wf', {}, { runId: 'r1' })
-    await flush()
+    await engine.idle()
     await engine.signal('r1', 'go', 'stale')
     clock.advance(1)
     await engine.signal('r1', 'go', 'fresh')
@@ -70,13 +70,13 @@ describe('buffered signals (D17)', () => {
     const first = testEngine({ store, snapshotEvery: 1 })
     await first.engine.register(waiting(60_000))
     await first.engine.start('wf', {}, { runId: 'r1' })
-    await flush()
+    await first.engine.idle()
     await first.engine.signal('r1', 'go', { kept: true })
     for (let i = 0; i < 10; i++) await first.engine.signal('r1', 'noise', i)
     await first.engine.close()
 
     const second = testEngine({ store, snapshotEvery: 1, recover: true })
-    await flush()
+    await second.engine.idle()
     second.clock.advance(60_000)
     expect((await second.engine.wait('r1')).output).toEqual({ kept: true })
     await second.engine.close()
@@ -110,14 +110,14 @@ describe('buffered signals (D17)', () => {
     const first = testEngine({ store, snapshotEvery: 1 })
     await first.engine.register(waiting(60_000))
     await first.engine.start('wf', {}, { runId: 'r1' })
-    await flush()
+    await first.engine.idle()
     await first.engine.signal('r1', 'go', 'ignored: the snapshot is rewritten')
     for (let i = 0; i < 10; i++) await first.engine.signal('r1', 'noise', i)
     await first.engine.close()
 
     olderVersion = true
     const second = testEngine({ store, snapshotEvery: 1, recover: true })
-    await flush()
+    await second.engine.idle()
     second.clock.advance(60_000)
     expect((await second.engine.wait('r1')).output).toBe('from-old-snapshot')
     await second.engine.close()

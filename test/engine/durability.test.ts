@@ -1,18 +1,9 @@
 import { createEngine, type Engine, simulatedClock, type WorkflowEvent } from 'spindle'
 import { afterEach, describe, expect, it } from 'vitest'
 import { tempStores } from '../store/temp-database'
-import { controllable, def, flush } from '../support/engine-fixtures'
+import { controllable, def, until } from '../support/engine-fixtures'
 
 const START = Date.UTC(2026, 0, 1)
-
-/** Polls until `check` passes (real time, a few ms per step). */
-async function until(check: () => boolean | Promise<boolean>, tries = 200): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-  throw new Error('condition not met in time')
-}
 
 describe('durable runs in IndexedDB', () => {
   const temp = tempStores()
@@ -82,7 +73,7 @@ describe('durable runs in IndexedDB', () => {
       }),
     )
     const run = await first.start('wf')
-    await flush()
+    await first.idle()
     await first.close()
 
     const clock = simulatedClock(START + 120_000)
@@ -90,7 +81,7 @@ describe('durable runs in IndexedDB', () => {
     await until(async () => (await second.getRun(run.runId))?.tasks.short?.status === 'completed')
     expect((await second.getRun(run.runId))!.tasks.long!.status).toBe('waiting')
     clock.advance(600_000 - 120_000 - 1)
-    await flush()
+    await second.idle()
     expect((await second.getRun(run.runId))!.tasks.long!.status).toBe('waiting')
     clock.advance(1)
     expect((await second.wait(run.runId)).status).toBe('completed')
@@ -115,7 +106,7 @@ describe('durable runs in IndexedDB', () => {
     const second = open(name, { actions })
     const seenBySecond: WorkflowEvent[] = []
     second.events$.subscribe((e) => seenBySecond.push(e))
-    await flush()
+    await second.idle()
     expect(await second.recover()).toEqual([])
     await expect(second.pause(run.runId)).rejects.toMatchObject({ code: 'INVALID_STATE' })
     expect(slow.calls).toHaveLength(1)
@@ -140,16 +131,16 @@ describe('durable runs in IndexedDB', () => {
     await until(() => slow.calls.length === 1)
     const published: WorkflowEvent[] = []
     engine.events$.subscribe((e) => published.push(e))
-    return { name, slow, run, published }
+    return { name, engine, slow, run, published }
   }
 
   it('refuses every write of a stale executor (fencing epoch)', async () => {
-    const { name, slow, run, published } = await runHeldOpen()
+    const { name, engine, slow, run, published } = await runHeldOpen()
     // Another executor takes the run over (as after a stolen lock): a new epoch.
     const intruder = temp.open(name)
     await intruder.claimRun(run.runId, 'intruder')
     slow.calls[0]!.resolve('late')
-    await flush(5)
+    await engine.idle()
     expect(published.filter((e) => e.type === 'task.completed')).toEqual([])
     const journal = await intruder.readJournal(run.runId)
     expect(journal.some((e) => e.type === 'task.completed')).toBe(false)
@@ -234,7 +225,7 @@ describe('durable runs in IndexedDB', () => {
   })
 
   it('stops executing a run at once when its Web Lock is stolen', async () => {
-    const { name, slow, run, published } = await runHeldOpen()
+    const { name, engine, slow, run, published } = await runHeldOpen()
     let releaseStolen!: () => void
     const held = new Promise<void>((resolve) => {
       releaseStolen = resolve
@@ -247,7 +238,7 @@ describe('durable runs in IndexedDB', () => {
     })
     await until(() => slow.calls[0]!.ctx.signal.aborted)
     slow.calls[0]!.resolve('late')
-    await flush(3)
+    await engine.idle()
     expect(published.filter((e) => e.runId === run.runId)).toEqual([])
     releaseStolen()
   })
@@ -264,7 +255,7 @@ describe('durable runs in IndexedDB', () => {
 
     const store = temp.open(name)
     const second = open(name, { actions: { slow: slow.handler } })
-    await flush()
+    await second.idle()
     const before = { record: await store.getRun(run.runId), journal: await store.readJournal(run.runId) }
     await expect(second.pause(run.runId)).rejects.toMatchObject({ code: 'INVALID_STATE' })
     await expect(second.retryTask(run.runId, 'b')).rejects.toMatchObject({ code: 'INVALID_STATE' })

@@ -1,6 +1,6 @@
 import { DefinitionError } from 'spindle'
 import { describe, expect, it } from 'vitest'
-import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
+import { controllable, def, testEngine } from '../support/engine-fixtures'
 
 describe('definitions through the engine', () => {
   it('rejects an invalid definition with every issue and stores nothing', async () => {
@@ -74,7 +74,7 @@ describe('definitions through the engine', () => {
     const run = await engine.start('wf')
     await expect(engine.deleteDefinition('wf')).rejects.toMatchObject({ code: 'INVALID_STATE' })
     await expect(engine.deleteDefinition('wf', '9.9.9')).rejects.toMatchObject({ code: 'NOT_FOUND' })
-    await flush()
+    await engine.idle()
     slow.calls[0]!.resolve('done')
     await engine.wait(run.runId)
     await expect(engine.deleteDefinition('wf')).rejects.toMatchObject({ code: 'INVALID_STATE' })

@@ -1,6 +1,6 @@
 import { ArgumentError, type RunFilter, type RunInfo } from 'spindle'
 import { describe, expect, it } from 'vitest'
-import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
+import { controllable, def, testEngine } from '../support/engine-fixtures'
 
 /** Every run `filter` lists, page after page, with the pages' sizes. */
 async function pages(
@@ -25,7 +25,7 @@ describe('engine.listRuns', () => {
     const { engine } = testEngine({ actions: { gate: gate.handler } })
     await engine.register(def({ a: { action: 'gate' } }))
     const done = await engine.start('wf', {}, { runId: 'done' })
-    await flush()
+    await engine.idle()
     gate.calls[0]!.resolve()
     await engine.wait(done.runId)
     await engine.start('wf', {}, { runId: 'open' })
@@ -82,7 +82,7 @@ describe('engine.listRuns', () => {
     const run = await engine.start('wf', {}, { runId: 'r1', principal: 'alice' })
     expect(run).toMatchObject({ startedAt: t0, principal: 'alice' })
     expect(run.endedAt).toBeUndefined()
-    await flush()
+    await engine.idle()
     clock.advance(50)
     gate.calls[0]!.resolve()
     await engine.wait('r1')

@@ -1,6 +1,6 @@
 import { InputError, InvalidStateError, NotFoundError, type WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
-import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
+import { controllable, def, testEngine } from '../support/engine-fixtures'
 
 describe('running a workflow', () => {
   it('runs the tasks in dependency order and computes the output', async () => {
@@ -105,13 +105,13 @@ describe('running a workflow', () => {
     const tasks = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`t${i}`, { action: 'slow' }]))
     await engine.register(def(tasks, { concurrency: 3 }))
     const run = await engine.start('wf')
-    await flush()
+    await engine.idle()
     expect(slow.calls).toHaveLength(3)
     for (let done = 0; done < 10; done++) {
       const inFlight = slow.calls.length - done
       expect(inFlight).toBeLessThanOrEqual(3)
       slow.calls[done]!.resolve(done)
-      await flush()
+      await engine.idle()
     }
     expect((await engine.wait(run.runId)).status).toBe('completed')
   })
@@ -301,10 +301,10 @@ describe('running a workflow', () => {
     expect(second.status).toBe('queued')
     const queued = (await engine.history(second.runId))[0]
     expect(queued).toMatchObject({ type: 'workflow.queued' })
-    await flush()
+    await engine.idle()
     slow.calls[0]!.resolve(1)
     await engine.wait(first.runId)
-    await flush()
+    await engine.idle()
     expect((await engine.getRun(second.runId))!.status).toBe('running')
     slow.calls[1]!.resolve(2)
     expect((await engine.wait(second.runId)).status).toBe('completed')
@@ -316,7 +316,7 @@ describe('running a workflow', () => {
     await engine.register(def({ a: { action: 'slow' } }))
     const run = await engine.start('wf')
     const waiting = engine.wait(run.runId, { timeoutMs: 1000 })
-    await flush()
+    await engine.idle()
     clock.advance(1000)
     await expect(waiting).rejects.toMatchObject({ code: 'TIMEOUT' })
   })

@@ -1,6 +1,6 @@
 import { ArgumentError, memoryStore } from 'spindle'
 import { describe, expect, it } from 'vitest'
-import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
+import { controllable, def, testEngine } from '../support/engine-fixtures'
 
 const types = (events: { type: string }[]) => events.map((e) => e.type)
 
@@ -12,9 +12,9 @@ describe('the run deadline (workflow timeoutMs)', () => {
       def({ a: { action: 'work' }, b: { action: 'noop', dependsOn: ['a'] } }, { timeoutMs: 5000 }),
     )
     await engine.start('wf', {}, { runId: 'r1' })
-    await flush()
+    await engine.idle()
     clock.advance(4999)
-    await flush()
+    await engine.idle()
     expect((await engine.getRun('r1'))?.status).toBe('running')
     clock.advance(1)
     const view = await engine.wait('r1')
@@ -29,7 +29,7 @@ describe('the run deadline (workflow timeoutMs)', () => {
     expect(history.at(-2)).toMatchObject({ deadline: clock.now(), timeoutMs: 5000 })
     // A late completion of the aborted attempt changes nothing.
     work.calls[0]!.resolve('late')
-    await flush()
+    await engine.idle()
     expect((await engine.history('r1')).length).toBe(history.length)
     expect(clock.pending).toBe(0)
   })
@@ -39,7 +39,7 @@ describe('the run deadline (workflow timeoutMs)', () => {
     const { engine, clock } = testEngine({ actions: { work: work.handler } })
     await engine.register(def({ a: { action: 'work' } }, { timeoutMs: 60_000 }))
     await engine.start('wf', {}, { runId: 'r1', timeoutMs: 1000 })
-    await flush()
+    await engine.idle()
     await engine.pause('r1')
     clock.advance(1000)
     expect((await engine.wait('r1')).error).toMatchObject({ code: 'TIMEOUT' })
@@ -52,7 +52,7 @@ describe('the run deadline (workflow timeoutMs)', () => {
       def({ a: { action: 'work' }, b: { action: 'noop', dependsOn: ['a'] } }, { timeoutMs: 1000 }),
     )
     await engine.start('wf', {}, { runId: 'r1' })
-    await flush()
+    await engine.idle()
     clock.advance(1000)
     expect((await engine.wait('r1')).error).toMatchObject({ code: 'TIMEOUT' })
     await engine.skipTask('r1', 'a')
@@ -68,7 +68,7 @@ describe('the run deadline (workflow timeoutMs)', () => {
     expect((await engine.wait('r1')).status).toBe('completed')
     expect(clock.pending).toBe(0)
     clock.advance(2000)
-    await flush()
+    await engine.idle()
     expect(types(await engine.history('r1'))).not.toContain('workflow.timed-out')
   })
 
@@ -79,14 +79,14 @@ describe('the run deadline (workflow timeoutMs)', () => {
     await first.engine.register(def({ a: { action: 'work' } }))
     await first.engine.start('wf', {}, { runId: 'early', timeoutMs: 1000 })
     await first.engine.start('wf', {}, { runId: 'late', timeoutMs: 10_000 })
-    await flush()
+    await first.engine.idle()
     await first.engine.close()
 
     const second = testEngine({ store, actions: { work: work.handler }, recover: false })
     second.clock.advanceTo(first.clock.now() + 5000)
     await second.engine.recover()
     expect((await second.engine.wait('early')).error).toMatchObject({ code: 'TIMEOUT' })
-    await flush()
+    await second.engine.idle()
     expect((await second.engine.getRun('late'))?.status).toBe('running')
     second.clock.advance(5000)
     expect((await second.engine.wait('late')).error).toMatchObject({ code: 'TIMEOUT' })

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import type { WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
-import { def, flush, testEngine } from '../support/engine-fixtures'
+import { def, testEngine } from '../support/engine-fixtures'
 
 /** A random DAG: task i depends on up to two earlier tasks. */
 const dagArb = fc.integer({ min: 2, max: 6 }).chain((n) =>
@@ -65,7 +65,7 @@ describe('run lifecycle (model-based)', () => {
         let finalSeen = -1
 
         for (const step of ops) {
-          await flush(2)
+          await engine.idle()
           const open = calls.filter((c) => !c.done)
           const before = events.length
           try {
@@ -108,10 +108,10 @@ describe('run lifecycle (model-based)', () => {
           } catch (error) {
             // A refused call changes nothing.
             expect((error as { code: string }).code).toBe('INVALID_STATE')
-            await flush(1)
+            await engine.idle()
             expect(events.slice(before).filter((e) => !e.type.startsWith('task.'))).toEqual([])
           }
-          await flush(2)
+          await engine.idle()
           const view = (await engine.getRun(run.runId))!
           expect(view.progress.completed).toBeGreaterThanOrEqual(lastCompleted)
           lastCompleted = view.progress.completed
@@ -124,7 +124,7 @@ describe('run lifecycle (model-based)', () => {
             if (finalSeen === -1) finalSeen = events.length
           }
         }
-        await flush(2)
+        await engine.idle()
         // A completed or cancelled run never changes again.
         if (finalSeen !== -1) expect(events.length).toBe(finalSeen)
         // seq strictly increases.

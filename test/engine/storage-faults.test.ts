@@ -1,7 +1,7 @@
 import { createEngine, memoryStore, type WorkflowEvent } from 'spindle'
 import { describe, expect, it, vi } from 'vitest'
 import { faultyStore } from '../store/faulty-store'
-import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
+import { controllable, def, testEngine } from '../support/engine-fixtures'
 
 /** A run with many journal entries (one per forEach item), so that batches carry snapshots. */
 const manyEntries = {
@@ -32,7 +32,7 @@ async function setUp(b: Record<string, unknown> = {}) {
   const events: WorkflowEvent[] = []
   engine.events$.subscribe((e) => events.push(e))
   const run = await engine.start('wf')
-  await flush()
+  await engine.idle()
   return { engine, store, inner, slow, events, run, runsOfB }
 }
 
@@ -41,7 +41,7 @@ describe('storage failures', () => {
     const { engine, store, inner, slow, events, run, runsOfB } = await setUp()
     store.inject({ method: 'commit', entryType: 'task.completed', at: 'before' })
     slow.calls[0]!.resolve('out-1')
-    await flush()
+    await engine.idle()
     expect(events.some((e) => e.type === 'task.completed')).toBe(false)
     expect(runsOfB).toEqual([])
     const paused = events.find((e) => e.type === 'workflow.paused')
@@ -55,7 +55,7 @@ describe('storage failures', () => {
     expect(view.tasks.a!.status).toBe('running')
 
     await engine.resume(run.runId)
-    await flush()
+    await engine.idle()
     expect(slow.calls).toHaveLength(2)
     expect(slow.calls[1]!.ctx.attempt).toBe(2)
     slow.calls[1]!.resolve('out-2')
@@ -68,7 +68,7 @@ describe('storage failures', () => {
     const { engine, store, inner, slow, events, run, runsOfB } = await setUp()
     store.inject({ method: 'commit', entryType: 'task.completed', at: 'after' })
     slow.calls[0]!.resolve('out-1')
-    await flush()
+    await engine.idle()
     expect(events.some((e) => e.type === 'task.completed' && e.taskId === 'a')).toBe(false)
     expect((await inner.readJournal(run.runId)).some((e) => e.type === 'task.completed')).toBe(true)
     // Reloaded as stored: a completed; b, recorded as started with it, was in flight. The run
@@ -90,7 +90,7 @@ describe('storage failures', () => {
     const { engine, store, inner, slow, run } = await setUp({ when: "tasks.a.output == 'out-1'" })
     slow.calls[0]!.resolve('out-1')
     store.inject({ method: 'commit', entryType: 'task.started', at: 'before' })
-    await flush()
+    await engine.idle()
     const view = (await engine.getRun(run.runId))!
     expect(view.status).toBe('paused')
     expect(view.tasks.a).toMatchObject({ status: 'completed', output: 'out-1' })
@@ -107,7 +107,7 @@ describe('storage failures', () => {
     const reported: unknown[] = []
     const spy = vi.spyOn(globalThis, 'reportError').mockImplementation((error) => reported.push(error))
     slow.calls[0]!.resolve('out-1')
-    await flush(5)
+    await engine.idle()
     spy.mockRestore()
     expect(events.some((e) => e.type === 'task.completed' || e.type === 'workflow.paused')).toBe(false)
     // The pause could not be written either: that is reported, not swallowed.
@@ -115,7 +115,7 @@ describe('storage failures', () => {
     store.heal()
     const resumed = await engine.recover()
     expect(resumed.map((r) => r.runId)).toEqual([run.runId])
-    await flush()
+    await engine.idle()
     slow.calls.at(-1)!.resolve('out-2')
     expect((await engine.wait(run.runId)).output).toBe('out-2')
   })
@@ -127,7 +127,7 @@ describe('storage failures', () => {
     await engine.register(def(manyEntries))
     store.inject({ method: 'commit', when: (batch) => batch.snapshots.length > 0, at: 'before' })
     const run = await engine.start('wf').catch(() => undefined)
-    await flush()
+    await engine.idle()
     expect(store.fired).toHaveLength(1)
     const runId = (await inner.listRuns())[0]!.runId
     const journal = await inner.readJournal(runId)
@@ -144,10 +144,10 @@ describe('storage failures', () => {
     await engine.register(def(manyEntries))
     store.inject({ method: 'commit', when: (batch) => batch.snapshots.length > 0, at: 'after' })
     await engine.start('wf', {}, { runId: 'snap' }).catch(() => {})
-    await flush()
+    await engine.idle()
     expect(store.fired).toHaveLength(1)
     expect(await inner.latestSnapshot('snap')).toBeDefined()
-    await flush()
+    await engine.idle()
     const before = (await engine.runSnapshot('snap'))!
     expect(before.state.status).toBe('paused')
     await engine.close()
@@ -156,7 +156,7 @@ describe('storage failures', () => {
     const restored = (await again.runSnapshot('snap'))!
     expect(restored.state).toEqual(before.state)
     await again.resume('snap')
-    await flush()
+    await engine.idle()
     clock.advance(1000)
     const done = await again.wait('snap')
     expect(done.status).toBe('completed')
@@ -171,7 +171,7 @@ describe('the first recovery', () => {
     try {
       const store = faultyStore(memoryStore(), { method: 'listRuns' })
       const engine = createEngine({ store })
-      await flush()
+      await engine.idle()
       expect(reported).toHaveLength(1)
       expect(reported[0]).toMatchObject({ code: 'STORAGE_FAILED' })
       expect(await engine.recover()).toEqual([])

@@ -1,7 +1,7 @@
 import { memoryStore, type Store } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { faultyStore } from '../store/faulty-store'
-import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
+import { controllable, def, testEngine } from '../support/engine-fixtures'
 
 const refusedVersion = { code: 'DEFINITION_INVALID', issues: [{ path: 'version', code: 'version_exists' }] }
 
@@ -94,7 +94,7 @@ describe('deleteDefinition() keeps what runs read', () => {
     await engine.register(def({ a: { action: 'slow' } }))
     await engine.register({ ...def({ a: { action: 'noop' } }), version: '2.0.0' })
     const run = await engine.start('wf', {}, { version: '1.0.0' })
-    await flush()
+    await engine.idle()
     await engine.cancel(run.runId)
     await expect(engine.deleteDefinition('wf', '1.0.0')).rejects.toMatchObject({ code: 'INVALID_STATE' })
     await engine.deleteDefinition('wf', '2.0.0')

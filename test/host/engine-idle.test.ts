@@ -1,3 +1,4 @@
+import { memoryStore } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { tempStores } from '../store/temp-database'
 import { controllable, def, testEngine } from '../support/engine-fixtures'
@@ -84,6 +85,21 @@ describe('engine.idle(): the engine has settled', () => {
     clock.advance(1000)
     await engine.idle()
     expect((await engine.getRun(runId))!.status).toBe('completed')
+  })
+
+  it("waits for the constructor's recovery: the recovered run's task has started", async () => {
+    const store = memoryStore()
+    const slow = controllable()
+    const first = testEngine({ store, actions: { slow: slow.handler } }).engine
+    await first.register(def({ a: { action: 'slow' } }))
+    const { runId } = await first.start('wf')
+    await first.idle()
+    await first.close()
+    const second = testEngine({ store, actions: { slow: slow.handler }, recover: true }).engine
+    await second.idle()
+    expect(slow.calls).toHaveLength(2)
+    expect((await second.getRun(runId))!.tasks.a!.status).toBe('running')
+    await second.close()
   })
 
   it('resolves at once on an engine with nothing to do, also after close()', async () => {

@@ -1,7 +1,7 @@
 import { createEngine, type Engine, EngineClosedError, memoryStore, simulatedClock } from 'spindle'
 import { afterEach, describe, expect, it } from 'vitest'
 import { tryLockRun } from '../../src/host/locks'
-import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
+import { controllable, def, testEngine } from '../support/engine-fixtures'
 
 /** Nothing outlives close() (README guarantee 6): no task, timer, lock or pending promise. */
 describe('one engine scope: close()', () => {
@@ -22,7 +22,7 @@ describe('one engine scope: close()', () => {
     const { engine } = open({ store, actions: { slow: slow.handler } })
     await engine.register(def({ a: { action: 'slow' }, b: { action: 'slow', dependsOn: ['a'] } }))
     const run = await engine.start('wf')
-    await flush()
+    await engine.idle()
     expect(slow.calls).toHaveLength(1)
     await engine.close()
     return { store, runId: run.runId }
@@ -37,7 +37,7 @@ describe('one engine scope: close()', () => {
       actions: { slow: (_: unknown, ctx: { attempt: number }) => attempts.push(ctx.attempt) },
     })
     await recovering.close()
-    await flush()
+    await recovering.idle()
     expect(attempts).toEqual([])
     const lock = await tryLockRun(store.name, runId)
     expect(lock).toBeDefined()
@@ -55,7 +55,7 @@ describe('one engine scope: close()', () => {
     const started = engine.start('wf', {}, { runId: 'raced' })
     await engine.close()
     await expect(started).rejects.toBeInstanceOf(EngineClosedError)
-    await flush()
+    await engine.idle()
     expect(calls).toEqual([])
     expect(await store.listRuns()).toEqual([])
     const lock = await tryLockRun(store.name, 'raced')
@@ -73,7 +73,7 @@ describe('one engine scope: close()', () => {
       (view) => (outcome = view),
       (error) => (outcome = error),
     )
-    await flush()
+    await engine.idle()
     await engine.close()
     expect(outcome).toBeInstanceOf(EngineClosedError)
     await expect(engine.wait(run.runId)).rejects.toBeInstanceOf(EngineClosedError)
@@ -85,7 +85,7 @@ describe('one engine scope: close()', () => {
     const { engine } = open({ store, actions: { slow: slow.handler } })
     await engine.register(def({ a: { action: 'slow' } }))
     const runs = await Promise.all([engine.start('wf'), engine.start('wf')])
-    await flush()
+    await engine.idle()
     await engine.close()
     expect(slow.calls.map((c) => c.ctx.signal.aborted)).toEqual([true, true])
     for (const run of runs) {
@@ -101,7 +101,7 @@ describe('one engine scope: close()', () => {
     const { engine: first } = open({ store, actions: { slow: slow.handler } })
     await first.register(def({ a: { action: 'slow' } }))
     const run = await first.start('wf')
-    await flush()
+    await first.idle()
     const attempts: number[] = []
     const { engine: second } = open({
       store,
@@ -109,7 +109,7 @@ describe('one engine scope: close()', () => {
     })
     expect(await second.recover()).toEqual([])
     await Promise.all([second.close(), first.close()])
-    await flush()
+    await second.idle()
     expect(attempts).toEqual([])
     const lock = await tryLockRun(store.name, run.runId)
     expect(lock).toBeDefined()
@@ -122,7 +122,7 @@ describe('one engine scope: close()', () => {
     const { engine } = open({ store, actions: { slow: slow.handler } })
     await engine.register(def({ a: { action: 'slow' } }))
     const run = await engine.start('wf')
-    await flush()
+    await engine.idle()
     let paused: unknown
     engine.pause(run.runId).then(
       (info) => (paused = info),

@@ -1,7 +1,7 @@
 import { firstValueFrom, toArray } from 'rxjs'
 import type { Alert, Health, Progress } from 'spindle'
 import { describe, expect, it } from 'vitest'
-import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
+import { controllable, def, testEngine } from '../support/engine-fixtures'
 
 describe('progress$, health$ and alerts$', () => {
   it('progress$ emits the current value first, follows the run, and completes at its end', async () => {
@@ -9,15 +9,15 @@ describe('progress$, health$ and alerts$', () => {
     const { engine } = testEngine({ actions: { slow: slow.handler } })
     await engine.register(def({ a: { action: 'slow' }, b: { action: 'slow', dependsOn: ['a'] } }))
     const run = await engine.start('wf')
-    await flush()
+    await engine.idle()
     const seen: Progress[] = []
     const all = firstValueFrom(engine.progress$(run.runId).pipe(toArray()))
     engine.progress$(run.runId).subscribe((p) => seen.push(p))
-    await flush()
+    await engine.idle()
     expect(seen[0]).toMatchObject({ runId: run.runId, status: 'running', completed: 0, total: 2, percent: 0 })
     expect(seen[0]!.running.map((r) => r.id)).toEqual(['a'])
     slow.calls[0]!.resolve(1)
-    await flush()
+    await engine.idle()
     expect(seen.at(-1)).toMatchObject({ completed: 1, percent: 50 })
     slow.calls[1]!.resolve(2)
     const emitted = await all
@@ -64,7 +64,7 @@ describe('progress$, health$ and alerts$', () => {
     const healths: Health[] = []
     engine.health$(run.runId).subscribe((h) => healths.push(h))
     for (let i = 0; i < 3; i++) {
-      await flush()
+      await engine.idle()
       clock.advance(10)
     }
     const view = await engine.wait(run.runId)
@@ -104,9 +104,9 @@ describe('progress$, health$ and alerts$', () => {
     const run = await engine.start('wf')
     const values: Health[] = []
     engine.health$(run.runId).subscribe((h) => values.push(h))
-    await flush()
+    await engine.idle()
     const agrees = async () => {
-      await flush()
+      await engine.idle()
       expect(values.at(-1)).toEqual((await engine.getRun(run.runId))!.health)
     }
     clock.advance(30)

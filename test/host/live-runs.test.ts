@@ -2,7 +2,7 @@ import { type Engine, memoryStore } from 'spindle'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { tryLockRun } from '../../src/host/locks'
 import { faultyStore } from '../store/faulty-store'
-import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
+import { controllable, def, testEngine, until } from '../support/engine-fixtures'
 
 /** Collects what the engine reports with `reportError` while `work` runs. */
 async function reporting(work: (reported: unknown[]) => Promise<void>): Promise<void> {
@@ -13,15 +13,6 @@ async function reporting(work: (reported: unknown[]) => Promise<void>): Promise<
   } finally {
     spy.mockRestore()
   }
-}
-
-/** Polls until `check` passes (real time, a few ms per step: Web Locks hand over across tasks). */
-async function until(check: () => boolean | Promise<boolean>, tries = 200): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-  throw new Error('condition not met in time')
 }
 
 /** Whether nobody holds the run's Web Lock now (taken and given back at once). */
@@ -49,7 +40,7 @@ describe('run custody', () => {
       const { engine: first } = open({ store, actions: { slow: slow.handler } })
       await first.register(def({ a: { action: 'slow' } }))
       const run = await first.start('wf')
-      await flush()
+      await first.idle()
       const { engine: second } = open({ store, actions: { slow: slow.handler } })
       expect(await second.recover()).toEqual([])
       // The second engine waits for the lock; its first read once it has it fails.
@@ -77,7 +68,7 @@ describe('run custody', () => {
       await expect(engine.start('wf', {}, { runId: 'refused' })).rejects.toMatchObject({
         code: 'STORAGE_FAILED',
       })
-      await flush()
+      await engine.idle()
       expect(await store.getRun('refused')).toBeUndefined()
       expect((await engine.listRuns()).runs.map((r) => r.runId)).toEqual([other.runId])
       expect(await engine.getRun('refused')).toBeUndefined()
@@ -87,7 +78,7 @@ describe('run custody', () => {
       await engine.wait(other.runId)
       await engine.close()
       const { engine: again } = open({ store, recover: true, actions: { slow: slow.handler } })
-      await flush()
+      await engine.idle()
       expect(await again.recover()).toEqual([])
       expect(slow.calls).toHaveLength(1)
     },
@@ -120,7 +111,7 @@ describe('run custody', () => {
       const { engine: first } = open({ store, actions: { slow: slow.handler } })
       await first.register(def({ a: { action: 'slow' } }))
       const run = await first.start('wf')
-      await flush()
+      await first.idle()
       await first.close()
       // The read of every recovered run together fails, then this run's own read fails too.
       store.inject(
@@ -141,7 +132,7 @@ describe('run custody', () => {
     const { engine: first } = open({ store, actions: { slow: slow.handler } })
     await first.register(def({ a: { action: 'slow' } }))
     const started = await Promise.all(Array.from({ length: 40 }, () => first.start('wf')))
-    await flush()
+    await first.idle()
     await first.close()
     const { engine: second } = open({ store, actions: { slow: slow.handler } })
     const recovered = await second.recover()
@@ -160,7 +151,7 @@ describe('run custody', () => {
       await first.register(def({ a: { action: 'slow' } }))
       const broken = await first.start('wf')
       const fine = await first.start('wf')
-      await flush()
+      await first.idle()
       await first.close()
       store.inject(
         { method: 'readRestorePoints' },
@@ -182,7 +173,7 @@ describe('run custody', () => {
       const { engine } = open({ store, actions: { slow: slow.handler } })
       await engine.register(def({ a: { action: 'slow' } }))
       const run = await engine.start('wf')
-      await flush()
+      await engine.idle()
       store.inject({ method: 'commit', entryType: 'task.completed' }, { method: 'claimRun' })
       slow.calls[0]!.resolve('done')
       await until(() => reported.length > 0)
@@ -212,7 +203,7 @@ describe('run custody', () => {
       await engine.register(def({ a: { action: 'slow' } }))
       const holder = await engine.start('holder')
       const next = await engine.start('wf')
-      await flush()
+      await engine.idle()
       expect(slow.calls).toHaveLength(1)
       expect((await engine.getRun(next.runId))!.status).toBe('running')
       // Once it executes again, the limit holds for runs queued after that.
@@ -220,7 +211,7 @@ describe('run custody', () => {
       expect(third.status).toBe('queued')
       slow.calls[0]!.resolve('done')
       await engine.wait(next.runId)
-      await flush()
+      await engine.idle()
       expect((await engine.getRun(third.runId))!.status).toBe('running')
       expect((await engine.getRun(holder.runId))!.status).not.toBe('queued')
     })
@@ -231,7 +222,7 @@ describe('run custody', () => {
       await engine.register(def({ a: { action: 'slow' }, b: { action: 'delay', params: { ms: 60_000 } } }))
       await engine.start('wf')
       const next = await engine.start('wf')
-      await flush()
+      await engine.idle()
       expect(next.status).toBe('queued')
       expect((await engine.getRun(next.runId))!.status).toBe('queued')
       expect(slow.calls).toHaveLength(1)

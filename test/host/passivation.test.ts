@@ -8,18 +8,9 @@ import {
 } from 'spindle'
 import { afterEach, describe, expect, it } from 'vitest'
 import { tempStores } from '../store/temp-database'
-import { def } from '../support/engine-fixtures'
+import { def, until } from '../support/engine-fixtures'
 
 const START = Date.UTC(2026, 0, 1)
-
-/** Polls until `check` passes (real time, a few ms per step). */
-async function until(check: () => boolean | Promise<boolean>, tries = 400): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-  throw new Error('condition not met in time')
-}
 
 const engines: Engine[] = []
 afterEach(async () => {

@@ -2,16 +2,7 @@ import { type Engine, memoryStore, type Store, type WorkflowEvent } from 'spindl
 import { afterEach, describe, expect, it } from 'vitest'
 import { type GatedStore, gatedStore } from '../store/gated-store'
 import { tempStores } from '../store/temp-database'
-import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
-
-/** Polls until `check` passes (real time, a few ms per step). */
-async function until(check: () => boolean | Promise<boolean>, tries = 200): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-  throw new Error('condition not met in time')
-}
+import { controllable, def, flush, testEngine, until } from '../support/engine-fixtures'
 
 async function holdsLock(store: Store, runId: string): Promise<boolean> {
   const { held = [] } = await navigator.locks.query()
@@ -181,7 +172,7 @@ describe('rollback racing close()', () => {
     undo.calls[0]!.resolve(null)
     await expect(rolling).rejects.toMatchObject({ code: 'ENGINE_CLOSED' })
     await closing
-    await flush()
+    await engine.idle()
     expect(await store.readJournal('trip')).toEqual(before)
     expect(await holdsLock(store, 'trip')).toBe(false)
 

@@ -1,6 +1,6 @@
 import { type Engine, memoryStore, type Store } from 'spindle'
 import { afterEach, describe, expect, it } from 'vitest'
-import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
+import { controllable, def, testEngine } from '../support/engine-fixtures'
 
 async function holdsLock(store: Store, runId: string): Promise<boolean> {
   const { held = [] } = await navigator.locks.query()
@@ -35,7 +35,7 @@ describe('rollback of a run this engine does not execute', () => {
     engines.push(first)
     await first.register(definition)
     await first.start('wf', {}, { runId: 'trip' })
-    await flush()
+    await first.idle()
     expect(slow.calls).toHaveLength(1)
     await first.pause('trip')
     await first.close()
@@ -48,7 +48,7 @@ describe('rollback of a run this engine does not execute', () => {
   it('refuses an unknown checkpoint of a stored paused run without taking it over or re-running its task', async () => {
     const { store, slow, undone, second, before } = await storedPausedRun()
     await expect(second.rollback('trip', 'trip:99')).rejects.toMatchObject({ code: 'NOT_FOUND' })
-    await flush()
+    await second.idle()
     expect(slow.calls).toHaveLength(1)
     expect(undone).toEqual([])
     expect(await store.getRun('trip')).toEqual(before.record)
@@ -65,7 +65,7 @@ describe('rollback of a run this engine does not execute', () => {
     engines.push(first, second)
     await first.register(definition)
     await first.start('wf', {}, { runId: 'trip' })
-    await flush()
+    await first.idle()
     const [afterA] = await first.checkpoints('trip')
     const before = { record: await store.getRun('trip'), journal: await store.readJournal('trip') }
     await expect(second.rollback('trip', afterA!.checkpointId)).rejects.toMatchObject({
@@ -82,7 +82,7 @@ describe('rollback of a run this engine does not execute', () => {
     const { store, slow, undone, second } = await storedPausedRun()
     const afterA = (await second.checkpoints('trip')).find((c) => c.reason === 'task a completed')!
     await expect(second.rollback('trip', afterA.checkpointId)).resolves.toMatchObject({ status: 'paused' })
-    await flush()
+    await second.idle()
     expect(slow.calls).toHaveLength(1)
     expect(undone).toEqual([])
     const history = await second.history('trip')
@@ -90,7 +90,7 @@ describe('rollback of a run this engine does not execute', () => {
     expect(history.at(-1)).toMatchObject({ type: 'workflow.rolled-back', checkpointId: afterA.checkpointId })
     expect(await holdsLock(store, 'trip')).toBe(true)
     await second.resume('trip')
-    await flush()
+    await second.idle()
     expect(slow.calls).toHaveLength(2)
     slow.calls[1]!.resolve('b')
     expect((await second.wait('trip')).status).toBe('completed')

@@ -1,7 +1,7 @@
 import { memoryStore, type Store, type WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { faultyStore } from '../store/faulty-store'
-import { def, flush, testEngine } from '../support/engine-fixtures'
+import { def, testEngine } from '../support/engine-fixtures'
 
 /** a → b → c, where c fails until `cFixed` is set; b and a are compensated by `undo`. */
 function saga(store: Store = memoryStore()) {
@@ -144,7 +144,7 @@ describe('rollback', () => {
     expect((await engine.wait('trip')).status).toBe('failed')
     const before = await engine.history('trip')
     await expect(engine.rollback('trip', 'trip:0')).rejects.toMatchObject({ code: 'STORAGE_FAILED' })
-    await flush()
+    await engine.idle()
     expect(await engine.history('trip')).toEqual(before)
     expect((await engine.getRun('trip'))!.status).toBe('failed')
 
@@ -168,7 +168,7 @@ describe('rollback', () => {
     expect(state.undone).toEqual([])
     await engine.register({ ...def({ x: { action: 'delay', params: { ms: 1000 } } }), id: 'slow' })
     const fresh = await engine.start('slow')
-    await flush()
+    await engine.idle()
     await expect(engine.rollback(fresh.runId, 'no-such-checkpoint')).rejects.toMatchObject({
       code: 'NOT_FOUND',
     })

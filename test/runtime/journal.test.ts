@@ -1,10 +1,10 @@
 import { memoryStore } from 'spindle'
 import { describe, expect, it } from 'vitest'
-import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
+import { controllable, def, testEngine } from '../support/engine-fixtures'
 import { gatedStore } from '../support/gated-store'
 
-/** Whether `promise` has settled after the queued work ran. */
-async function settledYet(promise: Promise<unknown>): Promise<boolean> {
+/** Waits until `promise` has settled; a read still queued behind a held commit never does. */
+async function settles(promise: Promise<unknown>): Promise<void> {
   let done = false
   promise.then(
     () => {
@@ -14,8 +14,7 @@ async function settledYet(promise: Promise<unknown>): Promise<boolean> {
       done = true
     },
   )
-  await flush()
-  return done
+  await expect.poll(() => done).toBe(true)
 }
 
 describe('reads while the journal is busy', () => {
@@ -25,7 +24,7 @@ describe('reads while the journal is busy', () => {
     const { engine } = testEngine({ store, actions: { work: work.handler } })
     await engine.register(def({ a: { action: 'work' } }))
     await engine.start('wf', {}, { runId: 'r1' })
-    await flush()
+    await engine.idle()
     const ctx = work.calls[0]!.ctx
 
     store.shut()
@@ -33,15 +32,13 @@ describe('reads while the journal is busy', () => {
     const listed = engine.listRuns()
     const read = engine.history('r1')
     const reads = [listed, read, engine.checkpoints('r1')]
-    await flush()
-    expect(store.held).toBe(1)
+    await expect.poll(() => store.held).toBe(1)
     // The task keeps reporting: a new commit is always queued behind the one in flight.
     ctx.progress(0.2)
     await store.release()
-    await flush()
-    expect(store.held).toBe(1)
+    await expect.poll(() => store.held).toBe(1)
     ctx.progress(0.3)
-    for (const read of reads) expect(await settledYet(read)).toBe(true)
+    for (const read of reads) await settles(read)
     const [runs, history] = [await listed, await read]
     expect(runs.runs.map((r) => r.runId)).toEqual(['r1'])
     // Everything accepted before the call is in what it read, the later progress is not yet.
@@ -49,7 +46,7 @@ describe('reads while the journal is busy', () => {
 
     while (store.held > 0) await store.release()
     work.calls[0]!.resolve('done')
-    await flush()
+    await expect.poll(() => store.held).toBe(1)
     expect((await engine.getRun('r1'))?.status).toBe('running')
   })
 })

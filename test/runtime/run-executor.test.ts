@@ -9,7 +9,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { runLockName } from '../../src/host/locks'
 import { faultyStore } from '../store/faulty-store'
-import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
+import { controllable, def, flush, testEngine, until } from '../support/engine-fixtures'
 
 describe('attempts are recorded before their action starts (guarantee 2)', () => {
   const engines: Engine[] = []
@@ -257,15 +257,6 @@ function gatedStore(inner: Store) {
   }
 }
 
-/** Polls until `check` passes (real time, a few ms per step: a stolen lock is reported across tasks). */
-async function until(check: () => boolean, tries = 200): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (check()) return
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-  throw new Error('condition not met in time')
-}
-
 describe('a stopped executor', () => {
   const engines: Engine[] = []
   let releaseStolen = () => {}
@@ -286,7 +277,7 @@ describe('a stopped executor', () => {
       engines.push(engine)
       await engine.register(def({ a: { action: 'slow' }, b: { action: 'slow' } }))
       const run = await engine.start('wf')
-      await flush()
+      await engine.idle()
       expect(slow.calls).toHaveLength(2)
       // a's completion is being committed; the control call's entries wait for the next commit.
       gated.shut()

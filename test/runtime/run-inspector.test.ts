@@ -1,6 +1,6 @@
 import { ArgumentError } from 'spindle'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { def, flush, testEngine } from '../support/engine-fixtures'
+import { def, testEngine } from '../support/engine-fixtures'
 
 interface Inspected {
   type: string
@@ -18,7 +18,7 @@ describe('EngineOptions.inspect: XState inspection events of run actors', () => 
     const { engine } = testEngine({ inspect: (event) => seen.push(event as Inspected) })
     await engine.register(def({ a: { action: 'noop' }, b: { action: 'noop', dependsOn: ['a'] } }))
     const { runId } = await engine.start('wf')
-    await flush()
+    await engine.idle()
     expect((await engine.getRun(runId))!.status).toBe('completed')
     const ofRun = seen.filter((e) => e.actorRef?.id === runId)
     expect(ofRun.some((e) => e.type === '@xstate.actor')).toBe(true)
@@ -41,7 +41,7 @@ describe('EngineOptions.inspect: XState inspection events of run actors', () => 
     })
     await engine.register(def({ a: { action: 'noop' }, b: { action: 'noop', dependsOn: ['a'] } }))
     const { runId } = await engine.start('wf')
-    await flush()
+    await engine.idle()
     const view = (await engine.getRun(runId))!
     expect(view.status).toBe('completed')
     expect(view.tasks.b!.status).toBe('completed')

@@ -1,7 +1,7 @@
 import { type CommitBatch, memoryStore, type Store } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { tempStores } from '../store/temp-database'
-import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
+import { controllable, def, testEngine, until } from '../support/engine-fixtures'
 
 /** A memory store that counts the journal entries each read hands out. */
 function countingStore() {
@@ -36,7 +36,7 @@ describe('restoring a stored run', () => {
       }),
     )
     await first.engine.start('wf', {}, { runId: 'r1' })
-    await flush()
+    await first.engine.idle()
     const ctx = work.calls[0]!.ctx
     ctx.state.set('seen', 'yes')
     for (let i = 1; i <= 500; i++) ctx.progress(i / 1000)
@@ -85,7 +85,7 @@ describe('the outputs index', () => {
       }),
     )
     await first.engine.start('wf', {}, { runId: 'r1' })
-    await flush()
+    await first.engine.idle()
     for (let i = 1; i <= 12; i++) work.calls[0]!.ctx.progress(i / 100)
     await first.engine.idle()
     work.calls[0]!.resolve('b-done')
@@ -177,12 +177,3 @@ describe('restoring a stored run from IndexedDB', () => {
     await fourth.engine.close()
   })
 })
-
-/** Polls until `check` passes (real time, a few ms per step). */
-async function until(check: () => boolean | Promise<boolean>, tries = 200): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-  throw new Error('condition not met in time')
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { def, flush, testEngine } from '../support/engine-fixtures'
+import { def, testEngine } from '../support/engine-fixtures'
 
 describe('task runner: failures of any shape end the task', () => {
   const circular = (): unknown => {
@@ -24,7 +24,7 @@ describe('task runner: failures of any shape end the task', () => {
     })
     await engine.register(def({ a: { action: 'bad' }, b: { action: 'noop', dependsOn: ['a'] } }))
     const run = await engine.start('wf')
-    await flush()
+    await engine.idle()
     const view = (await engine.getRun(run.runId))!
     expect(view.status).toBe('failed')
     expect(view.tasks.a).toMatchObject({ status: 'failed', error: { code: 'ACTION_FAILED' } })
@@ -44,7 +44,7 @@ describe('task runner: failures of any shape end the task', () => {
     })
     await engine.register(def({ a: { action: 'item', forEach: '[1, 2, 3]', params: { n: '${ item }' } } }))
     const { runId } = await engine.start('wf')
-    await flush()
+    await engine.idle()
     const view = (await engine.getRun(runId))!
     expect(view.tasks.a).toMatchObject({ status: 'failed', error: { code: 'ACTION_FAILED' } })
   })
@@ -62,7 +62,7 @@ describe('task runner: failures of any shape end the task', () => {
     })
     await engine.register(def({ a: { action: 'bad' } }))
     const { runId } = await engine.start('wf')
-    await flush()
+    await engine.idle()
     const view = (await engine.getRun(runId))!
     expect(view.status).toBe('failed')
     expect(view.tasks.a).toMatchObject({ status: 'failed', error: { code: 'ACTION_FAILED' } })

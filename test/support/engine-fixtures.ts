@@ -30,3 +30,15 @@ export function controllable() {
     })
   return { handler, calls }
 }
+
+/**
+ * Polls until `check` passes, a few ms of real time per try, for what no engine hook reports
+ * (another engine's lock handover, a BroadcastChannel delivery, a gated store's progress).
+ */
+export async function until(check: () => boolean | Promise<boolean>, tries = 400): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await check()) return
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  throw new Error('condition not met in time')
+}

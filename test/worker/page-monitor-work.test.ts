@@ -12,7 +12,7 @@ import { expect, it } from 'vitest'
 import { clientCounters } from '../../worker/instrumentation'
 import { PageMonitor } from '../../worker/page-monitor'
 import { runState, taskState } from '../core/monitor/run-state'
-import { controllable, def, flush, testEngine } from '../support/engine-fixtures'
+import { controllable, def, testEngine } from '../support/engine-fixtures'
 
 /** Lets the microtasks of one burst run. */
 async function settle(): Promise<void> {
@@ -89,19 +89,19 @@ it('health$(runId) and progress$ on the page, followed task by task, end where t
   const progress: Progress[] = []
   monitor.health$(run.runId).subscribe((h) => health.push(h))
   monitor.progress$(run.runId).subscribe((p) => progress.push(p))
-  await flush()
+  await engine.idle()
   clock.advance(40)
   gate.calls[0]!.resolve('a')
-  await flush()
+  await engine.idle()
   clock.advance(30)
   gate.calls[1]!.resolve('b')
   for (let i = 0; i < 3; i++) {
-    await flush()
+    await engine.idle()
     clock.advance(20)
   }
   const view = await engine.wait(run.runId)
-  await flush()
-  expect(health.at(-1)).toEqual(view.health)
-  expect(progress.at(-1)).toEqual(view.progress)
+  // The monitor hears of the end through its own channel, after the engine is idle.
+  await expect.poll(() => health.at(-1)).toEqual(view.health)
+  await expect.poll(() => progress.at(-1)).toEqual(view.progress)
   expect(view.health.parts.errors).toBeCloseTo(100 * (1 - 2 / 6))
 })

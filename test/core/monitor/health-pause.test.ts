@@ -1,6 +1,6 @@
 import type { Alert, Health } from 'spindle'
 import { describe, expect, it } from 'vitest'
-import { controllable, def, flush, testEngine } from '../../support/engine-fixtures'
+import { controllable, def, testEngine } from '../../support/engine-fixtures'
 
 /*
  * Health through the engine across pauses and cancels: paused time is left out of every part, a
@@ -20,7 +20,7 @@ async function halfWayRun() {
   const alerts: Alert[] = []
   engine.alerts$.subscribe((alert) => alerts.push(alert))
   const { runId } = await engine.start('wf')
-  await flush()
+  await engine.idle()
   clock.advance(220)
   const health = async (): Promise<Health> => (await engine.getRun(runId))!.health
   return { engine, clock, gate, runId, alerts, health }
@@ -36,7 +36,7 @@ describe('health across pauses and cancels', () => {
     clock.advance(50)
     // `a`, in flight at the pause, ends during it; `b` stays ready and unstarted for ten minutes.
     gate.calls[0]!.resolve('a')
-    await flush()
+    await engine.idle()
     const paused = await health()
     expect(paused.score).toBeGreaterThanOrEqual(before.score)
     expect(paused.level).toBe('healthy')
@@ -44,7 +44,7 @@ describe('health across pauses and cancels', () => {
     expect(await health()).toEqual(paused)
 
     await engine.resume(runId)
-    await flush()
+    await engine.idle()
     expect(gate.calls).toHaveLength(2)
     expect(await health()).toEqual(paused)
     gate.calls[1]!.resolve('b')
@@ -57,7 +57,7 @@ describe('health across pauses and cancels', () => {
     await engine.pause(runId)
     clock.advance(50)
     gate.calls[0]!.resolve('a')
-    await flush()
+    await engine.idle()
     clock.advance(1000)
     const had = await health()
     await engine.cancel(runId)
@@ -70,7 +70,7 @@ describe('health across pauses and cancels', () => {
     const { engine, clock, runId, health } = await halfWayRun()
     const had = await health()
     await engine.cancel(runId)
-    await flush()
+    await engine.idle()
     expect(await health()).toEqual(had)
     clock.advance(3_600_000)
     expect(await health()).toEqual(had)
