@@ -39,6 +39,16 @@ export function initialRunState(wf: CompiledWorkflow, runId: string, createdAt: 
   }
 }
 
+/** What a running or a paused run takes besides `workflow.paused` / `workflow.resumed`. */
+const OPEN_RUN_EVENTS: readonly RunEventType[] = [
+  'workflow.cancelled',
+  'workflow.completed',
+  'workflow.failed',
+  'workflow.recovered',
+  'workflow.rolled-back',
+  'workflow.timed-out',
+]
+
 /** The run-level events each status accepts (`workflow.*`, and what a failed run still takes). */
 const RUN_EVENTS: Record<RunStatus, ReadonlySet<RunEventType>> = {
   queued: new Set([
@@ -49,24 +59,8 @@ const RUN_EVENTS: Record<RunStatus, ReadonlySet<RunEventType>> = {
     'workflow.timed-out',
     'signal.received',
   ]),
-  running: new Set([
-    'workflow.paused',
-    'workflow.cancelled',
-    'workflow.completed',
-    'workflow.failed',
-    'workflow.recovered',
-    'workflow.rolled-back',
-    'workflow.timed-out',
-  ]),
-  paused: new Set([
-    'workflow.resumed',
-    'workflow.cancelled',
-    'workflow.completed',
-    'workflow.failed',
-    'workflow.recovered',
-    'workflow.rolled-back',
-    'workflow.timed-out',
-  ]),
+  running: new Set(['workflow.paused', ...OPEN_RUN_EVENTS]),
+  paused: new Set(['workflow.resumed', ...OPEN_RUN_EVENTS]),
   failed: new Set([
     'workflow.cancelled',
     'workflow.recovered',

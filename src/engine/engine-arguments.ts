@@ -1,4 +1,5 @@
 import { ArgumentError } from '../errors'
+import { infoOf } from '../runtime/run-view'
 import type { RunQuery, RunRecord } from '../store/store'
 import { checkOptions } from '../store/store-arguments'
 import type { RunFilter, RunInfo, RunStatus, StartOptions, WaitOptions } from '../types'
@@ -7,19 +8,9 @@ import { decodeRunCursor } from './run-cursor'
 
 const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']
 
+/** A stored run's summary. */
 export function recordInfo(r: RunRecord): RunInfo {
-  return {
-    runId: r.runId,
-    definitionId: r.definitionId,
-    version: r.version,
-    status: r.status,
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-    ...(r.startedAt !== undefined && { startedAt: r.startedAt }),
-    ...(r.endedAt !== undefined && { endedAt: r.endedAt }),
-    ...(r.parentRunId !== undefined && { parentRunId: r.parentRunId }),
-    ...(r.principal !== undefined && { principal: r.principal }),
-  }
+  return infoOf(r, r)
 }
 
 export function checkId(what: string, value: unknown): asserts value is string {

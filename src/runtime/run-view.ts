@@ -15,9 +15,23 @@ export function taskNames(wf: CompiledWorkflow): ReadonlyMap<string, string | un
   return map
 }
 
+/** A live run's summary: its state, with who started it from its record. */
 export function runInfo(executor: RunExecutor): RunInfo {
-  const s = executor.state
-  const { parentRunId, principal } = executor.record
+  return infoOf(executor.state, executor.record)
+}
+
+/**
+ * A run's summary from what carries it, its live state or its stored record (the same fields),
+ * and `owner`, which says who started it.
+ */
+export function infoOf(
+  s: Pick<
+    RunInfo,
+    'runId' | 'definitionId' | 'version' | 'status' | 'createdAt' | 'updatedAt' | 'startedAt' | 'endedAt'
+  >,
+  owner: { parentRunId?: string; principal?: string },
+): RunInfo {
+  const { parentRunId, principal } = owner
   return {
     runId: s.runId,
     definitionId: s.definitionId,
