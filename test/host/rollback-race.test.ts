@@ -1,12 +1,28 @@
 import { type Engine, memoryStore, type Store, type WorkflowEvent } from 'spindle'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { RunExecutor } from '../../src/runtime/run-executor'
 import { type GatedStore, gatedStore } from '../store/gated-store'
 import { tempStores } from '../store/temp-database'
-import { controllable, def, flush, testEngine, until } from '../support/engine-fixtures'
+import { controllable, def, testEngine, until } from '../support/engine-fixtures'
 
 async function holdsLock(store: Store, runId: string): Promise<boolean> {
   const { held = [] } = await navigator.locks.query()
   return held.some((lock) => lock.name === `spindle:${store.name}:run:${runId}`)
+}
+
+/**
+ * Starts `rollback` and resolves, with its promise, once it has fenced the live run (the
+ * executor takes no more events and waits for its queued commits).
+ */
+async function fencing<T>(rollback: () => Promise<T>): Promise<{ rolling: Promise<T> }> {
+  const fence = vi.spyOn(RunExecutor.prototype, 'fence')
+  try {
+    const rolling = rollback()
+    await until(() => fence.mock.calls.length > 0)
+    return { rolling }
+  } finally {
+    fence.mockRestore()
+  }
 }
 
 const undo = (id: string) => ({ action: 'undo', params: { what: id } })
@@ -96,8 +112,7 @@ describe.each(kinds)('rollback racing the run (%s)', (_, makeStore) => {
     )
     slow.calls[0]!.resolve('b')
     await gate.reached
-    const rolling = engine.rollback('trip', afterA.checkpointId)
-    await flush()
+    const { rolling } = await fencing(() => engine.rollback('trip', afterA.checkpointId))
     gate.open()
     expect(await rolling).toMatchObject({ status: 'paused' })
     expect(undone).toEqual(['b'])
@@ -118,7 +133,7 @@ describe.each(kinds)('rollback racing the run (%s)', (_, makeStore) => {
     await until(
       () => published.some((e) => e.type === 'workflow.completed') || slow.calls[0]!.ctx.signal.aborted,
     )
-    await flush()
+    await engine.idle()
     gate.open()
     expect(await rolling).toMatchObject({ status: 'paused' })
     await expectConsistent(engine, published, undone, afterA.seq)
@@ -133,8 +148,7 @@ describe.each(kinds)('rollback racing the run (%s)', (_, makeStore) => {
     const gate = store.hold('commit', (batch) => batch.entries.some((e) => e.type === 'workflow.completed'))
     slow.calls[0]!.resolve('b')
     await gate.reached
-    const rolling = engine.rollback('trip', afterA.checkpointId)
-    await flush()
+    const { rolling } = await fencing(() => engine.rollback('trip', afterA.checkpointId))
     gate.open()
     expect(await rolling).toMatchObject({ status: 'paused' })
     expect((await waited).status).toBe('completed')

@@ -4,7 +4,7 @@ import { emptyRunData } from '../../src/core/run-data'
 import { compileWorkflow } from '../../src/definition/compile'
 import { JournalWriter } from '../../src/runtime/journal'
 import { type ExecutorHost, RunExecutor } from '../../src/runtime/run-executor'
-import { def, flush } from '../support/engine-fixtures'
+import { def } from '../support/engine-fixtures'
 
 /** An executor on a memory store whose `publish` calls `onPublish` as each record goes out. */
 function executorFor(
@@ -15,8 +15,9 @@ function executorFor(
   const clock = simulatedClock()
   const published: WorkflowEvent[] = []
   const broken: unknown[] = []
+  const journal = new JournalWriter(memoryStore())
   const host: ExecutorHost = {
-    journal: new JournalWriter(memoryStore()),
+    journal,
     snapshotEvery: 200,
     now: () => clock.now(),
     random: () => 0.5,
@@ -43,21 +44,28 @@ function executorFor(
     seq: 0,
   }
   const executor = new RunExecutor(host, wf, record, emptyRunData(), undefined, { newRun: true })
-  return { executor, published, broken }
+  /** Resolves once no write is queued or in flight and every round of effects is carried out. */
+  const quiet = async () => {
+    while (!journal.idle || executor.busy) {
+      await journal.settled()
+      await executor.idle()
+    }
+  }
+  return { executor, published, broken, quiet }
 }
 
 describe('an attempt that ends synchronously', () => {
   it('is not started when a fence lands while its round publishes: the round starts nothing more', async () => {
     let fenced: Promise<void> | undefined
     let runs = 0
-    const { executor, published, broken } = executorFor({ quick: () => ++runs }, (event) => {
+    const { executor, published, broken, quiet } = executorFor({ quick: () => ++runs }, (event) => {
       // A step's records go out before its commands: no action of this round has run yet.
       if (event.type === 'task.started' && event.taskId === 'b') fenced = executor.fence('a test fence')
     })
     await executor.send({ type: 'workflow.started', definitionId: 'wf', version: '1.0.0', at: 0 } as never)
-    await flush()
+    await quiet()
     await fenced
-    await flush()
+    await quiet()
     expect(fenced).toBeDefined()
     expect(broken).toEqual([])
     // Both starts are committed facts and go out; the work they would start does not.
@@ -70,7 +78,7 @@ describe('an attempt that ends synchronously', () => {
   it('is dropped, not sent, when a fence lands later in its round, and the round starts nothing more', async () => {
     let fenced: Promise<void> | undefined
     const ran: string[] = []
-    const { executor, published, broken } = executorFor(
+    const { executor, published, broken, quiet } = executorFor(
       {
         quick: () => ran.push('quick'),
         // Runs after a ended (synchronously) but before a's result is sent.
@@ -84,9 +92,9 @@ describe('an attempt that ends synchronously', () => {
       { a: { action: 'quick' }, b: { action: 'fencing' }, c: { action: 'quick' } },
     )
     await executor.send({ type: 'workflow.started', definitionId: 'wf', version: '1.0.0', at: 0 } as never)
-    await flush()
+    await quiet()
     await fenced
-    await flush()
+    await quiet()
     expect(fenced).toBeDefined()
     expect(broken).toEqual([])
     expect(published.filter((e) => e.type === 'task.completed')).toEqual([])
@@ -97,12 +105,12 @@ describe('an attempt that ends synchronously', () => {
 
   it('is sent after the other commands of its round: every task the round starts runs first', async () => {
     const calls: string[] = []
-    const { executor, published } = executorFor({ quick: () => calls.push('run') }, (event) => {
+    const { executor, published, quiet } = executorFor({ quick: () => calls.push('run') }, (event) => {
       if (event.type === 'task.started' || event.type === 'task.completed')
         calls.push(`${event.type} ${event.taskId}`)
     })
     await executor.send({ type: 'workflow.started', definitionId: 'wf', version: '1.0.0', at: 0 } as never)
-    await flush()
+    await quiet()
     expect(calls).toEqual([
       'task.started a',
       'task.started b',

@@ -9,7 +9,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { runLockName } from '../../src/host/locks'
 import { faultyStore } from '../store/faulty-store'
-import { controllable, def, flush, testEngine, until } from '../support/engine-fixtures'
+import { controllable, def, testEngine, until } from '../support/engine-fixtures'
 
 describe('attempts are recorded before their action starts (guarantee 2)', () => {
   const engines: Engine[] = []
@@ -235,16 +235,25 @@ describe('failures with no run to end in are reported, not lost', () => {
 function gatedStore(inner: Store) {
   let gate: Promise<void> | undefined
   let openGate = () => {}
+  let waiting = 0
   const faulty = faultyStore(inner)
   const store: Store = {
     ...faulty,
     async commit(batch) {
-      await gate
+      if (gate) {
+        waiting += 1
+        await gate
+        waiting -= 1
+      }
       return faulty.commit(batch)
     },
   }
   return {
     store,
+    /** How many commits wait at the shut gate. */
+    get waiting() {
+      return waiting
+    },
     shut() {
       gate = new Promise((resolve) => {
         openGate = resolve
@@ -282,12 +291,15 @@ describe('a stopped executor', () => {
       // a's completion is being committed; the control call's entries wait for the next commit.
       gated.shut()
       slow.calls[0]!.resolve('a')
-      await flush()
+      await until(() => gated.waiting === 1)
+      const before = (await engine.runSnapshot(run.runId))!.seq
       const outcome = control(engine, run.runId).then(
         (value) => value,
         (error: unknown) => error,
       )
-      await flush()
+      // The call's record is in the run (its seq taken) but not written: it waits for the next commit.
+      await until(async () => (await engine.runSnapshot(run.runId))!.seq > before)
+      expect(gated.waiting).toBe(1)
       const held = new Promise<void>((resolve) => {
         releaseStolen = resolve
       })

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { compileWorkflow } from '../../src/definition/compile'
 import { AttemptAbort } from '../../src/runtime/attempt-abort'
 import { type RunnableAction, runTask, type TaskHost } from '../../src/runtime/task-runner'
-import { def, flush, testEngine } from '../support/engine-fixtures'
+import { def, testEngine } from '../support/engine-fixtures'
 
 function hostFor(action: RunnableAction): TaskHost {
   return {
@@ -70,7 +70,7 @@ describe('runTask: actions that return a value', () => {
     })
     await engine.register(def({ a: { action: 'bad' }, b: { action: 'good' } }))
     const run = await engine.start('wf')
-    await flush()
+    await engine.idle()
     expect(calls).toEqual(['bad', 'good'])
     expect((await engine.getRun(run.runId))!.status).toBe('failed')
   })

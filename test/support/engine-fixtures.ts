@@ -1,13 +1,5 @@
 import { createEngine, type EngineOptions, memoryStore, simulatedClock } from 'spindle'
 
-/**
- * Lets every queued microtask and effect run (memory-store commits resolve in microtasks).
- * Prefer `engine.idle()`: it waits on the engine's own commits, not a fixed number of turns.
- */
-export async function flush(times = 3): Promise<void> {
-  for (let i = 0; i < times; i++) await new Promise((resolve) => setTimeout(resolve, 0))
-}
-
 /** An engine on a fresh memory store with a simulated clock. */
 export function testEngine(options: EngineOptions = {}) {
   const clock = simulatedClock()
