@@ -75,6 +75,27 @@ const RUN_EVENTS: Record<RunStatus, ReadonlySet<RunEventType>> = {
 }
 
 /**
+ * The events about the run rather than one of its tasks: the run's status alone decides
+ * (RUN_EVENTS). Every other event names a task and must fit it; a type in neither list is refused.
+ */
+const RUN_LEVEL_EVENTS: ReadonlySet<RunEventType> = new Set<RunEventType>([
+  'workflow.queued',
+  'workflow.started',
+  'workflow.paused',
+  'workflow.resumed',
+  'workflow.recovered',
+  'workflow.rolled-back',
+  'workflow.cancelled',
+  'workflow.completed',
+  'workflow.failed',
+  'workflow.timed-out',
+  'signal.received',
+  // Only ever derived from another event; taken (and ignored) so a replay may meet it.
+  'signal.dropped',
+  'checkpoint.saved',
+])
+
+/**
  * Whether `event` applies to the run as it is: the one rule the run machine, the engine's control
  * calls and replicas all follow. Events that do not apply (a completion of an attempt that was
  * aborted, a skip of a completed task, a resume of a running run) are ignored and leave no trace.
@@ -97,11 +118,16 @@ export function can(s: RunState, e: RunEvent): boolean {
   }
 }
 
-/** Whether an event about a task fits the task's state; events without a task do. */
+/**
+ * Whether an event about a task fits the task's state; run-level events do. Each task event has
+ * its row: a type without one (an unknown type, an event the reducer has no handler for) is
+ * refused, as is an event whose `taskId` names no task of the run.
+ */
 function fitsTask(s: RunState, e: RunEvent): boolean {
-  if (!('taskId' in e)) return true
-  const t = s.tasks[e.taskId]
-  if (!t) return false
+  if (RUN_LEVEL_EVENTS.has(e.type)) return true
+  const taskId: unknown = (e as { taskId?: unknown }).taskId
+  if (typeof taskId !== 'string' || !Object.hasOwn(s.tasks, taskId)) return false
+  const t = s.tasks[taskId]!
   switch (e.type) {
     case 'task.started':
       // A running task starts again only after a restore: its attempt was lost with the executor.
@@ -131,6 +157,8 @@ function fitsTask(s: RunState, e: RunEvent): boolean {
     case 'approval.escalated':
       // Only a wait that an approval resolves takes one; no such kind exists yet (S5).
       return t.status === 'waiting' && t.wait !== undefined && kindOf(t.wait).resolvedBy.has(e.type)
+    default:
+      return false
   }
 }
 

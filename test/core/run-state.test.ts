@@ -103,6 +103,84 @@ describe('can', () => {
   })
 })
 
+describe('can: events a task cannot take (S5)', () => {
+  const waitingB = () =>
+    run(
+      started,
+      { type: 'task.completed', taskId: 'a', attempt: 1, at: 2 },
+      { type: 'task.waiting', taskId: 'b', until: 100, at: 3 },
+    )
+  // One row per event: the state it meets, and whether it is taken. Every row names a type the
+  // reducer knows or a shape it must never see.
+  const rows: [string, () => RunState, unknown, boolean][] = [
+    ['an unknown event type', () => run(started), { type: 'task.approved', taskId: 'a', at: 5 }, false],
+    ['an unknown event type about no task', () => run(started), { type: 'run.poked', at: 5 }, false],
+    [
+      'a task event without a taskId',
+      () => run(started),
+      { type: 'task.completed', attempt: 1, at: 5 },
+      false,
+    ],
+    [
+      'a task event with a non-string taskId',
+      () => run(started),
+      { type: 'task.log', taskId: 1, message: 'm', at: 5 },
+      false,
+    ],
+    [
+      'a task event for an inherited key',
+      () => run(started),
+      { type: 'task.log', taskId: 'constructor', message: 'm', at: 5 },
+      false,
+    ],
+    [
+      'a task event for __proto__',
+      () => run(started),
+      { type: 'task.skipped', taskId: '__proto__', reason: 'manual', at: 5 },
+      false,
+    ],
+    [
+      'approval.granted for a running task',
+      () => run(started),
+      { type: 'approval.granted', taskId: 'a', by: 'ann', at: 5 },
+      false,
+    ],
+    [
+      'approval.granted for a completed task',
+      waitingB,
+      { type: 'approval.granted', taskId: 'a', by: 'ann', at: 5 },
+      false,
+    ],
+    [
+      'approval.granted for a timer wait',
+      waitingB,
+      { type: 'approval.granted', taskId: 'b', by: 'ann', at: 5 },
+      false,
+    ],
+    ['task.log for a waiting task', waitingB, { type: 'task.log', taskId: 'b', message: 'm', at: 5 }, false],
+    ['timer.fired before the deadline', waitingB, { type: 'timer.fired', taskId: 'b', at: 99 }, false],
+    ['timer.fired at the deadline', waitingB, { type: 'timer.fired', taskId: 'b', at: 100 }, true],
+    [
+      'task.log for a running task',
+      () => run(started),
+      { type: 'task.log', taskId: 'a', message: 'm', at: 5 },
+      true,
+    ],
+    [
+      'signal.received in a running run',
+      () => run(started),
+      { type: 'signal.received', name: 'go', at: 5 },
+      true,
+    ],
+    ['checkpoint.saved in a running run', () => run(started), controls.checkpoint, true],
+  ]
+  for (const [name, state, event, taken] of rows) {
+    it(`${taken ? 'takes' : 'refuses'} ${name}`, () => {
+      expect(can(state(), event as RunEvent)).toBe(taken)
+    })
+  }
+})
+
 describe('the run machine', () => {
   it('applies exactly the events can() takes, leaving the state untouched otherwise', () => {
     const actor = startRunActor(machineFor(wf), 'r1', 0)
