@@ -404,7 +404,16 @@ export type WorkflowEvent = EventBase &
         count?: number
       }
     | { type: 'task.timed-out'; taskId: string; attempt: number; timeoutMs: number; rand?: number }
-    | { type: 'timer.fired'; taskId: string }
+    | {
+        type: 'timer.fired'
+        taskId: string
+        /**
+         * A random number in [0, 1) drawn by the engine as the timer fires: the jitter of the
+         * retry that a timed-out `wait-for-event` may back off for (journaled, so a replay
+         * derives the same deadline; 0.5, no spread, when absent).
+         */
+        rand?: number
+      }
     | {
         type: 'signal.received'
         name: string

@@ -630,7 +630,7 @@ export class RunExecutor implements JournalSource, TaskHost {
     this.#disarm(taskId)
     const fire = () => {
       this.#timers.delete(taskId)
-      this.#post({ type: 'timer.fired', taskId, at: Math.max(this.now(), deadline) })
+      this.#post({ type: 'timer.fired', taskId, rand: this.random(), at: Math.max(this.now(), deadline) })
     }
     const wait = deadline - this.now()
     // A deadline that passed (while no engine ran, or a zero delay) fires at once.

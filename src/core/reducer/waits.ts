@@ -27,6 +27,6 @@ export const waits = {
     // The timer is spent: the wait's kind sets a wait again if one goes on.
     t.wait = undefined
     step.record(s, e)
-    kindOf(wait).expire(s, step, e.taskId, t, wait)
+    kindOf(wait).expire(s, step, e.taskId, t, wait, e)
   },
 } satisfies Pick<HandlerTable, 'task.waiting' | 'timer.fired'>

@@ -28,12 +28,12 @@ export const itemsWait: WaitKind<ItemsWait> = {
     resolveItem(s, step, id, t, wait, firstAwaiting(wait, e.name)!, e.payload)
     finishIfDone(s, step, id, t, wait)
   },
-  expire: (s, step, id, t, wait) => {
+  expire: (s, step, id, t, wait, e) => {
     for (const key in wait.items) {
       const item = wait.items[key]!
       if (item.until === undefined || item.until > step.at) continue
       if (item.kind === 'signal') {
-        timeOut(s, step, id, t, item)
+        timeOut(s, step, id, t, item, e.rand ?? 0.5)
         return
       }
       resolveItem(s, step, id, t, wait, Number(key), undefined)

@@ -22,7 +22,7 @@ export const signalWait: WaitKind<SignalWait> = {
   },
   awaits: (wait, name) => wait.name === name,
   receive: (s, step, id, t, _wait, e) => complete(s, step, id, t, e.payload),
-  expire: (s, step, id, t, wait) => timeOut(s, step, id, t, wait),
+  expire: (s, step, id, t, wait, e) => timeOut(s, step, id, t, wait, e.rand ?? 0.5),
 }
 
 /** The seq of the oldest buffered signal `name` still in time, taken out of the buffer. */
@@ -30,11 +30,21 @@ export function takeBuffered(s: RunState, step: RunStep, name: string): number |
   return takeSignal(s, name, step.at, (event) => step.record(s, event))?.seq
 }
 
-/** No signal came in time: the attempt fails with `TIMEOUT` (retry and `onError` apply). */
-export function timeOut(s: RunState, step: RunStep, id: string, t: TaskState, wait: SignalWait): void {
+/**
+ * No signal came in time: the attempt fails with `TIMEOUT` (retry and `onError` apply), its
+ * retry spread by `rand`, the draw journaled with the `timer.fired` that timed it out.
+ */
+export function timeOut(
+  s: RunState,
+  step: RunStep,
+  id: string,
+  t: TaskState,
+  wait: SignalWait,
+  rand: number,
+): void {
   const timeoutMs = step.at - (t.startedAt ?? step.at)
   step.record(s, { type: 'task.timed-out', taskId: id, attempt: t.attempts, timeoutMs, at: step.at })
   const message = `Task "${id}" waited ${timeoutMs} ms for signal "${wait.name}", which did not come`
   t.wait = undefined
-  failAttempt(s, step, id, t, { error: { code: 'TIMEOUT', message }, rand: 0.5, noRetry: false })
+  failAttempt(s, step, id, t, { error: { code: 'TIMEOUT', message }, rand, noRetry: false })
 }

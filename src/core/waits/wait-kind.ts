@@ -27,10 +27,10 @@ export interface WaitKind<W extends TaskWait> {
     e: RunEventOf<'signal.received'>,
   ): void
   /**
-   * Its deadline came: `timer.fired` is recorded and the task's wait cleared already (a wait that
-   * goes on sets it again).
+   * Its deadline came: `timer.fired` (`e`, with the engine's draw for a retry's jitter) is
+   * recorded and the task's wait cleared already (a wait that goes on sets it again).
    */
-  expire(s: RunState, step: RunStep, id: string, t: TaskState, wait: W): void
+  expire(s: RunState, step: RunStep, id: string, t: TaskState, wait: W, e: RunEventOf<'timer.fired'>): void
 }
 
 /** The deadline of a task's wait, if it has one. */
