@@ -55,7 +55,10 @@ export class LiveRuns {
   readonly #failing = new Set<string>()
   /** Runs another engine executes, waiting for its lock to come free. */
   readonly #takeovers = new Map<string, AbortController>()
-  readonly #waitingToStart: string[] = []
+  /** Queued runs waiting for a `maxConcurrentRuns` slot, oldest first. */
+  #waitingToStart: string[] = []
+  /** Runs stored as queued that `recoverAll` is taking: their slots are theirs before a new run's. */
+  readonly #queuedRecovering = new Set<string>()
   /** Runs fenced for a rollback: no control call takes them until it is done. */
   readonly #fencing = new Set<string>()
   /** New runs whose first write (with their record) has not committed yet. */
@@ -94,7 +97,9 @@ export class LiveRuns {
     this.#hold(runId, lock)
     this.#live.set(runId, executor)
     this.#unwritten.add(runId)
-    if (this.#running() < this.#o.maxConcurrentRuns) return true
+    // Runs queued before it, waiting or being recovered, go first (S10).
+    const ahead = this.#waitingToStart.length + this.#queuedRecovering.size
+    if (this.#running() + ahead < this.#o.maxConcurrentRuns) return true
     this.#waitingToStart.push(executor.runId)
     return false
   }
@@ -142,6 +147,8 @@ export class LiveRuns {
   /** The first write of a run from `add` committed: its record is stored. */
   recorded(runId: string): void {
     this.#unwritten.delete(runId)
+    // A run queued behind entries that turned out stale (a cancelled run) starts if a slot is free.
+    if (this.#waitingToStart.length > 0) this.startWaiting()
   }
 
   /** Whether this engine still holds the lock of a run it fenced (another may have stolen it). */
@@ -205,7 +212,10 @@ export class LiveRuns {
     const recovering = new Promise<void>((resolve) => {
       done = resolve
     })
-    for (const r of candidates) this.#recovering.set(r.runId, recovering)
+    for (const r of candidates) {
+      this.#recovering.set(r.runId, recovering)
+      if (r.status === 'queued') this.#queuedRecovering.add(r.runId)
+    }
     try {
       await Promise.all(candidates.map((r) => this.#releasing.get(r.runId)))
       const locks = await Promise.all(candidates.map((r) => tryLockRun(this.#o.store.name, r.runId)))
@@ -260,7 +270,6 @@ export class LiveRuns {
             this.#o.scope.check()
             this.#hold(record.runId, lock)
             this.#live.set(record.runId, executor)
-            if (executor.state.status === 'queued') this.#waitingToStart.push(record.runId)
             return executor
           } catch (error) {
             // Its definition is gone, or the store failed for it: it stays as stored, unlocked,
@@ -274,12 +283,17 @@ export class LiveRuns {
       const executors = restored.filter((e) => e !== undefined)
       // The runs made live are this engine's now: close() stops them and releases their locks.
       this.#o.scope.check()
+      this.#enqueue(executors.filter((e) => e.state.status === 'queued'))
       await Promise.all(executors.map((e) => e.resumeWork(this.#o.executorId)))
-      this.startWaiting()
       return executors
     } finally {
-      for (const r of candidates) this.#recovering.delete(r.runId)
+      for (const r of candidates) {
+        this.#recovering.delete(r.runId)
+        this.#queuedRecovering.delete(r.runId)
+      }
       done()
+      // Runs started during the recovery may have waited for slots no recovered run took.
+      this.startWaiting()
     }
   }
 
@@ -378,7 +392,7 @@ export class LiveRuns {
     }
     this.#hold(runId, lock)
     this.#live.set(runId, executor)
-    if (executor.state.status === 'queued') this.#waitingToStart.push(runId)
+    if (executor.state.status === 'queued') this.#enqueue([executor])
     await executor.resumeWork(this.#o.executorId)
     this.startWaiting()
     return executor
@@ -560,10 +574,23 @@ export class LiveRuns {
     this.#release(runId)
   }
 
+  /**
+   * Queued runs taken from the store join the queue in order of creation: a run stored as queued
+   * goes before the runs started after it, whichever engine started them (ties: the stored first).
+   */
+  #enqueue(executors: readonly RunExecutor[]): void {
+    if (executors.length === 0) return
+    const createdAt = (runId: string) => this.#live.get(runId)?.state.createdAt ?? Number.NEGATIVE_INFINITY
+    // Array.prototype.sort is stable: equal creation times keep the stored runs first.
+    this.#waitingToStart = [...executors.map((e) => e.runId), ...this.#waitingToStart].sort(
+      (a, b) => createdAt(a) - createdAt(b),
+    )
+  }
+
   startWaiting(): void {
     while (
       this.#waitingToStart.length > 0 &&
-      this.#running() < this.#o.maxConcurrentRuns &&
+      this.#running() + this.#queuedRecovering.size < this.#o.maxConcurrentRuns &&
       !this.#o.scope.closed
     ) {
       const executor = this.#live.get(this.#waitingToStart.shift()!)

@@ -2,6 +2,7 @@ import { type Engine, memoryStore } from 'spindle'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { tryLockRun } from '../../src/host/locks'
 import { faultyStore } from '../store/faulty-store'
+import { gatedStore } from '../store/gated-store'
 import { controllable, def, testEngine, until } from '../support/engine-fixtures'
 
 /** Collects what the engine reports with `reportError` while `work` runs. */
@@ -227,5 +228,41 @@ describe('run custody', () => {
       expect((await engine.getRun(next.runId))!.status).toBe('queued')
       expect(slow.calls).toHaveLength(1)
     })
+  })
+  it('a start() during recover() waits behind the recovered queued runs, which start in order of creation (S10)', async () => {
+    const store = gatedStore(memoryStore())
+    const before = open({ store, maxConcurrentRuns: 1, actions: { slow: controllable().handler } })
+    await before.engine.register(def({ a: { action: 'slow' } }))
+    const first = await before.engine.start('wf', {}, { runId: 'first' })
+    before.clock.advance(1)
+    await before.engine.start('wf', {}, { runId: 'second' })
+    before.clock.advance(1)
+    await before.engine.start('wf', {}, { runId: 'third' })
+    await before.engine.idle()
+    expect(first.status).toBe('running')
+    await before.engine.close()
+
+    const slow = controllable()
+    const { engine, clock } = open({ store, maxConcurrentRuns: 1, actions: { slow: slow.handler } })
+    clock.advance(10)
+    const claim = store.hold('claimRuns')
+    const recovering = engine.recover()
+    await claim.reached
+    const late = await engine.start('wf', {}, { runId: 'late' })
+    claim.open()
+    expect(late.status).toBe('queued')
+    await recovering
+    await engine.idle()
+    const started = () => slow.calls.map((call) => call.ctx.idempotencyKey.split(':')[0])
+    // The recovered run resumes its task; the queued ones follow one at a time, oldest first.
+    expect(started()).toEqual(['first'])
+    for (const [i, next] of ['second', 'third', 'late'].entries()) {
+      slow.calls.at(-1)!.resolve('done')
+      await until(() => started().at(-1) === next)
+      await engine.idle()
+      // One slot: each completion starts exactly one queued run.
+      expect(started()).toHaveLength(i + 2)
+    }
+    expect(started()).toEqual(['first', 'second', 'third', 'late'])
   })
 })
