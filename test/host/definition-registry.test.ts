@@ -1,6 +1,8 @@
 import { memoryStore, type Store } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { faultyStore } from '../store/faulty-store'
+import { gatedStore } from '../store/gated-store'
+import { tempStores } from '../store/temp-database'
 import { controllable, def, testEngine } from '../support/engine-fixtures'
 
 const refusedVersion = { code: 'DEFINITION_INVALID', issues: [{ path: 'version', code: 'version_exists' }] }
@@ -58,6 +60,40 @@ describe('register() changes nothing unless the store accepted the definition', 
     expect((refused[0] as PromiseRejectedResult).reason).toMatchObject(refusedVersion)
     const stored = Object.keys((await store.getDefinition('wf', '1.0.0'))!.definition.tasks)
     expect(stored).toEqual(results[0]!.status === 'fulfilled' ? ['a'] : ['b'])
+  })
+
+  describe('in IndexedDB, two connections to one database (S8)', () => {
+    const temp = tempStores()
+
+    it('both past the existence check, registering other content: one wins, the other is refused', async () => {
+      const one = gatedStore(temp.open())
+      const two = gatedStore(temp.open(one.name))
+      const first = testEngine({ store: one }).engine
+      const second = testEngine({ store: two }).engine
+      // Each engine reads "not registered" and is held there until the other has read it too.
+      const reads = [one, two].map((store) =>
+        store.hold('getDefinition', (id, version) => id === 'wf' && version === '1.0.0', 'after'),
+      )
+      const registering = [
+        first.register(def({ a: { action: 'noop' } })),
+        second.register(def({ b: { action: 'noop' } })),
+      ]
+      await Promise.all(reads.map((read) => read.reached))
+      for (const read of reads) read.open()
+      const results = await Promise.allSettled(registering)
+      const refused = results.filter((r) => r.status === 'rejected')
+      expect(refused).toHaveLength(1)
+      expect((refused[0] as PromiseRejectedResult).reason).toMatchObject(refusedVersion)
+      const winner = results[0]!.status === 'fulfilled' ? ['a'] : ['b']
+      expect(Object.keys((await one.getDefinition('wf', '1.0.0'))!.definition.tasks)).toEqual(winner)
+      expect(await two.listDefinitions()).toHaveLength(1)
+      // Both engines run what the store holds.
+      for (const engine of [first, second]) {
+        const run = await engine.start('wf')
+        expect(Object.keys((await engine.wait(run.runId)).tasks)).toEqual(winner)
+        await engine.close()
+      }
+    })
   })
 
   it('two engines registering the same new version with the same content both succeed', async () => {
