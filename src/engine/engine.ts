@@ -5,6 +5,7 @@ import { runInput } from '../boundary'
 import { checkpointsOf } from '../core/checkpoints'
 import { emptyRunData } from '../core/run-data'
 import type { RunSnapshot } from '../core/run-replica'
+import { definitionDigest } from '../definition/definition-digest'
 import { validateInput } from '../definition/params'
 import { ArgumentError, EngineClosedError, InputError, NotFoundError, TimeoutError } from '../errors'
 import { DeadlineWakeups } from '../host/deadline-wakeups'
@@ -306,6 +307,7 @@ class SpindleEngine implements Engine {
       runId: options.runId ?? crypto.randomUUID(),
       definitionId,
       version,
+      definitionDigest: definitionDigest(wf.definition),
       status: 'queued',
       createdAt: now,
       updatedAt: now,

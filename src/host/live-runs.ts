@@ -16,6 +16,7 @@ import type { EngineScope } from './engine-scope'
 import type { EngineStreams } from './engine-streams'
 import { lockRunWhenFree, type RunLock, tryLockRun } from './locks'
 import { freesASlot, holdsSlot } from './run-admission'
+import { checkRunDefinition } from './run-definition-check'
 import { type Passivation, RunPassivation } from './run-passivation'
 
 export interface LiveRunsOptions {
@@ -261,9 +262,12 @@ export class LiveRuns {
           const lock = mine.get(record.runId)!
           try {
             const point = await points.get(record.runId)
-            const wf =
+            // The lookup is shared by the runs of a version; each run is checked against it.
+            const wf = checkRunDefinition(
+              record,
               (await definitions.get(`${record.definitionId}@${record.version}`)) ??
-              (await this.#definitionOf(record))
+                (await this.#definitionOf(record)),
+            )
             const executor = point
               ? await restoreFrom(this.#o.store, record, wf, this.#o.host, point)
               : await restoreRun(this.#o.store, record, wf, this.#o.host)
@@ -419,7 +423,7 @@ export class LiveRuns {
 
   async #definitionOf(record: RunRecord): Promise<CompiledWorkflow> {
     const known = this.#o.compiled(`${record.definitionId}@${record.version}`)
-    if (known) return known
+    if (known) return checkRunDefinition(record, known)
     const stored = await this.#o.store.getDefinition(record.definitionId, record.version)
     if (!stored) {
       throw new NotFoundError(
@@ -427,7 +431,7 @@ export class LiveRuns {
         { value: record.runId },
       )
     }
-    return this.#o.compile(stored.definition)
+    return checkRunDefinition(record, this.#o.compile(stored.definition))
   }
 
   #hold(runId: string, lock: RunLock): void {

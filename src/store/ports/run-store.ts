@@ -56,6 +56,12 @@ export interface RunRecord {
   runId: string
   definitionId: string
   version: string
+  /**
+   * The content digest of the definition the run started on (`definitionDigest`): an engine
+   * restoring the run refuses a version stored with other content. Absent on runs stored before
+   * digests were recorded; those are not checked.
+   */
+  definitionDigest?: string
   status: RunStatus
   createdAt: number
   updatedAt: number
