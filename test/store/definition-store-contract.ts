@@ -44,6 +44,17 @@ export function definitionStoreContract(current: () => DefinitionStore): void {
       expect(await store.listDefinitions()).toHaveLength(1)
     })
 
+    it('of two puts of one new version at once, stores exactly one and refuses the other', async () => {
+      const first = { ...definitionRecord('order', '1.0.0', 1), name: 'first' }
+      const second = { ...definitionRecord('order', '1.0.0', 2), name: 'second' }
+      const results = await Promise.allSettled([store.putDefinition(first), store.putDefinition(second)])
+      const refused = results.filter((r) => r.status === 'rejected')
+      expect(refused).toHaveLength(1)
+      expect((refused[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'INVALID_ARGUMENT' })
+      const winner = results[0]!.status === 'fulfilled' ? first : second
+      expect(await store.getDefinition('order', '1.0.0')).toEqual(winner)
+    })
+
     it('lists every version of every definition', async () => {
       await store.putDefinition(definitionRecord('order', '1.0.0'))
       await store.putDefinition(definitionRecord('order', '1.1.0'))
