@@ -125,7 +125,9 @@ export class RunExecutor implements JournalSource, TaskHost {
    */
   send(event: RunEvent): Promise<void> {
     if (this.#stopError) return Promise.reject(this.#stopError)
-    const done = this.#apply(event)
+    // The reducer numbers the event it records in place, and the journal freezes it: the
+    // caller's object stays the caller's.
+    const done = this.#apply({ ...event })
     if (this.#pending.length === 0) return done
     this.#drop ??= dropSignal()
     return Promise.race([done, this.#drop.promise])
