@@ -65,7 +65,7 @@ export class RunExecutor implements JournalSource, TaskHost {
    * serves restores from a snapshot, so each record is written with the snapshot that first
    * covers it, not with its own entry (whose journal page holds it until then).
    */
-  readonly #unindexed = new Map<string, OutputRecord>()
+  readonly #unindexed = new Map<string, JournalEntry>()
   readonly #controllers = new Map<string, AttemptAbort>()
   readonly #timers = new Map<string, unknown>()
   /** Parked `forEach` attempts waiting for a paused run to run again. */
@@ -238,8 +238,14 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   collect(batch: CommitBatch): void {
     if (this.#pending.length === 0 || this.#stopped) return
-    batch.entries.push(...this.#pending)
-    this.#index(this.#pending)
+    const pending = this.#pending
+    for (let i = 0; i < pending.length; i++) {
+      const entry = pending[i]!
+      batch.entries.push(entry)
+      // A live entry is never rolled back: its output record is made once a snapshot needs it.
+      if (entry.type === 'task.completed') this.#unindexed.set(entry.taskId, entry)
+      else if (entry.type === 'task.item-completed' || entry.type === 'task.failed') this.#index(entry)
+    }
     this.#pending = []
     // The queued sends are bound to this batch now: its outcome is theirs.
     this.#drop = undefined
@@ -278,19 +284,18 @@ export class RunExecutor implements JournalSource, TaskHost {
         at: s.updatedAt,
         snapshot: this.#persisted(),
       })
-      const outputs = [...this.#unindexed.values()]
+      const outputs: OutputRecord[] = []
+      for (const entry of this.#unindexed.values()) outputs.push(outputRecordOf(entry)!)
       this.#unindexed.clear()
       if (batch.outputs) batch.outputs.push(...outputs)
       else batch.outputs = outputs
     }
   }
 
-  /** Keeps the output records of `entries` until the next snapshot writes them. */
-  #index(entries: readonly JournalEntry[]): void {
-    for (const entry of entries) {
-      const output = entry.rolledBack ? undefined : outputRecordOf(entry)
-      if (output) this.#unindexed.set(output.key, output)
-    }
+  /** Keeps `entry`, if it has an output record, until the next snapshot writes that record. */
+  #index(entry: JournalEntry): void {
+    const output = entry.rolledBack ? undefined : outputRecordOf(entry)
+    if (output) this.#unindexed.set(output.key, entry)
   }
 
   failed(error: unknown): void {
@@ -301,7 +306,7 @@ export class RunExecutor implements JournalSource, TaskHost {
   /** Replays journal entries the restored actor has not seen; records nothing, runs nothing. */
   replay(entries: readonly JournalEntry[]): void {
     // Replayed entries lie after the snapshot: their outputs are not in the index yet.
-    this.#index(entries)
+    for (const entry of entries) this.#index(entry)
     for (const entry of entries) {
       // Entries the actor derived itself from an earlier one are already counted in its seq.
       if (entry.rolledBack || entry.seq <= this.state.seq) continue
