@@ -12,6 +12,7 @@ import type { CommitBatch, JournalEntry, OutputRecord, RunRecord } from '../stor
 import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
 import { AttemptAbort } from './attempt-abort'
 import { DeadlineTimer } from './deadline-timer'
+import { EffectRound } from './effect-round'
 import type { JournalSource, JournalWriter } from './journal'
 import { reportUnhandledError } from './report-unhandled-error'
 import { type RunnableAction, runTask, type TaskHost } from './task-runner'
@@ -54,11 +55,10 @@ export class RunExecutor implements JournalSource, TaskHost {
   /** The step the actor emitted for the event it was just sent, until `feedRun` takes it. */
   #emitted: Step | undefined
   #pending: JournalEntry[] = []
-  #effects: Promise<void> = Promise.resolve()
-  /** Rounds of effects not yet carried out. */
-  #rounds = 0
   /** Effects waiting for a journal write not yet started; later sends join them. */
-  #open: { written: Promise<void>; commands: Effect[]; done: Promise<void> } | undefined
+  #open: EffectRound<Effect> | undefined
+  /** Effects whose records are in the journal write in flight (the writer commits one at a time). */
+  #flying: EffectRound<Effect> | undefined
   #snapshotSeq: number
   /**
    * Output records of entries after the last snapshot, newest per key: the store's outputs index
@@ -135,12 +135,14 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   /** Whether a round of effects waits for its journal write or has not been carried out yet. */
   get busy(): boolean {
-    return this.#rounds > 0
+    return this.#open !== undefined || this.#flying !== undefined
   }
 
   /** Resolves once the rounds of effects queued now are carried out (or the run broke). */
   idle(): Promise<void> {
-    return this.#effects
+    // Rounds are carried out in order: the last one ends after every other.
+    const last = this.#open ?? this.#flying
+    return last ? last.done.then(ignore, ignore) : Promise.resolve()
   }
 
   /** For the task runner: progress, logs and item completions while a task works. */
@@ -151,7 +153,7 @@ export class RunExecutor implements JournalSource, TaskHost {
   #apply(event: RunEvent): Promise<void> {
     if (this.#stopped) return Promise.resolve()
     if (this.#fenced !== undefined) return Promise.reject(this.#refusal(event))
-    return this.#enqueue(event) ?? Promise.resolve()
+    return this.#enqueue(event)?.done ?? Promise.resolve()
   }
 
   #refusal(event: RunEvent): InvalidStateError {
@@ -162,19 +164,23 @@ export class RunExecutor implements JournalSource, TaskHost {
   }
 
   /**
-   * Feeds `event` to the run and queues its records and effects; returns the promise of the round
-   * that carries them out (undefined when the event changed nothing), which the round itself
-   * watches: a failed write breaks the run whether or not anyone awaits it.
+   * Feeds `event` to the run and queues its records and effects; returns the round that carries
+   * them out once their journal write commits (undefined when the event changed nothing). The
+   * writer reports that write's outcome to `committed` or `failed`, so a failed write breaks the
+   * run whether or not anyone awaits the round.
    */
-  #enqueue(event: RunEvent): Promise<void> | undefined {
+  #enqueue(event: RunEvent): EffectRound<Effect> | undefined {
     const { records, commands } = this.#feed(event)
     if (records.length === 0 && commands.length === 0) return undefined
-    const written = this.#host.journal.write(this)
+    this.#host.journal.write(this)
     // Sends whose records go out in the same journal write share one round of effects: the
-    // step's records, then its deferred commands, join that round's list (one list per round).
-    const open = this.#open
-    const joined = open !== undefined && open.written === written
-    const deferred: Effect[] = joined ? open.commands : []
+    // step's records, then its deferred commands, join that round's list.
+    let round = this.#open
+    if (round === undefined) {
+      round = new EffectRound<Effect>()
+      this.#open = round
+    }
+    const deferred = round.commands
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!
       this.#fillOutput(record)
@@ -200,34 +206,18 @@ export class RunExecutor implements JournalSource, TaskHost {
           deferred.push(command)
       }
     }
-    if (joined) return open.done
-    // Rounds run in order: wait for the previous one only while one is still pending.
-    const done =
-      this.#rounds === 0
-        ? written
-        : this.#effects.then(
-            () => written,
-            () => written,
-          )
-    const round = { written, commands: deferred, done }
-    this.#open = round
-    this.#rounds += 1
-    this.#effects = done.then(
-      () => this.#endRound(round, true, undefined),
-      (error: unknown) => this.#endRound(round, false, error),
-    )
-    return done
+    return round
   }
 
-  /** A round's write settled: carry out its commands, or stop the run if the write failed. */
-  #endRound(round: { commands: Effect[] }, written: boolean, error: unknown): void {
-    this.#rounds -= 1
+  /** The journal write carrying the round in flight committed: carry out its commands. */
+  committed(): void {
+    const round = this.#flying
+    this.#flying = undefined
+    if (round === undefined) return
+    // Settled first, its waiters go on before the work this round starts: they still see the
+    // records published, which happens before any of them runs.
+    round.resolve()
     try {
-      if (!written) {
-        this.#break(error)
-        return
-      }
-      if (this.#open === round) this.#open = undefined
       this.#carryOut(round.commands)
     } catch (failure) {
       // Carrying out a command failed outside any task (the clock could not arm a timer): no
@@ -237,6 +227,9 @@ export class RunExecutor implements JournalSource, TaskHost {
   }
 
   collect(batch: CommitBatch): void {
+    // The open round goes with this write, also when it has no records (its commands wait all the same).
+    this.#flying = this.#open
+    this.#open = undefined
     if (this.#pending.length === 0 || this.#stopped) return
     const pending = this.#pending
     for (let i = 0; i < pending.length; i++) {
@@ -300,7 +293,12 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   failed(error: unknown): void {
     this.#pending = []
+    const rounds = [this.#flying, this.#open]
+    this.#flying = undefined
+    this.#open = undefined
     this.#break(error)
+    // Their records are lost or will never be written: the sends waiting on them learn why.
+    for (const round of rounds) round?.reject(error)
   }
 
   /** Replays journal entries the restored actor has not seen; records nothing, runs nothing. */
@@ -381,7 +379,7 @@ export class RunExecutor implements JournalSource, TaskHost {
   async fence(reason: string): Promise<void> {
     this.#fenced = reason
     this.#halt(reason)
-    await this.#effects
+    await this.idle()
   }
 
   #halt(reason: string): void {
@@ -704,6 +702,8 @@ function wakeTime(state: RunState): number | undefined {
   const until = dormantUntil(state)
   return until === 'signal' ? Number.POSITIVE_INFINITY : until
 }
+
+function ignore(): void {}
 
 function dropSignal(): { promise: Promise<void>; reject(error: unknown): void } {
   let reject!: (error: unknown) => void
