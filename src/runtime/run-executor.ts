@@ -17,8 +17,11 @@ import type { JournalSource, JournalWriter } from './journal'
 import { reportUnhandledError } from './report-unhandled-error'
 import { type RunnableAction, runTask, type TaskHost } from './task-runner'
 
-/** A step's records, then its commands, in the order the executor handles them. */
-type Effect = { type: 'record'; event: WorkflowEvent } | RunCommand
+/**
+ * A step's records, then its commands, in the order the executor handles them. A record goes in
+ * as it is, with no wrapper: no command type is an event type.
+ */
+type Effect = WorkflowEvent | RunCommand
 
 /** What an executor needs from its engine. */
 export interface ExecutorHost {
@@ -187,7 +190,7 @@ export class RunExecutor implements JournalSource, TaskHost {
       deepFreeze(record)
       this.#pending.push(record)
       keepData(this.data, record)
-      deferred.push({ type: 'record', event: record })
+      deferred.push(record)
     }
     for (let i = 0; i < commands.length; i++) {
       const command = commands[i]!
@@ -476,16 +479,10 @@ export class RunExecutor implements JournalSource, TaskHost {
         // Committed records are facts and go out; the work they would start does not, also when
         // a fence or a stop lands while the round is carried out (a subscriber's call).
         if (this.#fenced !== undefined || this.#stopped) {
-          if (command.type === 'record') this.#host.publish(command.event)
+          if (isRecord(command)) this.#host.publish(command)
           continue
         }
         switch (command.type) {
-          case 'record':
-            this.#host.publish(command.event)
-            if (isTerminal(command.event)) settled = true
-            // Parked items go on once the resume is committed, as tasks it admits do.
-            if (command.event.type === 'workflow.resumed') this.#resumeParked()
-            break
           case 'dispatch':
             this.#dispatch(command.taskId)
             break
@@ -501,6 +498,13 @@ export class RunExecutor implements JournalSource, TaskHost {
           case 'finish':
             this.#finish()
             break
+          default: {
+            const record = command as WorkflowEvent
+            this.#host.publish(record)
+            if (isTerminal(record)) settled = true
+            // Parked items go on once the resume is committed, as tasks it admits do.
+            if (record.type === 'workflow.resumed') this.#resumeParked()
+          }
         }
       }
     } finally {
@@ -711,6 +715,23 @@ function dropSignal(): { promise: Promise<void>; reject(error: unknown): void } 
     reject = rej
   })
   return { promise, reject }
+}
+
+/** Whether an effect is a record: commands are only ever the ones the executor defers. */
+function isRecord(effect: Effect): effect is WorkflowEvent {
+  switch (effect.type) {
+    case 'dispatch':
+    case 'start':
+    case 'arm':
+    case 'arm-run':
+    case 'finish':
+    case 'abort':
+    case 'disarm':
+    case 'disarm-run':
+      return false
+    default:
+      return true
+  }
 }
 
 function isTerminal(event: WorkflowEvent): boolean {
