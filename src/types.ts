@@ -538,6 +538,10 @@ export interface CheckpointInfo {
 
 // ─── Actions ─────────────────────────────────────────────────────────────────────────────────
 
+/**
+ * What an action is called with. `signal`, `state`, `progress` and `log` are accessors made on
+ * first read: read or destructure them; a spread copy (`{ ...ctx }`) holds the other fields only.
+ */
 export interface ActionContext {
   /** Aborted on timeout, cancel, skip, or when the run fails. */
   signal: AbortSignal

@@ -22,7 +22,8 @@ const handlers = {
  * Applies one event to the run state (in place: an O(1) change for most events, where copying
  * the task table on every event would make a run of n tasks cost O(n²)) and returns what the
  * engine must do. Deterministic: the same state and event always give the same result, which is
- * what makes replaying the journal restore a run exactly.
+ * what makes replaying the journal restore a run exactly. The event is the run's from then on:
+ * recorded, it is the journal record itself (numbered in place), so pass one made for the call.
  */
 export function reduceRun(s: RunState, e: RunEvent, wf: CompiledWorkflow): Step {
   const step = new RunStep(wf, e.at)

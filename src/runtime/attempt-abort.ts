@@ -7,7 +7,8 @@ export class AttemptAbort {
   #reason: unknown
   #aborted = false
   #controller: AbortController | undefined
-  #listeners: (() => void)[] = []
+  /** Made with the first listener: most attempts end with none. */
+  #listeners: (() => void)[] | undefined
 
   get aborted(): boolean {
     return this.#aborted
@@ -32,8 +33,8 @@ export class AttemptAbort {
     this.#reason = reason
     this.#controller?.abort(reason)
     const listeners = this.#listeners
-    this.#listeners = []
-    for (const listener of listeners) listener()
+    this.#listeners = undefined
+    if (listeners) for (const listener of listeners) listener()
   }
 
   /** Calls `listener` once on abort; returns a function that removes it. */
@@ -42,10 +43,12 @@ export class AttemptAbort {
       listener()
       return () => {}
     }
-    this.#listeners.push(listener)
+    this.#listeners ??= []
+    const listeners = this.#listeners
+    listeners.push(listener)
     return () => {
-      const i = this.#listeners.indexOf(listener)
-      if (i >= 0) this.#listeners.splice(i, 1)
+      const i = listeners.indexOf(listener)
+      if (i >= 0) listeners.splice(i, 1)
     }
   }
 }

@@ -1,10 +1,11 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import type { BuiltinAction, BuiltinContext } from '../actions/builtin-context'
-import { isWaitRequest, waitFor } from '../actions/wait'
-import { copyValue } from '../boundary'
-import { type SpindleError, TaskError } from '../errors'
+import type { BuiltinAction } from '../actions/builtin-context'
+import { isWaitRequest } from '../actions/wait'
+import { TaskError } from '../errors'
 import type { ActionContext, CompiledTask, ExpressionScope } from '../types'
 import type { AttemptAbort } from './attempt-abort'
+import { AttemptContext, BuiltinAttemptContext } from './attempt-context'
+import { cloneable } from './attempt-values'
 import type { ItemsHost } from './run-items'
 
 /** An action as the runner calls it: a user action, or a built-in that gets capabilities. */
@@ -64,54 +65,9 @@ function call(
   key?: string,
 ): unknown {
   const taskId = task.id
-  const ctx: ActionContext = {
-    get signal() {
-      return abort.signal
-    },
-    attempt,
-    idempotencyKey:
-      key ?? (index === undefined ? `${host.runId}:${taskId}` : `${host.runId}:${taskId}:${index}`),
-    runId: host.runId,
-    taskId,
-    ...(index !== undefined && { index }),
-    state: {
-      // A copy: a change in place is not a change until `set`, and a failed attempt's is dropped.
-      get: (key) => copyValue(key in changes ? changes[key] : host.readState(key)),
-      set: (key, value) => {
-        if (typeof key !== 'string' || key === '') {
-          throw new TaskError('INVALID_ARGUMENT', 'ctx.state.set needs a non-empty string key.', {
-            value: key,
-          })
-        }
-        changes[key] = cloneable(value, `the value of state "${key}"`, taskId)
-      },
-    },
-    progress: (fraction, note) => {
-      if (abort.aborted) return
-      if (typeof fraction !== 'number' || !(fraction >= 0 && fraction <= 1)) {
-        throw new TaskError(
-          'INVALID_ARGUMENT',
-          `ctx.progress needs a fraction in [0, 1], got ${describe(fraction)}.`,
-          {
-            value: fraction,
-          },
-        )
-      }
-      host.post({
-        type: 'task.progress',
-        taskId,
-        fraction,
-        ...(note !== undefined && { note: String(note) }),
-        at: host.now(),
-      })
-    },
-    log: (...parts) => {
-      if (abort.aborted) return
-      const message = parts.map((p) => (typeof p === 'string' ? p : describe(p))).join(' ')
-      host.post({ type: 'task.log', taskId, message, at: host.now() })
-    },
-  }
-  const result = action.builtin ? action.run(input, withCapabilities(ctx, host)) : action.run(input, ctx)
+  const result = action.builtin
+    ? action.run(input, new BuiltinAttemptContext(host, taskId, attempt, abort, changes, index, key))
+    : action.run(input, new AttemptContext(host, taskId, attempt, abort, changes, index, key))
   if (isThenable(result)) return untilAborted(result, abort).then((value) => settle(action, value, taskId))
   return settle(action, result, taskId)
 }
@@ -125,11 +81,6 @@ function settle(action: RunnableAction, result: unknown, taskId: string): unknow
     )
   }
   return cloneable(result, 'the output', taskId)
-}
-
-/** A built-in's context: the action's own, plus the capabilities built-ins are given. */
-function withCapabilities(ctx: ActionContext, host: TaskHost): BuiltinContext {
-  return Object.assign(ctx, { now: () => host.now(), waitFor })
 }
 
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -173,34 +124,4 @@ async function check(
     taskId,
     value,
   })
-}
-
-/** Outputs and state go to the journal, which stores structured clones: fail early and clearly. */
-function cloneable(value: unknown, what: string, taskId: string): unknown {
-  if (value === undefined || value === null || typeof value !== 'object') {
-    if (typeof value === 'function' || typeof value === 'symbol') throw notCloneable(what, taskId, value)
-    return value
-  }
-  try {
-    return structuredClone(value)
-  } catch (error) {
-    throw notCloneable(what, taskId, value, error)
-  }
-}
-
-function notCloneable(what: string, taskId: string, value: unknown, cause?: unknown): SpindleError {
-  return new TaskError(
-    'OUTPUT_INVALID',
-    `Task "${taskId}": ${what} cannot be stored (it must be structured-clone-safe: plain data, no functions or class instances).`,
-    { taskId, value: typeof value === 'function' ? '[function]' : undefined, cause },
-  )
-}
-
-export function describe(value: unknown): string {
-  if (value === undefined) return 'undefined'
-  try {
-    return JSON.stringify(value) ?? String(value)
-  } catch {
-    return String(value)
-  }
 }

@@ -6,6 +6,8 @@ import { reportUnhandledError } from './report-unhandled-error'
 export interface JournalSource {
   /** Moves the source's queued entries (and its run record, and a snapshot when one is due) into `batch`. */
   collect(batch: CommitBatch): void
+  /** The batch carrying what the source collected last committed. */
+  committed(): void
   /**
    * A batch carrying the source's entries failed. Called before any later batch is built, so the
    * source can stop at once: a later entry must never be written after an earlier one was lost.
@@ -24,30 +26,25 @@ export interface JournalSource {
 export class JournalWriter {
   readonly #store: Store
   readonly #dirty = new Set<JournalSource>()
-  #next: { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } | undefined
+  /** The next commit, once something is queued for it. */
+  #next: Flight | undefined
   /** The commit in flight, if any: while it lasts, new entries wait for the next one. */
-  #current: Promise<void> | undefined
+  #current: Flight | undefined
 
   constructor(store: Store) {
     this.#store = store
   }
 
-  /** Marks `source` dirty; resolves once a commit carrying everything it has queued now succeeds. */
-  write(source: JournalSource): Promise<void> {
+  /**
+   * Marks `source` dirty: the next commit carries everything it has queued now, and then calls
+   * its `committed` (or `failed`). No promise per write: a step of a run pays for none here.
+   */
+  write(source: JournalSource): void {
     this.#dirty.add(source)
     if (!this.#next) {
-      let resolve!: () => void
-      let reject!: (error: unknown) => void
-      const promise = new Promise<void>((res, rej) => {
-        resolve = res
-        reject = rej
-      })
-      // Callers attach their own handlers; this one keeps a failure from being reported unhandled twice.
-      promise.catch(() => {})
-      this.#next = { promise, resolve, reject }
-      if (!this.#current) queueMicrotask(() => this.#flush())
+      this.#next = new Flight()
+      if (!this.#current) queueMicrotask(this.#flushNow)
     }
-    return this.#next.promise
   }
 
   /**
@@ -57,8 +54,8 @@ export class JournalWriter {
    * means there is nothing more to wait for.
    */
   committed(): Promise<void> {
-    const barrier = this.#next?.promise ?? this.#current
-    return barrier ? barrier.then(ignore, ignore) : Promise.resolve()
+    const barrier = this.#next ?? this.#current
+    return barrier ? barrier.settled() : Promise.resolve()
   }
 
   /** Whether nothing is queued or in flight now. */
@@ -69,11 +66,13 @@ export class JournalWriter {
   /** Resolves when nothing is queued or in flight (failures included). */
   async settled(): Promise<void> {
     for (;;) {
-      const pending = this.#current ?? this.#next?.promise
+      const pending = this.#current ?? this.#next
       if (!pending) return
-      await pending.catch(() => {})
+      await pending.settled()
     }
   }
+
+  readonly #flushNow = (): void => this.#flush()
 
   /** One commit; no async function around it, so a step pays for the store's promise alone. */
   #flush(): void {
@@ -84,7 +83,7 @@ export class JournalWriter {
     const sources = [...this.#dirty]
     for (const source of sources) source.collect(batch)
     this.#dirty.clear()
-    this.#current = flight.promise
+    this.#current = flight
     let commit: Promise<void>
     try {
       commit = this.#store.commit(batch)
@@ -94,6 +93,14 @@ export class JournalWriter {
     // Neither handler throws: the promise they make has nothing to report.
     commit.then(
       () => {
+        for (const source of sources) {
+          try {
+            source.committed()
+          } catch (broken) {
+            // The write stands; what a source failed to do after it has no caller to go to.
+            reportUnhandledError(broken)
+          }
+        }
         flight.resolve()
         this.#flushed()
       },
@@ -105,10 +112,10 @@ export class JournalWriter {
         try {
           for (const source of sources) source.failed(failure)
         } catch (broken) {
-          // A source that cannot stop is past helping; the writers waiting still learn of the failure.
+          // A source that cannot stop is past helping; the others have been told.
           reportUnhandledError(broken)
         }
-        flight.reject(failure)
+        flight.resolve()
         this.#flushed()
       },
     )
@@ -116,8 +123,29 @@ export class JournalWriter {
 
   #flushed(): void {
     this.#current = undefined
-    if (this.#next) queueMicrotask(() => this.#flush())
+    if (this.#next) queueMicrotask(this.#flushNow)
   }
 }
 
-function ignore(): void {}
+/**
+ * One commit as those who wait for it see it: it settles (written or failed: a failed write is
+ * its sources' to report) and a promise of that is made only for who asks.
+ */
+class Flight {
+  #done = false
+  #promise: Promise<void> | undefined
+  #resolve: (() => void) | undefined
+
+  settled(): Promise<void> {
+    if (this.#done) return Promise.resolve()
+    this.#promise ??= new Promise<void>((resolve) => {
+      this.#resolve = resolve
+    })
+    return this.#promise
+  }
+
+  resolve(): void {
+    this.#done = true
+    this.#resolve?.()
+  }
+}

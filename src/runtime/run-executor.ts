@@ -12,12 +12,16 @@ import type { CommitBatch, JournalEntry, OutputRecord, RunRecord } from '../stor
 import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
 import { AttemptAbort } from './attempt-abort'
 import { DeadlineTimer } from './deadline-timer'
+import { EffectRound } from './effect-round'
 import type { JournalSource, JournalWriter } from './journal'
 import { reportUnhandledError } from './report-unhandled-error'
 import { type RunnableAction, runTask, type TaskHost } from './task-runner'
 
-/** A step's records, then its commands, in the order the executor handles them. */
-type Effect = { type: 'record'; event: WorkflowEvent } | RunCommand
+/**
+ * A step's records, then its commands, in the order the executor handles them. A record goes in
+ * as it is, with no wrapper: no command type is an event type.
+ */
+type Effect = WorkflowEvent | RunCommand
 
 /** What an executor needs from its engine. */
 export interface ExecutorHost {
@@ -54,18 +58,17 @@ export class RunExecutor implements JournalSource, TaskHost {
   /** The step the actor emitted for the event it was just sent, until `feedRun` takes it. */
   #emitted: Step | undefined
   #pending: JournalEntry[] = []
-  #effects: Promise<void> = Promise.resolve()
-  /** Rounds of effects not yet carried out. */
-  #rounds = 0
   /** Effects waiting for a journal write not yet started; later sends join them. */
-  #open: { written: Promise<void>; commands: Effect[]; done: Promise<void> } | undefined
+  #open: EffectRound<Effect> | undefined
+  /** Effects whose records are in the journal write in flight (the writer commits one at a time). */
+  #flying: EffectRound<Effect> | undefined
   #snapshotSeq: number
   /**
    * Output records of entries after the last snapshot, newest per key: the store's outputs index
    * serves restores from a snapshot, so each record is written with the snapshot that first
    * covers it, not with its own entry (whose journal page holds it until then).
    */
-  readonly #unindexed = new Map<string, OutputRecord>()
+  readonly #unindexed = new Map<string, JournalEntry>()
   readonly #controllers = new Map<string, AttemptAbort>()
   readonly #timers = new Map<string, unknown>()
   /** Parked `forEach` attempts waiting for a paused run to run again. */
@@ -125,7 +128,9 @@ export class RunExecutor implements JournalSource, TaskHost {
    */
   send(event: RunEvent): Promise<void> {
     if (this.#stopError) return Promise.reject(this.#stopError)
-    const done = this.#apply(event)
+    // The reducer numbers the event it records in place, and the journal freezes it: the
+    // caller's object stays the caller's.
+    const done = this.#apply({ ...event })
     if (this.#pending.length === 0) return done
     this.#drop ??= dropSignal()
     return Promise.race([done, this.#drop.promise])
@@ -133,12 +138,14 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   /** Whether a round of effects waits for its journal write or has not been carried out yet. */
   get busy(): boolean {
-    return this.#rounds > 0
+    return this.#open !== undefined || this.#flying !== undefined
   }
 
   /** Resolves once the rounds of effects queued now are carried out (or the run broke). */
   idle(): Promise<void> {
-    return this.#effects
+    // Rounds are carried out in order: the last one ends after every other.
+    const last = this.#open ?? this.#flying
+    return last ? last.done.then(ignore, ignore) : Promise.resolve()
   }
 
   /** For the task runner: progress, logs and item completions while a task works. */
@@ -149,7 +156,7 @@ export class RunExecutor implements JournalSource, TaskHost {
   #apply(event: RunEvent): Promise<void> {
     if (this.#stopped) return Promise.resolve()
     if (this.#fenced !== undefined) return Promise.reject(this.#refusal(event))
-    return this.#enqueue(event) ?? Promise.resolve()
+    return this.#enqueue(event)?.done ?? Promise.resolve()
   }
 
   #refusal(event: RunEvent): InvalidStateError {
@@ -160,26 +167,30 @@ export class RunExecutor implements JournalSource, TaskHost {
   }
 
   /**
-   * Feeds `event` to the run and queues its records and effects; returns the promise of the round
-   * that carries them out (undefined when the event changed nothing), which the round itself
-   * watches: a failed write breaks the run whether or not anyone awaits it.
+   * Feeds `event` to the run and queues its records and effects; returns the round that carries
+   * them out once their journal write commits (undefined when the event changed nothing). The
+   * writer reports that write's outcome to `committed` or `failed`, so a failed write breaks the
+   * run whether or not anyone awaits the round.
    */
-  #enqueue(event: RunEvent): Promise<void> | undefined {
+  #enqueue(event: RunEvent): EffectRound<Effect> | undefined {
     const { records, commands } = this.#feed(event)
     if (records.length === 0 && commands.length === 0) return undefined
-    const written = this.#host.journal.write(this)
+    this.#host.journal.write(this)
     // Sends whose records go out in the same journal write share one round of effects: the
-    // step's records, then its deferred commands, join that round's list (one list per round).
-    const open = this.#open
-    const joined = open !== undefined && open.written === written
-    const deferred: Effect[] = joined ? open.commands : []
+    // step's records, then its deferred commands, join that round's list.
+    let round = this.#open
+    if (round === undefined) {
+      round = new EffectRound<Effect>()
+      this.#open = round
+    }
+    const deferred = round.commands
     for (let i = 0; i < records.length; i++) {
       const record = records[i]!
       this.#fillOutput(record)
       deepFreeze(record)
       this.#pending.push(record)
       keepData(this.data, record)
-      deferred.push({ type: 'record', event: record })
+      deferred.push(record)
     }
     for (let i = 0; i < commands.length; i++) {
       const command = commands[i]!
@@ -198,34 +209,18 @@ export class RunExecutor implements JournalSource, TaskHost {
           deferred.push(command)
       }
     }
-    if (joined) return open.done
-    // Rounds run in order: wait for the previous one only while one is still pending.
-    const done =
-      this.#rounds === 0
-        ? written
-        : this.#effects.then(
-            () => written,
-            () => written,
-          )
-    const round = { written, commands: deferred, done }
-    this.#open = round
-    this.#rounds += 1
-    this.#effects = done.then(
-      () => this.#endRound(round, true, undefined),
-      (error: unknown) => this.#endRound(round, false, error),
-    )
-    return done
+    return round
   }
 
-  /** A round's write settled: carry out its commands, or stop the run if the write failed. */
-  #endRound(round: { commands: Effect[] }, written: boolean, error: unknown): void {
-    this.#rounds -= 1
+  /** The journal write carrying the round in flight committed: carry out its commands. */
+  committed(): void {
+    const round = this.#flying
+    this.#flying = undefined
+    if (round === undefined) return
+    // Settled first, its waiters go on before the work this round starts: they still see the
+    // records published, which happens before any of them runs.
+    round.resolve()
     try {
-      if (!written) {
-        this.#break(error)
-        return
-      }
-      if (this.#open === round) this.#open = undefined
       this.#carryOut(round.commands)
     } catch (failure) {
       // Carrying out a command failed outside any task (the clock could not arm a timer): no
@@ -235,9 +230,18 @@ export class RunExecutor implements JournalSource, TaskHost {
   }
 
   collect(batch: CommitBatch): void {
+    // The open round goes with this write, also when it has no records (its commands wait all the same).
+    this.#flying = this.#open
+    this.#open = undefined
     if (this.#pending.length === 0 || this.#stopped) return
-    batch.entries.push(...this.#pending)
-    this.#index(this.#pending)
+    const pending = this.#pending
+    for (let i = 0; i < pending.length; i++) {
+      const entry = pending[i]!
+      batch.entries.push(entry)
+      // A live entry is never rolled back: its output record is made once a snapshot needs it.
+      if (entry.type === 'task.completed') this.#unindexed.set(entry.taskId, entry)
+      else if (entry.type === 'task.item-completed' || entry.type === 'task.failed') this.#index(entry)
+    }
     this.#pending = []
     // The queued sends are bound to this batch now: its outcome is theirs.
     this.#drop = undefined
@@ -276,30 +280,34 @@ export class RunExecutor implements JournalSource, TaskHost {
         at: s.updatedAt,
         snapshot: this.#persisted(),
       })
-      const outputs = [...this.#unindexed.values()]
+      const outputs: OutputRecord[] = []
+      for (const entry of this.#unindexed.values()) outputs.push(outputRecordOf(entry)!)
       this.#unindexed.clear()
       if (batch.outputs) batch.outputs.push(...outputs)
       else batch.outputs = outputs
     }
   }
 
-  /** Keeps the output records of `entries` until the next snapshot writes them. */
-  #index(entries: readonly JournalEntry[]): void {
-    for (const entry of entries) {
-      const output = entry.rolledBack ? undefined : outputRecordOf(entry)
-      if (output) this.#unindexed.set(output.key, output)
-    }
+  /** Keeps `entry`, if it has an output record, until the next snapshot writes that record. */
+  #index(entry: JournalEntry): void {
+    const output = entry.rolledBack ? undefined : outputRecordOf(entry)
+    if (output) this.#unindexed.set(output.key, entry)
   }
 
   failed(error: unknown): void {
     this.#pending = []
+    const rounds = [this.#flying, this.#open]
+    this.#flying = undefined
+    this.#open = undefined
     this.#break(error)
+    // Their records are lost or will never be written: the sends waiting on them learn why.
+    for (const round of rounds) round?.reject(error)
   }
 
   /** Replays journal entries the restored actor has not seen; records nothing, runs nothing. */
   replay(entries: readonly JournalEntry[]): void {
     // Replayed entries lie after the snapshot: their outputs are not in the index yet.
-    this.#index(entries)
+    for (const entry of entries) this.#index(entry)
     for (const entry of entries) {
       // Entries the actor derived itself from an earlier one are already counted in its seq.
       if (entry.rolledBack || entry.seq <= this.state.seq) continue
@@ -374,7 +382,7 @@ export class RunExecutor implements JournalSource, TaskHost {
   async fence(reason: string): Promise<void> {
     this.#fenced = reason
     this.#halt(reason)
-    await this.#effects
+    await this.idle()
   }
 
   #halt(reason: string): void {
@@ -471,16 +479,10 @@ export class RunExecutor implements JournalSource, TaskHost {
         // Committed records are facts and go out; the work they would start does not, also when
         // a fence or a stop lands while the round is carried out (a subscriber's call).
         if (this.#fenced !== undefined || this.#stopped) {
-          if (command.type === 'record') this.#host.publish(command.event)
+          if (isRecord(command)) this.#host.publish(command)
           continue
         }
         switch (command.type) {
-          case 'record':
-            this.#host.publish(command.event)
-            if (isTerminal(command.event)) settled = true
-            // Parked items go on once the resume is committed, as tasks it admits do.
-            if (command.event.type === 'workflow.resumed') this.#resumeParked()
-            break
           case 'dispatch':
             this.#dispatch(command.taskId)
             break
@@ -496,6 +498,13 @@ export class RunExecutor implements JournalSource, TaskHost {
           case 'finish':
             this.#finish()
             break
+          default: {
+            const record = command as WorkflowEvent
+            this.#host.publish(record)
+            if (isTerminal(record)) settled = true
+            // Parked items go on once the resume is committed, as tasks it admits do.
+            if (record.type === 'workflow.resumed') this.#resumeParked()
+          }
         }
       }
     } finally {
@@ -698,12 +707,31 @@ function wakeTime(state: RunState): number | undefined {
   return until === 'signal' ? Number.POSITIVE_INFINITY : until
 }
 
+function ignore(): void {}
+
 function dropSignal(): { promise: Promise<void>; reject(error: unknown): void } {
   let reject!: (error: unknown) => void
   const promise = new Promise<void>((_, rej) => {
     reject = rej
   })
   return { promise, reject }
+}
+
+/** Whether an effect is a record: commands are only ever the ones the executor defers. */
+function isRecord(effect: Effect): effect is WorkflowEvent {
+  switch (effect.type) {
+    case 'dispatch':
+    case 'start':
+    case 'arm':
+    case 'arm-run':
+    case 'finish':
+    case 'abort':
+    case 'disarm':
+    case 'disarm-run':
+      return false
+    default:
+      return true
+  }
 }
 
 function isTerminal(event: WorkflowEvent): boolean {

@@ -4,7 +4,8 @@ import { TaskError, TimeoutError, toErrorInfo } from '../errors'
 import type { ActionWait, CompiledTask, ErrorInfo } from '../types'
 import type { AttemptAbort } from './attempt-abort'
 import { AttemptTimer } from './attempt-timer'
-import { describe, invokeAction, isThenable, type TaskHost } from './invoke-action'
+import { describe } from './attempt-values'
+import { invokeAction, isThenable, type TaskHost } from './invoke-action'
 import { type ItemsOutcome, runItems } from './run-items'
 
 export type { RunnableAction, TaskHost } from './invoke-action'
@@ -24,9 +25,9 @@ export function runTask(
   task: CompiledTask,
   attempt: number,
   controller: AttemptAbort,
-  options: { key?: string } = {},
+  options?: { key?: string },
 ): RunEvent | undefined | Promise<RunEvent | undefined> {
-  const attemptRun = new Attempt(host, task, attempt, controller, options.key)
+  const attemptRun = new Attempt(host, task, attempt, controller, options?.key)
   let output: unknown
   try {
     if (task.forEach) return attemptRun.items()
@@ -110,19 +111,12 @@ class Attempt {
     if (this.#controller.aborted) return this.#ended()
     if (isWaitRequest(output))
       return { type: 'task.waiting', taskId, ...waitFields(output.wait), at: host.now() }
-    let state: Record<string, unknown> | undefined
+    const attempt = this.#attempt
+    // Two literals rather than a conditional spread, which takes the engine's slow path every step.
     for (const _ in this.#changes) {
-      state = this.#changes
-      break
+      return { type: 'task.completed', taskId, attempt, output, state: this.#changes, at: host.now() }
     }
-    return {
-      type: 'task.completed',
-      taskId,
-      attempt: this.#attempt,
-      output,
-      ...(state && { state }),
-      at: host.now(),
-    }
+    return { type: 'task.completed', taskId, attempt, output, at: host.now() }
   }
 
   failed(error: unknown): RunEvent | undefined {
@@ -156,9 +150,12 @@ class Attempt {
   }
 }
 
+/** The params of a task without any: frozen like every static params object, so one serves all. */
+const NO_PARAMS: Record<string, unknown> = Object.freeze({})
+
 function resolveParams(host: TaskHost, task: CompiledTask, extra?: { item: unknown; index: number }) {
   const params = task.params
-  if (!params) return {}
+  if (!params) return NO_PARAMS
   return params.static ? params.value : params.resolve(host.scope(params.taskRefs, extra))
 }
 

@@ -1,7 +1,7 @@
 import { defineAction, TaskError } from 'spindle'
 import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
-import { controllable, def, testEngine } from '../support/engine-fixtures'
+import { controllable, def, testEngine, until } from '../support/engine-fixtures'
 
 const failing = (times: number, code = 'BOOM') => {
   let calls = 0
@@ -215,12 +215,17 @@ describe('pause, resume, cancel, retryTask, skipTask', () => {
   })
 
   it('retryTask re-runs a failed task of a failed run, which then completes', async () => {
-    const { engine } = testEngine({ actions: { flaky: failing(1) } })
-    await engine.register(def({ a: { action: 'flaky' }, b: { action: 'noop', dependsOn: ['a'] } }))
+    // b holds the run open after the retry: how far a run of no-ops gets before the call returns
+    // is scheduling, not what retryTask promises.
+    const hold = controllable()
+    const { engine } = testEngine({ actions: { flaky: failing(1), hold: hold.handler } })
+    await engine.register(def({ a: { action: 'flaky' }, b: { action: 'hold', dependsOn: ['a'] } }))
     const run = await engine.start('wf')
     expect((await engine.wait(run.runId)).status).toBe('failed')
     await expect(engine.retryTask(run.runId, 'b')).rejects.toMatchObject({ code: 'INVALID_STATE' })
     expect((await engine.retryTask(run.runId, 'a')).status).toBe('running')
+    await until(() => hold.calls.length === 1)
+    hold.calls[0]!.resolve('done')
     const view = await engine.wait(run.runId)
     expect(view.status).toBe('completed')
     expect(view.tasks.a).toMatchObject({ attempts: 2, status: 'completed' })

@@ -194,7 +194,8 @@ describe('running a workflow', () => {
     const { engine } = testEngine({
       actions: {
         first: (_: unknown, ctx) => {
-          contexts.push({ ...ctx })
+          // A spread copies the plain fields; `signal`, `state`, `progress` and `log` are read.
+          contexts.push({ ...ctx, signal: ctx.signal })
           ctx.state.set('count', 1)
           expect(ctx.state.get('count')).toBe(1)
           return 'ok'
@@ -225,6 +226,33 @@ describe('running a workflow', () => {
       (e) => e.type === 'task.completed' && e.taskId === 'a',
     )
     expect(done).toMatchObject({ state: { count: 1 } })
+  })
+
+  it('hands out the context fields destructured: signal, state, progress and log work on their own', async () => {
+    const seen: unknown[] = []
+    const { engine } = testEngine({
+      actions: {
+        work: (_: unknown, ctx) => {
+          const { signal, state, progress, log, attempt, taskId } = ctx
+          seen.push(signal instanceof AbortSignal, attempt, taskId, 'index' in ctx)
+          state.set('n', 2)
+          progress(0.5)
+          log('half', 'way')
+          return state.get('n')
+        },
+      },
+    })
+    await engine.register(def({ a: { action: 'work' } }))
+    const view = await engine.wait((await engine.start('wf', {}, { runId: 'parts' })).runId)
+    expect(view.output).toEqual({ a: 2 })
+    expect(seen).toEqual([true, 1, 'a', false])
+    const history = await engine.history('parts')
+    expect(history).toContainEqual(
+      expect.objectContaining({ type: 'task.progress', taskId: 'a', fraction: 0.5 }),
+    )
+    expect(history).toContainEqual(
+      expect.objectContaining({ type: 'task.log', taskId: 'a', message: 'half way' }),
+    )
   })
 
   it('emits task.progress and task.log from the action context, and rejects a bad fraction', async () => {

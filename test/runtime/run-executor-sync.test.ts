@@ -122,3 +122,15 @@ describe('an attempt that ends synchronously', () => {
     expect(published.at(-1)).toMatchObject({ type: 'workflow.completed' })
   })
 })
+
+describe('send', () => {
+  it("records a copy of the caller's event: the caller's object is neither numbered nor frozen", async () => {
+    const { executor, published } = executorFor({ quick: () => 1 }, () => {})
+    const event = { type: 'workflow.started', definitionId: 'wf', version: '1.0.0', at: 0 }
+    await executor.send(event as never)
+    expect(event).toEqual({ type: 'workflow.started', definitionId: 'wf', version: '1.0.0', at: 0 })
+    expect(Object.isFrozen(event)).toBe(false)
+    expect(published[0]).toMatchObject({ type: 'workflow.started', runId: 'r1', seq: 1 })
+    expect(published[0]).not.toBe(event)
+  })
+})

@@ -1,0 +1,32 @@
+import { type SpindleError, TaskError } from '../errors'
+
+/** Outputs and state go to the journal, which stores structured clones: fail early and clearly. */
+export function cloneable(value: unknown, what: string, taskId: string): unknown {
+  if (value === undefined || value === null || typeof value !== 'object') {
+    if (typeof value === 'function' || typeof value === 'symbol') throw notCloneable(what, taskId, value)
+    return value
+  }
+  try {
+    return structuredClone(value)
+  } catch (error) {
+    throw notCloneable(what, taskId, value, error)
+  }
+}
+
+function notCloneable(what: string, taskId: string, value: unknown, cause?: unknown): SpindleError {
+  return new TaskError(
+    'OUTPUT_INVALID',
+    `Task "${taskId}": ${what} cannot be stored (it must be structured-clone-safe: plain data, no functions or class instances).`,
+    { taskId, value: typeof value === 'function' ? '[function]' : undefined, cause },
+  )
+}
+
+/** A value as a message shows it: JSON where it can be, else its string form. */
+export function describe(value: unknown): string {
+  if (value === undefined) return 'undefined'
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return String(value)
+  }
+}
