@@ -1,7 +1,9 @@
+import { machineFor } from '../core/run-machine'
 import { canonicalJson } from '../definition/canonical-json'
 import { compileWorkflow } from '../definition/compile'
 import { loadDefinition } from '../definition/load'
 import { DefinitionError, InvalidStateError, NotFoundError } from '../errors'
+import { prepareViews } from '../runtime/run-view'
 import type { Store, StoredDefinition } from '../store/store'
 import type {
   CompiledWorkflow,
@@ -68,7 +70,7 @@ export class DefinitionRegistry {
       if (!winner) throw error
       return this.#sameAs(winner, def, wf)
     }
-    this.#compiled.set(keyOf(def), wf)
+    this.#keep(wf)
     return definitionInfo(record)
   }
 
@@ -86,7 +88,7 @@ export class DefinitionRegistry {
         { value: { id: def.id, version: def.version } },
       )
     }
-    if (!this.#compiled.has(keyOf(def))) this.#compiled.set(keyOf(def), wf)
+    if (!this.#compiled.has(keyOf(def))) this.#keep(wf)
     return definitionInfo(stored)
   }
 
@@ -157,9 +159,20 @@ export class DefinitionRegistry {
     let wf = this.#compiled.get(key)
     if (!wf) {
       wf = compileWorkflow(def, this.#defaults)
-      this.#compiled.set(key, wf)
+      this.#keep(wf)
     }
     return wf
+  }
+
+  /**
+   * Keeps a compiled version, with what every run of it shares built now rather than by its
+   * first run: the run machine and the tables of its views. That is work per version, like the
+   * compilation, and a register() is where a caller expects to pay for it.
+   */
+  #keep(wf: CompiledWorkflow): void {
+    machineFor(wf)
+    prepareViews(wf)
+    this.#compiled.set(wf.key, wf)
   }
 
   compiled(key: string): CompiledWorkflow | undefined {

@@ -17,6 +17,12 @@ export function taskNames(wf: CompiledWorkflow): ReadonlyMap<string, string | un
   return map
 }
 
+/** Builds what the views of a version's runs share (see `DefinitionRegistry`), ahead of the first. */
+export function prepareViews(wf: CompiledWorkflow): void {
+  taskNames(wf)
+  taskTable(wf)
+}
+
 /** A live run's summary: its state, with who started it from its record. */
 export function runInfo(executor: RunExecutor): RunInfo {
   return infoOf(executor.state, executor.record)
