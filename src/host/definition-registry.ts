@@ -4,7 +4,7 @@ import { compileWorkflow } from '../definition/compile'
 import { loadDefinition } from '../definition/load'
 import { DefinitionError, InvalidStateError, NotFoundError } from '../errors'
 import { prepareViews } from '../runtime/run-view'
-import type { Store, StoredDefinition } from '../store/store'
+import type { RunRecord, Store, StoredDefinition } from '../store/store'
 import type {
   CompiledWorkflow,
   DefinitionInfo,
@@ -175,8 +175,18 @@ export class DefinitionRegistry {
     this.#compiled.set(wf.key, wf)
   }
 
-  compiled(key: string): CompiledWorkflow | undefined {
-    return this.#compiled.get(key)
+  /** The compiled version a stored run uses; refused when that version is no longer registered. */
+  async forRun(record: Pick<RunRecord, 'runId' | 'definitionId' | 'version'>): Promise<CompiledWorkflow> {
+    const known = this.#compiled.get(`${record.definitionId}@${record.version}`)
+    if (known) return known
+    const stored = await this.#store.getDefinition(record.definitionId, record.version)
+    if (!stored) {
+      throw new NotFoundError(
+        `Run "${record.runId}" uses "${record.definitionId}"@${record.version}, which is no longer registered; register that version again.`,
+        { value: record.runId },
+      )
+    }
+    return this.compile(stored.definition)
   }
 }
 
