@@ -5,7 +5,8 @@
  * Adding a thousand keys one at a time to an empty object makes V8 grow its property dictionary
  * key by key, on a slow path; parsing the keys' prebuilt JSON builds the dictionary in one go,
  * and setting a key it already holds is a plain store. On the 1,000-task table of a run view
- * this saves about 230 µs of 770 per view (Node 20).
+ * this saves about 230 µs of 770 per view (Node 20); on a new run's table, about half of
+ * `initialRunState` in Chromium (230 -> 110 µs).
  *
  * @param keys the keys, none of them `__proto__` (a definition refuses it as a task id)
  *
