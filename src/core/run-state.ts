@@ -40,6 +40,11 @@ export function initialRunState(wf: CompiledWorkflow, runId: string, createdAt: 
   }
 }
 
+/** Builds what new runs of a version share (its task table's template), ahead of the first. */
+export function prepareRunState(wf: CompiledWorkflow): void {
+  taskTable(wf)
+}
+
 const taskTables = new WeakMap<CompiledWorkflow, () => Record<string, TaskState>>()
 
 /** A fresh table of a run's tasks, in the definition's order (see `recordTemplate`). */

@@ -1,4 +1,5 @@
 import { machineFor } from '../core/run-machine'
+import { prepareRunState } from '../core/run-state'
 import { canonicalJson } from '../definition/canonical-json'
 import { compileWorkflow } from '../definition/compile'
 import { loadDefinition } from '../definition/load'
@@ -166,11 +167,12 @@ export class DefinitionRegistry {
 
   /**
    * Keeps a compiled version, with what every run of it shares built now rather than by its
-   * first run: the run machine and the tables of its views. That is work per version, like the
+   * first run: the run machine, the template of a run's task table and those of its views. That is work per version, like the
    * compilation, and a register() is where a caller expects to pay for it.
    */
   #keep(wf: CompiledWorkflow): void {
     machineFor(wf)
+    prepareRunState(wf)
     prepareViews(wf)
     this.#compiled.set(wf.key, wf)
   }
