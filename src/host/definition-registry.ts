@@ -167,8 +167,9 @@ export class DefinitionRegistry {
 
   /**
    * Keeps a compiled version, with what every run of it shares built now rather than by its
-   * first run: the run machine, the template of a run's task table and those of its views. That is work per version, like the
-   * compilation, and a register() is where a caller expects to pay for it.
+   * first run: the run machine, the template of a run's task table and those of its views.
+   * That is work per version, like the compilation, and register() is where a caller expects
+   * to pay for it.
    */
   #keep(wf: CompiledWorkflow): void {
     machineFor(wf)
