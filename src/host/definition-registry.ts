@@ -1,8 +1,12 @@
+import { machineFor } from '../core/run-machine'
+import { prepareRunState } from '../core/run-state'
 import { canonicalJson } from '../definition/canonical-json'
 import { compileWorkflow } from '../definition/compile'
+import { definitionDigest } from '../definition/definition-digest'
 import { loadDefinition } from '../definition/load'
 import { DefinitionError, InvalidStateError, NotFoundError } from '../errors'
-import type { Store, StoredDefinition } from '../store/store'
+import { prepareViews } from '../runtime/run-view'
+import type { RunRecord, Store, StoredDefinition } from '../store/store'
 import type {
   CompiledWorkflow,
   DefinitionInfo,
@@ -10,6 +14,7 @@ import type {
   ValidationResult,
   WorkflowDefinition,
 } from '../types'
+import { checkRunDefinition } from './run-definition-check'
 
 /**
  * The engine's definitions: validated and stored through the store, compiled once per version
@@ -68,7 +73,7 @@ export class DefinitionRegistry {
       if (!winner) throw error
       return this.#sameAs(winner, def, wf)
     }
-    this.#compiled.set(keyOf(def), wf)
+    this.#keep(wf)
     return definitionInfo(record)
   }
 
@@ -86,7 +91,7 @@ export class DefinitionRegistry {
         { value: { id: def.id, version: def.version } },
       )
     }
-    if (!this.#compiled.has(keyOf(def))) this.#compiled.set(keyOf(def), wf)
+    if (!this.#compiled.has(keyOf(def))) this.#keep(wf)
     return definitionInfo(stored)
   }
 
@@ -157,13 +162,39 @@ export class DefinitionRegistry {
     let wf = this.#compiled.get(key)
     if (!wf) {
       wf = compileWorkflow(def, this.#defaults)
-      this.#compiled.set(key, wf)
+      this.#keep(wf)
     }
     return wf
   }
 
-  compiled(key: string): CompiledWorkflow | undefined {
-    return this.#compiled.get(key)
+  /**
+   * Keeps a compiled version, with what every run of it shares built now rather than by its
+   * first run: the run machine, the template of a run's task table and those of its views.
+   * That is work per version, like the compilation, and register() is where a caller expects
+   * to pay for it.
+   */
+  #keep(wf: CompiledWorkflow): void {
+    machineFor(wf)
+    definitionDigest(wf.definition)
+    prepareRunState(wf)
+    prepareViews(wf)
+    this.#compiled.set(wf.key, wf)
+  }
+
+  /** The compiled version a stored run uses; refused when that version is no longer registered. */
+  async forRun(
+    record: Pick<RunRecord, 'runId' | 'definitionId' | 'version' | 'definitionDigest'>,
+  ): Promise<CompiledWorkflow> {
+    const known = this.#compiled.get(`${record.definitionId}@${record.version}`)
+    if (known) return checkRunDefinition(record, known)
+    const stored = await this.#store.getDefinition(record.definitionId, record.version)
+    if (!stored) {
+      throw new NotFoundError(
+        `Run "${record.runId}" uses "${record.definitionId}"@${record.version}, which is no longer registered; register that version again.`,
+        { value: record.runId },
+      )
+    }
+    return checkRunDefinition(record, this.compile(stored.definition))
   }
 }
 

@@ -22,6 +22,7 @@ import { EngineClosedError, NotFoundError } from '../errors'
 import { isTerminalStatus, type RunExecutor } from '../runtime/run-executor'
 import { taskNames } from '../runtime/run-view'
 import type { Alert, Clock, Health, HealthLevel, Progress, RunView, WorkflowEvent } from '../types'
+import { EndWaiters } from './end-waiters'
 
 /** Finished runs kept in memory for views, streams and engine health. */
 const RECENT = 50
@@ -59,6 +60,7 @@ export class EngineStreams {
   #engineHealthListeners = 0
   readonly #dirty = new Set<string>()
   #flushQueued = false
+  readonly #endWaiters = new EndWaiters()
 
   constructor(source: StreamsSource) {
     this.#src = source
@@ -89,6 +91,7 @@ export class EngineStreams {
 
   /** Called for every published event: keeps health and alerts current when someone listens. */
   observe(event: WorkflowEvent): void {
+    this.#endWaiters.observe(event)
     if (!this.#src.alerts.observed && this.#engineHealthListeners === 0) {
       // Nobody follows engine health: the tally goes stale and is taken again when needed.
       this.#tallied = false
@@ -151,22 +154,25 @@ export class EngineStreams {
     return new Promise((resolve, reject) => {
       let timer: unknown
       let done = false
-      // Unset while `subscribe` runs: a closed engine completes the subscription at once.
-      let subscription: { unsubscribe(): void } | undefined
+      let stopWaiting: (() => void) | undefined
       const finish = (view: Promise<RunView | undefined>) => {
         if (done) return
         done = true
-        subscription?.unsubscribe()
+        stopWaiting?.()
         if (timer !== undefined) clock.clearTimeout(timer)
         view.then(
           (v) => (v ? resolve(v) : reject(new NotFoundError(`No run "${runId}".`, { value: runId }))),
           reject,
         )
       }
-      subscription = this.#src.events.pipe(filter((e) => e.runId === runId && isEnd(e))).subscribe({
-        next: () => finish(this.#src.view(runId)),
-        // The events end only when the engine closes: the run will not end in this engine.
-        complete: () => finish(Promise.reject(new EngineClosedError())),
+      if (this.#endWaiters.closed) {
+        // A closed engine's run will not end in it.
+        finish(Promise.reject(new EngineClosedError()))
+        return
+      }
+      stopWaiting = this.#endWaiters.add(runId, {
+        ended: () => finish(this.#src.view(runId)),
+        closed: () => finish(Promise.reject(new EngineClosedError())),
       })
       const known = this.#find(runId)
       if (known) {
@@ -181,7 +187,7 @@ export class EngineStreams {
         timer = clock.setTimeout(() => {
           if (done) return
           done = true
-          subscription?.unsubscribe()
+          stopWaiting?.()
           reject(timeoutError(timeoutMs))
         }, timeoutMs)
       }
@@ -189,6 +195,7 @@ export class EngineStreams {
   }
 
   close(): void {
+    this.#endWaiters.close()
     this.#recent.clear()
     this.#engineHealth.complete()
   }
@@ -284,12 +291,4 @@ export class EngineStreams {
 function healthTrackerOf(executor: RunExecutor): HealthTracker {
   const { tasks } = executor.wf
   return new HealthTracker((taskId) => tasks.get(taskId)?.children ?? [])
-}
-
-function isEnd(event: WorkflowEvent): boolean {
-  return (
-    event.type === 'workflow.completed' ||
-    event.type === 'workflow.failed' ||
-    event.type === 'workflow.cancelled'
-  )
 }

@@ -8,7 +8,10 @@ import type { CompiledWorkflow } from '../types'
  * run's version (written to the store directly) would replay the journal against other tasks and
  * silently make it another run: the run is refused instead and stays as stored.
  */
-export function checkRunDefinition(record: RunRecord, wf: CompiledWorkflow): CompiledWorkflow {
+export function checkRunDefinition(
+  record: Pick<RunRecord, 'runId' | 'definitionId' | 'version' | 'definitionDigest'>,
+  wf: CompiledWorkflow,
+): CompiledWorkflow {
   const expected = record.definitionDigest
   if (expected === undefined) return wf
   const found = definitionDigest(wf.definition)

@@ -1,4 +1,5 @@
 import type { RunExecutor } from '../runtime/run-executor'
+import type { RunRecord } from '../store/store'
 import type { EngineScope } from './engine-scope'
 
 /** Who wakes passive runs: while it is active, a dormant run may leave memory. */
@@ -83,4 +84,9 @@ export class RunPassivation {
     this.#host.evict(executor)
     wakeups.passivated(runId, wakeAt)
   }
+}
+
+/** A running run whose record says it is dormant: it needs no executor until it wakes. */
+export function isPassive(record: RunRecord): boolean {
+  return record.status === 'running' && record.wakeAt !== undefined
 }

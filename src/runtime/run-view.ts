@@ -1,9 +1,11 @@
 import { computeHealth } from '../core/monitor/health'
 import { computeProgress } from '../core/monitor/progress'
+import { recordTemplate } from '../core/record-template'
 import type { CompiledWorkflow, RunInfo, RunView, TaskView } from '../types'
 import type { RunExecutor } from './run-executor'
 
 const names = new WeakMap<CompiledWorkflow, ReadonlyMap<string, string | undefined>>()
+const taskTables = new WeakMap<CompiledWorkflow, () => Record<string, TaskView>>()
 
 /** Task display names of a definition, computed once per compiled version. */
 export function taskNames(wf: CompiledWorkflow): ReadonlyMap<string, string | undefined> {
@@ -13,6 +15,12 @@ export function taskNames(wf: CompiledWorkflow): ReadonlyMap<string, string | un
     names.set(wf, map)
   }
   return map
+}
+
+/** Builds what the views of a version's runs share (see `DefinitionRegistry`), ahead of the first. */
+export function prepareViews(wf: CompiledWorkflow): void {
+  taskNames(wf)
+  taskTable(wf)
 }
 
 /** A live run's summary: its state, with who started it from its record. */
@@ -53,17 +61,18 @@ export function infoOf(
 export function runView(executor: RunExecutor, now: number): RunView {
   const s = executor.state
   const { outputs } = executor.data
-  const tasks: Record<string, TaskView> = {}
+  const tasks = taskTable(executor.wf)()
+  // Written field by field rather than with conditional spreads: a view of a large run builds
+  // one of these per task, and each spread allocates and copies a temporary object.
   for (const id of executor.wf.order) {
     const t = s.tasks[id]!
-    tasks[id] = {
-      status: t.status,
-      attempts: t.attempts,
-      ...(outputs.has(id) && { output: outputs.get(id) }),
-      ...(t.error && { error: { ...t.error } }),
-      ...(t.startedAt !== undefined && { startedAt: t.startedAt }),
-      ...(t.endedAt !== undefined && { endedAt: t.endedAt }),
-    }
+    const view: TaskView = { status: t.status, attempts: t.attempts }
+    const output = outputs.get(id)
+    if (output !== undefined || outputs.has(id)) view.output = output
+    if (t.error) view.error = { ...t.error }
+    if (t.startedAt !== undefined) view.startedAt = t.startedAt
+    if (t.endedAt !== undefined) view.endedAt = t.endedAt
+    tasks[id] = view
   }
   return {
     ...runInfo(executor),
@@ -77,4 +86,14 @@ export function runView(executor: RunExecutor, now: number): RunView {
     progress: computeProgress(s, taskNames(executor.wf), now),
     health: computeHealth(s, now),
   }
+}
+
+/** A fresh table of a view's tasks, in the definition's topological order. */
+function taskTable(wf: CompiledWorkflow): () => Record<string, TaskView> {
+  let table = taskTables.get(wf)
+  if (!table) {
+    table = recordTemplate<TaskView>(wf.order)
+    taskTables.set(wf, table)
+  }
+  return table
 }

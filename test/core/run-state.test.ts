@@ -49,6 +49,29 @@ const controls: Record<string, RunEvent> = {
   skip: { type: 'task.skipped', taskId: 'b', reason: 'manual', at: 9 },
 }
 
+describe('initialRunState', () => {
+  it('gives each run its own task table and rows, in the definition order', () => {
+    const first = initialRunState(wf, 'r1', 5)
+    const second = initialRunState(wf, 'r2', 6)
+    expect(Object.keys(first.tasks)).toEqual(['a', 'b'])
+    expect(first.tasks.b).toEqual({
+      status: 'pending',
+      attempts: 0,
+      attemptBase: 0,
+      failedAttempts: 0,
+      deps: 1,
+      dispatched: false,
+      runMs: 0,
+      queueMs: 0,
+    })
+    expect(second.tasks).not.toBe(first.tasks)
+    expect(second.tasks.a).not.toBe(first.tasks.a)
+    first.tasks.a!.status = 'running'
+    expect(second.tasks.a!.status).toBe('pending')
+    expect(initialRunState(wf, 'r3', 7).tasks.a!.status).toBe('pending')
+  })
+})
+
 describe('can', () => {
   // Which control call each status takes: one table, the same for machine, engine and replica.
   const table: Record<RunStatus, string[]> = {
