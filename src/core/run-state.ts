@@ -142,42 +142,68 @@ export function can(s: RunState, e: RunEvent): boolean {
  * refused, as is an event whose `taskId` names no task of the run.
  */
 function fitsTask(s: RunState, e: RunEvent): boolean {
-  if (RUN_LEVEL_EVENTS.has(e.type)) return true
-  const taskId: unknown = (e as { taskId?: unknown }).taskId
-  if (typeof taskId !== 'string' || !Object.hasOwn(s.tasks, taskId)) return false
-  const t = s.tasks[taskId]!
+  // The task events come first: they are nearly every event a run takes, and their row is found
+  // by the one switch, with no set to look the type up in.
   switch (e.type) {
-    case 'task.started':
+    case 'task.started': {
+      const t = taskOf(s, e)
       // A running task starts again only after a restore: its attempt was lost with the executor.
       return (
-        (t.status === 'running' || (t.status === 'pending' && t.dispatched)) && e.attempt === t.attempts + 1
+        t !== undefined &&
+        (t.status === 'running' || (t.status === 'pending' && t.dispatched)) &&
+        e.attempt === t.attempts + 1
       )
-    case 'task.completed':
-      return (t.status === 'running' || t.status === 'waiting') && e.attempt === t.attempts
+    }
+    case 'task.completed': {
+      const t = taskOf(s, e)
+      return t !== undefined && (t.status === 'running' || t.status === 'waiting') && e.attempt === t.attempts
+    }
     case 'task.failed':
     case 'task.timed-out':
     case 'task.item-completed':
     case 'task.progress':
     case 'task.log':
-    case 'task.waiting':
-      return t.status === 'running' && (!('attempt' in e) || e.attempt === t.attempts)
-    case 'task.skipped':
+    case 'task.waiting': {
+      const t = taskOf(s, e)
+      return t !== undefined && t.status === 'running' && (!('attempt' in e) || e.attempt === t.attempts)
+    }
+    case 'task.skipped': {
+      const t = taskOf(s, e)
+      if (t === undefined) return false
       return e.reason === 'condition' ? t.status === 'pending' && t.dispatched : canSkip(s, t)
-    case 'task.retrying':
-      return canRetry(s, t)
+    }
+    case 'task.retrying': {
+      const t = taskOf(s, e)
+      return t !== undefined && canRetry(s, t)
+    }
     case 'timer.fired': {
+      const t = taskOf(s, e)
+      if (t === undefined) return false
       const until = deadlineOf(t)
       return (t.status === 'retrying' || t.status === 'waiting') && until !== undefined && e.at >= until
     }
     case 'approval.required':
     case 'approval.granted':
     case 'approval.rejected':
-    case 'approval.escalated':
+    case 'approval.escalated': {
+      const t = taskOf(s, e)
       // Only a wait that an approval resolves takes one; no such kind exists yet (S5).
-      return t.status === 'waiting' && t.wait !== undefined && kindOf(t.wait).resolvedBy.has(e.type)
+      return (
+        t !== undefined &&
+        t.status === 'waiting' &&
+        t.wait !== undefined &&
+        kindOf(t.wait).resolvedBy.has(e.type)
+      )
+    }
     default:
-      return false
+      return RUN_LEVEL_EVENTS.has(e.type)
   }
+}
+
+/** The task a task event names: undefined unless its `taskId` is a string naming one of the run's tasks. */
+function taskOf(s: RunState, e: RunEvent): TaskState | undefined {
+  const taskId: unknown = (e as { taskId?: unknown }).taskId
+  return typeof taskId === 'string' && Object.hasOwn(s.tasks, taskId) ? s.tasks[taskId] : undefined
 }
 
 function canSkip(s: RunState, t: TaskState): boolean {

@@ -182,7 +182,8 @@ class SpindleEngine implements Engine {
       action: (name) => this.#actions.get(name)!,
       inspect: runInspector(options.inspect),
       publish: (event) => {
-        this.#events.next(event)
+        // Subject.next costs a closure per event even with no one to hear it.
+        if (this.#events.observed) this.#events.next(event)
         this.#streams.observe(event)
         this.#runs.observe(event)
       },

@@ -25,11 +25,15 @@ export interface JournalSource {
  */
 export class JournalWriter {
   readonly #store: Store
-  readonly #dirty = new Set<JournalSource>()
+  #dirty = new Set<JournalSource>()
   /** The next commit, once something is queued for it. */
   #next: Flight | undefined
   /** The commit in flight, if any: while it lasts, new entries wait for the next one. */
   #current: Flight | undefined
+  /** The sources whose entries the commit in flight carries. */
+  #sources: Set<JournalSource> | undefined
+  /** An empty set for the next commit's sources. */
+  #spare: Set<JournalSource> | undefined
 
   constructor(store: Store) {
     this.#store = store
@@ -80,50 +84,64 @@ export class JournalWriter {
     if (!flight) return
     this.#next = undefined
     const batch: CommitBatch = { entries: [], runs: [], snapshots: [], fences: [] }
-    const sources = [...this.#dirty]
+    const sources = this.#dirty
+    // The set of the last commit, emptied, takes the next one's sources: no set per commit.
+    this.#dirty = this.#spare ?? new Set()
+    this.#spare = undefined
     for (const source of sources) source.collect(batch)
-    this.#dirty.clear()
     this.#current = flight
+    this.#sources = sources
     let commit: Promise<void>
     try {
       commit = this.#store.commit(batch)
     } catch (error) {
       commit = Promise.reject(error)
     }
-    // Neither handler throws: the promise they make has nothing to report.
-    commit.then(
-      () => {
-        for (const source of sources) {
-          try {
-            source.committed()
-          } catch (broken) {
-            // The write stands; what a source failed to do after it has no caller to go to.
-            reportUnhandledError(broken)
-          }
-        }
-        flight.resolve()
-        this.#flushed()
-      },
-      (error: unknown) => {
-        const failure =
-          error instanceof SpindleError
-            ? error
-            : new StorageError(`The store could not write the journal: ${String(error)}`, { cause: error })
-        try {
-          for (const source of sources) source.failed(failure)
-        } catch (broken) {
-          // A source that cannot stop is past helping; the others have been told.
-          reportUnhandledError(broken)
-        }
-        flight.resolve()
-        this.#flushed()
-      },
-    )
+    // Neither handler throws: the promise they make has nothing to report. One commit is in
+    // flight at a time, so the handlers are made once and find its sources in `#sources`.
+    commit.then(this.#onCommitted, this.#onFailed)
   }
 
-  #flushed(): void {
+  readonly #onCommitted = (): void => {
+    const sources = this.#sources!
+    for (const source of sources) {
+      try {
+        source.committed()
+      } catch (broken) {
+        // The write stands; what a source failed to do after it has no caller to go to.
+        reportUnhandledError(broken)
+      }
+    }
+    this.#flushed(sources)
+  }
+
+  readonly #onFailed = (error: unknown): void => {
+    const sources = this.#sources!
+    const failure =
+      error instanceof SpindleError
+        ? error
+        : new StorageError(`The store could not write the journal: ${String(error)}`, { cause: error })
+    try {
+      for (const source of sources) source.failed(failure)
+    } catch (broken) {
+      // A source that cannot stop is past helping; the others have been told.
+      reportUnhandledError(broken)
+    }
+    this.#flushed(sources)
+  }
+
+  /**
+   * The next commit starts at once: what the sources did on hearing of this one (a chain's next
+   * step) is queued already, and whatever else was waiting had the whole commit to join. One
+   * microtask hop less per commit than going through the queue again.
+   */
+  #flushed(sources: Set<JournalSource>): void {
+    this.#current!.resolve()
     this.#current = undefined
-    if (this.#next) queueMicrotask(this.#flushNow)
+    this.#sources = undefined
+    sources.clear()
+    this.#spare = sources
+    if (this.#next) this.#flush()
   }
 }
 

@@ -67,7 +67,10 @@ export function memoryJournalStore(runs: Map<string, RunRecord>): JournalStore {
       // is copied shallowly for the same reason. Everything is copied before anything is kept,
       // so a value that cannot be cloned leaves the store as it was.
       const runCopies = batch.runs.length > 0 ? structuredClone(batch.runs) : batch.runs
-      const entries = batch.entries.map((entry) => (Object.isFrozen(entry) ? entry : structuredClone(entry)))
+      // The batch's own list serves when every entry is frozen: only its entries are kept.
+      const entries = batch.entries.every(Object.isFrozen)
+        ? batch.entries
+        : batch.entries.map((entry) => (Object.isFrozen(entry) ? entry : structuredClone(entry)))
       const snapshotCopies = batch.snapshots.length > 0 ? structuredClone(batch.snapshots) : batch.snapshots
       const outputCopies = batch.outputs?.map((output) =>
         Object.isFrozen(output.entry) ? { ...output } : structuredClone(output),
