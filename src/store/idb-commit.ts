@@ -1,11 +1,11 @@
 import { unwrap } from 'idb'
 import { fence } from './fence'
 import { quiet, type Tx } from './idb-connection'
-import type { JournalPage } from './idb-schema'
-import type { CommitBatch, JournalEntry } from './ports/journal-store'
+import { pagesOf } from './idb-journal-pages'
+import type { CommitBatch } from './ports/journal-store'
 
 /** The object stores a commit may write. */
-export type CommitStores = ('runs' | 'journal' | 'snapshots' | 'outputs')[]
+export type CommitStores = ('runs' | 'pages' | 'snapshots' | 'outputs')[]
 
 /**
  * Writes `batch` in `tx` and resolves once the transaction committed (see `JournalStore.commit`).
@@ -62,10 +62,12 @@ export async function commitIn(
     if (rollback.type === 'workflow.rolled-back')
       marking.push(quiet(rollBack(rollback.runId, rollback.toSeq, rollback.seq)))
   }
-  const journal = raw.objectStore('journal')
-  // `add`, not `put`: a page whose first seq is stored already is a reused seq, and must fail
-  // the batch rather than silently replace entries that were published.
-  for (const page of pagesOf(batch.entries)) journal.add(page)
+  const epochs = new Map<string, number>()
+  for (const { runId, epoch } of fences) epochs.set(runId, epoch)
+  // `add`, not `put`: a page whose first seq is stored already under its epoch is a reused seq,
+  // and must fail the batch rather than silently replace entries that were published.
+  const pages = raw.objectStore('pages')
+  for (const page of pagesOf(batch.entries, epochs)) pages.add(page)
   if (batch.snapshots.length > 0) {
     const snapshots = raw.objectStore('snapshots')
     for (const snapshot of batch.snapshots) snapshots.put(snapshot)
@@ -89,20 +91,4 @@ function commitNow(tx: IDBTransaction): void {
   } catch {
     // It is finishing already (a failed request aborted it): `tx.done` reports how it ended.
   }
-}
-
-/** One page per run of a batch's entries, in order. */
-function pagesOf(entries: readonly JournalEntry[]): JournalPage[] {
-  const byRun = new Map<string, JournalEntry[]>()
-  for (const entry of entries) {
-    const list = byRun.get(entry.runId)
-    if (list) list.push(entry)
-    else byRun.set(entry.runId, [entry])
-  }
-  return [...byRun].map(([runId, list]) => ({
-    runId,
-    seq: list[0]!.seq,
-    last: list.at(-1)!.seq,
-    entries: list,
-  }))
 }

@@ -1,7 +1,9 @@
 import { unwrap } from 'idb'
 import { ArgumentError, NotFoundError } from '../errors'
 import type { IdbConnection } from './idb-connection'
+import { claimMark } from './idb-journal-pages'
 import { listRunsIn } from './idb-run-listing'
+import { runRange } from './idb-schema'
 import type { RunQuery, RunRecord, RunStore, Wakeup } from './ports/run-store'
 import { checkRunQuery } from './run-query'
 import { checkKey, checkLimit, checkRun, checkRunIds } from './store-arguments'
@@ -36,31 +38,40 @@ export function idbRunStore(db: IdbConnection, name: string): RunStore {
     },
 
     claimRun(runId: string, executor: string): Promise<RunRecord> {
-      return db.write('claimRun', ['runs'], async (tx) => {
+      return db.write('claimRun', ['runs', 'pages'], async (tx) => {
         checkKey('executor', executor)
         const runs = tx.objectStore('runs')
-        const run = await runs.get(checkKey('runId', runId))
+        const pages = tx.objectStore('pages')
+        const [run, last] = await Promise.all([
+          runs.get(checkKey('runId', runId)),
+          pages.openKeyCursor(runRange(runId), 'prev'),
+        ])
         if (!run) throw new NotFoundError(`No run "${runId}" in store "${name}".`, { value: runId })
+        const closing = pages.put(claimMark(runId, run.epoch, lastSeqOf(run, last?.key)))
         run.epoch += 1
         run.executor = executor
-        await runs.put(run)
+        await Promise.all([closing, runs.put(run)])
         return run
       })
     },
 
     claimRuns(runIds: readonly string[], executor: string): Promise<RunRecord[]> {
-      return db.write('claimRuns', ['runs'], async (tx) => {
+      return db.write('claimRuns', ['runs', 'pages'], async (tx) => {
         checkKey('executor', executor)
         const ids = checkRunIds(runIds)
         // Straight on IndexedDB, each run put back as its read comes in: recovery claims
         // hundreds of runs in this one transaction, and a promise per request was most of its time.
         const runs = unwrap(tx).objectStore('runs')
+        const pages = unwrap(tx).objectStore('pages')
         const stored: (RunRecord | undefined)[] = new Array(ids.length)
         ids.forEach((runId, i) => {
+          // Both requests at once; the cursor's result is in when the read's comes back.
+          const last = pages.openKeyCursor(runRange(runId), 'prev')
           const read = runs.get(runId)
           read.onsuccess = () => {
             const run = read.result as RunRecord | undefined
             if (!run) return
+            pages.put(claimMark(runId, run.epoch, lastSeqOf(run, last.result?.key as PageKey | undefined)))
             run.epoch += 1
             run.executor = executor
             runs.put(run)
@@ -87,4 +98,15 @@ export function idbRunStore(db: IdbConnection, name: string): RunStore {
       })
     },
   }
+}
+
+type PageKey = [runId: string, epoch: number, seq: number]
+
+/**
+ * The first seq of the last page `run`'s current epoch wrote, from the greatest key of its
+ * pages: no epoch above the current one has pages, so when that key is of another epoch (or
+ * there is none), the current epoch wrote nothing.
+ */
+function lastSeqOf(run: RunRecord, key: PageKey | undefined): number {
+  return key && key[1] === run.epoch ? key[2] : Number.NEGATIVE_INFINITY
 }
