@@ -12,8 +12,11 @@ export type CommitStores = ('runs' | 'pages' | 'snapshots' | 'outputs')[]
  * `rollBack` marks what a `workflow.rolled-back` entry undoes, in the same transaction.
  *
  * A commit is the engine's one durable step, so it talks to IndexedDB directly: no promise per
- * request, only the transaction's end awaited, and the transaction told to commit as soon as
- * its fences are checked instead of after every request's result has come back to JavaScript.
+ * request, only the transaction's end awaited. A batch of journal pages alone (most of them) is
+ * told to commit as soon as its requests are made: its fences are read in the same transaction
+ * but not waited for, since a page a stale executor writes is never read back (see
+ * `livePages`); a stale fence still rejects the commit. Any other batch would overwrite records
+ * a newer owner reads, so it commits only once its fences are checked, and a stale one aborts it.
  */
 export async function commitIn(
   tx: Tx<CommitStores, 'readwrite'>,
@@ -36,11 +39,13 @@ export async function commitIn(
   // Marking a rollback walks cursors, whose requests come in later callbacks: only a batch
   // without one has issued all of its requests when the last fence is checked.
   const early = rollbacks.length === 0 && typeof raw.commit === 'function'
+  const pagesOnly = batch.runs.length === 0 && batch.snapshots.length === 0 && !batch.outputs?.length
+  const guarded = !pagesOnly || rollbacks.length > 0
   const runs = raw.objectStore('runs')
   const fences = [...batch.runs, ...(batch.fences ?? [])]
   let unchecked = fences.length
-  // Each fence is checked as its read comes back, without holding the writes behind it: a
-  // refusal aborts the transaction before it can commit, and the writes go with it.
+  // Each fence is checked as its read comes back, without holding the writes behind it: in a
+  // guarded batch a refusal aborts the transaction before it can commit, and the writes go with it.
   for (const { runId, epoch } of fences) {
     const read = runs.get(runId)
     read.onsuccess = () => {
@@ -48,11 +53,11 @@ export async function commitIn(
         fence(runId, epoch, read.result)
       } catch (error) {
         refused ??= error
-        raw.abort()
+        if (guarded) raw.abort()
         return
       }
       unchecked -= 1
-      if (unchecked === 0 && early) commitNow(raw)
+      if (unchecked === 0 && early && guarded) commitNow(raw)
     }
   }
   for (const record of batch.runs) runs.put(record)
@@ -76,12 +81,14 @@ export async function commitIn(
     const outputs = raw.objectStore('outputs')
     for (const output of batch.outputs) outputs.put(output)
   }
-  if (unchecked === 0 && early) commitNow(raw)
+  if (early && (unchecked === 0 || !guarded)) commitNow(raw)
   try {
     await Promise.all([ended, ...marking])
   } catch (error) {
     throw refused ?? error
   }
+  // Committed, and no read returns the pages of a stale fence: the caller is refused all the same.
+  if (refused) throw refused
 }
 
 /** Asks the transaction to commit now rather than when its last request's result is handled. */

@@ -68,4 +68,25 @@ describe('indexedDbStore: the pages of a stale executor', () => {
       [3, true],
     ])
   })
+
+  it('commits a journal-only batch without waiting for its fence: a stale one is stored, refused, and never read', async () => {
+    const store = temp.open()
+    await store.createRun(runRecord('r1'))
+    const first = await store.claimRun('r1', 'tab-a')
+    await store.commit({ entries: journal('r1', 2), runs: [], snapshots: [], fences: [first] })
+    const second = await store.claimRun('r1', 'tab-b')
+    const stale = store.commit({ entries: journal('r1', 1, 3), runs: [], snapshots: [], fences: [first] })
+    await expect(stale).rejects.toMatchObject({
+      code: 'STALE_EXECUTOR',
+      value: { runId: 'r1', epoch: first.epoch, current: second.epoch },
+    })
+    expect(await storedPages(store, 'r1')).toEqual([
+      [first.epoch, 1],
+      [first.epoch, 3],
+    ])
+    expect(await store.readJournal('r1')).toEqual(journal('r1', 2))
+    expect(await store.readEntries('r1', [3])).toEqual([])
+    expect((await store.readRestorePoints(['r1']))[0]!.entries).toEqual(journal('r1', 2))
+    expect(await store.getRun('r1')).toEqual(second)
+  })
 })
