@@ -82,20 +82,28 @@ export function idbJournalStore(db: IdbConnection): JournalStore {
         const journal = raw.objectStore('pages')
         const snapshots = raw.objectStore('snapshots')
         const outputs = raw.objectStore('outputs')
-        const read = ids.map((runId) => ({
-          snapshot: snapshots.openCursor(seqRange(runId), 'prev'),
-          pages: journal.getAll(runRange(runId)),
-          outputs: outputs.getAll(runRange(runId)),
-        }))
+        const stored: OutputRecord[][] = ids.map(() => [])
+        const read = ids.map((runId, i) => {
+          const snapshot = snapshots.openCursor(seqRange(runId), 'prev')
+          // Only a run with a snapshot needs its outputs (most runs recovered have none yet):
+          // asked for as the snapshot comes in, in the same transaction.
+          snapshot.onsuccess = () => {
+            if (!snapshot.result) return
+            const request = outputs.getAll(runRange(runId))
+            request.onsuccess = () => {
+              stored[i] = request.result
+            }
+          }
+          return { snapshot, pages: journal.getAll(runRange(runId)) }
+        })
         await tx.done
         return ids.map((runId, i): RestorePoint => {
           const snapshot = (read[i]!.snapshot.result?.value as SnapshotRecord | undefined) ?? undefined
           const upTo = snapshot?.seq ?? 0
-          const stored = read[i]!.outputs.result as OutputRecord[]
           return {
             runId,
             snapshot,
-            outputs: snapshot ? stored.filter((o) => o.seq <= upTo).sort((a, b) => a.seq - b.seq) : [],
+            outputs: stored[i]!.filter((o) => o.seq <= upTo).sort((a, b) => a.seq - b.seq),
             entries: entriesAfter(livePages(read[i]!.pages.result as JournalPage[]), upTo),
           }
         })
