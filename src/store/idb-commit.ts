@@ -1,6 +1,5 @@
-import { unwrap } from 'idb'
 import { fence } from './fence'
-import { quiet, type Tx } from './idb-connection'
+import { quiet } from './idb-connection'
 import { pagesOf } from './idb-journal-pages'
 import type { CommitBatch } from './ports/journal-store'
 
@@ -19,11 +18,10 @@ export type CommitStores = ('runs' | 'pages' | 'snapshots' | 'outputs')[]
  * a newer owner reads, so it commits only once its fences are checked, and a stale one aborts it.
  */
 export async function commitIn(
-  tx: Tx<CommitStores, 'readwrite'>,
+  raw: IDBTransaction,
   batch: CommitBatch,
   rollBack: (runId: string, afterSeq: number, beforeSeq: number) => Promise<void>,
 ): Promise<void> {
-  const raw = unwrap(tx) as IDBTransaction
   let refused: unknown
   // Its end, from the transaction's own events: a request that failed after the commit was asked
   // for is named by `error` only once the transaction has aborted.
@@ -96,6 +94,6 @@ function commitNow(tx: IDBTransaction): void {
   try {
     tx.commit()
   } catch {
-    // It is finishing already (a failed request aborted it): `tx.done` reports how it ended.
+    // It is finishing already (a failed request aborted it): its abort event reports how it ended.
   }
 }

@@ -1,4 +1,4 @@
-import { unwrap } from 'idb'
+import { unwrap, wrap } from 'idb'
 import { fence } from './fence'
 import { type CommitStores, commitIn } from './idb-commit'
 import { type IdbConnection, quiet, type Tx } from './idb-connection'
@@ -28,10 +28,10 @@ export function idbJournalStore(db: IdbConnection): JournalStore {
       const stores: CommitStores = ['runs', 'pages']
       if (batch.snapshots?.length > 0 || rolls) stores.push('snapshots')
       if (batch.outputs?.length || rolls) stores.push('outputs')
-      return db.write('commit', stores, (tx) => {
+      return db.writePlain('commit', stores, (tx) => {
         checkBatch(batch)
         return commitIn(tx, batch, (runId, afterSeq, beforeSeq) =>
-          markRolledBack(tx as never, runId, afterSeq, beforeSeq),
+          markRolledBack(wrap(tx) as never, runId, afterSeq, beforeSeq),
         )
       })
     },
