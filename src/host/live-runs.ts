@@ -220,6 +220,19 @@ export class LiveRuns {
         else this.takeOverLater(r.runId)
       })
       if (mine.size === 0) return []
+      // Each definition is looked up once, before the claim and the journal reads: asked for after
+      // them, its read waits behind all of theirs in the database.
+      // A failed lookup is made again for each run that needs it, so its error names that run.
+      const definitions = new Map<string, Promise<CompiledWorkflow | undefined>>()
+      for (const record of candidates) {
+        if (!mine.has(record.runId)) continue
+        const key = `${record.definitionId}@${record.version}`
+        if (!definitions.has(key))
+          definitions.set(
+            key,
+            this.#definitionOf(record).catch(() => undefined),
+          )
+      }
       let claimed: RunRecord[]
       const claiming = this.#o.store.claimRuns([...mine.keys()], this.#o.executorId)
       // Asked for after the claim, the reads see every write made before it (a write asked for
@@ -234,17 +247,6 @@ export class LiveRuns {
       if (this.#o.scope.closed) {
         await Promise.all([...mine.values()].map((lock) => lock.release()))
         throw new EngineClosedError()
-      }
-      // Each definition is looked up once, while the runs' journals are read, not after them.
-      // A failed lookup is made again for each run that needs it, so its error names that run.
-      const definitions = new Map<string, Promise<CompiledWorkflow | undefined>>()
-      for (const record of claimed) {
-        const key = `${record.definitionId}@${record.version}`
-        if (!definitions.has(key))
-          definitions.set(
-            key,
-            this.#definitionOf(record).catch(() => undefined),
-          )
       }
       const restored = await Promise.all(
         claimed.map(async (record) => {
