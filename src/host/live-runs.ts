@@ -236,8 +236,9 @@ export class LiveRuns {
       let claimed: RunRecord[]
       const claiming = this.#o.store.claimRuns([...mine.keys()], this.#o.executorId)
       // Asked for after the claim, the reads see every write made before it (a write asked for
-      // later is refused by the new epoch), and go on while the claim commits.
-      const points = readRestorePoints(this.#o.store, [...mine.keys()])
+      // later is refused by the new epoch), and go on while the claim commits. In key order,
+      // each batch's runs lie together in the store, which reads them in bulk then.
+      const points = readRestorePoints(this.#o.store, [...mine.keys()].sort())
       try {
         claimed = await claiming
       } catch (error) {

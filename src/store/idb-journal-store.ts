@@ -2,7 +2,8 @@ import { unwrap, wrap } from 'idb'
 import { fence } from './fence'
 import { type CommitStores, commitIn } from './idb-commit'
 import { type IdbConnection, quiet, type Tx } from './idb-connection'
-import { entriesAfter, type JournalPage, livePages } from './idb-journal-pages'
+import { entriesAfter, livePages } from './idb-journal-pages'
+import { askRestorePoints } from './idb-restore-points'
 import { runRange, seqRange } from './idb-schema'
 import type {
   CommitBatch,
@@ -75,38 +76,9 @@ export function idbJournalStore(db: IdbConnection): JournalStore {
 
     readRestorePoints(runIds: readonly string[]): Promise<RestorePoint[]> {
       return db.read('readRestorePoints', ['pages', 'snapshots', 'outputs'], async (tx) => {
-        const ids = checkRunIds(runIds)
-        // Every request up front, in one transaction, straight on IndexedDB: recovery reads
-        // hundreds of runs here, and a transaction (or a promise) per read cost more than the reads.
-        const raw = unwrap(tx)
-        const journal = raw.objectStore('pages')
-        const snapshots = raw.objectStore('snapshots')
-        const outputs = raw.objectStore('outputs')
-        const stored: OutputRecord[][] = ids.map(() => [])
-        const read = ids.map((runId, i) => {
-          const snapshot = snapshots.openCursor(seqRange(runId), 'prev')
-          // Only a run with a snapshot needs its outputs (most runs recovered have none yet):
-          // asked for as the snapshot comes in, in the same transaction.
-          snapshot.onsuccess = () => {
-            if (!snapshot.result) return
-            const request = outputs.getAll(runRange(runId))
-            request.onsuccess = () => {
-              stored[i] = request.result
-            }
-          }
-          return { snapshot, pages: journal.getAll(runRange(runId)) }
-        })
+        const points = askRestorePoints(unwrap(tx), checkRunIds(runIds))
         await tx.done
-        return ids.map((runId, i): RestorePoint => {
-          const snapshot = (read[i]!.snapshot.result?.value as SnapshotRecord | undefined) ?? undefined
-          const upTo = snapshot?.seq ?? 0
-          return {
-            runId,
-            snapshot,
-            outputs: stored[i]!.filter((o) => o.seq <= upTo).sort((a, b) => a.seq - b.seq),
-            entries: entriesAfter(livePages(read[i]!.pages.result as JournalPage[]), upTo),
-          }
-        })
+        return points()
       })
     },
 
