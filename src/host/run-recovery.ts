@@ -65,11 +65,21 @@ export async function recoverRuns(host: RecoveryHost, records: readonly RunRecor
       else host.takeOverLater(r.runId)
     })
     if (mine.size === 0) return []
+    // Each definition is looked up once, before the claim and the journal reads: asked for after
+    // them, its read waits behind all of theirs in the database.
+    // A failed lookup is made again for each run that needs it, so its error names that run.
+    const definitions = new Map<string, Promise<CompiledWorkflow | undefined>>()
+    for (const record of candidates) {
+      if (!mine.has(record.runId)) continue
+      const key = `${record.definitionId}@${record.version}`
+      if (!definitions.has(key)) definitions.set(key, host.definitionOf(record).catch(() => undefined))
+    }
     let claimed: RunRecord[]
     const claiming = host.store.claimRuns([...mine.keys()], host.executorId)
     // Asked for after the claim, the reads see every write made before it (a write asked for
-    // later is refused by the new epoch), and go on while the claim commits.
-    const points = readRestorePoints(host.store, [...mine.keys()])
+    // later is refused by the new epoch), and go on while the claim commits. In key order,
+    // each batch's runs lie together in the store, which reads them in bulk then.
+    const points = readRestorePoints(host.store, [...mine.keys()].sort())
     try {
       claimed = await claiming
     } catch (error) {
@@ -80,17 +90,10 @@ export async function recoverRuns(host: RecoveryHost, records: readonly RunRecor
       await Promise.all([...mine.values()].map((lock) => lock.release()))
       throw new EngineClosedError()
     }
-    // Each definition is looked up once, while the runs' journals are read, not after them.
-    // A failed lookup is made again for each run that needs it, so its error names that run.
-    const definitions = new Map<string, Promise<CompiledWorkflow | undefined>>()
-    for (const record of claimed) {
-      const key = `${record.definitionId}@${record.version}`
-      if (!definitions.has(key))
-        definitions.set(
-          key,
-          host.definitionOf(record).catch(() => undefined),
-        )
-    }
+    // A listed run the claim did not find is gone from the store (deleted since it was listed):
+    // nothing to recover, and its lock goes back.
+    const found = new Set(claimed.map((r) => r.runId))
+    await Promise.all([...mine].filter(([runId]) => !found.has(runId)).map(([, lock]) => lock.release()))
     const restored = await Promise.all(
       claimed.map(async (record) => {
         const lock = mine.get(record.runId)!

@@ -1,26 +1,27 @@
-import { unwrap } from 'idb'
 import { fence } from './fence'
-import { quiet, type Tx } from './idb-connection'
-import type { JournalPage } from './idb-schema'
-import type { CommitBatch, JournalEntry } from './ports/journal-store'
+import { quiet } from './idb-connection'
+import { pagesOf } from './idb-journal-pages'
+import type { CommitBatch } from './ports/journal-store'
 
 /** The object stores a commit may write. */
-export type CommitStores = ('runs' | 'journal' | 'snapshots' | 'outputs')[]
+export type CommitStores = ('runs' | 'pages' | 'snapshots' | 'outputs')[]
 
 /**
  * Writes `batch` in `tx` and resolves once the transaction committed (see `JournalStore.commit`).
  * `rollBack` marks what a `workflow.rolled-back` entry undoes, in the same transaction.
  *
  * A commit is the engine's one durable step, so it talks to IndexedDB directly: no promise per
- * request, only the transaction's end awaited, and the transaction told to commit as soon as
- * its fences are checked instead of after every request's result has come back to JavaScript.
+ * request, only the transaction's end awaited. A batch of journal pages alone (most of them) is
+ * told to commit as soon as its requests are made: its fences are read in the same transaction
+ * but not waited for, since a page a stale executor writes is never read back (see
+ * `livePages`); a stale fence still rejects the commit. Any other batch would overwrite records
+ * a newer owner reads, so it commits only once its fences are checked, and a stale one aborts it.
  */
 export async function commitIn(
-  tx: Tx<CommitStores, 'readwrite'>,
+  raw: IDBTransaction,
   batch: CommitBatch,
   rollBack: (runId: string, afterSeq: number, beforeSeq: number) => Promise<void>,
 ): Promise<void> {
-  const raw = unwrap(tx) as IDBTransaction
   let refused: unknown
   // Its end, from the transaction's own events: a request that failed after the commit was asked
   // for is named by `error` only once the transaction has aborted.
@@ -36,11 +37,13 @@ export async function commitIn(
   // Marking a rollback walks cursors, whose requests come in later callbacks: only a batch
   // without one has issued all of its requests when the last fence is checked.
   const early = rollbacks.length === 0 && typeof raw.commit === 'function'
+  const pagesOnly = batch.runs.length === 0 && batch.snapshots.length === 0 && !batch.outputs?.length
+  const guarded = !pagesOnly || rollbacks.length > 0
   const runs = raw.objectStore('runs')
   const fences = [...batch.runs, ...(batch.fences ?? [])]
   let unchecked = fences.length
-  // Each fence is checked as its read comes back, without holding the writes behind it: a
-  // refusal aborts the transaction before it can commit, and the writes go with it.
+  // Each fence is checked as its read comes back, without holding the writes behind it: in a
+  // guarded batch a refusal aborts the transaction before it can commit, and the writes go with it.
   for (const { runId, epoch } of fences) {
     const read = runs.get(runId)
     read.onsuccess = () => {
@@ -48,11 +51,11 @@ export async function commitIn(
         fence(runId, epoch, read.result)
       } catch (error) {
         refused ??= error
-        raw.abort()
+        if (guarded) raw.abort()
         return
       }
       unchecked -= 1
-      if (unchecked === 0 && early) commitNow(raw)
+      if (unchecked === 0 && early && guarded) commitNow(raw)
     }
   }
   for (const record of batch.runs) runs.put(record)
@@ -62,10 +65,12 @@ export async function commitIn(
     if (rollback.type === 'workflow.rolled-back')
       marking.push(quiet(rollBack(rollback.runId, rollback.toSeq, rollback.seq)))
   }
-  const journal = raw.objectStore('journal')
-  // `add`, not `put`: a page whose first seq is stored already is a reused seq, and must fail
-  // the batch rather than silently replace entries that were published.
-  for (const page of pagesOf(batch.entries)) journal.add(page)
+  const epochs = new Map<string, number>()
+  for (const { runId, epoch } of fences) epochs.set(runId, epoch)
+  // `add`, not `put`: a page whose first seq is stored already under its epoch is a reused seq,
+  // and must fail the batch rather than silently replace entries that were published.
+  const pages = raw.objectStore('pages')
+  for (const page of pagesOf(batch.entries, epochs)) pages.add(page)
   if (batch.snapshots.length > 0) {
     const snapshots = raw.objectStore('snapshots')
     for (const snapshot of batch.snapshots) snapshots.put(snapshot)
@@ -74,12 +79,14 @@ export async function commitIn(
     const outputs = raw.objectStore('outputs')
     for (const output of batch.outputs) outputs.put(output)
   }
-  if (unchecked === 0 && early) commitNow(raw)
+  if (early && (unchecked === 0 || !guarded)) commitNow(raw)
   try {
     await Promise.all([ended, ...marking])
   } catch (error) {
     throw refused ?? error
   }
+  // Committed, and no read returns the pages of a stale fence: the caller is refused all the same.
+  if (refused) throw refused
 }
 
 /** Asks the transaction to commit now rather than when its last request's result is handled. */
@@ -87,22 +94,6 @@ function commitNow(tx: IDBTransaction): void {
   try {
     tx.commit()
   } catch {
-    // It is finishing already (a failed request aborted it): `tx.done` reports how it ended.
+    // It is finishing already (a failed request aborted it): its abort event reports how it ended.
   }
-}
-
-/** One page per run of a batch's entries, in order. */
-function pagesOf(entries: readonly JournalEntry[]): JournalPage[] {
-  const byRun = new Map<string, JournalEntry[]>()
-  for (const entry of entries) {
-    const list = byRun.get(entry.runId)
-    if (list) list.push(entry)
-    else byRun.set(entry.runId, [entry])
-  }
-  return [...byRun].map(([runId, list]) => ({
-    runId,
-    seq: list[0]!.seq,
-    last: list.at(-1)!.seq,
-    entries: list,
-  }))
 }

@@ -1,4 +1,4 @@
-import { type IDBPDatabase, type IDBPTransaction, openDB, type StoreNames } from 'idb'
+import { type IDBPDatabase, type IDBPTransaction, openDB, type StoreNames, unwrap } from 'idb'
 import { StorageError } from '../errors'
 import { SCHEMA_VERSION, type SpindleDB, upgradeSchema } from './idb-schema'
 import { toStorageError } from './to-storage-error'
@@ -83,17 +83,46 @@ export class IdbConnection {
     if (this.#connection === connection) this.#connection = undefined
   }
 
-  async #transaction<N extends Names[], M extends IDBTransactionMode>(names: N, mode: M): Promise<Tx<N, M>> {
+  #transaction<N extends Names[], M extends IDBTransactionMode>(names: N, mode: M): Promise<Tx<N, M>> {
     const options = { durability: this.#durability }
+    return this.#begin((db) => db.transaction(names, mode, options))
+  }
+
+  /** Begins a transaction with `begin` on the open connection. */
+  async #begin<T>(begin: (db: IDBPDatabase<SpindleDB>) => T): Promise<T> {
     const connection = this.#open()
     try {
-      return (await connection).transaction(names, mode, options)
+      return begin(await connection)
     } catch (error) {
       // The connection closed between opening and use (another tab's upgrade, or the browser):
       // open a fresh one once. A second failure is real and reported.
       if ((error as Error).name !== 'InvalidStateError') throw error
       this.#forget(connection)
-      return (await this.#open()).transaction(names, mode, options)
+      return begin(await this.#open())
+    }
+  }
+
+  /**
+   * `write` on a plain IndexedDB transaction, not wrapped by `idb`, for the commit: a durable
+   * step's one transaction, where a wrapper's promises and listeners are a visible share of the
+   * step. `work` resolves only once the transaction has ended; a throw aborts it.
+   */
+  async writePlain<T>(
+    operation: string,
+    names: Names[],
+    work: (tx: IDBTransaction) => Promise<T>,
+  ): Promise<T> {
+    try {
+      const options = { durability: this.#durability }
+      const tx = await this.#begin((db) => unwrap(db).transaction(names, 'readwrite', options))
+      try {
+        return await work(tx)
+      } catch (error) {
+        abort(tx)
+        throw error
+      }
+    } catch (error) {
+      throw toStorageError(error, this.#name, operation)
     }
   }
 

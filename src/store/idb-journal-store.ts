@@ -1,8 +1,10 @@
-import { unwrap } from 'idb'
+import { unwrap, wrap } from 'idb'
 import { fence } from './fence'
 import { type CommitStores, commitIn } from './idb-commit'
 import { type IdbConnection, quiet, type Tx } from './idb-connection'
-import { type JournalPage, runRange, seqRange } from './idb-schema'
+import { entriesAfter, livePages } from './idb-journal-pages'
+import { askRestorePoints } from './idb-restore-points'
+import { runRange, seqRange } from './idb-schema'
 import type {
   CommitBatch,
   JournalEntry,
@@ -15,7 +17,8 @@ import { checkBatch, checkKey, checkRunIds, checkSeq } from './store-arguments'
 
 /**
  * The `JournalStore` of an IndexedDB database: journal pages, snapshots and output records, each
- * keyed `[runId, …]`. Its writes read the `runs` object store in the same transaction, to fence them.
+ * keyed `[runId, …]`. Its writes read the `runs` object store in
+ * the same transaction, to fence them; its reads leave out the pages of stale executors.
  */
 export function idbJournalStore(db: IdbConnection): JournalStore {
   return {
@@ -23,36 +26,35 @@ export function idbJournalStore(db: IdbConnection): JournalStore {
       const rolls = batch.entries?.some((e) => e.type === 'workflow.rolled-back') ?? false
       // Most batches carry no snapshot and no output: a transaction over fewer stores starts sooner.
       // A rollback's entry marks what it undoes, drops later snapshots and outputs, in this write.
-      const stores: CommitStores = ['runs', 'journal']
+      const stores: CommitStores = ['runs', 'pages']
       if (batch.snapshots?.length > 0 || rolls) stores.push('snapshots')
       if (batch.outputs?.length || rolls) stores.push('outputs')
-      return db.write('commit', stores, (tx) => {
+      return db.writePlain('commit', stores, (tx) => {
         checkBatch(batch)
         return commitIn(tx, batch, (runId, afterSeq, beforeSeq) =>
-          markRolledBack(tx as never, runId, afterSeq, beforeSeq),
+          markRolledBack(wrap(tx) as never, runId, afterSeq, beforeSeq),
         )
       })
     },
 
     readJournal(runId: string, afterSeq = 0): Promise<JournalEntry[]> {
-      return db.read('readJournal', ['journal'], async (tx) => {
+      return db.read('readJournal', ['pages'], async (tx) => {
         const after = checkSeq('afterSeq', afterSeq)
-        return entriesAfter(await tx.objectStore('journal').getAll(seqRange(checkKey('runId', runId))), after)
+        const pages = await tx
+          .objectStore('pages')
+
+          .getAll(runRange(checkKey('runId', runId)))
+        return entriesAfter(livePages(pages), after)
       })
     },
 
     readEntries(runId: string, seqs: readonly number[]): Promise<JournalEntry[]> {
-      return db.read('readEntries', ['journal'], async (tx) => {
+      return db.read('readEntries', ['pages'], async (tx) => {
         checkKey('runId', runId)
-        const journal = tx.objectStore('journal')
-        // Each entry is in the page with the greatest first seq at or below it.
-        const found = await Promise.all(
-          [...new Set(seqs)].map(async (seq) => {
-            const cursor = await journal.openCursor(seqRange(runId, undefined, checkSeq('seq', seq)), 'prev')
-            return cursor?.value.entries.find((e) => e.seq === seq)
-          }),
-        )
-        return found.filter((e) => e !== undefined).sort((a, b) => a.seq - b.seq)
+        const wanted = new Set(seqs.map((seq) => checkSeq('seq', seq)))
+        if (wanted.size === 0) return []
+        const pages = livePages(await tx.objectStore('pages').getAll(runRange(runId)))
+        return pages.flatMap((page) => page.entries.filter((e) => wanted.has(e.seq)))
       })
     },
 
@@ -73,36 +75,15 @@ export function idbJournalStore(db: IdbConnection): JournalStore {
     },
 
     readRestorePoints(runIds: readonly string[]): Promise<RestorePoint[]> {
-      return db.read('readRestorePoints', ['journal', 'snapshots', 'outputs'], async (tx) => {
-        const ids = checkRunIds(runIds)
-        // Every request up front, in one transaction, straight on IndexedDB: recovery reads
-        // hundreds of runs here, and a transaction (or a promise) per read cost more than the reads.
-        const raw = unwrap(tx)
-        const journal = raw.objectStore('journal')
-        const snapshots = raw.objectStore('snapshots')
-        const outputs = raw.objectStore('outputs')
-        const read = ids.map((runId) => ({
-          snapshot: snapshots.openCursor(seqRange(runId), 'prev'),
-          pages: journal.getAll(seqRange(runId)),
-          outputs: outputs.getAll(runRange(runId)),
-        }))
+      return db.read('readRestorePoints', ['pages', 'snapshots', 'outputs'], async (tx) => {
+        const points = askRestorePoints(unwrap(tx), checkRunIds(runIds))
         await tx.done
-        return ids.map((runId, i): RestorePoint => {
-          const snapshot = (read[i]!.snapshot.result?.value as SnapshotRecord | undefined) ?? undefined
-          const upTo = snapshot?.seq ?? 0
-          const stored = read[i]!.outputs.result as OutputRecord[]
-          return {
-            runId,
-            snapshot,
-            outputs: snapshot ? stored.filter((o) => o.seq <= upTo).sort((a, b) => a.seq - b.seq) : [],
-            entries: entriesAfter(read[i]!.pages.result as JournalPage[], upTo),
-          }
-        })
+        return points()
       })
     },
 
     rollBack(runId: string, afterSeq: number, epoch: number): Promise<void> {
-      return db.write('rollBack', ['runs', 'journal', 'snapshots', 'outputs'], async (tx) => {
+      return db.write('rollBack', ['runs', 'pages', 'snapshots', 'outputs'], async (tx) => {
         checkKey('runId', runId)
         checkSeq('afterSeq', afterSeq)
         fence(runId, epoch, await tx.objectStore('runs').get(runId))
@@ -118,7 +99,7 @@ export function idbJournalStore(db: IdbConnection): JournalStore {
  * requests next in the same transaction.
  */
 async function markRolledBack(
-  tx: Tx<['runs', 'journal', 'snapshots', 'outputs'], 'readwrite'>,
+  tx: Tx<['runs', 'pages', 'snapshots', 'outputs'], 'readwrite'>,
   runId: string,
   afterSeq: number,
   beforeSeq: number,
@@ -129,25 +110,20 @@ async function markRolledBack(
     if (output.value.seq > afterSeq && output.value.seq < beforeSeq) writes.push(quiet(output.delete()))
     output = await output.continue()
   }
-  let cursor = await tx.objectStore('journal').openCursor(seqRange(runId, undefined, beforeSeq - 1))
+  // Every page of the run, stale ones too: those are never read, marked or not.
+  let cursor = await tx.objectStore('pages').openCursor(runRange(runId))
   while (cursor) {
     const page = cursor.value
     const undone = (e: JournalEntry) => e.seq > afterSeq && e.seq < beforeSeq
-    if (page.last > afterSeq && page.entries.some((e) => undone(e) && !e.rolledBack)) {
+    if (
+      page.last > afterSeq &&
+      page.seq < beforeSeq &&
+      page.entries.some((e) => undone(e) && !e.rolledBack)
+    ) {
       const entries = page.entries.map((e) => (undone(e) ? { ...e, rolledBack: true as const } : e))
       writes.push(quiet(cursor.update({ ...page, entries })))
     }
     cursor = await cursor.continue()
   }
   await Promise.all(writes)
-}
-
-/** The entries of a run's pages (in key order) with `seq > after`, in `seq` order. */
-function entriesAfter(pages: readonly JournalPage[], after: number): JournalEntry[] {
-  const entries: JournalEntry[] = []
-  for (const page of pages) {
-    if (page.last <= after) continue
-    for (const entry of page.entries) if (entry.seq > after) entries.push(entry)
-  }
-  return entries
 }

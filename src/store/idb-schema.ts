@@ -1,27 +1,15 @@
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb'
 import type { RunStatus } from '../types'
+import { type JournalPage, UNFENCED } from './idb-journal-pages'
 import { outputRecordOf } from './output-record'
-import type { JournalEntry, OutputRecord, RunRecord, SnapshotRecord, StoredDefinition } from './store'
-
-/**
- * The entries one commit wrote for one run, stored as one record: IndexedDB pays per request,
- * so a group commit of 2,000 entries is one put per run, not 2,000.
- */
-export interface JournalPage {
-  runId: string
-  /** The first entry's seq (the page's key with `runId`). */
-  seq: number
-  /** The last entry's seq. */
-  last: number
-  entries: JournalEntry[]
-}
+import type { OutputRecord, RunRecord, SnapshotRecord, StoredDefinition } from './store'
 
 /**
  * The version of the IndexedDB schema below. Raise it (and add a step to `upgradeSchema`) when a
  * store or index changes; a tab still running the older code closes its connection when asked
  * (`blocking`), so the upgrade is never blocked for long.
  */
-export const SCHEMA_VERSION = 3
+export const SCHEMA_VERSION = 4
 
 /** A cross-run result cache entry. Its other fields belong to the result cache module. */
 export interface CacheRecord {
@@ -40,8 +28,10 @@ export interface ScheduleRecord {
 /**
  * The typed layout of a Spindle database.
  *
- * Journal pages and snapshots are keyed `[runId, seq]`, so one run's journal forms one
- * contiguous, ordered key range: reading it is a single range scan.
+ * Journal pages (version 4) are keyed `[runId, epoch, seq]`: one run's pages form one contiguous
+ * key range, read in one range scan, and the pages a stale executor wrote after a claim lie
+ * after the claim's mark in its epoch's part of it (see `livePages`).
+ * Snapshots are keyed `[runId, seq]`, one run's forming one contiguous, ordered key range too.
  * The `status` and `definitionId` indexes carry `createdAt` as a second key part, so a filtered
  * `listRuns` walks one index newest first and stops at `limit` instead of sorting every run.
  * Output records (version 2) are keyed `[runId, key]`: one record per task (and per `forEach`
@@ -61,7 +51,7 @@ export interface SpindleDB extends DBSchema {
       wakeAt: number
     }
   }
-  journal: { key: [runId: string, seq: number]; value: JournalPage }
+  pages: { key: [runId: string, epoch: number, seq: number]; value: JournalPage }
   snapshots: { key: [runId: string, seq: number]; value: SnapshotRecord }
   outputs: { key: [runId: string, key: string]; value: OutputRecord }
   cache: { key: string; value: CacheRecord; indexes: { expiresAt: number } }
@@ -84,39 +74,51 @@ export function upgradeSchema(
     runs.createIndex('definitionId', ['definitionId', 'createdAt'])
     runs.createIndex('updatedAt', 'updatedAt')
     runs.createIndex('createdAt', 'createdAt')
-    db.createObjectStore('journal', { keyPath: ['runId', 'seq'] })
     db.createObjectStore('snapshots', { keyPath: ['runId', 'seq'] })
     const cache = db.createObjectStore('cache', { keyPath: 'key' })
     cache.createIndex('expiresAt', 'expiresAt')
     db.createObjectStore('schedules', { keyPath: 'scheduleId' })
   }
-  if (oldVersion < 2) {
-    db.createObjectStore('outputs', { keyPath: ['runId', 'key'] })
-    if (oldVersion >= 1) {
-      // A failure aborts the upgrade, so `openDB` rejects: the caller's operation fails with
-      // STORAGE_FAILED and the database stays at version 1, readable as before.
-      indexOutputs(tx).catch(() => abortUpgrade(tx))
-    }
-  }
+  if (oldVersion < 2) db.createObjectStore('outputs', { keyPath: ['runId', 'key'] })
   if (oldVersion < 3) {
     // Records without `wakeAt` (every run stored before version 3) stay out of it: none is passive.
     tx.objectStore('runs').createIndex('wakeAt', 'wakeAt')
   }
+  if (oldVersion < 4) {
+    db.createObjectStore('pages', { keyPath: ['runId', 'epoch', 'seq'] })
+  }
+  // A failure aborts the upgrade, so `openDB` rejects: the caller's operation fails with
+  // STORAGE_FAILED and the database stays at its version, readable as before.
+  if (oldVersion >= 1 && oldVersion < 4) moveJournal(db, oldVersion, tx).catch(() => abortUpgrade(tx))
 }
 
-/** Version 1 → 2: writes the output records of every journal entry not rolled back, in journal order. */
-async function indexOutputs(tx: UpgradeTransaction): Promise<void> {
+/**
+ * Versions 1–3 → 4: copies the `journal` pages (keyed `[runId, seq]`) into `pages` as unfenced: each was fenced before it was written. Then drops
+ * `journal`. From version 1, it also writes the output records of every entry not rolled back.
+ */
+async function moveJournal(
+  db: IDBPDatabase<SpindleDB>,
+  oldVersion: number,
+  tx: UpgradeTransaction,
+): Promise<void> {
+  // `journal` is not in today's schema: the untyped transaction reads it.
+  const untyped = tx as unknown as IDBPTransaction<unknown, string[], 'versionchange'>
+  const pages = tx.objectStore('pages')
   const outputs = tx.objectStore('outputs')
-  let cursor = await tx.objectStore('journal').openCursor()
+  let cursor = await untyped.objectStore('journal').openCursor()
   while (cursor) {
-    const writes: Promise<unknown>[] = []
-    for (const entry of cursor.value.entries) {
-      const output = entry.rolledBack ? undefined : outputRecordOf(entry)
-      if (output) writes.push(outputs.put(output))
+    const { runId, seq, last, entries } = cursor.value as JournalPage
+    const writes: Promise<unknown>[] = [pages.add({ runId, epoch: UNFENCED, seq, last, entries })]
+    if (oldVersion < 2) {
+      for (const entry of entries) {
+        const output = entry.rolledBack ? undefined : outputRecordOf(entry)
+        if (output) writes.push(outputs.put(output))
+      }
     }
     await Promise.all(writes)
     cursor = await cursor.continue()
   }
+  ;(db as unknown as IDBPDatabase).deleteObjectStore('journal')
 }
 
 function abortUpgrade(tx: UpgradeTransaction): void {

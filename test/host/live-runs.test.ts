@@ -54,6 +54,28 @@ describe('run custody', () => {
     })
   })
 
+  it('recover() releases the lock of a listed run that is gone from the store when it claims', async () => {
+    const store = memoryStore()
+    const slow = controllable()
+    const { engine: first } = open({ store, actions: { slow: slow.handler } })
+    await first.register(def({ a: { action: 'slow' } }))
+    const run = await first.start('wf')
+    await first.idle()
+    await first.close()
+    const record = (await store.getRun(run.runId))!
+    // The listing still names a run that is no longer stored when the claim reads it.
+    const listing = {
+      ...store,
+      listRuns: async (query?: Parameters<typeof store.listRuns>[0]) => [
+        ...(await store.listRuns(query)),
+        { ...record, runId: 'gone', status: 'running' as const },
+      ],
+    }
+    const { engine: second } = open({ store: listing, actions: { slow: slow.handler } })
+    expect((await second.recover()).map((r) => r.runId)).toEqual([run.runId])
+    expect(await lockIsFree(store.name, 'gone')).toBe(true)
+  })
+
   it.each([
     ['running', 'workflow.started', 10],
     ['queued', 'workflow.queued', 1],

@@ -2,7 +2,7 @@ import { openDB } from 'idb'
 import type { JournalEntry } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { indexedDbStore } from '../../src/store/indexeddb-store'
-import { completedEntry, outputRecord, runRecord, snapshotRecord } from './store-fixtures'
+import { completedEntry, journal, outputRecord, runRecord, snapshotRecord } from './store-fixtures'
 import { deleteDatabase, tempDatabaseName } from './temp-database'
 
 /** Writes a database as version 1 of the schema laid it out (no `outputs` store). */
@@ -88,6 +88,69 @@ describe('the IndexedDB schema', () => {
       expect(await store.listWakeups()).toEqual([])
       await store.commit({ entries: [], runs: [runRecord('r1', { seq: 4, wakeAt: 9_000 })], snapshots: [] })
       expect(await store.listWakeups()).toEqual([{ runId: 'r1', wakeAt: 9_000 }])
+    } finally {
+      await store.close()
+      await deleteDatabase(name)
+    }
+  })
+
+  it('upgrades a version 3 database: its journal pages move, stay readable in seq order and keep refusing reused seqs', async () => {
+    const name = tempDatabaseName()
+    const db = await openDB(name, 3, {
+      upgrade(db) {
+        const runs = db.createObjectStore('runs', { keyPath: 'runId' })
+        for (const index of ['status', 'definitionId']) runs.createIndex(index, [index, 'createdAt'])
+        for (const index of ['updatedAt', 'createdAt', 'wakeAt']) runs.createIndex(index, index)
+        db.createObjectStore('journal', { keyPath: ['runId', 'seq'] })
+        db.createObjectStore('snapshots', { keyPath: ['runId', 'seq'] })
+        db.createObjectStore('outputs', { keyPath: ['runId', 'key'] })
+        for (const store of ['definitions', 'cache', 'schedules']) db.createObjectStore(store)
+      },
+    })
+    const page = (runId: string, entries: JournalEntry[]) => ({
+      runId,
+      seq: entries[0]!.seq,
+      last: entries.at(-1)!.seq,
+      entries,
+    })
+    const tx = db.transaction(['runs', 'journal', 'snapshots', 'outputs'], 'readwrite')
+    await tx.objectStore('runs').put(runRecord('r1', { seq: 5, epoch: 3 }))
+    // Written out of seq order: the key orders them.
+    await tx.objectStore('journal').put(page('r1', journal('r1', 2, 4)))
+    await tx.objectStore('journal').put(page('r1', journal('r1', 3)))
+    await tx.objectStore('journal').put(page('r2', journal('r2', 1)))
+    await tx.objectStore('snapshots').put(snapshotRecord('r1', 3))
+    await tx.objectStore('outputs').put(outputRecord('r1', 2))
+    await tx.done
+    db.close()
+    const store = indexedDbStore({ name })
+    try {
+      expect(await store.readJournal('r1')).toEqual(journal('r1', 5))
+      expect(await store.readJournal('r2')).toEqual(journal('r2', 1))
+      expect(await store.readEntries('r1', [5, 1])).toEqual([
+        completedEntry('r1', 1),
+        completedEntry('r1', 5),
+      ])
+      expect(await store.readRestorePoints(['r1'])).toEqual([
+        {
+          runId: 'r1',
+          snapshot: snapshotRecord('r1', 3),
+          outputs: [outputRecord('r1', 2)],
+          entries: journal('r1', 2, 4),
+        },
+      ])
+      const reused = store.commit({ entries: [completedEntry('r1', 4, 'again')], runs: [], snapshots: [] })
+      await expect(reused).rejects.toMatchObject({ code: 'STORAGE_FAILED' })
+      await store.commit({
+        entries: journal('r1', 1, 6),
+        runs: [],
+        snapshots: [],
+        fences: [{ runId: 'r1', epoch: 3 }],
+      })
+      expect((await store.readJournal('r1', 4)).map((e) => e.seq)).toEqual([5, 6])
+      const upgraded = await openDB(name)
+      expect([...upgraded.objectStoreNames]).not.toContain('journal')
+      upgraded.close()
     } finally {
       await store.close()
       await deleteDatabase(name)

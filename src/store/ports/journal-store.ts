@@ -9,7 +9,8 @@ export interface JournalStore {
   /**
    * Writes a batch in one transaction: journal entries, run records, snapshots. For every run
    * record and fence in the batch, the stored epoch must equal the given `epoch`, or the whole
-   * batch is refused with `StaleExecutorError`. An entry's `seq` must come after every stored
+   * batch is refused with `StaleExecutorError`: no read returns anything of it afterwards (a
+   * store may keep the journal entries of a refused batch that writes nothing else, unread). An entry's `seq` must come after every stored
    * `seq` of its run (it is never reused). A `workflow.rolled-back` entry also does what
    * `rollBack(runId, toSeq)` does, in the same transaction.
    */
