@@ -1,31 +1,23 @@
 import { Subject } from 'rxjs'
-import { builtinActions } from '../actions/builtins'
-import { isAction } from '../actions/define-action'
-import { runInput } from '../boundary'
-import { checkpointsOf } from '../core/checkpoints'
-import { emptyRunData } from '../core/run-data'
 import type { RunSnapshot } from '../core/run-replica'
-import { definitionDigest } from '../definition/definition-digest'
-import { validateInput } from '../definition/params'
-import { ArgumentError, EngineClosedError, InputError, NotFoundError, TimeoutError } from '../errors'
+import { EngineClosedError, TimeoutError } from '../errors'
 import { DeadlineWakeups } from '../host/deadline-wakeups'
 import { DefinitionRegistry } from '../host/definition-registry'
 import { untilIdle } from '../host/engine-idle'
 import { EngineScope } from '../host/engine-scope'
 import { EngineStreams } from '../host/engine-streams'
 import { LiveRuns } from '../host/live-runs'
-import { tryLockRun } from '../host/locks'
 import { rollBack } from '../host/rollback'
 import { HostServices } from '../host/services'
 import { JournalWriter } from '../runtime/journal'
 import { reportUnhandledError } from '../runtime/report-unhandled-error'
-import { type ExecutorHost, RunExecutor } from '../runtime/run-executor'
+import type { RunExecutor } from '../runtime/run-executor'
 import { runInspector } from '../runtime/run-inspector'
 import { runInfo, runView } from '../runtime/run-view'
 import type { RunnableAction } from '../runtime/task-runner'
 import { systemClock } from '../runtime/timers'
 import { memoryStore } from '../store/memory-store'
-import type { RunRecord, Store } from '../store/store'
+import type { Store } from '../store/store'
 import type {
   Alert,
   CheckpointInfo,
@@ -41,19 +33,14 @@ import type {
   WorkflowDefinition,
   WorkflowEvent,
 } from '../types'
+import { actionTable } from './action-table'
 import { type ControlContext, callControl } from './call-control'
 import { CONTROL_CALLS, type ControlName } from './controls'
-import {
-  checkEngineOptions,
-  checkId,
-  checkLimit,
-  checkStartOptions,
-  checkWaitOptions,
-  recordInfo,
-  runQuery,
-} from './engine-arguments'
+import { checkEngineOptions, checkId, checkLimit, checkWaitOptions } from './engine-arguments'
+import { EngineExecutorHost } from './engine-executor-host'
 import type { Engine, EngineOptions } from './engine-types'
-import { encodeRunCursor } from './run-cursor'
+import { RunReads } from './run-reads'
+import { type RunStartContext, startRun } from './run-start'
 
 /**
  * Creates a workflow engine. It runs where it is created (a worker, a page, Node); use
@@ -94,16 +81,16 @@ class SpindleEngine implements Engine {
 
   readonly #store: Store
   readonly #clock
-  readonly #random: () => number
-  readonly #actions = new Map<string, RunnableAction>()
-  readonly #defaults: EngineOptions['defaults']
+  readonly #actions: Map<string, RunnableAction>
   readonly #journal: JournalWriter
   readonly #definitions: DefinitionRegistry
   readonly #events = new Subject<WorkflowEvent>()
   readonly #alerts = new Subject<Alert>()
   readonly #streams: EngineStreams
-  readonly #host: ExecutorHost
+  readonly #host: EngineExecutorHost
   readonly #runs: LiveRuns
+  readonly #reads: RunReads
+  readonly #starting: RunStartContext
   readonly #id = `engine-${Math.random().toString(36).slice(2, 10)}`
   readonly #scope = new EngineScope()
   readonly #controls: ControlContext
@@ -129,31 +116,7 @@ class SpindleEngine implements Engine {
   constructor(options: EngineOptions) {
     this.#store = options.store ?? memoryStore()
     this.#clock = options.clock ?? systemClock
-    this.#random = options.random ?? Math.random
-    this.#defaults = options.defaults
-    for (const [name, action] of Object.entries(builtinActions))
-      this.#actions.set(name, { run: action, builtin: true })
-    for (const [name, action] of Object.entries(options.actions ?? {})) {
-      if (builtinActions[name]) {
-        throw new ArgumentError(`"${name}" is a built-in action; register yours under another name.`, {
-          value: name,
-        })
-      }
-      if (typeof action === 'function') this.#actions.set(name, { run: action })
-      // Only what an Action declares is kept: a user action never gets a built-in's capabilities.
-      else if (isAction(action))
-        this.#actions.set(name, {
-          run: (input, ctx) => action.run(input, ctx),
-          input: action.input,
-          output: action.output,
-        })
-      else {
-        throw new ArgumentError(
-          `Action "${name}" must be a function (params, ctx) => result or made with defineAction().`,
-          { value: action },
-        )
-      }
-    }
+    this.#actions = actionTable(options.actions)
     this.#journal = new JournalWriter(this.#store)
     const actionNames = new Set(this.#actions.keys())
     this.#definitions = new DefinitionRegistry({
@@ -172,24 +135,16 @@ class SpindleEngine implements Engine {
     })
     this.events$ = this.#events.asObservable()
     this.alerts$ = this.#alerts.asObservable()
-    this.#host = {
+    this.#host = new EngineExecutorHost({
       journal: this.#journal,
       snapshotEvery: options.snapshotEvery ?? 200,
-      now: () => this.#clock.now(),
-      random: () => this.#random(),
-      setTimeout: (callback, ms) => this.#clock.setTimeout(callback, ms),
-      clearTimeout: (handle) => this.#clock.clearTimeout(handle),
-      action: (name) => this.#actions.get(name)!,
+      clock: this.#clock,
+      random: options.random ?? Math.random,
+      actions: this.#actions,
       inspect: runInspector(options.inspect),
-      publish: (event) => {
-        // Subject.next costs a closure per event even with no one to hear it.
-        if (this.#events.observed) this.#events.next(event)
-        this.#streams.observe(event)
-        this.#runs.observe(event)
-      },
-      settled: (executor) => this.#runs.settled(executor),
-      broken: (executor, error) => this.#runs.broken(executor, error),
-    }
+      events: this.#events,
+      streams: this.#streams,
+    })
     this.#services = new HostServices(this.#store.name, this.#scope)
     this.#wakeups = new DeadlineWakeups({
       store: this.#store,
@@ -208,6 +163,23 @@ class SpindleEngine implements Engine {
       streams: this.#streams,
       scope: this.#scope,
       passivation: this.#wakeups,
+    })
+    this.#host.attach(this.#runs)
+    this.#starting = {
+      store: this.#store,
+      definitions: this.#definitions,
+      scope: this.#scope,
+      host: this.#host,
+      runs: this.#runs,
+      executorId: this.#id,
+      now: () => this.#clock.now(),
+    }
+    this.#reads = new RunReads({
+      store: this.#store,
+      journal: this.#journal,
+      runs: this.#runs,
+      streams: this.#streams,
+      defaults: options.defaults,
     })
     this.#controls = {
       scope: this.#scope,
@@ -275,73 +247,7 @@ class SpindleEngine implements Engine {
     input: Record<string, unknown> = {},
     options: StartOptions = {},
   ): Promise<RunInfo> {
-    return this.#scope.run(() => this.#start(definitionId, input, options))
-  }
-
-  async #start(
-    definitionId: string,
-    input: Record<string, unknown>,
-    options: StartOptions,
-  ): Promise<RunInfo> {
-    checkId('definition id', definitionId)
-    checkStartOptions(options)
-    const { wf, version } = await this.#definitions.forStart(definitionId, options.version)
-    this.#scope.check()
-    const checked = validateInput(wf.definition, input)
-    if (!checked.ok) throw new InputError(checked.issues, { value: input })
-    if (options.runId !== undefined) checkId('runId', options.runId)
-    const timeoutMs = options.timeoutMs ?? wf.timeoutMs
-    if (
-      !(timeoutMs === undefined || (typeof timeoutMs === 'number' && timeoutMs > 0 && timeoutMs < Infinity))
-    ) {
-      throw new ArgumentError(
-        `start: timeoutMs must be a number of milliseconds > 0; got ${String(timeoutMs)}.`,
-        {
-          value: timeoutMs,
-        },
-      )
-    }
-    const now = this.#clock.now()
-    const deadline = timeoutMs === undefined ? {} : { deadline: now + timeoutMs, timeoutMs }
-    const record: RunRecord = {
-      runId: options.runId ?? crypto.randomUUID(),
-      definitionId,
-      version,
-      definitionDigest: definitionDigest(wf.definition),
-      status: 'queued',
-      createdAt: now,
-      updatedAt: now,
-      input: runInput(checked.value),
-      ...(options.principal !== undefined && { principal: options.principal }),
-      epoch: 1,
-      executor: this.#id,
-      seq: 0,
-    }
-    const lock = await tryLockRun(this.#store.name, record.runId)
-    if (!lock) {
-      throw new ArgumentError(`Run id "${record.runId}" is in use by another engine; pick another runId.`, {
-        value: record.runId,
-      })
-    }
-    try {
-      const taken = await this.#store.getRun(record.runId)
-      if (taken) {
-        throw new ArgumentError(`A run with id "${record.runId}" exists already; pick another runId.`, {
-          value: record.runId,
-        })
-      }
-      this.#scope.check()
-    } catch (error) {
-      await lock.release()
-      throw error
-    }
-    // The record is written with the run's first entries, in one transaction: a start() that
-    // fails to write leaves no record that a later engine would recover and run.
-    const executor = new RunExecutor(this.#host, wf, record, emptyRunData(), undefined, { newRun: true })
-    const first = this.#runs.add(executor, lock) ? 'workflow.started' : 'workflow.queued'
-    await executor.send({ type: first, definitionId, version, ...deadline, at: now })
-    this.#runs.recorded(record.runId)
-    return runInfo(executor)
+    return this.#scope.run(() => startRun(this.#starting, definitionId, input, options))
   }
 
   async getRun(runId: string): Promise<RunView | undefined> {
@@ -350,35 +256,19 @@ class SpindleEngine implements Engine {
   }
 
   async runSnapshot(runId: string): Promise<RunSnapshot | undefined> {
-    const executor = await this.#find(runId)
-    if (!executor) return undefined
-    const state = structuredClone(executor.state)
-    return { definition: executor.wf.definition, defaults: this.#defaults, state, seq: state.seq }
+    return this.#reads.runSnapshot(runId)
   }
 
   async listRuns(filter: RunFilter = {}): Promise<RunPage> {
-    const query = runQuery(filter)
-    await this.#journal.committed()
-    // One run more than the page holds says whether there is a next page.
-    const records = await this.#store.listRuns({ ...query, limit: query.limit + 1 })
-    const runs = records.slice(0, query.limit).map((r) => {
-      const live = this.#runs.get(r.runId)
-      return live ? runInfo(live) : recordInfo(r)
-    })
-    const last = records.length > query.limit ? records[query.limit - 1] : undefined
-    return last ? { runs, next: encodeRunCursor(last) } : { runs }
+    return this.#reads.listRuns(filter)
   }
 
   async checkpoints(runId: string): Promise<CheckpointInfo[]> {
-    await this.#requireRecord(runId)
-    await this.#journal.committed()
-    return checkpointsOf(runId, await this.#store.readJournal(runId))
+    return this.#reads.checkpoints(runId)
   }
 
   async history(runId: string): Promise<HistoryEntry[]> {
-    await this.#requireRecord(runId)
-    await this.#journal.committed()
-    return this.#store.readJournal(runId)
+    return this.#reads.history(runId)
   }
 
   wait(runId: string, options: WaitOptions = {}): Promise<RunView> {
@@ -460,18 +350,11 @@ class SpindleEngine implements Engine {
   }
 
   /** A run to read: live, recently finished, or restored from the store without executing it. */
-  async #find(runId: string): Promise<RunExecutor | undefined> {
-    checkId('runId', runId)
-    const executor =
-      this.#runs.get(runId) ?? this.#streams.recent(runId) ?? (await this.#runs.load(runId, false))
-    return executor === 'held' ? undefined : executor
+  #find(runId: string): Promise<RunExecutor | undefined> {
+    return this.#reads.find(runId)
   }
 
-  async #requireRecord(runId: string): Promise<void> {
-    checkId('runId', runId)
-    if (this.#runs.get(runId)) return
-    if (!(await this.#store.getRun(runId))) {
-      throw new NotFoundError(`No run "${runId}" in store "${this.#store.name}".`, { value: runId })
-    }
+  #requireRecord(runId: string): Promise<void> {
+    return this.#reads.requireRecord(runId)
   }
 }

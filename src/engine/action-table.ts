@@ -1,0 +1,36 @@
+import { builtinActions } from '../actions/builtins'
+import { isAction } from '../actions/define-action'
+import { ArgumentError } from '../errors'
+import type { RunnableAction } from '../runtime/task-runner'
+import type { EngineOptions } from './engine-types'
+
+/**
+ * The actions an engine runs, by name: the built-ins, then the user's `actions`, checked. A
+ * user action can neither take a built-in's name nor get a built-in's capabilities.
+ */
+export function actionTable(actions: EngineOptions['actions'] = {}): Map<string, RunnableAction> {
+  const table = new Map<string, RunnableAction>()
+  for (const [name, action] of Object.entries(builtinActions)) table.set(name, { run: action, builtin: true })
+  for (const [name, action] of Object.entries(actions)) {
+    if (builtinActions[name]) {
+      throw new ArgumentError(`"${name}" is a built-in action; register yours under another name.`, {
+        value: name,
+      })
+    }
+    if (typeof action === 'function') table.set(name, { run: action })
+    // Only what an Action declares is kept: a user action never gets a built-in's capabilities.
+    else if (isAction(action))
+      table.set(name, {
+        run: (input, ctx) => action.run(input, ctx),
+        input: action.input,
+        output: action.output,
+      })
+    else {
+      throw new ArgumentError(
+        `Action "${name}" must be a function (params, ctx) => result or made with defineAction().`,
+        { value: action },
+      )
+    }
+  }
+  return table
+}

@@ -1,0 +1,80 @@
+import type { Subject } from 'rxjs'
+import type { EngineStreams } from '../host/engine-streams'
+import type { LiveRuns } from '../host/live-runs'
+import type { JournalWriter } from '../runtime/journal'
+import type { ExecutorHost, RunExecutor } from '../runtime/run-executor'
+import type { RunInspector } from '../runtime/run-inspector'
+import type { RunnableAction } from '../runtime/task-runner'
+import type { Clock, WorkflowEvent } from '../types'
+
+/** What an engine lends its runs' executors. */
+export interface EngineExecutorHostParts {
+  readonly journal: JournalWriter
+  readonly snapshotEvery: number
+  readonly clock: Clock
+  readonly random: () => number
+  readonly actions: ReadonlyMap<string, RunnableAction>
+  readonly inspect: RunInspector | undefined
+  readonly events: Subject<WorkflowEvent>
+  readonly streams: EngineStreams
+}
+
+/**
+ * The engine's side of every executor it makes: its clock, random source and actions, and where
+ * a run's records go once committed (the events stream, the engine's streams, the live runs).
+ */
+export class EngineExecutorHost implements ExecutorHost {
+  readonly journal: JournalWriter
+  readonly snapshotEvery: number
+  readonly inspect: RunInspector | undefined
+  readonly #clock: Clock
+  readonly #random: () => number
+  readonly #actions: ReadonlyMap<string, RunnableAction>
+  readonly #events: Subject<WorkflowEvent>
+  readonly #streams: EngineStreams
+  #runs: LiveRuns | undefined
+
+  constructor(parts: EngineExecutorHostParts) {
+    this.journal = parts.journal
+    this.snapshotEvery = parts.snapshotEvery
+    this.inspect = parts.inspect
+    this.#clock = parts.clock
+    this.#random = parts.random
+    this.#actions = parts.actions
+    this.#events = parts.events
+    this.#streams = parts.streams
+  }
+
+  /** The live runs are made with this host, so they join it afterwards (before any run exists). */
+  attach(runs: LiveRuns): void {
+    this.#runs = runs
+  }
+
+  now(): number {
+    return this.#clock.now()
+  }
+  random(): number {
+    return this.#random()
+  }
+  setTimeout(callback: () => void, ms: number): unknown {
+    return this.#clock.setTimeout(callback, ms)
+  }
+  clearTimeout(handle: unknown): void {
+    this.#clock.clearTimeout(handle)
+  }
+  action(name: string): RunnableAction {
+    return this.#actions.get(name)!
+  }
+  publish(event: WorkflowEvent): void {
+    // Subject.next costs a closure per event even with no one to hear it.
+    if (this.#events.observed) this.#events.next(event)
+    this.#streams.observe(event)
+    this.#runs!.observe(event)
+  }
+  settled(executor: RunExecutor): void {
+    this.#runs!.settled(executor)
+  }
+  broken(executor: RunExecutor, error: unknown): void {
+    this.#runs!.broken(executor, error)
+  }
+}

@@ -1,0 +1,98 @@
+import { runInput } from '../boundary'
+import { emptyRunData } from '../core/run-data'
+import { definitionDigest } from '../definition/definition-digest'
+import { validateInput } from '../definition/params'
+import { ArgumentError, InputError } from '../errors'
+import type { DefinitionRegistry } from '../host/definition-registry'
+import type { EngineScope } from '../host/engine-scope'
+import type { LiveRuns } from '../host/live-runs'
+import { tryLockRun } from '../host/locks'
+import { type ExecutorHost, RunExecutor } from '../runtime/run-executor'
+import { runInfo } from '../runtime/run-view'
+import type { RunRecord, Store } from '../store/store'
+import type { RunInfo, StartOptions } from '../types'
+import { checkId, checkStartOptions } from './engine-arguments'
+
+/** What starting a run needs from its engine. */
+export interface RunStartContext {
+  readonly store: Store
+  readonly definitions: DefinitionRegistry
+  readonly scope: EngineScope
+  readonly host: ExecutorHost
+  readonly runs: LiveRuns
+  /** The starting engine's id, the new run's executor. */
+  readonly executorId: string
+  now(): number
+}
+
+/**
+ * Starts a run of `definitionId` (see `Engine.start`): checks the arguments and the input,
+ * takes the run's lock, and records the run with its first entry in one journal write. A bad
+ * argument or a taken run id throws a typed error and leaves nothing behind.
+ */
+export async function startRun(
+  ctx: RunStartContext,
+  definitionId: string,
+  input: Record<string, unknown>,
+  options: StartOptions,
+): Promise<RunInfo> {
+  checkId('definition id', definitionId)
+  checkStartOptions(options)
+  const { wf, version } = await ctx.definitions.forStart(definitionId, options.version)
+  ctx.scope.check()
+  const checked = validateInput(wf.definition, input)
+  if (!checked.ok) throw new InputError(checked.issues, { value: input })
+  if (options.runId !== undefined) checkId('runId', options.runId)
+  const timeoutMs = options.timeoutMs ?? wf.timeoutMs
+  if (
+    !(timeoutMs === undefined || (typeof timeoutMs === 'number' && timeoutMs > 0 && timeoutMs < Infinity))
+  ) {
+    throw new ArgumentError(
+      `start: timeoutMs must be a number of milliseconds > 0; got ${String(timeoutMs)}.`,
+      {
+        value: timeoutMs,
+      },
+    )
+  }
+  const now = ctx.now()
+  const deadline = timeoutMs === undefined ? {} : { deadline: now + timeoutMs, timeoutMs }
+  const record: RunRecord = {
+    runId: options.runId ?? crypto.randomUUID(),
+    definitionId,
+    version,
+    definitionDigest: definitionDigest(wf.definition),
+    status: 'queued',
+    createdAt: now,
+    updatedAt: now,
+    input: runInput(checked.value),
+    ...(options.principal !== undefined && { principal: options.principal }),
+    epoch: 1,
+    executor: ctx.executorId,
+    seq: 0,
+  }
+  const lock = await tryLockRun(ctx.store.name, record.runId)
+  if (!lock) {
+    throw new ArgumentError(`Run id "${record.runId}" is in use by another engine; pick another runId.`, {
+      value: record.runId,
+    })
+  }
+  try {
+    const taken = await ctx.store.getRun(record.runId)
+    if (taken) {
+      throw new ArgumentError(`A run with id "${record.runId}" exists already; pick another runId.`, {
+        value: record.runId,
+      })
+    }
+    ctx.scope.check()
+  } catch (error) {
+    await lock.release()
+    throw error
+  }
+  // The record is written with the run's first entries, in one transaction: a start() that
+  // fails to write leaves no record that a later engine would recover and run.
+  const executor = new RunExecutor(ctx.host, wf, record, emptyRunData(), undefined, { newRun: true })
+  const first = ctx.runs.add(executor, lock) ? 'workflow.started' : 'workflow.queued'
+  await executor.send({ type: first, definitionId, version, ...deadline, at: now })
+  ctx.runs.recorded(record.runId)
+  return runInfo(executor)
+}
