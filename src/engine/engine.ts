@@ -324,8 +324,9 @@ class SpindleEngine implements Engine {
       })
     }
     try {
-      const taken = await this.#store.getRun(record.runId)
-      if (taken) {
+      // Only a caller's id can name a stored run: a generated one is a random UUID, and reading
+      // the store for it would cost every start a store read (a transaction on IndexedDB).
+      if (options.runId !== undefined && (await this.#store.getRun(record.runId))) {
         throw new ArgumentError(`A run with id "${record.runId}" exists already; pick another runId.`, {
           value: record.runId,
         })
