@@ -77,8 +77,9 @@ export async function startRun(
     })
   }
   try {
-    const taken = await ctx.store.getRun(record.runId)
-    if (taken) {
+    // Only a caller's id can name a stored run: a generated one is a random UUID, and reading
+    // the store for it would cost every start a store read (a transaction on IndexedDB).
+    if (options.runId !== undefined && (await ctx.store.getRun(record.runId))) {
       throw new ArgumentError(`A run with id "${record.runId}" exists already; pick another runId.`, {
         value: record.runId,
       })

@@ -1,5 +1,4 @@
 import { machineFor } from '../core/run-machine'
-import { prepareRunState } from '../core/run-state'
 import { canonicalJson } from '../definition/canonical-json'
 import { compileWorkflow } from '../definition/compile'
 import { definitionDigest } from '../definition/definition-digest'
@@ -169,14 +168,13 @@ export class DefinitionRegistry {
 
   /**
    * Keeps a compiled version, with what every run of it shares built now rather than by its
-   * first run: the run machine, the template of a run's task table and those of its views.
+   * first run: the run machine and the templates of its views' task tables.
    * That is work per version, like the compilation, and register() is where a caller expects
    * to pay for it.
    */
   #keep(wf: CompiledWorkflow): void {
     machineFor(wf)
     definitionDigest(wf.definition)
-    prepareRunState(wf)
     prepareViews(wf)
     this.#compiled.set(wf.key, wf)
   }

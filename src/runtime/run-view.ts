@@ -1,11 +1,12 @@
-import { computeHealth } from '../core/monitor/health'
-import { computeProgress } from '../core/monitor/progress'
+import { healthOfTasks } from '../core/monitor/health'
+import { progressOfTasks } from '../core/monitor/progress'
 import { recordTemplate } from '../core/record-template'
-import type { CompiledWorkflow, RunInfo, RunView, TaskView } from '../types'
+import type { CompiledWorkflow, RunInfo, RunState, RunView, TaskView } from '../types'
 import type { RunExecutor } from './run-executor'
 
 const names = new WeakMap<CompiledWorkflow, ReadonlyMap<string, string | undefined>>()
 const taskTables = new WeakMap<CompiledWorkflow, () => Record<string, TaskView>>()
+const taskIds = new WeakMap<CompiledWorkflow, readonly string[]>()
 
 /** Task display names of a definition, computed once per compiled version. */
 export function taskNames(wf: CompiledWorkflow): ReadonlyMap<string, string | undefined> {
@@ -62,6 +63,7 @@ export function runView(executor: RunExecutor, now: number): RunView {
   const s = executor.state
   const { outputs } = executor.data
   const tasks = taskTable(executor.wf)()
+  const ids = taskIdsOf(executor.wf, s.tasks)
   // Written field by field rather than with conditional spreads: a view of a large run builds
   // one of these per task, and each spread allocates and copies a temporary object.
   for (const id of executor.wf.order) {
@@ -83,9 +85,22 @@ export function runView(executor: RunExecutor, now: number): RunView {
     // Values are frozen records' values; the table itself changes with every completion.
     state: { ...executor.data.state },
     tasks,
-    progress: computeProgress(s, taskNames(executor.wf), now),
-    health: computeHealth(s, now),
+    progress: progressOfTasks(s, ids, taskNames(executor.wf), now),
+    health: healthOfTasks(s, now, ids),
   }
+}
+
+/**
+ * The keys of a run's task table, in the table's order: the same for every run of a version, as
+ * its table is made from the definition's tasks. Read once per version from the first run's table.
+ */
+function taskIdsOf(wf: CompiledWorkflow, tasks: RunState['tasks']): readonly string[] {
+  let ids = taskIds.get(wf)
+  if (!ids) {
+    ids = Object.keys(tasks)
+    taskIds.set(wf, ids)
+  }
+  return ids
 }
 
 /** A fresh table of a view's tasks, in the definition's topological order. */

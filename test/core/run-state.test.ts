@@ -70,6 +70,13 @@ describe('initialRunState', () => {
     expect(second.tasks.a!.status).toBe('pending')
     expect(initialRunState(wf, 'r3', 7).tasks.a!.status).toBe('pending')
   })
+
+  it('holds its tasks only: no inherited key reads as a task', () => {
+    const { tasks } = initialRunState(wf, 'r1', 5)
+    expect(tasks.toString).toBeUndefined()
+    expect('constructor' in tasks).toBe(false)
+    expect(can(run(started), { type: 'task.started', taskId: 'toString', attempt: 1, at: 2 })).toBe(false)
+  })
 })
 
 describe('can', () => {

@@ -1,5 +1,6 @@
-import { InputError, InvalidStateError, NotFoundError, type WorkflowEvent } from 'spindle'
+import { InputError, InvalidStateError, memoryStore, NotFoundError, type WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
+import { faultyStore } from '../store/faulty-store'
 import { controllable, def, testEngine } from '../support/engine-fixtures'
 
 describe('running a workflow', () => {
@@ -97,6 +98,28 @@ describe('running a workflow', () => {
       code: 'INVALID_ARGUMENT',
     })
     await expect(engine.wait('r1', { timeoutMs: -1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+  })
+
+  it("refuses a caller's run id that names a stored run; reads no run for a generated id", async () => {
+    const inner = memoryStore()
+    const first = testEngine({ store: inner }).engine
+    await first.register(def({ a: { action: 'noop' } }))
+    await first.wait((await first.start('wf', {}, { runId: 'r1' })).runId)
+    await first.close()
+    const read: string[] = []
+    // A fault that never fires: it only records which runs start() reads.
+    const store = faultyStore(inner, {
+      method: 'getRun',
+      times: Infinity,
+      when: (runId) => !read.push(runId),
+    })
+    const { engine } = testEngine({ store })
+    const taken = engine.start('wf', {}, { runId: 'r1' })
+    await expect(taken).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', value: 'r1' })
+    expect(await engine.history('r1')).toHaveLength((await inner.readJournal('r1')).length)
+    const generated = await engine.start('wf')
+    expect((await engine.wait(generated.runId)).status).toBe('completed')
+    expect(read).toEqual(['r1', 'r1'])
   })
 
   it('keeps run concurrency: never more tasks in flight than allowed', async () => {

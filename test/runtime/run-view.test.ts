@@ -1,3 +1,4 @@
+import { computeHealth, computeProgress } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { controllable, def, testEngine } from '../support/engine-fixtures'
 
@@ -29,6 +30,38 @@ describe('runView', () => {
     // The earlier view is a snapshot: the run went on without it.
     expect(during.tasks.late).toEqual({ status: 'pending', attempts: 0 })
     expect(during.status).toBe('running')
+    await engine.close()
+  })
+
+  it("gives the progress and health of the run's state, its tasks in the table's order", async () => {
+    const slow = controllable()
+    const { engine, clock } = testEngine({ actions: { slow: slow.handler } })
+    // The run's table is in the definition's order, the view's in topological order.
+    await engine.register(
+      def({
+        z: { action: 'slow', name: 'Zed', dependsOn: ['b'] },
+        b: { action: 'noop', name: 'Bee' },
+        m: { action: 'slow', dependsOn: ['b'] },
+      }),
+    )
+    const { runId } = await engine.start('wf')
+    await engine.idle()
+    clock.advance(250)
+    const view = (await engine.getRun(runId))!
+    const { state } = (await engine.runSnapshot(runId))!
+    const names = new Map([
+      ['b', 'Bee'],
+      ['z', 'Zed'],
+    ])
+    expect(view.progress.tasks.map((t) => t.id)).toEqual(['z', 'b', 'm'])
+    expect(view.progress.running).toHaveLength(2)
+    expect(view.progress).toEqual(computeProgress(state, names, clock.now()))
+    expect(view.health).toEqual(computeHealth(state, clock.now()))
+    for (const call of slow.calls) call.resolve(null)
+    const done = await engine.wait(runId)
+    const ended = (await engine.runSnapshot(runId))!.state
+    expect(done.progress).toEqual(computeProgress(ended, names, clock.now()))
+    expect(done.health).toEqual(computeHealth(ended, clock.now()))
     await engine.close()
   })
 })

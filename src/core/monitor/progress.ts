@@ -27,6 +27,21 @@ export function computeProgress(
   names?: ReadonlyMap<string, string | undefined>,
   now?: number,
 ): Progress {
+  return progressOfTasks(state, Object.keys(state.tasks), names, now)
+}
+
+/**
+ * `computeProgress` over the tasks `ids`, which must be the keys of `state.tasks` in their order:
+ * a caller that keeps a run's task ids spares the walk of a large table's keys (see `healthOfTasks`).
+ *
+ * @throws {ArgumentError} `INVALID_ARGUMENT` when `now` is given and is not a finite number
+ */
+export function progressOfTasks(
+  state: RunState,
+  ids: readonly string[],
+  names?: ReadonlyMap<string, string | undefined>,
+  now?: number,
+): Progress {
   if (now !== undefined && !Number.isFinite(now)) {
     throw new ArgumentError(
       `computeProgress: now must be a finite time in ms since the epoch, got ${String(now)}. Pass clock.now() or leave it out.`,
@@ -37,7 +52,7 @@ export function computeProgress(
   const tasks: Progress['tasks'] = []
   let completed = 0
   let total = 0
-  for (const id in state.tasks) {
+  for (const id of ids) {
     const task = state.tasks[id]!
     total++
     const status = task.status
