@@ -72,7 +72,11 @@ export async function recoverRuns(host: RecoveryHost, records: readonly RunRecor
     for (const record of candidates) {
       if (!mine.has(record.runId)) continue
       const key = `${record.definitionId}@${record.version}`
-      if (!definitions.has(key)) definitions.set(key, host.definitionOf(record).catch(() => undefined))
+      if (!definitions.has(key))
+        definitions.set(
+          key,
+          host.definitionOf(record).catch(() => undefined),
+        )
     }
     let claimed: RunRecord[]
     const claiming = host.store.claimRuns([...mine.keys()], host.executorId)
