@@ -69,10 +69,12 @@ export class RunTakeovers {
           await lock.release()
           return
         }
-        if (isPassive(record) && host.passivation?.active) {
-          // It waits with nothing in flight: the deadline heap wakes it, no executor needed now.
+        if (isPassive(record) && host.passivation) {
+          // It waits with nothing in flight: no executor needed now. The leader's deadline heap
+          // wakes it (this engine's, if it leads; the leader loads it from the store's wakeAt
+          // index otherwise), or a call does.
           await lock.release()
-          host.passivation.passivated(runId, record.wakeAt!)
+          if (host.passivation.active) host.passivation.passivated(runId, record.wakeAt!)
           return
         }
         const wf = await host.definitionOf(record)

@@ -8,7 +8,8 @@ import {
 } from 'spindle'
 import { afterEach, describe, expect, it } from 'vitest'
 import { tempStores } from '../store/temp-database'
-import { def, until } from '../support/engine-fixtures'
+import { tryLockRun } from '../../src/host/locks'
+import { controllable, def, until } from '../support/engine-fixtures'
 
 const START = Date.UTC(2026, 0, 1)
 
@@ -164,6 +165,41 @@ describe('passivation', () => {
     await until(() => clock.pending === 1)
     clock.advance(5_000)
     expect((await follower.wait(run.runId)).status).toBe('completed')
+  })
+})
+
+describe('passivation and another engine waiting for the run', () => {
+  /** Whether nobody holds the run's Web Lock now (taken and given back at once). */
+  async function lockIsFree(db: string, runId: string): Promise<boolean> {
+    const lock = await tryLockRun(db, runId)
+    await lock?.release()
+    return lock !== undefined
+  }
+
+  it('a follower waiting to take a run over leaves it passive when the leader puts it to sleep', async () => {
+    const store = memoryStore()
+    const clock = simulatedClock(START)
+    const first = controllable()
+    const actions = { first: first.handler }
+    const leader = open(store, clock, { actions })
+    await leader.register(
+      def({
+        first: { action: 'first' },
+        sleep: { action: 'delay', params: { ms: 5_000 }, dependsOn: ['first'] },
+      }),
+    )
+    const run = await leader.start('wf')
+    await until(() => first.calls.length === 1)
+    // The follower's recovery finds the run executing in the leader: it waits for its lock.
+    const follower = open(store, clock, { actions })
+    await follower.idle()
+    first.calls[0]!.resolve('done')
+    await passive(store, run.runId)
+    const { epoch } = (await store.getRun(run.runId))!
+    // The leader let go of the lock to put the run to sleep; the follower takes it and gives it back.
+    await until(() => lockIsFree(store.name, run.runId))
+    expect((await store.getRun(run.runId))!.epoch).toBe(epoch)
+    expect((await leader.pause(run.runId)).status).toBe('paused')
   })
 })
 
