@@ -7,8 +7,8 @@ import {
   simulatedClock,
 } from 'spindle'
 import { afterEach, describe, expect, it } from 'vitest'
-import { tempStores } from '../store/temp-database'
 import { tryLockRun } from '../../src/host/locks'
+import { tempStores } from '../store/temp-database'
 import { controllable, def, until } from '../support/engine-fixtures'
 
 const START = Date.UTC(2026, 0, 1)
