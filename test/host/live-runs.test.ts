@@ -1,9 +1,8 @@
 import { type Engine, memoryStore } from 'spindle'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { tryLockRun } from '../../src/host/locks'
 import { faultyStore } from '../store/faulty-store'
 import { gatedStore } from '../store/gated-store'
-import { controllable, def, testEngine, until } from '../support/engine-fixtures'
+import { controllable, def, lockIsFree, testEngine, until } from '../support/engine-fixtures'
 
 /** Collects what the engine reports with `reportError` while `work` runs. */
 async function reporting(work: (reported: unknown[]) => Promise<void>): Promise<void> {
@@ -14,13 +13,6 @@ async function reporting(work: (reported: unknown[]) => Promise<void>): Promise<
   } finally {
     spy.mockRestore()
   }
-}
-
-/** Whether nobody holds the run's Web Lock now (taken and given back at once). */
-async function lockIsFree(db: string, runId: string): Promise<boolean> {
-  const lock = await tryLockRun(db, runId)
-  await lock?.release()
-  return lock !== undefined
 }
 
 describe('run custody', () => {

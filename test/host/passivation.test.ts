@@ -7,9 +7,8 @@ import {
   simulatedClock,
 } from 'spindle'
 import { afterEach, describe, expect, it } from 'vitest'
-import { tryLockRun } from '../../src/host/locks'
 import { tempStores } from '../store/temp-database'
-import { controllable, def, until } from '../support/engine-fixtures'
+import { controllable, def, lockIsFree, until } from '../support/engine-fixtures'
 
 const START = Date.UTC(2026, 0, 1)
 
@@ -169,13 +168,6 @@ describe('passivation', () => {
 })
 
 describe('passivation and another engine waiting for the run', () => {
-  /** Whether nobody holds the run's Web Lock now (taken and given back at once). */
-  async function lockIsFree(db: string, runId: string): Promise<boolean> {
-    const lock = await tryLockRun(db, runId)
-    await lock?.release()
-    return lock !== undefined
-  }
-
   it('a follower waiting to take a run over leaves it passive when the leader puts it to sleep', async () => {
     const store = memoryStore()
     const clock = simulatedClock(START)

@@ -1,4 +1,5 @@
 import { createEngine, type EngineOptions, memoryStore, simulatedClock } from 'spindle'
+import { tryLockRun } from '../../src/host/locks'
 
 /** An engine on a fresh memory store with a simulated clock. */
 export function testEngine(options: EngineOptions = {}) {
@@ -33,4 +34,11 @@ export async function until(check: () => boolean | Promise<boolean>, tries = 400
     await new Promise((resolve) => setTimeout(resolve, 5))
   }
   throw new Error('condition not met in time')
+}
+
+/** Whether nobody holds the run's Web Lock now (taken and given back at once). */
+export async function lockIsFree(db: string, runId: string): Promise<boolean> {
+  const lock = await tryLockRun(db, runId)
+  await lock?.release()
+  return lock !== undefined
 }
