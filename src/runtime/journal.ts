@@ -121,11 +121,13 @@ export class JournalWriter {
       error instanceof SpindleError
         ? error
         : new StorageError(`The store could not write the journal: ${String(error)}`, { cause: error })
-    try {
-      for (const source of sources) source.failed(failure)
-    } catch (broken) {
-      // A source that cannot stop is past helping; the others have been told.
-      reportUnhandledError(broken)
+    for (const source of sources) {
+      try {
+        source.failed(failure)
+      } catch (broken) {
+        // A source that cannot stop is past helping; the others must still hear of the failure.
+        reportUnhandledError(broken)
+      }
     }
     this.#flushed(sources)
   }
