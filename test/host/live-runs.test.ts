@@ -1,4 +1,4 @@
-import { type Engine, memoryStore } from 'spindle'
+import { type Engine, memoryStore, type RunInfo, type Store } from 'spindle'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { faultyStore } from '../store/faulty-store'
 import { gatedStore } from '../store/gated-store'
@@ -25,6 +25,17 @@ describe('run custody', () => {
     engines.push(made.engine)
     return made
   }
+  /** An action that never ends on its own. */
+  const actions = { slow: controllable().handler }
+  /** Runs an engine left `running` in `store`: it closed while their action was in flight. */
+  const leftRunning = async (store: Store, count = 1) => {
+    const { engine } = open({ store, actions })
+    await engine.register(def({ a: { action: 'slow' } }))
+    const runs = await Promise.all(Array.from({ length: count }, () => engine.start('wf')))
+    await engine.idle()
+    await engine.close()
+    return runs
+  }
 
   it('a failed store read during a takeover releases the lock and is reported (D14)', async () => {
     await reporting(async (reported) => {
@@ -48,12 +59,7 @@ describe('run custody', () => {
 
   it('recover() releases the lock of a listed run that is gone from the store when it claims', async () => {
     const store = memoryStore()
-    const slow = controllable()
-    const { engine: first } = open({ store, actions: { slow: slow.handler } })
-    await first.register(def({ a: { action: 'slow' } }))
-    const run = await first.start('wf')
-    await first.idle()
-    await first.close()
+    const run = (await leftRunning(store))[0]!
     const record = (await store.getRun(run.runId))!
     // The listing still names a run that is no longer stored when the claim reads it.
     const listing = {
@@ -63,7 +69,7 @@ describe('run custody', () => {
         { ...record, runId: 'gone', status: 'running' as const },
       ],
     }
-    const { engine: second } = open({ store: listing, actions: { slow: slow.handler } })
+    const { engine: second } = open({ store: listing, actions })
     expect((await second.recover()).map((r) => r.runId)).toEqual([run.runId])
     expect(await lockIsFree(store.name, 'gone')).toBe(true)
   })
@@ -122,18 +128,13 @@ describe('run custody', () => {
   it('a run whose restore fails during recover() is reported and left unlocked, as stored (S3)', async () => {
     await reporting(async (reported) => {
       const store = faultyStore(memoryStore())
-      const slow = controllable()
-      const { engine: first } = open({ store, actions: { slow: slow.handler } })
-      await first.register(def({ a: { action: 'slow' } }))
-      const run = await first.start('wf')
-      await first.idle()
-      await first.close()
+      const run = (await leftRunning(store))[0]!
       // The read of every recovered run together fails, then this run's own read fails too.
       store.inject(
         { method: 'readRestorePoints' },
         { method: 'readJournal', when: (runId) => runId === run.runId },
       )
-      const { engine: second } = open({ store, actions: { slow: slow.handler } })
+      const { engine: second } = open({ store, actions })
       expect(await second.recover()).toEqual([])
       expect(reported).toEqual([expect.objectContaining({ code: 'STORAGE_FAILED' })])
       expect(await lockIsFree(store.name, run.runId)).toBe(true)
@@ -143,13 +144,8 @@ describe('run custody', () => {
 
   it('recover() reads what it restores in one store call per batch of runs, not three calls per run', async () => {
     const store = faultyStore(memoryStore())
-    const slow = controllable()
-    const { engine: first } = open({ store, actions: { slow: slow.handler } })
-    await first.register(def({ a: { action: 'slow' } }))
-    const started = await Promise.all(Array.from({ length: 40 }, () => first.start('wf')))
-    await first.idle()
-    await first.close()
-    const { engine: second } = open({ store, actions: { slow: slow.handler } })
+    const started = await leftRunning(store, 40)
+    const { engine: second } = open({ store, actions })
     const recovered = await second.recover()
     const ids = (runs: { runId: string }[]) => runs.map((r) => r.runId).sort()
     expect(ids(recovered)).toEqual(ids(started))
@@ -161,18 +157,12 @@ describe('run custody', () => {
   it('when the batched read fails, recover() restores each run on its own: only a run whose own read fails is left', async () => {
     await reporting(async (reported) => {
       const store = faultyStore(memoryStore())
-      const slow = controllable()
-      const { engine: first } = open({ store, actions: { slow: slow.handler } })
-      await first.register(def({ a: { action: 'slow' } }))
-      const broken = await first.start('wf')
-      const fine = await first.start('wf')
-      await first.idle()
-      await first.close()
+      const [broken, fine] = (await leftRunning(store, 2)) as [RunInfo, RunInfo]
       store.inject(
         { method: 'readRestorePoints' },
         { method: 'readJournal', when: (runId) => runId === broken.runId },
       )
-      const { engine: second } = open({ store, actions: { slow: slow.handler } })
+      const { engine: second } = open({ store, actions })
       expect((await second.recover()).map((r) => r.runId)).toEqual([fine.runId])
       expect(reported).toEqual([expect.objectContaining({ code: 'STORAGE_FAILED' })])
       expect(await lockIsFree(store.name, broken.runId)).toBe(true)
