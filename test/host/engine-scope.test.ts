@@ -1,19 +1,10 @@
-import { createEngine, type Engine, EngineClosedError, memoryStore, simulatedClock } from 'spindle'
-import { afterEach, describe, expect, it } from 'vitest'
-import { tryLockRun } from '../../src/host/locks'
-import { controllable, def, testEngine } from '../support/engine-fixtures'
+import { createEngine, EngineClosedError, memoryStore, simulatedClock } from 'spindle'
+import { describe, expect, it } from 'vitest'
+import { controllable, def, lockIsFree, testEngines } from '../support/engine-fixtures'
 
 /** Nothing outlives close() (README guarantee 6): no task, timer, lock or pending promise. */
 describe('one engine scope: close()', () => {
-  const engines: Engine[] = []
-  afterEach(async () => {
-    await Promise.all(engines.splice(0).map((e) => e.close()))
-  })
-  const open = (options: Parameters<typeof testEngine>[0]) => {
-    const made = testEngine(options)
-    engines.push(made.engine)
-    return made
-  }
+  const open = testEngines()
 
   /** A run of `slow` left running in `store` by an engine that closed. */
   async function storedRun() {
@@ -39,9 +30,7 @@ describe('one engine scope: close()', () => {
     await recovering.close()
     await recovering.idle()
     expect(attempts).toEqual([])
-    const lock = await tryLockRun(store.name, runId)
-    expect(lock).toBeDefined()
-    await lock!.release()
+    expect(await lockIsFree(store.name, runId)).toBe(true)
     // Another engine can take the run over and control it.
     const { engine: third } = open({ store, actions: { slow: controllable().handler } })
     await expect(third.pause(runId)).resolves.toMatchObject({ status: 'paused' })
@@ -58,9 +47,7 @@ describe('one engine scope: close()', () => {
     await engine.idle()
     expect(calls).toEqual([])
     expect(await store.listRuns()).toEqual([])
-    const lock = await tryLockRun(store.name, 'raced')
-    expect(lock).toBeDefined()
-    await lock!.release()
+    expect(await lockIsFree(store.name, 'raced')).toBe(true)
   })
 
   it('a wait() pending at close() rejects with ENGINE_CLOSED before close() resolves; a later one too', async () => {
@@ -89,9 +76,7 @@ describe('one engine scope: close()', () => {
     await engine.close()
     expect(slow.calls.map((c) => c.ctx.signal.aborted)).toEqual([true, true])
     for (const run of runs) {
-      const lock = await tryLockRun(store.name, run.runId)
-      expect(lock).toBeDefined()
-      await lock!.release()
+      expect(await lockIsFree(store.name, run.runId)).toBe(true)
     }
   })
 
@@ -111,9 +96,7 @@ describe('one engine scope: close()', () => {
     await Promise.all([second.close(), first.close()])
     await second.idle()
     expect(attempts).toEqual([])
-    const lock = await tryLockRun(store.name, run.runId)
-    expect(lock).toBeDefined()
-    await lock!.release()
+    expect(await lockIsFree(store.name, run.runId)).toBe(true)
   })
 
   it('a control call in flight at close() finishes before close() resolves; later ones are refused', async () => {

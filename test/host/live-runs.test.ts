@@ -1,8 +1,8 @@
 import { type Engine, memoryStore, type RunInfo, type Store } from 'spindle'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { faultyStore } from '../store/faulty-store'
 import { gatedStore } from '../store/gated-store'
-import { controllable, def, lockIsFree, testEngine, until } from '../support/engine-fixtures'
+import { controllable, def, lockIsFree, testEngines, until } from '../support/engine-fixtures'
 
 /** Collects what the engine reports with `reportError` while `work` runs. */
 async function reporting(work: (reported: unknown[]) => Promise<void>): Promise<void> {
@@ -16,15 +16,7 @@ async function reporting(work: (reported: unknown[]) => Promise<void>): Promise<
 }
 
 describe('run custody', () => {
-  const engines: Engine[] = []
-  afterEach(async () => {
-    await Promise.all(engines.splice(0).map((e) => e.close()))
-  })
-  const open = (options: Parameters<typeof testEngine>[0]) => {
-    const made = testEngine(options)
-    engines.push(made.engine)
-    return made
-  }
+  const open = testEngines()
   /** An action that never ends on its own. */
   const actions = { slow: controllable().handler }
   /** Runs an engine left `running` in `store`: it closed while their action was in flight. */

@@ -1,4 +1,5 @@
-import { createEngine, type EngineOptions, memoryStore, simulatedClock } from 'spindle'
+import { createEngine, type Engine, type EngineOptions, memoryStore, simulatedClock } from 'spindle'
+import { afterEach } from 'vitest'
 import { tryLockRun } from '../../src/host/locks'
 
 /** An engine on a fresh memory store with a simulated clock. */
@@ -7,6 +8,19 @@ export function testEngine(options: EngineOptions = {}) {
   const store = options.store ?? memoryStore()
   const engine = createEngine({ clock, store, recover: false, random: () => 0.5, ...options })
   return { engine, clock, store }
+}
+
+/** `testEngine` for a describe block: every engine it opens is closed after each test. */
+export function testEngines(): typeof testEngine {
+  const engines: Engine[] = []
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map((e) => e.close()))
+  })
+  return (options) => {
+    const made = testEngine(options)
+    engines.push(made.engine)
+    return made
+  }
 }
 
 /** A 2.0 definition with the given tasks. */
