@@ -398,8 +398,13 @@ export type WorkflowEvent = EventBase &
         taskId: string
         until?: number
         signal?: string
-        /** A `forEach` whose items wait: each waiting item's index, deadline and signal. */
-        items?: { index: number; until?: number; signal?: string }[]
+        /**
+         * A wait of a kind other than a timer or a signal, as data (its kind's rules are in
+         * `src/core/waits/`); timers and signals keep the older `until` and `signal` fields.
+         */
+        wait?: ActionWait
+        /** A `forEach` whose items wait: each waiting item's index, deadline and signal (or wait). */
+        items?: { index: number; until?: number; signal?: string; wait?: ActionWait }[]
         /** With `items`: how many items the task has. */
         count?: number
       }

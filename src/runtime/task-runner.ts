@@ -159,8 +159,12 @@ function resolveParams(host: TaskHost, task: CompiledTask, extra?: { item: unkno
   return params.static ? params.value : params.resolve(host.scope(params.taskRefs, extra))
 }
 
-/** A wait as the fields of its `task.waiting` record. */
-function waitFields(wait: ActionWait): { until?: number; signal?: string } {
+/**
+ * A wait as the fields of its `task.waiting` record: timers and signals in the record's older
+ * `until` and `signal` fields, every other kind whole, as `wait`.
+ */
+function waitFields(wait: ActionWait): { until?: number; signal?: string; wait?: ActionWait } {
+  if (wait.kind !== 'timer' && wait.kind !== 'signal') return { wait }
   const until = wait.until === undefined ? {} : { until: wait.until }
   return wait.kind === 'signal' ? { signal: wait.name, ...until } : until
 }

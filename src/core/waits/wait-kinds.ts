@@ -31,7 +31,16 @@ export function waitOf(e: RunEventOf<'task.waiting'>): TaskWait {
   return itemWaitOf(e)
 }
 
-function itemWaitOf({ until, signal }: { until?: number; signal?: string }): ActionWait {
+function itemWaitOf({
+  until,
+  signal,
+  wait,
+}: {
+  until?: number
+  signal?: string
+  wait?: ActionWait
+}): ActionWait {
+  if (wait !== undefined) return wait
   if (signal !== undefined)
     return until === undefined ? { kind: 'signal', name: signal } : { kind: 'signal', name: signal, until }
   return { kind: 'timer', until: until! }
