@@ -248,8 +248,67 @@ export interface BackoffWait {
   until: number
 }
 
+/** What a level of an approval does when its `timeoutMs` passes with no decision. */
+export type ApprovalTimeout = 'escalate' | 'reject' | 'approve' | 'fail'
+
+/** One level of an approval: who decides, how many approvals grant it, and what its timeout does. */
+export interface ApprovalLevel {
+  approvers: string[]
+  /** Groups whose members decide too (`EngineOptions.groupsOf` says who is in which). */
+  groups: string[]
+  /** Approvals that grant it; `'all'`: every one of `approvers`. */
+  quorum: number | 'all'
+  timeoutMs?: number
+  onTimeout: ApprovalTimeout
+}
+
+/** One person's decision on an approval. */
+export interface ApprovalVote {
+  by: string
+  decision: 'approved' | 'rejected'
+  at: number
+  /** The level it was cast at. */
+  level: number
+  comment?: string
+  form?: unknown
+}
+
+/**
+ * Waits for people to decide (`approval`): `level` decides now, out of `levels`; `until` is its
+ * deadline. Votes so far are kept; any reject ends it, `quorum` approvals grant it.
+ */
+export interface ApprovalWait {
+  kind: 'approval'
+  title: string
+  description?: string
+  data?: unknown
+  /** A JSON Schema (subset) a decision's `form` must satisfy. */
+  form?: Record<string, unknown>
+  levels: ApprovalLevel[]
+  /** Whether the run's principal may decide. */
+  selfApproval: boolean
+  level: number
+  votes: ApprovalVote[]
+  until?: number
+}
+
+/** What an `approval` task outputs once decided. */
+export interface ApprovalOutput {
+  approved: boolean
+  decision: 'approved' | 'rejected'
+  /** Who decided it; absent when its timeout did. */
+  by?: string
+  at: number
+  comment?: string
+  form?: unknown
+  votes: ApprovalVote[]
+  /** The level that decided. */
+  level: number
+  timedOut: boolean
+}
+
 /** A wait of one `forEach` item. */
-export type ActionWait = TimerWait | SignalWait
+export type ActionWait = TimerWait | SignalWait | ApprovalWait
 
 /**
  * A `forEach` task whose items wait: the waits of the items not done yet, by index, out of
@@ -263,7 +322,7 @@ export interface ItemsWait {
   until?: number
 }
 
-export type TaskWait = TimerWait | SignalWait | BackoffWait | ItemsWait
+export type TaskWait = TimerWait | SignalWait | BackoffWait | ItemsWait | ApprovalWait
 
 /** A signal kept for a task that does not wait for it yet: its `signal.received` entry's seq and time. */
 export interface BufferedSignal {
@@ -436,10 +495,60 @@ export type WorkflowEvent = EventBase &
         reason: 'limit' | 'expired'
       }
     | { type: 'checkpoint.saved'; checkpointId: string; reason: string }
-    | { type: 'approval.required'; taskId: string; approvers: string[]; level: number }
-    | { type: 'approval.granted'; taskId: string; by: string; comment?: string }
-    | { type: 'approval.rejected'; taskId: string; by: string; comment?: string }
-    | { type: 'approval.escalated'; taskId: string; level: number }
+    | {
+        type: 'approval.required'
+        taskId: string
+        /** Under `forEach`: the item's index. */
+        index?: number
+        level: number
+        title: string
+        description?: string
+        data?: unknown
+        form?: Record<string, unknown>
+        approvers: string[]
+        groups: string[]
+        quorum: number
+        /** The level's deadline. */
+        dueAt?: number
+      }
+    | {
+        type: 'approval.voted'
+        taskId: string
+        index?: number
+        level: number
+        by: string
+        decision: 'approved' | 'rejected'
+        comment?: string
+        form?: unknown
+      }
+    | {
+        type: 'approval.escalated'
+        taskId: string
+        index?: number
+        /** The level it escalated to. */
+        level: number
+        approvers: string[]
+        groups: string[]
+        quorum: number
+        dueAt?: number
+      }
+    | {
+        type: 'approval.granted'
+        taskId: string
+        index?: number
+        level: number
+        by?: string
+        timedOut?: true
+      }
+    | {
+        type: 'approval.rejected'
+        taskId: string
+        index?: number
+        level: number
+        by?: string
+        timedOut?: true
+      }
+    | { type: 'approval.expired'; taskId: string; index?: number; level: number }
   )
 
 export type WorkflowEventType = WorkflowEvent['type']

@@ -1,7 +1,7 @@
 import type { CompiledWorkflow, RunState, RunStatus, TaskState } from '../types'
 import type { RunEvent, RunEventType } from './reducer/run-step'
+import { hasVoted, openApproval } from './waits/approval-rules'
 import { deadlineOf } from './waits/wait-kind'
-import { kindOf } from './waits/wait-kinds'
 
 /** The state of a run before anything happened. */
 export function initialRunState(wf: CompiledWorkflow, runId: string, createdAt: number): RunState {
@@ -168,19 +168,18 @@ function fitsTask(s: RunState, e: RunEvent): boolean {
       const until = deadlineOf(t)
       return (t.status === 'retrying' || t.status === 'waiting') && until !== undefined && e.at >= until
     }
+    case 'approval.voted': {
+      // Only an open approval at the level the vote was cast for, once per person and level (S5).
+      const approval = openApproval(taskOf(s, e), e.index)
+      return approval !== undefined && e.level === approval.level && !hasVoted(approval, e.by)
+    }
     case 'approval.required':
+    case 'approval.escalated':
     case 'approval.granted':
     case 'approval.rejected':
-    case 'approval.escalated': {
-      const t = taskOf(s, e)
-      // Only a wait that an approval resolves takes one; no such kind exists yet (S5).
-      return (
-        t !== undefined &&
-        t.status === 'waiting' &&
-        t.wait !== undefined &&
-        kindOf(t.wait).resolvedBy.has(e.type)
-      )
-    }
+    case 'approval.expired':
+      // Derived only (from entering the wait, a vote, a level's timer): no run takes one from outside.
+      return false
     default:
       return RUN_LEVEL_EVENTS.has(e.type)
   }

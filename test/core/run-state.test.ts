@@ -117,17 +117,17 @@ describe('can', () => {
     expect(can(s, { type: 'task.completed', taskId: 'nope', attempt: 1, at: 5 })).toBe(false)
   })
 
-  it('refuses approval events for a task whose wait they do not resolve (S5)', () => {
+  it('refuses approval events for a task that waits on no approval (S5)', () => {
     const s = run(
       started,
       { type: 'task.completed', taskId: 'a', attempt: 1, at: 2 },
       { type: 'task.waiting', taskId: 'b', until: 100, at: 3 },
     )
     const events: RunEvent[] = [
-      { type: 'approval.required', taskId: 'a', approvers: ['ann'], level: 1, at: 5 },
-      { type: 'approval.granted', taskId: 'a', by: 'ann', at: 5 },
-      { type: 'approval.rejected', taskId: 'b', by: 'ann', at: 5 },
-      { type: 'approval.escalated', taskId: 'b', level: 2, at: 5 },
+      { type: 'approval.voted', taskId: 'a', level: 0, by: 'ann', decision: 'approved', at: 5 },
+      { type: 'approval.voted', taskId: 'b', level: 0, by: 'ann', decision: 'rejected', at: 5 },
+      { type: 'approval.granted', taskId: 'a', level: 0, by: 'ann', at: 5 },
+      { type: 'approval.rejected', taskId: 'b', level: 0, by: 'ann', at: 5 },
     ]
     for (const e of events) expect(can(s, e)).toBe(false)
   })
@@ -170,21 +170,21 @@ describe('can: events a task cannot take (S5)', () => {
       false,
     ],
     [
-      'approval.granted for a running task',
+      'approval.voted for a running task',
       () => run(started),
-      { type: 'approval.granted', taskId: 'a', by: 'ann', at: 5 },
+      { type: 'approval.voted', taskId: 'a', level: 0, by: 'ann', decision: 'approved', at: 5 },
       false,
     ],
     [
-      'approval.granted for a completed task',
+      'approval.voted for a completed task',
       waitingB,
-      { type: 'approval.granted', taskId: 'a', by: 'ann', at: 5 },
+      { type: 'approval.voted', taskId: 'a', level: 0, by: 'ann', decision: 'approved', at: 5 },
       false,
     ],
     [
-      'approval.granted for a timer wait',
+      'approval.voted for a timer wait',
       waitingB,
-      { type: 'approval.granted', taskId: 'b', by: 'ann', at: 5 },
+      { type: 'approval.voted', taskId: 'b', level: 0, by: 'ann', decision: 'approved', at: 5 },
       false,
     ],
     ['task.log for a waiting task', waitingB, { type: 'task.log', taskId: 'b', message: 'm', at: 5 }, false],

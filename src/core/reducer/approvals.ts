@@ -1,11 +1,31 @@
+import { voteOnTask } from '../waits/approval-wait'
+import { voteOnItem } from '../waits/items-wait'
 import type { HandlerTable } from './run-step'
 
-type ApprovalEvent = 'approval.required' | 'approval.granted' | 'approval.rejected' | 'approval.escalated'
+type ApprovalEvent =
+  | 'approval.required'
+  | 'approval.voted'
+  | 'approval.escalated'
+  | 'approval.granted'
+  | 'approval.rejected'
+  | 'approval.expired'
 
-/** Approvals: journaled for the record; no wait kind resolves on them yet. */
+/**
+ * Approvals: a vote (`approve`/`reject`) goes to the approval it names, the task's or a
+ * `forEach` item's (`src/core/waits/approval-rules.ts`). The other approval events are only ever
+ * derived — from entering the wait, a vote, or a level's timer — and a replay derives them again.
+ */
 export const approvals = {
-  'approval.required': (s, e, step) => step.record(s, e),
-  'approval.granted': (s, e, step) => step.record(s, e),
-  'approval.rejected': (s, e, step) => step.record(s, e),
-  'approval.escalated': (s, e, step) => step.record(s, e),
+  'approval.voted': (s, e, step) => {
+    const t = s.tasks[e.taskId]!
+    const wait = t.wait!
+    step.record(s, e)
+    if (wait.kind === 'items') voteOnItem(s, step, e.taskId, t, wait, e)
+    else if (wait.kind === 'approval') voteOnTask(s, step, e.taskId, t, wait, e)
+  },
+  'approval.required': () => {},
+  'approval.escalated': () => {},
+  'approval.granted': () => {},
+  'approval.rejected': () => {},
+  'approval.expired': () => {},
 } satisfies Pick<HandlerTable, ApprovalEvent>

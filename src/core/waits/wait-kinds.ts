@@ -1,5 +1,6 @@
 import type { ActionWait, TaskWait } from '../../types'
 import type { RunEventOf } from '../reducer/run-step'
+import { approvalWait } from './approval-wait'
 import { backoffWait } from './backoff-wait'
 import { earliest, itemsWait } from './items-wait'
 import { signalWait } from './signal-wait'
@@ -12,6 +13,7 @@ const waitKinds: { [K in TaskWait['kind']]: WaitKind<Extract<TaskWait, { kind: K
   signal: signalWait,
   backoff: backoffWait,
   items: itemsWait,
+  approval: approvalWait,
 }
 
 /** The rules of `wait`'s kind. */
