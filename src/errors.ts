@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'COMPENSATION_FAILED'
   | 'ENGINE_CLOSED'
   | 'WORKER_UNAVAILABLE'
+  | 'FORBIDDEN'
 
 export interface SpindleErrorOptions {
   value?: unknown
@@ -73,16 +74,17 @@ export class DefinitionError extends SpindleError {
   }
 }
 
-/** A run's input does not match the definition's `params`. */
+/** A run's input does not match the definition's `params` (or a decision's form its approval's schema). */
 export class InputError extends SpindleError {
   override get name(): string {
     return 'InputError'
   }
   readonly issues: ValidationIssue[]
-  constructor(issues: ValidationIssue[], options: SpindleErrorOptions = {}) {
+  /** `subject`: what the input is, when not a run's (`'approval form'`). */
+  constructor(issues: ValidationIssue[], options: SpindleErrorOptions & { subject?: string } = {}) {
     super(
       'INPUT_INVALID',
-      `Invalid run input: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      `Invalid ${options.subject ?? 'run input'}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
       options,
     )
     this.issues = issues
@@ -109,6 +111,19 @@ export class InvalidStateError extends SpindleError {
   }
   constructor(message: string, options: SpindleErrorOptions = {}) {
     super('INVALID_STATE', message, options)
+  }
+}
+
+/**
+ * The caller may not make this call: `authorize` said no, or a decision on an approval by
+ * someone who may not decide it. Nothing was changed.
+ */
+export class ForbiddenError extends SpindleError {
+  override get name(): string {
+    return 'ForbiddenError'
+  }
+  constructor(message: string, options: SpindleErrorOptions = {}) {
+    super('FORBIDDEN', message, options)
   }
 }
 

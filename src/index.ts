@@ -12,6 +12,7 @@ export {
   DefinitionError,
   EngineClosedError,
   ExpressionError,
+  ForbiddenError,
   InputError,
   InvalidStateError,
   NotFoundError,

@@ -116,6 +116,7 @@ export type ErrorKind =
   | 'InputError'
   | 'NotFoundError'
   | 'InvalidStateError'
+  | 'ForbiddenError'
   | 'ArgumentError'
   | 'TaskError'
   | 'TimeoutError'

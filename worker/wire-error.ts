@@ -4,6 +4,7 @@ import {
   EngineClosedError,
   type ErrorCode,
   ExpressionError,
+  ForbiddenError,
   InputError,
   InvalidStateError,
   NotFoundError,
@@ -25,6 +26,7 @@ const KINDS: readonly [ErrorKind, abstract new (...args: any[]) => SpindleError]
   ['InputError', InputError],
   ['NotFoundError', NotFoundError],
   ['InvalidStateError', InvalidStateError],
+  ['ForbiddenError', ForbiddenError],
   ['ArgumentError', ArgumentError],
   ['TaskError', TaskError],
   ['TimeoutError', TimeoutError],
@@ -99,6 +101,8 @@ function rebuild(
       return new NotFoundError(wire.message, options)
     case 'InvalidStateError':
       return new InvalidStateError(wire.message, options)
+    case 'ForbiddenError':
+      return new ForbiddenError(wire.message, options)
     case 'ArgumentError':
       return new ArgumentError(wire.message, options)
     case 'TaskError':

@@ -1,3 +1,4 @@
+import { approval } from './approval'
 import type { BuiltinAction } from './builtin-context'
 import { delay } from './delay'
 import { noop } from './noop'
@@ -10,4 +11,5 @@ export const builtinActions: Readonly<Record<string, BuiltinAction>> = {
   delay,
   transform,
   'wait-for-event': waitForEvent,
+  approval,
 }

@@ -4,18 +4,20 @@ import type { EngineScope } from '../host/engine-scope'
 import type { LiveRuns } from '../host/live-runs'
 import type { RunExecutor } from '../runtime/run-executor'
 import { runInfo } from '../runtime/run-view'
+import { type Decider, type DeciderLookup, deciderOf, refuseDecision } from './approval-decision'
 import {
   type AnyControlCall,
   CONTROLS,
   type ControlHost,
   type ControlName,
   type ControlTarget,
+  type DecisionTarget,
   type EventCall,
   isHostCall,
 } from './controls'
 
 /** What the engine lends its control calls. */
-export interface ControlContext extends ControlHost {
+export interface ControlContext extends ControlHost, DeciderLookup {
   scope: EngineScope
   runs: LiveRuns
   now(): number
@@ -43,16 +45,20 @@ async function applyEvent(
   call: EventCall<unknown[], ControlTarget, unknown>,
   target: ControlTarget,
 ): Promise<RunExecutor> {
+  // Who decides an approval is looked up before the run is read: what follows, from reading
+  // the run to sending the event, then sees one state of the run.
+  const decider = call.decides ? await deciderOf(ctx, target as DecisionTarget) : undefined
+  ctx.scope.check()
   // A run that is not live is checked as stored first: a call that does not fit must not
   // take the run over (a lock, a new epoch, a recovery entry) on its way to being refused.
   if (!ctx.runs.get(target.runId)) {
     const stored = await ctx.find(target.runId)
     ctx.scope.check()
-    if (stored) eventFor(ctx, call, target, stored)
+    if (stored) eventFor(ctx, call, target, stored, decider)
   }
   const executor = await ctx.runs.executing(target.runId)
   try {
-    await executor.send(eventFor(ctx, call, target, executor))
+    await executor.send(eventFor(ctx, call, target, executor, decider))
     return executor
   } finally {
     // A failed run that took a checkpoint or a signal stays failed: it gives its lock back.
@@ -66,11 +72,13 @@ function eventFor(
   call: EventCall<unknown[], ControlTarget, unknown>,
   target: ControlTarget,
   run: RunExecutor,
+  decider: Decider | undefined,
 ): RunEvent {
   const { runId, taskId } = target
   if (taskId !== undefined && !run.wf.tasks.has(taskId)) {
     throw new NotFoundError(`Run "${runId}" has no task "${taskId}".`, { value: taskId })
   }
+  if (decider) refuseDecision(decider, target as DecisionTarget, run, call.rule)
   const event = { ...call.event(target, run.state), at: ctx.now() } as RunEvent
   if (!run.can(event)) {
     const status = run.state.status

@@ -46,6 +46,8 @@ export interface EngineOptions {
    * runs in the Stately Inspector. A throwing callback is reported (`reportError`), never fatal.
    */
   inspect?: (inspectionEvent: unknown) => void
+  /** The approval groups a principal is in (`approval` levels' `groups`); may be async. Default: none. */
+  groupsOf?: (principal: string) => string[] | Promise<string[]>
 }
 
 export interface Engine {
@@ -67,6 +69,29 @@ export interface Engine {
   retryTask(runId: string, taskId: string): Promise<RunInfo>
   skipTask(runId: string, taskId: string): Promise<RunInfo>
   signal(runId: string, name: string, payload?: unknown): Promise<RunInfo>
+  /**
+   * Votes to approve the `approval` task `taskId` (under `forEach`, one item: `'<taskId>[<index>]'`)
+   * in the name of `by`, who must be an approver of its current level (listed, or in one of its
+   * groups by `groupsOf`). `form` must satisfy the approval's form schema. Refused, changing
+   * nothing: no open approval there or a second vote (`INVALID_STATE`), a decider who may not
+   * decide (`FORBIDDEN`), a bad form (`INPUT_INVALID`).
+   *
+   * @example
+   * await engine.approve(runId, 'big', { by: 'alice', comment: 'fine', form: { limit: 500 } })
+   */
+  approve(
+    runId: string,
+    taskId: string,
+    decision: { by: string; comment?: string; form?: unknown },
+  ): Promise<RunInfo>
+  /**
+   * Rejects the approval `taskId` (or `'<taskId>[<index>]'`) in the name of `by`: one reject
+   * ends it, and the task completes with `approved: false`. Refused as `approve` is.
+   *
+   * @example
+   * await engine.reject(runId, 'big', { by: 'alice', comment: 'over budget' })
+   */
+  reject(runId: string, taskId: string, decision: { by: string; comment?: string }): Promise<RunInfo>
 
   getRun(runId: string): Promise<RunView | undefined>
   listRuns(filter?: RunFilter): Promise<RunPage>

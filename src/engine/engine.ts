@@ -186,6 +186,7 @@ class SpindleEngine implements Engine {
       runs: this.#runs,
       now: () => this.#clock.now(),
       find: (runId) => this.#find(runId),
+      ...(options.groupsOf && { groupsOf: options.groupsOf }),
       rollBack: (runId, checkpointId) =>
         rollBack(
           {

@@ -23,6 +23,22 @@ const BAD_ARGUMENTS = {
   ],
   checkpoint: (runId) => [[runId, 42], [runId, {}], [7]],
   rollback: (runId) => [[runId, ''], [runId, 5], [undefined]],
+  approve: (runId) => [
+    [runId, 'gate'],
+    [runId, 'gate', { by: '' }],
+    [runId, 'gate', { by: 7 }],
+    [runId, 'gate', { by: 'ann', comment: 3 }],
+    [runId, 'gate', { by: 'ann', vote: 'yes' }],
+    [runId, 'gate', { by: 'ann', form: () => 'not data' }],
+    [runId, '', { by: 'ann' }],
+    ['', 'gate', { by: 'ann' }],
+  ],
+  reject: (runId) => [
+    [runId, 'gate', 'no'],
+    [runId, 'gate', { by: 'ann', form: {} }],
+    [runId, 'gate', { comment: 'no' }],
+    [runId, 7, { by: 'ann' }],
+  ],
 } satisfies Record<ControlName, (runId: string) => unknown[][]>
 
 function cyclic(): object {
@@ -41,6 +57,8 @@ const GOOD_ARGUMENTS = {
   signal: (runId) => [runId, 'go', { ok: true }],
   checkpoint: (runId) => [runId, 'before shipping'],
   rollback: (runId) => [runId, `${runId}:0`],
+  approve: (runId) => [runId, 'a', { by: 'ann', comment: 'fine' }],
+  reject: (runId) => [runId, 'a', { by: 'ann' }],
 } satisfies Record<ControlName, (runId: string) => unknown[]>
 
 /** A running run: `a` completed, `gate` waits for the signal `go`. */
