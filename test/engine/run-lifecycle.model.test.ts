@@ -12,6 +12,8 @@ const dagArb = fc.integer({ min: 2, max: 6 }).chain((n) =>
         onError: fc.constantFrom('fail', 'pause', 'skip'),
         maxAttempts: fc.integer({ min: 1, max: 2 }),
         wait: fc.boolean(),
+        approval: fc.boolean(),
+        onTimeout: fc.constantFrom('reject', 'approve', 'fail'),
       }),
     ),
   ),
@@ -25,7 +27,24 @@ const opArb = fc.oneof(
   fc.record({ op: fc.constantFrom('pause' as const, 'resume' as const, 'cancel' as const) }),
   fc.record({ op: fc.constantFrom('retryTask' as const, 'skipTask' as const), task: fc.nat() }),
   fc.record({ op: fc.constant('signal' as const) }),
+  {
+    arbitrary: fc.record({
+      op: fc.constantFrom('approve' as const, 'approve' as const, 'reject' as const),
+      task: fc.nat(),
+      by: fc.constantFrom('ann', 'bob', 'cat', 'eve'),
+    }),
+    weight: 3,
+  },
 )
+
+/** Two levels: ann and bob both, for 500 ms; then cat, for 500 ms, then `onTimeout`. */
+const approvalParams = (onTimeout: string) => ({
+  title: 'Go on?',
+  levels: [
+    { approvers: ['ann', 'bob'], quorum: 2, timeoutMs: 500, onTimeout: 'escalate' },
+    { approvers: ['cat'], timeoutMs: 500, onTimeout },
+  ],
+})
 
 describe('run lifecycle (model-based)', () => {
   it('keeps its invariants under random control calls, successes, failures and timeouts', async () => {
@@ -47,16 +66,24 @@ describe('run lifecycle (model-based)', () => {
             ids[i],
             t.wait && i === 0
               ? { action: 'wait-for-event', params: { event: 'go', timeoutMs: 500 }, onError: t.onError }
-              : {
-                  action: 'work',
-                  dependsOn: t.deps.map((d) => ids[d]),
-                  onError: t.onError,
-                  timeoutMs: 1000,
-                  retry: { maxAttempts: t.maxAttempts, initialDelayMs: 100 },
-                },
+              : t.approval
+                ? {
+                    action: 'approval',
+                    dependsOn: t.deps.map((d) => ids[d]),
+                    onError: t.onError,
+                    params: approvalParams(t.onTimeout),
+                  }
+                : {
+                    action: 'work',
+                    dependsOn: t.deps.map((d) => ids[d]),
+                    onError: t.onError,
+                    timeoutMs: 1000,
+                    retry: { maxAttempts: t.maxAttempts, initialDelayMs: 100 },
+                  },
           ]),
         )
         await engine.register(def(tasks))
+        const approvalIds = ids.filter((id) => tasks[id]!.action === 'approval')
         const events: WorkflowEvent[] = []
         engine.events$.subscribe((e) => events.push(e))
         const run = await engine.start('wf')
@@ -104,10 +131,25 @@ describe('run lifecycle (model-based)', () => {
               case 'signal':
                 await engine.signal(run.runId, 'go', 1)
                 break
+              case 'approve':
+              case 'reject':
+                // Mostly an approval task, now and then any task.
+                await engine[step.op](
+                  run.runId,
+                  approvalIds.length > 0 && step.task % 4 !== 0
+                    ? approvalIds[step.task % approvalIds.length]!
+                    : ids[step.task % ids.length]!,
+                  { by: step.by },
+                )
+                break
             }
           } catch (error) {
-            // A refused call changes nothing.
-            expect((error as { code: string }).code).toBe('INVALID_STATE')
+            // A refused call changes nothing; eve is no approver, nor is anyone of another level.
+            const refusals =
+              step.op === 'approve' || step.op === 'reject'
+                ? ['INVALID_STATE', 'FORBIDDEN']
+                : ['INVALID_STATE']
+            expect(refusals).toContain((error as { code: string }).code)
             await engine.idle()
             expect(events.slice(before).filter((e) => !e.type.startsWith('task.'))).toEqual([])
           }
@@ -138,6 +180,7 @@ describe('run lifecycle (model-based)', () => {
           if (e.type === 'task.started')
             for (const dep of deps.get(e.taskId)!) expect(settled.has(dep)).toBe(true)
         }
+        checkApprovals(events, new Set(approvalIds))
         expect(await engine.history(run.runId)).toEqual(events)
         await engine.close()
       }),
@@ -145,3 +188,49 @@ describe('run lifecycle (model-based)', () => {
     )
   })
 })
+
+/**
+ * Per attempt of each approval task: votes only while it is open, at its current level, one per
+ * person and level; one decision at most; the task completes only once decided.
+ */
+function checkApprovals(events: WorkflowEvent[], approvalTasks: ReadonlySet<string>): void {
+  const open = new Map<string, { level: number; voters: Set<string> }>()
+  const decided = new Set<string>()
+  for (const e of events) {
+    if (!('taskId' in e) || !approvalTasks.has(e.taskId)) continue
+    const current = open.get(e.taskId)
+    switch (e.type) {
+      case 'task.started':
+        open.delete(e.taskId)
+        decided.delete(e.taskId)
+        break
+      case 'approval.required':
+        expect(current).toBeUndefined()
+        open.set(e.taskId, { level: e.level, voters: new Set() })
+        break
+      case 'approval.voted':
+        expect(current).toBeDefined()
+        expect(e.level).toBe(current!.level)
+        expect(current!.voters.has(e.by)).toBe(false)
+        current!.voters.add(e.by)
+        break
+      case 'approval.escalated':
+        expect(current).toBeDefined()
+        expect(e.level).toBe(current!.level + 1)
+        open.set(e.taskId, { level: e.level, voters: new Set() })
+        break
+      case 'approval.expired':
+        expect(current?.level).toBe(e.level)
+        break
+      case 'approval.granted':
+      case 'approval.rejected':
+        expect(current?.level).toBe(e.level)
+        open.delete(e.taskId)
+        decided.add(e.taskId)
+        break
+      case 'task.completed':
+        expect(decided.has(e.taskId)).toBe(true)
+        break
+    }
+  }
+}
