@@ -33,6 +33,35 @@ describe('createRunReplica', () => {
     expect(replica.state).toEqual(final.state)
   })
 
+  it('follows approvals: votes, an escalation and forEach items, the events frozen as the engine publishes them', async () => {
+    const { engine, clock } = testEngine()
+    const levels = [
+      { approvers: ['ann', 'bob'], quorum: 2, timeoutMs: 100, onTimeout: 'escalate' },
+      { approvers: ['cat'], onTimeout: 'reject' },
+    ]
+    await engine.register(
+      def({
+        one: { action: 'approval', params: { title: 'One', levels } },
+        each: { action: 'approval', forEach: '[1, 2]', params: { title: 'Item ${ item }', levels } },
+      }),
+    )
+    const events: WorkflowEvent[] = []
+    engine.events$.subscribe((e) => events.push(e))
+    const run = await engine.start('wf')
+    const replica = createRunReplica((await engine.runSnapshot(run.runId))!)
+    await engine.idle()
+    await engine.approve(run.runId, 'one', { by: 'ann' })
+    await engine.approve(run.runId, 'each[1]', { by: 'ann' })
+    clock.advance(100)
+    await engine.idle()
+    await engine.approve(run.runId, 'one', { by: 'cat' })
+    await engine.reject(run.runId, 'each[0]', { by: 'cat' })
+    await engine.approve(run.runId, 'each[1]', { by: 'cat' })
+    await engine.wait(run.runId)
+    for (const event of events) expect(replica.apply(event), event.type).toBe(true)
+    expect(replica.state).toEqual((await engine.runSnapshot(run.runId))!.state)
+  })
+
   it('reports a gap when an input event is missing', async () => {
     // Held in its first task, so the snapshot is taken before the events the test feeds back.
     let release!: () => void
