@@ -154,6 +154,57 @@ describe('approvals through the engine, on IndexedDB', () => {
     expect(view.output).toEqual([true, false, true])
   })
 
+  it('runs the README example', async () => {
+    const { engine } = open({
+      groupsOf: (principal) => ({ carol: ['finance'], dan: ['finance'] })[principal] ?? [],
+    })
+    await engine.register({
+      schemaVersion: '2.0',
+      id: 'order',
+      version: '1.0.0',
+      params: { orderId: { type: 'string', required: true }, total: { type: 'number', required: true } },
+      tasks: {
+        big: {
+          action: 'approval',
+          params: {
+            title: 'Approve order ${ input.orderId }',
+            data: '${ input }',
+            form: {
+              type: 'object',
+              required: ['limit'],
+              properties: { limit: { type: 'integer', minimum: 1 } },
+            },
+            levels: [
+              { approvers: ['alice'], timeoutMs: 86400000, onTimeout: 'escalate' },
+              { groups: ['finance'], quorum: 2, timeoutMs: 172800000, onTimeout: 'reject' },
+            ],
+          },
+        },
+        ship: {
+          action: 'transform',
+          dependsOn: ['big'],
+          when: 'tasks.big.output.approved',
+          params: { value: 'ship' },
+        },
+        tell: {
+          action: 'transform',
+          dependsOn: ['big'],
+          when: '!tasks.big.output.approved',
+          params: { value: 'refused' },
+        },
+      },
+    })
+    const { runId } = await engine.start('order', { orderId: 'A-1', total: 1200 }, { principal: 'bob' })
+    await engine.idle()
+    await engine.approve(runId, 'big', { by: 'alice', comment: 'fine', form: { limit: 500 } })
+    const view = await engine.wait(runId)
+    expect(view.tasks.big!.output).toMatchObject({ approved: true, by: 'alice', form: { limit: 500 } })
+    expect(view.tasks.ship!.status).toBe('completed')
+    expect((await engine.history(runId)).find((e) => e.type === 'approval.required')).toMatchObject({
+      data: { orderId: 'A-1', total: 1200 },
+    })
+  })
+
   it('fails the task with INPUT_INVALID when its params are bad, naming the param', async () => {
     const { engine } = open()
     const bad = [
