@@ -211,6 +211,7 @@ function decisionOf(
   value: unknown,
   decision: 'approved' | 'rejected',
 ): DecisionTarget {
+  const run = runIdOf(runId)
   const id = taskIdOf(taskId)
   const item = /^(.+)\[(0|[1-9]\d{0,8})\]$/.exec(id)
   const fields = call === 'approve' ? ['by', 'comment', 'form'] : ['by', 'comment']
@@ -235,7 +236,7 @@ function decisionOf(
   }
   const comment = optionalText(call, 'decision.comment', d.comment)
   return {
-    runId: runIdOf(runId),
+    runId: run,
     taskId: item ? item[1]! : id,
     ...(item && { index: Number(item[2]) }),
     by: d.by,

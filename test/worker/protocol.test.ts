@@ -20,7 +20,9 @@ describe('the worker protocol', () => {
       const refused = await call('').catch((e: unknown) => e)
       expect(refused).toBeInstanceOf(ArgumentError)
       expect(refused).toMatchObject({ code: 'INVALID_ARGUMENT', value: '' })
-      const unknown = await call('no-such-run', 'a').catch((e: unknown) => e)
+      // A decision is an argument of its own, checked before the run is read.
+      const decision = name === 'approve' || name === 'reject' ? [{ by: 'ann' }] : []
+      const unknown = await call('no-such-run', 'a', ...decision).catch((e: unknown) => e)
       expect(unknown).toBeInstanceOf(NotFoundError)
       expect(unknown).toMatchObject({ code: 'NOT_FOUND' })
     },
