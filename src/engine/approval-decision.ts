@@ -2,7 +2,7 @@ import { formProblems } from '../actions/approval-form'
 import { hasVoted, openApproval } from '../core/waits/approval-rules'
 import { ArgumentError, ForbiddenError, InputError, InvalidStateError } from '../errors'
 import type { RunExecutor } from '../runtime/run-executor'
-import type { DecisionTarget } from './controls'
+import type { DecisionTarget } from './decision-arguments'
 
 /** Who decides, as the engine knows them before the run is read. */
 export interface Decider {

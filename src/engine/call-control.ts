@@ -11,10 +11,10 @@ import {
   type ControlHost,
   type ControlName,
   type ControlTarget,
-  type DecisionTarget,
   type EventCall,
   isHostCall,
 } from './controls'
+import type { DecisionTarget } from './decision-arguments'
 
 /** What the engine lends its control calls. */
 export interface ControlContext extends ControlHost, DeciderLookup {

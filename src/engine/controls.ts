@@ -2,12 +2,9 @@ import type { RunEvent } from '../core/run-reducer'
 import { ArgumentError } from '../errors'
 import type { RunExecutor } from '../runtime/run-executor'
 import type { RunInfo, RunState } from '../types'
+import { DECISION_RULE, decisionOf, nameOf, votedEvent } from './decision-arguments'
 import { checkId, describe } from './engine-arguments'
 import type { Engine } from './engine-types'
-
-/** Which approvals take `approve` and `reject`: the end of their `INVALID_STATE` message. */
-const DECISION_RULE =
-  'only an open approval takes a decision, from one of its approvers, once per person and level'
 
 /**
  * The control calls, one row each: the `Engine` methods, the worker's forwarded methods and
@@ -61,7 +58,7 @@ export const CONTROLS = {
     args: (runId: unknown, name: unknown, payload?: unknown) => ({
       runId: runIdOf(runId),
       name: signalNameOf(name),
-      payload: copyOf('signal', payload),
+      payload: copyOf(payload),
     }),
     verb: ({ name }) => `signal "${name}" to`,
     rule: 'signals go only to queued, running, paused or failed runs',
@@ -89,7 +86,7 @@ export const CONTROLS = {
   }),
   approve: eventCall({
     args: (runId: unknown, taskId: unknown, decision: unknown) =>
-      decisionOf('approve', runId, taskId, decision, 'approved'),
+      decisionOf('approve', runIdOf(runId), taskId, decision),
     verb: (p) => `approve "${nameOf(p)}" of`,
     rule: DECISION_RULE,
     decides: true,
@@ -97,7 +94,7 @@ export const CONTROLS = {
   }),
   reject: eventCall({
     args: (runId: unknown, taskId: unknown, decision: unknown) =>
-      decisionOf('reject', runId, taskId, decision, 'rejected'),
+      decisionOf('reject', runIdOf(runId), taskId, decision),
     verb: (p) => `reject "${nameOf(p)}" of`,
     rule: DECISION_RULE,
     decides: true,
@@ -192,80 +189,6 @@ function hostCall<A extends unknown[], P extends ControlTarget, R = RunInfo>(
   return call
 }
 
-/** What `approve` and `reject` are about: one approval (a task's, or a `forEach` item's) and the decision. */
-export interface DecisionTarget extends ControlTarget {
-  taskId: string
-  /** Under `forEach`: the item, addressed as `'<taskId>[<index>]'`. */
-  index?: number
-  by: string
-  decision: 'approved' | 'rejected'
-  comment?: string
-  form?: unknown
-}
-
-/** `'<taskId>'` or `'<taskId>[<index>]'`, and the decision, checked and copied. */
-function decisionOf(
-  call: 'approve' | 'reject',
-  runId: unknown,
-  taskId: unknown,
-  value: unknown,
-  decision: 'approved' | 'rejected',
-): DecisionTarget {
-  const run = runIdOf(runId)
-  const id = taskIdOf(taskId)
-  const item = /^(.+)\[(0|[1-9]\d{0,8})\]$/.exec(id)
-  const fields = call === 'approve' ? ['by', 'comment', 'form'] : ['by', 'comment']
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ArgumentError(
-      `${call}: the decision must be an object { ${fields.join(', ')} }; got ${describe(value)}.`,
-      { value },
-    )
-  }
-  const d = value as Record<string, unknown>
-  for (const key of Object.keys(d)) {
-    if (!fields.includes(key))
-      throw new ArgumentError(`${call}: the decision takes ${fields.join(', ')}; "${key}" is none of them.`, {
-        value: key,
-      })
-  }
-  if (typeof d.by !== 'string' || d.by === '' || d.by.length > 200) {
-    throw new ArgumentError(
-      `${call}: decision.by must name who decides (a non-empty string of at most 200 characters); got ${describe(d.by)}.`,
-      { value: d.by },
-    )
-  }
-  const comment = optionalText(call, 'decision.comment', d.comment)
-  return {
-    runId: run,
-    taskId: item ? item[1]! : id,
-    ...(item && { index: Number(item[2]) }),
-    by: d.by,
-    decision,
-    ...(comment !== undefined && { comment }),
-    ...(d.form !== undefined && { form: copyOf(call, d.form) }),
-  }
-}
-
-function nameOf(p: DecisionTarget): string {
-  return p.index === undefined ? p.taskId : `${p.taskId}[${p.index}]`
-}
-
-/** The vote, cast at the level the approval is at now (`can` refuses it at any other). */
-function votedEvent(p: DecisionTarget, run: RunState): ControlEvent {
-  const wait = run.tasks[p.taskId]?.wait
-  const approval = p.index === undefined || wait?.kind !== 'items' ? wait : wait.items[p.index]
-  return {
-    type: 'approval.voted',
-    taskId: p.taskId,
-    ...(p.index !== undefined && { index: p.index }),
-    level: approval?.kind === 'approval' ? approval.level : -1,
-    by: p.by,
-    decision: p.decision,
-    ...(p.comment !== undefined && { comment: p.comment }),
-    ...(p.form !== undefined && { form: p.form }),
-  }
-}
-
 function runIdOf(value: unknown): string {
   checkId('runId', value)
   return value
@@ -299,13 +222,13 @@ function signalNameOf(value: unknown): string {
   )
 }
 
-/** A payload or a form, copied now: the caller may change its object once the call returned. */
-function copyOf(call: 'signal' | 'approve' | 'reject', payload: unknown): unknown {
+/** The payload, copied now: the caller may change its object once the call returned. */
+function copyOf(payload: unknown): unknown {
   try {
     return structuredClone(payload)
   } catch (cause) {
     throw new ArgumentError(
-      `${call}: the ${call === 'signal' ? 'payload' : 'form'} must be structured-clone-safe data (no functions, DOM nodes or class instances with private state).`,
+      'signal: the payload must be structured-clone-safe data (no functions, DOM nodes or class instances with private state).',
       { value: payload, cause },
     )
   }
