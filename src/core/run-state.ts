@@ -171,7 +171,13 @@ function fitsTask(s: RunState, e: RunEvent): boolean {
     case 'approval.voted': {
       // Only an open approval at the level the vote was cast for, once per person and level (S5).
       const approval = openApproval(taskOf(s, e), e.index)
-      return approval !== undefined && e.level === approval.level && !hasVoted(approval, e.by)
+      return (
+        approval !== undefined &&
+        e.level === approval.level &&
+        typeof e.by === 'string' &&
+        (e.decision === 'approved' || e.decision === 'rejected') &&
+        !hasVoted(approval, e.by)
+      )
     }
     case 'approval.required':
     case 'approval.escalated':

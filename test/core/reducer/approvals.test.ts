@@ -114,6 +114,8 @@ describe('approvals', () => {
     expect(can(s, vote('bob', 'approved', 31, { level: 1 }))).toBe(false)
     expect(can(s, vote('bob', 'approved', 31, { index: 0 }))).toBe(false)
     expect(can(s, vote('bob', 'approved', 31, { taskId: 'b' }))).toBe(false)
+    expect(can(s, vote('bob', 'maybe' as 'approved', 31))).toBe(false)
+    expect(can(s, vote(7 as unknown as string, 'approved', 31))).toBe(false)
     feed(vote('bob', 'approved', 40))
     expect(s.tasks.a!.status).toBe('completed')
     expect(can(s, vote('carl', 'approved', 41))).toBe(false)
