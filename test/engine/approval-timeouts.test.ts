@@ -165,4 +165,63 @@ describe('approval timeouts and reloads, on IndexedDB', () => {
       ['approval.rejected', 1],
     ])
   })
+  it('checks a decision against the level open once groupsOf answered: an escalation in between refuses it', async () => {
+    let answer!: (groups: string[]) => void
+    const asked = new Promise<string[]>((resolve) => {
+      answer = resolve
+    })
+    const { engine, clock } = open(temp.open().name, simulatedClock(START), { groupsOf: () => asked })
+    await engine.register(
+      def({
+        big: {
+          action: 'approval',
+          params: {
+            title: 'Big order',
+            levels: [
+              { groups: ['finance'], timeoutMs: HOUR, onTimeout: 'escalate' },
+              { approvers: ['bob'], onTimeout: 'reject' },
+            ],
+          },
+        },
+      }),
+    )
+    const { runId } = await engine.start('wf')
+    await engine.idle()
+    const deciding = engine.approve(runId, 'big', { by: 'carol' })
+    clock.advance(HOUR)
+    await engine.idle()
+    expect((await approvalEvents(engine, runId)).at(-1)).toMatchObject({
+      type: 'approval.escalated',
+      level: 1,
+    })
+    answer(['finance'])
+    await expect(deciding).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    expect((await engine.history(runId)).some((e) => e.type === 'approval.voted')).toBe(false)
+    await engine.approve(runId, 'big', { by: 'bob' })
+    expect((await engine.wait(runId)).tasks.big!.output).toMatchObject({
+      approved: true,
+      by: 'bob',
+      level: 1,
+    })
+  })
+
+  it('journals nothing of a decision whose groupsOf answers after close()', async () => {
+    let answer!: (groups: string[]) => void
+    const asked = new Promise<string[]>((resolve) => {
+      answer = resolve
+    })
+    const name = temp.open().name
+    const { engine } = open(name, simulatedClock(START), { groupsOf: () => asked })
+    await engine.register(escalating('reject'))
+    const { runId } = await engine.start('wf')
+    await engine.idle()
+    const deciding = engine.approve(runId, 'big', { by: 'alice' })
+    const closing = engine.close()
+    answer([])
+    await expect(deciding).rejects.toMatchObject({ code: 'ENGINE_CLOSED' })
+    await closing
+    const reopened = open(name).engine
+    expect((await reopened.history(runId)).some((e) => e.type === 'approval.voted')).toBe(false)
+    expect((await reopened.getRun(runId))!.tasks.big!.status).toBe('waiting')
+  })
 })
