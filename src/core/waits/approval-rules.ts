@@ -97,7 +97,9 @@ export function castVote(
     return { output: outputOf(vote, votes, step.at) }
   }
   const level = wait.levels[wait.level]!
-  const approving = new Set(votes.filter((v) => v.level === wait.level).map((v) => v.by))
+  const approving = new Set(
+    votes.filter((v) => v.level === wait.level && v.decision === 'approved').map((v) => v.by),
+  )
   const granted =
     level.quorum === 'all' ? level.approvers.every((by) => approving.has(by)) : approving.size >= level.quorum
   if (!granted) return { wait: { ...wait, votes } }
