@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'INVALID_STATE'
   | 'INVALID_ARGUMENT'
+  | 'FORBIDDEN'
   | 'TASK_FAILED'
   | 'TIMEOUT'
   | 'CANCELLED'
@@ -119,6 +120,19 @@ export class ArgumentError extends SpindleError {
   }
   constructor(message: string, options: SpindleErrorOptions = {}) {
     super('INVALID_ARGUMENT', message, options)
+  }
+}
+
+/**
+ * The calling principal may not make this call: `EngineOptions.authorize` said no, or the call
+ * names someone else than the principal making it. Nothing was changed.
+ */
+export class ForbiddenError extends SpindleError {
+  override get name(): string {
+    return 'ForbiddenError'
+  }
+  constructor(message: string, options: SpindleErrorOptions = {}) {
+    super('FORBIDDEN', message, options)
   }
 }
 

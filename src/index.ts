@@ -5,13 +5,14 @@ export { computeProgress } from './core/monitor/progress'
 export { createRunReplica, type RunReplica, type RunSnapshot } from './core/run-replica'
 export { DEFINITION_LIMITS } from './definition/parse'
 export { createEngine } from './engine/engine'
-export type { Engine, EngineOptions } from './engine/engine-types'
+export type { AccessRequest, Engine, EngineOptions } from './engine/engine-types'
 export type { ErrorCode, ErrorInfo, ValidationIssue } from './errors'
 export {
   ArgumentError,
   DefinitionError,
   EngineClosedError,
   ExpressionError,
+  ForbiddenError,
   InputError,
   InvalidStateError,
   NotFoundError,

@@ -317,6 +317,8 @@ export interface EventBase {
   /** Increases by one with every event of the run. */
   seq: number
   at: number
+  /** The principal whose call journaled it (control events, when the engine acts as one). */
+  by?: string
 }
 
 export type WorkflowEvent = EventBase &

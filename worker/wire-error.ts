@@ -4,6 +4,7 @@ import {
   EngineClosedError,
   type ErrorCode,
   ExpressionError,
+  ForbiddenError,
   InputError,
   InvalidStateError,
   NotFoundError,
@@ -26,6 +27,7 @@ const KINDS: readonly [ErrorKind, abstract new (...args: any[]) => SpindleError]
   ['NotFoundError', NotFoundError],
   ['InvalidStateError', InvalidStateError],
   ['ArgumentError', ArgumentError],
+  ['ForbiddenError', ForbiddenError],
   ['TaskError', TaskError],
   ['TimeoutError', TimeoutError],
   ['ExpressionError', ExpressionError],
@@ -101,6 +103,8 @@ function rebuild(
       return new InvalidStateError(wire.message, options)
     case 'ArgumentError':
       return new ArgumentError(wire.message, options)
+    case 'ForbiddenError':
+      return new ForbiddenError(wire.message, options)
     case 'TaskError':
       return new TaskError(code, wire.message, { ...options, taskId: wire.taskId })
     case 'TimeoutError':

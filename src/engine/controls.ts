@@ -90,7 +90,7 @@ export const CONTROLS = {
     }),
     // Rollback fences the run and replays its journal, more than one event can say: the host
     // does it, and refuses (a queued or cancelled run, an unknown checkpoint) on its own terms.
-    host: ({ runId, checkpointId }, host) => host.rollBack(runId, checkpointId),
+    host: ({ runId, checkpointId }, host, by) => host.rollBack(runId, checkpointId, by),
   }),
 } satisfies { readonly [K in keyof Engine]?: ControlCall<Engine[K]> }
 
@@ -107,7 +107,8 @@ export interface ControlTarget {
 
 /** What the host does for the calls that are more than one event (`rollback`). */
 export interface ControlHost {
-  rollBack(runId: string, checkpointId: string | undefined): Promise<RunExecutor>
+  /** `by`: the calling principal, journaled on `workflow.rolled-back`. */
+  rollBack(runId: string, checkpointId: string | undefined, by: string | undefined): Promise<RunExecutor>
 }
 
 /** A row of the table, typed after the `Engine` method `M` it becomes. */
@@ -141,7 +142,8 @@ type Unstamped<E> = E extends unknown ? Omit<E, 'at'> : never
 
 /** A call the host carries out itself; it checks the run on its own. */
 export interface HostCall<A extends unknown[], P extends ControlTarget, R> extends Row<A, P, R> {
-  host(p: P, host: ControlHost): Promise<RunExecutor>
+  /** `by`: the calling principal, for the events the host journals. */
+  host(p: P, host: ControlHost, by: string | undefined): Promise<RunExecutor>
 }
 
 /** Any row, as the engine carries it out. */

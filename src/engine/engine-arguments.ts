@@ -45,6 +45,7 @@ const ENGINE_OPTIONS = {
   snapshotEvery: true,
   recover: true,
   inspect: true,
+  authorize: true,
 } as const satisfies Record<keyof EngineOptions, true>
 const START_OPTIONS = {
   version: true,
@@ -66,6 +67,13 @@ const RUN_FILTER_FIELDS = {
 /** `createEngine`'s options: an object of known fields. */
 export function checkEngineOptions(options: unknown): asserts options is EngineOptions {
   checkOptions('createEngine', options, ENGINE_OPTIONS)
+  const { authorize } = options as EngineOptions
+  if (authorize !== undefined && typeof authorize !== 'function') {
+    throw new ArgumentError(
+      `createEngine: authorize must be a function ({ principal, verb, runId?, definitionId?, taskId? }) => boolean | Promise<boolean>; got ${describe(authorize)}.`,
+      { value: authorize },
+    )
+  }
 }
 
 /** `start`'s options, checked before anything is read or written. */

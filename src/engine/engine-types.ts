@@ -23,6 +23,17 @@ import type {
   WorkflowEvent,
 } from '../types'
 
+/** What `EngineOptions.authorize` is asked: who makes which call, on what. */
+export interface AccessRequest {
+  /** The calling principal (`engine.as(p)`, `connectEngine(worker, { principal })`); absent for an anonymous call. */
+  principal?: string
+  /** The `Engine` method: `start`, `cancel`, `fork`, `register`… */
+  verb: string
+  runId?: string
+  definitionId?: string
+  taskId?: string
+}
+
 export interface EngineOptions {
   store?: Store
   actions?: Record<string, ActionHandler | Action<any, any>>
@@ -46,6 +57,13 @@ export interface EngineOptions {
    * runs in the Stately Inspector. A throwing callback is reported (`reportError`), never fatal.
    */
   inspect?: (inspectionEvent: unknown) => void
+  /**
+   * Asked before every call that changes something (`register`, `deleteDefinition`, `start`,
+   * `recover`, every control call); anything but `true` refuses it with `FORBIDDEN` and changes
+   * nothing. A throwing (or rejecting) `authorize` fails the call with its error, also unchanged.
+   * Reads (`getRun`, `listRuns`, `history`, the streams…) are not asked. Default: everything allowed.
+   */
+  authorize?: (request: AccessRequest) => boolean | Promise<boolean>
 }
 
 export interface Engine {
@@ -117,4 +135,15 @@ export interface Engine {
    * expect((await engine.getRun(runId))!.status).toBe('completed')
    */
   idle(): Promise<void>
+
+  /**
+   * The same engine (same runs, same streams) making its calls as `principal`: `authorize` is
+   * asked about them for `principal`, the control events they journal carry `by: principal`, and
+   * the runs it starts belong to it (`RunInfo.principal`).
+   *
+   * @example
+   * const ann = engine.as('ann')
+   * await ann.cancel(runId, 'duplicate order') // journals workflow.cancelled { by: 'ann' }
+   */
+  as(principal: string): Engine
 }

@@ -33,6 +33,8 @@ import type {
   WorkflowDefinition,
   WorkflowEvent,
 } from '../types'
+import { Access } from './access'
+import { actingEngine } from './acting-engine'
 import { actionTable } from './action-table'
 import { type ControlContext, callControl } from './call-control'
 import { CONTROL_CALLS, type ControlName } from './controls'
@@ -96,6 +98,7 @@ class SpindleEngine implements Engine {
   readonly #controls: ControlContext
   readonly #services: HostServices
   readonly #wakeups: DeadlineWakeups
+  readonly #access: Access
   #closing: Promise<void> | undefined
   /** The constructor's recovery; idle() waits for it, as it starts the recovered runs. */
   #recovering: Promise<void> = Promise.resolve()
@@ -118,6 +121,11 @@ class SpindleEngine implements Engine {
     this.#clock = options.clock ?? systemClock
     this.#actions = actionTable(options.actions)
     this.#journal = new JournalWriter(this.#store)
+    this.#access = new Access(
+      options.authorize,
+      async (runId) =>
+        this.#runs.get(runId)?.record.definitionId ?? (await this.#store.getRun(runId))?.definitionId,
+    )
     const actionNames = new Set(this.#actions.keys())
     this.#definitions = new DefinitionRegistry({
       store: this.#store,
@@ -172,6 +180,7 @@ class SpindleEngine implements Engine {
       host: this.#host,
       runs: this.#runs,
       executorId: this.#id,
+      access: this.#access,
       now: () => this.#clock.now(),
     }
     this.#reads = new RunReads({
@@ -186,7 +195,8 @@ class SpindleEngine implements Engine {
       runs: this.#runs,
       now: () => this.#clock.now(),
       find: (runId) => this.#find(runId),
-      rollBack: (runId, checkpointId) =>
+      access: this.#access,
+      rollBack: (runId, checkpointId, by) =>
         rollBack(
           {
             store: this.#store,
@@ -197,6 +207,7 @@ class SpindleEngine implements Engine {
           },
           runId,
           checkpointId,
+          by,
         ),
     }
     this.#services.register(this.#wakeups)
@@ -205,7 +216,7 @@ class SpindleEngine implements Engine {
       // Nobody awaits the first recovery: a failure is reported, as an uncaught error would be;
       // the runs stay as stored and a later recover() retries them. A close() that cuts it short
       // is no failure.
-      this.#recovering = this.recover().then(
+      this.#recovering = this.#recover(null).then(
         () => undefined,
         (error) => {
           if (!(error instanceof EngineClosedError)) reportUnhandledError(error)
@@ -220,7 +231,17 @@ class SpindleEngine implements Engine {
     return this.#definitions.validate(definition)
   }
 
-  async register(definition: unknown): Promise<DefinitionInfo> {
+  register(definition: unknown): Promise<DefinitionInfo> {
+    return this.#register(definition, undefined)
+  }
+
+  // `acting` is never a parameter of a public method: a caller (or a page, through the worker)
+  // could name any principal with it. Only `as()` passes one.
+  async #register(definition: unknown, acting: string | undefined): Promise<DefinitionInfo> {
+    this.#open()
+    const id = (definition as { id?: unknown } | null)?.id
+    const definitionId = typeof id === 'string' ? id : undefined
+    await this.#access.check({ principal: acting, verb: 'register', definitionId })
     this.#open()
     return this.#definitions.register(definition)
   }
@@ -234,9 +255,19 @@ class SpindleEngine implements Engine {
     return this.#definitions.list()
   }
 
-  async deleteDefinition(id: string, version?: string): Promise<void> {
+  deleteDefinition(id: string, version?: string): Promise<void> {
+    return this.#deleteDefinition(id, version, undefined)
+  }
+
+  async #deleteDefinition(
+    id: string,
+    version: string | undefined,
+    acting: string | undefined,
+  ): Promise<void> {
     this.#open()
     checkId('definition id', id)
+    await this.#access.check({ principal: acting, verb: 'deleteDefinition', definitionId: id })
+    this.#open()
     await this.#definitions.delete(id, version)
   }
 
@@ -247,7 +278,7 @@ class SpindleEngine implements Engine {
     input: Record<string, unknown> = {},
     options: StartOptions = {},
   ): Promise<RunInfo> {
-    return this.#scope.run(() => startRun(this.#starting, definitionId, input, options))
+    return this.#scope.run(() => startRun(this.#starting, definitionId, input, options, undefined))
   }
 
   async getRun(runId: string): Promise<RunView | undefined> {
@@ -305,8 +336,15 @@ class SpindleEngine implements Engine {
 
   // ─── lifecycle ─────────────────────────────────────────────────────────────────────────
 
-  async recover(): Promise<RunInfo[]> {
+  recover(): Promise<RunInfo[]> {
+    return this.#recover(undefined)
+  }
+
+  /** `acting`: the caller, asked about; `null` for the engine's own recovery on creation, which nobody calls. */
+  async #recover(acting: string | undefined | null): Promise<RunInfo[]> {
     return this.#scope.run(async () => {
+      if (acting !== null) await this.#access.check({ principal: acting, verb: 'recover' })
+      this.#scope.check()
       const records = await this.#store.listRuns({ status: ['running', 'queued'] })
       this.#scope.check()
       // Passive runs are left out below: the deadline heap wakes them (at once if overdue).
@@ -341,6 +379,22 @@ class SpindleEngine implements Engine {
     this.#events.complete()
     this.#alerts.complete()
     await Promise.allSettled(this.#waits)
+  }
+
+  as(principal: string): Engine {
+    checkId('as: principal', principal)
+    const controls: ControlContext = { ...this.#controls, principal }
+    const acting: Partial<Engine> = {
+      register: (definition) => this.#register(definition, principal),
+      deleteDefinition: (id, version) => this.#deleteDefinition(id, version, principal),
+      start: async (definitionId, input = {}, options = {}) =>
+        this.#scope.run(() => startRun(this.#starting, definitionId, input, options, principal)),
+      recover: () => this.#recover(principal),
+    }
+    for (const name of CONTROL_CALLS) {
+      Object.assign(acting, { [name]: (...args: unknown[]) => callControl(controls, name, args) })
+    }
+    return actingEngine(this, acting)
   }
 
   // ─── internals ─────────────────────────────────────────────────────────────────────────

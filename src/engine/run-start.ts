@@ -2,7 +2,7 @@ import { runInput } from '../boundary'
 import { emptyRunData } from '../core/run-data'
 import { definitionDigest } from '../definition/definition-digest'
 import { validateInput } from '../definition/params'
-import { ArgumentError, InputError } from '../errors'
+import { ArgumentError, ForbiddenError, InputError } from '../errors'
 import type { DefinitionRegistry } from '../host/definition-registry'
 import type { EngineScope } from '../host/engine-scope'
 import type { LiveRuns } from '../host/live-runs'
@@ -11,6 +11,7 @@ import { type ExecutorHost, RunExecutor } from '../runtime/run-executor'
 import { runInfo } from '../runtime/run-view'
 import type { RunRecord, Store } from '../store/store'
 import type { RunInfo, StartOptions } from '../types'
+import type { Access } from './access'
 import { checkId, checkStartOptions } from './engine-arguments'
 
 /** What starting a run needs from its engine. */
@@ -22,22 +23,37 @@ export interface RunStartContext {
   readonly runs: LiveRuns
   /** The starting engine's id, the new run's executor. */
   readonly executorId: string
+  readonly access: Access
   now(): number
 }
 
 /**
  * Starts a run of `definitionId` (see `Engine.start`): checks the arguments and the input,
- * takes the run's lock, and records the run with its first entry in one journal write. A bad
- * argument or a taken run id throws a typed error and leaves nothing behind.
+ * asks `authorize`, takes the run's lock, and records the run with its first entry in one journal
+ * write. A bad argument, a refusal or a taken run id throws a typed error and leaves nothing
+ * behind. `acting`: the calling principal, who owns the run unless `options.principal` names
+ * one (only the caller itself when there is a caller) and whom the first entry names as `by`.
  */
 export async function startRun(
   ctx: RunStartContext,
   definitionId: string,
   input: Record<string, unknown>,
   options: StartOptions,
+  acting?: string,
 ): Promise<RunInfo> {
   checkId('definition id', definitionId)
   checkStartOptions(options)
+  const principal = options.principal ?? acting
+  if (acting !== undefined && principal !== acting) {
+    // Starting a run in someone else's name would let a caller pass for another (an approver
+    // who may not approve their own run, say).
+    throw new ForbiddenError(
+      `start: principal "${principal}" is not the calling principal "${acting}"; leave principal out (it defaults to the caller).`,
+      { value: principal },
+    )
+  }
+  await ctx.access.check({ principal: acting, verb: 'start', definitionId })
+  ctx.scope.check()
   const { wf, version } = await ctx.definitions.forStart(definitionId, options.version)
   ctx.scope.check()
   const checked = validateInput(wf.definition, input)
@@ -65,7 +81,7 @@ export async function startRun(
     createdAt: now,
     updatedAt: now,
     input: runInput(checked.value),
-    ...(options.principal !== undefined && { principal: options.principal }),
+    ...(principal !== undefined && { principal }),
     epoch: 1,
     executor: ctx.executorId,
     seq: 0,
@@ -93,7 +109,8 @@ export async function startRun(
   // fails to write leaves no record that a later engine would recover and run.
   const executor = new RunExecutor(ctx.host, wf, record, emptyRunData(), undefined, { newRun: true })
   const first = ctx.runs.add(executor, lock) ? 'workflow.started' : 'workflow.queued'
-  await executor.send({ type: first, definitionId, version, ...deadline, at: now })
+  const by = principal === undefined ? {} : { by: principal }
+  await executor.send({ type: first, definitionId, version, ...deadline, at: now, ...by })
   ctx.runs.recorded(record.runId)
   return runInfo(executor)
 }

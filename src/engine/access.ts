@@ -1,0 +1,52 @@
+import { ForbiddenError } from '../errors'
+import type { AccessRequest, EngineOptions } from './engine-types'
+
+/**
+ * Who may do what: asks `EngineOptions.authorize` before a call changes anything. Without
+ * `authorize` every call is allowed and nothing is read for it.
+ */
+export class Access {
+  readonly #authorize: EngineOptions['authorize']
+  readonly #definitionOf: (runId: string) => Promise<string | undefined>
+
+  /** `definitionOf` tells the definition of a run, for requests that name a run only. */
+  constructor(
+    authorize: EngineOptions['authorize'],
+    definitionOf: (runId: string) => Promise<string | undefined>,
+  ) {
+    this.#authorize = authorize
+    this.#definitionOf = definitionOf
+  }
+
+  /**
+   * Resolves when `authorize` allows the request, throws `ForbiddenError` when it answers
+   * anything but `true`; a throwing `authorize` fails the call with its own error.
+   */
+  async check(request: AccessRequest): Promise<void> {
+    const authorize = this.#authorize
+    if (!authorize) return
+    const { principal, verb, runId, taskId } = request
+    // A policy per workflow needs the run's definition, which the call itself does not name.
+    const definitionId =
+      request.definitionId ?? (runId === undefined ? undefined : await this.#definitionOf(runId))
+    const asked: AccessRequest = {
+      verb,
+      ...(principal !== undefined && { principal }),
+      ...(runId !== undefined && { runId }),
+      ...(definitionId !== undefined && { definitionId }),
+      ...(taskId !== undefined && { taskId }),
+    }
+    if ((await authorize(Object.freeze(asked))) === true) return
+    const who = principal === undefined ? 'A call without a principal' : `Principal "${principal}"`
+    const on = [
+      runId !== undefined && `run "${runId}"`,
+      taskId !== undefined && `task "${taskId}"`,
+      definitionId !== undefined && `definition "${definitionId}"`,
+    ].filter(Boolean)
+    throw new ForbiddenError(
+      `${who} may not ${verb}${on.length > 0 ? ` (${on.join(', ')})` : ''}: EngineOptions.authorize refused it. ` +
+        'Make the call as a principal that authorize allows (engine.as(principal)).',
+      { value: asked },
+    )
+  }
+}
