@@ -51,6 +51,7 @@ export type {
   DefinitionInfo,
   EngineDefaults,
   EventOf,
+  ForkOptions,
   Health,
   HealthLevel,
   HistoryEntry,

@@ -19,6 +19,15 @@ export class Access {
   }
 
   /**
+   * Whether calls are asked about at all. Callers skip `check` when not: without `authorize` a
+   * call must take no more turns of the event loop than it did (a call made before `close()`
+   * still gets in before the engine stops).
+   */
+  get asks(): boolean {
+    return this.#authorize !== undefined
+  }
+
+  /**
    * Resolves when `authorize` allows the request, throws `ForbiddenError` when it answers
    * anything but `true`; a throwing `authorize` fails the call with its own error.
    */
@@ -48,5 +57,19 @@ export class Access {
         'Make the call as a principal that authorize allows (engine.as(principal)).',
       { value: asked },
     )
+  }
+}
+
+/**
+ * The id a definition given to `register` names, for `authorize`; none when it names none. The
+ * definition is not checked yet, and reading it may throw (a revoked proxy).
+ */
+export function definitionIdOf(definition: unknown): string | undefined {
+  try {
+    const id = (definition as { id?: unknown } | null)?.id
+    return typeof id === 'string' ? id : undefined
+  } catch {
+    // Unreadable: `register` reads it again and refuses it with an issue saying why.
+    return undefined
   }
 }

@@ -8,6 +8,7 @@ import type {
   Clock,
   DefinitionInfo,
   EngineDefaults,
+  ForkOptions,
   Health,
   HistoryEntry,
   Progress,
@@ -111,6 +112,18 @@ export interface Engine {
    * re-runs what followed. Entries after it stay in `history` marked `rolledBack`.
    */
   rollback(runId: string, checkpointId?: string): Promise<RunInfo>
+  /**
+   * Starts a new run of the same definition version from a checkpoint of any run, completed
+   * ones too (default: its latest; `runId:0` is its start): the outputs of the tasks completed
+   * there, and the shared state, are carried over, what followed runs again, with `options.input`
+   * (checked against the params) in place of the source's input if given. The source run and its
+   * history are untouched; the new run's journal starts with `workflow.forked`.
+   *
+   * @example
+   * const [, afterFetch] = await engine.checkpoints(runId)
+   * const retry = await engine.fork(runId, afterFetch.checkpointId, { input: { model: 'large' } })
+   */
+  fork(runId: string, checkpointId?: string, options?: ForkOptions): Promise<RunInfo>
 
   /**
    * Resumes the store's interrupted `running`/`queued` runs and resolves with them; runs another

@@ -23,6 +23,17 @@ const BAD_ARGUMENTS = {
   ],
   checkpoint: (runId) => [[runId, 42], [runId, {}], [7]],
   rollback: (runId) => [[runId, ''], [runId, 5], [undefined]],
+  fork: (runId) => [
+    [''],
+    [runId, ''],
+    [runId, 5],
+    [runId, undefined, 'x'],
+    [runId, undefined, { what: 1 }],
+    [runId, undefined, { runId: '' }],
+    [runId, undefined, { runId }],
+    [runId, undefined, { input: 3 }],
+    [runId, undefined, { input: { f: () => 1 } }],
+  ],
 } satisfies Record<ControlName, (runId: string) => unknown[][]>
 
 function cyclic(): object {
@@ -41,6 +52,7 @@ const GOOD_ARGUMENTS = {
   signal: (runId) => [runId, 'go', { ok: true }],
   checkpoint: (runId) => [runId, 'before shipping'],
   rollback: (runId) => [runId, `${runId}:0`],
+  fork: (runId) => [runId, `${runId}:0`],
 } satisfies Record<ControlName, (runId: string) => unknown[]>
 
 /** A running run: `a` completed, `gate` waits for the signal `go`. */
