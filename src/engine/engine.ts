@@ -212,11 +212,7 @@ class SpindleEngine implements Engine {
         ),
       fork: (runId, checkpointId, options, by) =>
         forkRun(
-          {
-            ...this.#starting,
-            find: (id) => this.#find(id),
-            committed: () => this.#journal.committed(),
-          },
+          { ...this.#starting, committed: () => this.#journal.committed() },
           runId,
           checkpointId,
           options,

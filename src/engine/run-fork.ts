@@ -9,8 +9,6 @@ import { openRun, type RunStartContext } from './run-start'
 
 /** What forking a run needs from its engine, besides what starting one does. */
 export interface RunForkContext extends RunStartContext {
-  /** The run as it is now (live, recently ended or stored), without taking it over. */
-  find(runId: string): Promise<RunExecutor | undefined>
   /** Resolves once every journal write accepted so far committed: the store has what was published. */
   committed(): Promise<void>
 }
@@ -31,29 +29,32 @@ export async function forkRun(
   options: ForkOptions,
   by: string | undefined,
 ): Promise<RunExecutor> {
-  const source = await ctx.find(runId)
+  // Read from the store, not restored: the source may be executed by another engine (a tab),
+  // and the fork needs only its record and its journal. A live run's last entries may still be
+  // on their way to the store.
+  await ctx.committed()
+  const source = await ctx.store.getRun(runId)
   ctx.scope.check()
   if (!source) throw new NotFoundError(`No run "${runId}" in store "${ctx.store.name}".`, { value: runId })
-  // A live run's last entries may still be on their way to the store.
-  await ctx.committed()
   const entries = await ctx.store.readJournal(runId)
   ctx.scope.check()
   const checkpoint = checkpointOf(runId, entries, checkpointId)
-  const { wf } = source
-  let input = source.record.input
+  const wf = await ctx.definitions.forRun(source)
+  ctx.scope.check()
+  let input = source.input
   if (options.input !== undefined) {
     const checked = validateInput(wf.definition, options.input)
     if (!checked.ok) throw new InputError(checked.issues, { value: options.input })
     input = runInput(checked.value)
   }
   const now = ctx.now()
-  const timeoutMs = source.state.timeoutMs ?? wf.timeoutMs
-  const principal = by ?? source.record.principal
+  const timeoutMs = timeoutOf(entries) ?? wf.timeoutMs
+  const principal = by ?? source.principal
   const record: RunRecord = {
     runId: options.runId ?? crypto.randomUUID(),
-    definitionId: source.record.definitionId,
-    version: source.record.version,
-    definitionDigest: source.record.definitionDigest,
+    definitionId: source.definitionId,
+    version: source.version,
+    definitionDigest: source.definitionDigest,
     status: 'queued',
     createdAt: now,
     updatedAt: now,
@@ -80,6 +81,12 @@ export async function forkRun(
   await executor.send({ type: first, definitionId, version, ...deadline, at: now })
   ctx.runs.recorded(record.runId)
   return executor
+}
+
+/** The `timeoutMs` the source run was started with, which its first entry tells. */
+function timeoutOf(entries: readonly JournalEntry[]): number | undefined {
+  const first = entries.find((e) => e.type === 'workflow.queued' || e.type === 'workflow.started')
+  return first && 'timeoutMs' in first ? first.timeoutMs : undefined
 }
 
 /** The checkpoint to fork from (default: the latest), or the typed error saying why there is none. */

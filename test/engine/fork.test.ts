@@ -221,4 +221,23 @@ describe('fork', () => {
     expect(await second.engine.wait('copy')).toMatchObject({ status: 'completed', output: 8 })
     expect((await second.engine.getRun('copy'))!.tasks.b).toMatchObject({ status: 'completed', output: 2 })
   })
+
+  it('forks a run another engine executes, which goes on undisturbed', async () => {
+    const owner = forkEngine()
+    await owner.engine.register(chain)
+    await owner.engine.start('wf', { n: 1 }, { runId: 'src' })
+    await owner.engine.idle()
+    const before = await owner.engine.history('src')
+    const other = forkEngine(owner.store)
+    const afterB = (await other.engine.checkpoints('src')).at(-1)!
+    await other.engine.fork('src', afterB.checkpointId, { runId: 'copy' })
+    await other.engine.idle()
+    expect(other.executed).toEqual([])
+    expect(other.slow.calls.map((c) => c.params.n)).toEqual([4])
+    other.slow.calls[0]!.resolve(40)
+    expect(await other.engine.wait('copy')).toMatchObject({ status: 'completed', output: 40 })
+    expect(await owner.engine.history('src')).toEqual(before)
+    owner.slow.calls[0]!.resolve(4)
+    expect(await owner.engine.wait('src')).toMatchObject({ status: 'completed', output: 4 })
+  })
 })
