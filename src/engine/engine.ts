@@ -126,6 +126,7 @@ class SpindleEngine implements Engine {
       options.authorize,
       async (runId) =>
         this.#runs.get(runId)?.record.definitionId ?? (await this.#store.getRun(runId))?.definitionId,
+      this.#scope.signal,
     )
     const actionNames = new Set(this.#actions.keys())
     this.#definitions = new DefinitionRegistry({

@@ -1,4 +1,10 @@
-import { type AccessRequest, ArgumentError, ForbiddenError, type HistoryEntry } from 'spindle'
+import {
+  type AccessRequest,
+  ArgumentError,
+  EngineClosedError,
+  ForbiddenError,
+  type HistoryEntry,
+} from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { controllable, def, testEngines } from '../support/engine-fixtures'
 
@@ -243,5 +249,22 @@ describe('principals and access', () => {
     }).engine
     await second.idle()
     expect(asked).toEqual([])
+  })
+
+  it('does not let an authorize that never answers hold close() up: the call is refused with ENGINE_CLOSED', async () => {
+    let asked = false
+    const { engine, slow } = guarded((r) => {
+      if (r.verb !== 'pause') return false
+      asked = true
+      return new Promise<boolean>(() => {})
+    })
+    await engine.register(definition)
+    const { runId } = await engine.start('wf')
+    await engine.idle()
+    const pausing = engine.as('ann').pause(runId)
+    await expect.poll(() => asked).toBe(true)
+    await engine.close()
+    await expect(pausing).rejects.toBeInstanceOf(EngineClosedError)
+    expect(slow.calls).toHaveLength(1)
   })
 })
