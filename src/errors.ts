@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'INVALID_STATE'
   | 'INVALID_ARGUMENT'
+  | 'FORBIDDEN'
   | 'TASK_FAILED'
   | 'TIMEOUT'
   | 'CANCELLED'
@@ -115,8 +116,9 @@ export class InvalidStateError extends SpindleError {
 }
 
 /**
- * The caller may not make this call: `authorize` said no, or a decision on an approval by
- * someone who may not decide it. Nothing was changed.
+ * The caller may not make this call: `EngineOptions.authorize` said no, the call names someone
+ * else than the principal making it, or a decision on an approval is by someone who may not
+ * decide it. Nothing was changed.
  */
 export class ForbiddenError extends SpindleError {
   override get name(): string {

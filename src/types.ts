@@ -376,6 +376,8 @@ export interface EventBase {
   /** Increases by one with every event of the run. */
   seq: number
   at: number
+  /** The principal whose call journaled it (control events, when the engine acts as one). */
+  by?: string
 }
 
 export type WorkflowEvent = EventBase &
@@ -413,6 +415,16 @@ export type WorkflowEvent = EventBase &
         compensated: string[]
       }
     | { type: 'workflow.recovered'; executor: string }
+    | {
+        /** The first entry of a run forked from a checkpoint of another (`Engine.fork`). */
+        type: 'workflow.forked'
+        fromRunId: string
+        checkpointId: string
+        /** The tasks completed at the checkpoint, in the order they completed, with their outputs. */
+        completed: { taskId: string; attempt: number; output?: unknown }[]
+        /** The source run's shared state (`ctx.state`) at the checkpoint. */
+        state: Record<string, unknown>
+      }
     | { type: 'task.started'; taskId: string; attempt: number }
     | { type: 'task.progress'; taskId: string; fraction: number; note?: string }
     | { type: 'task.log'; taskId: string; message: string }
@@ -706,6 +718,14 @@ export interface RunSnapshot {
   defaults?: EngineDefaults
   state: RunState
   seq: number
+}
+
+/** `Engine.fork`'s options. */
+export interface ForkOptions {
+  /** The new run's input (checked against the definition's params). Default: the source run's. */
+  input?: Record<string, unknown>
+  /** The new run's id; a run with this id must not exist. Default: a random UUID. */
+  runId?: string
 }
 
 export interface StartOptions {

@@ -14,6 +14,12 @@ export interface ConnectOptions {
    * called) before every call rejects with `WorkerUnavailableError`. Default: 10,000 ms.
    */
   startTimeoutMs?: number
+  /**
+   * Whom the connection's calls are made as (the worker serves them from `engine.as(principal)`):
+   * `authorize` is asked for it, and its control events carry `by: principal`. Fixed for the
+   * connection; `as(other)` opens another connection to the same worker.
+   */
+  principal?: string
 }
 
 const DEFAULT_START_TIMEOUT_MS = 10_000
@@ -49,10 +55,23 @@ export function connectEngine(worker?: Worker, options: ConnectOptions = {}): En
       { value: startTimeoutMs },
     )
   }
+  const { principal } = options
+  if (
+    principal !== undefined &&
+    (typeof principal !== 'string' || principal === '' || principal.length > 200)
+  ) {
+    throw new ArgumentError(
+      `connectEngine: principal must be a non-empty string of at most 200 characters, got ${JSON.stringify(principal) ?? String(principal)}. ` +
+        'Leave it out to make calls without a principal.',
+      { value: principal },
+    )
+  }
   const validator = new PageValidator()
-  const connection = new Connection(worker ?? startDefaultWorker(), worker === undefined, {
+  const served = worker ?? startDefaultWorker()
+  const connection = new Connection(served, worker === undefined, {
     startTimeoutMs,
     preload: () => validator.load(),
+    ...(principal !== undefined && { principal }),
   })
   const forwarded = {} as Pick<Engine, ForwardedMethod>
   for (const method of FORWARDED_METHODS) {
@@ -79,6 +98,8 @@ export function connectEngine(worker?: Worker, options: ConnectOptions = {}): En
     health$: (runId) => monitor.health$(runId),
     alerts$: monitor.alerts$,
     close: () => connection.close(),
+    // The worker holds a connection's principal: acting as another takes a connection of its own.
+    as: (other) => connectEngine(served, { startTimeoutMs, principal: other }),
   }
   trackConnection(engine, connection)
   return engine

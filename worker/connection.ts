@@ -47,14 +47,23 @@ export class Connection {
   constructor(
     worker: Worker,
     ownsWorker: boolean,
-    { startTimeoutMs, preload }: { startTimeoutMs: number; preload?: () => Promise<void> },
+    {
+      startTimeoutMs,
+      preload,
+      principal,
+    }: { startTimeoutMs: number; preload?: () => Promise<void>; principal?: string },
   ) {
     this.#worker = worker
     this.#ownsWorker = ownsWorker
     const { port1, port2 } = new MessageChannel()
     clientCounters.channelsOpened++
     const lock = `spindle:connection:${crypto.randomUUID()}`
-    const connect: ConnectMessage = { type: 'spindle.connect', port: port2, lock }
+    const connect: ConnectMessage = {
+      type: 'spindle.connect',
+      port: port2,
+      lock,
+      ...(principal !== undefined && { principal }),
+    }
     worker.postMessage(connect, [port2])
     this.#port = port1
     this.#remote = Comlink.wrap<ConnectionApi>(port1)

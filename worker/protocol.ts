@@ -50,6 +50,12 @@ export interface ConnectMessage {
    * has answered: when the page gets it, the worker has ended (terminated, crashed or closed itself).
    */
   lock?: string
+  /**
+   * Whom every call of the connection is made as (`connectEngine(worker, { principal })`): named
+   * once, here, so no call can name another. The worker takes it as the page says it: whoever
+   * can post to the worker (the page's own code, same origin) can name anyone.
+   */
+  principal?: string
 }
 
 /** What one connection exposes over Comlink. */

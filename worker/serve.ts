@@ -65,7 +65,7 @@ export function serveEngine(engine: Engine, options: ServeOptions = {}): void {
   serving = true
   globalThis.addEventListener('message', (event: MessageEvent<ConnectMessage>) => {
     if (event.data?.type === 'spindle.connect' && event.data.port instanceof MessagePort) {
-      server.connect(event.data.port, event.data.lock)
+      server.connect(event.data.port, event.data.lock, event.data.principal)
     }
   })
 }
@@ -92,7 +92,10 @@ class EngineServer {
     this.#mirror = channel === false ? undefined : new EventMirror(channel, engine.events$)
   }
 
-  connect(port: MessagePort, lock: string | undefined): void {
+  connect(port: MessagePort, lock: string | undefined, principal: unknown): void {
+    // The connection's calls are made as its principal, named once when it opened: a call
+    // carries none, so nothing sent over the connection can act as someone else.
+    const acting = this.#acting(principal)
     const streams = new Map<number, EventStream>()
     this.#stats.connections++
     let connected = true
@@ -112,7 +115,7 @@ class EngineServer {
         })
     })
     const api: ConnectionApi & { [Comlink.finalizer](): void } = {
-      call: (method, args) => this.#call(method, args),
+      call: (method, args) => this.#call(acting, method, args),
       subscribe: (id, eventPort) => {
         streams.get(id)?.stop()
         streams.set(id, this.#subscribe(eventPort))
@@ -146,15 +149,26 @@ class EngineServer {
     Comlink.expose(api, port)
   }
 
-  async #call(method: string, args: unknown[]): Promise<CallResult> {
+  /** The engine as `principal`, or why the connection's calls fail: its principal is no good. */
+  #acting(principal: unknown): Engine | { error: unknown } {
+    if (principal === undefined) return this.#engine
     try {
-      if (!forwarded.has(method) || typeof (this.#engine as any)[method] !== 'function') {
+      return this.#engine.as(principal as string)
+    } catch (error) {
+      return { error }
+    }
+  }
+
+  async #call(engine: Engine | { error: unknown }, method: string, args: unknown[]): Promise<CallResult> {
+    try {
+      if ('error' in engine) throw engine.error
+      if (!forwarded.has(method) || typeof (engine as any)[method] !== 'function') {
         throw new ArgumentError(
           `Unknown engine method ${JSON.stringify(method)}. Call one of: ${[...forwarded].join(', ')}.`,
           { value: method },
         )
       }
-      const value = await (this.#engine as any)[method](...args)
+      const value = await (engine as any)[method](...args)
       return { ok: true, value }
     } catch (error) {
       return { ok: false, error: toWireError(error) }

@@ -1,4 +1,5 @@
 import type { CheckpointInfo, HistoryEntry as JournalEntry } from '../types'
+import { emptyRunData, keepData } from './run-data'
 
 /**
  * The checkpoints of a run, read off its journal: a checkpoint is a position in the journal.
@@ -32,6 +33,7 @@ export function checkpointsOf(runId: string, entries: readonly JournalEntry[]): 
         completedTasks: [...completed],
       })
     } else if (entry.type === 'task.retrying' && entry.manual) completed.delete(entry.taskId)
+    else if (entry.type === 'workflow.forked') for (const task of entry.completed) completed.add(task.taskId)
     else if (entry.type === 'checkpoint.saved') {
       checkpoints.push({
         checkpointId: entry.checkpointId,
@@ -44,4 +46,35 @@ export function checkpointsOf(runId: string, entries: readonly JournalEntry[]): 
     }
   }
   return checkpoints
+}
+
+/** What a fork from a checkpoint carries over: the tasks completed there, with their outputs, and the shared state. */
+export interface Carried {
+  completed: { taskId: string; attempt: number; output?: unknown }[]
+  state: Record<string, unknown>
+}
+
+/**
+ * What a run had at `checkpoint` (one of `checkpointsOf(runId, entries)`), read off its journal:
+ * the output of each task completed by then, from its last completion before the checkpoint, and
+ * the shared state as those completions left it.
+ */
+export function carriedAt(entries: readonly JournalEntry[], checkpoint: CheckpointInfo): Carried {
+  const data = emptyRunData()
+  const attempts = new Map<string, number>()
+  for (const entry of entries) {
+    if (entry.rolledBack || entry.seq > checkpoint.seq) continue
+    keepData(data, entry)
+    if (entry.type === 'task.completed') attempts.set(entry.taskId, entry.attempt)
+    else if (entry.type === 'workflow.forked')
+      for (const task of entry.completed) attempts.set(task.taskId, task.attempt)
+  }
+  return {
+    completed: checkpoint.completedTasks.map((taskId) => ({
+      taskId,
+      attempt: attempts.get(taskId) ?? 0,
+      output: data.outputs.get(taskId),
+    })),
+    state: data.state,
+  }
 }

@@ -38,6 +38,10 @@ export function keepData(data: RunData, event: WorkflowEvent): void {
     case 'task.failed':
       if (event.continued) data.outputs.set(event.taskId, { error: event.error })
       break
+    case 'workflow.forked':
+      for (const { taskId, output } of event.completed) data.outputs.set(taskId, output)
+      Object.assign(data.state, event.state)
+      break
     case 'workflow.completed':
       data.output = event.output
       data.signals.clear()

@@ -56,6 +56,7 @@ const OPEN_RUN_EVENTS: readonly RunEventType[] = [
 /** The run-level events each status accepts (`workflow.*`, and what a failed run still takes). */
 const RUN_EVENTS: Record<RunStatus, ReadonlySet<RunEventType>> = {
   queued: new Set([
+    'workflow.forked',
     'workflow.started',
     'workflow.queued',
     'workflow.cancelled',
@@ -83,6 +84,7 @@ const RUN_EVENTS: Record<RunStatus, ReadonlySet<RunEventType>> = {
  * (RUN_EVENTS). Every other event names a task and must fit it; a type in neither list is refused.
  */
 const RUN_LEVEL_EVENTS: ReadonlySet<RunEventType> = new Set<RunEventType>([
+  'workflow.forked',
   'workflow.queued',
   'workflow.started',
   'workflow.paused',
@@ -117,6 +119,9 @@ export function can(s: RunState, e: RunEvent): boolean {
       return s.deadline !== undefined && e.at >= s.deadline
     case 'workflow.completed':
       return s.remaining === 0
+    case 'workflow.forked':
+      // What the fork carries over is the run's beginning: nothing may come before it.
+      return s.seq === 0
     default:
       return fitsTask(s, e)
   }

@@ -4,6 +4,7 @@ import type { EngineScope } from '../host/engine-scope'
 import type { LiveRuns } from '../host/live-runs'
 import type { RunExecutor } from '../runtime/run-executor'
 import { runInfo } from '../runtime/run-view'
+import type { Access } from './access'
 import { type Decider, type DeciderLookup, deciderOf, refuseDecision } from './approval-decision'
 import {
   type AnyControlCall,
@@ -23,20 +24,29 @@ export interface ControlContext extends ControlHost, DeciderLookup {
   now(): number
   /** The run as it is now (live, recently ended or stored), without taking it over. */
   find(runId: string): Promise<RunExecutor | undefined>
+  /** Asks `EngineOptions.authorize` about each call before it changes anything. */
+  access: Access
+  /** Who makes the calls (`engine.as(p)`): asked about, and stamped as `by` on their events. */
+  principal?: string
 }
 
 /**
  * Carries out the control call `name` of the table: checks its arguments before anything is
- * read, then, inside the engine scope, applies its event to the run (or has the host carry it
- * out), and resolves to what the call returns. A call that does not fit the run is refused with
- * a typed error and changes nothing.
+ * read, then, inside the engine scope, asks `authorize`, applies its event to the run (or has
+ * the host carry it out), and resolves to what the call returns. A call that does not fit the
+ * run, or that its principal may not make, is refused with a typed error and changes nothing.
  */
 export async function callControl(ctx: ControlContext, name: ControlName, args: unknown[]): Promise<unknown> {
   const call = CONTROLS[name] as AnyControlCall
   const target = call.args(...args)
-  const run = await ctx.scope.run(() =>
-    isHostCall(call) ? call.host(target, ctx) : applyEvent(ctx, call, target),
-  )
+  const run = await ctx.scope.run(async () => {
+    if (ctx.access.asks) {
+      const { runId, taskId } = target
+      await ctx.access.check({ principal: ctx.principal, verb: name, runId, taskId })
+      ctx.scope.check()
+    }
+    return isHostCall(call) ? call.host(target, ctx, ctx.principal) : applyEvent(ctx, call, target)
+  })
   return call.result ? call.result(target, run) : runInfo(run)
 }
 
@@ -79,7 +89,12 @@ function eventFor(
     throw new NotFoundError(`Run "${runId}" has no task "${taskId}".`, { value: taskId })
   }
   if (decider) refuseDecision(decider, target as DecisionTarget, run, call.rule)
-  const event = { ...call.event(target, run.state), at: ctx.now() } as RunEvent
+  const by = ctx.principal
+  const event = {
+    ...call.event(target, run.state),
+    at: ctx.now(),
+    ...(by !== undefined && { by }),
+  } as RunEvent
   if (!run.can(event)) {
     const status = run.state.status
     const what = taskId

@@ -1,9 +1,9 @@
 import type { RunEvent } from '../core/run-reducer'
 import { ArgumentError } from '../errors'
 import type { RunExecutor } from '../runtime/run-executor'
-import type { RunInfo, RunState } from '../types'
+import type { ForkOptions, RunInfo, RunState } from '../types'
 import { DECISION_RULE, decisionOf, nameOf, votedEvent } from './decision-arguments'
-import { checkId, describe } from './engine-arguments'
+import { checkForkOptions, checkId, describe } from './engine-arguments'
 import type { Engine } from './engine-types'
 
 /**
@@ -58,7 +58,7 @@ export const CONTROLS = {
     args: (runId: unknown, name: unknown, payload?: unknown) => ({
       runId: runIdOf(runId),
       name: signalNameOf(name),
-      payload: copyOf(payload),
+      payload: copyOf('signal', 'payload', payload),
     }),
     verb: ({ name }) => `signal "${name}" to`,
     rule: 'signals go only to queued, running, paused or failed runs',
@@ -107,7 +107,21 @@ export const CONTROLS = {
     }),
     // Rollback fences the run and replays its journal, more than one event can say: the host
     // does it, and refuses (a queued or cancelled run, an unknown checkpoint) on its own terms.
-    host: ({ runId, checkpointId }, host) => host.rollBack(runId, checkpointId),
+    host: ({ runId, checkpointId }, host, by) => host.rollBack(runId, checkpointId, by),
+  }),
+  fork: hostCall({
+    args: (runId: unknown, checkpointId?: unknown, options: unknown = {}) => {
+      checkForkOptions(options)
+      return {
+        runId: runIdOf(runId),
+        checkpointId: checkpointId === undefined ? undefined : checkpointIdOf(checkpointId),
+        // Copied now: the caller may change its object once the call returned.
+        options: copyOf('fork', 'input', options),
+      }
+    },
+    // A new run, from the source's journal: the host reads it and starts the run. The call is
+    // about the source run (`runId`), which `authorize` is asked about; the result is the new run.
+    host: ({ runId, checkpointId, options }, host, by) => host.fork(runId, checkpointId, options, by),
   }),
 } satisfies { readonly [K in keyof Engine]?: ControlCall<Engine[K]> }
 
@@ -124,7 +138,15 @@ export interface ControlTarget {
 
 /** What the host does for the calls that are more than one event (`rollback`). */
 export interface ControlHost {
-  rollBack(runId: string, checkpointId: string | undefined): Promise<RunExecutor>
+  /** `by`: the calling principal, journaled on `workflow.rolled-back`. */
+  rollBack(runId: string, checkpointId: string | undefined, by: string | undefined): Promise<RunExecutor>
+  /** Starts the fork of `runId` at the checkpoint; resolves to the new run. */
+  fork(
+    runId: string,
+    checkpointId: string | undefined,
+    options: ForkOptions,
+    by: string | undefined,
+  ): Promise<RunExecutor>
 }
 
 /** A row of the table, typed after the `Engine` method `M` it becomes. */
@@ -163,7 +185,8 @@ type Unstamped<E> = E extends unknown ? Omit<E, 'at'> : never
 
 /** A call the host carries out itself; it checks the run on its own. */
 export interface HostCall<A extends unknown[], P extends ControlTarget, R> extends Row<A, P, R> {
-  host(p: P, host: ControlHost): Promise<RunExecutor>
+  /** `by`: the calling principal, for the events the host journals. */
+  host(p: P, host: ControlHost, by: string | undefined): Promise<RunExecutor>
 }
 
 /** Any row, as the engine carries it out. */
@@ -222,13 +245,13 @@ function signalNameOf(value: unknown): string {
   )
 }
 
-/** The payload, copied now: the caller may change its object once the call returned. */
-function copyOf(payload: unknown): unknown {
+/** The call's data, copied now: the caller may change its object once the call returned. */
+function copyOf<T>(call: string, what: string, payload: T): T {
   try {
     return structuredClone(payload)
   } catch (cause) {
     throw new ArgumentError(
-      'signal: the payload must be structured-clone-safe data (no functions, DOM nodes or class instances with private state).',
+      `${call}: the ${what} must be structured-clone-safe data (no functions, DOM nodes or class instances with private state).`,
       { value: payload, cause },
     )
   }

@@ -2,7 +2,7 @@ import { ArgumentError } from '../errors'
 import { infoOf } from '../runtime/run-view'
 import type { RunQuery, RunRecord } from '../store/store'
 import { checkOptions } from '../store/store-arguments'
-import type { RunFilter, RunInfo, RunStatus, StartOptions, WaitOptions } from '../types'
+import type { ForkOptions, RunFilter, RunInfo, RunStatus, StartOptions, WaitOptions } from '../types'
 import type { EngineOptions } from './engine-types'
 import { decodeRunCursor } from './run-cursor'
 
@@ -46,6 +46,7 @@ const ENGINE_OPTIONS = {
   recover: true,
   inspect: true,
   groupsOf: true,
+  authorize: true,
 } as const satisfies Record<keyof EngineOptions, true>
 const START_OPTIONS = {
   version: true,
@@ -53,6 +54,7 @@ const START_OPTIONS = {
   principal: true,
   timeoutMs: true,
 } as const satisfies Record<keyof StartOptions, true>
+const FORK_OPTIONS = { input: true, runId: true } as const satisfies Record<keyof ForkOptions, true>
 const WAIT_OPTIONS = { timeoutMs: true } as const satisfies Record<keyof WaitOptions, true>
 const RUN_FILTER_FIELDS = {
   status: true,
@@ -67,11 +69,30 @@ const RUN_FILTER_FIELDS = {
 /** `createEngine`'s options: an object of known fields. */
 export function checkEngineOptions(options: unknown): asserts options is EngineOptions {
   checkOptions('createEngine', options, ENGINE_OPTIONS)
-  const { groupsOf } = options as EngineOptions
+  const { groupsOf, authorize } = options as EngineOptions
   if (groupsOf !== undefined && typeof groupsOf !== 'function') {
     throw new ArgumentError(
       `createEngine: groupsOf must be a function (principal) => group names, got ${describe(groupsOf)}.`,
       { value: groupsOf },
+    )
+  }
+  if (authorize !== undefined && typeof authorize !== 'function') {
+    throw new ArgumentError(
+      `createEngine: authorize must be a function ({ principal, verb, runId?, definitionId?, taskId? }) => boolean | Promise<boolean>; got ${describe(authorize)}.`,
+      { value: authorize },
+    )
+  }
+}
+
+/** `fork`'s options, checked before anything is read or written. */
+export function checkForkOptions(options: unknown): asserts options is ForkOptions {
+  checkOptions('fork', options, FORK_OPTIONS)
+  const { input, runId } = options as ForkOptions
+  if (runId !== undefined) checkId('fork: "runId"', runId)
+  if (input !== undefined && (typeof input !== 'object' || input === null || Array.isArray(input))) {
+    throw new ArgumentError(
+      `fork: "input" must be an object of the definition's params; got ${describe(input)}. Leave it out to keep the source run's input.`,
+      { value: input },
     )
   }
 }

@@ -8,6 +8,7 @@ import type {
   Clock,
   DefinitionInfo,
   EngineDefaults,
+  ForkOptions,
   Health,
   HistoryEntry,
   Progress,
@@ -22,6 +23,17 @@ import type {
   WorkflowDefinition,
   WorkflowEvent,
 } from '../types'
+
+/** What `EngineOptions.authorize` is asked: who makes which call, on what. */
+export interface AccessRequest {
+  /** The calling principal (`engine.as(p)`, `connectEngine(worker, { principal })`); absent for an anonymous call. */
+  principal?: string
+  /** The `Engine` method: `start`, `cancel`, `fork`, `register`… */
+  verb: string
+  runId?: string
+  definitionId?: string
+  taskId?: string
+}
 
 export interface EngineOptions {
   store?: Store
@@ -48,6 +60,13 @@ export interface EngineOptions {
   inspect?: (inspectionEvent: unknown) => void
   /** The approval groups a principal is in (`approval` levels' `groups`); may be async. Default: none. */
   groupsOf?: (principal: string) => string[] | Promise<string[]>
+  /**
+   * Asked before every call that changes something (`register`, `deleteDefinition`, `start`,
+   * `recover`, every control call); anything but `true` refuses it with `FORBIDDEN` and changes
+   * nothing. A throwing (or rejecting) `authorize` fails the call with its error, also unchanged.
+   * Reads (`getRun`, `listRuns`, `history`, the streams…) are not asked. Default: everything allowed.
+   */
+  authorize?: (request: AccessRequest) => boolean | Promise<boolean>
 }
 
 export interface Engine {
@@ -118,6 +137,18 @@ export interface Engine {
    * re-runs what followed. Entries after it stay in `history` marked `rolledBack`.
    */
   rollback(runId: string, checkpointId?: string): Promise<RunInfo>
+  /**
+   * Starts a new run of the same definition version from a checkpoint of any run, completed
+   * ones too (default: its latest; `runId:0` is its start): the outputs of the tasks completed
+   * there, and the shared state, are carried over, what followed runs again, with `options.input`
+   * (checked against the params) in place of the source's input if given. The source run and its
+   * history are untouched; the new run's journal starts with `workflow.forked`.
+   *
+   * @example
+   * const [, afterFetch] = await engine.checkpoints(runId)
+   * const retry = await engine.fork(runId, afterFetch.checkpointId, { input: { model: 'large' } })
+   */
+  fork(runId: string, checkpointId?: string, options?: ForkOptions): Promise<RunInfo>
 
   /**
    * Resumes the store's interrupted `running`/`queued` runs and resolves with them; runs another
@@ -142,4 +173,15 @@ export interface Engine {
    * expect((await engine.getRun(runId))!.status).toBe('completed')
    */
   idle(): Promise<void>
+
+  /**
+   * The same engine (same runs, same streams) making its calls as `principal`: `authorize` is
+   * asked about them for `principal`, the control events they journal carry `by: principal`, and
+   * the runs it starts belong to it (`RunInfo.principal`).
+   *
+   * @example
+   * const ann = engine.as('ann')
+   * await ann.cancel(runId, 'duplicate order') // journals workflow.cancelled { by: 'ann' }
+   */
+  as(principal: string): Engine
 }

@@ -33,12 +33,15 @@ import type {
   WorkflowDefinition,
   WorkflowEvent,
 } from '../types'
+import { Access, definitionIdOf } from './access'
+import { actingEngine } from './acting-engine'
 import { actionTable } from './action-table'
 import { type ControlContext, callControl } from './call-control'
 import { CONTROL_CALLS, type ControlName } from './controls'
 import { checkEngineOptions, checkId, checkLimit, checkWaitOptions } from './engine-arguments'
 import { EngineExecutorHost } from './engine-executor-host'
 import type { Engine, EngineOptions } from './engine-types'
+import { forkRun } from './run-fork'
 import { RunReads } from './run-reads'
 import { type RunStartContext, startRun } from './run-start'
 
@@ -96,6 +99,7 @@ class SpindleEngine implements Engine {
   readonly #controls: ControlContext
   readonly #services: HostServices
   readonly #wakeups: DeadlineWakeups
+  readonly #access: Access
   #closing: Promise<void> | undefined
   /** The constructor's recovery; idle() waits for it, as it starts the recovered runs. */
   #recovering: Promise<void> = Promise.resolve()
@@ -118,6 +122,12 @@ class SpindleEngine implements Engine {
     this.#clock = options.clock ?? systemClock
     this.#actions = actionTable(options.actions)
     this.#journal = new JournalWriter(this.#store)
+    this.#access = new Access(
+      options.authorize,
+      async (runId) =>
+        this.#runs.get(runId)?.record.definitionId ?? (await this.#store.getRun(runId))?.definitionId,
+      this.#scope.signal,
+    )
     const actionNames = new Set(this.#actions.keys())
     this.#definitions = new DefinitionRegistry({
       store: this.#store,
@@ -172,6 +182,7 @@ class SpindleEngine implements Engine {
       host: this.#host,
       runs: this.#runs,
       executorId: this.#id,
+      access: this.#access,
       now: () => this.#clock.now(),
     }
     this.#reads = new RunReads({
@@ -187,7 +198,8 @@ class SpindleEngine implements Engine {
       now: () => this.#clock.now(),
       find: (runId) => this.#find(runId),
       ...(options.groupsOf && { groupsOf: options.groupsOf }),
-      rollBack: (runId, checkpointId) =>
+      access: this.#access,
+      rollBack: (runId, checkpointId, by) =>
         rollBack(
           {
             store: this.#store,
@@ -198,6 +210,15 @@ class SpindleEngine implements Engine {
           },
           runId,
           checkpointId,
+          by,
+        ),
+      fork: (runId, checkpointId, options, by) =>
+        forkRun(
+          { ...this.#starting, committed: () => this.#journal.committed() },
+          runId,
+          checkpointId,
+          options,
+          by,
         ),
     }
     this.#services.register(this.#wakeups)
@@ -206,7 +227,7 @@ class SpindleEngine implements Engine {
       // Nobody awaits the first recovery: a failure is reported, as an uncaught error would be;
       // the runs stay as stored and a later recover() retries them. A close() that cuts it short
       // is no failure.
-      this.#recovering = this.recover().then(
+      this.#recovering = this.#recover(null).then(
         () => undefined,
         (error) => {
           if (!(error instanceof EngineClosedError)) reportUnhandledError(error)
@@ -221,8 +242,22 @@ class SpindleEngine implements Engine {
     return this.#definitions.validate(definition)
   }
 
-  async register(definition: unknown): Promise<DefinitionInfo> {
+  register(definition: unknown): Promise<DefinitionInfo> {
+    return this.#register(definition, undefined)
+  }
+
+  // `acting` is never a parameter of a public method: a caller (or a page, through the worker)
+  // could name any principal with it. Only `as()` passes one.
+  async #register(definition: unknown, acting: string | undefined): Promise<DefinitionInfo> {
     this.#open()
+    if (this.#access.asks) {
+      await this.#access.check({
+        principal: acting,
+        verb: 'register',
+        definitionId: definitionIdOf(definition),
+      })
+      this.#open()
+    }
     return this.#definitions.register(definition)
   }
 
@@ -235,9 +270,21 @@ class SpindleEngine implements Engine {
     return this.#definitions.list()
   }
 
-  async deleteDefinition(id: string, version?: string): Promise<void> {
+  deleteDefinition(id: string, version?: string): Promise<void> {
+    return this.#deleteDefinition(id, version, undefined)
+  }
+
+  async #deleteDefinition(
+    id: string,
+    version: string | undefined,
+    acting: string | undefined,
+  ): Promise<void> {
     this.#open()
     checkId('definition id', id)
+    if (this.#access.asks) {
+      await this.#access.check({ principal: acting, verb: 'deleteDefinition', definitionId: id })
+      this.#open()
+    }
     await this.#definitions.delete(id, version)
   }
 
@@ -248,7 +295,7 @@ class SpindleEngine implements Engine {
     input: Record<string, unknown> = {},
     options: StartOptions = {},
   ): Promise<RunInfo> {
-    return this.#scope.run(() => startRun(this.#starting, definitionId, input, options))
+    return this.#scope.run(() => startRun(this.#starting, definitionId, input, options, undefined))
   }
 
   async getRun(runId: string): Promise<RunView | undefined> {
@@ -306,8 +353,17 @@ class SpindleEngine implements Engine {
 
   // ─── lifecycle ─────────────────────────────────────────────────────────────────────────
 
-  async recover(): Promise<RunInfo[]> {
+  recover(): Promise<RunInfo[]> {
+    return this.#recover(undefined)
+  }
+
+  /** `acting`: the caller, asked about; `null` for the engine's own recovery on creation, which nobody calls. */
+  async #recover(acting: string | undefined | null): Promise<RunInfo[]> {
     return this.#scope.run(async () => {
+      if (acting !== null && this.#access.asks) {
+        await this.#access.check({ principal: acting, verb: 'recover' })
+        this.#scope.check()
+      }
       const records = await this.#store.listRuns({ status: ['running', 'queued'] })
       this.#scope.check()
       // Passive runs are left out below: the deadline heap wakes them (at once if overdue).
@@ -342,6 +398,22 @@ class SpindleEngine implements Engine {
     this.#events.complete()
     this.#alerts.complete()
     await Promise.allSettled(this.#waits)
+  }
+
+  as(principal: string): Engine {
+    checkId('as: principal', principal)
+    const controls: ControlContext = { ...this.#controls, principal }
+    const acting: Partial<Engine> = {
+      register: (definition) => this.#register(definition, principal),
+      deleteDefinition: (id, version) => this.#deleteDefinition(id, version, principal),
+      start: async (definitionId, input = {}, options = {}) =>
+        this.#scope.run(() => startRun(this.#starting, definitionId, input, options, principal)),
+      recover: () => this.#recover(principal),
+    }
+    for (const name of CONTROL_CALLS) {
+      Object.assign(acting, { [name]: (...args: unknown[]) => callControl(controls, name, args) })
+    }
+    return actingEngine(this, acting)
   }
 
   // ─── internals ─────────────────────────────────────────────────────────────────────────

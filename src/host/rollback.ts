@@ -26,13 +26,14 @@ interface RollbackContext {
  * not, the run's own `workflow.completed` included — is compensated (newest first) and marked
  * rolled back, never erased. The run is rebuilt as it was at the checkpoint and records
  * `workflow.rolled-back` after the last position it ever used, which leaves it paused and
- * executed by this engine. If a compensation fails, nothing is rolled back: the run goes on as
+ * executed by this engine (`by`: who asked for it). If a compensation fails, nothing is rolled back: the run goes on as
  * stored (a running run is paused) and the error is thrown.
  */
 export async function rollBack(
   ctx: RollbackContext,
   runId: string,
   checkpointId: string | undefined,
+  by?: string,
 ): Promise<RunExecutor> {
   const current = await ctx.find(runId)
   if (!current) throw new NotFoundError(`No run "${runId}" in store "${ctx.store.name}".`, { value: runId })
@@ -68,6 +69,7 @@ export async function rollBack(
       lastSeq,
       compensated,
       at: ctx.now(),
+      ...(by !== undefined && { by }),
     }
   } catch (error) {
     // Another engine took the run over meanwhile: it is that engine's now.

@@ -163,7 +163,12 @@ export class RunRounds {
       batch.entries.push(entry)
       // A live entry is never rolled back: its output record is made once a snapshot needs it.
       if (entry.type === 'task.completed') this.#unindexed.set(entry.taskId, entry)
-      else if (entry.type === 'task.item-completed' || entry.type === 'task.failed') this.#index(entry)
+      else if (
+        entry.type === 'task.item-completed' ||
+        entry.type === 'task.failed' ||
+        entry.type === 'workflow.forked'
+      )
+        this.#index(entry)
     }
     this.#pending = []
     // The queued sends are bound to this batch now: its outcome is theirs.

@@ -13,6 +13,9 @@ export function outputRecordOf(entry: JournalEntry): OutputRecord | undefined {
       return { runId, key: `${entry.taskId}[${entry.index}]`, seq, entry }
     case 'task.failed':
       return entry.continued ? { runId, key: entry.taskId, seq, entry } : undefined
+    // Every output it carries, under a key no task id can have (task ids have no dot).
+    case 'workflow.forked':
+      return { runId, key: 'workflow.forked', seq, entry }
     default:
       return undefined
   }

@@ -39,6 +39,17 @@ const BAD_ARGUMENTS = {
     [runId, 'gate', { comment: 'no' }],
     [runId, 7, { by: 'ann' }],
   ],
+  fork: (runId) => [
+    [''],
+    [runId, ''],
+    [runId, 5],
+    [runId, undefined, 'x'],
+    [runId, undefined, { what: 1 }],
+    [runId, undefined, { runId: '' }],
+    [runId, undefined, { runId }],
+    [runId, undefined, { input: 3 }],
+    [runId, undefined, { input: { f: () => 1 } }],
+  ],
 } satisfies Record<ControlName, (runId: string) => unknown[][]>
 
 function cyclic(): object {
@@ -59,6 +70,7 @@ const GOOD_ARGUMENTS = {
   rollback: (runId) => [runId, `${runId}:0`],
   approve: (runId) => [runId, 'a', { by: 'ann', comment: 'fine' }],
   reject: (runId) => [runId, 'a', { by: 'ann' }],
+  fork: (runId) => [runId, `${runId}:0`],
 } satisfies Record<ControlName, (runId: string) => unknown[]>
 
 /** A running run: `a` completed, `gate` waits for the signal `go`. */

@@ -9,6 +9,8 @@ export interface EngineWorkerConfig {
   store: 'memory' | 'idb'
   /** `record` tasks with `params.hang` never finish in this worker. */
   hang?: boolean
+  /** Calls `authorize` refuses, as `<principal>:<verb>` (`-` for none). */
+  refused?: string[]
 }
 
 /** A worker serving a real engine with the test actions of `engine.worker.ts`. */

@@ -11,7 +11,10 @@ const config = JSON.parse(self.name) as EngineWorkerConfig
 /** Every `record` execution is announced here, so the page can count executions across workers. */
 const log = new BroadcastChannel(`log:${config.db}`)
 
+const refused = new Set(config.refused)
+
 const engine = createEngine({
+  authorize: ({ principal, verb }) => !refused.has(`${principal ?? '-'}:${verb}`),
   store: config.store === 'idb' ? indexedDbStore({ name: config.db }) : memoryStore({ name: config.db }),
   actions: {
     add: ({ a, b }: { a: number; b: number }) => a + b,

@@ -29,6 +29,7 @@ describe('wire errors', () => {
     ['InvalidStateError', new InvalidStateError('it is completed', { value: 'r' }), InvalidStateError],
     ['ForbiddenError', new ForbiddenError('ann is no approver', { value: 'ann' }), ForbiddenError],
     ['ArgumentError', new ArgumentError('limit must be > 0', { value: -1 }), ArgumentError],
+    ['ForbiddenError', new ForbiddenError('ann may not cancel', { value: 'ann' }), ForbiddenError],
     ['TaskError', new TaskError('TIMEOUT', 'task a timed out', { taskId: 'a' }), TaskError],
     ['TimeoutError', new TimeoutError('did not finish', { value: 5 }), TimeoutError],
     ['ExpressionError', new ExpressionError('a.b > 1', 'no key b'), ExpressionError],

@@ -72,10 +72,10 @@ export interface RestorePoint {
  */
 export interface OutputRecord {
   runId: string
-  /** The task id, or `<taskId>[<index>]` for one item of a `forEach` task. */
+  /** The task id, `<taskId>[<index>]` for one item of a `forEach` task, or `workflow.forked` for what a fork carried over. */
   key: string
   seq: number
-  /** A `task.completed`, a `task.item-completed`, or a `task.failed` under `onError: 'continue'`. */
+  /** A `task.completed`, a `task.item-completed`, a `task.failed` under `onError: 'continue'`, or a `workflow.forked`. */
   entry: JournalEntry
 }
 
