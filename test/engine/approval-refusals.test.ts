@@ -208,6 +208,20 @@ describe('decisions an approval does not take', () => {
     await engine.approve(runId, 'big', { by: 'ann' })
     expect((await engine.wait(runId)).status).toBe('completed')
   })
+
+  it('takes a decision only in the name of the principal the engine acts as, and journals it', async () => {
+    const { engine, store, runId } = await waitingRun()
+    const before = { history: await engine.history(runId), record: await store.getRun(runId) }
+    await expect(
+      engine.as('bob').approve(runId, 'big', { by: 'alice', form: { limit: 1 } }),
+    ).rejects.toMatchObject({ name: 'ForbiddenError', code: 'FORBIDDEN' })
+    expect(await engine.history(runId)).toEqual(before.history)
+    expect(await store.getRun(runId)).toEqual(before.record)
+    await engine.as('bob').approve(runId, 'big', { by: 'bob', form: { limit: 5 } })
+    const votes = (await engine.history(runId)).filter((e) => e.type === 'approval.voted')
+    expect(votes.map((e) => e.by)).toEqual(['alice', 'bob'])
+    expect((await engine.getRun(runId))!.tasks.big!.output).toMatchObject({ approved: true, by: 'bob' })
+  })
 })
 
 describe('the decider', () => {
