@@ -171,7 +171,9 @@ function fitsTask(s: RunState, e: RunEvent): boolean {
     case 'approval.required':
     case 'approval.granted':
     case 'approval.rejected':
-    case 'approval.escalated': {
+    case 'approval.escalated':
+    case 'approval.voted':
+    case 'approval.expired': {
       const t = taskOf(s, e)
       // Only a wait that an approval resolves takes one; no such kind exists yet (S5).
       return (

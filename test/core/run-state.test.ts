@@ -124,10 +124,21 @@ describe('can', () => {
       { type: 'task.waiting', taskId: 'b', until: 100, at: 3 },
     )
     const events: RunEvent[] = [
-      { type: 'approval.required', taskId: 'a', approvers: ['ann'], level: 1, at: 5 },
-      { type: 'approval.granted', taskId: 'a', by: 'ann', at: 5 },
-      { type: 'approval.rejected', taskId: 'b', by: 'ann', at: 5 },
-      { type: 'approval.escalated', taskId: 'b', level: 2, at: 5 },
+      {
+        type: 'approval.required',
+        taskId: 'a',
+        title: 'Ship?',
+        approvers: ['ann'],
+        groups: [],
+        quorum: 1,
+        level: 0,
+        at: 5,
+      },
+      { type: 'approval.granted', taskId: 'a', level: 0, by: 'ann', at: 5 },
+      { type: 'approval.rejected', taskId: 'b', level: 0, by: 'ann', at: 5 },
+      { type: 'approval.escalated', taskId: 'b', level: 1, approvers: [], groups: ['ops'], quorum: 1, at: 5 },
+      { type: 'approval.voted', taskId: 'b', level: 0, by: 'ann', decision: 'approved', at: 5 },
+      { type: 'approval.expired', taskId: 'b', level: 0, at: 5 },
     ]
     for (const e of events) expect(can(s, e)).toBe(false)
   })
@@ -172,19 +183,19 @@ describe('can: events a task cannot take (S5)', () => {
     [
       'approval.granted for a running task',
       () => run(started),
-      { type: 'approval.granted', taskId: 'a', by: 'ann', at: 5 },
+      { type: 'approval.granted', taskId: 'a', level: 0, by: 'ann', at: 5 },
       false,
     ],
     [
       'approval.granted for a completed task',
       waitingB,
-      { type: 'approval.granted', taskId: 'a', by: 'ann', at: 5 },
+      { type: 'approval.granted', taskId: 'a', level: 0, by: 'ann', at: 5 },
       false,
     ],
     [
       'approval.granted for a timer wait',
       waitingB,
-      { type: 'approval.granted', taskId: 'b', by: 'ann', at: 5 },
+      { type: 'approval.granted', taskId: 'b', level: 0, by: 'ann', at: 5 },
       false,
     ],
     ['task.log for a waiting task', waitingB, { type: 'task.log', taskId: 'b', message: 'm', at: 5 }, false],

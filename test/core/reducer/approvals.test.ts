@@ -7,10 +7,29 @@ describe('approvals', () => {
   it('approval events are recorded as they come', () => {
     const { feed } = startedRun(chain())
     const events: RunEvent[] = [
-      { type: 'approval.required', taskId: 'a', approvers: ['ann'], level: 1, at: 20 },
-      { type: 'approval.escalated', taskId: 'a', level: 2, at: 21 },
-      { type: 'approval.granted', taskId: 'a', by: 'ann', at: 22 },
-      { type: 'approval.rejected', taskId: 'a', by: 'bob', at: 23 },
+      {
+        type: 'approval.required',
+        taskId: 'a',
+        title: 'Ship?',
+        approvers: ['ann'],
+        groups: [],
+        quorum: 1,
+        level: 0,
+        at: 20,
+      },
+      {
+        type: 'approval.escalated',
+        taskId: 'a',
+        level: 1,
+        approvers: [],
+        groups: ['ops'],
+        quorum: 1,
+        at: 21,
+      },
+      { type: 'approval.granted', taskId: 'a', level: 0, by: 'ann', at: 22 },
+      { type: 'approval.rejected', taskId: 'a', level: 0, by: 'bob', at: 23 },
+      { type: 'approval.voted', taskId: 'a', level: 0, by: 'ann', decision: 'approved', at: 24 },
+      { type: 'approval.expired', taskId: 'a', level: 0, at: 25 },
     ]
     for (const e of events) expect(types(feed(e))).toEqual([e.type])
   })
