@@ -1,0 +1,182 @@
+import type { ApprovalItem } from '../types'
+import type { ApprovalEntry, ApprovalRecord } from './ports/approval-store'
+import type { JournalEntry } from './ports/journal-store'
+
+/**
+ * What a batch of entries changes in the inbox: approvals by id (each with its run), and runs
+ * whose every approval it may close.
+ */
+export interface ApprovalTouch {
+  ids: Map<string, string>
+  runs: Set<string>
+}
+
+/** `<runId>:<taskId>`, or `<runId>:<taskId>:<index>` for one item of a `forEach` task. */
+export function approvalIdOf(runId: string, taskId: string, index?: number): string {
+  return index === undefined ? `${runId}:${taskId}` : `${runId}:${taskId}:${index}`
+}
+
+/** Whether `entry` is one of the approval events. */
+export function isApprovalEntry(entry: JournalEntry): entry is ApprovalEntry & JournalEntry {
+  return typeof entry?.type === 'string' && entry.type.startsWith('approval.')
+}
+
+/**
+ * Entries that end an open approval without a decision of its own: its run ended (cancelled,
+ * failed, or completed without it), its task was skipped or failed; a rollback refolds it.
+ */
+function closesRun(entry: JournalEntry): boolean {
+  switch (entry?.type) {
+    case 'workflow.cancelled':
+    case 'workflow.failed':
+    case 'workflow.completed':
+    case 'workflow.rolled-back':
+    case 'task.failed':
+    case 'task.skipped':
+      return true
+    default:
+      return false
+  }
+}
+
+/**
+ * What a commit of `entries` must read before it can project them: the approvals they name and
+ * the runs whose approvals they may close. Undefined when the batch changes no approval (most
+ * batches: the commit then touches the inbox not at all).
+ */
+export function approvalTouch(entries: readonly JournalEntry[]): ApprovalTouch | undefined {
+  // A malformed batch is the commit's to refuse, with its own error.
+  if (!Array.isArray(entries)) return undefined
+  let touch: ApprovalTouch | undefined
+  for (const entry of entries) {
+    if (isApprovalEntry(entry)) {
+      touch ??= { ids: new Map(), runs: new Set() }
+      touch.ids.set(approvalIdOf(entry.runId, entry.taskId, entry.index), entry.runId)
+    } else if (closesRun(entry)) {
+      touch ??= { ids: new Map(), runs: new Set() }
+      touch.runs.add(entry.runId)
+    }
+  }
+  return touch
+}
+
+/**
+ * Applies `entries` (one commit, in journal order) to the approvals they touch. `records` holds
+ * every stored record `approvalTouch` named (ids and all records of its runs); changed records
+ * replace theirs in it (the given ones are never modified, so a store can drop the map when its
+ * write fails) and their ids are returned. `definitionOf` names a run's definition, for a new one.
+ */
+export function projectApprovals(
+  entries: readonly JournalEntry[],
+  records: Map<string, ApprovalRecord>,
+  definitionOf: (runId: string) => string,
+): Set<string> {
+  const changed = new Set<string>()
+  const set = (record: ApprovalRecord) => {
+    records.set(record.approvalId, record)
+    changed.add(record.approvalId)
+  }
+  for (const entry of entries) {
+    if (isApprovalEntry(entry)) {
+      const approvalId = approvalIdOf(entry.runId, entry.taskId, entry.index)
+      const stored = records.get(approvalId)
+      if (!stored && entry.type !== 'approval.required') continue
+      const definitionId = stored?.definitionId ?? definitionOf(entry.runId)
+      // A new `approval.required` (the task asks again, after a retry) opens it again.
+      const closed = entry.type === 'approval.required' ? undefined : stored?.closed
+      const record = recordOf(approvalId, definitionId, [...(stored?.trail ?? []), entry], closed)
+      if (record) set(record)
+      continue
+    }
+    if (!closesRun(entry)) continue
+    for (const record of records.values()) {
+      if (record.runId !== entry.runId) continue
+      if (entry.type === 'workflow.rolled-back') {
+        set(rolledBack(record, entry.toSeq, entry.seq))
+      } else if (record.status === 'open' && (!('taskId' in entry) || entry.taskId === record.taskId)) {
+        set({ ...record, status: 'expired', closed: { seq: entry.seq } })
+      }
+    }
+  }
+  return changed
+}
+
+/** The record as the run stands after a rollback to `toSeq`: what followed it is undone. */
+function rolledBack(record: ApprovalRecord, toSeq: number, seq: number): ApprovalRecord {
+  const kept = record.trail.filter((e) => e.seq <= toSeq)
+  if (!kept.some((e) => e.type === 'approval.required')) {
+    // The run never asked for it as it stands now: kept for the record, not to be decided.
+    return record.status === 'open' ? { ...record, status: 'expired', closed: { seq } } : record
+  }
+  const closed = record.closed && record.closed.seq <= toSeq ? record.closed : undefined
+  return recordOf(record.approvalId, record.definitionId, kept, closed)!
+}
+
+/** The record `trail` folds into (undefined without an `approval.required`). */
+function recordOf(
+  approvalId: string,
+  definitionId: string,
+  trail: ApprovalEntry[],
+  closed: { seq: number } | undefined,
+): ApprovalRecord | undefined {
+  let item: ApprovalItem | undefined
+  for (const e of trail) {
+    if (e.type === 'approval.required') {
+      item = {
+        approvalId,
+        runId: e.runId,
+        definitionId,
+        taskId: e.taskId,
+        ...(e.index !== undefined && { index: e.index }),
+        title: e.title,
+        ...(e.description !== undefined && { description: e.description }),
+        ...(e.data !== undefined && { data: e.data }),
+        ...(e.form !== undefined && { form: e.form }),
+        level: e.level,
+        approvers: e.approvers,
+        groups: e.groups,
+        quorum: e.quorum,
+        votes: [],
+        createdAt: e.at,
+        ...(e.dueAt !== undefined && { dueAt: e.dueAt }),
+        status: 'open',
+      }
+    } else if (item) {
+      item = folded(item, e)
+    }
+  }
+  if (!item) return undefined
+  const status = closed && item.status === 'open' ? 'expired' : item.status
+  return {
+    ...item,
+    status,
+    dueKey: item.dueAt ?? Number.POSITIVE_INFINITY,
+    trail,
+    ...(closed && { closed }),
+  }
+}
+
+function folded(item: ApprovalItem, e: ApprovalEntry): ApprovalItem {
+  switch (e.type) {
+    case 'approval.voted': {
+      const vote = { by: e.by, decision: e.decision, at: e.at, level: e.level }
+      return {
+        ...item,
+        votes: [...item.votes, e.comment === undefined ? vote : { ...vote, comment: e.comment }],
+      }
+    }
+    case 'approval.escalated': {
+      const { dueAt: _, ...rest } = item
+      const next = { ...rest, level: e.level, approvers: e.approvers, groups: e.groups, quorum: e.quorum }
+      return { ...next, status: 'open', ...(e.dueAt !== undefined && { dueAt: e.dueAt }) }
+    }
+    case 'approval.granted':
+      return { ...item, status: 'approved' }
+    case 'approval.rejected':
+      return { ...item, status: 'rejected' }
+    case 'approval.expired':
+      return { ...item, status: 'expired' }
+    default:
+      return item
+  }
+}
