@@ -45,6 +45,7 @@ const ENGINE_OPTIONS = {
   snapshotEvery: true,
   recover: true,
   inspect: true,
+  groupsOf: true,
 } as const satisfies Record<keyof EngineOptions, true>
 const START_OPTIONS = {
   version: true,
@@ -66,6 +67,13 @@ const RUN_FILTER_FIELDS = {
 /** `createEngine`'s options: an object of known fields. */
 export function checkEngineOptions(options: unknown): asserts options is EngineOptions {
   checkOptions('createEngine', options, ENGINE_OPTIONS)
+  const { groupsOf } = (options ?? {}) as EngineOptions
+  if (groupsOf !== undefined && typeof groupsOf !== 'function') {
+    throw new ArgumentError(
+      `createEngine: "groupsOf" must be a function (principal) => group names; got ${describe(groupsOf)}.`,
+      { value: groupsOf },
+    )
+  }
 }
 
 /** `start`'s options, checked before anything is read or written. */
