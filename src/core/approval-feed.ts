@@ -8,7 +8,6 @@ import type { ApprovalItem, WorkflowEvent } from '../types'
 const CLOSING = new Set<string>([
   'workflow.cancelled',
   'workflow.failed',
-  'workflow.completed',
   'workflow.rolled-back',
   'task.failed',
   'task.skipped',

@@ -22,14 +22,15 @@ export function isApprovalEntry(entry: JournalEntry): entry is ApprovalEntry & J
 }
 
 /**
- * Entries that end an open approval without a decision of its own: its run ended (cancelled,
- * failed, or completed without it), its task was skipped or failed; a rollback refolds it.
+ * Entries that end an open approval without a decision of its own: its run was cancelled or
+ * failed, its task was skipped or failed; a rollback refolds it. A run completes only once every
+ * task did, so an approval still open then was closed by one of these already: leaving
+ * `workflow.completed` out spares each run's last commit a read of the inbox.
  */
 function closesRun(entry: JournalEntry): boolean {
   switch (entry?.type) {
     case 'workflow.cancelled':
     case 'workflow.failed':
-    case 'workflow.completed':
     case 'workflow.rolled-back':
     case 'task.failed':
     case 'task.skipped':

@@ -108,7 +108,13 @@ describe('approvalFeed', () => {
       'task.failed',
     ]
     for (const type of changing) expect(changesApprovals(event(type))).toBe(true)
-    for (const type of ['task.completed', 'task.waiting', 'workflow.paused', 'signal.received'])
+    for (const type of [
+      'task.completed',
+      'task.waiting',
+      'workflow.paused',
+      'workflow.completed',
+      'signal.received',
+    ])
       expect(changesApprovals(event(type))).toBe(false)
   })
 })

@@ -35,7 +35,7 @@ function database(): string {
 
 const ids = (items: { approvalId: string }[]) => items.map((i) => i.approvalId)
 
-/** `gate` waits for the signal `go`; the run then completes. */
+/** `gate` waits for the signal `go`. */
 const gated: WorkflowDefinition = {
   schemaVersion: '2.0',
   id: 'gated',
@@ -112,8 +112,8 @@ describe('the inbox through a worker', () => {
       .subscribe((items) => seen.push(items.map((i) => [i.approvalId, i.status])))
     await until(() => seen.length === 1)
     expect(seen[0]).toEqual([[`${run.runId}:gate`, 'open']])
-    // Tab A's engine ends the run: its commit closes the approval, its events reach tab B.
-    await tabA.signal(run.runId, 'go')
+    // Tab A's engine cancels the run: its commit closes the approval, its events reach tab B.
+    await tabA.cancel(run.runId)
     await until(() => seen.length === 2)
     expect(seen[1]).toEqual([[`${run.runId}:gate`, 'expired']])
     expect(await tabA.listApprovals({ status: 'open' })).toEqual([])
