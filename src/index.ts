@@ -26,6 +26,9 @@ export { type SimulatedClock, simulatedClock, systemClock } from './runtime/time
 export { type IndexedDbStoreOptions, indexedDbStore } from './store/indexeddb-store'
 export { memoryStore } from './store/memory-store'
 export type {
+  ApprovalQuery,
+  ApprovalRecord,
+  ApprovalStore,
   CommitBatch,
   DefinitionStore,
   JournalEntry,
