@@ -27,17 +27,26 @@ export function isApprovalEntry(entry: JournalEntry): entry is ApprovalEntry & J
  * task did, so an approval still open then was closed by one of these already: leaving
  * `workflow.completed` out spares each run's last commit a read of the inbox.
  */
+const CLOSING = new Set<unknown>([
+  'workflow.cancelled',
+  'workflow.failed',
+  'workflow.rolled-back',
+  'task.failed',
+  'task.skipped',
+])
+/** Every entry type the inbox follows: one lookup per entry of every commit tells the rest apart. */
+const FOLLOWED = new Set<unknown>([
+  ...CLOSING,
+  'approval.required',
+  'approval.voted',
+  'approval.escalated',
+  'approval.granted',
+  'approval.rejected',
+  'approval.expired',
+])
+
 function closesRun(entry: JournalEntry): boolean {
-  switch (entry?.type) {
-    case 'workflow.cancelled':
-    case 'workflow.failed':
-    case 'workflow.rolled-back':
-    case 'task.failed':
-    case 'task.skipped':
-      return true
-    default:
-      return false
-  }
+  return CLOSING.has(entry?.type)
 }
 
 /**
@@ -50,6 +59,7 @@ export function approvalTouch(entries: readonly JournalEntry[]): ApprovalTouch |
   if (!Array.isArray(entries)) return undefined
   let touch: ApprovalTouch | undefined
   for (const entry of entries) {
+    if (!FOLLOWED.has(entry?.type)) continue
     if (isApprovalEntry(entry)) {
       touch ??= { ids: new Map(), runs: new Set() }
       touch.ids.set(approvalIdOf(entry.runId, entry.taskId, entry.index), entry.runId)
