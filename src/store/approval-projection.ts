@@ -1,5 +1,5 @@
 import type { ApprovalItem } from '../types'
-import type { ApprovalEntry, ApprovalRecord } from './ports/approval-store'
+import type { ApprovalEntry, ApprovalRecord, ApprovalShown, TrailEntry } from './ports/approval-store'
 import type { JournalEntry } from './ports/journal-store'
 
 /**
@@ -95,7 +95,9 @@ export function projectApprovals(
       const definitionId = stored?.definitionId ?? definitionOf(entry.runId)
       // A new `approval.required` (the task asks again, after a retry) opens it again.
       const closed = entry.type === 'approval.required' ? undefined : stored?.closed
-      const record = recordOf(approvalId, definitionId, [...(stored?.trail ?? []), entry], closed)
+      const shown = entry.type === 'approval.required' ? entry : stored!
+      const trail = [...(stored?.trail ?? []), trailEntryOf(entry)]
+      const record = recordOf(approvalId, definitionId, trail, closed, shown)
       if (record) set(record)
       continue
     }
@@ -120,15 +122,26 @@ function rolledBack(record: ApprovalRecord, toSeq: number, seq: number): Approva
     return record.status === 'open' ? { ...record, status: 'expired', closed: { seq } } : record
   }
   const closed = record.closed && record.closed.seq <= toSeq ? record.closed : undefined
-  return recordOf(record.approvalId, record.definitionId, kept, closed)!
+  return recordOf(record.approvalId, record.definitionId, kept, closed, record)!
 }
 
-/** The record `trail` folds into (undefined without an `approval.required`). */
+/** The entry as a trail keeps it: an `approval.required` without what the item shows. */
+function trailEntryOf(entry: ApprovalEntry): TrailEntry {
+  if (entry.type !== 'approval.required') return entry
+  const { title: _t, description: _d, data: _data, form: _f, ...kept } = entry
+  return kept
+}
+
+/**
+ * The record `trail` folds into (undefined without an `approval.required`), showing `shown`
+ * (the newest `approval.required`'s title, description, data and form).
+ */
 function recordOf(
   approvalId: string,
   definitionId: string,
-  trail: ApprovalEntry[],
+  trail: TrailEntry[],
   closed: { seq: number } | undefined,
+  shown: ApprovalShown,
 ): ApprovalRecord | undefined {
   let item: ApprovalItem | undefined
   for (const e of trail) {
@@ -139,10 +152,10 @@ function recordOf(
         definitionId,
         taskId: e.taskId,
         ...(e.index !== undefined && { index: e.index }),
-        title: e.title,
-        ...(e.description !== undefined && { description: e.description }),
-        ...(e.data !== undefined && { data: e.data }),
-        ...(e.form !== undefined && { form: e.form }),
+        title: shown.title,
+        ...(shown.description !== undefined && { description: shown.description }),
+        ...(shown.data !== undefined && { data: shown.data }),
+        ...(shown.form !== undefined && { form: shown.form }),
         level: e.level,
         approvers: e.approvers,
         groups: e.groups,
@@ -167,7 +180,7 @@ function recordOf(
   }
 }
 
-function folded(item: ApprovalItem, e: ApprovalEntry): ApprovalItem {
+function folded(item: ApprovalItem, e: TrailEntry): ApprovalItem {
   switch (e.type) {
     case 'approval.voted': {
       const vote = { by: e.by, decision: e.decision, at: e.at, level: e.level }

@@ -26,6 +26,9 @@ export function approvalJournal(runId: string, firstSeq = 1, at = 1000) {
         quorum?: number
         dueAt?: number
         title?: string
+        description?: string
+        data?: unknown
+        form?: object
       } = {},
     ): JournalEntry => ({
       type: 'approval.required',
@@ -36,6 +39,9 @@ export function approvalJournal(runId: string, firstSeq = 1, at = 1000) {
       groups: fields.groups ?? [],
       quorum: fields.quorum ?? 1,
       ...(fields.dueAt !== undefined && { dueAt: fields.dueAt }),
+      ...(fields.description !== undefined && { description: fields.description }),
+      ...(fields.data !== undefined && { data: fields.data }),
+      ...(fields.form !== undefined && { form: fields.form }),
     }),
     voted: (
       a: Approval,

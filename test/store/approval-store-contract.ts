@@ -173,7 +173,8 @@ export function approvalStoreContract(store: () => Store): void {
     it('follows a rollback: what came after the checkpoint is undone, an approval asked for after it expires', async () => {
       await store().createRun(runRecord('r1'))
       const j = approvalJournal('r1')
-      const first = j.required({ taskId: 'x' })
+      const shown = { description: 'Order A-1', data: { lines: [1, 2] }, form: { type: 'object' } }
+      const first = j.required({ taskId: 'x' }, shown)
       await commitEntries(store(), 'r1', [
         first,
         j.voted({ taskId: 'x' }, 'ann'),
@@ -193,6 +194,7 @@ export function approvalStoreContract(store: () => Store): void {
         ['x', 'open', 0],
         ['y', 'expired', 0],
       ])
+      expect(items[0]).toMatchObject({ title: 'Approve x', ...shown })
       // Asked for again after the rollback: open anew.
       await commitEntries(store(), 'r1', [j.required({ taskId: 'y' })])
       expect((await store().listApprovals({ status: ['open'] })).map((i) => i.taskId)).toEqual(['x', 'y'])

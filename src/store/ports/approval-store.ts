@@ -38,8 +38,11 @@ export interface ApprovalQuery {
 export interface ApprovalRecord extends ApprovalItem {
   /** `dueAt`, or `Infinity` without one: the inbox's order, as an index key. */
   dueKey: number
-  /** The item's journal entries in `seq` order: a rollback folds what it keeps of them again. */
-  trail: ApprovalEntry[]
+  /**
+   * The item's journal entries in `seq` order, a rollback folds what it keeps of them again; an
+   * `approval.required` without what the item shows of it already (`data` may be large).
+   */
+  trail: TrailEntry[]
   /** The entry that ended the approval without a decision (its run or its task ended). */
   closed?: { seq: number }
 }
@@ -53,3 +56,11 @@ export type ApprovalEntry = EventOf<
   | 'approval.rejected'
   | 'approval.expired'
 >
+
+/** What the item shows of its `approval.required`, kept once, on the item. */
+export type ApprovalShown = Pick<EventOf<'approval.required'>, 'title' | 'description' | 'data' | 'form'>
+
+/** An approval entry as a record's trail keeps it. */
+export type TrailEntry =
+  | Exclude<ApprovalEntry, { type: 'approval.required' }>
+  | Omit<EventOf<'approval.required'>, keyof ApprovalShown>
