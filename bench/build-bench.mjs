@@ -75,6 +75,7 @@ export async function buildPages({ minify }) {
           cold: `${benchDir}cold.html`,
           worker: `${benchDir}worker.html`,
           durable: `${benchDir}durable.html`,
+          inbox: `${benchDir}inbox.html`,
         },
       },
     },

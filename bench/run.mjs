@@ -2,7 +2,7 @@
 /**
  * Measures the production build, in Chromium and in Node, and prints the figures.
  *
- *   node bench/run.mjs [--page core,cold,worker,durable,bundles] [--profile] [--skip-build]
+ *   node bench/run.mjs [--page core,cold,worker,durable,inbox,bundles] [--profile] [--skip-build]
  *                      [--timeout 1200000] [--coldReps 3] [page options]
  *
  * First `npm run build` (dist/, the files the package ships), then the benchmark pages and the
@@ -16,6 +16,7 @@
  *   worker   bench/worker.html: the engine in a Web Worker: round trips, event delivery
  *            --calls 2000 --reps 5 --size 10000
  *   durable  bench/durable.html: real IndexedDB, next to a bare commit
+ *   inbox    bench/inbox.html: the approvals inbox of 10,000 waiting runs on real IndexedDB
  *            --reps 5 --recoveryReps 3 --commits 300 --runs 1000 --parts chain,fan-out,recovery
  *   bundles  min+gz of each package entry's static graph, as an application ships it
  * A page option goes to every page that reads it (`--reps` to core, worker and durable).
@@ -38,6 +39,7 @@ import { bundleSizes } from './bundle-size.mjs'
 import { coldRuns } from './cold-runs.mjs'
 import { coreVerdicts, printBundles, printCold, printSteady, printVerdicts } from './core-tables.mjs'
 import { summarizeProfiles } from './cpu-profile.mjs'
+import { printInbox } from './inbox-tables.mjs'
 import { runNode } from './node-runs.mjs'
 import { runPage } from './page-runner.mjs'
 import { printDurable, printWorker } from './tables.mjs'
@@ -45,13 +47,14 @@ import { printDurable, printWorker } from './tables.mjs'
 const resultsDir = fileURLToPath(new URL('./.results/', import.meta.url))
 const resultsFile = join(resultsDir, 'latest.json')
 
-const PAGE_NAMES = ['core', 'cold', 'worker', 'durable', 'bundles']
+const PAGE_NAMES = ['core', 'cold', 'worker', 'durable', 'inbox', 'bundles']
 /** The options each part reads. */
 const OPTIONS = {
   core: ['reps', 'reps10k', 'warmup', 'warmupMs', 'seed', 'only', 'runners'],
   cold: ['coldReps', 'seed', 'only'],
   worker: ['calls', 'reps', 'size'],
   durable: ['reps', 'recoveryReps', 'commits', 'runs', 'parts'],
+  inbox: ['reps', 'approvals'],
 }
 const ALL_OPTIONS = [...new Set(Object.values(OPTIONS).flat())]
 const CHROMIUM = {
@@ -220,7 +223,7 @@ async function main() {
         } else {
           const results = await page(name, `${name}.html`)
           all.pages[name] = results
-          ;(name === 'worker' ? printWorker : printDurable)(results)
+          ;({ worker: printWorker, durable: printDurable, inbox: printInbox })[name]?.(results)
           console.log(`browser: ${results.userAgent} (cross-origin isolated: ${results.crossOriginIsolated})`)
           if (results.error) console.log(`page error: ${results.error}`)
           anyFailed ||= failed(results)

@@ -27,6 +27,9 @@ export { type SimulatedClock, simulatedClock, systemClock } from './runtime/time
 export { type IndexedDbStoreOptions, indexedDbStore } from './store/indexeddb-store'
 export { memoryStore } from './store/memory-store'
 export type {
+  ApprovalQuery,
+  ApprovalRecord,
+  ApprovalStore,
   CommitBatch,
   DefinitionStore,
   JournalEntry,
@@ -46,6 +49,9 @@ export type {
   ActionContext,
   ActionHandler,
   Alert,
+  ApprovalFilter,
+  ApprovalItem,
+  ApprovalStatus,
   CheckpointInfo,
   Clock,
   DefinitionInfo,

@@ -516,7 +516,7 @@ export type WorkflowEvent = EventBase &
         title: string
         description?: string
         data?: unknown
-        form?: Record<string, unknown>
+        form?: object
         approvers: string[]
         groups: string[]
         quorum: number
@@ -751,6 +751,57 @@ export interface RunFilter {
   limit?: number
   /** `next` of the previous page, unchanged. */
   cursor?: string
+}
+
+// ─── Approvals (the inbox) ───────────────────────────────────────────────────────────────────
+
+export type ApprovalStatus = 'open' | 'approved' | 'rejected' | 'expired'
+
+/** One approval a run waits (or waited) for, as the inbox lists it (`listApprovals`, `approvals$`). */
+export interface ApprovalItem {
+  /** `<runId>:<taskId>`, or `<runId>:<taskId>:<index>` for one item of a `forEach` task. */
+  approvalId: string
+  runId: string
+  /** The definition the run runs. */
+  definitionId: string
+  taskId: string
+  index?: number
+  title: string
+  description?: string
+  data?: unknown
+  form?: object
+  /** The current level; 0 is the first. */
+  level: number
+  /** Who may decide at the current level: these principals, and members of these groups. */
+  approvers: string[]
+  groups: string[]
+  quorum: number
+  /** Every vote, at every level, in the order cast. */
+  votes: { by: string; decision: 'approved' | 'rejected'; at: number; comment?: string; level: number }[]
+  /** When the approval was first asked for (its `approval.required`). */
+  createdAt: number
+  /** The current level's deadline: reset by an escalation. */
+  dueAt?: number
+  status: ApprovalStatus
+}
+
+/** What `listApprovals` and `approvals$` select; every field narrows the list. */
+export interface ApprovalFilter {
+  status?: ApprovalStatus | ApprovalStatus[]
+  /**
+   * Only what this principal may decide now: open approvals whose current level lists it as an
+   * approver or names one of its groups (`EngineOptions.groupsOf`), and that it has not voted on
+   * at this level.
+   */
+  principal?: string
+  /** Only approvals whose current level names one of these groups. */
+  groups?: string[]
+  runId?: string
+  definitionId?: string
+  /** Only approvals due before this time (ms since epoch); those without a deadline are left out. */
+  dueBefore?: number
+  /** At most this many, at least 1. Default: all. */
+  limit?: number
 }
 
 export interface WaitOptions {

@@ -1,4 +1,5 @@
 import { share } from 'rxjs'
+import { approvalFeed } from '../src/core/approval-feed'
 import { ArgumentError } from '../src/errors'
 import type { Engine } from '../src/index'
 import { Connection } from './connection'
@@ -31,6 +32,9 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1
  * interface as `createEngine`. Every call goes to the worker; results are plain data and errors
  * keep their class and `code`. `events$` holds one worker subscription however many subscribers
  * the page has, and `progress$`, `health$` and `alerts$` are computed on the page from it.
+ * `approvals$` is too: the worker's `listApprovals` read again after the events that change the
+ * inbox, which include other tabs' (the workers mirror their events to each other). A bad
+ * filter fails it with the worker's `ArgumentError`, on subscribing.
  *
  * Without `worker`, starts the default worker (the built-in actions, an IndexedDB store), which
  * `close()` terminates; a worker passed in is left running (its engine is closed).
@@ -97,6 +101,7 @@ export function connectEngine(worker?: Worker, options: ConnectOptions = {}): En
     progress$: (runId) => monitor.progress$(runId),
     health$: (runId) => monitor.health$(runId),
     alerts$: monitor.alerts$,
+    approvals$: (filter) => approvalFeed(events$, () => forwarded.listApprovals(filter)),
     close: () => connection.close(),
     // The worker holds a connection's principal: acting as another takes a connection of its own.
     as: (other) => connectEngine(served, { startTimeoutMs, principal: other }),

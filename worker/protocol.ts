@@ -34,6 +34,7 @@ export const FORWARDED_METHODS = [
   'checkpoints',
   'history',
   'wait',
+  'listApprovals',
   'runSnapshot',
   'recover',
   'idle',

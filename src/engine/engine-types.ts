@@ -4,6 +4,8 @@ import type {
   Action,
   ActionHandler,
   Alert,
+  ApprovalFilter,
+  ApprovalItem,
   CheckpointInfo,
   Clock,
   DefinitionInfo,
@@ -122,6 +124,24 @@ export interface Engine {
   progress$(runId: string): Observable<Progress>
   health$(runId?: string): Observable<Health>
   readonly alerts$: Observable<Alert>
+
+  /**
+   * The approvals inbox across runs, read from its own store index (never loading a run), in
+   * order of `dueAt` (those without one last), then `createdAt`. Every filter field narrows it;
+   * `principal` keeps what that principal may decide now (see `ApprovalFilter`).
+   *
+   * @example
+   * const mine = await engine.listApprovals({ principal: 'alice', limit: 50 })
+   */
+  listApprovals(filter?: ApprovalFilter): Promise<ApprovalItem[]>
+  /**
+   * `listApprovals(filter)` live: the current list first, then the list again whenever a commit
+   * changed it (approval events, and the end of a run or task that closes an approval).
+   *
+   * @example
+   * engine.approvals$({ status: 'open', principal: 'alice' }).subscribe((items) => render(items))
+   */
+  approvals$(filter?: ApprovalFilter): Observable<ApprovalItem[]>
 
   /**
    * The run's state now, with its definition: what a page needs to follow the run with

@@ -20,6 +20,8 @@ import { memoryStore } from '../store/memory-store'
 import type { Store } from '../store/store'
 import type {
   Alert,
+  ApprovalFilter,
+  ApprovalItem,
   CheckpointInfo,
   DefinitionInfo,
   HistoryEntry,
@@ -36,6 +38,7 @@ import type {
 import { Access, definitionIdOf } from './access'
 import { actingEngine } from './acting-engine'
 import { actionTable } from './action-table'
+import { ApprovalInbox } from './approval-inbox'
 import { type ControlContext, callControl } from './call-control'
 import { CONTROL_CALLS, type ControlName } from './controls'
 import { checkEngineOptions, checkId, checkLimit, checkWaitOptions } from './engine-arguments'
@@ -100,6 +103,7 @@ class SpindleEngine implements Engine {
   readonly #services: HostServices
   readonly #wakeups: DeadlineWakeups
   readonly #access: Access
+  readonly #inbox: ApprovalInbox
   #closing: Promise<void> | undefined
   /** The constructor's recovery; idle() waits for it, as it starts the recovered runs. */
   #recovering: Promise<void> = Promise.resolve()
@@ -221,6 +225,13 @@ class SpindleEngine implements Engine {
           by,
         ),
     }
+    this.#inbox = new ApprovalInbox({
+      store: this.#store,
+      journal: this.#journal,
+      scope: this.#scope,
+      events$: this.events$,
+      groupsOf: options.groupsOf,
+    })
     this.#services.register(this.#wakeups)
     this.#services.open()
     if (options.recover !== false) {
@@ -349,6 +360,14 @@ class SpindleEngine implements Engine {
   health$(runId?: string) {
     if (runId !== undefined) checkId('runId', runId)
     return this.#streams.health$(runId)
+  }
+
+  async listApprovals(filter?: ApprovalFilter): Promise<ApprovalItem[]> {
+    return this.#inbox.list(filter)
+  }
+
+  approvals$(filter?: ApprovalFilter) {
+    return this.#inbox.approvals$(filter)
   }
 
   // ─── lifecycle ─────────────────────────────────────────────────────────────────────────

@@ -4,11 +4,12 @@ import { pagesOf } from './idb-journal-pages'
 import type { CommitBatch } from './ports/journal-store'
 
 /** The object stores a commit may write. */
-export type CommitStores = ('runs' | 'pages' | 'snapshots' | 'outputs')[]
+export type CommitStores = ('runs' | 'pages' | 'snapshots' | 'outputs' | 'approvals')[]
 
 /**
  * Writes `batch` in `tx` and resolves once the transaction committed (see `JournalStore.commit`).
- * `rollBack` marks what a `workflow.rolled-back` entry undoes, in the same transaction.
+ * `rollBack` marks what a `workflow.rolled-back` entry undoes, in the same transaction, and
+ * `project` (when the batch changes approvals) writes the inbox's records in it.
  *
  * A commit is the engine's one durable step, so it talks to IndexedDB directly: no promise per
  * request, only the transaction's end awaited. A batch of journal pages alone (most of them) is
@@ -21,6 +22,7 @@ export async function commitIn(
   raw: IDBTransaction,
   batch: CommitBatch,
   rollBack: (runId: string, afterSeq: number, beforeSeq: number) => Promise<void>,
+  project?: () => Promise<void>,
 ): Promise<void> {
   let refused: unknown
   // Its end, from the transaction's own events: a request that failed after the commit was asked
@@ -34,11 +36,12 @@ export async function commitIn(
     }),
   )
   const rollbacks = batch.entries.filter((e) => e.type === 'workflow.rolled-back')
-  // Marking a rollback walks cursors, whose requests come in later callbacks: only a batch
-  // without one has issued all of its requests when the last fence is checked.
-  const early = rollbacks.length === 0 && typeof raw.commit === 'function'
+  // Marking a rollback walks cursors, and projecting approvals reads before it writes: their
+  // requests come in later callbacks, so only a batch without either has issued all of its
+  // requests when the last fence is checked. Both write what a newer owner reads: guarded.
+  const early = rollbacks.length === 0 && !project && typeof raw.commit === 'function'
   const pagesOnly = batch.runs.length === 0 && batch.snapshots.length === 0 && !batch.outputs?.length
-  const guarded = !pagesOnly || rollbacks.length > 0
+  const guarded = !pagesOnly || rollbacks.length > 0 || project !== undefined
   const runs = raw.objectStore('runs')
   const fences = [...batch.runs, ...(batch.fences ?? [])]
   let unchecked = fences.length
@@ -65,6 +68,7 @@ export async function commitIn(
     if (rollback.type === 'workflow.rolled-back')
       marking.push(quiet(rollBack(rollback.runId, rollback.toSeq, rollback.seq)))
   }
+  if (project) marking.push(quiet(project()))
   const epochs = new Map<string, number>()
   for (const { runId, epoch } of fences) epochs.set(runId, epoch)
   // `add`, not `put`: a page whose first seq is stored already under its epoch is a reused seq,

@@ -1,5 +1,7 @@
 import { unwrap, wrap } from 'idb'
+import { approvalTouch } from './approval-projection'
 import { fence } from './fence'
+import { projectIn } from './idb-approval-store'
 import { type CommitStores, commitIn } from './idb-commit'
 import { type IdbConnection, quiet, type Tx } from './idb-connection'
 import { entriesAfter, livePages } from './idb-journal-pages'
@@ -29,10 +31,16 @@ export function idbJournalStore(db: IdbConnection): JournalStore {
       const stores: CommitStores = ['runs', 'pages']
       if (batch.snapshots?.length > 0 || rolls) stores.push('snapshots')
       if (batch.outputs?.length || rolls) stores.push('outputs')
+      // The inbox is projected in the same write; most batches change no approval.
+      const touch = approvalTouch(batch.entries)
+      if (touch) stores.push('approvals')
       return db.writePlain('commit', stores, (tx) => {
         checkBatch(batch)
-        return commitIn(tx, batch, (runId, afterSeq, beforeSeq) =>
-          markRolledBack(wrap(tx) as never, runId, afterSeq, beforeSeq),
+        return commitIn(
+          tx,
+          batch,
+          (runId, afterSeq, beforeSeq) => markRolledBack(wrap(tx) as never, runId, afterSeq, beforeSeq),
+          touch && (() => projectIn(wrap(tx) as never, batch.entries, touch)),
         )
       })
     },

@@ -2,14 +2,14 @@ import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb'
 import type { RunStatus } from '../types'
 import { type JournalPage, UNFENCED } from './idb-journal-pages'
 import { outputRecordOf } from './output-record'
-import type { OutputRecord, RunRecord, SnapshotRecord, StoredDefinition } from './store'
+import type { ApprovalRecord, OutputRecord, RunRecord, SnapshotRecord, StoredDefinition } from './store'
 
 /**
  * The version of the IndexedDB schema below. Raise it (and add a step to `upgradeSchema`) when a
  * store or index changes; a tab still running the older code closes its connection when asked
  * (`blocking`), so the upgrade is never blocked for long.
  */
-export const SCHEMA_VERSION = 4
+export const SCHEMA_VERSION = 5
 
 /** A cross-run result cache entry. Its other fields belong to the result cache module. */
 export interface CacheRecord {
@@ -37,6 +37,9 @@ export interface ScheduleRecord {
  * Output records (version 2) are keyed `[runId, key]`: one record per task (and per `forEach`
  * item), replaced when the task completes again after a rollback.
  * The `wakeAt` index (version 3) holds passive runs only, by the time they wake at.
+ * Approvals (version 5) are keyed by `approvalId`; their `status` and `due` indexes end with the
+ * key itself, so each index key is unique and in the inbox's order (`dueKey`, `createdAt`,
+ * `approvalId`): a listing walks one index in order, in chunks, and stops at its `limit`.
  */
 export interface SpindleDB extends DBSchema {
   definitions: { key: [id: string, version: string]; value: StoredDefinition }
@@ -56,6 +59,15 @@ export interface SpindleDB extends DBSchema {
   outputs: { key: [runId: string, key: string]; value: OutputRecord }
   cache: { key: string; value: CacheRecord; indexes: { expiresAt: number } }
   schedules: { key: string; value: ScheduleRecord }
+  approvals: {
+    key: string
+    value: ApprovalRecord
+    indexes: {
+      status: [ApprovalRecord['status'], number, number, string]
+      due: [number, number, string]
+      runId: string
+    }
+  }
 }
 
 type UpgradeTransaction = IDBPTransaction<SpindleDB, StoreNames<SpindleDB>[], 'versionchange'>
@@ -86,6 +98,13 @@ export function upgradeSchema(
   }
   if (oldVersion < 4) {
     db.createObjectStore('pages', { keyPath: ['runId', 'epoch', 'seq'] })
+  }
+  if (oldVersion < 5) {
+    // Approvals were never projected before version 5: the inbox starts empty.
+    const approvals = db.createObjectStore('approvals', { keyPath: 'approvalId' })
+    approvals.createIndex('status', ['status', 'dueKey', 'createdAt', 'approvalId'])
+    approvals.createIndex('due', ['dueKey', 'createdAt', 'approvalId'])
+    approvals.createIndex('runId', 'runId')
   }
   // A failure aborts the upgrade, so `openDB` rejects: the caller's operation fails with
   // STORAGE_FAILED and the database stays at its version, readable as before.

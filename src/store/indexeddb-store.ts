@@ -1,4 +1,5 @@
 import { ArgumentError } from '../errors'
+import { idbApprovalStore } from './idb-approval-store'
 import { IdbConnection } from './idb-connection'
 import { idbDefinitionStore } from './idb-definition-store'
 import { idbJournalStore } from './idb-journal-store'
@@ -61,6 +62,7 @@ export function indexedDbStore(options: IndexedDbStoreOptions = {}): Store {
     ...idbDefinitionStore(db),
     ...idbRunStore(db, name),
     ...idbJournalStore(db),
+    ...idbApprovalStore(db),
     close: () => db.close(),
   }
 }

@@ -1,5 +1,7 @@
 import { StorageError } from '../errors'
 import { fence } from './fence'
+import { approvalChanges } from './memory-approval-store'
+import type { ApprovalRecord } from './ports/approval-store'
 import type {
   CommitBatch,
   JournalEntry,
@@ -14,8 +16,12 @@ import { checkRunIds } from './store-arguments'
 /**
  * The `JournalStore` of a memory store: journals, snapshots and output records per run. `runs` is
  * the map of its run port: a commit is fenced by it and writes its run records into it.
+ * `approvals` is the map of its approval port: a commit projects its approval events into it.
  */
-export function memoryJournalStore(runs: Map<string, RunRecord>): JournalStore {
+export function memoryJournalStore(
+  runs: Map<string, RunRecord>,
+  approvals: Map<string, ApprovalRecord> = new Map(),
+): JournalStore {
   const journals = new Map<string, JournalEntry[]>()
   const snapshots = new Map<string, SnapshotRecord[]>()
   /** Per run, by key: the newest output record of each task (and of each `forEach` item). */
@@ -75,7 +81,9 @@ export function memoryJournalStore(runs: Map<string, RunRecord>): JournalStore {
       const outputCopies = batch.outputs?.map((output) =>
         Object.isFrozen(output.entry) ? { ...output } : structuredClone(output),
       )
+      const changedApprovals = approvalChanges(entries, approvals, runs)
       for (const record of runCopies) runs.set(record.runId, record)
+      if (changedApprovals) for (const record of changedApprovals) approvals.set(record.approvalId, record)
       for (const entry of entries) {
         const journal = journals.get(entry.runId)
         if (journal) journal.push(entry)

@@ -1,6 +1,8 @@
+import { memoryApprovalStore } from './memory-approval-store'
 import { memoryDefinitionStore } from './memory-definition-store'
 import { memoryJournalStore } from './memory-journal-store'
 import { memoryRunStore } from './memory-run-store'
+import type { ApprovalRecord } from './ports/approval-store'
 import type { RunRecord, Store } from './store'
 import { checkOptions } from './store-arguments'
 
@@ -15,11 +17,13 @@ export function memoryStore(options: { name?: string } = {}): Store {
   checkOptions('memoryStore', options, { name: true })
   const name = options.name ?? `memory-${Math.random().toString(36).slice(2, 10)}`
   const runs = new Map<string, RunRecord>()
+  const approvals = new Map<string, ApprovalRecord>()
   return {
     name,
     ...memoryDefinitionStore(),
     ...memoryRunStore(runs, name),
-    ...memoryJournalStore(runs),
+    ...memoryJournalStore(runs, approvals),
+    ...memoryApprovalStore(approvals),
     close: async () => {},
   }
 }

@@ -1,7 +1,9 @@
+import type { ApprovalStore } from './ports/approval-store'
 import type { DefinitionStore } from './ports/definition-store'
 import type { JournalStore } from './ports/journal-store'
 import type { RunStore } from './ports/run-store'
 
+export type { ApprovalQuery, ApprovalRecord, ApprovalStore } from './ports/approval-store'
 export type { DefinitionStore, StoredDefinition } from './ports/definition-store'
 export type {
   CommitBatch,
@@ -16,7 +18,8 @@ export type { RunQuery, RunRecord, RunStore, Wakeup } from './ports/run-store'
 /**
  * The storage port. The engine keeps everything durable through it: definitions
  * (`DefinitionStore`), run records (`RunStore`), and the per-run journal, snapshots and output
- * records (`JournalStore`), all in one database. `memoryStore()` and `indexedDbStore()` implement it.
+ * records (`JournalStore`), and the approvals inbox its commits project (`ApprovalStore`), all in
+ * one database. `memoryStore()` and `indexedDbStore()` implement it.
  *
  * Every method either completes or rejects with a `StorageError` (`STORAGE_FAILED`), or a
  * `StaleExecutorError` when a fenced write meets a newer epoch. A rejected `commit` wrote nothing.
@@ -27,7 +30,8 @@ export type { RunQuery, RunRecord, RunStore, Wakeup } from './ports/run-store'
  */
 export type Store = DefinitionStore &
   RunStore &
-  JournalStore & {
+  JournalStore &
+  ApprovalStore & {
     /** Names the database; part of the Web Lock names (`spindle:<name>:run:<runId>`). */
     readonly name: string
     close(): Promise<void>

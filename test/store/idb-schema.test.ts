@@ -2,6 +2,7 @@ import { openDB } from 'idb'
 import type { JournalEntry } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { indexedDbStore } from '../../src/store/indexeddb-store'
+import { approvalJournal, commitEntries } from './approval-entries'
 import { completedEntry, journal, outputRecord, runRecord, snapshotRecord } from './store-fixtures'
 import { deleteDatabase, tempDatabaseName } from './temp-database'
 
@@ -151,6 +152,50 @@ describe('the IndexedDB schema', () => {
       const upgraded = await openDB(name)
       expect([...upgraded.objectStoreNames]).not.toContain('journal')
       upgraded.close()
+    } finally {
+      await store.close()
+      await deleteDatabase(name)
+    }
+  })
+
+  it('upgrades a version 4 database: its runs and journals stay readable, and the inbox starts empty and fills', async () => {
+    const name = tempDatabaseName()
+    const db = await openDB(name, 4, {
+      upgrade(db) {
+        const runs = db.createObjectStore('runs', { keyPath: 'runId' })
+        for (const index of ['status', 'definitionId']) runs.createIndex(index, [index, 'createdAt'])
+        for (const index of ['updatedAt', 'createdAt', 'wakeAt']) runs.createIndex(index, index)
+        db.createObjectStore('pages', { keyPath: ['runId', 'epoch', 'seq'] })
+        db.createObjectStore('snapshots', { keyPath: ['runId', 'seq'] })
+        db.createObjectStore('outputs', { keyPath: ['runId', 'key'] })
+        db.createObjectStore('definitions', { keyPath: ['id', 'version'] })
+        db.createObjectStore('cache', { keyPath: 'key' }).createIndex('expiresAt', 'expiresAt')
+        db.createObjectStore('schedules', { keyPath: 'scheduleId' })
+      },
+    })
+    const tx = db.transaction(['runs', 'pages'], 'readwrite')
+    await tx.objectStore('runs').put(runRecord('r1', { seq: 2, definitionId: 'orders' }))
+    await tx.objectStore('pages').put({ runId: 'r1', epoch: 0, seq: 1, last: 2, entries: journal('r1', 2) })
+    await tx.done
+    db.close()
+    const store = indexedDbStore({ name })
+    try {
+      expect(await store.readJournal('r1')).toEqual(journal('r1', 2))
+      expect(await store.listApprovals()).toEqual([])
+      const j = approvalJournal('r1', 3)
+      await commitEntries(store, 'r1', [j.required({ taskId: 'ok' }, { dueAt: 5 })])
+      expect(await store.listApprovals({ status: ['open'] })).toMatchObject([
+        { approvalId: 'r1:ok', definitionId: 'orders', status: 'open', dueAt: 5 },
+      ])
+      expect((await store.readJournal('r1')).map((e) => e.seq)).toEqual([1, 2, 3])
+      const upgraded = await openDB(name)
+      const { version } = upgraded
+      const read = upgraded.transaction('approvals')
+      const indexes = [...read.store.indexNames]
+      await read.done
+      upgraded.close()
+      expect(version).toBe(5)
+      expect(indexes.sort()).toEqual(['due', 'runId', 'status'])
     } finally {
       await store.close()
       await deleteDatabase(name)

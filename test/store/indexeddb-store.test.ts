@@ -1,6 +1,8 @@
+import { openDB } from 'idb'
 import { ArgumentError } from 'spindle'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { indexedDbStore } from '../../src/store/indexeddb-store'
+import { approvalJournal, commitEntries } from './approval-entries'
 import { storeContract } from './store-contract'
 import { completedEntry, definitionRecord, journal, runRecord, snapshotRecord } from './store-fixtures'
 import { deleteDatabase, tempDatabaseName, tempStores } from './temp-database'
@@ -132,3 +134,24 @@ async function seedRun(store: ReturnType<typeof indexedDbStore>) {
   await store.commit({ entries: journal('r1', 4), runs: [{ ...run, seq: 4 }], snapshots: [] })
   return run
 }
+
+describe('indexedDbStore: the approvals it keeps', () => {
+  const temp = tempStores()
+
+  it("keeps an approval's data once, on the item, not again in the events it was folded from", async () => {
+    const store = temp.open()
+    await store.createRun(runRecord('r1'))
+    const j = approvalJournal('r1')
+    const data = { lines: Array.from({ length: 50 }, (_, i) => ({ sku: `s${i}`, qty: i })) }
+    const entries = [j.required({ taskId: 'x' }, { data, description: 'd' }), j.voted({ taskId: 'x' }, 'ann')]
+    await commitEntries(store, 'r1', entries)
+    const db = await openDB(store.name)
+    const record = await db.get('approvals', 'r1:x')
+    db.close()
+    expect(record.data).toEqual(data)
+    expect(record.trail.map((e: { type: string }) => e.type)).toEqual(['approval.required', 'approval.voted'])
+    expect(record.trail[0]).not.toHaveProperty('data')
+    expect(record.trail[0]).not.toHaveProperty('description')
+    expect((await store.listApprovals())[0]).toMatchObject({ data, description: 'd', votes: [{ by: 'ann' }] })
+  })
+})

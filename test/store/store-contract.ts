@@ -1,5 +1,6 @@
 import type { Store } from 'spindle'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { approvalStoreContract } from './approval-store-contract'
 import { definitionStoreContract } from './definition-store-contract'
 import { journalStoreContract } from './journal-store-contract'
 import { runStoreContract } from './run-store-contract'
@@ -32,6 +33,7 @@ export function storeContract(
     definitionStoreContract(() => store)
     runStoreContract(() => store)
     journalStoreContract(() => store)
+    approvalStoreContract(() => store)
 
     it('closes', async () => {
       await store.createRun(runRecord('r1'))

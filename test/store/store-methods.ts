@@ -26,6 +26,8 @@ const EVERY_METHOD: Record<StoreMethod, true> = {
   latestSnapshot: true,
   readRestorePoints: true,
   rollBack: true,
+  listApprovals: true,
+  deleteApprovals: true,
   close: true,
 }
 

@@ -1,0 +1,69 @@
+import { Observable } from 'rxjs'
+import type { ApprovalItem, WorkflowEvent } from '../types'
+
+/**
+ * The events after whose commit the inbox may read differently: the approval events, and those
+ * that end an open approval without a decision (the store's projection closes it on the same).
+ */
+const CLOSING = new Set<string>([
+  'workflow.cancelled',
+  'workflow.failed',
+  'workflow.rolled-back',
+  'task.failed',
+  'task.skipped',
+])
+
+export function changesApprovals(event: WorkflowEvent): boolean {
+  return event.type.startsWith('approval.') || CLOSING.has(event.type)
+}
+
+/**
+ * A live inbox: `list()` now, then again after each burst of `events$` that may change it (one
+ * read at a time; events during a read make one more read after it, so the last change is never
+ * missed and a busy stream never starves the reader). Emits a list only when it differs from the
+ * last one. Errors with the first failed read; completes with `events$` (the engine closed).
+ *
+ * Events are published after their commit, so a read started on one sees what it committed.
+ */
+export function approvalFeed(
+  events$: Observable<WorkflowEvent>,
+  list: () => Promise<ApprovalItem[]>,
+): Observable<ApprovalItem[]> {
+  return new Observable<ApprovalItem[]>((subscriber) => {
+    let reading = false
+    let again = false
+    let last: string | undefined
+    const read = (): void => {
+      if (reading) {
+        again = true
+        return
+      }
+      reading = true
+      list().then(
+        (items) => {
+          reading = false
+          if (subscriber.closed) return
+          const seen = JSON.stringify(items)
+          if (seen !== last) {
+            last = seen
+            subscriber.next(items)
+          }
+          if (again) {
+            again = false
+            read()
+          }
+        },
+        (error: unknown) => subscriber.error(error),
+      )
+    }
+    const events = events$.subscribe({
+      next: (event) => {
+        if (changesApprovals(event)) read()
+      },
+      error: (error: unknown) => subscriber.error(error),
+      complete: () => subscriber.complete(),
+    })
+    read()
+    return () => events.unsubscribe()
+  })
+}
