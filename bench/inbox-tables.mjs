@@ -6,7 +6,17 @@ import { figure, printRows } from './tables.mjs'
 
 /** @param {any} results the inbox page's results */
 export function printInbox(results) {
-  const { settings, listOpen, listPrincipal, listGroup, heapMB, storeCalls, fillMs } = results
+  const {
+    settings,
+    listOpen,
+    listPrincipal,
+    listGroup,
+    approveOne,
+    approveToCompleted,
+    heapMB,
+    storeCalls,
+    fillMs,
+  } = results
   /** @type {string[][]} */
   const rows = [['figure', 'value', 'items', 'reps']]
   /**
@@ -20,6 +30,8 @@ export function printInbox(results) {
   row(`listApprovals({ status: 'open' }) of ${settings.approvals} (ms)`, listOpen)
   row(`listApprovals({ principal, limit: 50 }), 1 in ${10} listed (ms)`, listPrincipal)
   row(`listApprovals({ principal, limit: 50 }), via a group, 1 in 1,000 (ms)`, listGroup)
+  row('approve(runId, taskId, { by }) of a passive run, until it resolves (ms)', approveOne)
+  row('the same, until the run completed (ms)', approveToCompleted)
   printRows(rows)
   console.log('')
   if (heapMB) {

@@ -1,13 +1,13 @@
-import { createEngine, indexedDbStore, type JournalEntry, type Store } from 'spindle'
+import { createEngine, indexedDbStore } from 'spindle'
 import { countedStore } from './counted-store'
 import { median } from './measure'
 import { dropDatabase, scratchDatabaseName } from './scratch-database'
 
 /**
  * The approvals inbox on real IndexedDB (bench/inbox.html), through the public API: a database
- * holding `approvals` (10,000) runs, each passive (status `running`, waiting with no deadline, as
- * a run waiting on people is) and each with one open approval, projected by the store's commit
- * from its `approval.required` entry. Then `createEngine({ store: indexedDbStore({ name }) })`
+ * holding `approvals` (10,000) runs started through the engine, each waiting on an `approval`
+ * task (no deadline), so each is passive and has one open approval in the inbox, projected by
+ * the store's commit from its `approval.required` entry. Then `createEngine({ store: indexedDbStore({ name }) })`
  * (recovery on, as an app opens it) and, medians of `reps` (7) calls each:
  *
  * - `listApprovals({ status: 'open' })`: all 10,000 items;
@@ -19,7 +19,8 @@ import { dropDatabase, scratchDatabaseName } from './scratch-database'
  * - the store calls an unmeasured pass of all three listings made (on a counting store): the
  *   inbox is read from its own index, no run is loaded.
  *
- * Approving one needs the `approve` control, which this build does not have yet: not measured.
+ * - approving one (`approve` on a passive run, until it resolves, and until the run completed),
+ *   on `reps` different runs.
  */
 
 export interface InboxBenchResults {
@@ -31,6 +32,8 @@ export interface InboxBenchResults {
   listOpen?: { samplesMs: number[]; medianMs: number; items: number }
   listPrincipal?: { samplesMs: number[]; medianMs: number; items: number }
   listGroup?: { samplesMs: number[]; medianMs: number; items: number }
+  approveOne?: { samplesMs: number[]; medianMs: number; items: number }
+  approveToCompleted?: { samplesMs: number[]; medianMs: number; items: number }
   heapMB?: { beforeEngine: number; engineOpen: number; holdingList: number; how: string }
   storeCalls?: Record<string, number>
   error?: string
@@ -50,52 +53,62 @@ const results: InboxBenchResults = {
 const PEOPLE = 10
 const groupsOf = (principal: string) => (principal === 'auditor' ? ['audit'] : [])
 
-/** Runs per fill transaction. */
+/** Runs started at once while filling. */
 const FILL_BATCH = 500
 
-/** `count` passive runs, each with one open approval, written as their executors would. */
-async function fill(store: Store, count: number): Promise<void> {
-  for (let from = 0; from < count; from += FILL_BATCH) {
-    const ids = Array.from({ length: Math.min(FILL_BATCH, count - from) }, (_, i) => `run-${from + i}`)
-    await Promise.all(
-      ids.map((runId, i) =>
-        store.createRun({
-          runId,
-          definitionId: 'order-approval',
-          version: '1.0.0',
-          status: 'running',
-          createdAt: from + i,
-          updatedAt: from + i,
-          input: { orderId: runId },
-          epoch: 0,
-          seq: 0,
-          wakeAt: Number.POSITIVE_INFINITY,
+/** Each run asks one person (one in `PEOPLE`) to approve its order; one in 1,000 also asks the `audit` group. */
+const definition = {
+  schemaVersion: '2.0',
+  id: 'order-approval',
+  version: '1.0.0',
+  params: {
+    orderId: { type: 'string', required: true },
+    approver: { type: 'string', required: true },
+    groups: { type: 'array' },
+    total: { type: 'number' },
+  },
+  tasks: {
+    approve: {
+      action: 'approval',
+      params: {
+        title: "${ 'Approve order ' + input.orderId }",
+        data: { total: '${ input.total }' },
+        levels: [{ approvers: ['${ input.approver }'], groups: '${ input.groups }' }],
+      },
+    },
+    done: { action: 'noop', dependsOn: ['approve'] },
+  },
+}
+
+/**
+ * `count` runs of `definition` started through the engine: each waits on its approval (no
+ * deadline), so it is passive once its wait is committed, as a run waiting on people is.
+ */
+async function fill(name: string, count: number): Promise<void> {
+  const engine = createEngine({ store: indexedDbStore({ name }), groupsOf })
+  try {
+    await engine.register(definition)
+    for (let from = 0; from < count; from += FILL_BATCH) {
+      const n = Math.min(FILL_BATCH, count - from)
+      await Promise.all(
+        Array.from({ length: n }, (_, i) => {
+          const k = from + i
+          return engine.start(
+            'order-approval',
+            {
+              orderId: `order-${k}`,
+              approver: `person-${k % PEOPLE}`,
+              groups: k % 1000 === 0 ? ['audit'] : [],
+              total: 1_000 + k,
+            },
+            { runId: `run-${k}` },
+          )
         }),
-      ),
-    )
-    const entries: JournalEntry[] = ids.map((runId, i) => {
-      const n = from + i
-      return {
-        type: 'approval.required',
-        runId,
-        seq: 1,
-        at: 1_000 + n,
-        taskId: 'approve',
-        level: 0,
-        title: `Approve order ${runId}`,
-        data: { total: 1_000 + n },
-        approvers: [`person-${n % PEOPLE}`],
-        groups: n % 1000 === 0 ? ['audit'] : [],
-        quorum: 1,
-        dueAt: 86_400_000 + ((n * 7919) % count),
-      }
-    })
-    await store.commit({
-      entries,
-      runs: [],
-      snapshots: [],
-      fences: ids.map((runId) => ({ runId, epoch: 0 })),
-    })
+      )
+      await engine.idle()
+    }
+  } finally {
+    await engine.close()
   }
 }
 
@@ -131,9 +144,7 @@ async function main(): Promise<void> {
   const name = scratchDatabaseName('inbox')
   try {
     const begin = performance.now()
-    const filler = indexedDbStore({ name })
-    await fill(filler, settings.approvals)
-    await filler.close()
+    await fill(name, settings.approvals)
     results.fillMs = performance.now() - begin
 
     // One unmeasured pass on a counting store: which store calls the listings make.
@@ -163,6 +174,24 @@ async function main(): Promise<void> {
     results.listGroup = await timed(settings.reps, () =>
       engine.listApprovals({ principal: 'auditor', limit: 50 }),
     )
+    // Approving one: the run is passive (not in memory); approve() takes it over, applies the
+    // vote and commits it, and resolves. Then, separately, until the run has completed.
+    const approveMs: number[] = []
+    const completeMs: number[] = []
+    for (let i = 0; i < settings.reps; i++) {
+      const k = 1 + i * 37
+      const runId = `run-${k}`
+      const begin = performance.now()
+      await engine.approve(runId, 'approve', { by: `person-${k % PEOPLE}` })
+      approveMs.push(performance.now() - begin)
+      const run = await engine.wait(runId)
+      completeMs.push(performance.now() - begin)
+      if (run.status !== 'completed') throw new Error(`run ${runId} is ${run.status} after its approval`)
+    }
+    results.approveOne = { samplesMs: approveMs, medianMs: median(approveMs), items: 1 }
+    results.approveToCompleted = { samplesMs: completeMs, medianMs: median(completeMs), items: 1 }
+    const left = await engine.listApprovals({ status: 'open' })
+    if (left.length !== settings.approvals - settings.reps) throw new Error(`${left.length} left open`)
     await engine.close()
   } catch (error) {
     results.error = error instanceof Error ? (error.stack ?? error.message) : String(error)

@@ -223,7 +223,9 @@ async function main() {
         } else {
           const results = await page(name, `${name}.html`)
           all.pages[name] = results
-          ;({ worker: printWorker, durable: printDurable, inbox: printInbox })[name]?.(results)
+          /** @type {Record<string, (results: any) => void>} */
+          const printers = { worker: printWorker, durable: printDurable, inbox: printInbox }
+          printers[name]?.(results)
           console.log(`browser: ${results.userAgent} (cross-origin isolated: ${results.crossOriginIsolated})`)
           if (results.error) console.log(`page error: ${results.error}`)
           anyFailed ||= failed(results)
