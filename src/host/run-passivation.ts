@@ -55,7 +55,8 @@ export class RunPassivation {
   /** The run published a commit: if that commit left it dormant, it leaves memory after it. */
   committed(executor: RunExecutor): void {
     const { runId } = executor
-    if (executor.record.wakeAt === undefined || !this.#wakeups?.active || this.#pending.has(runId)) return
+    const wakeAt = executor.record.wakeAt
+    if (wakeAt === undefined || !this.#mayPassivate(wakeAt) || this.#pending.has(runId)) return
     this.#pending.add(runId)
     executor.idle().then(
       () => this.#passivate(executor),
@@ -71,7 +72,8 @@ export class RunPassivation {
     const wakeups = this.#wakeups
     if (
       wakeAt === undefined ||
-      !wakeups?.active ||
+      !wakeups ||
+      !this.#mayPassivate(wakeAt) ||
       this.#host.live(runId) !== executor ||
       executor.busy ||
       this.#host.scope.closed ||
@@ -83,6 +85,17 @@ export class RunPassivation {
       return
     this.#host.evict(executor)
     wakeups.passivated(runId, wakeAt)
+  }
+
+  /**
+   * Whether a run dormant until `wakeAt` may leave memory here: always while this engine wakes
+   * passive runs (it leads); otherwise only a run that no deadline wakes (it waits on people,
+   * a child run or a signal), which nobody but a call needs to wake, and a call on any engine
+   * takes it over. A run with a deadline stays with its own timer where the leader cannot know
+   * of it.
+   */
+  #mayPassivate(wakeAt: number): boolean {
+    return this.#wakeups !== undefined && (this.#wakeups.active || wakeAt === Number.POSITIVE_INFINITY)
   }
 }
 

@@ -1,7 +1,7 @@
 import { createEngine, type Engine, SpindleError, simulatedClock } from 'spindle'
 import { afterEach, describe, expect, it } from 'vitest'
 import { tempStores } from '../store/temp-database'
-import { def } from '../support/engine-fixtures'
+import { def, until } from '../support/engine-fixtures'
 
 const START = Date.UTC(2026, 0, 1)
 
@@ -61,5 +61,42 @@ describe('two tabs deciding the same approval (two engines on one IndexedDB data
       expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1))
       await Promise.all(engines.splice(0).map((e) => e.close()))
     }
+  })
+  it('decides a run that waits on people only from a tab that does not execute it: the engine that started it lets it go', async () => {
+    const name = temp.open().name
+    const leader = open(name)
+    await leader.idle()
+    const follower = open(name)
+    await follower.register(either)
+    const { runId } = await follower.start('wf')
+    await follower.idle()
+    const probe = temp.open(name)
+    await until(async () => (await probe.getRun(runId))?.wakeAt === Number.POSITIVE_INFINITY)
+    // Once the follower let the run go, the leader takes it over for the decision.
+    await leader.approve(runId, 'big', { by: 'alice' })
+    expect((await leader.wait(runId)).status).toBe('completed')
+    const voted = (await leader.history(runId)).filter((e) => e.type === 'approval.voted')
+    expect(voted.map((e) => e.by)).toEqual(['alice'])
+  })
+
+  it('keeps a waiting run with a deadline where it runs, when that engine does not lead', async () => {
+    const name = temp.open().name
+    const leader = open(name)
+    await leader.idle()
+    const follower = open(name)
+    const timed = def({
+      big: {
+        action: 'approval',
+        params: { title: 'Big order', levels: [{ approvers: ['alice'], timeoutMs: 60_000 }] },
+      },
+    })
+    await follower.register(timed)
+    const { runId } = await follower.start('wf')
+    await follower.idle()
+    await expect(leader.approve(runId, 'big', { by: 'alice' })).rejects.toMatchObject({
+      code: 'INVALID_STATE',
+    })
+    await follower.approve(runId, 'big', { by: 'alice' })
+    expect((await follower.wait(runId)).status).toBe('completed')
   })
 })
