@@ -120,3 +120,64 @@ describe('the inbox through a worker', () => {
     subscription.unsubscribe()
   })
 })
+
+/** Each order asks its approver; `lines` asks one approval per line, of `bob`. */
+const orders: WorkflowDefinition = {
+  schemaVersion: '2.0',
+  id: 'orders',
+  version: '1.0.0',
+  params: { approver: { type: 'string', required: true }, lines: { type: 'array' } },
+  tasks: {
+    order: {
+      action: 'approval',
+      params: { title: 'Order', levels: [{ approvers: ['${ input.approver }'] }] },
+    },
+    lines: {
+      action: 'approval',
+      dependsOn: ['order'],
+      forEach: 'input.lines',
+      params: { title: "${ 'Line ' + item }", levels: [{ approvers: ['bob'] }] },
+    },
+  },
+}
+
+describe('the inbox of real approvals, across two tabs', () => {
+  it("one tab starts runs, the other's inbox lists and decides them; each decision leaves it live", async () => {
+    const db = database()
+    const tabA = tab(db)
+    await tabA.idle()
+    const tabB = tab(db)
+    await tabA.register(orders)
+    const first = await tabA.start('orders', { approver: 'ann', lines: ['x', 'y'] })
+    const second = await tabA.start('orders', { approver: 'carl', lines: [] })
+    const seen: string[][] = []
+    const subscription = tabB
+      .approvals$({ status: 'open', principal: 'ann' })
+      .subscribe((items) => seen.push(ids(items)))
+    await until(async () => ids(await tabB.listApprovals({ status: 'open' })).length === 2)
+    await until(() => seen.at(-1)?.length === 1)
+    expect(seen.at(-1)).toEqual([`${first.runId}:order`])
+    // Tab B decides what tab A started: the run leaves tab A's memory while it waits on people.
+    await tabB.approve(first.runId, 'order', { by: 'ann', comment: 'fine' })
+    await until(() => seen.at(-1)?.length === 0)
+    await until(async () => (await tabB.listApprovals({ principal: 'bob' })).length === 2)
+    const lines = await tabB.listApprovals({ principal: 'bob' })
+    expect(ids(lines)).toEqual([`${first.runId}:lines:0`, `${first.runId}:lines:1`])
+    expect(lines.map((l) => l.title)).toEqual(['Line x', 'Line y'])
+    await tabB.approve(first.runId, 'lines[0]', { by: 'bob' })
+    await tabA.reject(first.runId, 'lines[1]', { by: 'bob', comment: 'no stock' })
+    const done = await tabA.wait(first.runId)
+    expect(done.status).toBe('completed')
+    expect(done.tasks.lines!.output).toMatchObject([{ approved: true }, { approved: false }])
+    const decided = await tabB.listApprovals({ runId: first.runId })
+    expect(decided.map((i) => [i.approvalId, i.status])).toEqual([
+      [`${first.runId}:order`, 'approved'],
+      [`${first.runId}:lines:0`, 'approved'],
+      [`${first.runId}:lines:1`, 'rejected'],
+    ])
+    const votes = (await tabB.history(first.runId)).filter((e) => e.type === 'approval.voted')
+    expect(votes.map((e) => e.by)).toEqual(['ann', 'bob', 'bob'])
+    expect(ids(await tabB.listApprovals({ status: 'open' }))).toEqual([`${second.runId}:order`])
+    subscription.unsubscribe()
+  })
+})
