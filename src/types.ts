@@ -17,6 +17,9 @@ export interface ErrorInfo {
 
 export type OnError = 'fail' | 'skip' | 'continue' | 'pause'
 
+/** When a task with dependencies runs, by how they ended (see `src/core/trigger-rules.ts`). */
+export type TriggerRule = 'all-success' | 'none-failed' | 'all-done' | 'one-success'
+
 export interface RetryPolicy {
   /** Attempts in all, the first included. 1 means no retry. */
   maxAttempts?: number
@@ -66,6 +69,8 @@ export interface TaskDefinition {
   compensate?: CompensateSpec
   cache?: CacheSpec
   expectedDurationMs?: number
+  /** When the task runs, by how its dependencies ended. Default `all-success`. */
+  trigger?: TriggerRule
 }
 
 export interface WorkflowDefinition {
@@ -148,6 +153,7 @@ export interface CompiledTask {
   readonly retry: ResolvedRetry
   readonly timeoutMs?: number
   readonly onError: OnError
+  readonly trigger: TriggerRule
   readonly compensate?: { action: string; params?: CompiledParams }
   readonly expectedDurationMs?: number
   /** Every task id the task's expressions read (when, forEach, params). */
@@ -201,6 +207,8 @@ export interface TaskState {
   failedAttempts: number
   /** Dependencies not yet completed or skipped. */
   deps: number
+  /** Dependencies that ended skipped, once one has (the trigger rule reads it). */
+  depsSkipped?: number
   /** Admitted under the run's concurrency limit and handed to the engine to start. */
   dispatched: boolean
   error?: ErrorInfo
@@ -216,7 +224,7 @@ export interface TaskState {
   queueMs: number
   itemsDone?: number
   itemsTotal?: number
-  skipReason?: 'condition' | 'manual' | 'on-error'
+  skipReason?: 'condition' | 'manual' | 'on-error' | 'trigger'
   /** Failed with `onError: 'continue'`: settled, its dependents proceed. */
   continued?: boolean
   /** `attempts` when the retry budget was last renewed (by `retryTask` or `resume`). */
@@ -392,7 +400,7 @@ export type WorkflowEvent = EventBase &
         continued?: boolean
       }
     | { type: 'task.retrying'; taskId: string; attempt: number; delayMs: number; manual?: boolean }
-    | { type: 'task.skipped'; taskId: string; reason: 'condition' | 'manual' | 'on-error' }
+    | { type: 'task.skipped'; taskId: string; reason: 'condition' | 'manual' | 'on-error' | 'trigger' }
     | {
         type: 'task.waiting'
         taskId: string

@@ -156,7 +156,9 @@ function fitsTask(s: RunState, e: RunEvent): boolean {
     case 'task.skipped': {
       const t = taskOf(s, e)
       if (t === undefined) return false
-      return e.reason === 'condition' ? t.status === 'pending' && t.dispatched : canSkip(s, t)
+      if (e.reason === 'condition') return t.status === 'pending' && t.dispatched
+      // Only ever derived from a dependency's end (settle); a replay finds it recorded already.
+      return e.reason !== 'trigger' && canSkip(s, t)
     }
     case 'task.retrying': {
       const t = taskOf(s, e)

@@ -1,4 +1,5 @@
-import type { RunState, TaskState } from '../../types'
+import type { RunState, TaskState, TaskStatus, TriggerRule } from '../../types'
+import { type TriggerVerdict, triggerVerdict } from '../trigger-rules'
 import type { RunEvent, RunStep } from './run-step'
 
 /*
@@ -56,7 +57,8 @@ export function fill(s: RunState, step: RunStep): void {
   while (s.status === 'running' && s.inFlight < s.concurrency && s.readyHead < s.ready.length) {
     const id = s.ready[s.readyHead++]!
     const t = s.tasks[id]!
-    if (t.status !== 'pending' || t.dispatched || t.deps > 0) continue
+    if (t.status !== 'pending' || t.dispatched) continue
+    if ((t.deps > 0 || t.depsSkipped !== undefined) && !triggered(step, id, t)) continue
     t.dispatched = true
     s.inFlight += 1
     // Without a `when`, admitting a task is starting it: one transition, no round trip.
@@ -97,7 +99,7 @@ export function stopClock(step: RunStep, t: TaskState): void {
   if (t.status === 'running' && t.startedAt !== undefined) t.runMs += step.at - t.startedAt
 }
 
-/** The task ended for good: its dependents may become ready, and the run may be done. */
+/** The task ended for good: its dependents may become ready (or be skipped), and the run may be done. */
 export function settle(
   s: RunState,
   step: RunStep,
@@ -105,13 +107,45 @@ export function settle(
   t: TaskState,
   status: 'completed' | 'skipped' | 'failed',
 ): void {
+  // A worklist, not recursion: a skip goes down a branch of any length.
+  const ended: [string, 'completed' | 'skipped'][] = [[id, end(s, step, t, status)]]
+  for (let next = ended.pop(); next !== undefined; next = ended.pop()) {
+    const [parent, outcome] = next
+    for (const child of step.wf.tasks.get(parent)!.children) {
+      const c = s.tasks[child]!
+      const rule = step.wf.tasks.get(child)!.trigger
+      const before = verdict(step, child, c, rule)
+      c.deps -= 1
+      if (outcome === 'skipped') c.depsSkipped = (c.depsSkipped ?? 0) + 1
+      if (c.status !== 'pending' || c.dispatched) continue
+      const after = verdict(step, child, c, rule)
+      if (after === 'skip') {
+        c.skipReason = 'trigger'
+        step.record(s, { type: 'task.skipped', taskId: child, reason: 'trigger', at: step.at })
+        ended.push([child, end(s, step, c, 'skipped')])
+      } else if (after === 'ready' && before !== 'ready') enqueue(s, step, child, c)
+    }
+  }
+  if (s.remaining === 0) step.command({ type: 'finish' })
+}
+
+/** Marks the task ended; a failure settled here is one under `continue`, which counts as completed. */
+function end(s: RunState, step: RunStep, t: TaskState, status: TaskStatus): 'completed' | 'skipped' {
   t.status = status
   t.endedAt = step.at
   s.remaining -= 1
-  for (const child of step.wf.tasks.get(id)!.children) {
-    const c = s.tasks[child]!
-    c.deps -= 1
-    if (c.deps === 0 && c.status === 'pending') enqueue(s, step, child, c)
-  }
-  if (s.remaining === 0) step.command({ type: 'finish' })
+  return status === 'skipped' ? 'skipped' : 'completed'
+}
+
+/** Whether a pending task's trigger rule lets it start now (its dependencies ended as the rule asks). */
+export function triggered(step: RunStep, id: string, t: TaskState): boolean {
+  return verdict(step, id, t, step.wf.tasks.get(id)!.trigger) === 'ready'
+}
+
+function verdict(step: RunStep, id: string, t: TaskState, rule: TriggerRule): TriggerVerdict {
+  // The default rule with every dependency completed: the common case, without a tally.
+  if (t.deps === 0 && t.depsSkipped === undefined) return 'ready'
+  const total = step.wf.tasks.get(id)!.dependsOn.length
+  const skipped = t.depsSkipped ?? 0
+  return triggerVerdict(rule, { total, completed: total - t.deps - skipped, skipped })
 }
