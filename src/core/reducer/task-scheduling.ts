@@ -1,4 +1,4 @@
-import type { RunState, TaskState, TaskStatus, TriggerRule } from '../../types'
+import type { CompiledTask, RunState, TaskState, TaskStatus } from '../../types'
 import { type TriggerVerdict, triggerVerdict } from '../trigger-rules'
 import type { RunEvent, RunStep } from './run-step'
 
@@ -107,24 +107,31 @@ export function settle(
   t: TaskState,
   status: 'completed' | 'skipped' | 'failed',
 ): void {
-  // A worklist, not recursion: a skip goes down a branch of any length.
-  const ended: [string, 'completed' | 'skipped'][] = [[id, end(s, step, t, status)]]
-  for (let next = ended.pop(); next !== undefined; next = ended.pop()) {
-    const [parent, outcome] = next
+  // Tasks skipped by their rule whose dependents are still to hear of it: a worklist rather
+  // than recursion, as a skip goes down a branch of any length.
+  let skipped: string[] | undefined
+  let parent = id
+  let outcome = end(s, step, t, status)
+  for (;;) {
     for (const child of step.wf.tasks.get(parent)!.children) {
       const c = s.tasks[child]!
-      const rule = step.wf.tasks.get(child)!.trigger
-      const before = verdict(step, child, c, rule)
+      const task = step.wf.tasks.get(child)!
+      const before = verdict(task, c)
       c.deps -= 1
       if (outcome === 'skipped') c.depsSkipped = (c.depsSkipped ?? 0) + 1
       if (c.status !== 'pending' || c.dispatched) continue
-      const after = verdict(step, child, c, rule)
+      const after = verdict(task, c)
       if (after === 'skip') {
         c.skipReason = 'trigger'
         step.record(s, { type: 'task.skipped', taskId: child, reason: 'trigger', at: step.at })
-        ended.push([child, end(s, step, c, 'skipped')])
+        end(s, step, c, 'skipped')
+        ;(skipped ??= []).push(child)
       } else if (after === 'ready' && before !== 'ready') enqueue(s, step, child, c)
     }
+    const next = skipped?.pop()
+    if (next === undefined) break
+    parent = next
+    outcome = 'skipped'
   }
   if (s.remaining === 0) step.command({ type: 'finish' })
 }
@@ -139,13 +146,13 @@ function end(s: RunState, step: RunStep, t: TaskState, status: TaskStatus): 'com
 
 /** Whether a pending task's trigger rule lets it start now (its dependencies ended as the rule asks). */
 export function triggered(step: RunStep, id: string, t: TaskState): boolean {
-  return verdict(step, id, t, step.wf.tasks.get(id)!.trigger) === 'ready'
+  return verdict(step.wf.tasks.get(id)!, t) === 'ready'
 }
 
-function verdict(step: RunStep, id: string, t: TaskState, rule: TriggerRule): TriggerVerdict {
-  // The default rule with every dependency completed: the common case, without a tally.
+function verdict(task: CompiledTask, t: TaskState): TriggerVerdict {
+  // Every dependency completed: ready under every rule, without a tally (the common case).
   if (t.deps === 0 && t.depsSkipped === undefined) return 'ready'
-  const total = step.wf.tasks.get(id)!.dependsOn.length
+  const total = task.dependsOn.length
   const skipped = t.depsSkipped ?? 0
-  return triggerVerdict(rule, { total, completed: total - t.deps - skipped, skipped })
+  return triggerVerdict(task.trigger, { total, completed: total - t.deps - skipped, skipped })
 }
