@@ -125,7 +125,8 @@ export function settle(
         c.skipReason = 'trigger'
         step.record(s, { type: 'task.skipped', taskId: child, reason: 'trigger', at: step.at })
         end(s, step, c, 'skipped')
-        ;(skipped ??= []).push(child)
+        skipped ??= []
+        skipped.push(child)
       } else if (after === 'ready' && before !== 'ready') enqueue(s, step, child, c)
     }
     const next = skipped?.pop()
