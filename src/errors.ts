@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'COMPENSATION_FAILED'
   | 'ENGINE_CLOSED'
   | 'WORKER_UNAVAILABLE'
+  /** A `state-machine` task's machine threw (an action or a guard) or could not start. */
+  | 'MACHINE_FAILED'
 
 export interface SpindleErrorOptions {
   value?: unknown

@@ -257,7 +257,23 @@ export interface BackoffWait {
 }
 
 /** A wait of one `forEach` item. */
-export type ActionWait = TimerWait | SignalWait
+export type ActionWait = TimerWait | SignalWait | MachineWait
+
+/**
+ * A task running an XState machine (`state-machine`): the machine's persisted snapshot, and the
+ * event types its current state has transitions for (`*` and `prefix.*` descriptors included).
+ * A signal of such a type goes to the machine; the runtime computes the transition and journals
+ * it as `machine.transitioned`. No deadline of its own.
+ */
+export interface MachineWait {
+  kind: 'machine'
+  /** Its name in `EngineOptions.machines`. */
+  machine: string
+  /** `actor.getPersistedSnapshot()` after its last event: plain data. */
+  snapshot: unknown
+  accepts: string[]
+  until?: undefined
+}
 
 /**
  * A `forEach` task whose items wait: the waits of the items not done yet, by index, out of
@@ -271,7 +287,7 @@ export interface ItemsWait {
   until?: number
 }
 
-export type TaskWait = TimerWait | SignalWait | BackoffWait | ItemsWait
+export type TaskWait = TimerWait | SignalWait | BackoffWait | ItemsWait | MachineWait
 
 /** A signal kept for a task that does not wait for it yet: its `signal.received` entry's seq and time. */
 export interface BufferedSignal {
@@ -425,6 +441,24 @@ export type WorkflowEvent = EventBase &
          * retry that a timed-out `wait-for-event` may back off for (journaled, so a replay
          * derives the same deadline; 0.5, no spread, when absent).
          */
+        rand?: number
+      }
+    | {
+        /**
+         * The machine of a `state-machine` task took the signal journaled just before (`event`
+         * is its name): `active` with its new snapshot, `done` with its final output, or
+         * `error` (the attempt fails with `error`; `rand` is the draw for a retry's jitter).
+         */
+        type: 'machine.transitioned'
+        taskId: string
+        event: string
+        status: 'active' | 'done' | 'error'
+        snapshot?: unknown
+        accepts?: string[]
+        /** The machine's state value after the event (for the record; `snapshot` holds it too). */
+        value?: unknown
+        output?: unknown
+        error?: ErrorInfo
         rand?: number
       }
     | {

@@ -170,6 +170,10 @@ function fitsTask(s: RunState, e: RunEvent): boolean {
       const until = deadlineOf(t)
       return (t.status === 'retrying' || t.status === 'waiting') && until !== undefined && e.at >= until
     }
+    case 'machine.transitioned': {
+      const t = taskOf(s, e)
+      return t !== undefined && t.status === 'waiting' && t.wait?.kind === 'machine'
+    }
     case 'approval.required':
     case 'approval.granted':
     case 'approval.rejected':

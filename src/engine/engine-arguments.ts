@@ -45,6 +45,7 @@ const ENGINE_OPTIONS = {
   snapshotEvery: true,
   recover: true,
   inspect: true,
+  machines: true,
 } as const satisfies Record<keyof EngineOptions, true>
 const START_OPTIONS = {
   version: true,
@@ -66,6 +67,29 @@ const RUN_FILTER_FIELDS = {
 /** `createEngine`'s options: an object of known fields. */
 export function checkEngineOptions(options: unknown): asserts options is EngineOptions {
   checkOptions('createEngine', options, ENGINE_OPTIONS)
+  checkMachines((options as EngineOptions).machines)
+}
+
+/** `machines`: XState machines by name (anything else would fail only when a task starts it). */
+function checkMachines(machines: unknown): void {
+  if (machines === undefined) return
+  const isMachine = (value: unknown) =>
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { getInitialSnapshot?: unknown }).getInitialSnapshot === 'function' &&
+    typeof (value as { transition?: unknown }).transition === 'function'
+  const wrong =
+    typeof machines !== 'object' || machines === null || Array.isArray(machines)
+      ? undefined
+      : Object.keys(machines).find((name) => !isMachine((machines as Record<string, unknown>)[name]))
+  if (typeof machines === 'object' && machines !== null && !Array.isArray(machines) && wrong === undefined)
+    return
+  throw new ArgumentError(
+    wrong === undefined
+      ? `createEngine: "machines" must be an object of XState machines by name; got ${describe(machines)}.`
+      : `createEngine: machines["${wrong}"] must be an XState machine (createMachine or setup().createMachine); got ${describe((machines as Record<string, unknown>)[wrong])}.`,
+    { value: machines },
+  )
 }
 
 /** `start`'s options, checked before anything is read or written. */

@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs'
+import type { AnyStateMachine } from 'xstate'
 import type { Store } from '../store/store'
 import type {
   Action,
@@ -46,6 +47,11 @@ export interface EngineOptions {
    * runs in the Stately Inspector. A throwing callback is reported (`reportError`), never fatal.
    */
   inspect?: (inspectionEvent: unknown) => void
+  /**
+   * XState v5 machines by name, for the `state-machine` action (`params.machine`). In a worker,
+   * they belong to the worker's engine: a machine is code and never crosses `postMessage`.
+   */
+  machines?: Record<string, AnyStateMachine>
 }
 
 export interface Engine {

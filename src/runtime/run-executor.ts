@@ -10,6 +10,7 @@ import { InvalidStateError, SpindleError, toErrorInfo } from '../errors'
 import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
 import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
 import type { JournalSource, JournalWriter } from './journal'
+import type { MachineRunner } from './machine-runner'
 import { reportUnhandledError } from './report-unhandled-error'
 import { RunCommands } from './run-commands'
 import { RunRounds } from './run-rounds'
@@ -31,6 +32,8 @@ export interface ExecutorHost {
   /** A journal write failed: the executor has stopped; the engine decides what follows. */
   broken(executor: RunExecutor, error: unknown): void
   readonly snapshotEvery: number
+  /** Runs the machines of `state-machine` tasks. */
+  readonly machines?: MachineRunner
 }
 
 /**
@@ -134,10 +137,23 @@ export class RunExecutor implements JournalSource, TaskHost {
     this.#rounds.enqueue(event)
   }
 
+  /** The engine's state machines, for the `state-machine` tasks of this run. */
+  get machines(): MachineRunner | undefined {
+    return this.#host.machines
+  }
+
   #apply(event: RunEvent): Promise<void> {
     if (this.#commands.stopped) return Promise.resolve()
     if (this.#commands.fenced !== undefined) return Promise.reject(this.#refusal(event))
-    return this.#rounds.enqueue(event)?.done ?? Promise.resolve()
+    // A signal for a waiting machine: its transition is computed now, before the signal is
+    // applied, and journaled right after it in the same write, so no crash falls in between.
+    const transition =
+      event.type === 'signal.received' && this.can(event)
+        ? this.#host.machines?.transition(this.state, this.wf, event, () => this.#host.random())
+        : undefined
+    const round = this.#rounds.enqueue(event)
+    if (transition === undefined) return round?.done ?? Promise.resolve()
+    return this.#rounds.enqueue(transition)?.done ?? round?.done ?? Promise.resolve()
   }
 
   #refusal(event: RunEvent): InvalidStateError {

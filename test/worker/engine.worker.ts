@@ -5,6 +5,7 @@
 import { createEngine, memoryStore, TaskError } from 'spindle'
 import { serveEngine } from 'spindle/worker'
 import { indexedDbStore } from '../../src/store/indexeddb-store'
+import { orderMachine } from '../support/order-machine'
 import type { EngineWorkerConfig } from './engine-worker'
 
 const config = JSON.parse(self.name) as EngineWorkerConfig
@@ -13,6 +14,8 @@ const log = new BroadcastChannel(`log:${config.db}`)
 
 const engine = createEngine({
   store: config.store === 'idb' ? indexedDbStore({ name: config.db }) : memoryStore({ name: config.db }),
+  // Machines are code: they are given to the worker's engine, never sent from the page.
+  machines: { order: orderMachine },
   actions: {
     add: ({ a, b }: { a: number; b: number }) => a + b,
     fail: ({ message }: { message: string }) => {

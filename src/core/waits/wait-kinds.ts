@@ -2,6 +2,7 @@ import type { ActionWait, TaskWait } from '../../types'
 import type { RunEventOf } from '../reducer/run-step'
 import { backoffWait } from './backoff-wait'
 import { earliest, itemsWait } from './items-wait'
+import { machineWait } from './machine-wait'
 import { signalWait } from './signal-wait'
 import { timerWait } from './timer-wait'
 import type { WaitKind } from './wait-kind'
@@ -12,6 +13,7 @@ const waitKinds: { [K in TaskWait['kind']]: WaitKind<Extract<TaskWait, { kind: K
   signal: signalWait,
   backoff: backoffWait,
   items: itemsWait,
+  machine: machineWait,
 }
 
 /** The rules of `wait`'s kind. */
