@@ -151,8 +151,10 @@ export function triggered(step: RunStep, id: string, t: TaskState): boolean {
 }
 
 function verdict(task: CompiledTask, t: TaskState): TriggerVerdict {
-  // Every dependency completed: ready under every rule, without a tally (the common case).
-  if (t.deps === 0 && t.depsSkipped === undefined) return 'ready'
+  // No dependency skipped: every rule but one-success waits for them all, and then runs. The
+  // common case, decided without a tally (settle asks twice per edge).
+  if (t.depsSkipped === undefined && (t.deps === 0 || task.trigger !== 'one-success'))
+    return t.deps === 0 ? 'ready' : 'wait'
   const total = task.dependsOn.length
   const skipped = t.depsSkipped ?? 0
   return triggerVerdict(task.trigger, { total, completed: total - t.deps - skipped, skipped })
