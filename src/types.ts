@@ -460,6 +460,8 @@ export type WorkflowEvent = EventBase &
         output?: unknown
         error?: ErrorInfo
         rand?: number
+        /** The seq of the buffered `signal.received` it took, when it took one from the buffer. */
+        signal?: number
       }
     | {
         type: 'signal.received'

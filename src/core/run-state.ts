@@ -172,7 +172,8 @@ function fitsTask(s: RunState, e: RunEvent): boolean {
     }
     case 'machine.transitioned': {
       const t = taskOf(s, e)
-      return t !== undefined && t.status === 'waiting' && t.wait?.kind === 'machine'
+      if (t === undefined || t.status !== 'waiting' || t.wait?.kind !== 'machine') return false
+      return e.signal === undefined || s.signals[e.event] !== undefined
     }
     case 'approval.required':
     case 'approval.granted':

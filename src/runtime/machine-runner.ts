@@ -8,6 +8,8 @@ import {
 import type { Machines } from '../actions/builtin-context'
 import type { RunEvent, RunEventOf } from '../core/reducer/run-step'
 import { waiterFor } from '../core/reducer/signals'
+import { SIGNAL_TTL_MS } from '../core/signal-buffer'
+import { takesEvent } from '../core/waits/machine-wait'
 import { TaskError, toErrorInfo } from '../errors'
 import type { CompiledWorkflow, MachineWait, RunState } from '../types'
 
@@ -58,16 +60,62 @@ export class MachineRunner implements Machines {
     const taskId = waiterFor(s, wf, signal.name)
     const wait = taskId === undefined ? undefined : s.tasks[taskId]!.wait
     if (taskId === undefined || wait?.kind !== 'machine') return undefined
-    const base = { type: 'machine.transitioned', taskId, event: signal.name, at: signal.at } as const
+    return this.#transition(taskId, wait, signal.name, signal.payload, signal.at, rand)
+  }
+
+  /**
+   * The `machine.transitioned` a buffered signal makes in a waiting machine whose state takes it
+   * now (it started waiting, or moved on): the first such machine in definition order, with its
+   * oldest signal still in time; undefined when there is none. The reducer takes that signal out
+   * of the buffer as it applies the transition.
+   */
+  fromBuffer(
+    s: RunState,
+    wf: CompiledWorkflow,
+    payloads: ReadonlyMap<number, unknown>,
+    at: number,
+    rand: () => number,
+  ): RunEvent | undefined {
+    if (s.bufferedSignals === 0) return undefined
+    for (const taskId of wf.order) {
+      const t = s.tasks[taskId]!
+      const wait = t.wait
+      if (t.status !== 'waiting' || wait?.kind !== 'machine') continue
+      let oldest: { name: string; seq: number } | undefined
+      for (const name in s.signals) {
+        if (!takesEvent(wait.accepts, name)) continue
+        // Kept oldest first: the first one in time is the one the reducer's takeSignal takes.
+        const first = s.signals[name]!.find((kept) => kept.at + SIGNAL_TTL_MS > at)
+        if (first !== undefined && (oldest === undefined || first.seq < oldest.seq))
+          oldest = { name, seq: first.seq }
+      }
+      if (oldest !== undefined)
+        return this.#transition(taskId, wait, oldest.name, payloads.get(oldest.seq), at, rand, oldest.seq)
+    }
+    return undefined
+  }
+
+  #transition(
+    taskId: string,
+    wait: MachineWait,
+    name: string,
+    payload: unknown,
+    at: number,
+    rand: () => number,
+    signal?: number,
+  ): RunEvent {
+    const base = {
+      type: 'machine.transitioned',
+      taskId,
+      event: name,
+      at,
+      ...(signal === undefined ? {} : { signal }),
+    } as const
     try {
       const machine = this.#machine(wait.machine)
-      const event = { ...payloadFields(signal.payload), type: signal.name }
-      const outcome = step(
-        wait.machine,
-        machine,
-        { snapshot: copy(wait.snapshot, wait.machine, 'snapshot') },
-        event,
-      )
+      const event = { ...payloadFields(payload), type: name }
+      const snapshot = copy(wait.snapshot, wait.machine, 'snapshot')
+      const outcome = step(wait.machine, machine, { snapshot }, event)
       return outcome.status === 'done'
         ? { ...base, status: 'done', output: outcome.output }
         : { ...base, ...outcome }

@@ -135,6 +135,8 @@ export class RunExecutor implements JournalSource, TaskHost {
       return
     }
     this.#rounds.enqueue(event)
+    // A machine that starts waiting may take signals kept for it before.
+    if (event.type === 'task.waiting') this.#feedMachines()
   }
 
   /** The engine's state machines, for the `state-machine` tasks of this run. */
@@ -153,7 +155,26 @@ export class RunExecutor implements JournalSource, TaskHost {
         : undefined
     const round = this.#rounds.enqueue(event)
     if (transition === undefined) return round?.done ?? Promise.resolve()
-    return this.#rounds.enqueue(transition)?.done ?? round?.done ?? Promise.resolve()
+    const last = this.#rounds.enqueue(transition) ?? round
+    // Its new state may take signals kept for it before.
+    return (this.#feedMachines() ?? last)?.done ?? Promise.resolve()
+  }
+
+  /**
+   * Delivers buffered signals to waiting machines whose state takes them, one transition at a
+   * time (each may open the way to the next), journaled in the write under way; the last round.
+   */
+  #feedMachines(): ReturnType<RunRounds['enqueue']> {
+    const machines = this.#host.machines
+    let round: ReturnType<RunRounds['enqueue']>
+    if (machines === undefined) return round
+    const random = () => this.#host.random()
+    for (;;) {
+      const s = this.state
+      const next = machines.fromBuffer(s, this.wf, this.data.signals, this.now(), random)
+      if (next === undefined || !can(s, next)) return round
+      round = this.#rounds.enqueue(next) ?? round
+    }
   }
 
   #refusal(event: RunEvent): InvalidStateError {

@@ -2,7 +2,7 @@ import { createEngine, type Engine, simulatedClock } from 'spindle'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createMachine } from 'xstate'
 import { tempStores } from '../store/temp-database'
-import { def, testEngines } from '../support/engine-fixtures'
+import { controllable, def, testEngines } from '../support/engine-fixtures'
 import { orderMachine } from '../support/order-machine'
 
 /** Ship an order: its `order` task runs the machine until it is delivered or cancelled. */
@@ -79,19 +79,63 @@ describe('the state-machine action', () => {
     expect(history.filter((e) => e.type === 'task.started' && e.taskId === 'order')).toHaveLength(1)
   })
 
-  it('buffers a signal the current state takes no transition for, and changes nothing of the machine', async () => {
+  it('keeps a signal its current state does not take, and delivers it once a later state takes it', async () => {
     const { engine } = machineEngine()
     await engine.register(shipping)
     const { runId } = await engine.start('wf', { orderId: 'A-2' })
     await engine.idle()
-    await engine.signal(runId, 'deliver')
-    const history = await engine.history(runId)
-    expect(history.at(-1)).toMatchObject({ type: 'signal.received', name: 'deliver', buffered: true })
+    await engine.signal(runId, 'ship', { carrier: 'early' })
+    let history = await engine.history(runId)
+    expect(history.at(-1)).toMatchObject({ type: 'signal.received', name: 'ship', buffered: true })
     expect(history.some((e) => e.type === 'machine.transitioned')).toBe(false)
-    // Buffered signals are not fed to the machine later: it goes on with the signals sent to it.
-    await engine.signal(runId, 'cancel', { reason: 'changed my mind' })
-    const view = await engine.wait(runId)
-    expect(view.output).toEqual({ outcome: 'cancelled', refund: 0, history: ['cancel'] })
+    expect((await engine.getRun(runId))!.tasks.order!.status).toBe('waiting')
+
+    // Paid in full, the order takes `ship`: the kept signal moves it on in the same write.
+    await engine.signal(runId, 'pay', { amount: 100 })
+    history = await engine.history(runId)
+    const shipSeq = history.find((e) => e.type === 'signal.received' && e.name === 'ship')!.seq
+    expect(history.slice(-3)).toMatchObject([
+      { type: 'signal.received', name: 'pay' },
+      { type: 'machine.transitioned', event: 'pay', value: 'paid' },
+      { type: 'machine.transitioned', event: 'ship', value: 'shipped', signal: shipSeq },
+    ])
+    await engine.signal(runId, 'deliver')
+    expect((await engine.wait(runId)).output).toEqual({
+      outcome: 'delivered',
+      carrier: 'early',
+      history: ['pay', 'ship', 'deliver'],
+    })
+  })
+
+  it('takes signals sent before the machine started waiting, oldest first', async () => {
+    const gate = controllable()
+    const { engine } = open({ machines: { order: orderMachine }, actions: { gate: gate.handler } })
+    await engine.register(
+      def({
+        gate: { action: 'gate' },
+        order: {
+          action: 'state-machine',
+          dependsOn: ['gate'],
+          params: { machine: 'order', input: { orderId: 'A-4', total: 10 } },
+        },
+      }),
+    )
+    const { runId } = await engine.start('wf')
+    await engine.signal(runId, 'pay', { amount: 10 })
+    await engine.signal(runId, 'ship', { carrier: 'first' })
+    await engine.signal(runId, 'ship', { carrier: 'second' })
+    gate.calls[0]!.resolve('open')
+    await engine.idle()
+    const view = await engine.getRun(runId)
+    expect(view!.tasks.order!.status).toBe('waiting')
+    const transitions = (await engine.history(runId)).filter((e) => e.type === 'machine.transitioned')
+    expect(transitions.map((e) => [e.event, e.value])).toEqual([
+      ['pay', 'paid'],
+      ['ship', 'shipped'],
+    ])
+    // The second `ship` stays kept: the shipped order takes only `deliver`.
+    await engine.signal(runId, 'deliver')
+    expect((await engine.wait(runId)).output).toMatchObject({ order: { carrier: 'first' } })
   })
 
   it('applies concurrent signals one after the other, each on the state the previous one left', async () => {

@@ -1,4 +1,5 @@
 import type { MachineWait } from '../../types'
+import { takeSignal } from '../signal-buffer'
 import type { HandlerTable } from './run-step'
 import { complete, failAttempt } from './task-outcomes'
 
@@ -14,6 +15,8 @@ export const machines = {
     const t = s.tasks[e.taskId]!
     const wait = t.wait as MachineWait
     step.record(s, e)
+    // A signal kept before the machine's state took it: out of the buffer now.
+    if (e.signal !== undefined) takeSignal(s, e.event, step.at, (event) => step.record(s, event))
     switch (e.status) {
       case 'active':
         // The wait came frozen with its journal record: a new one, not a change in place.

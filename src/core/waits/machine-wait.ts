@@ -5,8 +5,8 @@ import type { WaitKind } from './wait-kind'
  * `state-machine`: the task waits while its machine runs. A signal whose type the machine's
  * current state has a transition for is delivered to it; the transition itself comes next, as
  * `machine.transitioned` (src/core/reducer/machines.ts), which moves the wait on or ends the task.
- * Signals buffered before the machine waited are not fed to it (the reducer cannot tell which
- * of them a state takes without running the machine): they stay for other waits.
+ * Entering the wait takes no buffered signal here: which of them a state takes is known only by
+ * running the machine, so the runtime sends a `machine.transitioned` naming the kept signal.
  */
 export const machineWait: WaitKind<MachineWait> = {
   resolvedBy: new Set(['signal.received', 'machine.transitioned']),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { machines } from '../../../src/core/reducer/machines'
+import type { RunEvent } from '../../../src/core/run-reducer'
 import { createRunReplica } from '../../../src/core/run-replica'
 import { can } from '../../../src/core/run-state'
 import type { MachineWait, WorkflowEvent } from '../../../src/types'
@@ -79,6 +80,28 @@ describe('machines', () => {
     })
     expect(types(step)).toEqual(['machine.transitioned', 'task.failed', 'workflow.failed'])
     expect(s.tasks.a).toMatchObject({ status: 'failed', error: { code: 'INPUT_INVALID' } })
+  })
+
+  it('machine.transitioned from a buffered signal takes that signal out of the buffer', () => {
+    const { s, feed } = machineRun()
+    feed({ type: 'signal.received', name: 'ship', payload: { carrier: 'x' }, at: 21 })
+    const kept = s.signals.ship![0]!.seq
+    const e: RunEvent = {
+      type: 'machine.transitioned',
+      taskId: 'a',
+      event: 'ship',
+      status: 'active',
+      snapshot: {},
+      accepts: [],
+      signal: kept,
+      at: 22,
+    }
+    expect(can(s, e)).toBe(true)
+    feed(e)
+    expect(s.bufferedSignals).toBe(0)
+    expect(s.signals.ship).toBeUndefined()
+    // Nothing left in the buffer to take: the same event is refused.
+    expect(can(s, { ...e, at: 23 })).toBe(false)
   })
 
   it('takes machine.transitioned only for a task waiting on a machine', () => {
