@@ -10,6 +10,7 @@ import { InvalidStateError, SpindleError, toErrorInfo } from '../errors'
 import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
 import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
 import type { JournalSource, JournalWriter } from './journal'
+import { applyWithMachines } from './machine-feed'
 import type { MachineRunner } from './machine-runner'
 import { reportUnhandledError } from './report-unhandled-error'
 import { RunCommands } from './run-commands'
@@ -134,47 +135,20 @@ export class RunExecutor implements JournalSource, TaskHost {
       this.#break(this.#refusal(event))
       return
     }
-    this.#rounds.enqueue(event)
-    // A machine that starts waiting may take signals kept for it before.
-    if (event.type === 'task.waiting') this.#feedMachines()
-  }
-
-  /** The engine's state machines, for the `state-machine` tasks of this run. */
-  get machines(): MachineRunner | undefined {
-    return this.#host.machines
+    applyWithMachines(this, this.#host.machines, event, this.#enqueue)
   }
 
   #apply(event: RunEvent): Promise<void> {
     if (this.#commands.stopped) return Promise.resolve()
     if (this.#commands.fenced !== undefined) return Promise.reject(this.#refusal(event))
-    // A signal for a waiting machine: its transition is computed now, before the signal is
-    // applied, and journaled right after it in the same write, so no crash falls in between.
-    const transition =
-      event.type === 'signal.received' && this.can(event)
-        ? this.#host.machines?.transition(this.state, this.wf, event, () => this.#host.random())
-        : undefined
-    const round = this.#rounds.enqueue(event)
-    if (transition === undefined) return round?.done ?? Promise.resolve()
-    const last = this.#rounds.enqueue(transition) ?? round
-    // Its new state may take signals kept for it before.
-    return (this.#feedMachines() ?? last)?.done ?? Promise.resolve()
+    return applyWithMachines(this, this.#host.machines, event, this.#enqueue)?.done ?? Promise.resolve()
   }
 
-  /**
-   * Delivers buffered signals to waiting machines whose state takes them, one transition at a
-   * time (each may open the way to the next), journaled in the write under way; the last round.
-   */
-  #feedMachines(): ReturnType<RunRounds['enqueue']> {
-    const machines = this.#host.machines
-    let round: ReturnType<RunRounds['enqueue']>
-    if (machines === undefined) return round
-    const random = () => this.#host.random()
-    for (;;) {
-      const s = this.state
-      const next = machines.fromBuffer(s, this.wf, this.data.signals, this.now(), random)
-      if (next === undefined || !can(s, next)) return round
-      round = this.#rounds.enqueue(next) ?? round
-    }
+  readonly #enqueue = (event: RunEvent) => this.#rounds.enqueue(event)
+
+  /** The engine's state machines, for the `state-machine` tasks of this run. */
+  get machines(): MachineRunner | undefined {
+    return this.#host.machines
   }
 
   #refusal(event: RunEvent): InvalidStateError {
