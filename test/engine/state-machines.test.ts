@@ -1,6 +1,7 @@
-import { createEngine, type Engine, simulatedClock } from 'spindle'
+import { createEngine, type Engine, memoryStore, simulatedClock } from 'spindle'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createMachine } from 'xstate'
+import { faultyStore } from '../store/faulty-store'
 import { tempStores } from '../store/temp-database'
 import { controllable, def, testEngines } from '../support/engine-fixtures'
 import { orderMachine } from '../support/order-machine'
@@ -136,6 +137,32 @@ describe('the state-machine action', () => {
     // The second `ship` stays kept: the shipped order takes only `deliver`.
     await engine.signal(runId, 'deliver')
     expect((await engine.wait(runId)).output).toMatchObject({ order: { carrier: 'first' } })
+  })
+
+  it('journals a signal and the transition it made in one write: a failed write loses both, and the signal can be sent again', async () => {
+    const inner = memoryStore()
+    const store = faultyStore(inner, [])
+    const { engine } = open({ store, machines: { order: orderMachine } })
+    await engine.register(shipping)
+    const { runId } = await engine.start('wf', { orderId: 'A-5' })
+    await engine.idle()
+    store.inject({ method: 'commit', entryType: 'machine.transitioned', at: 'before' })
+    await expect(engine.signal(runId, 'pay', { amount: 100 })).rejects.toMatchObject({
+      code: 'STORAGE_FAILED',
+    })
+    const stored = await inner.readJournal(runId)
+    expect(stored.some((e) => e.type === 'signal.received' || e.type === 'machine.transitioned')).toBe(false)
+    // The run paused at the failed write; the machine is where it was before the signal.
+    const view = (await engine.getRun(runId))!
+    expect(view.status).toBe('paused')
+    await engine.resume(runId)
+    await engine.signal(runId, 'pay', { amount: 100 })
+    await engine.signal(runId, 'cancel')
+    expect((await engine.wait(runId)).output).toEqual({
+      outcome: 'cancelled',
+      refund: 100,
+      history: ['pay', 'cancel'],
+    })
   })
 
   it('applies concurrent signals one after the other, each on the state the previous one left', async () => {
