@@ -27,14 +27,17 @@ export function applyWithMachines<R>(
   event: RunEvent,
   enqueue: (event: RunEvent) => R | undefined,
 ): R | undefined {
+  // Most events (every task's start and completion) have nothing to do with machines.
+  if (machines === undefined || (event.type !== 'signal.received' && event.type !== 'task.waiting'))
+    return enqueue(event)
   const random = () => run.random()
   const transition =
-    machines !== undefined && event.type === 'signal.received' && can(run.state, event)
+    event.type === 'signal.received' && can(run.state, event)
       ? machines.transition(run.state, run.wf, event, random)
       : undefined
   let round = enqueue(event)
   if (transition !== undefined) round = enqueue(transition) ?? round
-  if (machines === undefined || (transition === undefined && event.type !== 'task.waiting')) return round
+  else if (event.type !== 'task.waiting') return round
   for (;;) {
     const s = run.state
     const next = machines.fromBuffer(s, run.wf, run.data.signals, run.now(), random)
