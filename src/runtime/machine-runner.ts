@@ -129,6 +129,7 @@ export class MachineRunner implements Machines {
     if (prepared) return prepared
     const machine = Object.hasOwn(this.#machines, name) ? this.#machines[name] : undefined
     if (machine) {
+      checkDurable(name, machine.root)
       const own = withFinalOutput(machine)
       this.#prepared.set(name, own)
       return own
@@ -151,6 +152,17 @@ function withFinalOutput(machine: AnyStateMachine): AnyStateMachine {
   if (machine.config.output !== undefined) return machine
   const config = { ...machine.config, output: ({ event }: { event: { output?: unknown } }) => event.output }
   return new StateMachine(config as never, machine.implementations as never) as unknown as AnyStateMachine
+}
+
+/**
+ * Refuses a machine with a state that invokes an actor or has a delayed (`after`) transition,
+ * whichever state it is in: neither would survive a reload. (Spawned actors show only when a
+ * state spawns one: `step` refuses them then.)
+ */
+function checkDurable(name: string, node: AnyStateMachine['root']): void {
+  if (node.invoke.length > 0) throw unsupported(name, `invokes an actor in state "${node.id}"`)
+  if (node.after.length > 0) throw unsupported(name, `has a delayed (after) transition in state "${node.id}"`)
+  for (const child of Object.values(node.states)) checkDurable(name, child)
 }
 
 /** A signal's payload as event fields: an object's own fields, anything else as `payload`. */
@@ -208,7 +220,7 @@ function step(
 function unsupported(name: string, what: string): TaskError {
   return new TaskError(
     'INPUT_INVALID',
-    `State machine "${name}" ${what}, which would not survive a reload; send such events as signals instead.`,
+    `State machine "${name}" ${what}, which would not survive a reload; run such work as tasks and send its outcome, or the time, as signals instead.`,
     { value: name },
   )
 }

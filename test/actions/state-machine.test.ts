@@ -27,6 +27,11 @@ const invoking = createMachine({
   },
 })
 const delayed = createMachine({ initial: 'a', states: { a: { after: { 1000: 'b' } }, b: { type: 'final' } } })
+/** Its delayed transition is in a state it reaches only later. */
+const delayedLater = createMachine({
+  initial: 'a',
+  states: { a: { on: { go: 'b' } }, b: { after: { 1000: 'c' } }, c: { type: 'final' } },
+})
 const throwing = createMachine({
   initial: 'a',
   states: {
@@ -38,7 +43,7 @@ const throwing = createMachine({
   },
 })
 
-const machines = new MachineRunner({ toggle, instant, invoking, delayed, throwing })
+const machines = new MachineRunner({ toggle, instant, invoking, delayed, delayedLater, throwing })
 
 function context(index?: number): BuiltinContext {
   return {
@@ -89,12 +94,16 @@ describe('the state-machine action', () => {
     expect(() => stateMachine({ machine: 'invoking' }, context())).toThrow(
       expect.objectContaining({
         code: 'INPUT_INVALID',
-        message: expect.stringContaining('invokes or spawns'),
+        message: expect.stringContaining('invokes an actor'),
       }),
     )
-    expect(() => stateMachine({ machine: 'delayed' }, context())).toThrow(
-      expect.objectContaining({ code: 'INPUT_INVALID', message: expect.stringContaining('delayed') }),
-    )
+    for (const machine of ['delayed', 'delayedLater'])
+      expect(() => stateMachine({ machine }, context())).toThrow(
+        expect.objectContaining({
+          code: 'INPUT_INVALID',
+          message: expect.stringContaining('delayed (after)'),
+        }),
+      )
   })
 
   it('fails with MACHINE_FAILED when the machine throws as it starts', () => {
