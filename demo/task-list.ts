@@ -2,6 +2,12 @@ import type { Progress, RunView, TaskStatus, WorkflowDefinition, WorkflowEvent }
 import { el } from './element'
 import { duration, errorText } from './format'
 
+/** Why a task was skipped, as the task list says it. */
+const SKIP_NOTES: Record<string, string> = {
+  condition: 'its "when" was false',
+  trigger: 'a dependency was skipped (its trigger rule)',
+}
+
 interface TaskRow {
   row: HTMLTableRowElement
   status: HTMLElement
@@ -95,7 +101,7 @@ export class TaskList {
         this.#note(row, row.items.size > 0 ? `${row.items.size} items` : '')
         break
       case 'task.skipped':
-        this.#note(row, event.reason === 'condition' ? 'its "when" was false' : `skipped (${event.reason})`)
+        this.#note(row, SKIP_NOTES[event.reason] ?? `skipped (${event.reason})`)
         break
       case 'task.waiting':
         this.#note(row, event.signal ? `waiting for "${event.signal}"` : 'waiting')

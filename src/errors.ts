@@ -27,6 +27,8 @@ export type ErrorCode =
   | 'ENGINE_CLOSED'
   | 'WORKER_UNAVAILABLE'
   | 'FORBIDDEN'
+  /** A `state-machine` task's machine threw (an action or a guard) or could not start. */
+  | 'MACHINE_FAILED'
 
 export interface SpindleErrorOptions {
   value?: unknown

@@ -17,6 +17,9 @@ export interface ErrorInfo {
 
 export type OnError = 'fail' | 'skip' | 'continue' | 'pause'
 
+/** When a task with dependencies runs, by how they ended (see `src/core/trigger-rules.ts`). */
+export type TriggerRule = 'all-success' | 'none-failed' | 'all-done' | 'one-success'
+
 export interface RetryPolicy {
   /** Attempts in all, the first included. 1 means no retry. */
   maxAttempts?: number
@@ -66,6 +69,8 @@ export interface TaskDefinition {
   compensate?: CompensateSpec
   cache?: CacheSpec
   expectedDurationMs?: number
+  /** When the task runs, by how its dependencies ended. Default `all-success`. */
+  trigger?: TriggerRule
 }
 
 export interface WorkflowDefinition {
@@ -148,6 +153,7 @@ export interface CompiledTask {
   readonly retry: ResolvedRetry
   readonly timeoutMs?: number
   readonly onError: OnError
+  readonly trigger: TriggerRule
   readonly compensate?: { action: string; params?: CompiledParams }
   readonly expectedDurationMs?: number
   /** Every task id the task's expressions read (when, forEach, params). */
@@ -201,6 +207,8 @@ export interface TaskState {
   failedAttempts: number
   /** Dependencies not yet completed or skipped. */
   deps: number
+  /** Dependencies that ended skipped, once one has (the trigger rule reads it). */
+  depsSkipped?: number
   /** Admitted under the run's concurrency limit and handed to the engine to start. */
   dispatched: boolean
   error?: ErrorInfo
@@ -216,7 +224,7 @@ export interface TaskState {
   queueMs: number
   itemsDone?: number
   itemsTotal?: number
-  skipReason?: 'condition' | 'manual' | 'on-error'
+  skipReason?: 'condition' | 'manual' | 'on-error' | 'trigger'
   /** Failed with `onError: 'continue'`: settled, its dependents proceed. */
   continued?: boolean
   /** `attempts` when the retry budget was last renewed (by `retryTask` or `resume`). */
@@ -308,7 +316,23 @@ export interface ApprovalOutput {
 }
 
 /** A wait of one `forEach` item. */
-export type ActionWait = TimerWait | SignalWait | ApprovalWait
+export type ActionWait = TimerWait | SignalWait | ApprovalWait | MachineWait
+
+/**
+ * A task running an XState machine (`state-machine`): the machine's persisted snapshot, and the
+ * event types its current state has transitions for (`*` and `prefix.*` descriptors included).
+ * A signal of such a type goes to the machine; the runtime computes the transition and journals
+ * it as `machine.transitioned`. No deadline of its own.
+ */
+export interface MachineWait {
+  kind: 'machine'
+  /** Its name in `EngineOptions.machines`. */
+  machine: string
+  /** `actor.getPersistedSnapshot()` after its last event: plain data. */
+  snapshot: unknown
+  accepts: string[]
+  until?: undefined
+}
 
 /**
  * A `forEach` task whose items wait: the waits of the items not done yet, by index, out of
@@ -322,7 +346,7 @@ export interface ItemsWait {
   until?: number
 }
 
-export type TaskWait = TimerWait | SignalWait | BackoffWait | ItemsWait | ApprovalWait
+export type TaskWait = TimerWait | SignalWait | BackoffWait | ItemsWait | ApprovalWait | MachineWait
 
 /** A signal kept for a task that does not wait for it yet: its `signal.received` entry's seq and time. */
 export interface BufferedSignal {
@@ -463,7 +487,7 @@ export type WorkflowEvent = EventBase &
         continued?: boolean
       }
     | { type: 'task.retrying'; taskId: string; attempt: number; delayMs: number; manual?: boolean }
-    | { type: 'task.skipped'; taskId: string; reason: 'condition' | 'manual' | 'on-error' }
+    | { type: 'task.skipped'; taskId: string; reason: 'condition' | 'manual' | 'on-error' | 'trigger' }
     | {
         type: 'task.waiting'
         taskId: string
@@ -489,6 +513,26 @@ export type WorkflowEvent = EventBase &
          * derives the same deadline; 0.5, no spread, when absent).
          */
         rand?: number
+      }
+    | {
+        /**
+         * The machine of a `state-machine` task took the signal journaled just before (`event`
+         * is its name): `active` with its new snapshot, `done` with its final output, or
+         * `error` (the attempt fails with `error`; `rand` is the draw for a retry's jitter).
+         */
+        type: 'machine.transitioned'
+        taskId: string
+        event: string
+        status: 'active' | 'done' | 'error'
+        snapshot?: unknown
+        accepts?: string[]
+        /** The machine's state value after the event (for the record; `snapshot` holds it too). */
+        value?: unknown
+        output?: unknown
+        error?: ErrorInfo
+        rand?: number
+        /** The seq of the buffered `signal.received` it took, when it took one from the buffer. */
+        signal?: number
       }
     | {
         type: 'signal.received'

@@ -1,4 +1,4 @@
-import type { ActionContext, ActionWait } from '../types'
+import type { ActionContext, ActionWait, MachineWait } from '../types'
 import type { WaitRequest } from './wait'
 
 /**
@@ -20,6 +20,19 @@ export interface BuiltinContext extends ActionContext {
    * gives. The wait lives in the run state, so it survives reloads.
    */
   waitFor(wait: ActionWait): WaitRequest
+  /** The machines of `EngineOptions.machines`, for `state-machine`. */
+  readonly machines: Machines
+}
+
+/** What a built-in may do with the engine's state machines. */
+export interface Machines {
+  /**
+   * Starts the machine `name` with `input`: its output when it is final at once, else the wait
+   * it runs in. Throws a `TaskError`: `INPUT_INVALID` for an unknown name or a machine that
+   * cannot run durably (invoked or spawned actors, delayed transitions), `MACHINE_FAILED` when
+   * it throws as it starts.
+   */
+  start(name: string, input: unknown): { done: true; output: unknown } | { done: false; wait: MachineWait }
 }
 
 /** A built-in action: called with its task's resolved params and a `BuiltinContext`. */

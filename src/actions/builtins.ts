@@ -2,6 +2,7 @@ import { approval } from './approval'
 import type { BuiltinAction } from './builtin-context'
 import { delay } from './delay'
 import { noop } from './noop'
+import { stateMachine } from './state-machine'
 import { transform } from './transform'
 import { waitForEvent } from './wait-for-event'
 
@@ -12,4 +13,5 @@ export const builtinActions: Readonly<Record<string, BuiltinAction>> = {
   transform,
   'wait-for-event': waitForEvent,
   approval,
+  'state-machine': stateMachine,
 }

@@ -55,5 +55,8 @@ export function keepData(data: RunData, event: WorkflowEvent): void {
     case 'signal.dropped':
       data.signals.delete(event.signalSeq)
       break
+    case 'machine.transitioned':
+      if (event.signal !== undefined) data.signals.delete(event.signal)
+      break
   }
 }

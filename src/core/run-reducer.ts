@@ -1,5 +1,6 @@
 import type { CompiledWorkflow, RunState } from '../types'
 import { approvals } from './reducer/approvals'
+import { machines } from './reducer/machines'
 import { runFork } from './reducer/run-fork'
 import { runLifecycle } from './reducer/run-lifecycle'
 import { type Handler, type HandlerTable, type RunEvent, RunStep, type Step } from './reducer/run-step'
@@ -18,6 +19,7 @@ const handlers = {
   ...signals,
   ...approvals,
   ...runFork,
+  ...machines,
 } satisfies HandlerTable
 
 /**

@@ -161,7 +161,9 @@ function fitsTask(s: RunState, e: RunEvent): boolean {
     case 'task.skipped': {
       const t = taskOf(s, e)
       if (t === undefined) return false
-      return e.reason === 'condition' ? t.status === 'pending' && t.dispatched : canSkip(s, t)
+      if (e.reason === 'condition') return t.status === 'pending' && t.dispatched
+      // Only ever derived from a dependency's end (settle); a replay finds it recorded already.
+      return e.reason !== 'trigger' && canSkip(s, t)
     }
     case 'task.retrying': {
       const t = taskOf(s, e)
@@ -172,6 +174,11 @@ function fitsTask(s: RunState, e: RunEvent): boolean {
       if (t === undefined) return false
       const until = deadlineOf(t)
       return (t.status === 'retrying' || t.status === 'waiting') && until !== undefined && e.at >= until
+    }
+    case 'machine.transitioned': {
+      const t = taskOf(s, e)
+      if (t === undefined || t.status !== 'waiting' || t.wait?.kind !== 'machine') return false
+      return e.signal === undefined || s.signals[e.event] !== undefined
     }
     case 'approval.voted': {
       // Only an open approval at the level the vote was cast for, once per person and level (S5).

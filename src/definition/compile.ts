@@ -109,6 +109,7 @@ function build(
       retry: resolveRetry(task, def, defaults),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       onError: task.onError ?? def.defaults?.onError ?? defaults?.onError ?? 'fail',
+      trigger: task.trigger ?? 'all-success',
       ...(task.compensate
         ? { compensate: compensation(task.compensate.action, expressions.compensateParams) }
         : {}),

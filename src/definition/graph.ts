@@ -70,7 +70,7 @@ function knownTasks(ids: readonly string[], wanted: string): string {
 }
 
 /** One edit (insert, delete, replace, swap of neighbours) apart. */
-function nearlyEqual(a: string, b: string): boolean {
+export function nearlyEqual(a: string, b: string): boolean {
   if (Math.abs(a.length - b.length) > 1 || a === b) return false
   let i = 0
   while (i < a.length && a[i] === b[i]) i++

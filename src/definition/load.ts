@@ -1,6 +1,7 @@
 import type { ValidationIssue } from '../errors'
 import type { WorkflowDefinition } from '../types'
 import { rememberCompiledParts } from './compile'
+import { checkMachineTasks } from './machine-params'
 import { migrateDefinition } from './migrate'
 import { DEFINITION_LIMITS, parseDefinition } from './parse'
 import { checkSchema } from './schema'
@@ -27,7 +28,10 @@ export type LoadResult =
  * if (!loaded.ok) throw new DefinitionError(loaded.issues)
  * loaded.definition.schemaVersion // '2.0'
  */
-export function loadDefinition(raw: unknown, options: { actions: ReadonlySet<string> }): LoadResult {
+export function loadDefinition(
+  raw: unknown,
+  options: { actions: ReadonlySet<string>; machines?: ReadonlySet<string> },
+): LoadResult {
   const parsed = parseDefinition(raw)
   if (!parsed.ok) return failure(parsed.issues)
   const migrated = migrateDefinition(parsed.value)
@@ -38,6 +42,8 @@ export function loadDefinition(raw: unknown, options: { actions: ReadonlySet<str
   const shape = checkSchema(definition)
   const reported = new Set(shape.map((issue) => issue.path))
   const issues = [...shape, ...semantic.issues.filter((issue) => !reported.has(issue.path))]
+  for (const issue of checkMachineTasks(definition, options.machines))
+    if (!reported.has(issue.path)) issues.push(issue)
   if (issues.length > 0 || !semantic.parts) {
     const from = migrated.migratedFrom
     const note = from === undefined ? '' : ` (path in the definition as migrated from schema ${from} to 2.0)`

@@ -103,10 +103,24 @@ function finish(
   }
   if (issues.length > 0) return { ok: false, issues }
   const version = doc.version === undefined ? '1.0.0' : semverFrom(doc.version)
+  keepDependencyRule(body.tasks)
   return {
     ok: true,
     migratedFrom: '1.0',
     definition: { schemaVersion: CURRENT_SCHEMA_VERSION, ...rest, id, version, tasks: body.tasks },
+  }
+}
+
+/**
+ * A 1.0 task ran once each of its dependencies ended, skipped ones included; 2.0's default rule
+ * (`all-success`) would skip it after a skipped dependency, so migrated tasks say `all-done`.
+ */
+function keepDependencyRule(tasks: Record<string, unknown>): void {
+  for (const task of Object.values(tasks)) {
+    if (typeof task !== 'object' || task === null) continue
+    const { dependsOn, trigger } = task as { dependsOn?: unknown; trigger?: unknown }
+    if (Array.isArray(dependsOn) && dependsOn.length > 0 && trigger === undefined)
+      (task as { trigger?: string }).trigger = 'all-done'
   }
 }
 

@@ -39,6 +39,25 @@ const count = (what: string) =>
 const ON_ERROR = ['fail', 'skip', 'continue', 'pause'] as const
 const onError = v.picklist(ON_ERROR, `onError is one of ${ON_ERROR.join(', ')}.`)
 
+/** The trigger rules a task may name, the default first. */
+export const TRIGGER_RULES = ['all-success', 'none-failed', 'all-done', 'one-success'] as const
+const trigger = v.picklist(TRIGGER_RULES, (issue) => {
+  const close = closestRule(issue.input)
+  const hint = close === undefined ? '' : `did you mean "${close}"? `
+  return `Unknown trigger ${JSON.stringify(issue.input)}; ${hint}trigger is one of ${TRIGGER_RULES.join(', ')} (default all-success).`
+})
+
+/** The rule a misspelt trigger most likely means: Airflow's `all_success`, `ALL-DONE`, `none_failed_min_one_success`. */
+function closestRule(input: unknown): string | undefined {
+  if (typeof input !== 'string') return undefined
+  const spelt = input
+    .trim()
+    .toLowerCase()
+    .replace(/[_\s]+/g, '-')
+  if (spelt === 'none-failed-min-one-success') return 'none-failed'
+  return TRIGGER_RULES.find((rule) => rule === spelt || rule.replace(/-/g, '') === spelt.replace(/-/g, ''))
+}
+
 const retrySchema = strict('a retry policy', {
   maxAttempts: v.optional(
     v.pipe(
@@ -98,6 +117,7 @@ const taskSchema = strict('a task', {
   ),
   cache: v.optional(strict('cache', { ttlMs: positive('cache.ttlMs'), key: v.optional(text('cache.key')) })),
   expectedDurationMs: v.optional(positive('expectedDurationMs')),
+  trigger: v.optional(trigger),
 })
 
 /** The valibot schema of a schema-2.0 workflow definition (shape and ranges; meaning is checked in `validate.ts`). */

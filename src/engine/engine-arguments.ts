@@ -47,6 +47,7 @@ const ENGINE_OPTIONS = {
   inspect: true,
   groupsOf: true,
   authorize: true,
+  machines: true,
 } as const satisfies Record<keyof EngineOptions, true>
 const START_OPTIONS = {
   version: true,
@@ -82,6 +83,7 @@ export function checkEngineOptions(options: unknown): asserts options is EngineO
       { value: authorize },
     )
   }
+  checkMachines((options as EngineOptions).machines)
 }
 
 /** `fork`'s options, checked before anything is read or written. */
@@ -95,6 +97,28 @@ export function checkForkOptions(options: unknown): asserts options is ForkOptio
       { value: input },
     )
   }
+}
+
+/** `machines`: XState machines by name (anything else would fail only when a task starts it). */
+function checkMachines(machines: unknown): void {
+  if (machines === undefined) return
+  const isMachine = (value: unknown) =>
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { getInitialSnapshot?: unknown }).getInitialSnapshot === 'function' &&
+    typeof (value as { transition?: unknown }).transition === 'function'
+  const wrong =
+    typeof machines !== 'object' || machines === null || Array.isArray(machines)
+      ? undefined
+      : Object.keys(machines).find((name) => !isMachine((machines as Record<string, unknown>)[name]))
+  if (typeof machines === 'object' && machines !== null && !Array.isArray(machines) && wrong === undefined)
+    return
+  throw new ArgumentError(
+    wrong === undefined
+      ? `createEngine: "machines" must be an object of XState machines by name; got ${describe(machines)}.`
+      : `createEngine: machines["${wrong}"] must be an XState machine (createMachine or setup().createMachine); got ${describe((machines as Record<string, unknown>)[wrong])}.`,
+    { value: machines },
+  )
 }
 
 /** `start`'s options, checked before anything is read or written. */

@@ -2,6 +2,7 @@ import type { Subject } from 'rxjs'
 import type { EngineStreams } from '../host/engine-streams'
 import type { LiveRuns } from '../host/live-runs'
 import type { JournalWriter } from '../runtime/journal'
+import type { MachineRunner } from '../runtime/machine-runner'
 import type { ExecutorHost, RunExecutor } from '../runtime/run-executor'
 import type { RunInspector } from '../runtime/run-inspector'
 import type { RunnableAction } from '../runtime/task-runner'
@@ -11,6 +12,7 @@ import type { Clock, WorkflowEvent } from '../types'
 export interface EngineExecutorHostParts {
   readonly journal: JournalWriter
   readonly snapshotEvery: number
+  readonly machines: MachineRunner
   readonly clock: Clock
   readonly random: () => number
   readonly actions: ReadonlyMap<string, RunnableAction>
@@ -26,6 +28,7 @@ export interface EngineExecutorHostParts {
 export class EngineExecutorHost implements ExecutorHost {
   readonly journal: JournalWriter
   readonly snapshotEvery: number
+  readonly machines: MachineRunner
   readonly inspect: RunInspector | undefined
   readonly #clock: Clock
   readonly #random: () => number
@@ -37,6 +40,7 @@ export class EngineExecutorHost implements ExecutorHost {
   constructor(parts: EngineExecutorHostParts) {
     this.journal = parts.journal
     this.snapshotEvery = parts.snapshotEvery
+    this.machines = parts.machines
     this.inspect = parts.inspect
     this.#clock = parts.clock
     this.#random = parts.random

@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs'
+import type { AnyStateMachine } from 'xstate'
 import type { Store } from '../store/store'
 import type {
   Action,
@@ -69,6 +70,11 @@ export interface EngineOptions {
    * Reads (`getRun`, `listRuns`, `history`, the streams…) are not asked. Default: everything allowed.
    */
   authorize?: (request: AccessRequest) => boolean | Promise<boolean>
+  /**
+   * XState v5 machines by name, for the `state-machine` action (`params.machine`). In a worker,
+   * they belong to the worker's engine: a machine is code and never crosses `postMessage`.
+   */
+  machines?: Record<string, AnyStateMachine>
 }
 
 export interface Engine {

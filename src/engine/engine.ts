@@ -10,6 +10,7 @@ import { LiveRuns } from '../host/live-runs'
 import { rollBack } from '../host/rollback'
 import { HostServices } from '../host/services'
 import { JournalWriter } from '../runtime/journal'
+import { MachineRunner } from '../runtime/machine-runner'
 import { reportUnhandledError } from '../runtime/report-unhandled-error'
 import type { RunExecutor } from '../runtime/run-executor'
 import { runInspector } from '../runtime/run-inspector'
@@ -136,6 +137,7 @@ class SpindleEngine implements Engine {
     this.#definitions = new DefinitionRegistry({
       store: this.#store,
       actions: () => actionNames,
+      machines: new Set(Object.keys(options.machines ?? {})),
       defaults: options.defaults,
       now: () => this.#clock.now(),
     })
@@ -152,6 +154,7 @@ class SpindleEngine implements Engine {
     this.#host = new EngineExecutorHost({
       journal: this.#journal,
       snapshotEvery: options.snapshotEvery ?? 200,
+      machines: new MachineRunner(options.machines),
       clock: this.#clock,
       random: options.random ?? Math.random,
       actions: this.#actions,

@@ -23,6 +23,7 @@ import { checkRunDefinition } from './run-definition-check'
 export class DefinitionRegistry {
   readonly #store: Store
   readonly #actions: () => ReadonlySet<string>
+  readonly #machines: ReadonlySet<string> | undefined
   readonly #defaults: EngineDefaults | undefined
   readonly #now: () => number
   readonly #compiled = new Map<string, CompiledWorkflow>()
@@ -30,22 +31,25 @@ export class DefinitionRegistry {
   constructor(options: {
     store: Store
     actions: () => ReadonlySet<string>
+    /** The engine's machine names, which `state-machine` tasks may name. */
+    machines?: ReadonlySet<string>
     defaults: EngineDefaults | undefined
     now: () => number
   }) {
     this.#store = options.store
     this.#actions = options.actions
+    this.#machines = options.machines
     this.#defaults = options.defaults
     this.#now = options.now
   }
 
   validate(definition: unknown): ValidationResult {
-    const loaded = loadDefinition(definition, { actions: this.#actions() })
+    const loaded = loadDefinition(definition, { actions: this.#actions(), machines: this.#machines })
     return { ok: loaded.ok, issues: loaded.issues }
   }
 
   async register(definition: unknown): Promise<DefinitionInfo> {
-    const loaded = loadDefinition(definition, { actions: this.#actions() })
+    const loaded = loadDefinition(definition, { actions: this.#actions(), machines: this.#machines })
     if (!loaded.ok) throw new DefinitionError(loaded.issues, { value: definition })
     const def = loaded.definition
     // Compiled here rather than on the first start, but kept only once the store holds this

@@ -1,4 +1,4 @@
-import type { BuiltinContext } from '../actions/builtin-context'
+import type { BuiltinContext, Machines } from '../actions/builtin-context'
 import { type WaitRequest, waitFor } from '../actions/wait'
 import { copyValue } from '../boundary'
 import type { RunEvent } from '../core/run-reducer'
@@ -6,6 +6,7 @@ import { TaskError } from '../errors'
 import type { ActionContext, ActionWait } from '../types'
 import type { AttemptAbort } from './attempt-abort'
 import { cloneable, describe } from './attempt-values'
+import { MachineRunner } from './machine-runner'
 
 /** What a context needs from the run its attempt works for. */
 export interface ContextHost {
@@ -13,6 +14,8 @@ export interface ContextHost {
   now(): number
   post(event: RunEvent): void
   readState(key: string): unknown
+  /** The engine's state machines, for `state-machine`. */
+  readonly machines?: Machines
 }
 
 /**
@@ -135,4 +138,10 @@ export class BuiltinAttemptContext extends AttemptContext implements BuiltinCont
   waitFor(wait: ActionWait): WaitRequest {
     return waitFor(wait)
   }
+
+  get machines(): Machines {
+    return this.#host.machines ?? NO_MACHINES
+  }
 }
+
+const NO_MACHINES = new MachineRunner()

@@ -10,6 +10,8 @@ import { InvalidStateError, SpindleError, toErrorInfo } from '../errors'
 import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
 import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
 import type { JournalSource, JournalWriter } from './journal'
+import { applyWithMachines } from './machine-feed'
+import type { MachineRunner } from './machine-runner'
 import { reportUnhandledError } from './report-unhandled-error'
 import { RunCommands } from './run-commands'
 import { RunRounds } from './run-rounds'
@@ -31,6 +33,8 @@ export interface ExecutorHost {
   /** A journal write failed: the executor has stopped; the engine decides what follows. */
   broken(executor: RunExecutor, error: unknown): void
   readonly snapshotEvery: number
+  /** Runs the machines of `state-machine` tasks. */
+  readonly machines?: MachineRunner
 }
 
 /**
@@ -131,13 +135,20 @@ export class RunExecutor implements JournalSource, TaskHost {
       this.#break(this.#refusal(event))
       return
     }
-    this.#rounds.enqueue(event)
+    applyWithMachines(this, this.#host.machines, event, this.#enqueue)
   }
 
   #apply(event: RunEvent): Promise<void> {
     if (this.#commands.stopped) return Promise.resolve()
     if (this.#commands.fenced !== undefined) return Promise.reject(this.#refusal(event))
-    return this.#rounds.enqueue(event)?.done ?? Promise.resolve()
+    return applyWithMachines(this, this.#host.machines, event, this.#enqueue)?.done ?? Promise.resolve()
+  }
+
+  readonly #enqueue = (event: RunEvent) => this.#rounds.enqueue(event)
+
+  /** The engine's state machines, for the `state-machine` tasks of this run. */
+  get machines(): MachineRunner | undefined {
+    return this.#host.machines
   }
 
   #refusal(event: RunEvent): InvalidStateError {

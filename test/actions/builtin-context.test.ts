@@ -4,11 +4,13 @@ import type { BuiltinContext } from '../../src/actions/builtin-context'
 import { delay } from '../../src/actions/delay'
 import { isWaitRequest, waitFor } from '../../src/actions/wait'
 import { waitForEvent } from '../../src/actions/wait-for-event'
+import { MachineRunner } from '../../src/runtime/machine-runner'
 import { def, testEngine } from '../support/engine-fixtures'
 
 /** A built-in's context as the runner builds it, at a fixed time. */
-function builtinContext(now: number): BuiltinContext {
+function builtinContext(now: number, machines = new MachineRunner()): BuiltinContext {
   return {
+    machines,
     signal: new AbortController().signal,
     attempt: 1,
     idempotencyKey: 'r:t',

@@ -63,8 +63,8 @@ describe('migrateDefinition: 1.0 linear steps', () => {
       description: 'old one',
       tasks: {
         fetch_order: { action: 'http', name: 'Fetch order', params: { url: 'https://x.test' } },
-        check: { action: 'validate-order', name: 'Check', dependsOn: ['fetch_order'] },
-        store: { action: 'store-order', name: 'Store!', dependsOn: ['check'] },
+        check: { action: 'validate-order', name: 'Check', dependsOn: ['fetch_order'], trigger: 'all-done' },
+        store: { action: 'store-order', name: 'Store!', dependsOn: ['check'], trigger: 'all-done' },
       },
     })
   })
@@ -241,12 +241,14 @@ describe('migrateDefinition: 1.0 task map', () => {
           name: 'write draft',
           params: { words: 500, agent: 'writer' },
           dependsOn: ['research'],
+          trigger: 'all-done',
           when: 'tasks.research.status == "completed"',
         },
         review: {
           action: 'agent_task',
           params: { agent: 'editor' },
           dependsOn: ['write_draft', 'research'],
+          trigger: 'all-done',
           when: '(input.review) && (input.strict)',
         },
       },

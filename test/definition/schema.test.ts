@@ -28,6 +28,7 @@ describe('checkSchema', () => {
               compensate: { action: 'noop', params: {} },
               cache: { ttlMs: 1, key: 'input.x' },
               expectedDurationMs: 5,
+              trigger: 'none-failed',
             },
           },
           {
@@ -130,6 +131,26 @@ describe('checkSchema', () => {
     expect(issues.find((i) => i.path === 'tasks.a.retry.jitter')!.message).toBe(
       'retry.jitter is a fraction from 0 to 1.',
     )
+  })
+
+  it('reports an unknown trigger rule by path, with the rule it likely means', () => {
+    const issues = checkSchema(
+      definition({
+        a: { action: 'noop' },
+        b: { action: 'noop', dependsOn: ['a'], trigger: 'all_success' as never },
+        c: { action: 'noop', dependsOn: ['a'], trigger: 'whenever' as never },
+        d: { action: 'noop', dependsOn: ['a'], trigger: 'none_failed_min_one_success' as never },
+      }),
+    )
+    expect(issues.map((i) => [i.path, i.code])).toEqual([
+      ['tasks.b.trigger', 'invalid_value'],
+      ['tasks.c.trigger', 'invalid_value'],
+      ['tasks.d.trigger', 'invalid_value'],
+    ])
+    expect(issues[0]!.message).toContain('did you mean "all-success"?')
+    expect(issues[1]!.message).not.toContain('did you mean')
+    expect(issues[1]!.message).toContain('all-success, none-failed, all-done, one-success')
+    expect(issues[2]!.message).toContain('did you mean "none-failed"?')
   })
 
   it('reports a bad onError and an empty action as invalid values', () => {

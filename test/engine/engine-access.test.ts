@@ -15,7 +15,7 @@ const definition = def(
   {
     a: { action: 'noop' },
     b: { action: 'slow', dependsOn: ['a'] },
-    gate: { action: 'wait-for-event', dependsOn: ['b'], params: { event: 'go' } },
+    gate: { action: 'wait-for-event', dependsOn: ['b'], trigger: 'all-done', params: { event: 'go' } },
   },
   { defaults: { retry: { maxAttempts: 1 } } },
 )

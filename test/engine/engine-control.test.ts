@@ -157,7 +157,10 @@ describe('onError policies', () => {
   it('pause: skipTask lets the run go on without the task', async () => {
     const { engine } = testEngine({ actions: { bad: failing(10) } })
     await engine.register(
-      def({ a: { action: 'bad', onError: 'pause' }, b: { action: 'noop', dependsOn: ['a'] } }),
+      def({
+        a: { action: 'bad', onError: 'pause' },
+        b: { action: 'noop', dependsOn: ['a'], trigger: 'all-done' },
+      }),
     )
     const run = await engine.start('wf')
     await engine.idle()
@@ -166,6 +169,20 @@ describe('onError policies', () => {
     const view = await engine.wait(run.runId)
     expect(view.status).toBe('completed')
     expect(view.tasks.a!.status).toBe('skipped')
+    expect(view.tasks.b!.status).toBe('completed')
+  })
+
+  it('pause: skipTask skips the all-success dependents too; with nothing left, the run completes', async () => {
+    const { engine } = testEngine({ actions: { bad: failing(10) } })
+    await engine.register(
+      def({ a: { action: 'bad', onError: 'pause' }, b: { action: 'noop', dependsOn: ['a'] } }),
+    )
+    const run = await engine.start('wf')
+    await engine.idle()
+    await engine.skipTask(run.runId, 'a')
+    const view = await engine.wait(run.runId)
+    expect(view.status).toBe('completed')
+    expect(view.tasks.b!.status).toBe('skipped')
   })
 })
 

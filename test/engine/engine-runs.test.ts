@@ -139,14 +139,19 @@ describe('running a workflow', () => {
     expect((await engine.wait(run.runId)).status).toBe('completed')
   })
 
-  it('skips a task whose `when` is false; dependents still run and see status skipped', async () => {
+  it('skips a task whose `when` is false; all-done dependents still run and see status skipped', async () => {
     const { engine } = testEngine()
     await engine.register(
       def(
         {
           a: { action: 'transform', params: { value: 5 } },
           big: { action: 'noop', dependsOn: ['a'], when: 'tasks.a.output > 10' },
-          after: { action: 'transform', dependsOn: ['big'], params: { value: '${ tasks.big.status }' } },
+          after: {
+            action: 'transform',
+            dependsOn: ['big'],
+            trigger: 'all-done',
+            params: { value: '${ tasks.big.status }' },
+          },
         },
         { output: 'tasks.after.output' },
       ),

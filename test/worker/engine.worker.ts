@@ -5,6 +5,7 @@
 import { createEngine, memoryStore, TaskError } from 'spindle'
 import { serveEngine } from 'spindle/worker'
 import { indexedDbStore } from '../../src/store/indexeddb-store'
+import { orderMachine } from '../support/order-machine'
 import type { EngineWorkerConfig } from './engine-worker'
 
 const config = JSON.parse(self.name) as EngineWorkerConfig
@@ -16,6 +17,8 @@ const refused = new Set(config.refused)
 const engine = createEngine({
   authorize: ({ principal, verb }) => !refused.has(`${principal ?? '-'}:${verb}`),
   store: config.store === 'idb' ? indexedDbStore({ name: config.db }) : memoryStore({ name: config.db }),
+  // Machines are code: they are given to the worker's engine, never sent from the page.
+  machines: { order: orderMachine },
   actions: {
     add: ({ a, b }: { a: number; b: number }) => a + b,
     fail: ({ message }: { message: string }) => {

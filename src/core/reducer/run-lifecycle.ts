@@ -2,7 +2,7 @@ import type { RunState } from '../../types'
 import { canRetry } from '../run-state'
 import type { HandlerTable, RunStep } from './run-step'
 import { armRun, failRun, retryTask, stopTasks } from './task-outcomes'
-import { endPause, enqueue, releaseSlot, stopWaiting } from './task-scheduling'
+import { endPause, enqueue, releaseSlot, stopWaiting, triggered } from './task-scheduling'
 
 type LifecycleEvent =
   | 'workflow.queued'
@@ -141,7 +141,7 @@ function rollBack(s: RunState, step: RunStep, lastSeq: number): void {
     }
     t.dispatched = false
     t.wait = undefined
-    if (t.status === 'pending' && t.deps === 0) enqueue(s, step, id, t)
+    if (t.status === 'pending' && triggered(step, id, t)) enqueue(s, step, id, t)
   }
   s.status = 'paused'
   s.pausedAt = step.at

@@ -1,12 +1,12 @@
-import type { RunState } from '../../types'
+import type { CompiledWorkflow, RunState } from '../../types'
 import { bufferSignal } from '../signal-buffer'
 import { kindOf } from '../waits/wait-kinds'
-import type { HandlerTable, RunStep } from './run-step'
+import type { HandlerTable } from './run-step'
 
 /** Signals: delivered to the first task (in definition order) whose wait awaits them, or buffered. */
 export const signals = {
   'signal.received': (s, e, step) => {
-    const waiter = waiterFor(s, step, e.name)
+    const waiter = waiterFor(s, step.wf, e.name)
     const { buffered: _buffered, ...received } = e
     step.record(s, waiter ? received : { ...received, buffered: true })
     if (waiter) {
@@ -18,8 +18,9 @@ export const signals = {
   'signal.dropped': () => {},
 } satisfies Pick<HandlerTable, 'signal.received' | 'signal.dropped'>
 
-function waiterFor(s: RunState, step: RunStep, name: string): string | undefined {
-  return step.wf.order.find((id) => {
+/** The task a signal `name` goes to now: the first (in definition order) whose wait awaits it. */
+export function waiterFor(s: RunState, wf: CompiledWorkflow, name: string): string | undefined {
+  return wf.order.find((id) => {
     const t = s.tasks[id]!
     return t.status === 'waiting' && t.wait !== undefined && kindOf(t.wait).awaits(t.wait, name)
   })

@@ -1,6 +1,6 @@
 import type { ErrorInfo, RunState, TaskState } from '../../types'
 import type { RunEvent, RunStep } from './run-step'
-import { disarm, enqueue, releaseSlot, settle, stopClock, stopWaiting } from './task-scheduling'
+import { disarm, enqueue, releaseSlot, settle, stopClock, stopWaiting, triggered } from './task-scheduling'
 
 /*
  * How an attempt ends (completion, failure with its retry or `onError` verdict) and how the run
@@ -130,7 +130,7 @@ export function retryTask(
     },
   )
   if (!derived) revive(s, step)
-  if (t.deps === 0) enqueue(s, step, id, t)
+  if (triggered(step, id, t)) enqueue(s, step, id, t)
 }
 
 /** Aborts and cancels every task in flight, waiting or in back-off; empties the ready queue. */
@@ -185,6 +185,6 @@ export function revive(s: RunState, step: RunStep): void {
       t.status = 'pending'
       t.readyAt = undefined
     }
-    if (t.status === 'pending' && t.deps === 0 && !t.dispatched) enqueue(s, step, id, t)
+    if (t.status === 'pending' && !t.dispatched && triggered(step, id, t)) enqueue(s, step, id, t)
   }
 }

@@ -1,4 +1,5 @@
-import type { RunState, TaskState } from '../../types'
+import type { CompiledTask, RunState, TaskState, TaskStatus } from '../../types'
+import { type TriggerVerdict, triggerVerdict } from '../trigger-rules'
 import type { RunEvent, RunStep } from './run-step'
 
 /*
@@ -56,7 +57,8 @@ export function fill(s: RunState, step: RunStep): void {
   while (s.status === 'running' && s.inFlight < s.concurrency && s.readyHead < s.ready.length) {
     const id = s.ready[s.readyHead++]!
     const t = s.tasks[id]!
-    if (t.status !== 'pending' || t.dispatched || t.deps > 0) continue
+    if (t.status !== 'pending' || t.dispatched) continue
+    if ((t.deps > 0 || t.depsSkipped !== undefined) && !triggered(step, id, t)) continue
     t.dispatched = true
     s.inFlight += 1
     // Without a `when`, admitting a task is starting it: one transition, no round trip.
@@ -97,7 +99,7 @@ export function stopClock(step: RunStep, t: TaskState): void {
   if (t.status === 'running' && t.startedAt !== undefined) t.runMs += step.at - t.startedAt
 }
 
-/** The task ended for good: its dependents may become ready, and the run may be done. */
+/** The task ended for good: its dependents may become ready (or be skipped), and the run may be done. */
 export function settle(
   s: RunState,
   step: RunStep,
@@ -105,13 +107,55 @@ export function settle(
   t: TaskState,
   status: 'completed' | 'skipped' | 'failed',
 ): void {
+  // Tasks skipped by their rule whose dependents are still to hear of it: a worklist rather
+  // than recursion, as a skip goes down a branch of any length.
+  let skipped: string[] | undefined
+  let parent = id
+  let outcome = end(s, step, t, status)
+  for (;;) {
+    for (const child of step.wf.tasks.get(parent)!.children) {
+      const c = s.tasks[child]!
+      const task = step.wf.tasks.get(child)!
+      const before = verdict(task, c)
+      c.deps -= 1
+      if (outcome === 'skipped') c.depsSkipped = (c.depsSkipped ?? 0) + 1
+      if (c.status !== 'pending' || c.dispatched) continue
+      const after = verdict(task, c)
+      if (after === 'skip') {
+        c.skipReason = 'trigger'
+        step.record(s, { type: 'task.skipped', taskId: child, reason: 'trigger', at: step.at })
+        end(s, step, c, 'skipped')
+        skipped ??= []
+        skipped.push(child)
+      } else if (after === 'ready' && before !== 'ready') enqueue(s, step, child, c)
+    }
+    const next = skipped?.pop()
+    if (next === undefined) break
+    parent = next
+    outcome = 'skipped'
+  }
+  if (s.remaining === 0) step.command({ type: 'finish' })
+}
+
+/** Marks the task ended; a failure settled here is one under `continue`, which counts as completed. */
+function end(s: RunState, step: RunStep, t: TaskState, status: TaskStatus): 'completed' | 'skipped' {
   t.status = status
   t.endedAt = step.at
   s.remaining -= 1
-  for (const child of step.wf.tasks.get(id)!.children) {
-    const c = s.tasks[child]!
-    c.deps -= 1
-    if (c.deps === 0 && c.status === 'pending') enqueue(s, step, child, c)
-  }
-  if (s.remaining === 0) step.command({ type: 'finish' })
+  return status === 'skipped' ? 'skipped' : 'completed'
+}
+
+/** Whether a pending task's trigger rule lets it start now (its dependencies ended as the rule asks). */
+export function triggered(step: RunStep, id: string, t: TaskState): boolean {
+  return verdict(step.wf.tasks.get(id)!, t) === 'ready'
+}
+
+function verdict(task: CompiledTask, t: TaskState): TriggerVerdict {
+  // No dependency skipped: every rule but one-success waits for them all, and then runs. The
+  // common case, decided without a tally (settle asks twice per edge).
+  if (t.depsSkipped === undefined && (t.deps === 0 || task.trigger !== 'one-success'))
+    return t.deps === 0 ? 'ready' : 'wait'
+  const total = task.dependsOn.length
+  const skipped = t.depsSkipped ?? 0
+  return triggerVerdict(task.trigger, { total, completed: total - t.deps - skipped, skipped })
 }

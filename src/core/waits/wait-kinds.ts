@@ -3,6 +3,7 @@ import type { RunEventOf } from '../reducer/run-step'
 import { approvalWait } from './approval-wait'
 import { backoffWait } from './backoff-wait'
 import { earliest, itemsWait } from './items-wait'
+import { machineWait } from './machine-wait'
 import { signalWait } from './signal-wait'
 import { timerWait } from './timer-wait'
 import type { WaitKind } from './wait-kind'
@@ -14,6 +15,7 @@ const waitKinds: { [K in TaskWait['kind']]: WaitKind<Extract<TaskWait, { kind: K
   backoff: backoffWait,
   items: itemsWait,
   approval: approvalWait,
+  machine: machineWait,
 }
 
 /** The rules of `wait`'s kind. */

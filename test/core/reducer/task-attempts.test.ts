@@ -81,20 +81,29 @@ describe('task attempts', () => {
     expect(s).toMatchObject({ status: 'failed', error: { code: 'TASK_FAILED', taskId: 'a' } })
   })
 
-  it('task.failed for good applies onError: skip and continue, letting dependents run', () => {
+  it('task.failed for good applies onError: skip and continue; dependents follow their trigger rule', () => {
     for (const onError of ['skip', 'continue'] as const) {
-      const wf = workflow({ a: { action: 'noop', onError }, b: { action: 'noop', dependsOn: ['a'] } })
-      const { s, feed } = startedRun(wf)
-      const step = feed({
-        type: 'task.failed',
-        taskId: 'a',
-        attempt: 1,
-        error: { code: 'X', message: 'x' },
-        at: 20,
-      })
-      expect(s.tasks.a!.status).toBe(onError === 'skip' ? 'skipped' : 'failed')
-      expect(s.tasks.b!.status).toBe('running')
-      expect(step.records[0]).toMatchObject(onError === 'continue' ? { continued: true } : { final: true })
+      for (const trigger of ['all-success', 'all-done'] as const) {
+        const wf = workflow({
+          a: { action: 'noop', onError },
+          b: { action: 'noop', dependsOn: ['a'], trigger },
+        })
+        const { s, feed } = startedRun(wf)
+        const step = feed({
+          type: 'task.failed',
+          taskId: 'a',
+          attempt: 1,
+          error: { code: 'X', message: 'x' },
+          at: 20,
+        })
+        expect(s.tasks.a!.status).toBe(onError === 'skip' ? 'skipped' : 'failed')
+        // A failure under `continue` counts as completed; a skip skips an all-success dependent.
+        const skipsB = onError === 'skip' && trigger === 'all-success'
+        expect(s.tasks.b).toMatchObject(
+          skipsB ? { status: 'skipped', skipReason: 'trigger' } : { status: 'running' },
+        )
+        expect(step.records[0]).toMatchObject(onError === 'continue' ? { continued: true } : { final: true })
+      }
     }
   })
 
@@ -128,14 +137,23 @@ describe('task attempts', () => {
     expect(s.tasks.b!.status).toBe('pending')
   })
 
-  it('task.skipped aborts a running task and lets its dependents run', () => {
-    const { s, feed } = startedRun(chain())
+  it('task.skipped aborts a running task; an all-done dependent runs, an all-success one is skipped', () => {
+    const { s, feed } = startedRun(
+      workflow({
+        a: { action: 'noop' },
+        b: { action: 'noop', dependsOn: ['a'], trigger: 'all-done' },
+        c: { action: 'noop', dependsOn: ['a'] },
+      }),
+    )
     const step = feed({ type: 'task.skipped', taskId: 'a', reason: 'manual', at: 20 })
+    expect(types(step)).toEqual(['task.skipped', 'task.skipped', 'task.started'])
+    expect(step.records[1]).toMatchObject({ taskId: 'c', reason: 'trigger' })
     expect(step.commands).toEqual([
       { type: 'abort', taskId: 'a', reason: 'skipped' },
       { type: 'start', taskId: 'b', attempt: 1 },
     ])
     expect(s.tasks.a).toMatchObject({ status: 'skipped', skipReason: 'manual' })
+    expect(s.tasks.c).toMatchObject({ status: 'skipped', skipReason: 'trigger' })
   })
 })
 
