@@ -79,6 +79,7 @@ export type {
   TaskStatus,
   TaskView,
   TaskWait,
+  TaskWaiting,
   ValidationResult,
   WaitOptions,
   WorkflowDefinition,

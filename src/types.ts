@@ -684,6 +684,21 @@ export interface TaskView {
   error?: ErrorInfo
   startedAt?: number
   endedAt?: number
+  /** What a `waiting` task waits for (or a `retrying` one backs off until). */
+  waiting?: TaskWaiting
+}
+
+/**
+ * A task's wait as its view shows it: `kind` (`timer`, `signal`, `backoff`, `approval`,
+ * `machine`, `items`, …), `until` (its deadline, if any) and what the kind adds: `signal` (the
+ * name); for an approval `title`, `level`, `approvers`, `groups`, `quorum` and `votes` of the
+ * current level; for a machine `machine`, `state` (its state value) and `accepts`; for a
+ * `forEach` whose items wait, `count` and `waiting` (items still waiting).
+ */
+export interface TaskWaiting {
+  kind: string
+  until?: number
+  [field: string]: unknown
 }
 
 export interface RunView extends RunInfo {

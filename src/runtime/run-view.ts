@@ -1,6 +1,7 @@
 import { healthOfTasks } from '../core/monitor/health'
 import { progressOfTasks } from '../core/monitor/progress'
 import { recordTemplate } from '../core/record-template'
+import { waitingOf } from '../core/waits/waiting-view'
 import type { CompiledWorkflow, RunInfo, RunState, RunView, TaskView } from '../types'
 import type { RunExecutor } from './run-executor'
 
@@ -74,6 +75,7 @@ export function runView(executor: RunExecutor, now: number): RunView {
     if (t.error) view.error = { ...t.error }
     if (t.startedAt !== undefined) view.startedAt = t.startedAt
     if (t.endedAt !== undefined) view.endedAt = t.endedAt
+    if (t.wait !== undefined) view.waiting = waitingOf(t.wait)
     tasks[id] = view
   }
   return {

@@ -65,3 +65,53 @@ describe('runView', () => {
     await engine.close()
   })
 })
+
+describe('runView: what a task waits for', () => {
+  it('says it for each kind of wait, as data the view owns, and not once the task goes on', async () => {
+    const { engine, clock } = testEngine()
+    await engine.register(
+      def({
+        nap: { action: 'delay', params: { ms: 60_000 } },
+        hear: { action: 'wait-for-event', params: { event: 'go', timeoutMs: 30_000 } },
+        ok: {
+          action: 'approval',
+          params: {
+            title: 'Ship it?',
+            levels: [
+              { approvers: ['ann', 'bob'], quorum: 2, timeoutMs: 10_000, onTimeout: 'escalate' },
+              { groups: ['ops'] },
+            ],
+          },
+        },
+        lines: { action: 'wait-for-event', forEach: '[1, 2, 3]', params: { event: 'line' } },
+      }),
+    )
+    const { runId } = await engine.start('wf')
+    await engine.idle()
+    const now = clock.now()
+    await engine.approve(runId, 'ok', { by: 'ann' })
+    const view = (await engine.getRun(runId))!
+    expect(view.tasks.nap!.waiting).toEqual({ kind: 'timer', until: now + 60_000 })
+    expect(view.tasks.hear!.waiting).toEqual({ kind: 'signal', signal: 'go', until: now + 30_000 })
+    expect(view.tasks.ok!.waiting).toEqual({
+      kind: 'approval',
+      title: 'Ship it?',
+      level: 0,
+      approvers: ['ann', 'bob'],
+      groups: [],
+      quorum: 2,
+      votes: [{ by: 'ann', decision: 'approved', at: now, level: 0 }],
+      until: now + 10_000,
+    })
+    expect(view.tasks.lines!.waiting).toEqual({ kind: 'items', count: 3, waiting: 3 })
+    // The view's copy: changing it changes nothing in the run.
+    ;(view.tasks.ok!.waiting!.approvers as string[]).push('eve')
+    expect((await engine.getRun(runId))!.tasks.ok!.waiting!.approvers).toEqual(['ann', 'bob'])
+    await engine.signal(runId, 'go', 1)
+    await engine.approve(runId, 'ok', { by: 'bob' })
+    const later = (await engine.getRun(runId))!
+    expect(later.tasks.hear).not.toHaveProperty('waiting')
+    expect(later.tasks.ok).not.toHaveProperty('waiting')
+    await engine.close()
+  })
+})
