@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'INVALID_STATE'
   | 'INVALID_ARGUMENT'
   | 'TASK_FAILED'
+  | 'CHILD_FAILED'
   | 'TIMEOUT'
   | 'CANCELLED'
   | 'EXPRESSION_FAILED'

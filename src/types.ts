@@ -11,6 +11,8 @@ export interface ErrorInfo {
   code: string
   message: string
   taskId?: string
+  /** What caused it: a child run's error, for a task that failed with `CHILD_FAILED`. */
+  cause?: ErrorInfo
 }
 
 // ─── Definitions (schemaVersion "2.0") ───────────────────────────────────────────────────────
@@ -248,8 +250,18 @@ export interface BackoffWait {
   until: number
 }
 
+/**
+ * Waits for the child run `runId` (`subworkflow`) to end: its output completes the task, its
+ * failure fails the attempt with `CHILD_FAILED`. The parent reads the child's end from storage.
+ */
+export interface ChildRunWait {
+  kind: 'child'
+  runId: string
+  until?: never
+}
+
 /** A wait of one `forEach` item. */
-export type ActionWait = TimerWait | SignalWait
+export type ActionWait = TimerWait | SignalWait | ChildRunWait
 
 /**
  * A `forEach` task whose items wait: the waits of the items not done yet, by index, out of
@@ -263,7 +275,16 @@ export interface ItemsWait {
   until?: number
 }
 
-export type TaskWait = TimerWait | SignalWait | BackoffWait | ItemsWait
+export type TaskWait = TimerWait | SignalWait | BackoffWait | ItemsWait | ChildRunWait
+
+/** A run started by a task of this one (`subworkflow`), as the parent's state keeps it. */
+export interface ChildLink {
+  runId: string
+  taskId: string
+  index?: number
+  /** `onParentCancel: 'abandon'`: cancelling the parent leaves this child running. */
+  abandon?: true
+}
 
 /** A signal kept for a task that does not wait for it yet: its `signal.received` entry's seq and time. */
 export interface BufferedSignal {
@@ -308,6 +329,8 @@ export interface RunState {
   /** Time the run spent paused (excluded from the time part of health). */
   pausedMs: number
   pausedAt?: number
+  /** The child runs its tasks started (`child.started`), oldest first. */
+  children?: ChildLink[]
 }
 
 // ─── Events ──────────────────────────────────────────────────────────────────────────────────
@@ -440,6 +463,27 @@ export type WorkflowEvent = EventBase &
     | { type: 'approval.granted'; taskId: string; by: string; comment?: string }
     | { type: 'approval.rejected'; taskId: string; by: string; comment?: string }
     | { type: 'approval.escalated'; taskId: string; level: number }
+    | {
+        type: 'child.started'
+        taskId: string
+        index?: number
+        childRunId: string
+        workflow: string
+        /** The version the child runs, resolved once, as it started. */
+        version: string
+        onParentCancel?: 'cancel' | 'abandon'
+      }
+    | { type: 'child.completed'; taskId: string; index?: number; childRunId: string; output?: unknown }
+    | {
+        type: 'child.failed'
+        taskId: string
+        index?: number
+        childRunId: string
+        /** The child's error (a cancelled child: `CANCELLED`). */
+        error: ErrorInfo
+        /** A random number in [0, 1) drawn by the engine for the back-off jitter. */
+        rand?: number
+      }
   )
 
 export type WorkflowEventType = WorkflowEvent['type']
@@ -530,6 +574,8 @@ export interface RunView extends RunInfo {
   tasks: Record<string, TaskView>
   progress: Progress
   health: Health
+  /** The runs this run's tasks started (`subworkflow`), oldest first; absent when none. */
+  children?: string[]
 }
 
 export interface CheckpointInfo {
@@ -606,6 +652,8 @@ export interface StartOptions {
   principal?: string
   /** The run's timeout, counted from now; overrides the definition's `timeoutMs`. */
   timeoutMs?: number
+  /** The run and task that start this run as a child (`subworkflow` sets it). */
+  parent?: { runId: string; taskId: string }
 }
 
 /**

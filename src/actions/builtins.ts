@@ -1,6 +1,7 @@
 import type { BuiltinAction } from './builtin-context'
 import { delay } from './delay'
 import { noop } from './noop'
+import { subworkflow } from './subworkflow'
 import { transform } from './transform'
 import { waitForEvent } from './wait-for-event'
 
@@ -10,4 +11,5 @@ export const builtinActions: Readonly<Record<string, BuiltinAction>> = {
   delay,
   transform,
   'wait-for-event': waitForEvent,
+  subworkflow,
 }

@@ -1,5 +1,6 @@
 import type { CompiledWorkflow, RunState } from '../types'
 import { approvals } from './reducer/approvals'
+import { childRuns } from './reducer/child-runs'
 import { runLifecycle } from './reducer/run-lifecycle'
 import { type Handler, type HandlerTable, type RunEvent, RunStep, type Step } from './reducer/run-step'
 import { signals } from './reducer/signals'
@@ -16,6 +17,7 @@ const handlers = {
   ...waits,
   ...signals,
   ...approvals,
+  ...childRuns,
 } satisfies HandlerTable
 
 /**

@@ -1,5 +1,6 @@
 import type { CompiledWorkflow, RunState, RunStatus, TaskState } from '../types'
 import type { RunEvent, RunEventType } from './reducer/run-step'
+import { awaitsChild } from './waits/child-wait'
 import { deadlineOf } from './waits/wait-kind'
 import { kindOf } from './waits/wait-kinds'
 
@@ -180,6 +181,16 @@ function fitsTask(s: RunState, e: RunEvent): boolean {
         t.wait !== undefined &&
         kindOf(t.wait).resolvedBy.has(e.type)
       )
+    }
+    case 'child.started': {
+      // Recorded by the attempt that starts the child, before it waits.
+      const t = taskOf(s, e)
+      return t !== undefined && t.status === 'running'
+    }
+    case 'child.completed':
+    case 'child.failed': {
+      const t = taskOf(s, e)
+      return t !== undefined && awaitsChild(t, e)
     }
     default:
       return RUN_LEVEL_EVENTS.has(e.type)

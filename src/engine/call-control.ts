@@ -1,9 +1,11 @@
 import type { RunEvent } from '../core/run-reducer'
 import { InvalidStateError, NotFoundError } from '../errors'
+import type { ChildLinks } from '../host/child-links'
 import type { EngineScope } from '../host/engine-scope'
 import type { LiveRuns } from '../host/live-runs'
 import type { RunExecutor } from '../runtime/run-executor'
 import { runInfo } from '../runtime/run-view'
+import { cascadeToChildren, isCascading } from './child-cascade'
 import {
   type AnyControlCall,
   CONTROLS,
@@ -21,6 +23,8 @@ export interface ControlContext extends ControlHost {
   now(): number
   /** The run as it is now (live, recently ended or stored), without taking it over. */
   find(runId: string): Promise<RunExecutor | undefined>
+  /** Child runs' ends, kept from a parent while its cancel cascades. */
+  children: Pick<ChildLinks, 'cancelling'>
 }
 
 /**
@@ -32,10 +36,32 @@ export interface ControlContext extends ControlHost {
 export async function callControl(ctx: ControlContext, name: ControlName, args: unknown[]): Promise<unknown> {
   const call = CONTROLS[name] as AnyControlCall
   const target = call.args(...args)
-  const run = await ctx.scope.run(() =>
-    isHostCall(call) ? call.host(target, ctx) : applyEvent(ctx, call, target),
-  )
+  const run = await ctx.scope.run(() => {
+    if (isHostCall(call)) return call.host(target, ctx)
+    return isCascading(name) ? applyToFamily(ctx, name, call, target) : applyEvent(ctx, call, target)
+  })
   return call.result ? call.result(target, run) : runInfo(run)
+}
+
+/**
+ * Pause, resume and cancel of a run with child runs: checked against the parent first (a call
+ * it refuses changes nothing), then passed on to the children, then applied to the parent.
+ */
+async function applyToFamily(
+  ctx: ControlContext,
+  name: 'pause' | 'resume' | 'cancel',
+  call: EventCall<unknown[], ControlTarget, unknown>,
+  target: ControlTarget,
+): Promise<RunExecutor> {
+  const parent = ctx.runs.get(target.runId) ?? (await ctx.find(target.runId))
+  ctx.scope.check()
+  if (!parent?.state.children?.length) return applyEvent(ctx, call, target)
+  eventFor(ctx, call, target, parent)
+  const family = async () => {
+    await cascadeToChildren(ctx, name, parent, (child, args) => callControl(ctx, child, args))
+    return applyEvent(ctx, call, target)
+  }
+  return name === 'cancel' ? ctx.children.cancelling(target.runId, family) : family()
 }
 
 async function applyEvent(

@@ -51,6 +51,7 @@ const START_OPTIONS = {
   runId: true,
   principal: true,
   timeoutMs: true,
+  parent: true,
 } as const satisfies Record<keyof StartOptions, true>
 const WAIT_OPTIONS = { timeoutMs: true } as const satisfies Record<keyof WaitOptions, true>
 const RUN_FILTER_FIELDS = {
@@ -76,6 +77,17 @@ export function checkStartOptions(options: unknown): asserts options is StartOpt
   if (runId !== undefined) checkId('runId', runId)
   if (principal !== undefined) checkId('start: "principal"', principal)
   if (timeoutMs !== undefined) checkTimeout('start', timeoutMs, 1)
+  const { parent } = options as StartOptions
+  if (parent !== undefined) {
+    if (typeof parent !== 'object' || parent === null) {
+      throw new ArgumentError(
+        `start: "parent" must be { runId, taskId }, the run and task that start this run; got ${describe(parent)}.`,
+        { value: parent },
+      )
+    }
+    checkId('start: "parent.runId"', parent.runId)
+    checkId('start: "parent.taskId"', parent.taskId)
+  }
 }
 
 /** `wait`'s options. */

@@ -1,6 +1,7 @@
 import { Subject } from 'rxjs'
 import type { RunSnapshot } from '../core/run-replica'
 import { EngineClosedError, TimeoutError } from '../errors'
+import { ChildLinks } from '../host/child-links'
 import { DeadlineWakeups } from '../host/deadline-wakeups'
 import { DefinitionRegistry } from '../host/definition-registry'
 import { untilIdle } from '../host/engine-idle'
@@ -35,6 +36,7 @@ import type {
 } from '../types'
 import { actionTable } from './action-table'
 import { type ControlContext, callControl } from './call-control'
+import { childStarter } from './child-run-starter'
 import { CONTROL_CALLS, type ControlName } from './controls'
 import { checkEngineOptions, checkId, checkLimit, checkWaitOptions } from './engine-arguments'
 import { EngineExecutorHost } from './engine-executor-host'
@@ -96,6 +98,7 @@ class SpindleEngine implements Engine {
   readonly #controls: ControlContext
   readonly #services: HostServices
   readonly #wakeups: DeadlineWakeups
+  readonly #children: ChildLinks
   #closing: Promise<void> | undefined
   /** The constructor's recovery; idle() waits for it, as it starts the recovered runs. */
   #recovering: Promise<void> = Promise.resolve()
@@ -163,8 +166,15 @@ class SpindleEngine implements Engine {
       streams: this.#streams,
       scope: this.#scope,
       passivation: this.#wakeups,
+      adopted: (executor) => this.#children.adopted(executor),
     })
     this.#host.attach(this.#runs)
+    this.#children = new ChildLinks({
+      store: this.#store,
+      scope: this.#scope,
+      live: (runId) => this.#runs.get(runId),
+      load: (runId) => this.#runs.load(runId, true),
+    })
     this.#starting = {
       store: this.#store,
       definitions: this.#definitions,
@@ -174,6 +184,14 @@ class SpindleEngine implements Engine {
       executorId: this.#id,
       now: () => this.#clock.now(),
     }
+    this.#host.attachChildren(
+      this.#children,
+      childStarter({
+        ...this.#starting,
+        control: (name, args) => callControl(this.#controls, name, args),
+        recordOf: async (runId) => this.#runs.get(runId)?.record ?? (await this.#store.getRun(runId)),
+      }),
+    )
     this.#reads = new RunReads({
       store: this.#store,
       journal: this.#journal,
@@ -186,6 +204,7 @@ class SpindleEngine implements Engine {
       runs: this.#runs,
       now: () => this.#clock.now(),
       find: (runId) => this.#find(runId),
+      children: this.#children,
       rollBack: (runId, checkpointId) =>
         rollBack(
           {
@@ -319,6 +338,9 @@ class SpindleEngine implements Engine {
     await this.#recovering
     // A passive run whose time came is on its way back into memory: that is work of the engine.
     await this.#wakeups.settled()
+    await untilIdle(this.#journal, () => this.#runs.values())
+    // A child's end, published last, is read from the store and sent to its parent.
+    await this.#children.settled()
     return untilIdle(this.#journal, () => this.#runs.values())
   }
 

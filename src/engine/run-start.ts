@@ -66,6 +66,7 @@ export async function startRun(
     updatedAt: now,
     input: runInput(checked.value),
     ...(options.principal !== undefined && { principal: options.principal }),
+    ...(options.parent !== undefined && { parentRunId: options.parent.runId }),
     epoch: 1,
     executor: ctx.executorId,
     seq: 0,

@@ -1,4 +1,4 @@
-import type { BuiltinContext } from '../actions/builtin-context'
+import type { BuiltinContext, ChildRunRequest, ChildRunStarted, ChildRuns } from '../actions/builtin-context'
 import { type WaitRequest, waitFor } from '../actions/wait'
 import { copyValue } from '../boundary'
 import type { RunEvent } from '../core/run-reducer'
@@ -13,6 +13,12 @@ export interface ContextHost {
   now(): number
   post(event: RunEvent): void
   readState(key: string): unknown
+  /** Starts (or finds) the child run of an attempt of `taskId` (see `startChild`). */
+  startChild: (
+    taskId: string,
+    index: number | undefined,
+    request: ChildRunRequest,
+  ) => Promise<ChildRunStarted>
 }
 
 /**
@@ -134,5 +140,9 @@ export class BuiltinAttemptContext extends AttemptContext implements BuiltinCont
 
   waitFor(wait: ActionWait): WaitRequest {
     return waitFor(wait)
+  }
+
+  get runs(): ChildRuns {
+    return { start: (request) => this.#host.startChild(this.taskId, this.index, request) }
   }
 }

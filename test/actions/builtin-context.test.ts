@@ -19,6 +19,7 @@ function builtinContext(now: number): BuiltinContext {
     log: () => {},
     now: () => now,
     waitFor,
+    runs: { start: () => Promise.reject(new Error('no child runs here')) },
   }
 }
 

@@ -1,6 +1,7 @@
 import type { ActionWait, TaskWait } from '../../types'
 import type { RunEventOf } from '../reducer/run-step'
 import { backoffWait } from './backoff-wait'
+import { childWait } from './child-wait'
 import { earliest, itemsWait } from './items-wait'
 import { signalWait } from './signal-wait'
 import { timerWait } from './timer-wait'
@@ -12,6 +13,7 @@ const waitKinds: { [K in TaskWait['kind']]: WaitKind<Extract<TaskWait, { kind: K
   signal: signalWait,
   backoff: backoffWait,
   items: itemsWait,
+  child: childWait,
 }
 
 /** The rules of `wait`'s kind. */
