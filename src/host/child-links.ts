@@ -6,6 +6,7 @@ import type { RunExecutor } from '../runtime/run-executor'
 import type { RunRecord, Store } from '../store/store'
 import type { WorkflowEvent } from '../types'
 import type { EngineScope } from './engine-scope'
+import { lockRunWhenFree } from './locks'
 
 /** What carrying a child's end to its parent needs from the engine. */
 export interface ChildLinksHost {
@@ -29,6 +30,8 @@ export class ChildLinks {
   readonly #pending = new Set<Promise<void>>()
   /** Parents whose cancel is cascading: their children's ends are not failures of theirs. */
   readonly #cancelling = new Map<string, number>()
+  /** Parents another engine holds, waited for until it lets go. */
+  readonly #waitingFor = new Set<string>()
 
   constructor(host: ChildLinksHost) {
     this.#host = host
@@ -96,7 +99,29 @@ export class ChildLinks {
     this.#host.scope.check()
     if (stored?.status !== 'running' && stored?.status !== 'paused') return
     // Restored here, it is reconciled as it is adopted (`adopted`).
-    await this.#host.load(parentRunId)
+    if ((await this.#host.load(parentRunId)) === 'held') this.#whenFree(parentRunId)
+  }
+
+  /**
+   * Another engine executes the parent: once it lets go (it closes, its tab dies), the parent is
+   * taken up here. Not a delivery under way for `settled()`: that engine may hold it for long.
+   */
+  #whenFree(parentRunId: string): void {
+    const { scope, store } = this.#host
+    if (this.#waitingFor.has(parentRunId) || scope.closed) return
+    this.#waitingFor.add(parentRunId)
+    scope
+      .run(async () => {
+        const lock = await lockRunWhenFree(store.name, parentRunId, scope.signal)
+        await lock.release()
+        scope.check()
+        this.#waitingFor.delete(parentRunId)
+        this.#track(() => this.#deliver(parentRunId))
+      })
+      .catch((error: unknown) => {
+        this.#waitingFor.delete(parentRunId)
+        if (!scope.closed) reportUnhandledError(error)
+      })
   }
 
   /** Runs a delivery inside the engine scope: `close()` waits for it, and it stops at its next await. */
