@@ -74,6 +74,7 @@ const RUN_EVENTS: Record<RunStatus, ReadonlySet<RunEventType>> = {
     'task.retrying',
     'task.skipped',
     'signal.received',
+    'child.started',
   ]),
   completed: new Set(),
   cancelled: new Set(),
@@ -182,11 +183,10 @@ function fitsTask(s: RunState, e: RunEvent): boolean {
         kindOf(t.wait).resolvedBy.has(e.type)
       )
     }
-    case 'child.started': {
-      // Recorded by the attempt that starts the child, before it waits.
-      const t = taskOf(s, e)
-      return t !== undefined && t.status === 'running'
-    }
+    case 'child.started':
+      // A fact, recorded even when the attempt that started the child was cut off meanwhile
+      // (the run failed, the task was skipped): the child exists, and cascades must reach it.
+      return taskOf(s, e) !== undefined
     case 'child.completed':
     case 'child.failed': {
       const t = taskOf(s, e)

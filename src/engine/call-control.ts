@@ -57,9 +57,13 @@ async function applyToFamily(
   ctx.scope.check()
   if (!parent?.state.children?.length) return applyEvent(ctx, call, target)
   eventFor(ctx, call, target, parent)
+  const control = (child: ControlName, args: unknown[]) => callControl(ctx, child, args)
   const family = async () => {
-    await cascadeToChildren(ctx, name, parent, (child, args) => callControl(ctx, child, args))
-    return applyEvent(ctx, call, target)
+    await cascadeToChildren(ctx, name, parent, control)
+    const applied = await applyEvent(ctx, call, target)
+    // A child recorded while the parent's cancel was on its way is cancelled too.
+    if (name === 'cancel') await cascadeToChildren(ctx, name, applied, control)
+    return applied
   }
   return name === 'cancel' ? ctx.children.cancelling(target.runId, family) : family()
 }

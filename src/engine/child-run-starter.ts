@@ -11,7 +11,7 @@ export const MAX_CHILD_DEPTH = 8
 /** What starting child runs needs besides starting a run: control calls on a child found again. */
 export interface ChildStarterContext extends RunStartContext {
   /** A control call (`retryTask`, `resume`) on a child, as `engine[name](...args)` makes it. */
-  control(name: 'retryTask' | 'resume', args: unknown[]): Promise<unknown>
+  control(name: 'retryTask' | 'resume' | 'cancel', args: unknown[]): Promise<unknown>
   /** The run's record, live or stored. */
   recordOf(runId: string): Promise<RunRecord | undefined>
 }
@@ -37,6 +37,7 @@ export function childStarter(ctx: ChildStarterContext): ChildStarter {
           ...(start.parent.principal !== undefined && { principal: start.parent.principal }),
         }),
       )
+      await cancelIfOrphaned(ctx, start)
       return { runId: info.runId, version: info.version, status: info.status }
     } catch (error) {
       // Started meanwhile by another engine recovering the same parent: that child is this one.
@@ -63,6 +64,19 @@ async function carryOn(
   else if (child.status === 'paused') await ctx.control('resume', [child.runId])
   const now = (await ctx.recordOf(child.runId)) ?? child
   return { runId: child.runId, version: child.version, status: now.status }
+}
+
+/**
+ * The parent was cancelled while its child was starting: its cancel could not reach a child that
+ * did not exist yet, so the child is cancelled now (unless it is to be abandoned).
+ */
+async function cancelIfOrphaned(ctx: ChildStarterContext, start: ChildStart): Promise<void> {
+  if (start.onParentCancel === 'abandon') return
+  // A live parent's state is ahead of its record: a cancel applied there may not be committed yet.
+  const status =
+    ctx.runs.get(start.parent.runId)?.state.status ?? (await ctx.store.getRun(start.parent.runId))?.status
+  if (status !== 'cancelled') return
+  await ctx.control('cancel', [start.runId, `the parent run "${start.parent.runId}" was cancelled`])
 }
 
 async function retryFailedTasks(ctx: ChildStarterContext, runId: string): Promise<void> {
