@@ -232,4 +232,31 @@ describe('subworkflow: child runs through the public API, in IndexedDB', () => {
     expect(done.tasks.sub!.error).toMatchObject({ code: 'NOT_FOUND' })
     expect(done.children).toBeUndefined()
   })
+
+  it('runs the README example', async () => {
+    const engine = open()
+    await engine.register({
+      schemaVersion: '2.0',
+      id: 'shipping',
+      version: '1.0.0',
+      params: { orderId: { type: 'string', required: true } },
+      tasks: { label: { action: 'transform', params: { value: "${ 'label for ' + input.orderId }" } } },
+      output: 'tasks.label.output',
+    })
+    await engine.register({
+      schemaVersion: '2.0',
+      id: 'order',
+      version: '1.0.0',
+      tasks: {
+        ship: { action: 'subworkflow', params: { workflow: 'shipping', input: { orderId: 'A-17' } } },
+      },
+      output: 'tasks.ship.output',
+    })
+    const { runId } = await engine.start('order', {}, { runId: 'o-1' })
+    const done = await engine.wait(runId)
+    expect(done.output).toBe('label for A-17')
+    expect(done.children).toEqual(['o-1/ship'])
+    expect(await engine.getRun('o-1/ship')).toMatchObject({ parentRunId: 'o-1', status: 'completed' })
+    expect((await engine.listRuns({ parentRunId: 'o-1' })).runs).toHaveLength(1)
+  })
 })
