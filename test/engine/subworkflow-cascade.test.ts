@@ -143,4 +143,42 @@ describe('subworkflow: control calls cascade to child runs first', () => {
     const starts = (await engine.history('p')).filter((e) => e.type === 'child.started')
     expect(starts.map((e) => Boolean(e.rolledBack))).toEqual([true, false])
   })
+
+  it('keeps a child started before the checkpoint: the task run again reads its end, which came before it waited', async () => {
+    const engine = await waitingFamily()
+    const checkpoint = await engine.checkpoint('p', 'child running')
+    await engine.signal('p/sub', 'go', 'first')
+    expect((await engine.wait('p')).output).toBe('first')
+    await engine.rollback('p', checkpoint.checkpointId)
+    // The child is not rolled back: it ended, and stays as it was.
+    expect(await engine.getRun('p/sub')).toMatchObject({ status: 'completed', output: 'first' })
+    await engine.resume('p')
+    const done = await engine.wait('p')
+    expect(done).toMatchObject({ status: 'completed', output: 'first' })
+    const live = (await engine.history('p')).filter((e) => !e.rolledBack).map((e) => e.type)
+    // The task ran again and found its ended child when it entered the wait.
+    expect(live.slice(-5)).toEqual([
+      'task.started',
+      'task.waiting',
+      'child.completed',
+      'task.completed',
+      'workflow.completed',
+    ])
+    expect((await engine.history('p/sub')).filter((e) => e.type === 'workflow.started')).toHaveLength(1)
+  })
+
+  it('refuses bad params with INPUT_INVALID, not retried, and starts no child', async () => {
+    const engine = await open()
+    await engine.register({
+      ...parent({ workflow: 'child', wait: 'yes' }),
+      tasks: {
+        sub: { action: 'subworkflow', params: { workflow: 'child', wait: 'yes' }, retry: { maxAttempts: 3 } },
+      },
+    })
+    const done = await engine.wait((await engine.start('parent', {}, { runId: 'p' })).runId)
+    expect(done.status).toBe('failed')
+    expect(done.tasks.sub).toMatchObject({ attempts: 1, error: { code: 'INPUT_INVALID' } })
+    expect(done.tasks.sub!.error!.message).toContain('params.wait must be true')
+    expect((await engine.listRuns({ parentRunId: 'p' })).runs).toEqual([])
+  })
 })
