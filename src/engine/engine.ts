@@ -330,6 +330,7 @@ class SpindleEngine implements Engine {
       this.#scope.check()
       // Passive runs are left out below: the deadline heap wakes them (at once if overdue).
       this.#wakeups.recovered()
+      this.#children.recoverPassive(records, (record) => this.#definitions.forRun(record))
       return (await this.#runs.recoverAll(records.reverse())).map(runInfo)
     })
   }

@@ -1,10 +1,11 @@
 import type { RunEvent } from '../core/run-reducer'
 import { awaitedChildren } from '../core/waits/child-wait'
 import { EngineClosedError } from '../errors'
+import { childRunId } from '../runtime/child-start'
 import { reportUnhandledError } from '../runtime/report-unhandled-error'
 import type { RunExecutor } from '../runtime/run-executor'
 import type { RunRecord, Store } from '../store/store'
-import type { WorkflowEvent } from '../types'
+import type { CompiledTask, CompiledWorkflow, WorkflowEvent } from '../types'
 import type { EngineScope } from './engine-scope'
 import { lockRunWhenFree } from './locks'
 
@@ -56,6 +57,41 @@ export class ChildLinks {
   /** A run restored here to execute: a child it waits for may have ended meanwhile. */
   adopted(executor: RunExecutor): void {
     if (awaitedChildren(executor.state).length > 0) this.#track(() => this.reconcile(executor))
+  }
+
+  /**
+   * Recovery: a passive parent that only a call would wake (`wakeAt` ∞) may wait for a child
+   * that ended while no engine could tell it (every engine that saw the end closed first). Each
+   * such run with a `subworkflow` task whose child (found by its deterministic id) has ended is
+   * taken up here, and reads the end from the store as it is adopted.
+   */
+  recoverPassive(
+    records: readonly RunRecord[],
+    definitionOf: (record: RunRecord) => Promise<CompiledWorkflow>,
+  ) {
+    for (const record of records) {
+      if (record.status !== 'running' || record.wakeAt !== Number.POSITIVE_INFINITY) continue
+      this.#track(async () => {
+        const wf = await definitionOf(record)
+        for (const task of wf.tasks.values()) {
+          if (task.action !== 'subworkflow' || !(await this.#anyEnded(record.runId, task))) continue
+          return this.#deliver(record.runId)
+        }
+      })
+    }
+  }
+
+  /** Whether a child of `task` (each item's, under `forEach`) has ended. */
+  async #anyEnded(parentRunId: string, task: CompiledTask): Promise<boolean> {
+    for (let index = 0; ; index++) {
+      const id = childRunId(parentRunId, task.id, task.forEach ? index : undefined)
+      const child = await this.#host.store.getRun(id)
+      this.#host.scope.check()
+      if (!child) return false
+      if (child.status === 'completed' || child.status === 'failed' || child.status === 'cancelled')
+        return true
+      if (!task.forEach) return false
+    }
   }
 
   /** Runs `cancel` of a parent while its children are cancelled first: their ends are not sent to it. */

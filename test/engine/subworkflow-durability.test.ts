@@ -90,4 +90,19 @@ describe('subworkflow: a child that ends while its parent is elsewhere', () => {
     const done = await third.wait('p')
     expect(done).toMatchObject({ status: 'completed', output: 'stored' })
   })
+
+  it('recovery takes up a passive parent whose child ended while no engine could tell it', async () => {
+    const name = temp.open().name
+    await leaveWaiting(name)
+    const held = (await tryLockRun(name, 'p'))!
+    const second = await open(name, { recover: false })
+    await second.signal('p/sub', 'go', 'recovered')
+    expect((await second.wait('p/sub')).status).toBe('completed')
+    await second.close()
+    await held.release()
+    // No call: opening the database (recover() at creation) is enough.
+    const third = await open(name)
+    const done = await third.wait('p')
+    expect(done).toMatchObject({ status: 'completed', output: 'recovered' })
+  })
 })
