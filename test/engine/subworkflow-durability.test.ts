@@ -1,8 +1,9 @@
-import { createEngine, type Engine, type EngineOptions, simulatedClock } from 'spindle'
+import { createEngine, type Engine, type EngineOptions, memoryStore, simulatedClock } from 'spindle'
 import { afterEach, describe, expect, it } from 'vitest'
 import { tryLockRun } from '../../src/host/locks'
+import { faultyStore } from '../store/faulty-store'
 import { tempStores } from '../store/temp-database'
-import { until } from '../support/engine-fixtures'
+import { testEngines, until } from '../support/engine-fixtures'
 
 const START = Date.UTC(2026, 0, 1)
 
@@ -104,5 +105,34 @@ describe('subworkflow: a child that ends while its parent is elsewhere', () => {
     const third = await open(name)
     const done = await third.wait('p')
     expect(done).toMatchObject({ status: 'completed', output: 'recovered' })
+  })
+})
+
+describe('subworkflow: a parent cut off between starting its child and journaling it', () => {
+  const open = testEngines()
+
+  it('finds the same child when its attempt runs again: one child run, one start', async () => {
+    const store = faultyStore(memoryStore(), [])
+    const { engine } = open({ store })
+    await engine.register({
+      ...waitingChild,
+      tasks: { t: { action: 'transform', params: { value: 'kid' } } },
+      output: 'tasks.t.output',
+    })
+    await engine.register(parent)
+    // The child is stored, then the parent's write of child.started fails: the parent is
+    // reloaded as stored (paused), and the child's end takes it up again; its cut-off attempt
+    // runs again and finds the child under its id.
+    store.inject({ method: 'commit', entryType: 'child.started', at: 'before' })
+    await engine.start('parent', {}, { runId: 'p' })
+    const done = await engine.wait('p')
+    expect(done).toMatchObject({ status: 'completed', output: 'kid', children: ['p/sub'] })
+    expect(done.tasks.sub!.attempts).toBe(2)
+    expect(store.fired).toHaveLength(1)
+    const types = (await engine.history('p')).map((e) => e.type)
+    expect(types.indexOf('workflow.paused')).toBeLessThan(types.indexOf('child.started'))
+    expect((await engine.history('p')).filter((e) => e.type === 'child.started')).toHaveLength(1)
+    expect((await engine.history('p/sub')).filter((e) => e.type === 'workflow.started')).toHaveLength(1)
+    expect((await engine.listRuns({ parentRunId: 'p' })).runs.map((r) => r.runId)).toEqual(['p/sub'])
   })
 })
