@@ -5,7 +5,7 @@ import type { RunRecord, Store } from '../store/store'
 import type { RunStartContext } from './run-start'
 import { startRun } from './run-start'
 
-/** How deep child runs nest: a run started by a run started by … a top-level run, 8 times over. */
+/** How deep child runs nest by default: a run started by a run started by … a top-level run, 8 times over. */
 export const MAX_CHILD_DEPTH = 8
 
 /** What starting child runs needs besides starting a run: control calls on a child found again. */
@@ -14,6 +14,8 @@ export interface ChildStarterContext extends RunStartContext {
   control(name: 'retryTask' | 'resume' | 'cancel', args: unknown[]): Promise<unknown>
   /** The run's record, live or stored. */
   recordOf(runId: string): Promise<RunRecord | undefined>
+  /** `EngineOptions.maxChildDepth`. */
+  maxDepth: number
 }
 
 /**
@@ -27,7 +29,7 @@ export function childStarter(ctx: ChildStarterContext): ChildStarter {
   return async (start) => {
     const existing = await ctx.recordOf(start.runId)
     if (existing) return carryOn(ctx, start, existing)
-    await checkDepth(ctx.store, start)
+    await checkDepth(ctx.store, start, ctx.maxDepth)
     try {
       const info = await ctx.scope.run(() =>
         startRun(ctx, start.workflow, start.input, {
@@ -92,18 +94,18 @@ async function retryFailedTasks(ctx: ChildStarterContext, runId: string): Promis
   }
 }
 
-/** Refuses a child deeper than `MAX_CHILD_DEPTH`, counting the parent's ancestors in the store. */
-async function checkDepth(store: Store, start: ChildStart): Promise<void> {
+/** Refuses a child deeper than `maxDepth`, counting the parent's ancestors in the store. */
+async function checkDepth(store: Store, start: ChildStart, maxDepth: number): Promise<void> {
   let depth = 1
   let ancestor: RunRecord | undefined = start.parent
-  while (ancestor?.parentRunId !== undefined && depth <= MAX_CHILD_DEPTH) {
+  while (ancestor?.parentRunId !== undefined && depth <= maxDepth) {
     depth += 1
     ancestor = await store.getRun(ancestor.parentRunId)
   }
-  if (depth <= MAX_CHILD_DEPTH) return
+  if (depth <= maxDepth) return
   throw new TaskError(
     'INVALID_STATE',
-    `Task "${start.taskId}" cannot start workflow "${start.workflow}": child runs nest at most ${MAX_CHILD_DEPTH} deep, and run "${start.parent.runId}" is at that depth already. A workflow that starts itself needs a condition (when) that ends the recursion.`,
+    `Task "${start.taskId}" cannot start workflow "${start.workflow}": child runs nest at most ${maxDepth} deep (EngineOptions.maxChildDepth), and run "${start.parent.runId}" is at that depth already. A workflow that starts itself needs a condition (when) that ends the recursion.`,
     { taskId: start.taskId, value: start.runId },
   )
 }

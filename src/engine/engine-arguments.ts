@@ -45,6 +45,7 @@ const ENGINE_OPTIONS = {
   snapshotEvery: true,
   recover: true,
   inspect: true,
+  maxChildDepth: true,
 } as const satisfies Record<keyof EngineOptions, true>
 const START_OPTIONS = {
   version: true,
@@ -67,6 +68,13 @@ const RUN_FILTER_FIELDS = {
 /** `createEngine`'s options: an object of known fields. */
 export function checkEngineOptions(options: unknown): asserts options is EngineOptions {
   checkOptions('createEngine', options, ENGINE_OPTIONS)
+  const { maxChildDepth } = options as EngineOptions
+  if (maxChildDepth !== undefined && !(Number.isInteger(maxChildDepth) && maxChildDepth >= 1)) {
+    throw new ArgumentError(
+      `createEngine: "maxChildDepth" must be a whole number ≥ 1 (how deep child runs nest); got ${describe(maxChildDepth)}.`,
+      { value: maxChildDepth },
+    )
+  }
 }
 
 /** `start`'s options, checked before anything is read or written. */

@@ -36,7 +36,7 @@ import type {
 } from '../types'
 import { actionTable } from './action-table'
 import { type ControlContext, callControl } from './call-control'
-import { childStarter } from './child-run-starter'
+import { childStarter, MAX_CHILD_DEPTH } from './child-run-starter'
 import { CONTROL_CALLS, type ControlName } from './controls'
 import { checkEngineOptions, checkId, checkLimit, checkWaitOptions } from './engine-arguments'
 import { EngineExecutorHost } from './engine-executor-host'
@@ -190,6 +190,7 @@ class SpindleEngine implements Engine {
         ...this.#starting,
         control: (name, args) => callControl(this.#controls, name, args),
         recordOf: async (runId) => this.#runs.get(runId)?.record ?? (await this.#store.getRun(runId)),
+        maxDepth: options.maxChildDepth ?? MAX_CHILD_DEPTH,
       }),
     )
     this.#reads = new RunReads({

@@ -259,4 +259,27 @@ describe('subworkflow: child runs through the public API, in IndexedDB', () => {
     expect(await engine.getRun('o-1/ship')).toMatchObject({ parentRunId: 'o-1', status: 'completed' })
     expect((await engine.listRuns({ parentRunId: 'o-1' })).runs).toHaveLength(1)
   })
+
+  it('maxChildDepth sets the depth; a bad one is refused at createEngine', async () => {
+    expect(() => createEngine({ maxChildDepth: 0 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    )
+    expect(() => createEngine({ maxChildDepth: 1.5 })).toThrow(/maxChildDepth/)
+    const engine = open({ maxChildDepth: 2 })
+    await engine.register({
+      schemaVersion: '2.0',
+      id: 'deep',
+      version: '1.0.0',
+      params: { wf: { type: 'string', required: true } },
+      tasks: {
+        down: {
+          action: 'subworkflow',
+          params: { workflow: '${ input.wf }', input: { wf: '${ input.wf }' } },
+        },
+      },
+    })
+    await engine.wait((await engine.start('deep', { wf: 'deep' }, { runId: 'd' })).runId)
+    expect((await engine.getRun('d/down/down'))!.tasks.down!.error!.message).toContain('nest at most 2 deep')
+    expect(await engine.getRun('d/down/down/down')).toBeUndefined()
+  })
 })
