@@ -1,6 +1,6 @@
 import type { RunEvent } from '../core/run-reducer'
 import { awaitedChildren } from '../core/waits/child-wait'
-import { EngineClosedError } from '../errors'
+import { EngineClosedError, InvalidStateError, StaleExecutorError } from '../errors'
 import { childRunId } from '../runtime/child-start'
 import { reportUnhandledError } from '../runtime/report-unhandled-error'
 import type { RunExecutor } from '../runtime/run-executor'
@@ -121,7 +121,7 @@ export class ChildLinks {
       if (!event) continue
       // The parent left memory (passivated) while the store was read: it is woken to take the end.
       if (this.#host.live(parent.runId) !== parent) return this.#deliver(parent.runId)
-      if (parent.can(event)) await parent.send(event)
+      if (parent.can(event)) await parent.send(event).catch(unlessRestoredLater)
     }
   }
 
@@ -171,6 +171,16 @@ export class ChildLinks {
       .finally(() => this.#pending.delete(tracked))
     this.#pending.add(tracked)
   }
+}
+
+/**
+ * A parent that stopped taking events as the end was sent (a rollback fenced it, another engine
+ * took it over, it left memory) loses nothing: the end stays in the store, and the parent reads
+ * it when it is restored or enters the wait again. Any other failure goes on.
+ */
+function unlessRestoredLater(error: unknown): void {
+  if (error instanceof InvalidStateError || error instanceof StaleExecutorError) return
+  throw error
 }
 
 function waitsForChild(event: Extract<WorkflowEvent, { type: 'task.waiting' }>): boolean {
