@@ -23,8 +23,9 @@ export interface ChildLinksHost {
  * Carries child runs' ends to their parents. The parent's wait reads the child's end from the
  * store (`reconcile`), so nothing depends on the news arriving: it reads when the parent enters
  * the wait (the child may have ended already), when a parent is restored here (it may have ended
- * while the parent was passive, closed or in another tab), and when a child ends here (its parent
- * is then loaded here unless another engine executes it).
+ * while the parent was passive, closed or in another tab), when a child ends here (its parent
+ * is then loaded here, at once or once the engine that executes it lets go), and at recovery
+ * (passive parents whose child ended unseen).
  */
 export class ChildLinks {
   readonly #host: ChildLinksHost
