@@ -20,7 +20,7 @@ export interface ChildStarterContext extends RunStartContext {
 
 /**
  * The engine's `ChildStarter`: starts a child run under its deterministic id, pinned to the
- * version resolved now, with the parent's principal, at most `MAX_CHILD_DEPTH` deep. A child
+ * version resolved now, with the parent's principal, at most `maxDepth` deep. A child
  * that exists already (an earlier attempt, a recovery after a crash) is not started again: a
  * failed one has its failed tasks retried (the retry of the parent's task retries the child),
  * a paused one (rolled back with its parent) is resumed.
