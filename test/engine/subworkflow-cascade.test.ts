@@ -1,7 +1,8 @@
-import { createEngine, type Engine, type EngineOptions, simulatedClock } from 'spindle'
+import { createEngine, type Engine, type EngineOptions, memoryStore, simulatedClock } from 'spindle'
 import { afterEach, describe, expect, it } from 'vitest'
 import { tempStores } from '../store/temp-database'
-import { until } from '../support/engine-fixtures'
+import { testEngines, until } from '../support/engine-fixtures'
+import { gatedStore } from '../support/gated-store'
 
 const START = Date.UTC(2026, 0, 1)
 
@@ -180,5 +181,36 @@ describe('subworkflow: control calls cascade to child runs first', () => {
     expect(done.tasks.sub).toMatchObject({ attempts: 1, error: { code: 'INPUT_INVALID' } })
     expect(done.tasks.sub!.error!.message).toContain('params.wait must be true')
     expect((await engine.listRuns({ parentRunId: 'p' })).runs).toEqual([])
+  })
+})
+
+describe('subworkflow: a parent cancelled while its child is starting', () => {
+  const open = testEngines()
+
+  it('cancels the child once it has started: the parent’s cancel could not reach it yet', async () => {
+    const store = gatedStore(memoryStore())
+    const { engine } = open({ store })
+    await engine.register(waitingChild)
+    await engine.register(parent())
+    // The gate shuts as the parent's task starts: the child's first write waits at it.
+    engine.events$.subscribe((e) => {
+      if (e.runId === 'p' && e.type === 'task.started') store.shut()
+    })
+    await engine.start('parent', {}, { runId: 'p' })
+    await until(() => store.held === 1)
+    const cancelled = engine.cancel('p')
+    // Applied to the parent, not written yet (its write waits behind the child's).
+    await until(async () => (await engine.getRun('p'))!.status === 'cancelled')
+    expect((await engine.getRun('p'))!.children).toBeUndefined()
+    // The child's start commits after the parent's cancel was applied.
+    while (!(await engine.getRun('p/sub').then((kid) => kid?.status === 'cancelled'))) {
+      if (store.held > 0) await store.release()
+      else await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    await cancelled
+    while (store.held > 0) await store.release()
+    expect((await engine.getRun('p'))!.status).toBe('cancelled')
+    const kidCancel = (await engine.history('p/sub')).find((e) => e.type === 'workflow.cancelled')
+    expect(kidCancel).toMatchObject({ reason: 'the parent run "p" was cancelled' })
   })
 })
