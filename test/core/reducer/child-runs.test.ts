@@ -80,6 +80,19 @@ describe('child runs', () => {
   })
 })
 
+describe('child.started', () => {
+  it('is taken for any task of an open or failed run, so a later cancel reaches the child; not once cancelled', () => {
+    const { s, feed } = startedRun(chain())
+    feed({ type: 'task.started', taskId: 'a', attempt: 1, at: 12 })
+    feed({ type: 'workflow.failed', error: { code: 'TASK_FAILED', message: 'x' }, at: 13 })
+    expect(s.tasks.a!.status).toBe('cancelled')
+    expect(can(s, started('a', 'r1/a'))).toBe(true)
+    expect(can(s, started('nope', 'r1/nope'))).toBe(false)
+    feed({ type: 'workflow.cancelled', at: 14 })
+    expect(can(s, started('a', 'r1/a'))).toBe(false)
+  })
+})
+
 describe('the child-runs handlers', () => {
   it('are each exercised above', () => {
     expect([...fed].filter((type) => type in childRuns).sort()).toEqual(Object.keys(childRuns).sort())
