@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'INVALID_ARGUMENT'
   | 'FORBIDDEN'
   | 'TASK_FAILED'
+  | 'CHILD_FAILED'
   | 'TIMEOUT'
   | 'CANCELLED'
   | 'EXPRESSION_FAILED'

@@ -11,6 +11,8 @@ export interface ErrorInfo {
   code: string
   message: string
   taskId?: string
+  /** What caused it: a child run's error, for a task that failed with `CHILD_FAILED`. */
+  cause?: ErrorInfo
 }
 
 // ─── Definitions (schemaVersion "2.0") ───────────────────────────────────────────────────────
@@ -316,7 +318,7 @@ export interface ApprovalOutput {
 }
 
 /** A wait of one `forEach` item. */
-export type ActionWait = TimerWait | SignalWait | ApprovalWait | MachineWait
+export type ActionWait = TimerWait | SignalWait | ApprovalWait | MachineWait | ChildRunWait
 
 /**
  * A task running an XState machine (`state-machine`): the machine's persisted snapshot, and the
@@ -335,6 +337,16 @@ export interface MachineWait {
 }
 
 /**
+ * Waits for the child run `runId` (`subworkflow`) to end: its output completes the task, its
+ * failure fails the attempt with `CHILD_FAILED`. The parent reads the child's end from storage.
+ */
+export interface ChildRunWait {
+  kind: 'child'
+  runId: string
+  until?: never
+}
+
+/**
  * A `forEach` task whose items wait: the waits of the items not done yet, by index, out of
  * `count` items. `until` is the earliest deadline among them. Once none is left, the task
  * completes with every item's output, in item order.
@@ -346,7 +358,23 @@ export interface ItemsWait {
   until?: number
 }
 
-export type TaskWait = TimerWait | SignalWait | BackoffWait | ItemsWait | ApprovalWait | MachineWait
+export type TaskWait =
+  | TimerWait
+  | SignalWait
+  | BackoffWait
+  | ItemsWait
+  | ApprovalWait
+  | MachineWait
+  | ChildRunWait
+
+/** A run started by a task of this one (`subworkflow`), as the parent's state keeps it. */
+export interface ChildLink {
+  runId: string
+  taskId: string
+  index?: number
+  /** `onParentCancel: 'abandon'`: cancelling the parent leaves this child running. */
+  abandon?: true
+}
 
 /** A signal kept for a task that does not wait for it yet: its `signal.received` entry's seq and time. */
 export interface BufferedSignal {
@@ -391,6 +419,8 @@ export interface RunState {
   /** Time the run spent paused (excluded from the time part of health). */
   pausedMs: number
   pausedAt?: number
+  /** The child runs its tasks started (`child.started`), oldest first. */
+  children?: ChildLink[]
 }
 
 // ─── Events ──────────────────────────────────────────────────────────────────────────────────
@@ -605,6 +635,27 @@ export type WorkflowEvent = EventBase &
         timedOut?: true
       }
     | { type: 'approval.expired'; taskId: string; index?: number; level: number }
+    | {
+        type: 'child.started'
+        taskId: string
+        index?: number
+        childRunId: string
+        workflow: string
+        /** The version the child runs, resolved once, as it started. */
+        version: string
+        onParentCancel?: 'cancel' | 'abandon'
+      }
+    | { type: 'child.completed'; taskId: string; index?: number; childRunId: string; output?: unknown }
+    | {
+        type: 'child.failed'
+        taskId: string
+        index?: number
+        childRunId: string
+        /** The child's error (a cancelled child: `CANCELLED`). */
+        error: ErrorInfo
+        /** A random number in [0, 1) drawn by the engine for the back-off jitter. */
+        rand?: number
+      }
   )
 
 export type WorkflowEventType = WorkflowEvent['type']
@@ -692,7 +743,8 @@ export interface TaskView {
  * A task's wait as its view shows it: `kind` (`timer`, `signal`, `backoff`, `approval`,
  * `machine`, `items`, …), `until` (its deadline, if any) and what the kind adds: `signal` (the
  * name); for an approval `title`, `level`, `approvers`, `groups`, `quorum` and `votes` of the
- * current level; for a machine `machine`, `state` (its state value) and `accepts`; for a
+ * current level; for a machine `machine`, `state` (its state value) and `accepts`; for a child
+ * run `runId`; for a
  * `forEach` whose items wait, `count` and `waiting` (items still waiting).
  */
 export interface TaskWaiting {
@@ -710,6 +762,8 @@ export interface RunView extends RunInfo {
   tasks: Record<string, TaskView>
   progress: Progress
   health: Health
+  /** The runs this run's tasks started (`subworkflow`), oldest first; absent when none. */
+  children?: string[]
 }
 
 export interface CheckpointInfo {
@@ -794,6 +848,8 @@ export interface StartOptions {
   principal?: string
   /** The run's timeout, counted from now; overrides the definition's `timeoutMs`. */
   timeoutMs?: number
+  /** The run and task that start this run as a child (`subworkflow` sets it). */
+  parent?: { runId: string; taskId: string }
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ActionContext, ActionWait, MachineWait } from '../types'
+import type { ActionContext, ActionWait, MachineWait, RunStatus } from '../types'
 import type { WaitRequest } from './wait'
 
 /**
@@ -20,6 +20,8 @@ export interface BuiltinContext extends ActionContext {
    * gives. The wait lives in the run state, so it survives reloads.
    */
   waitFor(wait: ActionWait): WaitRequest
+  /** Starts and finds this attempt's child run (`subworkflow`). */
+  readonly runs: ChildRuns
   /** The machines of `EngineOptions.machines`, for `state-machine`. */
   readonly machines: Machines
 }
@@ -33,6 +35,34 @@ export interface Machines {
    * it throws as it starts.
    */
   start(name: string, input: unknown): { done: true; output: unknown } | { done: false; wait: MachineWait }
+}
+
+/** The child run an attempt asks for; its run id comes from the attempt, not from the request. */
+export interface ChildRunRequest {
+  workflow: string
+  /** Default: the highest version registered when the child starts. */
+  version?: string
+  input: Record<string, unknown>
+  onParentCancel: 'cancel' | 'abandon'
+}
+
+/** The child run of an attempt, started now or by an earlier attempt of the task. */
+export interface ChildRunStarted {
+  runId: string
+  /** The version it runs, resolved once, when it started. */
+  version: string
+  status: RunStatus
+}
+
+/** The `runs` capability: child runs of the attempt's run. */
+export interface ChildRuns {
+  /**
+   * Starts the attempt's child run, `<runId>/<taskId>` (`[<index>]` appended under `forEach`),
+   * and records `child.started` in the parent's journal. The id is the same on every attempt:
+   * a child an earlier attempt started is found instead of started again (a failed one has its
+   * failed tasks retried, a paused one is resumed).
+   */
+  start(request: ChildRunRequest): Promise<ChildRunStarted>
 }
 
 /** A built-in action: called with its task's resolved params and a `BuiltinContext`. */

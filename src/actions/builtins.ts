@@ -3,6 +3,7 @@ import type { BuiltinAction } from './builtin-context'
 import { delay } from './delay'
 import { noop } from './noop'
 import { stateMachine } from './state-machine'
+import { subworkflow } from './subworkflow'
 import { transform } from './transform'
 import { waitForEvent } from './wait-for-event'
 
@@ -14,4 +15,5 @@ export const builtinActions: Readonly<Record<string, BuiltinAction>> = {
   'wait-for-event': waitForEvent,
   approval,
   'state-machine': stateMachine,
+  subworkflow,
 }

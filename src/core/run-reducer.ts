@@ -1,5 +1,6 @@
 import type { CompiledWorkflow, RunState } from '../types'
 import { approvals } from './reducer/approvals'
+import { childRuns } from './reducer/child-runs'
 import { machines } from './reducer/machines'
 import { runFork } from './reducer/run-fork'
 import { runLifecycle } from './reducer/run-lifecycle'
@@ -20,6 +21,7 @@ const handlers = {
   ...approvals,
   ...runFork,
   ...machines,
+  ...childRuns,
 } satisfies HandlerTable
 
 /**

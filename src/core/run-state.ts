@@ -1,6 +1,7 @@
 import type { CompiledWorkflow, RunState, RunStatus, TaskState } from '../types'
 import type { RunEvent, RunEventType } from './reducer/run-step'
 import { hasVoted, openApproval } from './waits/approval-rules'
+import { awaitsChild } from './waits/child-wait'
 import { deadlineOf } from './waits/wait-kind'
 
 /** The state of a run before anything happened. */
@@ -74,6 +75,7 @@ const RUN_EVENTS: Record<RunStatus, ReadonlySet<RunEventType>> = {
     'task.retrying',
     'task.skipped',
     'signal.received',
+    'child.started',
   ]),
   completed: new Set(),
   cancelled: new Set(),
@@ -190,6 +192,15 @@ function fitsTask(s: RunState, e: RunEvent): boolean {
         (e.decision === 'approved' || e.decision === 'rejected') &&
         !hasVoted(approval, e.by)
       )
+    }
+    case 'child.started':
+      // A fact, recorded even when the attempt that started the child was cut off meanwhile
+      // (the run failed, the task was skipped): the child exists, and cascades must reach it.
+      return taskOf(s, e) !== undefined
+    case 'child.completed':
+    case 'child.failed': {
+      const t = taskOf(s, e)
+      return t !== undefined && awaitsChild(t, e)
     }
     case 'approval.required':
     case 'approval.escalated':

@@ -1,11 +1,13 @@
 import type { RunEvent } from '../core/run-reducer'
 import { InvalidStateError, NotFoundError } from '../errors'
+import type { ChildLinks } from '../host/child-links'
 import type { EngineScope } from '../host/engine-scope'
 import type { LiveRuns } from '../host/live-runs'
 import type { RunExecutor } from '../runtime/run-executor'
 import { runInfo } from '../runtime/run-view'
 import type { Access } from './access'
 import { type Decider, type DeciderLookup, deciderOf, refuseDecision } from './approval-decision'
+import { cascadeToChildren, isCascading } from './child-cascade'
 import {
   type AnyControlCall,
   CONTROLS,
@@ -28,6 +30,8 @@ export interface ControlContext extends ControlHost, DeciderLookup {
   access: Access
   /** Who makes the calls (`engine.as(p)`): asked about, and stamped as `by` on their events. */
   principal?: string
+  /** Child runs' ends, kept from a parent while its cancel cascades. */
+  children: Pick<ChildLinks, 'cancelling'>
 }
 
 /**
@@ -45,9 +49,35 @@ export async function callControl(ctx: ControlContext, name: ControlName, args: 
       await ctx.access.check({ principal: ctx.principal, verb: name, runId, taskId })
       ctx.scope.check()
     }
-    return isHostCall(call) ? call.host(target, ctx, ctx.principal) : applyEvent(ctx, call, target)
+    if (isHostCall(call)) return call.host(target, ctx, ctx.principal)
+    return isCascading(name) ? applyToFamily(ctx, name, call, target) : applyEvent(ctx, call, target)
   })
   return call.result ? call.result(target, run) : runInfo(run)
+}
+
+/**
+ * Pause, resume and cancel of a run with child runs: checked against the parent first (a call
+ * it refuses changes nothing), then passed on to the children, then applied to the parent.
+ */
+async function applyToFamily(
+  ctx: ControlContext,
+  name: 'pause' | 'resume' | 'cancel',
+  call: EventCall<unknown[], ControlTarget, unknown>,
+  target: ControlTarget,
+): Promise<RunExecutor> {
+  const parent = ctx.runs.get(target.runId) ?? (await ctx.find(target.runId))
+  ctx.scope.check()
+  if (!parent?.state.children?.length) return applyEvent(ctx, call, target)
+  eventFor(ctx, call, target, parent, undefined)
+  const control = (child: ControlName, args: unknown[]) => callControl(ctx, child, args)
+  const family = async () => {
+    await cascadeToChildren(ctx, name, parent, control)
+    const applied = await applyEvent(ctx, call, target)
+    // A child recorded while the parent's cancel was on its way is cancelled too.
+    if (name === 'cancel') await cascadeToChildren(ctx, name, applied, control)
+    return applied
+  }
+  return name === 'cancel' ? ctx.children.cancelling(target.runId, family) : family()
 }
 
 async function applyEvent(

@@ -48,12 +48,14 @@ const ENGINE_OPTIONS = {
   groupsOf: true,
   authorize: true,
   machines: true,
+  maxChildDepth: true,
 } as const satisfies Record<keyof EngineOptions, true>
 const START_OPTIONS = {
   version: true,
   runId: true,
   principal: true,
   timeoutMs: true,
+  parent: true,
 } as const satisfies Record<keyof StartOptions, true>
 const FORK_OPTIONS = { input: true, runId: true } as const satisfies Record<keyof ForkOptions, true>
 const WAIT_OPTIONS = { timeoutMs: true } as const satisfies Record<keyof WaitOptions, true>
@@ -84,6 +86,13 @@ export function checkEngineOptions(options: unknown): asserts options is EngineO
     )
   }
   checkMachines((options as EngineOptions).machines)
+  const { maxChildDepth } = options as EngineOptions
+  if (maxChildDepth !== undefined && !(Number.isInteger(maxChildDepth) && maxChildDepth >= 1)) {
+    throw new ArgumentError(
+      `createEngine: "maxChildDepth" must be a whole number ≥ 1 (how deep child runs nest); got ${describe(maxChildDepth)}.`,
+      { value: maxChildDepth },
+    )
+  }
 }
 
 /** `fork`'s options, checked before anything is read or written. */
@@ -129,6 +138,17 @@ export function checkStartOptions(options: unknown): asserts options is StartOpt
   if (runId !== undefined) checkId('runId', runId)
   if (principal !== undefined) checkId('start: "principal"', principal)
   if (timeoutMs !== undefined) checkTimeout('start', timeoutMs, 1)
+  const { parent } = options as StartOptions
+  if (parent !== undefined) {
+    if (typeof parent !== 'object' || parent === null) {
+      throw new ArgumentError(
+        `start: "parent" must be { runId, taskId }, the run and task that start this run; got ${describe(parent)}.`,
+        { value: parent },
+      )
+    }
+    checkId('start: "parent.runId"', parent.runId)
+    checkId('start: "parent.taskId"', parent.taskId)
+  }
 }
 
 /** `wait`'s options. */

@@ -1,6 +1,8 @@
 import type { Subject } from 'rxjs'
+import type { ChildLinks } from '../host/child-links'
 import type { EngineStreams } from '../host/engine-streams'
 import type { LiveRuns } from '../host/live-runs'
+import type { ChildStart, ChildStarter } from '../runtime/child-start'
 import type { JournalWriter } from '../runtime/journal'
 import type { MachineRunner } from '../runtime/machine-runner'
 import type { ExecutorHost, RunExecutor } from '../runtime/run-executor'
@@ -36,6 +38,8 @@ export class EngineExecutorHost implements ExecutorHost {
   readonly #events: Subject<WorkflowEvent>
   readonly #streams: EngineStreams
   #runs: LiveRuns | undefined
+  #children: ChildLinks | undefined
+  #starter: ChildStarter | undefined
 
   constructor(parts: EngineExecutorHostParts) {
     this.journal = parts.journal
@@ -54,6 +58,14 @@ export class EngineExecutorHost implements ExecutorHost {
     this.#runs = runs
   }
 
+  /** Child runs join the same way: how they start, and how their ends reach their parents. */
+  attachChildren(children: ChildLinks, starter: ChildStarter): void {
+    this.#children = children
+    this.#starter = starter
+  }
+
+  readonly startChild = (start: ChildStart) => this.#starter!(start)
+
   now(): number {
     return this.#clock.now()
   }
@@ -69,11 +81,12 @@ export class EngineExecutorHost implements ExecutorHost {
   action(name: string): RunnableAction {
     return this.#actions.get(name)!
   }
-  publish(event: WorkflowEvent): void {
+  publish(event: WorkflowEvent, run: RunExecutor): void {
     // Subject.next costs a closure per event even with no one to hear it.
     if (this.#events.observed) this.#events.next(event)
     this.#streams.observe(event)
     this.#runs!.observe(event)
+    this.#children?.observe(event, run)
   }
   settled(executor: RunExecutor): void {
     this.#runs!.settled(executor)

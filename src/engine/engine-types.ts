@@ -53,6 +53,11 @@ export interface EngineOptions {
   random?: () => number
   /** Journal entries between two snapshots (at least the run's task count, so writes per step stay constant). Default 200. */
   snapshotEvery?: number
+  /**
+   * How deep child runs (`subworkflow`) nest: a task that would start a child deeper fails with
+   * `INVALID_STATE`. Default 8.
+   */
+  maxChildDepth?: number
   /** Call `recover()` on creation. Default true. */
   recover?: boolean
   /**

@@ -1,6 +1,7 @@
 import { Subject } from 'rxjs'
 import type { RunSnapshot } from '../core/run-replica'
 import { EngineClosedError, TimeoutError } from '../errors'
+import { ChildLinks } from '../host/child-links'
 import { DeadlineWakeups } from '../host/deadline-wakeups'
 import { DefinitionRegistry } from '../host/definition-registry'
 import { untilIdle } from '../host/engine-idle'
@@ -41,6 +42,7 @@ import { actingEngine } from './acting-engine'
 import { actionTable } from './action-table'
 import { ApprovalInbox } from './approval-inbox'
 import { type ControlContext, callControl } from './call-control'
+import { childStarter, MAX_CHILD_DEPTH } from './child-run-starter'
 import { CONTROL_CALLS, type ControlName } from './controls'
 import { checkEngineOptions, checkId, checkLimit, checkWaitOptions } from './engine-arguments'
 import { EngineExecutorHost } from './engine-executor-host'
@@ -105,6 +107,7 @@ class SpindleEngine implements Engine {
   readonly #wakeups: DeadlineWakeups
   readonly #access: Access
   readonly #inbox: ApprovalInbox
+  readonly #children: ChildLinks
   #closing: Promise<void> | undefined
   /** The constructor's recovery; idle() waits for it, as it starts the recovered runs. */
   #recovering: Promise<void> = Promise.resolve()
@@ -180,8 +183,15 @@ class SpindleEngine implements Engine {
       streams: this.#streams,
       scope: this.#scope,
       passivation: this.#wakeups,
+      adopted: (executor) => this.#children.adopted(executor),
     })
     this.#host.attach(this.#runs)
+    this.#children = new ChildLinks({
+      store: this.#store,
+      scope: this.#scope,
+      live: (runId) => this.#runs.get(runId),
+      load: (runId) => this.#runs.load(runId, true),
+    })
     this.#starting = {
       store: this.#store,
       definitions: this.#definitions,
@@ -192,6 +202,15 @@ class SpindleEngine implements Engine {
       access: this.#access,
       now: () => this.#clock.now(),
     }
+    this.#host.attachChildren(
+      this.#children,
+      childStarter({
+        ...this.#starting,
+        control: (name, args) => callControl(this.#controls, name, args),
+        recordOf: async (runId) => this.#runs.get(runId)?.record ?? (await this.#store.getRun(runId)),
+        maxDepth: options.maxChildDepth ?? MAX_CHILD_DEPTH,
+      }),
+    )
     this.#reads = new RunReads({
       store: this.#store,
       journal: this.#journal,
@@ -206,6 +225,7 @@ class SpindleEngine implements Engine {
       find: (runId) => this.#find(runId),
       ...(options.groupsOf && { groupsOf: options.groupsOf }),
       access: this.#access,
+      children: this.#children,
       rollBack: (runId, checkpointId, by) =>
         rollBack(
           {
@@ -390,6 +410,7 @@ class SpindleEngine implements Engine {
       this.#scope.check()
       // Passive runs are left out below: the deadline heap wakes them (at once if overdue).
       this.#wakeups.recovered()
+      this.#children.recoverPassive(records, (record) => this.#definitions.forRun(record))
       return (await this.#runs.recoverAll(records.reverse())).map(runInfo)
     })
   }
@@ -398,6 +419,9 @@ class SpindleEngine implements Engine {
     await this.#recovering
     // A passive run whose time came is on its way back into memory: that is work of the engine.
     await this.#wakeups.settled()
+    await untilIdle(this.#journal, () => this.#runs.values())
+    // A child's end, published last, is read from the store and sent to its parent.
+    await this.#children.settled()
     return untilIdle(this.#journal, () => this.#runs.values())
   }
 

@@ -84,6 +84,7 @@ export async function startRun(
     updatedAt: now,
     input: runInput(checked.value),
     ...(principal !== undefined && { principal }),
+    ...(options.parent !== undefined && { parentRunId: options.parent.runId }),
     epoch: 1,
     executor: ctx.executorId,
     seq: 0,

@@ -30,6 +30,8 @@ export interface LiveRunsOptions {
   scope: EngineScope
   /** Where dormant runs go when they leave memory (see `dormantUntil`). */
   passivation?: Passivation
+  /** A stored run was made live here to execute (its child runs may have ended meanwhile). */
+  adopted?(executor: RunExecutor): void
 }
 
 /**
@@ -212,6 +214,7 @@ export class LiveRuns {
     this.#hold(runId, lock)
     this.#live.set(runId, executor)
     if (executor.state.status === 'queued') this.#admission.queueStored(runId)
+    this.#o.adopted?.(executor)
   }
 
   /** See `RunReloads.adoptAgain`. */

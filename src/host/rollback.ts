@@ -57,6 +57,7 @@ export async function rollBack(
     const target = targetOf(runId, entries, checkpointId)
     // A write that failed while fencing still used its positions: they are never given again.
     const lastSeq = Math.max(entries.at(-1)?.seq ?? 0, executor.state.seq)
+    await rollBackChildren(ctx, entries, target.seq)
     const compensated = await compensate(
       executor,
       entries.filter((e) => !e.rolledBack && e.seq > target.seq),
@@ -86,6 +87,26 @@ export async function rollBack(
   ctx.runs.replace(restored)
   await restored.send(rolledBack)
   return restored
+}
+
+/**
+ * Children first: each child run started after the checkpoint is rolled back to its own start
+ * (its completed tasks compensated, newest child first) and left paused; the parent's task,
+ * run again, finds it under its id and resumes it. Children started before it are kept.
+ */
+async function rollBackChildren(
+  ctx: RollbackContext,
+  entries: readonly JournalEntry[],
+  afterSeq: number,
+): Promise<void> {
+  const started = entries.filter((e) => e.type === 'child.started' && !e.rolledBack && e.seq > afterSeq)
+  for (const entry of started.reverse()) {
+    if (entry.type !== 'child.started') continue
+    const child = await ctx.find(entry.childRunId)
+    const status = child?.state.status
+    if (status === undefined || status === 'queued' || status === 'cancelled') continue
+    await rollBack(ctx, entry.childRunId, `${entry.childRunId}:0`)
+  }
 }
 
 function checkStatus(executor: RunExecutor): void {

@@ -1,4 +1,10 @@
-import type { BuiltinContext, Machines } from '../actions/builtin-context'
+import type {
+  BuiltinContext,
+  ChildRunRequest,
+  ChildRunStarted,
+  ChildRuns,
+  Machines,
+} from '../actions/builtin-context'
 import { type WaitRequest, waitFor } from '../actions/wait'
 import { copyValue } from '../boundary'
 import type { RunEvent } from '../core/run-reducer'
@@ -16,6 +22,12 @@ export interface ContextHost {
   readState(key: string): unknown
   /** The engine's state machines, for `state-machine`. */
   readonly machines?: Machines
+  /** Starts (or finds) the child run of an attempt of `taskId` (see `startChild`). */
+  startChild: (
+    taskId: string,
+    index: number | undefined,
+    request: ChildRunRequest,
+  ) => Promise<ChildRunStarted>
 }
 
 /**
@@ -141,6 +153,10 @@ export class BuiltinAttemptContext extends AttemptContext implements BuiltinCont
 
   get machines(): Machines {
     return this.#host.machines ?? NO_MACHINES
+  }
+
+  get runs(): ChildRuns {
+    return { start: (request) => this.#host.startChild(this.taskId, this.index, request) }
   }
 }
 

@@ -4,7 +4,7 @@ import { isWaitRequest } from '../actions/wait'
 import { TaskError } from '../errors'
 import type { ActionContext, CompiledTask, ExpressionScope } from '../types'
 import type { AttemptAbort } from './attempt-abort'
-import { AttemptContext, BuiltinAttemptContext } from './attempt-context'
+import { AttemptContext, BuiltinAttemptContext, type ContextHost } from './attempt-context'
 import { cloneable } from './attempt-values'
 import type { ItemsHost } from './run-items'
 
@@ -27,6 +27,7 @@ export interface TaskHost extends ItemsHost {
   action(name: string): RunnableAction
   scope(refs: readonly string[], extra?: { item: unknown; index: number }): ExpressionScope
   readState(key: string): unknown
+  startChild: ContextHost['startChild']
 }
 
 /**

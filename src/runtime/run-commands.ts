@@ -25,7 +25,8 @@ export interface CommandRun extends TaskHost {
 
 /** What carrying out commands needs from the engine. */
 export interface CommandHost extends TimerClock {
-  publish(event: WorkflowEvent): void
+  /** A committed record of `run` goes out. */
+  publish(event: WorkflowEvent, run: CommandRun): void
 }
 
 /**
@@ -92,7 +93,7 @@ export class RunCommands {
         // Committed records are facts and go out; the work they would start does not, also when
         // a fence or a stop lands while the round is carried out (a subscriber's call).
         if (this.#fenced !== undefined || this.#stopped) {
-          if (isRecord(command)) this.#host.publish(command)
+          if (isRecord(command)) this.#host.publish(command, this.#run)
           continue
         }
         switch (command.type) {
@@ -113,7 +114,7 @@ export class RunCommands {
             break
           default: {
             const record = command as WorkflowEvent
-            this.#host.publish(record)
+            this.#host.publish(record, this.#run)
             if (isTerminal(record)) settled = true
             // Parked items go on once the resume is committed, as tasks it admits do.
             if (record.type === 'workflow.resumed') this.#resumeParked()

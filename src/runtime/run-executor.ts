@@ -1,4 +1,5 @@
 import type { Snapshot } from 'xstate'
+import type { ChildRunRequest, ChildRunStarted } from '../actions/builtin-context'
 import { deepFreeze } from '../boundary'
 import { dormantUntil } from '../core/dormancy'
 import type { RunData } from '../core/run-data'
@@ -9,6 +10,7 @@ import { deadlineOf } from '../core/waits/wait-kind'
 import { InvalidStateError, SpindleError, toErrorInfo } from '../errors'
 import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
 import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
+import { type ChildStarter, startChild } from './child-start'
 import type { JournalSource, JournalWriter } from './journal'
 import { applyWithMachines } from './machine-feed'
 import type { MachineRunner } from './machine-runner'
@@ -27,7 +29,8 @@ export interface ExecutorHost {
   action(name: string): RunnableAction
   /** Receives the run actors' XState inspection events. */
   readonly inspect?: (inspectionEvent: unknown) => void
-  publish(event: WorkflowEvent): void
+  /** A committed record of `run` goes out (the run may have left the live runs already). */
+  publish(event: WorkflowEvent, run: RunExecutor): void
   /** The run reached a terminal status and every record of it is committed and published. */
   settled(executor: RunExecutor): void
   /** A journal write failed: the executor has stopped; the engine decides what follows. */
@@ -35,6 +38,8 @@ export interface ExecutorHost {
   readonly snapshotEvery: number
   /** Runs the machines of `state-machine` tasks. */
   readonly machines?: MachineRunner
+  /** Starts the child runs of `subworkflow` tasks; absent, such tasks fail. */
+  readonly startChild?: ChildStarter
 }
 
 /**
@@ -283,6 +288,9 @@ export class RunExecutor implements JournalSource, TaskHost {
   }
   readState(key: string): unknown {
     return this.data.state[key]
+  }
+  startChild(taskId: string, index: number | undefined, request: ChildRunRequest): Promise<ChildRunStarted> {
+    return startChild(this, this.#host.startChild, taskId, index, request)
   }
   doneItems(taskId: string): ReadonlyMap<number, unknown> {
     return this.data.items.get(taskId) ?? new Map()

@@ -89,6 +89,7 @@ export function runView(executor: RunExecutor, now: number): RunView {
     tasks,
     progress: progressOfTasks(s, ids, taskNames(executor.wf), now),
     health: healthOfTasks(s, now, ids),
+    ...(s.children !== undefined && { children: s.children.map((c) => c.runId) }),
   }
 }
 

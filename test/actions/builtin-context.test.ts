@@ -21,6 +21,7 @@ function builtinContext(now: number, machines = new MachineRunner()): BuiltinCon
     log: () => {},
     now: () => now,
     waitFor,
+    runs: { start: () => Promise.reject(new Error('no child runs here')) },
   }
 }
 

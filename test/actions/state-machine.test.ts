@@ -48,6 +48,7 @@ const machines = new MachineRunner({ toggle, instant, invoking, delayed, delayed
 function context(index?: number): BuiltinContext {
   return {
     machines,
+    runs: { start: () => Promise.reject(new Error('no child runs here')) },
     signal: new AbortController().signal,
     attempt: 1,
     idempotencyKey: 'r:t',

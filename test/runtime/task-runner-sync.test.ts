@@ -19,6 +19,7 @@ function hostFor(action: RunnableAction): TaskHost {
       run: { id: 'r1', definitionId: 'wf', version: '1.0.0' },
     }),
     readState: () => undefined,
+    startChild: () => Promise.reject(new Error('no child runs here')),
     doneItems: () => new Map(),
     post: () => undefined,
     isPaused: () => false,

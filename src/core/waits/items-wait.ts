@@ -106,7 +106,8 @@ function firstAwaiting(wait: ItemsWait, name: string): number | undefined {
   return undefined
 }
 
-function resolveItem(
+/** Records the item's end (its output, or a buffered signal's seq) and takes it out of the wait. */
+export function resolveItem(
   s: RunState,
   step: RunStep,
   id: string,
@@ -123,7 +124,8 @@ function resolveItem(
   step.record(s, { type: 'task.item-completed', taskId: id, index, ...source, at: step.at })
 }
 
-function finishIfDone(s: RunState, step: RunStep, id: string, t: TaskState, wait: ItemsWait): void {
+/** Completes the task once no item waits any more. */
+export function finishIfDone(s: RunState, step: RunStep, id: string, t: TaskState, wait: ItemsWait): void {
   for (const _ in wait.items) return
   // The executor fills the output in from the items' records.
   const completed = {

@@ -2,6 +2,7 @@ import type { ActionWait, TaskWait } from '../../types'
 import type { RunEventOf } from '../reducer/run-step'
 import { approvalWait } from './approval-wait'
 import { backoffWait } from './backoff-wait'
+import { childWait } from './child-wait'
 import { earliest, itemsWait } from './items-wait'
 import { machineWait } from './machine-wait'
 import { signalWait } from './signal-wait'
@@ -16,6 +17,7 @@ const waitKinds: { [K in TaskWait['kind']]: WaitKind<Extract<TaskWait, { kind: K
   items: itemsWait,
   approval: approvalWait,
   machine: machineWait,
+  child: childWait,
 }
 
 /** The rules of `wait`'s kind. */

@@ -33,6 +33,8 @@ export function waitingOf(wait: TaskWait): TaskWaiting {
         state: structuredClone((wait.snapshot as { value?: unknown } | undefined)?.value),
         accepts: [...wait.accepts],
       }
+    case 'child':
+      return { kind: 'child', runId: wait.runId }
     case 'items':
       return { kind: 'items', count: wait.count, waiting: Object.keys(wait.items).length, ...until }
   }
