@@ -27,6 +27,7 @@ const opArb = fc.oneof(
   fc.record({ op: fc.constantFrom('pause' as const, 'resume' as const, 'cancel' as const) }),
   fc.record({ op: fc.constantFrom('retryTask' as const, 'skipTask' as const), task: fc.nat() }),
   fc.record({ op: fc.constant('signal' as const) }),
+  fc.record({ op: fc.constant('cancelChild' as const) }),
   {
     arbitrary: fc.record({
       op: fc.constantFrom('approve' as const, 'approve' as const, 'reject' as const),
@@ -47,143 +48,176 @@ const approvalParams = (onTimeout: string) => ({
 })
 
 describe('run lifecycle (model-based)', () => {
-  it('keeps its invariants under random control calls, successes, failures and timeouts', async () => {
+  it('keeps its invariants under random control calls, successes, failures, timeouts, votes and a child run', async () => {
     await fc.assert(
-      fc.asyncProperty(dagArb, fc.array(opArb, { minLength: 1, maxLength: 30 }), async (shape, ops) => {
-        const calls: { resolve(v: unknown): void; reject(e: unknown): void; done: boolean }[] = []
-        const { engine, clock } = testEngine({
-          actions: {
-            work: () =>
-              new Promise((resolve, reject) => {
-                const call = { resolve, reject, done: false }
-                calls.push(call)
-              }),
-          },
-        })
-        const ids = shape.map((_, i) => `t${i}`)
-        const tasks = Object.fromEntries(
-          shape.map((t, i) => [
-            ids[i],
-            t.wait && i === 0
-              ? { action: 'wait-for-event', params: { event: 'go', timeoutMs: 500 }, onError: t.onError }
-              : t.approval
-                ? {
-                    action: 'approval',
-                    dependsOn: t.deps.map((d) => ids[d]),
-                    onError: t.onError,
-                    params: approvalParams(t.onTimeout),
-                  }
-                : {
-                    action: 'work',
-                    dependsOn: t.deps.map((d) => ids[d]),
-                    onError: t.onError,
-                    timeoutMs: 1000,
-                    retry: { maxAttempts: t.maxAttempts, initialDelayMs: 100 },
-                  },
-          ]),
-        )
-        await engine.register(def(tasks))
-        const approvalIds = ids.filter((id) => tasks[id]!.action === 'approval')
-        const events: WorkflowEvent[] = []
-        engine.events$.subscribe((e) => events.push(e))
-        const run = await engine.start('wf')
-        const deps = new Map(shape.map((t, i) => [ids[i]!, t.deps.map((d) => ids[d]!)]))
-        let lastCompleted = 0
-        let finalSeen = -1
+      fc.asyncProperty(
+        dagArb,
+        fc.array(opArb, { minLength: 1, maxLength: 30 }),
+        fc.boolean(),
+        async (shape, ops, withChild) => {
+          const calls: { resolve(v: unknown): void; reject(e: unknown): void; done: boolean }[] = []
+          const { engine, clock } = testEngine({
+            actions: {
+              work: () =>
+                new Promise((resolve, reject) => {
+                  const call = { resolve, reject, done: false }
+                  calls.push(call)
+                }),
+            },
+          })
+          const ids = shape.map((_, i) => `t${i}`)
+          // With a child, the first task runs workflow `kid` (one `work` task) as a child run.
+          const child = withChild && !shape[0]!.wait
+          const tasks = Object.fromEntries(
+            shape.map((t, i) => [
+              ids[i],
+              t.wait && i === 0
+                ? { action: 'wait-for-event', params: { event: 'go', timeoutMs: 500 }, onError: t.onError }
+                : t.approval && !(child && i === 0)
+                  ? {
+                      action: 'approval',
+                      dependsOn: t.deps.map((d) => ids[d]),
+                      onError: t.onError,
+                      params: approvalParams(t.onTimeout),
+                    }
+                  : {
+                      action: child && i === 0 ? 'subworkflow' : 'work',
+                      ...(child && i === 0 && { params: { workflow: 'kid' } }),
+                      dependsOn: t.deps.map((d) => ids[d]),
+                      onError: t.onError,
+                      timeoutMs: 1000,
+                      retry: { maxAttempts: t.maxAttempts, initialDelayMs: 100 },
+                    },
+            ]),
+          )
+          await engine.register(def(tasks))
+          await engine.register(def({ k: { action: 'work', timeoutMs: 1000 } }, { id: 'kid' }))
+          const approvalIds = ids.filter((id) => tasks[id]!.action === 'approval')
+          const events: WorkflowEvent[] = []
+          const childEvents: WorkflowEvent[] = []
+          engine.events$.subscribe((e) => (e.runId === 'r' ? events : childEvents).push(e))
+          const run = await engine.start('wf', {}, { runId: 'r' })
+          const deps = new Map(shape.map((t, i) => [ids[i]!, t.deps.map((d) => ids[d]!)]))
+          let lastCompleted = 0
+          let finalSeen = -1
 
-        for (const step of ops) {
-          await engine.idle()
-          const open = calls.filter((c) => !c.done)
-          const before = events.length
-          try {
-            switch (step.op) {
-              case 'succeed':
-              case 'fail': {
-                const call = open[step.pick % Math.max(1, open.length)]
-                if (call) {
-                  call.done = true
-                  if (step.op === 'succeed') call.resolve('ok')
-                  else call.reject(new Error('boom'))
-                }
-                break
-              }
-              case 'timeout':
-                clock.advance(1000)
-                break
-              case 'tick':
-                clock.advance(100)
-                break
-              case 'pause':
-                await engine.pause(run.runId)
-                break
-              case 'resume':
-                await engine.resume(run.runId)
-                break
-              case 'cancel':
-                await engine.cancel(run.runId)
-                break
-              case 'retryTask':
-                await engine.retryTask(run.runId, ids[step.task % ids.length]!)
-                break
-              case 'skipTask':
-                await engine.skipTask(run.runId, ids[step.task % ids.length]!)
-                break
-              case 'signal':
-                await engine.signal(run.runId, 'go', 1)
-                break
-              case 'approve':
-              case 'reject':
-                // Mostly an approval task, now and then any task.
-                await engine[step.op](
-                  run.runId,
-                  approvalIds.length > 0 && step.task % 4 !== 0
-                    ? approvalIds[step.task % approvalIds.length]!
-                    : ids[step.task % ids.length]!,
-                  { by: step.by },
-                )
-                break
-            }
-          } catch (error) {
-            // A refused call changes nothing; eve is no approver, nor is anyone of another level.
-            const refusals =
-              step.op === 'approve' || step.op === 'reject'
-                ? ['INVALID_STATE', 'FORBIDDEN']
-                : ['INVALID_STATE']
-            expect(refusals).toContain((error as { code: string }).code)
+          for (const step of ops) {
             await engine.idle()
-            expect(events.slice(before).filter((e) => !e.type.startsWith('task.'))).toEqual([])
+            const open = calls.filter((c) => !c.done)
+            const before = events.length
+            try {
+              switch (step.op) {
+                case 'succeed':
+                case 'fail': {
+                  const call = open[step.pick % Math.max(1, open.length)]
+                  if (call) {
+                    call.done = true
+                    if (step.op === 'succeed') call.resolve('ok')
+                    else call.reject(new Error('boom'))
+                  }
+                  break
+                }
+                case 'timeout':
+                  clock.advance(1000)
+                  break
+                case 'tick':
+                  clock.advance(100)
+                  break
+                case 'pause':
+                  await engine.pause(run.runId)
+                  break
+                case 'resume':
+                  await engine.resume(run.runId)
+                  break
+                case 'cancel':
+                  await engine.cancel(run.runId)
+                  break
+                case 'retryTask':
+                  await engine.retryTask(run.runId, ids[step.task % ids.length]!)
+                  break
+                case 'skipTask':
+                  await engine.skipTask(run.runId, ids[step.task % ids.length]!)
+                  break
+                case 'signal':
+                  await engine.signal(run.runId, 'go', 1)
+                  break
+                case 'cancelChild':
+                  if (await engine.getRun('r/t0')) await engine.cancel('r/t0')
+                  break
+                case 'approve':
+                case 'reject':
+                  // Mostly an approval task, now and then any task.
+                  await engine[step.op](
+                    run.runId,
+                    approvalIds.length > 0 && step.task % 4 !== 0
+                      ? approvalIds[step.task % approvalIds.length]!
+                      : ids[step.task % ids.length]!,
+                    { by: step.by },
+                  )
+                  break
+              }
+            } catch (error) {
+              // A refused call changes nothing; eve is no approver, nor is anyone of another level.
+              const refusals =
+                step.op === 'approve' || step.op === 'reject'
+                  ? ['INVALID_STATE', 'FORBIDDEN']
+                  : ['INVALID_STATE']
+              expect(refusals).toContain((error as { code: string }).code)
+              await engine.idle()
+              // Attempts in flight go on meanwhile (a child they start, its end): no change of the call's.
+              expect(
+                events
+                  .slice(before)
+                  .filter((e) => !e.type.startsWith('task.') && !e.type.startsWith('child.')),
+              ).toEqual([])
+            }
+            await engine.idle()
+            const view = (await engine.getRun(run.runId))!
+            expect(view.progress.completed).toBeGreaterThanOrEqual(lastCompleted)
+            lastCompleted = view.progress.completed
+            if (view.status === 'completed' || view.status === 'cancelled' || view.status === 'failed') {
+              for (const task of Object.values(view.tasks)) {
+                expect(['completed', 'failed', 'skipped', 'cancelled']).toContain(task.status)
+              }
+            }
+            if (view.status === 'completed' || view.status === 'cancelled') {
+              if (finalSeen === -1) finalSeen = events.length
+            }
+            // One child at most, under its deterministic id, whatever was retried, cancelled or failed.
+            const children = (await engine.listRuns({ parentRunId: 'r' })).runs
+            expect(children.map((c) => c.runId)).toEqual(child && children.length > 0 ? ['r/t0'] : [])
+            expect(events.filter((e) => e.type === 'child.started').length).toBeLessThanOrEqual(1)
+            const kid = await engine.getRun('r/t0')
+            // Cancelling the parent cancels a child that was still going.
+            if (kid && view.status === 'cancelled')
+              expect(['completed', 'failed', 'cancelled']).toContain(kid.status)
+            if (kid && view.tasks.t0!.status === 'completed')
+              expect(view.tasks.t0!.output).toEqual(kid.output)
           }
           await engine.idle()
-          const view = (await engine.getRun(run.runId))!
-          expect(view.progress.completed).toBeGreaterThanOrEqual(lastCompleted)
-          lastCompleted = view.progress.completed
-          if (view.status === 'completed' || view.status === 'cancelled' || view.status === 'failed') {
-            for (const task of Object.values(view.tasks)) {
-              expect(['completed', 'failed', 'skipped', 'cancelled']).toContain(task.status)
-            }
+          // A completed or cancelled run never changes again.
+          if (finalSeen !== -1) expect(events.length).toBe(finalSeen)
+          // seq strictly increases.
+          events.forEach((e, i) => {
+            if (i > 0) expect(e.seq).toBe(events[i - 1]!.seq + 1)
+          })
+          // No task starts before every dependency is completed or skipped.
+          const settled = new Set<string>()
+          for (const e of events) {
+            if (e.type === 'task.completed' || e.type === 'task.skipped') settled.add(e.taskId)
+            if (e.type === 'task.started')
+              for (const dep of deps.get(e.taskId)!) expect(settled.has(dep)).toBe(true)
           }
-          if (view.status === 'completed' || view.status === 'cancelled') {
-            if (finalSeen === -1) finalSeen = events.length
+          checkApprovals(events, new Set(approvalIds))
+          expect(await engine.history(run.runId)).toEqual(events)
+          if (child && childEvents.length > 0) {
+            const kidEvents = await engine.history('r/t0')
+            expect(kidEvents.map((e) => e.seq)).toEqual(kidEvents.map((_, i) => i + 1))
+            expect(kidEvents.filter((e) => e.type === 'workflow.started')).toHaveLength(1)
           }
-        }
-        await engine.idle()
-        // A completed or cancelled run never changes again.
-        if (finalSeen !== -1) expect(events.length).toBe(finalSeen)
-        // seq strictly increases.
-        events.forEach((e, i) => {
-          if (i > 0) expect(e.seq).toBe(events[i - 1]!.seq + 1)
-        })
-        // No task starts before every dependency is completed or skipped.
-        const settled = new Set<string>()
-        for (const e of events) {
-          if (e.type === 'task.completed' || e.type === 'task.skipped') settled.add(e.taskId)
-          if (e.type === 'task.started')
-            for (const dep of deps.get(e.taskId)!) expect(settled.has(dep)).toBe(true)
-        }
-        checkApprovals(events, new Set(approvalIds))
-        expect(await engine.history(run.runId)).toEqual(events)
-        await engine.close()
-      }),
+          await engine.close()
+        },
+      ),
       { numRuns: 60 },
     )
   })
