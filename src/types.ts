@@ -660,6 +660,9 @@ export type WorkflowEvent = EventBase &
 
 export type WorkflowEventType = WorkflowEvent['type']
 
+/** The journal entries an approval is made of: its audit trail. */
+export type ApprovalEventType = Extract<WorkflowEventType, `approval.${string}`>
+
 /** An event as the journal keeps it (`history()`): entries undone by a rollback carry `rolledBack: true`. */
 export type HistoryEntry = WorkflowEvent & { rolledBack?: true }
 export type EventOf<T extends WorkflowEventType> = Extract<WorkflowEvent, { type: T }>

@@ -1,14 +1,7 @@
+import type { ApprovalEventType } from '../../types'
 import { voteOnTask } from '../waits/approval-wait'
 import { voteOnItem } from '../waits/items-wait'
 import type { HandlerTable } from './run-step'
-
-type ApprovalEvent =
-  | 'approval.required'
-  | 'approval.voted'
-  | 'approval.escalated'
-  | 'approval.granted'
-  | 'approval.rejected'
-  | 'approval.expired'
 
 /**
  * Approvals: a vote (`approve`/`reject`) goes to the approval it names, the task's or a
@@ -28,4 +21,4 @@ export const approvals = {
   'approval.granted': () => {},
   'approval.rejected': () => {},
   'approval.expired': () => {},
-} satisfies Pick<HandlerTable, ApprovalEvent>
+} satisfies Pick<HandlerTable, ApprovalEventType>

@@ -1,4 +1,4 @@
-import type { ApprovalItem, ApprovalStatus, EventOf } from '../../types'
+import type { ApprovalEventType, ApprovalItem, ApprovalStatus, EventOf } from '../../types'
 
 /**
  * The approvals port: the inbox, one record per approval (`approvalId`), projected from the
@@ -48,14 +48,7 @@ export interface ApprovalRecord extends ApprovalItem {
 }
 
 /** The journal entries an approval is made of. */
-export type ApprovalEntry = EventOf<
-  | 'approval.required'
-  | 'approval.voted'
-  | 'approval.escalated'
-  | 'approval.granted'
-  | 'approval.rejected'
-  | 'approval.expired'
->
+export type ApprovalEntry = EventOf<ApprovalEventType>
 
 /** What the item shows of its `approval.required`, kept once, on the item. */
 export type ApprovalShown = Pick<EventOf<'approval.required'>, 'title' | 'description' | 'data' | 'form'>
