@@ -1,5 +1,6 @@
-import { createEngine, EngineClosedError, memoryStore, simulatedClock } from 'spindle'
+import { createEngine, EngineClosedError, memoryStore, type Store, simulatedClock } from 'spindle'
 import { describe, expect, it } from 'vitest'
+import { tempStores } from '../store/temp-database'
 import { controllable, def, lockIsFree, testEngines } from '../support/engine-fixtures'
 
 /** Nothing outlives close() (README guarantee 6): no task, timer, lock or pending promise. */
@@ -116,5 +117,59 @@ describe('one engine scope: close()', () => {
     expect((await store.getRun(run.runId))!.status).toBe('paused')
     await expect(engine.resume(run.runId)).rejects.toBeInstanceOf(EngineClosedError)
     await expect(engine.recover()).rejects.toBeInstanceOf(EngineClosedError)
+  })
+})
+
+describe('close() during the first recovery: no store call after it', () => {
+  /** `store`, noting each call made after `closed` is set. */
+  function watched(store: Store) {
+    const late: string[] = []
+    const state = { closed: false }
+    const proxy = new Proxy(store, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver)
+        if (typeof value !== 'function') return value
+        return (...args: unknown[]) => {
+          if (state.closed) late.push(String(key))
+          return value.apply(target, args)
+        }
+      },
+    })
+    return { store: proxy, late, state }
+  }
+
+  const temp = tempStores()
+
+  it('at every moment of the recovery, the engine makes no store call once close() resolved', async () => {
+    for (let delay = 0; delay < 12; delay++) {
+      const base = delay % 2 === 0 ? memoryStore() : temp.open()
+      const first = createEngine({ store: base, clock: simulatedClock(), recover: false })
+      await first.register(
+        def({ hold: { action: 'wait-for-event', params: { event: 'go' } } }, { id: 'child' }),
+      )
+      await first.register(
+        def({
+          kid: { action: 'subworkflow', params: { workflow: 'child' } },
+          approve: {
+            action: 'approval',
+            params: { title: 'ok?', levels: [{ approvers: ['ann'], timeoutMs: 1000 }] },
+          },
+          nap: { action: 'delay', params: { ms: 60_000 } },
+          ask: { action: 'wait-for-event', params: { event: 'go' } },
+        }),
+      )
+      await first.start('wf')
+      await first.start('wf')
+      await first.idle()
+      await first.close()
+      const { store, late, state } = watched(base)
+      const engine = createEngine({ store, clock: simulatedClock() })
+      // Let the recovery and the leader's services get `delay` turns of the event loop in.
+      for (let i = 0; i < delay; i++) await new Promise((resolve) => setTimeout(resolve, 0))
+      await engine.close()
+      state.closed = true
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      expect(late, `closed after ${delay} turns`).toEqual([])
+    }
   })
 })
