@@ -9,6 +9,7 @@ import { endWithGuess, isComputed, isRecord, type ParamsCheck, paramIssue, renam
  * run (src/actions/*.ts; test/engine/builtin-params.test.ts runs both on one table of bad params).
  * Only literal values are checked: a `${ }` string is resolved, and checked, as the task runs.
  * `state-machine` is checked in machine-params.ts, since it needs the engine's machines.
+ * `subworkflow` here also refuses a task that runs its own workflow (`self_reference`).
  */
 
 const transform: ParamsCheck = (params, at, issues) => {
@@ -84,7 +85,7 @@ const waitForEvent: ParamsCheck = (params, at, issues) => {
     )
 }
 
-const subworkflow: ParamsCheck = (params, at, issues) => {
+const subworkflow: ParamsCheck = (params, at, issues, workflowId) => {
   const { workflow, version, input, wait, onParentCancel } = params
   const bad = (key: string, rule: string, value: unknown, end = '.') =>
     paramIssue(
@@ -102,6 +103,14 @@ const subworkflow: ParamsCheck = (params, at, issues) => {
     )
   } else if (!isComputed(workflow) && (typeof workflow !== 'string' || workflow === '')) {
     bad('workflow', 'must be the workflow id of the child run, like "shipping"', workflow)
+  } else if (workflowId !== undefined && workflow === workflowId) {
+    // It would start itself again on every run, down to the depth limit; a computed id is left to that limit.
+    paramIssue(
+      issues,
+      [...at, 'workflow'],
+      'self_reference',
+      `Task ${show(at[1])} runs workflow ${show(workflow)} as a child, the workflow it belongs to, which would start itself again forever; name another workflow.`,
+    )
   }
   if (version !== undefined && !isComputed(version) && (typeof version !== 'string' || version === ''))
     bad('version', 'must be a version string like "1.2.0"; leave it out for the highest registered', version)
@@ -143,14 +152,19 @@ export function checkBuiltinParams(def: WorkflowDefinition): ValidationIssue[] {
   const tasks = isRecord(def.tasks) ? def.tasks : {}
   for (const [id, task] of Object.entries(tasks)) {
     if (!isRecord(task)) continue
-    checkCall(task, ['tasks', id], issues)
+    checkCall(task, ['tasks', id], issues, def.id)
     if (isRecord(task.compensate)) checkCall(task.compensate, ['tasks', id, 'compensate'], issues)
   }
   return issues
 }
 
-function checkCall(call: Record<string, unknown>, at: PathSegment[], issues: ValidationIssue[]): void {
+function checkCall(
+  call: Record<string, unknown>,
+  at: PathSegment[],
+  issues: ValidationIssue[],
+  workflowId?: unknown,
+): void {
   const check = typeof call.action === 'string' && Object.hasOwn(CHECKS, call.action) && CHECKS[call.action]
   if (!check || (call.params !== undefined && !isRecord(call.params))) return
-  check((call.params as Record<string, unknown> | undefined) ?? {}, [...at, 'params'], issues)
+  check((call.params as Record<string, unknown> | undefined) ?? {}, [...at, 'params'], issues, workflowId)
 }

@@ -5,16 +5,26 @@ import { hasTemplate } from './template-scanner'
 
 /**
  * Checks one built-in's literal `params` (an object, or `{}` when the task has none), pushing an
- * issue per problem; `at` is the path of the params (`tasks.<id>.params`).
+ * issue per problem; `at` is the path of the params (`tasks.<id>.params`). `workflowId` is the
+ * id of the workflow the task is in (not given for a compensation).
  */
 export type ParamsCheck = (
   params: Record<string, unknown>,
   at: PathSegment[],
   issues: ValidationIssue[],
+  workflowId?: unknown,
 ) => void
 
-/** A param issue's codes: missing, of a wrong type or value, a key the action does not take. */
-export type ParamIssueCode = 'param_required' | 'param_invalid' | 'unknown_param' | 'unsupported_keyword'
+/**
+ * A param issue's codes: missing, of a wrong type or value, a key the action does not take, a
+ * form keyword outside the subset, a child run of the workflow it is in.
+ */
+export type ParamIssueCode =
+  | 'param_required'
+  | 'param_invalid'
+  | 'unknown_param'
+  | 'unsupported_keyword'
+  | 'self_reference'
 
 /**
  * True when `value` is resolved as the task runs (a string holding `${ }`): its check is the

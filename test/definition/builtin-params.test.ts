@@ -73,6 +73,13 @@ describe('built-in params checked at register', () => {
     ])
   })
 
+  it('refuses a subworkflow task that runs its own workflow, written literally', () => {
+    expect(issuesOf(task('subworkflow', { workflow: 'wf' })).map((i) => [i.path, i.code])).toEqual([
+      ['tasks.t.params.workflow', 'self_reference'],
+    ])
+    expect(issuesOf(task('subworkflow', { workflow: "${ 'w' + 'f' }" }))).toEqual([])
+  })
+
   it('checks the params of a built-in compensation too', () => {
     const doc = definition({ t: { action: 'noop', compensate: { action: 'transform', params: {} } } })
     expect(issuesOf(doc).map((i) => [i.path, i.code])).toEqual([
