@@ -1,5 +1,6 @@
 import type { ValidationIssue } from '../errors'
 import type { WorkflowDefinition } from '../types'
+import { checkBuiltinParams } from './builtin-params'
 import { rememberCompiledParts } from './compile'
 import { checkMachineTasks } from './machine-params'
 import { migrateDefinition } from './migrate'
@@ -42,7 +43,7 @@ export function loadDefinition(
   const shape = checkSchema(definition)
   const reported = new Set(shape.map((issue) => issue.path))
   const issues = [...shape, ...semantic.issues.filter((issue) => !reported.has(issue.path))]
-  for (const issue of checkMachineTasks(definition, options.machines))
+  for (const issue of [...checkBuiltinParams(definition), ...checkMachineTasks(definition, options.machines)])
     if (!reported.has(issue.path)) issues.push(issue)
   if (issues.length > 0 || !semantic.parts) {
     const from = migrated.migratedFrom

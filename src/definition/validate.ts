@@ -42,7 +42,6 @@ export function checkSemantics(
     if (isRecord(task.compensate))
       checkAction(task.compensate.action, ['tasks', id, 'compensate', 'action'], actions, known, issues)
     checkRetry(task.retry, ['tasks', id, 'retry'], issues)
-    checkSelfReference(def.id, id, task, issues)
     if (task.cache !== undefined) {
       issues.push(
         issueAt(
@@ -59,28 +58,6 @@ export function checkSemantics(
   const order = topologicalOrder(graph)
   const parts = checkExpressions(def, graph, new UpstreamIndex(graph, order), issues)
   return issues.length > 0 || order === undefined ? { issues } : { issues, parts: { ...parts, graph, order } }
-}
-
-/**
- * A `subworkflow` task that names its own workflow through a literal `workflow` would start
- * itself again on every run, down to the depth limit: refused. A computed one is left to that limit.
- */
-function checkSelfReference(
-  workflowId: unknown,
-  id: string,
-  task: Record<string, any>,
-  issues: ValidationIssue[],
-) {
-  if (task.action !== 'subworkflow' || !isRecord(task.params)) return
-  const { workflow } = task.params
-  if (typeof workflow !== 'string' || workflow !== workflowId) return
-  issues.push(
-    issueAt(
-      ['tasks', id, 'params', 'workflow'],
-      'self_reference',
-      `Task ${show(id)} runs workflow ${show(workflow)} as a child, the workflow it belongs to, which would start itself again forever; name another workflow.`,
-    ),
-  )
 }
 
 function isRecord(value: unknown): value is Record<string, any> {

@@ -106,9 +106,13 @@ describe('compileWorkflow', () => {
         scope({ tasks: { fetch: { output: { body: { total: 1500 } }, status: 'completed' } } }),
       ),
     ).toBe(true)
-    expect(big.params).toEqual({
-      static: true,
-      value: { approvers: ['alice', 'bob'], timeoutMs: 86400000, onTimeout: 'escalate' },
+    if (big.params!.static) throw new Error('expected dynamic params: the title is a template')
+    expect(big.params!.resolve(scope({ input: { orderId: 'A-7' } }))).toEqual({
+      title: 'Approve order A-7',
+      levels: [
+        { approvers: ['alice'], timeoutMs: 86400000, onTimeout: 'escalate' },
+        { groups: ['finance'], quorum: 2, timeoutMs: 172800000, onTimeout: 'reject' },
+      ],
     })
     expect(big.taskRefs).toEqual(['fetch'])
     const lines = workflow.tasks.get('lines')!

@@ -53,7 +53,13 @@ export function designExample(): Record<string, any> {
         action: 'approval',
         dependsOn: ['check'],
         when: 'tasks.fetch.output.body.total > 1000',
-        params: { approvers: ['alice', 'bob'], timeoutMs: 86400000, onTimeout: 'escalate' },
+        params: {
+          title: 'Approve order ${ input.orderId }',
+          levels: [
+            { approvers: ['alice'], timeoutMs: 86400000, onTimeout: 'escalate' },
+            { groups: ['finance'], quorum: 2, timeoutMs: 172800000, onTimeout: 'reject' },
+          ],
+        },
       },
       lines: {
         action: 'price-line',

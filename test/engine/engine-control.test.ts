@@ -316,10 +316,10 @@ describe('durable waits: delay and wait-for-event', () => {
     expect(view.error).toMatchObject({ code: 'TIMEOUT', taskId: 'w' })
   })
 
-  it('bad params of built-ins fail the task with INPUT_INVALID', async () => {
+  it('bad params of built-ins, computed as the task runs, fail the task with INPUT_INVALID', async () => {
     const { engine } = testEngine()
-    await engine.register(def({ d: { action: 'delay', params: { ms: -5 } } }))
-    const view = await engine.wait((await engine.start('wf')).runId)
+    await engine.register(def({ d: { action: 'delay', params: { ms: '${ input.ms }' } } }))
+    const view = await engine.wait((await engine.start('wf', { ms: -5 })).runId)
     expect(view.tasks.d!.error).toMatchObject({ code: 'INPUT_INVALID' })
   })
 })

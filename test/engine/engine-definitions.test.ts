@@ -19,6 +19,39 @@ describe('definitions through the engine', () => {
     expect(await engine.listDefinitions()).toEqual([])
   })
 
+  it('refuses literal params a built-in would refuse when it runs, by path, and stores nothing', async () => {
+    const { engine } = testEngine()
+    await engine.register(def({ a: { action: 'transform', params: { value: 1 } } }))
+    const bad = {
+      ...def({
+        a: { action: 'transform', params: { valeu: 1 } },
+        b: { action: 'delay', params: { ms: -1 } },
+        c: { action: 'wait-for-event', params: { event: 'go', timeoutMs: 0 } },
+        d: { action: 'subworkflow', params: { workflow: 'child', onParentCancel: 'abandn' } },
+        e: { action: 'approval', params: { title: 't', levels: [{ approvers: ['ann'], quroum: 1 }] } },
+        f: {
+          action: 'approval',
+          params: { title: 't', levels: [{ approvers: ['ann'] }], form: { oneOf: [] } },
+        },
+        g: { action: 'delay', params: { ms: '${ input.ms }' } },
+      }),
+      version: '1.1.0',
+    }
+    const error = await engine.register(bad).catch((e) => e)
+    expect(error).toBeInstanceOf(DefinitionError)
+    expect(error.issues.map((i: { path: string; code: string }) => [i.path, i.code])).toEqual([
+      ['tasks.a.params.value', 'param_required'],
+      ['tasks.b.params.ms', 'param_invalid'],
+      ['tasks.c.params.timeoutMs', 'param_invalid'],
+      ['tasks.d.params.onParentCancel', 'param_invalid'],
+      ['tasks.e.params.levels[0].quroum', 'unknown_param'],
+      ['tasks.f.params.form.oneOf', 'unsupported_keyword'],
+    ])
+    expect(engine.validate(bad)).toEqual({ ok: false, issues: error.issues })
+    expect((await engine.listDefinitions()).map((d) => d.version)).toEqual(['1.0.0'])
+    await expect(engine.start('wf', {}, { version: '1.1.0' })).rejects.toThrow()
+  })
+
   it('validate() never throws, whatever it is given', () => {
     const { engine } = testEngine()
     const cyclic: Record<string, unknown> = {}

@@ -168,15 +168,14 @@ describe('subworkflow: control calls cascade to child runs first', () => {
     expect((await engine.history('p/sub')).filter((e) => e.type === 'workflow.started')).toHaveLength(1)
   })
 
-  it('refuses bad params with INPUT_INVALID, not retried, and starts no child', async () => {
+  it('refuses bad params computed as it runs with INPUT_INVALID, not retried, and starts no child', async () => {
     const engine = await open()
+    const params = { workflow: 'child', wait: '${ input.wait }' }
     await engine.register({
-      ...parent({ workflow: 'child', wait: 'yes' }),
-      tasks: {
-        sub: { action: 'subworkflow', params: { workflow: 'child', wait: 'yes' }, retry: { maxAttempts: 3 } },
-      },
+      ...parent(params),
+      tasks: { sub: { action: 'subworkflow', params, retry: { maxAttempts: 3 } } },
     })
-    const done = await engine.wait((await engine.start('parent', {}, { runId: 'p' })).runId)
+    const done = await engine.wait((await engine.start('parent', { wait: 'yes' }, { runId: 'p' })).runId)
     expect(done.status).toBe('failed')
     expect(done.tasks.sub).toMatchObject({ attempts: 1, error: { code: 'INPUT_INVALID' } })
     expect(done.tasks.sub!.error!.message).toContain('params.wait must be true')
