@@ -1,6 +1,7 @@
-import type { AccessRequest } from 'spindle'
+import { type AccessRequest, memoryStore } from 'spindle'
 import { describe, expect, it } from 'vitest'
-import { testEngines, until } from '../support/engine-fixtures'
+import { gatedStore } from '../store/gated-store'
+import { lockIsFree, testEngines, until } from '../support/engine-fixtures'
 
 /** A child that waits for the signal `go` and outputs its payload. */
 const waitingChild = {
@@ -77,5 +78,73 @@ describe('subworkflow: a child that ends while its parent is being cancelled', (
     await engine.idle()
     const view = (await engine.getRun('p'))!
     expect(view).toMatchObject({ status: 'completed', output: 'done' })
+  })
+})
+
+describe('subworkflow: a child that ends while its parent is paused, rolled back or forked', () => {
+  const open = testEngines()
+
+  const family = async () => {
+    const store = gatedStore(memoryStore())
+    const { engine } = open({ store })
+    await engine.register(waitingChild)
+    await engine.register(parent)
+    await engine.start('parent', {}, { runId: 'p' })
+    await until(async () => (await engine.getRun('p'))!.tasks.sub!.status === 'waiting')
+    await engine.idle()
+    return { engine, store }
+  }
+
+  it('a paused parent takes its child’s end: its last task ended, it completes', async () => {
+    const { engine } = await family()
+    await engine.pause('p')
+    await engine.resume('p/sub')
+    await engine.signal('p/sub', 'go', 'done')
+    expect((await engine.wait('p/sub')).status).toBe('completed')
+    expect(await engine.wait('p')).toMatchObject({ status: 'completed', output: 'done' })
+  })
+
+  it('rolls back a passive parent that its child’s end is waking: the rollback takes it once loaded', async () => {
+    const { engine, store } = await family()
+    const checkpoint = await engine.checkpoint('p', 'child running')
+    await until(() => lockIsFree(store.name, 'p'))
+    // The rollback reads the stored parent (its look before the fence), then the journal.
+    const found = store.hold('readJournal', (runId) => runId === 'p', 'after')
+    const rolling = engine.rollback('p', checkpoint.checkpointId)
+    await found.reached
+    const read = store.hold('readJournal', (runId) => runId === 'p', 'after')
+    found.open()
+    await read.reached
+    // The child ends: its parent is loaded here to take the end, and that load waits at its claim.
+    const claim = store.hold('claimRun', (runId) => runId === 'p')
+    await engine.signal('p/sub', 'go', 'done')
+    await claim.reached
+    read.open()
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    claim.open()
+    await rolling
+    await engine.idle()
+    expect((await engine.getRun('p'))!.status).toBe('paused')
+    await engine.resume('p')
+    expect(await engine.wait('p')).toMatchObject({ status: 'completed', output: 'done' })
+    const history = await engine.history('p')
+    expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1))
+    expect((await engine.history('p/sub')).filter((e) => e.type === 'workflow.started')).toHaveLength(1)
+  })
+
+  it('a child that ends while its parent is forked goes to its parent only; the fork has its own child', async () => {
+    const { engine, store } = await family()
+    const read = store.hold('readJournal', (runId) => runId === 'p', 'after')
+    const forking = engine.fork('p', undefined, { runId: 'copy' })
+    await read.reached
+    await engine.signal('p/sub', 'go', 'first')
+    expect(await engine.wait('p')).toMatchObject({ status: 'completed', output: 'first' })
+    read.open()
+    await forking
+    await until(async () => (await engine.getRun('copy/sub'))?.status === 'running')
+    expect((await engine.getRun('copy'))!.status).toBe('running')
+    await engine.signal('copy/sub', 'go', 'second')
+    expect(await engine.wait('copy')).toMatchObject({ status: 'completed', output: 'second' })
+    expect((await engine.getRun('p'))!.output).toBe('first')
   })
 })
