@@ -1,4 +1,11 @@
-import { type Engine, memoryStore, type SpindleError, type Store, simulatedClock } from 'spindle'
+import {
+  type Engine,
+  EngineClosedError,
+  memoryStore,
+  type SpindleError,
+  type Store,
+  simulatedClock,
+} from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { gatedStore } from '../store/gated-store'
 import { def, lockIsFree, testEngines, until } from '../support/engine-fixtures'
@@ -96,5 +103,26 @@ describe('decisions on a passive run (out of memory while it waits on people)', 
     expect((error as SpindleError).code).toBe('INVALID_STATE')
     const history = await journalIsWhole(engine, runId)
     expect(history.filter((e) => e.type === 'approval.voted')).toHaveLength(0)
+  })
+
+  it('close() while a vote wakes the passive run: the vote is refused with ENGINE_CLOSED, and the next engine takes it', async () => {
+    const store = gatedStore(memoryStore())
+    const { engine } = open({ store, clock: simulatedClock(START) })
+    await engine.register(approval({ approvers: ['alice'] }))
+    const { runId } = await engine.start('wf')
+    await passive(store, runId)
+    const claim = store.hold('claimRun', (id) => id === runId)
+    const alice = outcome(engine.approve(runId, 'big', { by: 'alice' }))
+    await claim.reached
+    const closing = engine.close()
+    claim.open()
+    await closing
+    expect((await alice).error).toBeInstanceOf(EngineClosedError)
+    expect((await store.readJournal(runId)).some((e) => e.type === 'approval.voted')).toBe(false)
+
+    const next = open({ store, clock: simulatedClock(START), recover: true }).engine
+    await next.approve(runId, 'big', { by: 'alice' })
+    expect((await next.wait(runId)).tasks.big!.output).toMatchObject({ approved: true, by: 'alice' })
+    await journalIsWhole(next, runId)
   })
 })
