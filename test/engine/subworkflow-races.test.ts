@@ -79,6 +79,22 @@ describe('subworkflow: a child that ends while its parent is being cancelled', (
     const view = (await engine.getRun('p'))!
     expect(view).toMatchObject({ status: 'completed', output: 'done' })
   })
+
+  it('pauses the parent when the child completed between the cascade’s check and its pause', async () => {
+    const held = heldAuthorize((r) => r.verb === 'pause' && r.runId === 'p/sub')
+    const engine = await family(held)
+    const pausing = engine.pause('p').then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    await held.reached
+    await engine.signal('p/sub', 'go', 'done')
+    held.answer(true)
+    // The parent took its child's end meanwhile: it completed, or was paused and completed.
+    const error = await pausing
+    if (error !== undefined) expect(error).toMatchObject({ code: 'INVALID_STATE', value: { runId: 'p' } })
+    expect(await engine.wait('p')).toMatchObject({ status: 'completed', output: 'done' })
+  })
 })
 
 describe('subworkflow: a child that ends while its parent is paused, rolled back or forked', () => {
