@@ -1,5 +1,13 @@
-import { EngineClosedError, memoryStore, simulatedClock } from 'spindle'
-import { describe, expect, it } from 'vitest'
+import {
+  createEngine,
+  type Engine,
+  EngineClosedError,
+  memoryStore,
+  type Store,
+  simulatedClock,
+} from 'spindle'
+import { afterEach, describe, expect, it } from 'vitest'
+import { tempStores } from '../store/temp-database'
 import { def, testEngines, until } from '../support/engine-fixtures'
 import { gatedStore } from '../support/gated-store'
 
@@ -119,5 +127,49 @@ describe('approve() racing the level timer and close()', () => {
     await carol
     const view = await engine.wait(runId)
     expect(view.tasks.big!.output).toMatchObject({ approved: true, level: 1, by: 'carol' })
+  })
+})
+
+describe('approve() racing close(), on IndexedDB', () => {
+  const temp = tempStores()
+  const engines: Engine[] = []
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map((e) => e.close()))
+  })
+  const openOn = (store: Store, clock = simulatedClock(START)) => {
+    const engine = createEngine({ store, clock, random: () => 0.5 })
+    engines.push(engine)
+    return engine
+  }
+
+  it('a vote whose write is in flight at close() is stored whole or not at all, and is never lost silently', async () => {
+    const name = temp.open().name
+    const store = gatedStore(temp.open(name))
+    const first = openOn(store)
+    await first.register(escalating)
+    const { runId } = await first.start('wf')
+    await first.idle()
+    store.shut()
+    const approving = first.approve(runId, 'big', { by: 'alice' }).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    await until(() => store.held === 1)
+    const closing = first.close()
+    store.open()
+    while (store.held > 0) await store.release()
+    await closing
+    const error = await approving
+    const voted = (await temp.open(name).readJournal(runId)).filter((e) => e.type === 'approval.voted')
+    // Refused only when it was not written; written, it is what the next engine goes on from.
+    if (error !== undefined) expect(voted).toEqual([])
+    const second = openOn(temp.open(name), simulatedClock(START + 60_000))
+    await second.idle()
+    if (voted.length === 0) await second.approve(runId, 'big', { by: 'alice' })
+    const view = await second.wait(runId)
+    expect(view.tasks.big!.output).toMatchObject({ approved: true, by: 'alice', level: 0 })
+    const history = await second.history(runId)
+    expect(history.filter((e) => e.type === 'approval.voted')).toHaveLength(1)
+    expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1))
   })
 })
