@@ -105,3 +105,36 @@ describe('fork racing its running source', () => {
     expect(slow.calls).toHaveLength(1)
   })
 })
+
+describe('fork racing close()', () => {
+  it('a fork whose first write is in flight at close() is stored whole or not at all', async () => {
+    const { store, engine, slow } = await setUp()
+    slow.calls[0]!.resolve('b')
+    await engine.wait('src')
+    const first = store.hold('commit', (batch) => batch.entries.some((e) => e.type === 'workflow.forked'))
+    const forking = engine.fork('src', undefined, { runId: 'copy' }).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    await first.reached
+    const closing = engine.close()
+    first.open()
+    await closing
+    const error = await forking
+    const copy = await store.readJournal('copy')
+    if (error !== undefined) expect(copy).toEqual([])
+    else expect(copy.map((e) => e.type).slice(0, 2)).toEqual(['workflow.forked', 'workflow.started'])
+    expect(copy.length === 0).toBe((await store.getRun('copy')) === undefined)
+    const next = testEngine({
+      store,
+      recover: true,
+      actions: { book: () => 'x', slow: slow.handler, undo: () => null },
+    })
+    await next.engine.idle()
+    if (copy.length > 0) expect((await next.engine.wait('copy')).output).toBe('b')
+    else
+      await expect(next.engine.fork('src', undefined, { runId: 'copy' })).resolves.toMatchObject({
+        runId: 'copy',
+      })
+  })
+})
