@@ -2,6 +2,7 @@ import { type AccessRequest, memoryStore } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { gatedStore } from '../store/gated-store'
 import { lockIsFree, testEngines, until } from '../support/engine-fixtures'
+import { gatedStore as gatedCommits } from '../support/gated-store'
 
 /** A child that waits for the signal `go` and outputs its payload. */
 const waitingChild = {
@@ -162,5 +163,56 @@ describe('subworkflow: a child that ends while its parent is paused, rolled back
     await engine.signal('copy/sub', 'go', 'second')
     expect(await engine.wait('copy')).toMatchObject({ status: 'completed', output: 'second' })
     expect((await engine.getRun('p'))!.output).toBe('first')
+  })
+})
+
+describe('subworkflow: a parent paused while its child is starting', () => {
+  const open = testEngines()
+
+  it('pauses the child once it has started: the parent’s pause could not reach it yet; resume resumes both', async () => {
+    const store = gatedCommits(memoryStore())
+    const { engine } = open({ store })
+    await engine.register(waitingChild)
+    await engine.register(parent)
+    // The gate shuts as the parent's task starts: the child's first write waits at it.
+    engine.events$.subscribe((e) => {
+      if (e.runId === 'p' && e.type === 'task.started') store.shut()
+    })
+    await engine.start('parent', {}, { runId: 'p' })
+    await until(() => store.held === 1)
+    const pausing = engine.pause('p')
+    await until(async () => (await engine.getRun('p'))!.status === 'paused')
+    store.open()
+    while (store.held > 0) await store.release()
+    await pausing
+    await until(async () => (await engine.getRun('p'))!.children?.length === 1)
+    await engine.idle()
+    expect((await engine.getRun('p/sub'))!.status).toBe('paused')
+    await engine.resume('p')
+    expect((await engine.getRun('p/sub'))!.status).toBe('running')
+    await engine.signal('p/sub', 'go', 'done')
+    expect(await engine.wait('p')).toMatchObject({ status: 'completed', output: 'done' })
+  })
+
+  it('leaves a child that finished at once as it is: the parent’s task takes its output', async () => {
+    const store = gatedCommits(memoryStore())
+    const { engine } = open({ store })
+    await engine.register({
+      ...waitingChild,
+      tasks: { w: { action: 'transform', params: { value: 'quick' } } },
+    })
+    await engine.register(parent)
+    engine.events$.subscribe((e) => {
+      if (e.runId === 'p' && e.type === 'task.started') store.shut()
+    })
+    await engine.start('parent', {}, { runId: 'p' })
+    await until(() => store.held === 1)
+    const pausing = engine.pause('p')
+    await until(async () => (await engine.getRun('p'))!.status === 'paused')
+    store.open()
+    while (store.held > 0) await store.release()
+    await pausing
+    expect((await engine.wait('p/sub')).status).toBe('completed')
+    expect(await engine.wait('p')).toMatchObject({ status: 'completed', output: 'quick' })
   })
 })
