@@ -1,8 +1,9 @@
 import { createEngine, type Engine, memoryStore, simulatedClock } from 'spindle'
 import { afterEach, describe, expect, it } from 'vitest'
 import { faultyStore } from '../store/faulty-store'
+import { gatedStore as heldCalls } from '../store/gated-store'
 import { tempStores } from '../store/temp-database'
-import { def, testEngines, until } from '../support/engine-fixtures'
+import { def, lockIsFree, testEngines, until } from '../support/engine-fixtures'
 import { gatedStore } from '../support/gated-store'
 import { orderMachine } from '../support/order-machine'
 
@@ -55,6 +56,35 @@ describe('signals to a state machine racing a failed write', () => {
       refund: 40,
       history: ['pay', 'cancel'],
     })
+  })
+})
+
+describe('signals to a passive state machine', () => {
+  const open = testEngines()
+
+  it('takes two signals sent at once while the run is woken: both, one after the other', async () => {
+    const store = heldCalls(memoryStore())
+    const { engine } = open({ store, machines: { order: orderMachine } })
+    await engine.register(shipping)
+    const { runId } = await engine.start('wf')
+    await until(
+      async () => (await store.getRun(runId))?.wakeAt !== undefined && (await lockIsFree(store.name, runId)),
+    )
+    const claim = store.hold('claimRun', (id) => id === runId)
+    const first = engine.signal(runId, 'pay', { amount: 60 })
+    await claim.reached
+    const second = engine.signal(runId, 'pay', { amount: 40 })
+    claim.open()
+    await Promise.all([first, second])
+    await engine.signal(runId, 'cancel')
+    expect((await engine.wait(runId)).output).toEqual({
+      outcome: 'cancelled',
+      refund: 100,
+      history: ['pay', 'pay', 'cancel'],
+    })
+    const history = await engine.history(runId)
+    expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1))
+    expect(history.filter((e) => e.type === 'machine.transitioned')).toHaveLength(3)
   })
 })
 
