@@ -1,7 +1,7 @@
 import { type AccessRequest, memoryStore } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { gatedStore } from '../store/gated-store'
-import { lockIsFree, testEngines, until } from '../support/engine-fixtures'
+import { controllable, lockIsFree, testEngines, until } from '../support/engine-fixtures'
 import { gatedStore as gatedCommits } from '../support/gated-store'
 
 /** A child that waits for the signal `go` and outputs its payload. */
@@ -147,6 +147,39 @@ describe('subworkflow: a child that ends while its parent is paused, rolled back
     const history = await engine.history('p')
     expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1))
     expect((await engine.history('p/sub')).filter((e) => e.type === 'workflow.started')).toHaveLength(1)
+  })
+
+  it('a live parent being rolled back when its child ends reads the end once resumed', async () => {
+    const slow = controllable()
+    const store = gatedStore(memoryStore())
+    const { engine } = open({ store, actions: { slow: slow.handler } })
+    await engine.register(waitingChild)
+    // `x` keeps the parent busy, so it stays in memory (live) while its child runs.
+    await engine.register({ ...parent, tasks: { ...parent.tasks, x: { action: 'slow' } } })
+    await engine.start('parent', {}, { runId: 'p' })
+    await until(
+      async () => (await engine.getRun('p'))!.tasks.sub!.status === 'waiting' && slow.calls.length === 1,
+    )
+    const checkpoint = await engine.checkpoint('p', 'child running')
+    const found = store.hold('readJournal', (runId) => runId === 'p', 'after')
+    const rolling = engine.rollback('p', checkpoint.checkpointId)
+    await found.reached
+    // The second read is the rollback's, once the parent is fenced: the child ends then.
+    const read = store.hold('readJournal', (runId) => runId === 'p', 'after')
+    found.open()
+    await read.reached
+    await engine.signal('p/sub', 'go', 'done')
+    expect((await engine.wait('p/sub')).status).toBe('completed')
+    read.open()
+    await rolling
+    await engine.idle()
+    expect((await engine.getRun('p'))!.status).toBe('paused')
+    await engine.resume('p')
+    await until(() => slow.calls.length === 2)
+    slow.calls[1]!.resolve('x')
+    expect(await engine.wait('p')).toMatchObject({ status: 'completed', output: 'done' })
+    const history = await engine.history('p')
+    expect(history.map((e) => e.seq)).toEqual(history.map((_, i) => i + 1))
   })
 
   it('a child that ends while its parent is forked goes to its parent only; the fork has its own child', async () => {
