@@ -64,6 +64,13 @@ export function refuseDecision(
   const t = run.state.tasks[taskId]!
   const approval = openApproval(t, index)
   if (approval === undefined) throw notOpen(what, target, run, rule)
+  if (approval.until !== undefined && run.now() >= approval.until) {
+    // Its timer may fire late (a throttled tab): the deadline decides all the same.
+    throw new InvalidStateError(
+      `${what}: level ${approval.level}'s deadline passed at ${new Date(approval.until).toISOString()}; the level takes no decision after it (its onTimeout applies); ${rule}.`,
+      { value: { runId, taskId, index, level: approval.level, dueAt: approval.until } },
+    )
+  }
   if (!approval.selfApproval && run.record.principal === by) {
     throw new ForbiddenError(
       `${what}: "${by}" started the run and may not decide its approvals (the approval's selfApproval is false).`,

@@ -8,7 +8,7 @@ import {
 } from 'spindle'
 import { afterEach, describe, expect, it } from 'vitest'
 import { tempStores } from '../store/temp-database'
-import { def, testEngines, until } from '../support/engine-fixtures'
+import { controllable, def, testEngines, until } from '../support/engine-fixtures'
 import { gatedStore } from '../support/gated-store'
 
 const START = Date.UTC(2026, 0, 1)
@@ -127,6 +127,64 @@ describe('approve() racing the level timer and close()', () => {
     await carol
     const view = await engine.wait(runId)
     expect(view.tasks.big!.output).toMatchObject({ approved: true, level: 1, by: 'carol' })
+  })
+})
+
+/**
+ * A clock whose time moves without firing its timers until the test says so: a throttled
+ * background tab, where a timer runs late.
+ */
+function laggingClock(start: number) {
+  let now = start
+  const timers = new Map<number, () => void>()
+  let next = 0
+  return {
+    now: () => now,
+    setTimeout: (callback: () => void) => {
+      timers.set(++next, callback)
+      return next
+    },
+    clearTimeout: (handle: unknown) => {
+      timers.delete(handle as number)
+    },
+    /** Time moves on; no timer fires. */
+    set(time: number) {
+      now = time
+    },
+    /** The late timers fire. */
+    fire() {
+      const due = [...timers.values()]
+      timers.clear()
+      for (const callback of due) callback()
+    },
+  }
+}
+
+describe('a decision after the level deadline, before its late timer fired', () => {
+  const open = testEngines()
+
+  it('is refused: the deadline decides, as it does when the run is woken after it', async () => {
+    const clock = laggingClock(START)
+    const busy = controllable()
+    const { engine } = open({ clock, actions: { busy: busy.handler } })
+    // `other` keeps the run busy, so it stays in memory with its level timer armed.
+    await engine.register(def({ ...escalating.tasks, other: { action: 'busy' } }))
+    const { runId } = await engine.start('wf')
+    await until(() => busy.calls.length === 1)
+    await engine.idle()
+    clock.set(START + HOUR)
+    await expect(engine.approve(runId, 'big', { by: 'alice' })).rejects.toMatchObject({
+      code: 'INVALID_STATE',
+    })
+    clock.fire()
+    await engine.idle()
+    expect(await approvalTypes(engine, runId)).toEqual([
+      'approval.required',
+      'approval.expired',
+      'approval.escalated',
+    ])
+    const view = (await engine.getRun(runId))!
+    expect(view.tasks.big!.status).toBe('waiting')
   })
 })
 
