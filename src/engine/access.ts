@@ -1,5 +1,5 @@
 import { ForbiddenError } from '../errors'
-import { reportUnhandledError } from '../runtime/report-unhandled-error'
+import { closingRace } from './closing-race'
 import type { AccessRequest, EngineOptions } from './engine-types'
 
 /**
@@ -52,7 +52,7 @@ export class Access {
       ...(definitionId !== undefined && { definitionId }),
       ...(taskId !== undefined && { taskId }),
     }
-    if ((await this.#answer(() => authorize(Object.freeze(asked)))) === true) return
+    if ((await closingRace(this.#closing, () => authorize(Object.freeze(asked)))) === true) return
     const who = principal === undefined ? 'A call without a principal' : `Principal "${principal}"`
     const on = [
       runId !== undefined && `run "${runId}"`,
@@ -64,33 +64,6 @@ export class Access {
         'Make the call as a principal that authorize allows (engine.as(principal)).',
       { value: asked },
     )
-  }
-
-  /**
-   * What `authorize` answers, or the engine's closing, whichever comes first: `close()` waits for
-   * the calls in flight, and must not wait for an `authorize` that never answers. A failure of it
-   * after the close has no caller left, and is reported.
-   */
-  #answer(ask: () => boolean | Promise<boolean>): Promise<unknown> {
-    const closing = this.#closing
-    return new Promise((resolve, reject) => {
-      const closed = () => reject(closing.reason)
-      if (closing.aborted) return closed()
-      closing.addEventListener('abort', closed, { once: true })
-      Promise.resolve()
-        .then(ask)
-        .then(
-          (allowed) => {
-            closing.removeEventListener('abort', closed)
-            resolve(allowed)
-          },
-          (error: unknown) => {
-            closing.removeEventListener('abort', closed)
-            if (closing.aborted) reportUnhandledError(error)
-            else reject(error)
-          },
-        )
-    })
   }
 }
 

@@ -2,6 +2,7 @@ import { formProblems } from '../actions/approval-form'
 import { hasVoted, openApproval } from '../core/waits/approval-rules'
 import { ArgumentError, ForbiddenError, InputError, InvalidStateError } from '../errors'
 import type { RunExecutor } from '../runtime/run-executor'
+import { closingRace } from './closing-race'
 import type { DecisionTarget } from './decision-arguments'
 
 /** Who decides, as the engine knows them before the run is read. */
@@ -20,9 +21,14 @@ export interface DeciderLookup {
 
 /**
  * The decider of an `approve`/`reject`: refused at once (`FORBIDDEN`) when the engine acts as a
- * principal other than `by`; otherwise with the groups `groupsOf` says `by` is in.
+ * principal other than `by`; otherwise with the groups `groupsOf` says `by` is in. `closing`
+ * (the engine's) stops waiting for `groupsOf`, which the call is refused with.
  */
-export async function deciderOf(lookup: DeciderLookup, target: DecisionTarget): Promise<Decider> {
+export async function deciderOf(
+  lookup: DeciderLookup,
+  target: DecisionTarget,
+  closing: AbortSignal,
+): Promise<Decider> {
   const { by } = target
   if (lookup.principal !== undefined && lookup.principal !== by) {
     throw new ForbiddenError(
@@ -31,7 +37,8 @@ export async function deciderOf(lookup: DeciderLookup, target: DecisionTarget): 
     )
   }
   if (!lookup.groupsOf) return { by, groups: [] }
-  const groups = await lookup.groupsOf(by)
+  const { groupsOf } = lookup
+  const groups = await closingRace(closing, () => groupsOf(by))
   if (!Array.isArray(groups) || !groups.every((g) => typeof g === 'string')) {
     throw new ArgumentError(
       `EngineOptions.groupsOf("${by}") must give an array of group names, got ${JSON.stringify(groups)}.`,
@@ -57,6 +64,13 @@ export function refuseDecision(
   const t = run.state.tasks[taskId]!
   const approval = openApproval(t, index)
   if (approval === undefined) throw notOpen(what, target, run, rule)
+  if (approval.until !== undefined && run.now() >= approval.until) {
+    // Its timer may fire late (a throttled tab): the deadline decides all the same.
+    throw new InvalidStateError(
+      `${what}: level ${approval.level}'s deadline passed at ${new Date(approval.until).toISOString()}; the level takes no decision after it (its onTimeout applies); ${rule}.`,
+      { value: { runId, taskId, index, level: approval.level, dueAt: approval.until } },
+    )
+  }
   if (!approval.selfApproval && run.record.principal === by) {
     throw new ForbiddenError(
       `${what}: "${by}" started the run and may not decide its approvals (the approval's selfApproval is false).`,

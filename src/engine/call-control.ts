@@ -87,7 +87,7 @@ async function applyEvent(
 ): Promise<RunExecutor> {
   // Who decides an approval is looked up before the run is read: what follows, from reading
   // the run to sending the event, then sees one state of the run.
-  const decider = call.decides ? await deciderOf(ctx, target as DecisionTarget) : undefined
+  const decider = call.decides ? await deciderOf(ctx, target as DecisionTarget, ctx.scope.signal) : undefined
   ctx.scope.check()
   // A run that is not live is checked as stored first: a call that does not fit must not
   // take the run over (a lock, a new epoch, a recovery entry) on its way to being refused.

@@ -1,4 +1,5 @@
 import type { RunEvent } from '../core/run-reducer'
+import { InvalidStateError } from '../errors'
 import type { EngineScope } from '../host/engine-scope'
 import type { RunExecutor } from '../runtime/run-executor'
 import { CONTROLS, type ControlName } from './controls'
@@ -39,6 +40,19 @@ export async function cascadeToChildren(
     const event = { ...CONTROLS[name].event(target, child.state), at: ctx.now() } as RunEvent
     // A child that ended, or is not in a state the call fits, is left as it is.
     if (!child.can(event)) continue
-    await control(name, name === 'cancel' ? [link.runId, reason] : [link.runId])
+    try {
+      await control(name, name === 'cancel' ? [link.runId, reason] : [link.runId])
+    } catch (error) {
+      // The child ended (or changed) between the look above and its own call, which awaits
+      // (authorize, a load): it is left as it is now, as it would have been a moment earlier.
+      if (!(error instanceof InvalidStateError) || (await fits(ctx, link.runId, event))) throw error
+    }
   }
+}
+
+/** Whether the child run takes `event` as it is now. */
+async function fits(ctx: CascadeContext, runId: string, event: RunEvent): Promise<boolean> {
+  const child = ctx.runs.get(runId) ?? (await ctx.find(runId))
+  ctx.scope.check()
+  return child?.can(event) ?? false
 }

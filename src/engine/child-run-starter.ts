@@ -1,5 +1,5 @@
 import type { ChildRunStarted } from '../actions/builtin-context'
-import { ArgumentError, TaskError } from '../errors'
+import { ArgumentError, InvalidStateError, TaskError } from '../errors'
 import type { ChildStart, ChildStarter } from '../runtime/child-start'
 import type { RunRecord, Store } from '../store/store'
 import type { RunStartContext } from './run-start'
@@ -11,7 +11,7 @@ export const MAX_CHILD_DEPTH = 8
 /** What starting child runs needs besides starting a run: control calls on a child found again. */
 export interface ChildStarterContext extends RunStartContext {
   /** A control call (`retryTask`, `resume`) on a child, as `engine[name](...args)` makes it. */
-  control(name: 'retryTask' | 'resume' | 'cancel', args: unknown[]): Promise<unknown>
+  control(name: 'retryTask' | 'resume' | 'pause' | 'cancel', args: unknown[]): Promise<unknown>
   /** The run's record, live or stored. */
   recordOf(runId: string): Promise<RunRecord | undefined>
   /** `EngineOptions.maxChildDepth`. */
@@ -39,7 +39,7 @@ export function childStarter(ctx: ChildStarterContext): ChildStarter {
           ...(start.parent.principal !== undefined && { principal: start.parent.principal }),
         }),
       )
-      await cancelIfOrphaned(ctx, start)
+      await followParent(ctx, start)
       return { runId: info.runId, version: info.version, status: info.status }
     } catch (error) {
       // Started meanwhile by another engine recovering the same parent: that child is this one.
@@ -69,16 +69,37 @@ async function carryOn(
 }
 
 /**
- * The parent was cancelled while its child was starting: its cancel could not reach a child that
- * did not exist yet, so the child is cancelled now (unless it is to be abandoned).
+ * The parent was cancelled or paused while its child was starting: its cascade could not reach
+ * a child that did not exist yet, so the child is cancelled (unless it is to be abandoned) or
+ * paused now. A paused child is resumed with its parent (`resume` cascades).
  */
-async function cancelIfOrphaned(ctx: ChildStarterContext, start: ChildStart): Promise<void> {
-  if (start.onParentCancel === 'abandon') return
-  // A live parent's state is ahead of its record: a cancel applied there may not be committed yet.
+async function followParent(ctx: ChildStarterContext, start: ChildStart): Promise<void> {
+  // A live parent's state is ahead of its record: a call applied there may not be committed yet.
   const status =
     ctx.runs.get(start.parent.runId)?.state.status ?? (await ctx.store.getRun(start.parent.runId))?.status
-  if (status !== 'cancelled') return
-  await ctx.control('cancel', [start.runId, `the parent run "${start.parent.runId}" was cancelled`])
+  if (status === 'cancelled' && start.onParentCancel !== 'abandon') {
+    const reason = `the parent run "${start.parent.runId}" was cancelled`
+    await passOn(ctx, start.runId, 'cancel', [reason], (s) => s !== 'completed' && s !== 'cancelled')
+  } else if (status === 'paused') await passOn(ctx, start.runId, 'pause', [], (s) => s === 'running')
+}
+
+/**
+ * Makes the call on the child; a child that ended (or left the state the call fits) before the
+ * call reached it, as one that finishes at once does, is left as it is.
+ */
+async function passOn(
+  ctx: ChildStarterContext,
+  runId: string,
+  name: 'pause' | 'cancel',
+  args: unknown[],
+  takes: (status: RunRecord['status']) => boolean,
+): Promise<void> {
+  try {
+    await ctx.control(name, [runId, ...args])
+  } catch (error) {
+    const status = ctx.runs.get(runId)?.state.status ?? (await ctx.recordOf(runId))?.status
+    if (!(error instanceof InvalidStateError) || status === undefined || takes(status)) throw error
+  }
 }
 
 async function retryFailedTasks(ctx: ChildStarterContext, runId: string): Promise<void> {

@@ -95,15 +95,25 @@ export class ChildLinks {
     }
   }
 
-  /** Runs `cancel` of a parent while its children are cancelled first: their ends are not sent to it. */
+  /**
+   * Runs `cancel` of a parent while its children are cancelled first: their ends are not sent to
+   * it. A cancel that fails half-way (refused for a child, the engine closing) leaves the parent
+   * waiting: the ends held back meanwhile are sent to it then.
+   */
   async cancelling<T>(parentRunId: string, cancel: () => Promise<T>): Promise<T> {
     this.#cancelling.set(parentRunId, (this.#cancelling.get(parentRunId) ?? 0) + 1)
+    let cancelled = false
     try {
-      return await cancel()
+      const result = await cancel()
+      cancelled = true
+      return result
     } finally {
       const n = this.#cancelling.get(parentRunId)! - 1
       if (n > 0) this.#cancelling.set(parentRunId, n)
-      else this.#cancelling.delete(parentRunId)
+      else {
+        this.#cancelling.delete(parentRunId)
+        if (!cancelled) this.#track(() => this.#deliver(parentRunId))
+      }
     }
   }
 

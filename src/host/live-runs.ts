@@ -88,6 +88,7 @@ export class LiveRuns {
       ...shared,
       hold: (runId, lock) => this.#hold(runId, lock),
       adoptAgain: (runId, pause) => this.adoptAgain(runId, pause),
+      loaded: (runId) => this.#adoption.loaded(runId),
     })
     this.#takeovers = new RunTakeovers({
       ...shared,

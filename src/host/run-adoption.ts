@@ -48,6 +48,17 @@ export class RunAdoption {
   }
 
   /**
+   * Resolves once a load of the run to execute, under way here, has settled; at once when none
+   * is. Its outcome, failure included, is its caller's: only the settling is waited for.
+   */
+  async loaded(runId: string): Promise<void> {
+    await this.#loading.get(`${runId}:true`)?.then(
+      () => undefined,
+      () => undefined,
+    )
+  }
+
+  /**
    * Loads a run that is not live. With `execute`, it takes the run's Web Lock, claims it (a new
    * fencing epoch), makes it live and resumes its work; `'held'` when another engine has the lock.
    */

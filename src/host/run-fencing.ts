@@ -24,6 +24,8 @@ export interface FencingHost {
   hold(runId: string, lock: RunLock): void
   /** Reloads the run as stored and pauses it (see `LiveRuns.adoptAgain`). */
   adoptAgain(runId: string, pause: RunEvent): Promise<void>
+  /** Resolves once a load of the run to execute, under way here, has settled. */
+  loaded(runId: string): Promise<void>
 }
 
 /**
@@ -53,6 +55,10 @@ export class RunFencing {
     if (this.#fenced.has(runId)) throw rollingBack(runId)
     this.#fenced.add(runId)
     try {
+      // This engine is loading the run (a call, a child's end or its deadline woke it): its
+      // lock is ours, not another engine's. Once loaded, the run is fenced as a live one.
+      await host.loaded(runId)
+      host.scope.check()
       const live = host.live.get(runId)
       if (live) {
         host.live.delete(runId)

@@ -226,6 +226,7 @@ describe('decisions an approval does not take', () => {
 
 describe('the decider', () => {
   const target = { runId: 'r', taskId: 'big', by: 'alice', decision: 'approved' as const }
+  const open = new AbortController().signal
 
   it('is refused (FORBIDDEN) when the engine acts as someone else, before any group look-up', async () => {
     let asked = 0
@@ -233,16 +234,18 @@ describe('the decider', () => {
       asked += 1
       return ['finance']
     }
-    await expect(deciderOf({ principal: 'bob', groupsOf }, target)).rejects.toBeInstanceOf(ForbiddenError)
+    await expect(deciderOf({ principal: 'bob', groupsOf }, target, open)).rejects.toBeInstanceOf(
+      ForbiddenError,
+    )
     expect(asked).toBe(0)
-    await expect(deciderOf({ principal: 'alice', groupsOf }, target)).resolves.toEqual({
+    await expect(deciderOf({ principal: 'alice', groupsOf }, target, open)).resolves.toEqual({
       by: 'alice',
       groups: ['finance'],
     })
   })
 
   it('refuses a groupsOf that gives no array of names', async () => {
-    await expect(deciderOf({ groupsOf: () => 'finance' as never }, target)).rejects.toMatchObject({
+    await expect(deciderOf({ groupsOf: () => 'finance' as never }, target, open)).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
     })
   })

@@ -5,6 +5,8 @@ export interface GatedStore extends Store {
   readonly held: number
   /** From now on every commit waits at the gate until `release`. */
   shut(): void
+  /** From now on commits go straight through again; those held still wait for `release`. */
+  open(): void
   /** Lets the oldest held commit through; resolves once the inner store wrote it. */
   release(): Promise<void>
 }
@@ -27,6 +29,9 @@ export function gatedStore(inner: Store): GatedStore {
     },
     shut: () => {
       shut = true
+    },
+    open: () => {
+      shut = false
     },
     commit(batch: CommitBatch): Promise<void> {
       if (!shut) return inner.commit(batch)
