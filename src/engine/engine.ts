@@ -8,7 +8,6 @@ import { untilIdle } from '../host/engine-idle'
 import { EngineScope } from '../host/engine-scope'
 import { EngineStreams } from '../host/engine-streams'
 import { LiveRuns } from '../host/live-runs'
-import { rollBack } from '../host/rollback'
 import { HostServices } from '../host/services'
 import { JournalWriter } from '../runtime/journal'
 import { MachineRunner } from '../runtime/machine-runner'
@@ -43,11 +42,11 @@ import { actionTable } from './action-table'
 import { ApprovalInbox } from './approval-inbox'
 import { type ControlContext, callControl } from './call-control'
 import { childStarter, MAX_CHILD_DEPTH } from './child-run-starter'
+import { controlContext } from './control-context'
 import { CONTROL_CALLS, type ControlName } from './controls'
 import { checkEngineOptions, checkId, checkLimit, checkWaitOptions } from './engine-arguments'
 import { EngineExecutorHost } from './engine-executor-host'
 import type { Engine, EngineOptions } from './engine-types'
-import { forkRun } from './run-fork'
 import { RunReads } from './run-reads'
 import { type RunStartContext, startRun } from './run-start'
 
@@ -218,36 +217,13 @@ class SpindleEngine implements Engine {
       streams: this.#streams,
       defaults: options.defaults,
     })
-    this.#controls = {
-      scope: this.#scope,
-      runs: this.#runs,
-      now: () => this.#clock.now(),
-      find: (runId) => this.#find(runId),
-      ...(options.groupsOf && { groupsOf: options.groupsOf }),
-      access: this.#access,
+    this.#controls = controlContext({
+      ...this.#starting,
+      journal: this.#journal,
       children: this.#children,
-      rollBack: (runId, checkpointId, by) =>
-        rollBack(
-          {
-            store: this.#store,
-            host: this.#host,
-            runs: this.#runs,
-            now: () => this.#clock.now(),
-            find: (id) => this.#find(id),
-          },
-          runId,
-          checkpointId,
-          by,
-        ),
-      fork: (runId, checkpointId, options, by) =>
-        forkRun(
-          { ...this.#starting, committed: () => this.#journal.committed() },
-          runId,
-          checkpointId,
-          options,
-          by,
-        ),
-    }
+      groupsOf: options.groupsOf,
+      find: (runId) => this.#find(runId),
+    })
     this.#inbox = new ApprovalInbox({
       store: this.#store,
       journal: this.#journal,
