@@ -36,7 +36,7 @@ import type {
   WorkflowDefinition,
   WorkflowEvent,
 } from '../types'
-import { Access, definitionIdOf } from './access'
+import { Access } from './access'
 import { actingEngine } from './acting-engine'
 import { actionTable } from './action-table'
 import { ApprovalInbox } from './approval-inbox'
@@ -44,6 +44,7 @@ import { type ControlContext, callControl } from './call-control'
 import { childStarter, MAX_CHILD_DEPTH } from './child-run-starter'
 import { controlContext } from './control-context'
 import { CONTROL_CALLS, type ControlName } from './controls'
+import { DefinitionCalls } from './definition-calls'
 import { checkEngineOptions, checkId, checkLimit, checkWaitOptions } from './engine-arguments'
 import { EngineExecutorHost } from './engine-executor-host'
 import type { Engine, EngineOptions } from './engine-types'
@@ -92,6 +93,7 @@ class SpindleEngine implements Engine {
   readonly #actions: Map<string, RunnableAction>
   readonly #journal: JournalWriter
   readonly #definitions: DefinitionRegistry
+  readonly #definitionCalls: DefinitionCalls
   readonly #events = new Subject<WorkflowEvent>()
   readonly #alerts = new Subject<Alert>()
   readonly #streams: EngineStreams
@@ -231,6 +233,11 @@ class SpindleEngine implements Engine {
       events$: this.events$,
       groupsOf: options.groupsOf,
     })
+    this.#definitionCalls = new DefinitionCalls({
+      definitions: this.#definitions,
+      access: this.#access,
+      scope: this.#scope,
+    })
     this.#services.register(this.#wakeups)
     this.#services.open()
     if (options.recover !== false) {
@@ -249,53 +256,23 @@ class SpindleEngine implements Engine {
   // ─── definitions ───────────────────────────────────────────────────────────────────────
 
   validate(definition: unknown): ValidationResult {
-    return this.#definitions.validate(definition)
+    return this.#definitionCalls.validate(definition)
   }
 
   register(definition: unknown): Promise<DefinitionInfo> {
-    return this.#register(definition, undefined)
+    return this.#definitionCalls.register(definition, undefined)
   }
 
-  // `acting` is never a parameter of a public method: a caller (or a page, through the worker)
-  // could name any principal with it. Only `as()` passes one.
-  async #register(definition: unknown, acting: string | undefined): Promise<DefinitionInfo> {
-    this.#open()
-    if (this.#access.asks) {
-      await this.#access.check({
-        principal: acting,
-        verb: 'register',
-        definitionId: definitionIdOf(definition),
-      })
-      this.#open()
-    }
-    return this.#definitions.register(definition)
+  getDefinition(id: string, version?: string): Promise<WorkflowDefinition | undefined> {
+    return this.#definitionCalls.get(id, version)
   }
 
-  async getDefinition(id: string, version?: string): Promise<WorkflowDefinition | undefined> {
-    checkId('definition id', id)
-    return this.#definitions.get(id, version)
-  }
-
-  async listDefinitions(): Promise<DefinitionInfo[]> {
-    return this.#definitions.list()
+  listDefinitions(): Promise<DefinitionInfo[]> {
+    return this.#definitionCalls.list()
   }
 
   deleteDefinition(id: string, version?: string): Promise<void> {
-    return this.#deleteDefinition(id, version, undefined)
-  }
-
-  async #deleteDefinition(
-    id: string,
-    version: string | undefined,
-    acting: string | undefined,
-  ): Promise<void> {
-    this.#open()
-    checkId('definition id', id)
-    if (this.#access.asks) {
-      await this.#access.check({ principal: acting, verb: 'deleteDefinition', definitionId: id })
-      this.#open()
-    }
-    await this.#definitions.delete(id, version)
+    return this.#definitionCalls.delete(id, version, undefined)
   }
 
   // ─── runs ──────────────────────────────────────────────────────────────────────────────
@@ -426,8 +403,8 @@ class SpindleEngine implements Engine {
     checkId('as: principal', principal)
     const controls: ControlContext = { ...this.#controls, principal }
     const acting: Partial<Engine> = {
-      register: (definition) => this.#register(definition, principal),
-      deleteDefinition: (id, version) => this.#deleteDefinition(id, version, principal),
+      register: (definition) => this.#definitionCalls.register(definition, principal),
+      deleteDefinition: (id, version) => this.#definitionCalls.delete(id, version, principal),
       start: async (definitionId, input = {}, options = {}) =>
         this.#scope.run(() => startRun(this.#starting, definitionId, input, options, principal)),
       recover: () => this.#recover(principal),
