@@ -1,6 +1,6 @@
 import { Subject } from 'rxjs'
 import type { RunSnapshot } from '../core/run-replica'
-import { EngineClosedError, TimeoutError } from '../errors'
+import { TimeoutError } from '../errors'
 import { ChildLinks } from '../host/child-links'
 import { DeadlineWakeups } from '../host/deadline-wakeups'
 import { DefinitionRegistry } from '../host/definition-registry'
@@ -11,10 +11,9 @@ import { LiveRuns } from '../host/live-runs'
 import { HostServices } from '../host/services'
 import { JournalWriter } from '../runtime/journal'
 import { MachineRunner } from '../runtime/machine-runner'
-import { reportUnhandledError } from '../runtime/report-unhandled-error'
 import type { RunExecutor } from '../runtime/run-executor'
 import { runInspector } from '../runtime/run-inspector'
-import { runInfo, runView } from '../runtime/run-view'
+import { runView } from '../runtime/run-view'
 import type { RunnableAction } from '../runtime/task-runner'
 import { systemClock } from '../runtime/timers'
 import { memoryStore } from '../store/memory-store'
@@ -48,6 +47,7 @@ import { DefinitionCalls } from './definition-calls'
 import { checkEngineOptions, checkId, checkLimit, checkWaitOptions } from './engine-arguments'
 import { EngineExecutorHost } from './engine-executor-host'
 import type { Engine, EngineOptions } from './engine-types'
+import { type RecoveryContext, recoverOnCreation, recoverRuns } from './recover-runs'
 import { RunReads } from './run-reads'
 import { type RunStartContext, startRun } from './run-start'
 
@@ -109,6 +109,7 @@ class SpindleEngine implements Engine {
   readonly #access: Access
   readonly #inbox: ApprovalInbox
   readonly #children: ChildLinks
+  readonly #recovery: RecoveryContext
   #closing: Promise<void> | undefined
   /** The constructor's recovery; idle() waits for it, as it starts the recovered runs. */
   #recovering: Promise<void> = Promise.resolve()
@@ -240,17 +241,16 @@ class SpindleEngine implements Engine {
     })
     this.#services.register(this.#wakeups)
     this.#services.open()
-    if (options.recover !== false) {
-      // Nobody awaits the first recovery: a failure is reported, as an uncaught error would be;
-      // the runs stay as stored and a later recover() retries them. A close() that cuts it short
-      // is no failure.
-      this.#recovering = this.#recover(null).then(
-        () => undefined,
-        (error) => {
-          if (!(error instanceof EngineClosedError)) reportUnhandledError(error)
-        },
-      )
+    this.#recovery = {
+      store: this.#store,
+      scope: this.#scope,
+      access: this.#access,
+      definitions: this.#definitions,
+      runs: this.#runs,
+      wakeups: this.#wakeups,
+      children: this.#children,
     }
+    if (options.recover !== false) this.#recovering = recoverOnCreation(this.#recovery)
   }
 
   // ─── definitions ───────────────────────────────────────────────────────────────────────
@@ -349,23 +349,7 @@ class SpindleEngine implements Engine {
   // ─── lifecycle ─────────────────────────────────────────────────────────────────────────
 
   recover(): Promise<RunInfo[]> {
-    return this.#recover(undefined)
-  }
-
-  /** `acting`: the caller, asked about; `null` for the engine's own recovery on creation, which nobody calls. */
-  async #recover(acting: string | undefined | null): Promise<RunInfo[]> {
-    return this.#scope.run(async () => {
-      if (acting !== null && this.#access.asks) {
-        await this.#access.check({ principal: acting, verb: 'recover' })
-        this.#scope.check()
-      }
-      const records = await this.#store.listRuns({ status: ['running', 'queued'] })
-      this.#scope.check()
-      // Passive runs are left out below: the deadline heap wakes them (at once if overdue).
-      this.#wakeups.recovered()
-      this.#children.recoverPassive(records, (record) => this.#definitions.forRun(record))
-      return (await this.#runs.recoverAll(records.reverse())).map(runInfo)
-    })
+    return recoverRuns(this.#recovery, undefined)
   }
 
   async idle(): Promise<void> {
@@ -407,7 +391,7 @@ class SpindleEngine implements Engine {
       deleteDefinition: (id, version) => this.#definitionCalls.delete(id, version, principal),
       start: async (definitionId, input = {}, options = {}) =>
         this.#scope.run(() => startRun(this.#starting, definitionId, input, options, principal)),
-      recover: () => this.#recover(principal),
+      recover: () => recoverRuns(this.#recovery, principal),
     }
     for (const name of CONTROL_CALLS) {
       Object.assign(acting, { [name]: (...args: unknown[]) => callControl(controls, name, args) })
