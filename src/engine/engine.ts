@@ -4,7 +4,6 @@ import { TimeoutError } from '../errors'
 import { ChildLinks } from '../host/child-links'
 import { DeadlineWakeups } from '../host/deadline-wakeups'
 import { DefinitionRegistry } from '../host/definition-registry'
-import { untilIdle } from '../host/engine-idle'
 import { EngineScope } from '../host/engine-scope'
 import { EngineStreams } from '../host/engine-streams'
 import { LiveRuns } from '../host/live-runs'
@@ -46,6 +45,7 @@ import { CONTROL_CALLS, type ControlName } from './controls'
 import { DefinitionCalls } from './definition-calls'
 import { checkEngineOptions, checkId, checkLimit, checkWaitOptions } from './engine-arguments'
 import { EngineExecutorHost } from './engine-executor-host'
+import { EngineLifecycle } from './engine-lifecycle'
 import type { Engine, EngineOptions } from './engine-types'
 import { type RecoveryContext, recoverOnCreation, recoverRuns } from './recover-runs'
 import { RunReads } from './run-reads'
@@ -110,11 +110,7 @@ class SpindleEngine implements Engine {
   readonly #inbox: ApprovalInbox
   readonly #children: ChildLinks
   readonly #recovery: RecoveryContext
-  #closing: Promise<void> | undefined
-  /** The constructor's recovery; idle() waits for it, as it starts the recovered runs. */
-  #recovering: Promise<void> = Promise.resolve()
-  /** Pending `wait()`s: close() rejects them and resolves only once they settled. */
-  readonly #waits = new Set<Promise<RunView>>()
+  readonly #lifecycle: EngineLifecycle
 
   readonly events$
   readonly alerts$
@@ -250,7 +246,18 @@ class SpindleEngine implements Engine {
       wakeups: this.#wakeups,
       children: this.#children,
     }
-    if (options.recover !== false) this.#recovering = recoverOnCreation(this.#recovery)
+    this.#lifecycle = new EngineLifecycle({
+      scope: this.#scope,
+      services: this.#services,
+      journal: this.#journal,
+      runs: this.#runs,
+      streams: this.#streams,
+      wakeups: this.#wakeups,
+      children: this.#children,
+      events: this.#events,
+      alerts: this.#alerts,
+      recovering: options.recover !== false ? recoverOnCreation(this.#recovery) : Promise.resolve(),
+    })
   }
 
   // ─── definitions ───────────────────────────────────────────────────────────────────────
@@ -307,12 +314,7 @@ class SpindleEngine implements Engine {
   }
 
   wait(runId: string, options: WaitOptions = {}): Promise<RunView> {
-    const waiting = this.#wait(runId, options)
-    // close() settles these before it resolves; the caller's handlers run first.
-    this.#waits.add(waiting)
-    const forget = () => this.#waits.delete(waiting)
-    waiting.then(forget, forget)
-    return waiting
+    return this.#lifecycle.track(this.#wait(runId, options))
   }
 
   async #wait(runId: string, options: WaitOptions): Promise<RunView> {
@@ -352,35 +354,12 @@ class SpindleEngine implements Engine {
     return recoverRuns(this.#recovery, undefined)
   }
 
-  async idle(): Promise<void> {
-    await this.#recovering
-    // A passive run whose time came is on its way back into memory: that is work of the engine.
-    await this.#wakeups.settled()
-    await untilIdle(this.#journal, () => this.#runs.values())
-    // A child's end, published last, is read from the store and sent to its parent.
-    await this.#children.settled()
-    return untilIdle(this.#journal, () => this.#runs.values())
+  idle(): Promise<void> {
+    return this.#lifecycle.idle()
   }
 
-  /**
-   * Closes the engine: refuses new calls, waits for the operations in flight (each stops at its
-   * next await), stops every run, releases every lock and rejects pending `wait()`s with
-   * `ENGINE_CLOSED`. Nothing of this engine executes after it resolves.
-   */
   close(): Promise<void> {
-    this.#closing ??= this.#close()
-    return this.#closing
-  }
-
-  async #close(): Promise<void> {
-    await this.#scope.close()
-    await this.#services.close()
-    await this.#runs.close(() => this.#journal.settled())
-    this.#streams.close()
-    // Completing the event stream rejects every pending wait() with ENGINE_CLOSED.
-    this.#events.complete()
-    this.#alerts.complete()
-    await Promise.allSettled(this.#waits)
+    return this.#lifecycle.close()
   }
 
   as(principal: string): Engine {
