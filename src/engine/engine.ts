@@ -12,7 +12,6 @@ import { JournalWriter } from '../runtime/journal'
 import { MachineRunner } from '../runtime/machine-runner'
 import type { RunExecutor } from '../runtime/run-executor'
 import { runInspector } from '../runtime/run-inspector'
-import { runView } from '../runtime/run-view'
 import type { RunnableAction } from '../runtime/task-runner'
 import { systemClock } from '../runtime/timers'
 import { memoryStore } from '../store/memory-store'
@@ -215,6 +214,7 @@ class SpindleEngine implements Engine {
       runs: this.#runs,
       streams: this.#streams,
       defaults: options.defaults,
+      now: () => this.#clock.now(),
     })
     this.#controls = controlContext({
       ...this.#starting,
@@ -292,9 +292,8 @@ class SpindleEngine implements Engine {
     return this.#scope.run(() => startRun(this.#starting, definitionId, input, options, undefined))
   }
 
-  async getRun(runId: string): Promise<RunView | undefined> {
-    const executor = await this.#find(runId)
-    return executor && runView(executor, this.#clock.now())
+  getRun(runId: string): Promise<RunView | undefined> {
+    return this.#reads.view(runId)
   }
 
   async runSnapshot(runId: string): Promise<RunSnapshot | undefined> {
