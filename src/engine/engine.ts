@@ -1,27 +1,6 @@
-import { Subject } from 'rxjs'
 import type { RunSnapshot } from '../core/run-replica'
-import { EngineClosedError, TimeoutError } from '../errors'
-import { ChildLinks } from '../host/child-links'
-import { DeadlineWakeups } from '../host/deadline-wakeups'
-import { DefinitionRegistry } from '../host/definition-registry'
-import { untilIdle } from '../host/engine-idle'
-import { EngineScope } from '../host/engine-scope'
-import { EngineStreams } from '../host/engine-streams'
-import { LiveRuns } from '../host/live-runs'
-import { rollBack } from '../host/rollback'
-import { HostServices } from '../host/services'
-import { JournalWriter } from '../runtime/journal'
-import { MachineRunner } from '../runtime/machine-runner'
-import { reportUnhandledError } from '../runtime/report-unhandled-error'
-import type { RunExecutor } from '../runtime/run-executor'
-import { runInspector } from '../runtime/run-inspector'
-import { runInfo, runView } from '../runtime/run-view'
-import type { RunnableAction } from '../runtime/task-runner'
-import { systemClock } from '../runtime/timers'
-import { memoryStore } from '../store/memory-store'
-import type { Store } from '../store/store'
+import { TimeoutError } from '../errors'
 import type {
-  Alert,
   ApprovalFilter,
   ApprovalItem,
   CheckpointInfo,
@@ -35,21 +14,17 @@ import type {
   ValidationResult,
   WaitOptions,
   WorkflowDefinition,
-  WorkflowEvent,
 } from '../types'
-import { Access, definitionIdOf } from './access'
 import { actingEngine } from './acting-engine'
-import { actionTable } from './action-table'
-import { ApprovalInbox } from './approval-inbox'
 import { type ControlContext, callControl } from './call-control'
-import { childStarter, MAX_CHILD_DEPTH } from './child-run-starter'
 import { CONTROL_CALLS, type ControlName } from './controls'
-import { checkEngineOptions, checkId, checkLimit, checkWaitOptions } from './engine-arguments'
-import { EngineExecutorHost } from './engine-executor-host'
+import { DefinitionCalls } from './definition-calls'
+import { checkEngineOptions, checkId, checkWaitOptions } from './engine-arguments'
+import { EngineLifecycle } from './engine-lifecycle'
+import { type EngineParts, engineParts } from './engine-parts'
 import type { Engine, EngineOptions } from './engine-types'
-import { forkRun } from './run-fork'
-import { RunReads } from './run-reads'
-import { type RunStartContext, startRun } from './run-start'
+import { recoverOnCreation, recoverRuns } from './recover-runs'
+import { startRun } from './run-start'
 
 /**
  * Creates a workflow engine. It runs where it is created (a worker, a page, Node); use
@@ -80,7 +55,7 @@ class SpindleEngine implements Engine {
     for (const name of CONTROL_CALLS) {
       Object.defineProperty(SpindleEngine.prototype, name, {
         value(this: SpindleEngine, ...args: unknown[]) {
-          return callControl(this.#controls, name, args)
+          return callControl(this.#parts.controls, name, args)
         },
         writable: true,
         configurable: true,
@@ -88,238 +63,55 @@ class SpindleEngine implements Engine {
     }
   }
 
-  readonly #store: Store
-  readonly #clock
-  readonly #actions: Map<string, RunnableAction>
-  readonly #journal: JournalWriter
-  readonly #definitions: DefinitionRegistry
-  readonly #events = new Subject<WorkflowEvent>()
-  readonly #alerts = new Subject<Alert>()
-  readonly #streams: EngineStreams
-  readonly #host: EngineExecutorHost
-  readonly #runs: LiveRuns
-  readonly #reads: RunReads
-  readonly #starting: RunStartContext
-  readonly #id = `engine-${Math.random().toString(36).slice(2, 10)}`
-  readonly #scope = new EngineScope()
-  readonly #controls: ControlContext
-  readonly #services: HostServices
-  readonly #wakeups: DeadlineWakeups
-  readonly #access: Access
-  readonly #inbox: ApprovalInbox
-  readonly #children: ChildLinks
-  #closing: Promise<void> | undefined
-  /** The constructor's recovery; idle() waits for it, as it starts the recovered runs. */
-  #recovering: Promise<void> = Promise.resolve()
-  /** Pending `wait()`s: close() rejects them and resolves only once they settled. */
-  readonly #waits = new Set<Promise<RunView>>()
+  readonly #parts: EngineParts
+  readonly #definitionCalls: DefinitionCalls
+  readonly #lifecycle: EngineLifecycle
 
   readonly events$
   readonly alerts$
 
   get storeName(): string {
-    return this.#store.name
+    return this.#parts.store.name
   }
 
   get actionNames(): readonly string[] {
-    return [...this.#actions.keys()]
+    return [...this.#parts.actions.keys()]
   }
 
   constructor(options: EngineOptions) {
-    this.#store = options.store ?? memoryStore()
-    this.#clock = options.clock ?? systemClock
-    this.#actions = actionTable(options.actions)
-    this.#journal = new JournalWriter(this.#store)
-    this.#access = new Access(
-      options.authorize,
-      async (runId) =>
-        this.#runs.get(runId)?.record.definitionId ?? (await this.#store.getRun(runId))?.definitionId,
-      this.#scope.signal,
-    )
-    const actionNames = new Set(this.#actions.keys())
-    this.#definitions = new DefinitionRegistry({
-      store: this.#store,
-      actions: () => actionNames,
-      machines: new Set(Object.keys(options.machines ?? {})),
-      defaults: options.defaults,
-      now: () => this.#clock.now(),
+    const parts = engineParts(options)
+    this.#parts = parts
+    this.events$ = parts.events.asObservable()
+    this.alerts$ = parts.alerts.asObservable()
+    this.#definitionCalls = new DefinitionCalls(parts)
+    parts.services.register(parts.wakeups)
+    parts.services.open()
+    this.#lifecycle = new EngineLifecycle({
+      ...parts,
+      recovering: options.recover !== false ? recoverOnCreation(parts) : Promise.resolve(),
     })
-    this.#streams = new EngineStreams({
-      events: this.#events,
-      alerts: this.#alerts,
-      now: () => this.#clock.now(),
-      live: () => this.#runs.values(),
-      liveRun: (runId) => this.#runs.get(runId),
-      view: (runId) => this.getRun(runId),
-    })
-    this.events$ = this.#events.asObservable()
-    this.alerts$ = this.#alerts.asObservable()
-    this.#host = new EngineExecutorHost({
-      journal: this.#journal,
-      snapshotEvery: options.snapshotEvery ?? 200,
-      machines: new MachineRunner(options.machines),
-      clock: this.#clock,
-      random: options.random ?? Math.random,
-      actions: this.#actions,
-      inspect: runInspector(options.inspect),
-      events: this.#events,
-      streams: this.#streams,
-    })
-    this.#services = new HostServices(this.#store.name, this.#scope)
-    this.#wakeups = new DeadlineWakeups({
-      store: this.#store,
-      clock: this.#clock,
-      scope: this.#scope,
-      wake: (runId) => this.#runs.wake(runId),
-      leading: () => this.#runs.passivateDormant(),
-    })
-    this.#runs = new LiveRuns({
-      store: this.#store,
-      host: this.#host,
-      executorId: this.#id,
-      maxConcurrentRuns: checkLimit(options.maxConcurrentRuns),
-      now: () => this.#clock.now(),
-      definitionOf: (record) => this.#definitions.forRun(record),
-      streams: this.#streams,
-      scope: this.#scope,
-      passivation: this.#wakeups,
-      adopted: (executor) => this.#children.adopted(executor),
-    })
-    this.#host.attach(this.#runs)
-    this.#children = new ChildLinks({
-      store: this.#store,
-      scope: this.#scope,
-      live: (runId) => this.#runs.get(runId),
-      load: (runId) => this.#runs.load(runId, true),
-    })
-    this.#starting = {
-      store: this.#store,
-      definitions: this.#definitions,
-      scope: this.#scope,
-      host: this.#host,
-      runs: this.#runs,
-      executorId: this.#id,
-      access: this.#access,
-      now: () => this.#clock.now(),
-    }
-    this.#host.attachChildren(
-      this.#children,
-      childStarter({
-        ...this.#starting,
-        control: (name, args) => callControl(this.#controls, name, args),
-        recordOf: async (runId) => this.#runs.get(runId)?.record ?? (await this.#store.getRun(runId)),
-        maxDepth: options.maxChildDepth ?? MAX_CHILD_DEPTH,
-      }),
-    )
-    this.#reads = new RunReads({
-      store: this.#store,
-      journal: this.#journal,
-      runs: this.#runs,
-      streams: this.#streams,
-      defaults: options.defaults,
-    })
-    this.#controls = {
-      scope: this.#scope,
-      runs: this.#runs,
-      now: () => this.#clock.now(),
-      find: (runId) => this.#find(runId),
-      ...(options.groupsOf && { groupsOf: options.groupsOf }),
-      access: this.#access,
-      children: this.#children,
-      rollBack: (runId, checkpointId, by) =>
-        rollBack(
-          {
-            store: this.#store,
-            host: this.#host,
-            runs: this.#runs,
-            now: () => this.#clock.now(),
-            find: (id) => this.#find(id),
-          },
-          runId,
-          checkpointId,
-          by,
-        ),
-      fork: (runId, checkpointId, options, by) =>
-        forkRun(
-          { ...this.#starting, committed: () => this.#journal.committed() },
-          runId,
-          checkpointId,
-          options,
-          by,
-        ),
-    }
-    this.#inbox = new ApprovalInbox({
-      store: this.#store,
-      journal: this.#journal,
-      scope: this.#scope,
-      events$: this.events$,
-      groupsOf: options.groupsOf,
-    })
-    this.#services.register(this.#wakeups)
-    this.#services.open()
-    if (options.recover !== false) {
-      // Nobody awaits the first recovery: a failure is reported, as an uncaught error would be;
-      // the runs stay as stored and a later recover() retries them. A close() that cuts it short
-      // is no failure.
-      this.#recovering = this.#recover(null).then(
-        () => undefined,
-        (error) => {
-          if (!(error instanceof EngineClosedError)) reportUnhandledError(error)
-        },
-      )
-    }
   }
 
   // ─── definitions ───────────────────────────────────────────────────────────────────────
 
   validate(definition: unknown): ValidationResult {
-    return this.#definitions.validate(definition)
+    return this.#definitionCalls.validate(definition)
   }
 
   register(definition: unknown): Promise<DefinitionInfo> {
-    return this.#register(definition, undefined)
+    return this.#definitionCalls.register(definition, undefined)
   }
 
-  // `acting` is never a parameter of a public method: a caller (or a page, through the worker)
-  // could name any principal with it. Only `as()` passes one.
-  async #register(definition: unknown, acting: string | undefined): Promise<DefinitionInfo> {
-    this.#open()
-    if (this.#access.asks) {
-      await this.#access.check({
-        principal: acting,
-        verb: 'register',
-        definitionId: definitionIdOf(definition),
-      })
-      this.#open()
-    }
-    return this.#definitions.register(definition)
+  getDefinition(id: string, version?: string): Promise<WorkflowDefinition | undefined> {
+    return this.#definitionCalls.get(id, version)
   }
 
-  async getDefinition(id: string, version?: string): Promise<WorkflowDefinition | undefined> {
-    checkId('definition id', id)
-    return this.#definitions.get(id, version)
-  }
-
-  async listDefinitions(): Promise<DefinitionInfo[]> {
-    return this.#definitions.list()
+  listDefinitions(): Promise<DefinitionInfo[]> {
+    return this.#definitionCalls.list()
   }
 
   deleteDefinition(id: string, version?: string): Promise<void> {
-    return this.#deleteDefinition(id, version, undefined)
-  }
-
-  async #deleteDefinition(
-    id: string,
-    version: string | undefined,
-    acting: string | undefined,
-  ): Promise<void> {
-    this.#open()
-    checkId('definition id', id)
-    if (this.#access.asks) {
-      await this.#access.check({ principal: acting, verb: 'deleteDefinition', definitionId: id })
-      this.#open()
-    }
-    await this.#definitions.delete(id, version)
+    return this.#definitionCalls.delete(id, version, undefined)
   }
 
   // ─── runs ──────────────────────────────────────────────────────────────────────────────
@@ -329,151 +121,93 @@ class SpindleEngine implements Engine {
     input: Record<string, unknown> = {},
     options: StartOptions = {},
   ): Promise<RunInfo> {
-    return this.#scope.run(() => startRun(this.#starting, definitionId, input, options, undefined))
+    return this.#parts.scope.run(() =>
+      startRun(this.#parts.starting, definitionId, input, options, undefined),
+    )
   }
 
-  async getRun(runId: string): Promise<RunView | undefined> {
-    const executor = await this.#find(runId)
-    return executor && runView(executor, this.#clock.now())
+  getRun(runId: string): Promise<RunView | undefined> {
+    return this.#parts.reads.view(runId)
   }
 
   async runSnapshot(runId: string): Promise<RunSnapshot | undefined> {
-    return this.#reads.runSnapshot(runId)
+    return this.#parts.reads.runSnapshot(runId)
   }
 
   async listRuns(filter: RunFilter = {}): Promise<RunPage> {
-    return this.#reads.listRuns(filter)
+    return this.#parts.reads.listRuns(filter)
   }
 
   async checkpoints(runId: string): Promise<CheckpointInfo[]> {
-    return this.#reads.checkpoints(runId)
+    return this.#parts.reads.checkpoints(runId)
   }
 
   async history(runId: string): Promise<HistoryEntry[]> {
-    return this.#reads.history(runId)
+    return this.#parts.reads.history(runId)
   }
 
   wait(runId: string, options: WaitOptions = {}): Promise<RunView> {
-    const waiting = this.#wait(runId, options)
-    // close() settles these before it resolves; the caller's handlers run first.
-    this.#waits.add(waiting)
-    const forget = () => this.#waits.delete(waiting)
-    waiting.then(forget, forget)
-    return waiting
+    return this.#lifecycle.track(this.#wait(runId, options))
   }
 
   async #wait(runId: string, options: WaitOptions): Promise<RunView> {
-    this.#open()
+    this.#parts.scope.check()
     checkWaitOptions(options)
     const { timeoutMs } = options
-    await this.#requireRecord(runId)
-    return this.#streams.waitForEnd(
+    await this.#parts.reads.requireRecord(runId)
+    return this.#parts.streams.waitForEnd(
       runId,
       timeoutMs,
-      this.#clock,
+      this.#parts.clock,
       (ms) => new TimeoutError(`Run "${runId}" did not finish within ${ms} ms.`, { value: runId }),
     )
   }
 
   progress$(runId: string) {
     checkId('runId', runId)
-    return this.#streams.progress$(runId)
+    return this.#parts.streams.progress$(runId)
   }
 
   health$(runId?: string) {
     if (runId !== undefined) checkId('runId', runId)
-    return this.#streams.health$(runId)
+    return this.#parts.streams.health$(runId)
   }
 
   async listApprovals(filter?: ApprovalFilter): Promise<ApprovalItem[]> {
-    return this.#inbox.list(filter)
+    return this.#parts.inbox.list(filter)
   }
 
   approvals$(filter?: ApprovalFilter) {
-    return this.#inbox.approvals$(filter)
+    return this.#parts.inbox.approvals$(filter)
   }
 
   // ─── lifecycle ─────────────────────────────────────────────────────────────────────────
 
   recover(): Promise<RunInfo[]> {
-    return this.#recover(undefined)
+    return recoverRuns(this.#parts, undefined)
   }
 
-  /** `acting`: the caller, asked about; `null` for the engine's own recovery on creation, which nobody calls. */
-  async #recover(acting: string | undefined | null): Promise<RunInfo[]> {
-    return this.#scope.run(async () => {
-      if (acting !== null && this.#access.asks) {
-        await this.#access.check({ principal: acting, verb: 'recover' })
-        this.#scope.check()
-      }
-      const records = await this.#store.listRuns({ status: ['running', 'queued'] })
-      this.#scope.check()
-      // Passive runs are left out below: the deadline heap wakes them (at once if overdue).
-      this.#wakeups.recovered()
-      this.#children.recoverPassive(records, (record) => this.#definitions.forRun(record))
-      return (await this.#runs.recoverAll(records.reverse())).map(runInfo)
-    })
+  idle(): Promise<void> {
+    return this.#lifecycle.idle()
   }
 
-  async idle(): Promise<void> {
-    await this.#recovering
-    // A passive run whose time came is on its way back into memory: that is work of the engine.
-    await this.#wakeups.settled()
-    await untilIdle(this.#journal, () => this.#runs.values())
-    // A child's end, published last, is read from the store and sent to its parent.
-    await this.#children.settled()
-    return untilIdle(this.#journal, () => this.#runs.values())
-  }
-
-  /**
-   * Closes the engine: refuses new calls, waits for the operations in flight (each stops at its
-   * next await), stops every run, releases every lock and rejects pending `wait()`s with
-   * `ENGINE_CLOSED`. Nothing of this engine executes after it resolves.
-   */
   close(): Promise<void> {
-    this.#closing ??= this.#close()
-    return this.#closing
-  }
-
-  async #close(): Promise<void> {
-    await this.#scope.close()
-    await this.#services.close()
-    await this.#runs.close(() => this.#journal.settled())
-    this.#streams.close()
-    // Completing the event stream rejects every pending wait() with ENGINE_CLOSED.
-    this.#events.complete()
-    this.#alerts.complete()
-    await Promise.allSettled(this.#waits)
+    return this.#lifecycle.close()
   }
 
   as(principal: string): Engine {
     checkId('as: principal', principal)
-    const controls: ControlContext = { ...this.#controls, principal }
+    const controls: ControlContext = { ...this.#parts.controls, principal }
     const acting: Partial<Engine> = {
-      register: (definition) => this.#register(definition, principal),
-      deleteDefinition: (id, version) => this.#deleteDefinition(id, version, principal),
+      register: (definition) => this.#definitionCalls.register(definition, principal),
+      deleteDefinition: (id, version) => this.#definitionCalls.delete(id, version, principal),
       start: async (definitionId, input = {}, options = {}) =>
-        this.#scope.run(() => startRun(this.#starting, definitionId, input, options, principal)),
-      recover: () => this.#recover(principal),
+        this.#parts.scope.run(() => startRun(this.#parts.starting, definitionId, input, options, principal)),
+      recover: () => recoverRuns(this.#parts, principal),
     }
     for (const name of CONTROL_CALLS) {
       Object.assign(acting, { [name]: (...args: unknown[]) => callControl(controls, name, args) })
     }
     return actingEngine(this, acting)
-  }
-
-  // ─── internals ─────────────────────────────────────────────────────────────────────────
-
-  #open(): void {
-    this.#scope.check()
-  }
-
-  /** A run to read: live, recently finished, or restored from the store without executing it. */
-  #find(runId: string): Promise<RunExecutor | undefined> {
-    return this.#reads.find(runId)
-  }
-
-  #requireRecord(runId: string): Promise<void> {
-    return this.#reads.requireRecord(runId)
   }
 }

@@ -5,9 +5,9 @@ import type { EngineStreams } from '../host/engine-streams'
 import type { LiveRuns } from '../host/live-runs'
 import type { JournalWriter } from '../runtime/journal'
 import type { RunExecutor } from '../runtime/run-executor'
-import { runInfo } from '../runtime/run-view'
+import { runInfo, runView } from '../runtime/run-view'
 import type { Store } from '../store/store'
-import type { CheckpointInfo, HistoryEntry, RunFilter, RunPage } from '../types'
+import type { CheckpointInfo, HistoryEntry, RunFilter, RunPage, RunView } from '../types'
 import { checkId, recordInfo, runQuery } from './engine-arguments'
 import type { EngineOptions } from './engine-types'
 import { encodeRunCursor } from './run-cursor'
@@ -19,6 +19,7 @@ export interface RunReadsContext {
   readonly runs: LiveRuns
   readonly streams: EngineStreams
   readonly defaults: EngineOptions['defaults']
+  now(): number
 }
 
 /**
@@ -32,6 +33,7 @@ export class RunReads {
   readonly #runs: LiveRuns
   readonly #streams: EngineStreams
   readonly #defaults: EngineOptions['defaults']
+  readonly #now: () => number
 
   constructor(ctx: RunReadsContext) {
     this.#store = ctx.store
@@ -39,6 +41,7 @@ export class RunReads {
     this.#runs = ctx.runs
     this.#streams = ctx.streams
     this.#defaults = ctx.defaults
+    this.#now = () => ctx.now()
   }
 
   /** A run to read: live, recently finished, or restored from the store without executing it. */
@@ -47,6 +50,12 @@ export class RunReads {
     const executor =
       this.#runs.get(runId) ?? this.#streams.recent(runId) ?? (await this.#runs.load(runId, false))
     return executor === 'held' ? undefined : executor
+  }
+
+  /** See `Engine.getRun`. */
+  async view(runId: string): Promise<RunView | undefined> {
+    const executor = await this.find(runId)
+    return executor && runView(executor, this.#now())
   }
 
   /** See `Engine.runSnapshot`. */

@@ -1,12 +1,10 @@
 import type { Snapshot } from 'xstate'
 import type { ChildRunRequest, ChildRunStarted } from '../actions/builtin-context'
 import { deepFreeze } from '../boundary'
-import { dormantUntil } from '../core/dormancy'
 import type { RunData } from '../core/run-data'
 import { machineFor, type RunActor, startRunActor } from '../core/run-machine'
 import type { RunEvent } from '../core/run-reducer'
 import { can } from '../core/run-state'
-import { deadlineOf } from '../core/waits/wait-kind'
 import { InvalidStateError, SpindleError, toErrorInfo } from '../errors'
 import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
 import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
@@ -15,6 +13,7 @@ import type { JournalSource, JournalWriter } from './journal'
 import { applyWithMachines } from './machine-feed'
 import type { MachineRunner } from './machine-runner'
 import { reportUnhandledError } from './report-unhandled-error'
+import { resumeWork } from './resume-work'
 import { RunCommands } from './run-commands'
 import { RunRounds } from './run-rounds'
 import type { RunnableAction, TaskHost } from './task-runner'
@@ -196,40 +195,9 @@ export class RunExecutor implements JournalSource, TaskHost {
     this.#rounds.replay(entries)
   }
 
-  /**
-   * After a restore: restarts in-flight work and re-arms durable timers (guarantees 2 and 4).
-   * `workflow.recovered` is recorded only when the run was executing: loading a paused or failed
-   * run with nothing in flight, or waking a dormant one (nothing was cut off), changes nothing.
-   */
+  /** After a restore: restarts in-flight work and re-arms durable timers (see `resumeWork`). */
   resumeWork(executor: string): Promise<void> {
-    const s = this.state
-    const commands = this.#commands
-    const interrupted = this.wf.order.filter((id) => {
-      const t = s.tasks[id]!
-      return t.status === 'running' || (t.status === 'pending' && t.dispatched)
-    })
-    const executing =
-      (s.status === 'running' && dormantUntil(s) === undefined) ||
-      s.status === 'queued' ||
-      interrupted.length > 0
-    const recorded = executing
-      ? this.send({ type: 'workflow.recovered', executor, at: this.now() })
-      : Promise.resolve()
-    for (const id of this.wf.order) {
-      const t = s.tasks[id]!
-      const until = deadlineOf(t)
-      if (until !== undefined && (t.status === 'retrying' || t.status === 'waiting'))
-        commands.timers.arm(id, until)
-    }
-    commands.timers.armRun()
-    // Every task settled, but the run's end was not recorded before the restart.
-    if (s.status === 'running' && s.remaining === 0) commands.finish()
-    for (const id of interrupted) {
-      const t = s.tasks[id]!
-      if (t.status === 'running') commands.start(id)
-      else if (t.status === 'pending' && t.dispatched) commands.dispatch(id)
-    }
-    return recorded
+    return resumeWork(this, this.#commands, executor)
   }
 
   /**

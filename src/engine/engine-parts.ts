@@ -1,0 +1,176 @@
+import { Subject } from 'rxjs'
+import { ChildLinks } from '../host/child-links'
+import { DeadlineWakeups } from '../host/deadline-wakeups'
+import { DefinitionRegistry } from '../host/definition-registry'
+import { EngineScope } from '../host/engine-scope'
+import { EngineStreams } from '../host/engine-streams'
+import { LiveRuns } from '../host/live-runs'
+import { HostServices } from '../host/services'
+import { JournalWriter } from '../runtime/journal'
+import { MachineRunner } from '../runtime/machine-runner'
+import { runInspector } from '../runtime/run-inspector'
+import type { RunnableAction } from '../runtime/task-runner'
+import { systemClock } from '../runtime/timers'
+import { memoryStore } from '../store/memory-store'
+import type { Store } from '../store/store'
+import type { Alert, Clock, WorkflowEvent } from '../types'
+import { Access } from './access'
+import { actionTable } from './action-table'
+import { ApprovalInbox } from './approval-inbox'
+import { type ControlContext, callControl } from './call-control'
+import { childStarter, MAX_CHILD_DEPTH } from './child-run-starter'
+import { controlContext } from './control-context'
+import { checkLimit } from './engine-arguments'
+import { EngineExecutorHost } from './engine-executor-host'
+import type { EngineOptions } from './engine-types'
+import { RunReads } from './run-reads'
+import type { RunStartContext } from './run-start'
+
+/** What an engine is made of: its store and clock, and the host parts that work on them. */
+export interface EngineParts {
+  /** The engine's own id: the executor its runs' records name. */
+  readonly id: string
+  readonly store: Store
+  readonly clock: Clock
+  readonly actions: ReadonlyMap<string, RunnableAction>
+  readonly journal: JournalWriter
+  readonly scope: EngineScope
+  readonly events: Subject<WorkflowEvent>
+  readonly alerts: Subject<Alert>
+  readonly access: Access
+  readonly definitions: DefinitionRegistry
+  readonly streams: EngineStreams
+  readonly host: EngineExecutorHost
+  readonly services: HostServices
+  readonly wakeups: DeadlineWakeups
+  readonly runs: LiveRuns
+  readonly children: ChildLinks
+  readonly starting: RunStartContext
+  readonly reads: RunReads
+  readonly controls: ControlContext
+  readonly inbox: ApprovalInbox
+}
+
+/**
+ * Makes the parts of an engine from its (checked) options and wires them to one another. The
+ * parts refer to each other both ways (the live runs adopt child runs, the child links load
+ * runs), so some are reached through a closure, never before every part exists. Nothing runs
+ * yet: the engine opens its services and starts recovering.
+ */
+export function engineParts(options: EngineOptions): EngineParts {
+  const id = `engine-${Math.random().toString(36).slice(2, 10)}`
+  const events = new Subject<WorkflowEvent>()
+  const alerts = new Subject<Alert>()
+  const scope = new EngineScope()
+  const store = options.store ?? memoryStore()
+  const clock = options.clock ?? systemClock
+  const now = () => clock.now()
+  const actions = actionTable(options.actions)
+  const journal = new JournalWriter(store)
+  const access = new Access(
+    options.authorize,
+    async (runId) => runs.get(runId)?.record.definitionId ?? (await store.getRun(runId))?.definitionId,
+    scope.signal,
+  )
+  const actionNames = new Set(actions.keys())
+  const definitions = new DefinitionRegistry({
+    store,
+    actions: () => actionNames,
+    machines: new Set(Object.keys(options.machines ?? {})),
+    defaults: options.defaults,
+    now,
+  })
+  const streams = new EngineStreams({
+    events,
+    alerts,
+    now,
+    live: () => runs.values(),
+    liveRun: (runId) => runs.get(runId),
+    view: (runId) => reads.view(runId),
+  })
+  const host = new EngineExecutorHost({
+    journal,
+    snapshotEvery: options.snapshotEvery ?? 200,
+    machines: new MachineRunner(options.machines),
+    clock,
+    random: options.random ?? Math.random,
+    actions,
+    inspect: runInspector(options.inspect),
+    events,
+    streams,
+  })
+  const services = new HostServices(store.name, scope)
+  const wakeups = new DeadlineWakeups({
+    store,
+    clock,
+    scope,
+    wake: (runId) => runs.wake(runId),
+    leading: () => runs.passivateDormant(),
+  })
+  const runs: LiveRuns = new LiveRuns({
+    store,
+    host,
+    executorId: id,
+    maxConcurrentRuns: checkLimit(options.maxConcurrentRuns),
+    now,
+    definitionOf: (record) => definitions.forRun(record),
+    streams,
+    scope,
+    passivation: wakeups,
+    adopted: (executor) => children.adopted(executor),
+  })
+  host.attach(runs)
+  const children: ChildLinks = new ChildLinks({
+    store,
+    scope,
+    live: (runId) => runs.get(runId),
+    load: (runId) => runs.load(runId, true),
+  })
+  const starting: RunStartContext = { store, definitions, scope, host, runs, executorId: id, access, now }
+  host.attachChildren(
+    children,
+    childStarter({
+      ...starting,
+      control: (name, args) => callControl(controls, name, args),
+      recordOf: async (runId) => runs.get(runId)?.record ?? (await store.getRun(runId)),
+      maxDepth: options.maxChildDepth ?? MAX_CHILD_DEPTH,
+    }),
+  )
+  const reads = new RunReads({ store, journal, runs, streams, defaults: options.defaults, now })
+  const controls = controlContext({
+    ...starting,
+    journal,
+    children,
+    groupsOf: options.groupsOf,
+    find: (runId) => reads.find(runId),
+  })
+  const inbox = new ApprovalInbox({
+    store,
+    journal,
+    scope,
+    events$: events.asObservable(),
+    groupsOf: options.groupsOf,
+  })
+  return {
+    id,
+    store,
+    clock,
+    actions,
+    journal,
+    scope,
+    events,
+    alerts,
+    access,
+    definitions,
+    streams,
+    host,
+    services,
+    wakeups,
+    runs,
+    children,
+    starting,
+    reads,
+    controls,
+    inbox,
+  }
+}
