@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import type { WorkflowEvent } from 'spindle'
+import type { CheckpointInfo, WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { def, testEngine } from '../support/engine-fixtures'
 
@@ -28,6 +28,7 @@ const opArb = fc.oneof(
   fc.record({ op: fc.constantFrom('retryTask' as const, 'skipTask' as const), task: fc.nat() }),
   fc.record({ op: fc.constant('signal' as const) }),
   fc.record({ op: fc.constant('cancelChild' as const) }),
+  fc.record({ op: fc.constant('fork' as const), pick: fc.nat() }),
   {
     arbitrary: fc.record({
       op: fc.constantFrom('approve' as const, 'approve' as const, 'reject' as const),
@@ -48,7 +49,7 @@ const approvalParams = (onTimeout: string) => ({
 })
 
 describe('run lifecycle (model-based)', () => {
-  it('keeps its invariants under random control calls, successes, failures, timeouts, votes and a child run', async () => {
+  it('keeps its invariants under random control calls, successes, failures, timeouts, votes, a child run and forks', async () => {
     await fc.assert(
       fc.asyncProperty(
         dagArb,
@@ -100,6 +101,7 @@ describe('run lifecycle (model-based)', () => {
           const deps = new Map(shape.map((t, i) => [ids[i]!, t.deps.map((d) => ids[d]!)]))
           let lastCompleted = 0
           let finalSeen = -1
+          const forks: { runId: string; checkpoint: CheckpointInfo; outputs: Record<string, unknown> }[] = []
 
           for (const step of ops) {
             await engine.idle()
@@ -141,6 +143,17 @@ describe('run lifecycle (model-based)', () => {
                 case 'signal':
                   await engine.signal(run.runId, 'go', 1)
                   break
+                case 'fork': {
+                  // From one of the run's checkpoints; what the fork carries over is checked below.
+                  const checkpoints = await engine.checkpoints(run.runId)
+                  const checkpoint = checkpoints[step.pick % checkpoints.length]!
+                  const outputs = Object.fromEntries(
+                    Object.entries((await engine.getRun(run.runId))!.tasks).map(([id, t]) => [id, t.output]),
+                  )
+                  const fork = await engine.fork(run.runId, checkpoint.checkpointId)
+                  forks.push({ runId: fork.runId, checkpoint, outputs })
+                  break
+                }
                 case 'cancelChild':
                   if (await engine.getRun('r/t0')) await engine.cancel('r/t0')
                   break
@@ -210,6 +223,21 @@ describe('run lifecycle (model-based)', () => {
           }
           checkApprovals(events, new Set(approvalIds))
           expect(await engine.history(run.runId)).toEqual(events)
+          // A fork starts with what its checkpoint had completed, with the source's outputs, and numbers
+          // its own journal from there on; the source's journal (checked above) has no trace of it.
+          for (const fork of forks) {
+            const journal = await engine.history(fork.runId)
+            expect(journal.map((e) => e.seq)).toEqual(journal.map((_, i) => i + 1))
+            const forked = journal.find((e) => e.type === 'workflow.forked')
+            expect(forked).toMatchObject({ fromRunId: run.runId, checkpointId: fork.checkpoint.checkpointId })
+            const carried = forked?.type === 'workflow.forked' ? forked.completed : []
+            expect(carried.map((c) => c.taskId).sort()).toEqual([...fork.checkpoint.completedTasks].sort())
+            for (const c of carried) expect(c.output).toEqual(fork.outputs[c.taskId] ?? null)
+            const rerun = journal.filter(
+              (e) => e.type === 'task.started' && carried.some((c) => c.taskId === e.taskId),
+            )
+            expect(rerun).toEqual([])
+          }
           if (child && childEvents.length > 0) {
             const kidEvents = await engine.history('r/t0')
             expect(kidEvents.map((e) => e.seq)).toEqual(kidEvents.map((_, i) => i + 1))
