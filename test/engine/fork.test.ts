@@ -240,4 +240,32 @@ describe('fork', () => {
     owner.slow.calls[0]!.resolve(4)
     expect(await owner.engine.wait('src')).toMatchObject({ status: 'completed', output: 4 })
   })
+
+  it("starts a carried task's dependents by their trigger rule: a one-success join runs after the one it carried", async () => {
+    const { engine, slow } = forkEngine()
+    await engine.register(
+      def(
+        {
+          a: { action: 'count', params: { n: 1, key: 'a' } },
+          b: { action: 'slow' },
+          join: {
+            action: 'count',
+            dependsOn: ['a', 'b'],
+            trigger: 'one-success',
+            params: { n: 3, key: 'j' },
+          },
+        },
+        { id: 'either' },
+      ),
+    )
+    await engine.start('either', {}, { runId: 'src' })
+    await engine.idle()
+    const afterA = (await engine.checkpoints('src')).find((c) => c.completedTasks.join() === 'a')!
+    const fork = await engine.fork('src', afterA.checkpointId)
+    await engine.idle()
+    // `join` runs on `a` alone, while `b` is still held in the fork as in the source.
+    expect((await engine.getRun(fork.runId))!.tasks.join).toMatchObject({ status: 'completed', output: 3 })
+    for (const call of slow.calls) call.resolve('b')
+    expect((await engine.wait(fork.runId)).status).toBe('completed')
+  })
 })
