@@ -10,8 +10,12 @@ export const MAX_CHILD_DEPTH = 8
 
 /** What starting child runs needs besides starting a run: control calls on a child found again. */
 export interface ChildStarterContext extends RunStartContext {
-  /** A control call (`retryTask`, `resume`) on a child, as `engine[name](...args)` makes it. */
-  control(name: 'retryTask' | 'resume' | 'pause' | 'cancel', args: unknown[]): Promise<unknown>
+  /** A control call (`retryTask`, `resume`) on a child, as `engine.as(principal)[name](...args)` makes it. */
+  control(
+    name: 'retryTask' | 'resume' | 'pause' | 'cancel',
+    args: unknown[],
+    principal?: string,
+  ): Promise<unknown>
   /** The run's record, live or stored. */
   recordOf(runId: string): Promise<RunRecord | undefined>
   /** `EngineOptions.maxChildDepth`. */
@@ -27,24 +31,35 @@ export interface ChildStarterContext extends RunStartContext {
  */
 export function childStarter(ctx: ChildStarterContext): ChildStarter {
   return async (start) => {
+    // Every call made for the parent's task is made in the parent's name.
+    const own: ChildStarterContext = {
+      ...ctx,
+      control: (name, args) => ctx.control(name, args, start.parent.principal),
+    }
     const existing = await ctx.recordOf(start.runId)
-    if (existing) return carryOn(ctx, start, existing)
+    if (existing) return carryOn(own, start, existing)
     await checkDepth(ctx.store, start, ctx.maxDepth)
     try {
       const info = await ctx.scope.run(() =>
-        startRun(ctx, start.workflow, start.input, {
-          ...(start.version !== undefined && { version: start.version }),
-          runId: start.runId,
-          parent: { runId: start.parent.runId, taskId: start.taskId },
-          ...(start.parent.principal !== undefined && { principal: start.parent.principal }),
-        }),
+        // Started in the parent's name: `authorize` is asked about the parent's principal.
+        startRun(
+          ctx,
+          start.workflow,
+          start.input,
+          {
+            ...(start.version !== undefined && { version: start.version }),
+            runId: start.runId,
+            parent: { runId: start.parent.runId, taskId: start.taskId },
+          },
+          start.parent.principal,
+        ),
       )
-      await followParent(ctx, start)
+      await followParent(own, start)
       return { runId: info.runId, version: info.version, status: info.status }
     } catch (error) {
       // Started meanwhile by another engine recovering the same parent: that child is this one.
       const again = error instanceof ArgumentError ? await ctx.recordOf(start.runId) : undefined
-      if (again) return carryOn(ctx, start, again)
+      if (again) return carryOn(own, start, again)
       throw error
     }
   }

@@ -131,7 +131,8 @@ export function engineParts(options: EngineOptions): EngineParts {
     children,
     childStarter({
       ...starting,
-      control: (name, args) => callControl(controls, name, args),
+      control: (name, args, principal) =>
+        callControl(principal === undefined ? controls : { ...controls, principal }, name, args),
       recordOf: async (runId) => runs.get(runId)?.record ?? (await store.getRun(runId)),
       maxDepth: options.maxChildDepth ?? MAX_CHILD_DEPTH,
     }),

@@ -35,6 +35,35 @@ describe('subworkflow: child runs through the public API, in IndexedDB', () => {
     return engine
   }
 
+  it("starts the child as the parent's principal, whom authorize is asked about", async () => {
+    const asked: { principal?: string; verb: string; definitionId?: string }[] = []
+    const engine = open({
+      authorize: (request) => {
+        asked.push(request)
+        return request.principal === 'ann'
+      },
+    })
+    await engine.as('ann').register(child)
+    await engine
+      .as('ann')
+      .register(
+        parent(
+          { action: 'subworkflow', params: { workflow: 'child', input: { n: 2 } } },
+          { output: 'tasks.sub.output' },
+        ),
+      )
+    const { runId } = await engine.as('ann').start('parent', {}, { runId: 'p1' })
+    const done = await engine.wait(runId)
+    expect(done).toMatchObject({ status: 'completed', output: 4 })
+    expect(await engine.getRun('p1/sub')).toMatchObject({ principal: 'ann', status: 'completed' })
+    expect(asked.filter((r) => r.verb === 'start')).toEqual([
+      { principal: 'ann', verb: 'start', definitionId: 'parent' },
+      { principal: 'ann', verb: 'start', definitionId: 'child' },
+    ])
+    const started = (await engine.history('p1/sub')).find((e) => e.type === 'workflow.started')
+    expect(started?.by).toBe('ann')
+  })
+
   it("passes the child's output through, under the id <parentRunId>/<taskId>, linked both ways", async () => {
     const engine = open()
     await engine.register(child)
