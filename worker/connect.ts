@@ -51,6 +51,14 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1
  * engine.progress$(run.runId).subscribe((p) => console.log(`${p.percent}%`))
  */
 export function connectEngine(worker?: Worker, options: ConnectOptions = {}): Engine {
+  return connect(worker, options, new Map())
+}
+
+/**
+ * `connectEngine`, one of a family of connections to one worker: `family` holds its members by
+ * principal, so `as(p)` hands out the one connection of `p` however often it is asked for.
+ */
+function connect(worker: Worker | undefined, options: ConnectOptions, family: Map<string, Engine>): Engine {
   const startTimeoutMs = options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS
   if (typeof startTimeoutMs !== 'number' || !(startTimeoutMs > 0) || startTimeoutMs > MAX_TIMEOUT_MS) {
     throw new ArgumentError(
@@ -103,9 +111,17 @@ export function connectEngine(worker?: Worker, options: ConnectOptions = {}): En
     alerts$: monitor.alerts$,
     approvals$: (filter) => approvalFeed(events$, () => forwarded.listApprovals(filter)),
     close: () => connection.close(),
-    // The worker holds a connection's principal: acting as another takes a connection of its own.
-    as: (other) => connectEngine(served, { startTimeoutMs, principal: other }),
+    // The worker holds a connection's principal: acting as another takes a connection of its
+    // own, one per principal in the family (each `as` would otherwise open another channel).
+    as: (other) => {
+      const known = typeof other === 'string' ? family.get(other) : undefined
+      if (known) return known
+      const made = connect(served, { startTimeoutMs, principal: other }, family)
+      family.set(other, made)
+      return made
+    },
   }
+  if (principal !== undefined) family.set(principal, engine)
   trackConnection(engine, connection)
   return engine
 }

@@ -50,6 +50,17 @@ describe('principals through the worker', () => {
     await ann.close()
   })
 
+  it('hands out one connection per principal: as(p) twice is the same engine, not a second channel', async () => {
+    const served = worker()
+    const page = connectEngine(served)
+    const bob = page.as('bob')
+    expect(page.as('bob')).toBe(bob)
+    expect(bob.as('bob')).toBe(bob)
+    expect(page.as('cy')).not.toBe(bob)
+    await bob.register(gated)
+    expect((await page.as('bob').start('gated', {}, { runId: 'r2' })).principal).toBe('bob')
+  })
+
   it('refuses what authorize refuses with a ForbiddenError on the page, and changes nothing', async () => {
     const served = worker({ refused: ['bob:cancel', 'bob:start'] })
     const ann = connectEngine(served, { principal: 'ann' })
