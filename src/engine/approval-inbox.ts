@@ -5,6 +5,7 @@ import type { JournalWriter } from '../runtime/journal'
 import type { Store } from '../store/store'
 import type { ApprovalFilter, ApprovalItem, WorkflowEvent } from '../types'
 import { approvalQuery, checkGroups } from './approval-filter'
+import { closingRace } from './closing-race'
 import type { EngineOptions } from './engine-types'
 
 /** What the inbox reads from. */
@@ -31,10 +32,12 @@ export class ApprovalInbox {
   async list(filter?: ApprovalFilter): Promise<ApprovalItem[]> {
     this.#ctx.scope.check()
     const { principal, ...query } = approvalQuery(filter)
+    const { groupsOf, scope } = this.#ctx
+    // A groupsOf that never answers must not keep the call pending past close().
+    const groups =
+      principal === undefined || !groupsOf ? [] : await closingRace(scope.signal, () => groupsOf(principal))
     const decider =
-      principal === undefined
-        ? undefined
-        : { principal, groups: checkGroups(principal, (await this.#ctx.groupsOf?.(principal)) ?? []) }
+      principal === undefined ? undefined : { principal, groups: checkGroups(principal, groups ?? []) }
     // What the engine published is committed before it is read: the list never lags its events.
     await this.#ctx.journal.committed()
     return this.#ctx.store.listApprovals(decider ? { ...query, decider } : query)

@@ -115,6 +115,13 @@ describe('engine.listApprovals', () => {
     })
   })
 
+  it('does not keep a listing by principal pending past close() while groupsOf never answers', async () => {
+    const { engine } = engines({ store: await inboxStore(), groupsOf: () => new Promise<string[]>(() => {}) })
+    const listing = engine.listApprovals({ principal: 'fay' })
+    await engine.close()
+    await expect(listing).rejects.toMatchObject({ code: 'ENGINE_CLOSED' })
+  })
+
   it('is refused once the engine is closed', async () => {
     const { engine } = engines({ store: await inboxStore() })
     await engine.close()
