@@ -57,7 +57,7 @@ export async function rollBack(
     const target = targetOf(runId, entries, checkpointId)
     // A write that failed while fencing still used its positions: they are never given again.
     const lastSeq = Math.max(entries.at(-1)?.seq ?? 0, executor.state.seq)
-    await rollBackChildren(ctx, entries, target.seq)
+    await rollBackChildren(ctx, entries, target.seq, by)
     const compensated = await compensate(
       executor,
       entries.filter((e) => !e.rolledBack && e.seq > target.seq),
@@ -98,6 +98,7 @@ async function rollBackChildren(
   ctx: RollbackContext,
   entries: readonly JournalEntry[],
   afterSeq: number,
+  by: string | undefined,
 ): Promise<void> {
   const started = entries.filter((e) => e.type === 'child.started' && !e.rolledBack && e.seq > afterSeq)
   for (const entry of started.reverse()) {
@@ -105,7 +106,7 @@ async function rollBackChildren(
     const child = await ctx.find(entry.childRunId)
     const status = child?.state.status
     if (status === undefined || status === 'queued' || status === 'cancelled') continue
-    await rollBack(ctx, entry.childRunId, `${entry.childRunId}:0`)
+    await rollBack(ctx, entry.childRunId, `${entry.childRunId}:0`, by)
   }
 }
 

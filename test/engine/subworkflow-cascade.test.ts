@@ -130,8 +130,13 @@ describe('subworkflow: control calls cascade to child runs first', () => {
     await engine.start('parent', {}, { runId: 'p' })
     expect((await engine.wait('p')).output).toBe('made')
     const afterA = (await engine.checkpoints('p')).find((c) => c.completedTasks.join() === 'a')!
-    await engine.rollback('p', afterA.checkpointId)
+    await engine.as('ann').rollback('p', afterA.checkpointId)
     expect(undone).toEqual(['c'])
+    // The child's rollback is the caller's too: both journals name who rolled back.
+    for (const runId of ['p', 'p/sub']) {
+      const rolledBack = (await engine.history(runId)).filter((e) => e.type === 'workflow.rolled-back')
+      expect(rolledBack.map((e) => e.by)).toEqual(['ann'])
+    }
     expect(await engine.getRun('p/sub')).toMatchObject({
       status: 'paused',
       tasks: { c: { status: 'pending' } },
