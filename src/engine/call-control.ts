@@ -67,9 +67,15 @@ async function applyToFamily(
 ): Promise<RunExecutor> {
   const parent = ctx.runs.get(target.runId) ?? (await ctx.find(target.runId))
   ctx.scope.check()
-  if (!parent?.state.children?.length) return applyEvent(ctx, call, target)
-  eventFor(ctx, call, target, parent, undefined)
   const control = (child: ControlName, args: unknown[]) => callControl(ctx, child, args)
+  if (!parent?.state.children?.length) {
+    const applied = await applyEvent(ctx, call, target)
+    // A child whose start was under way is recorded meanwhile: a cancel or pause reaches it too.
+    if (name !== 'resume' && applied.state.children?.length)
+      await cascadeToChildren(ctx, name, applied, control)
+    return applied
+  }
+  eventFor(ctx, call, target, parent, undefined)
   const family = async () => {
     await cascadeToChildren(ctx, name, parent, control)
     const applied = await applyEvent(ctx, call, target)
