@@ -1,29 +1,11 @@
 import { createEngine, type Engine, type EngineOptions, memoryStore, simulatedClock } from 'spindle'
 import { afterEach, describe, expect, it } from 'vitest'
 import { tempStores } from '../store/temp-database'
+import { subworkflowParent as parent, waitingChild } from '../support/child-runs'
 import { testEngines, until } from '../support/engine-fixtures'
 import { gatedStore } from '../support/gated-store'
 
 const START = Date.UTC(2026, 0, 1)
-
-/** A child that waits for the signal `go` and outputs its payload. */
-const waitingChild = {
-  schemaVersion: '2.0',
-  id: 'child',
-  version: '1.0.0',
-  tasks: { w: { action: 'wait-for-event', params: { event: 'go' } } },
-  output: 'tasks.w.output',
-}
-
-function parent(params: Record<string, unknown> = {}) {
-  return {
-    schemaVersion: '2.0',
-    id: 'parent',
-    version: '1.0.0',
-    tasks: { sub: { action: 'subworkflow', params: { workflow: 'child', ...params } } },
-    output: 'tasks.sub.output',
-  }
-}
 
 describe('subworkflow: control calls cascade to child runs first', () => {
   const temp = tempStores()

@@ -3,24 +3,12 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { tryLockRun } from '../../src/host/locks'
 import { faultyStore } from '../store/faulty-store'
 import { tempStores } from '../store/temp-database'
+import { subworkflowParent, waitingChild } from '../support/child-runs'
 import { testEngines, until } from '../support/engine-fixtures'
 
 const START = Date.UTC(2026, 0, 1)
 
-const waitingChild = {
-  schemaVersion: '2.0',
-  id: 'child',
-  version: '1.0.0',
-  tasks: { w: { action: 'wait-for-event', params: { event: 'go' } } },
-  output: 'tasks.w.output',
-}
-const parent = {
-  schemaVersion: '2.0',
-  id: 'parent',
-  version: '1.0.0',
-  tasks: { sub: { action: 'subworkflow', params: { workflow: 'child' } } },
-  output: 'tasks.sub.output',
-}
+const parent = subworkflowParent()
 
 describe('subworkflow: a child that ends while its parent is elsewhere', () => {
   const temp = tempStores()

@@ -1,25 +1,11 @@
 import { type AccessRequest, memoryStore } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { gatedStore } from '../store/gated-store'
+import { subworkflowParent, waitingChild } from '../support/child-runs'
 import { controllable, lockIsFree, testEngines, until } from '../support/engine-fixtures'
 import { gatedStore as gatedCommits } from '../support/gated-store'
 
-/** A child that waits for the signal `go` and outputs its payload. */
-const waitingChild = {
-  schemaVersion: '2.0',
-  id: 'child',
-  version: '1.0.0',
-  tasks: { w: { action: 'wait-for-event', params: { event: 'go' } } },
-  output: 'tasks.w.output',
-}
-
-const parent = {
-  schemaVersion: '2.0',
-  id: 'parent',
-  version: '1.0.0',
-  tasks: { sub: { action: 'subworkflow', params: { workflow: 'child' } } },
-  output: 'tasks.sub.output',
-}
+const parent = subworkflowParent()
 
 /** An `authorize` that holds the first request `when` accepts until the test answers it. */
 function heldAuthorize(when: (request: AccessRequest) => boolean) {
