@@ -663,6 +663,19 @@ export type WorkflowEventType = WorkflowEvent['type']
 /** The journal entries an approval is made of: its audit trail. */
 export type ApprovalEventType = Extract<WorkflowEventType, `approval.${string}`>
 
+/**
+ * The entries that end an open approval without a decision of its own: its run was cancelled
+ * or failed, its task was skipped or failed; a rollback refolds it. The inbox's store closes
+ * approvals on them, and its live feed reads again after them.
+ */
+export const APPROVAL_CLOSING_EVENTS: ReadonlySet<WorkflowEventType> = new Set<WorkflowEventType>([
+  'workflow.cancelled',
+  'workflow.failed',
+  'workflow.rolled-back',
+  'task.failed',
+  'task.skipped',
+])
+
 /** An event as the journal keeps it (`history()`): entries undone by a rollback carry `rolledBack: true`. */
 export type HistoryEntry = WorkflowEvent & { rolledBack?: true }
 export type EventOf<T extends WorkflowEventType> = Extract<WorkflowEvent, { type: T }>

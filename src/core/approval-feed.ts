@@ -1,20 +1,12 @@
 import { Observable } from 'rxjs'
-import type { ApprovalItem, WorkflowEvent } from '../types'
+import { APPROVAL_CLOSING_EVENTS, type ApprovalItem, type WorkflowEvent } from '../types'
 
 /**
- * The events after whose commit the inbox may read differently: the approval events, and those
- * that end an open approval without a decision (the store's projection closes it on the same).
+ * Whether the inbox may read differently after `event` is committed: an approval event, or one
+ * that ends an open approval without a decision (the store's projection closes it on the same).
  */
-const CLOSING = new Set<string>([
-  'workflow.cancelled',
-  'workflow.failed',
-  'workflow.rolled-back',
-  'task.failed',
-  'task.skipped',
-])
-
 export function changesApprovals(event: WorkflowEvent): boolean {
-  return event.type.startsWith('approval.') || CLOSING.has(event.type)
+  return event.type.startsWith('approval.') || APPROVAL_CLOSING_EVENTS.has(event.type)
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ApprovalItem } from '../types'
+import { APPROVAL_CLOSING_EVENTS, type ApprovalItem } from '../types'
 import type { ApprovalEntry, ApprovalRecord, ApprovalShown, TrailEntry } from './ports/approval-store'
 import type { JournalEntry } from './ports/journal-store'
 
@@ -21,19 +21,13 @@ export function isApprovalEntry(entry: JournalEntry): entry is ApprovalEntry & J
   return typeof entry?.type === 'string' && entry.type.startsWith('approval.')
 }
 
-/**
- * Entries that end an open approval without a decision of its own: its run was cancelled or
- * failed, its task was skipped or failed; a rollback refolds it. A run completes only once every
- * task did, so an approval still open then was closed by one of these already: leaving
- * `workflow.completed` out spares each run's last commit a read of the inbox.
+/*
+ * A run completes only once every task did, so an approval still open then was closed by one of
+ * `APPROVAL_CLOSING_EVENTS` already: leaving `workflow.completed` out of them spares each run's
+ * last commit a read of the inbox.
  */
-const CLOSING = new Set<unknown>([
-  'workflow.cancelled',
-  'workflow.failed',
-  'workflow.rolled-back',
-  'task.failed',
-  'task.skipped',
-])
+const CLOSING: ReadonlySet<unknown> = APPROVAL_CLOSING_EVENTS
+
 /** Every entry type the inbox follows: one lookup per entry of every commit tells the rest apart. */
 const FOLLOWED = new Set<unknown>([
   ...CLOSING,
