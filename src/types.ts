@@ -302,6 +302,33 @@ export interface ApprovalWait {
   until?: number
 }
 
+/** The `type`s an approval's `form` schema may name (the JSON Schema subset it is written in). */
+export const APPROVAL_FORM_TYPES: readonly string[] = [
+  'string',
+  'number',
+  'integer',
+  'boolean',
+  'object',
+  'array',
+  'null',
+]
+
+/** The keywords of that subset: any other is refused, rather than ignored when a decision comes. */
+export const APPROVAL_FORM_KEYWORDS: readonly string[] = [
+  'type',
+  'properties',
+  'required',
+  'enum',
+  'minimum',
+  'maximum',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'items',
+  'title',
+  'description',
+]
+
 /** What an `approval` task outputs once decided. */
 export interface ApprovalOutput {
   approved: boolean

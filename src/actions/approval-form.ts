@@ -1,3 +1,5 @@
+import { APPROVAL_FORM_KEYWORDS, APPROVAL_FORM_TYPES } from '../types'
+
 /*
  * The JSON Schema subset an approval's `form` is written in, and the check of a decision's form
  * against it. The keywords: `type` (string, number, integer, boolean, object, array, null),
@@ -6,21 +8,8 @@
  * approval starts, rather than ignored when a decision comes.
  */
 
-const TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'])
-const KEYWORDS = new Set([
-  'type',
-  'properties',
-  'required',
-  'enum',
-  'minimum',
-  'maximum',
-  'minLength',
-  'maxLength',
-  'pattern',
-  'items',
-  'title',
-  'description',
-])
+const TYPES = new Set(APPROVAL_FORM_TYPES)
+const KEYWORDS = new Set(APPROVAL_FORM_KEYWORDS)
 
 type Schema = Record<string, unknown>
 

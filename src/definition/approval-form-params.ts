@@ -1,4 +1,5 @@
 import type { ValidationIssue } from '../errors'
+import { APPROVAL_FORM_KEYWORDS, APPROVAL_FORM_TYPES } from '../types'
 import { formatPath, type PathSegment, show } from './issue-path'
 import { endWithGuess, isComputed, isRecord, paramIssue } from './param-rules'
 
@@ -7,21 +8,8 @@ import { endWithGuess, isComputed, isRecord, paramIssue } from './param-rules'
  * accepts (src/actions/approval-form.ts refuses the same schemas when the approval starts).
  */
 
-const TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']
-const KEYWORDS = [
-  'type',
-  'properties',
-  'required',
-  'enum',
-  'minimum',
-  'maximum',
-  'minLength',
-  'maxLength',
-  'pattern',
-  'items',
-  'title',
-  'description',
-]
+const TYPES = APPROVAL_FORM_TYPES
+const KEYWORDS = APPROVAL_FORM_KEYWORDS
 
 /**
  * Every literal problem of `schema` as an approval form, by path: `params` is the path of the
