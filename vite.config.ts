@@ -28,6 +28,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**'],
+    globalSetup: ['test/server/global-setup.ts'],
     testTimeout: 20_000,
     browser: {
       enabled: true,

@@ -30,6 +30,8 @@ export type ErrorCode =
   | 'FORBIDDEN'
   /** A `state-machine` task's machine threw (an action or a guard) or could not start. */
   | 'MACHINE_FAILED'
+  /** An `http` call answered with a status outside `expect`, or did not answer (network error). */
+  | 'HTTP_ERROR'
 
 export interface SpindleErrorOptions {
   value?: unknown
@@ -148,12 +150,52 @@ export class TaskError extends SpindleError {
     return 'TaskError'
   }
   readonly taskId: string | undefined
-  constructor(code: ErrorCode, message: string, options: SpindleErrorOptions & { taskId?: string } = {}) {
+  /**
+   * False when retrying cannot cure the failure (a 4xx answer, a bad key): the task's retry
+   * policy is skipped and its `onError` applies at once. Thrown by any action, an `Error` with
+   * `retryable: false` counts the same.
+   */
+  readonly retryable: boolean
+  /**
+   * The earliest the next attempt may start, in ms from the failure (an HTTP `Retry-After`): the
+   * back-off waits at least this long. Thrown by any action, an `Error` with a numeric
+   * `retryAfterMs` counts the same.
+   */
+  readonly retryAfterMs: number | undefined
+  constructor(code: ErrorCode, message: string, options: TaskErrorOptions = {}) {
     super(code, message, options)
     this.taskId = options.taskId
+    this.retryable = options.retryable ?? true
+    this.retryAfterMs = options.retryAfterMs
   }
   override toJSON() {
     return { ...super.toJSON(), taskId: this.taskId }
+  }
+}
+
+/** A `TaskError`'s options: which task, and what a retry may do about it. */
+export interface TaskErrorOptions extends SpindleErrorOptions {
+  taskId?: string
+  retryable?: boolean
+  retryAfterMs?: number
+}
+
+/**
+ * What a thrown value says about retrying it: `noRetry` when it carries `retryable: false`,
+ * and its `retryAfterMs` when that is a finite number of ms ≥ 0 (else absent).
+ */
+export function retryHints(error: unknown): { noRetry: boolean; retryAfterMs?: number } {
+  if (typeof error !== 'object' || error === null) return { noRetry: false }
+  try {
+    const { retryable, retryAfterMs } = error as { retryable?: unknown; retryAfterMs?: unknown }
+    const noRetry = retryable === false
+    if (typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) && retryAfterMs >= 0) {
+      return { noRetry, retryAfterMs: Math.round(retryAfterMs) }
+    }
+    return { noRetry }
+  } catch {
+    // A getter or proxy trap threw while the hints were read: the error keeps its plain verdict.
+    return { noRetry: false }
   }
 }
 

@@ -538,8 +538,10 @@ export type WorkflowEvent = EventBase &
         rand?: number
         /** True when no retry follows. */
         final?: boolean
-        /** The failure cannot be cured by retrying (bad input, expression error). */
+        /** The failure cannot be cured by retrying (bad input, expression error, `retryable: false`). */
         noRetry?: boolean
+        /** The action asked the next attempt to wait at least this long (an HTTP `Retry-After`). */
+        retryAfterMs?: number
         /** Final, under `onError: 'continue'`: the task's output is `{ error }` and its dependents run. */
         continued?: boolean
       }
@@ -840,6 +842,16 @@ export interface ActionContext {
   /** Reports progress of this task: `fraction` in [0, 1]. Emits `task.progress`. */
   progress(fraction: number, note?: string): void
   log(...parts: unknown[]): void
+  /**
+   * The engine's secrets by name (`setSecret`, `EngineOptions.secrets`): `undefined` for a name
+   * that has none. The value is the action's to use, never to return, log or store.
+   */
+  readonly secrets: SecretReader
+}
+
+/** Reads a secret's value by its name. */
+export interface SecretReader {
+  get(name: string): Promise<string | undefined>
 }
 
 export type ActionHandler = (params: any, ctx: ActionContext) => unknown | Promise<unknown>

@@ -1,4 +1,4 @@
-import type { ActionContext, ActionWait, MachineWait, RunStatus } from '../types'
+import type { ActionContext, ActionWait, MachineWait, RunStatus, SecretReader } from '../types'
 import type { WaitRequest } from './wait'
 
 /**
@@ -24,6 +24,26 @@ export interface BuiltinContext extends ActionContext {
   readonly runs: ChildRuns
   /** The machines of `EngineOptions.machines`, for `state-machine`. */
   readonly machines: Machines
+  /** The engine's secrets: by name, and the `secret('name')` references in params made real. */
+  readonly secrets: BuiltinSecrets
+}
+
+/**
+ * What the engine lends the actions of every run: the capabilities that reach beyond the run.
+ * Each one joins with the first built-in that uses it.
+ */
+export interface Capabilities {
+  readonly secrets: BuiltinSecrets
+}
+
+/** The `secrets` capability of built-ins. */
+export interface BuiltinSecrets extends SecretReader {
+  /**
+   * `value` with every `secret('name')` reference in its strings replaced by the secret's value,
+   * for the built-ins that consume secrets (`http` headers and URL, `ai` keys) just before they
+   * use them. Never journal, log or return what this gives.
+   */
+  reveal<T>(value: T): Promise<T>
 }
 
 /** What a built-in may do with the engine's state machines. */

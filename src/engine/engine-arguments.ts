@@ -49,6 +49,7 @@ const ENGINE_OPTIONS = {
   authorize: true,
   machines: true,
   maxChildDepth: true,
+  secrets: true,
 } as const satisfies Record<keyof EngineOptions, true>
 const START_OPTIONS = {
   version: true,

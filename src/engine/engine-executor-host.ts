@@ -1,4 +1,5 @@
 import type { Subject } from 'rxjs'
+import type { Capabilities } from '../actions/builtin-context'
 import type { ChildLinks } from '../host/child-links'
 import type { EngineStreams } from '../host/engine-streams'
 import type { LiveRuns } from '../host/live-runs'
@@ -21,6 +22,7 @@ export interface EngineExecutorHostParts {
   readonly inspect: RunInspector | undefined
   readonly events: Subject<WorkflowEvent>
   readonly streams: EngineStreams
+  readonly capabilities: Capabilities
 }
 
 /**
@@ -32,6 +34,7 @@ export class EngineExecutorHost implements ExecutorHost {
   readonly snapshotEvery: number
   readonly machines: MachineRunner
   readonly inspect: RunInspector | undefined
+  readonly capabilities: Capabilities
   readonly #clock: Clock
   readonly #random: () => number
   readonly #actions: ReadonlyMap<string, RunnableAction>
@@ -46,6 +49,7 @@ export class EngineExecutorHost implements ExecutorHost {
     this.snapshotEvery = parts.snapshotEvery
     this.machines = parts.machines
     this.inspect = parts.inspect
+    this.capabilities = parts.capabilities
     this.#clock = parts.clock
     this.#random = parts.random
     this.#actions = parts.actions

@@ -5,6 +5,7 @@ import { DefinitionRegistry } from '../host/definition-registry'
 import { EngineScope } from '../host/engine-scope'
 import { EngineStreams } from '../host/engine-streams'
 import { LiveRuns } from '../host/live-runs'
+import { SecretVault } from '../host/secret-vault'
 import { HostServices } from '../host/services'
 import { JournalWriter } from '../runtime/journal'
 import { MachineRunner } from '../runtime/machine-runner'
@@ -98,6 +99,7 @@ export function engineParts(options: EngineOptions): EngineParts {
     inspect: runInspector(options.inspect),
     events,
     streams,
+    capabilities: { secrets: new SecretVault(options.secrets) },
   })
   const services = new HostServices(store.name, scope)
   const wakeups = new DeadlineWakeups({

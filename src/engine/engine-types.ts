@@ -80,6 +80,11 @@ export interface EngineOptions {
    * they belong to the worker's engine: a machine is code and never crosses `postMessage`.
    */
   machines?: Record<string, AnyStateMachine>
+  /**
+   * Secrets by name, for actions (`ctx.secrets.get(name)`) and for the `secret('name')`
+   * references in the params of built-ins that consume them (`http`, `ai`).
+   */
+  secrets?: Record<string, string>
 }
 
 export interface Engine {

@@ -1,5 +1,7 @@
 import type {
   BuiltinContext,
+  BuiltinSecrets,
+  Capabilities,
   ChildRunRequest,
   ChildRunStarted,
   ChildRuns,
@@ -9,7 +11,7 @@ import { type WaitRequest, waitFor } from '../actions/wait'
 import { copyValue } from '../boundary'
 import type { RunEvent } from '../core/run-reducer'
 import { TaskError } from '../errors'
-import type { ActionContext, ActionWait } from '../types'
+import type { ActionContext, ActionWait, SecretReader } from '../types'
 import type { AttemptAbort } from './attempt-abort'
 import { cloneable, describe } from './attempt-values'
 import { MachineRunner } from './machine-runner'
@@ -22,6 +24,8 @@ export interface ContextHost {
   readState(key: string): unknown
   /** The engine's state machines, for `state-machine`. */
   readonly machines?: Machines
+  /** What the engine lends its runs' actions (secrets, …). */
+  readonly capabilities: Capabilities
   /** Starts (or finds) the child run of an attempt of `taskId` (see `startChild`). */
   startChild: (
     taskId: string,
@@ -116,6 +120,12 @@ export class AttemptContext implements ActionContext {
     return this.#progress
   }
 
+  /** Only `get`: a user action reads a secret by name; references in params are for built-ins. */
+  get secrets(): SecretReader {
+    const { secrets } = this.#host.capabilities
+    return { get: (name) => secrets.get(name) }
+  }
+
   get log(): ActionContext['log'] {
     this.#log ??= (...parts) => {
       if (this.#abort.aborted) return
@@ -153,6 +163,10 @@ export class BuiltinAttemptContext extends AttemptContext implements BuiltinCont
 
   get machines(): Machines {
     return this.#host.machines ?? NO_MACHINES
+  }
+
+  override get secrets(): BuiltinSecrets {
+    return this.#host.capabilities.secrets
   }
 
   get runs(): ChildRuns {

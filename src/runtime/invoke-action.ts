@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import type { BuiltinAction } from '../actions/builtin-context'
+import type { BuiltinAction, Capabilities } from '../actions/builtin-context'
 import { isWaitRequest } from '../actions/wait'
 import { TaskError } from '../errors'
 import type { ActionContext, CompiledTask, ExpressionScope } from '../types'
@@ -28,6 +28,7 @@ export interface TaskHost extends ItemsHost {
   scope(refs: readonly string[], extra?: { item: unknown; index: number }): ExpressionScope
   readState(key: string): unknown
   startChild: ContextHost['startChild']
+  readonly capabilities: Capabilities
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Snapshot } from 'xstate'
-import type { ChildRunRequest, ChildRunStarted } from '../actions/builtin-context'
+import type { Capabilities, ChildRunRequest, ChildRunStarted } from '../actions/builtin-context'
 import { deepFreeze } from '../boundary'
 import type { RunData } from '../core/run-data'
 import { machineFor, type RunActor, startRunActor } from '../core/run-machine'
@@ -39,6 +39,8 @@ export interface ExecutorHost {
   readonly machines?: MachineRunner
   /** Starts the child runs of `subworkflow` tasks; absent, such tasks fail. */
   readonly startChild?: ChildStarter
+  /** What the engine lends its runs' actions (secrets, …). */
+  readonly capabilities: Capabilities
 }
 
 /**
@@ -153,6 +155,11 @@ export class RunExecutor implements JournalSource, TaskHost {
   /** The engine's state machines, for the `state-machine` tasks of this run. */
   get machines(): MachineRunner | undefined {
     return this.#host.machines
+  }
+
+  /** What the engine lends the actions of this run. */
+  get capabilities(): Capabilities {
+    return this.#host.capabilities
   }
 
   #refusal(event: RunEvent): InvalidStateError {

@@ -1,6 +1,6 @@
 import { isWaitRequest } from '../actions/wait'
 import type { RunEvent } from '../core/run-reducer'
-import { TaskError, TimeoutError, toErrorInfo } from '../errors'
+import { retryHints, TaskError, TimeoutError, toErrorInfo } from '../errors'
 import type { ActionWait, CompiledTask, ErrorInfo } from '../types'
 import type { AttemptAbort } from './attempt-abort'
 import { AttemptTimer } from './attempt-timer'
@@ -124,8 +124,9 @@ class Attempt {
     if (this.#controller.aborted) return this.#ended()
     const host = this.#host
     const info: ErrorInfo = toErrorInfo(error)
-    const noRetry = info.code === 'INPUT_INVALID' || info.code === 'EXPRESSION_FAILED'
-    return {
+    const hints = retryHints(error)
+    const noRetry = hints.noRetry || info.code === 'INPUT_INVALID' || info.code === 'EXPRESSION_FAILED'
+    const event: RunEvent = {
       type: 'task.failed',
       taskId: this.#task.id,
       attempt: this.#attempt,
@@ -134,6 +135,8 @@ class Attempt {
       rand: host.random(),
       at: host.now(),
     }
+    if (hints.retryAfterMs !== undefined) event.retryAfterMs = hints.retryAfterMs
+    return event
   }
 
   #ended(): RunEvent | undefined {

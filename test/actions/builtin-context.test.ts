@@ -2,27 +2,15 @@ import { defineAction } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import type { BuiltinContext } from '../../src/actions/builtin-context'
 import { delay } from '../../src/actions/delay'
-import { isWaitRequest, waitFor } from '../../src/actions/wait'
+import { isWaitRequest } from '../../src/actions/wait'
 import { waitForEvent } from '../../src/actions/wait-for-event'
 import { MachineRunner } from '../../src/runtime/machine-runner'
+import { handContext } from '../support/builtin-context'
 import { def, testEngine } from '../support/engine-fixtures'
 
 /** A built-in's context as the runner builds it, at a fixed time. */
 function builtinContext(now: number, machines = new MachineRunner()): BuiltinContext {
-  return {
-    machines,
-    signal: new AbortController().signal,
-    attempt: 1,
-    idempotencyKey: 'r:t',
-    runId: 'r',
-    taskId: 't',
-    state: { get: () => undefined, set: () => {} },
-    progress: () => {},
-    log: () => {},
-    now: () => now,
-    waitFor,
-    runs: { start: () => Promise.reject(new Error('no child runs here')) },
-  }
+  return handContext({ now: () => now, machines })
 }
 
 describe('built-in actions take (params, ctx: BuiltinContext)', () => {
@@ -65,24 +53,17 @@ describe('user actions get ActionContext only', () => {
     await engine.idle()
     expect((await engine.getRun(runId))!.status).toBe('completed')
     expect(seen).toHaveLength(2)
-    // The plain fields are own; signal, state, progress and log are accessors (made on first read).
+    // The plain fields are own; signal, state, progress, log and secrets are accessors (made on first read).
     const fields = ['attempt', 'idempotencyKey', 'runId', 'taskId']
     expect(Object.keys(seen[0]!).sort()).toEqual([...fields].sort())
     expect(Object.keys(seen[1]!).sort()).toEqual([...fields, 'index'].sort())
     for (const ctx of seen) {
-      for (const accessor of ['signal', 'state', 'progress', 'log']) expect(accessor in ctx).toBe(true)
-      for (const capability of [
-        'now',
-        'waitFor',
-        'options',
-        'runs',
-        'cache',
-        'fetch',
-        'files',
-        'models',
-        'secrets',
-      ])
+      for (const accessor of ['signal', 'state', 'progress', 'log', 'secrets'])
+        expect(accessor in ctx).toBe(true)
+      for (const capability of ['now', 'waitFor', 'options', 'runs', 'cache', 'fetch', 'files', 'models'])
         expect(capability in ctx).toBe(false)
+      // Secrets by name only: the references in params are for the built-ins that consume them.
+      expect('reveal' in (ctx.secrets as object)).toBe(false)
     }
     await engine.close()
   })

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { assign, createMachine, fromPromise } from 'xstate'
 import type { BuiltinContext } from '../../src/actions/builtin-context'
 import { stateMachine } from '../../src/actions/state-machine'
-import { isWaitRequest, waitFor } from '../../src/actions/wait'
+import { isWaitRequest } from '../../src/actions/wait'
 import { MachineRunner } from '../../src/runtime/machine-runner'
+import { handContext } from '../support/builtin-context'
 
 const toggle = createMachine({
   id: 'toggle',
@@ -46,21 +47,7 @@ const throwing = createMachine({
 const machines = new MachineRunner({ toggle, instant, invoking, delayed, delayedLater, throwing })
 
 function context(index?: number): BuiltinContext {
-  return {
-    machines,
-    runs: { start: () => Promise.reject(new Error('no child runs here')) },
-    signal: new AbortController().signal,
-    attempt: 1,
-    idempotencyKey: 'r:t',
-    runId: 'r',
-    taskId: 't',
-    ...(index === undefined ? {} : { index }),
-    state: { get: () => undefined, set: () => {} },
-    progress: () => {},
-    log: () => {},
-    now: () => 0,
-    waitFor,
-  }
+  return handContext({ machines, ...(index === undefined ? {} : { index }) })
 }
 
 describe('the state-machine action', () => {

@@ -2,26 +2,17 @@ import { TaskError } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import type { BuiltinContext } from '../../src/actions/builtin-context'
 import { builtinActions } from '../../src/actions/builtins'
-import { MachineRunner } from '../../src/runtime/machine-runner'
+import { handContext } from '../support/builtin-context'
 import { BAD_BUILTIN_PARAMS, GOOD_BUILTIN_PARAMS } from '../support/builtin-params-table'
 import { def, testEngines } from '../support/engine-fixtures'
 
 /** A built-in's context made by hand: a child run starts at once, nothing else happens. */
 function context(): BuiltinContext {
-  return {
-    machines: new MachineRunner(),
-    signal: new AbortController().signal,
-    attempt: 1,
-    idempotencyKey: 'r:t',
-    runId: 'r',
-    taskId: 't',
-    state: { get: () => undefined, set: () => {} },
-    progress: () => {},
-    log: () => {},
+  return handContext({
     now: () => 1_000,
     waitFor: (wait) => ({ wait }) as never,
     runs: { start: async () => ({ runId: 'r/t', version: '1.0.0', status: 'running' }) },
-  }
+  })
 }
 
 /** What running the action on `params` gives: its result, or the error it throws or rejects with. */

@@ -2,6 +2,7 @@ import { memoryStore, simulatedClock, type WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { emptyRunData } from '../../src/core/run-data'
 import { compileWorkflow } from '../../src/definition/compile'
+import { SecretVault } from '../../src/host/secret-vault'
 import { JournalWriter } from '../../src/runtime/journal'
 import { type ExecutorHost, RunExecutor } from '../../src/runtime/run-executor'
 import { def } from '../support/engine-fixtures'
@@ -30,6 +31,7 @@ function executorFor(
     },
     settled: () => {},
     broken: (_, error) => broken.push(error),
+    capabilities: { secrets: new SecretVault() },
   }
   const wf = compileWorkflow(def(tasks) as never)
   const record = {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { TaskError } from '../../src/errors'
 import { def, testEngine } from '../support/engine-fixtures'
 
 describe('task runner: failures of any shape end the task', () => {
@@ -66,5 +67,47 @@ describe('task runner: failures of any shape end the task', () => {
     const view = (await engine.getRun(runId))!
     expect(view.status).toBe('failed')
     expect(view.tasks.a).toMatchObject({ status: 'failed', error: { code: 'ACTION_FAILED' } })
+  })
+})
+
+describe('task runner: what a thrown error says about retrying it', () => {
+  const retries = { maxAttempts: 3, initialDelayMs: 10, backoff: 1, maxDelayMs: 10, jitter: 0 }
+
+  it('retryable: false fails the task at once despite attempts left', async () => {
+    let calls = 0
+    const { engine } = testEngine({
+      actions: {
+        bad: () => {
+          calls += 1
+          throw new TaskError('HTTP_ERROR', 'HTTP 404 Not Found', { retryable: false })
+        },
+      },
+    })
+    await engine.register(def({ a: { action: 'bad', retry: retries } }))
+    const { runId } = await engine.start('wf')
+    await engine.idle()
+    expect(calls).toBe(1)
+    const failed = (await engine.history(runId)).find((e) => e.type === 'task.failed')
+    expect(failed).toMatchObject({ noRetry: true, final: true, error: { code: 'HTTP_ERROR' } })
+  })
+
+  it('retryAfterMs on any thrown Error is journaled and lengthens the back-off', async () => {
+    const { engine, clock } = testEngine({
+      actions: {
+        busy: (_params: unknown, ctx: { attempt: number }) => {
+          if (ctx.attempt === 1) throw Object.assign(new Error('HTTP 429'), { retryAfterMs: 3_000 })
+          return 'done'
+        },
+      },
+    })
+    await engine.register(def({ a: { action: 'busy', retry: retries } }))
+    const { runId } = await engine.start('wf')
+    await engine.idle()
+    const history = await engine.history(runId)
+    expect(history.find((e) => e.type === 'task.failed')).toMatchObject({ retryAfterMs: 3_000, final: false })
+    expect(history.find((e) => e.type === 'task.retrying')).toMatchObject({ delayMs: 3_000 })
+    clock.advance(3_000)
+    await engine.idle()
+    expect((await engine.getRun(runId))!.status).toBe('completed')
   })
 })

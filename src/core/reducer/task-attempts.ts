@@ -40,6 +40,7 @@ export const taskAttempts = {
       error: e.error,
       rand: e.rand ?? 0.5,
       noRetry: e.noRetry ?? false,
+      retryAfterMs: e.retryAfterMs,
       input: e,
     })
   },

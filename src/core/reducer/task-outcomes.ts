@@ -32,6 +32,8 @@ export interface AttemptFailure {
   rand: number
   /** Retrying cannot cure it. */
   noRetry: boolean
+  /** The next attempt waits at least this long (the action's `retryAfterMs`, e.g. `Retry-After`). */
+  retryAfterMs?: number
   /** The `task.failed` the engine sent, completed with the verdict; absent when the run derives it. */
   input?: RunEvent
 }
@@ -60,7 +62,8 @@ export function failAttempt(s: RunState, step: RunStep, id: string, t: TaskState
   if (!final) {
     const base = retry.initialDelayMs * retry.backoff ** (used - 1)
     const spread = base * (1 + retry.jitter * (2 * f.rand - 1))
-    const delayMs = Math.max(0, Math.round(Math.min(retry.maxDelayMs, spread)))
+    const backoff = Math.max(0, Math.round(Math.min(retry.maxDelayMs, spread)))
+    const delayMs = f.retryAfterMs === undefined ? backoff : Math.max(backoff, f.retryAfterMs)
     t.status = 'retrying'
     t.readyAt = at
     t.wait = { kind: 'backoff', until: at + delayMs }

@@ -68,6 +68,33 @@ describe('task attempts', () => {
     expect(s.inFlight).toBe(0)
   })
 
+  it('task.failed with retryAfterMs waits at least that long before the next attempt', () => {
+    const longer = startedRun(retried())
+    const step = longer.feed({
+      type: 'task.failed',
+      taskId: 'a',
+      attempt: 1,
+      error: { code: 'HTTP_ERROR', message: 'HTTP 429' },
+      rand: 0.3,
+      retryAfterMs: 2_000,
+      at: 20,
+    })
+    expect(step.records[1]).toMatchObject({ type: 'task.retrying', delayMs: 2_000 })
+    expect(step.commands).toEqual([{ type: 'arm', taskId: 'a', deadline: 2_020 }])
+    // A Retry-After shorter than the back-off does not shorten it.
+    const shorter = startedRun(retried())
+    const again = shorter.feed({
+      type: 'task.failed',
+      taskId: 'a',
+      attempt: 1,
+      error: { code: 'HTTP_ERROR', message: 'HTTP 503' },
+      rand: 0.3,
+      retryAfterMs: 5,
+      at: 20,
+    })
+    expect(again.records[1]).toMatchObject({ delayMs: 100 })
+  })
+
   it('task.failed for good applies onError: fail fails the run', () => {
     const { s, feed } = startedRun(chain())
     const step = feed({

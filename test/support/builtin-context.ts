@@ -1,0 +1,27 @@
+import type { BuiltinContext } from '../../src/actions/builtin-context'
+import { waitFor } from '../../src/actions/wait'
+import { SecretVault } from '../../src/host/secret-vault'
+import { MachineRunner } from '../../src/runtime/machine-runner'
+
+/**
+ * A built-in's context made by hand, as the runner builds one for attempt 1 of task `t` in run
+ * `r`: no machines, no secrets, child runs refused; `fields` replaces any of it.
+ */
+export function handContext(fields: Partial<BuiltinContext> = {}): BuiltinContext {
+  return {
+    machines: new MachineRunner(),
+    secrets: new SecretVault(),
+    runs: { start: () => Promise.reject(new Error('no child runs here')) },
+    signal: new AbortController().signal,
+    attempt: 1,
+    idempotencyKey: 'r:t',
+    runId: 'r',
+    taskId: 't',
+    state: { get: () => undefined, set: () => {} },
+    progress: () => {},
+    log: () => {},
+    now: () => 0,
+    waitFor,
+    ...fields,
+  }
+}
