@@ -32,6 +32,8 @@ export type ErrorCode =
   | 'MACHINE_FAILED'
   /** An `http` call answered with a status outside `expect`, or did not answer (network error). */
   | 'HTTP_ERROR'
+  /** An `http` call to an origin outside `EngineOptions.http.allow` (or redirected to one): refused. */
+  | 'ORIGIN_NOT_ALLOWED'
 
 export interface SpindleErrorOptions {
   value?: unknown

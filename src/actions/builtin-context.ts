@@ -26,6 +26,8 @@ export interface BuiltinContext extends ActionContext {
   readonly machines: Machines
   /** The engine's secrets: by name, and the `secret('name')` references in params made real. */
   readonly secrets: BuiltinSecrets
+  /** The network as `http` may use it: the allowed origins, default headers, fetch, a timer. */
+  readonly http: HttpAccess
 }
 
 /**
@@ -34,6 +36,18 @@ export interface BuiltinContext extends ActionContext {
  */
 export interface Capabilities {
   readonly secrets: BuiltinSecrets
+  readonly http: HttpAccess
+}
+
+/** The `http` capability: `EngineOptions.http` checked, with the means to call and to time out. */
+export interface HttpAccess {
+  /** Allowed origins: exact (`https://api.example.com`) or a subdomain pattern (`https://*.example.com`). */
+  readonly allow: readonly string[]
+  /** Headers sent with every request, under the task's own. */
+  readonly headers: Readonly<Record<string, string>>
+  fetch(url: string, init: RequestInit): Promise<Response>
+  /** Calls `callback` after `ms` on the engine's clock; the function returned cancels it. */
+  after(ms: number, callback: () => void): () => void
 }
 
 /** The `secrets` capability of built-ins. */

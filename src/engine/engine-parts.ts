@@ -24,6 +24,7 @@ import { controlContext } from './control-context'
 import { checkLimit } from './engine-arguments'
 import { EngineExecutorHost } from './engine-executor-host'
 import type { EngineOptions } from './engine-types'
+import { httpAccess } from './http-access'
 import { RunReads } from './run-reads'
 import type { RunStartContext } from './run-start'
 
@@ -99,7 +100,7 @@ export function engineParts(options: EngineOptions): EngineParts {
     inspect: runInspector(options.inspect),
     events,
     streams,
-    capabilities: { secrets: new SecretVault(options.secrets) },
+    capabilities: { secrets: new SecretVault(options.secrets), http: httpAccess(options.http, clock) },
   })
   const services = new HostServices(store.name, scope)
   const wakeups = new DeadlineWakeups({

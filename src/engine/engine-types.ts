@@ -85,6 +85,21 @@ export interface EngineOptions {
    * references in the params of built-ins that consume them (`http`, `ai`).
    */
   secrets?: Record<string, string>
+  /** What the `http` action may call, and the headers it sends with every request. */
+  http?: HttpOptions
+}
+
+/** `EngineOptions.http`. */
+export interface HttpOptions {
+  /**
+   * Origins `http` tasks may call: exact (`"https://api.example.com"`, `"http://127.0.0.1:8080"`)
+   * or every subdomain of one (`"https://*.example.com"`, not example.com itself). Any other is
+   * refused before a request with `ORIGIN_NOT_ALLOWED`, and so is a redirect that ends outside.
+   * Default: the engine's own origin (`location.origin`; in a worker, the page's).
+   */
+  allow?: string[]
+  /** Headers sent with every request; a task's own header of the same name wins. */
+  headers?: Record<string, string>
 }
 
 export interface Engine {

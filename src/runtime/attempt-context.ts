@@ -5,6 +5,7 @@ import type {
   ChildRunRequest,
   ChildRunStarted,
   ChildRuns,
+  HttpAccess,
   Machines,
 } from '../actions/builtin-context'
 import { type WaitRequest, waitFor } from '../actions/wait'
@@ -167,6 +168,10 @@ export class BuiltinAttemptContext extends AttemptContext implements BuiltinCont
 
   override get secrets(): BuiltinSecrets {
     return this.#host.capabilities.secrets
+  }
+
+  get http(): HttpAccess {
+    return this.#host.capabilities.http
   }
 
   get runs(): ChildRuns {

@@ -5,6 +5,7 @@ import { compileWorkflow } from '../../src/definition/compile'
 import { SecretVault } from '../../src/host/secret-vault'
 import { JournalWriter } from '../../src/runtime/journal'
 import { type ExecutorHost, RunExecutor } from '../../src/runtime/run-executor'
+import { noNetwork } from '../support/builtin-context'
 import { def } from '../support/engine-fixtures'
 
 /** An executor on a memory store whose `publish` calls `onPublish` as each record goes out. */
@@ -31,7 +32,7 @@ function executorFor(
     },
     settled: () => {},
     broken: (_, error) => broken.push(error),
-    capabilities: { secrets: new SecretVault() },
+    capabilities: { secrets: new SecretVault(), http: noNetwork },
   }
   const wf = compileWorkflow(def(tasks) as never)
   const record = {

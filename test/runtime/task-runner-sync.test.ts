@@ -3,6 +3,7 @@ import { compileWorkflow } from '../../src/definition/compile'
 import { SecretVault } from '../../src/host/secret-vault'
 import { AttemptAbort } from '../../src/runtime/attempt-abort'
 import { type RunnableAction, runTask, type TaskHost } from '../../src/runtime/task-runner'
+import { noNetwork } from '../support/builtin-context'
 import { def, testEngine } from '../support/engine-fixtures'
 
 function hostFor(action: RunnableAction): TaskHost {
@@ -21,7 +22,7 @@ function hostFor(action: RunnableAction): TaskHost {
     }),
     readState: () => undefined,
     startChild: () => Promise.reject(new Error('no child runs here')),
-    capabilities: { secrets: new SecretVault() },
+    capabilities: { secrets: new SecretVault(), http: noNetwork },
     doneItems: () => new Map(),
     post: () => undefined,
     isPaused: () => false,

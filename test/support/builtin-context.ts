@@ -1,17 +1,18 @@
-import type { BuiltinContext } from '../../src/actions/builtin-context'
+import type { BuiltinContext, HttpAccess } from '../../src/actions/builtin-context'
 import { waitFor } from '../../src/actions/wait'
 import { SecretVault } from '../../src/host/secret-vault'
 import { MachineRunner } from '../../src/runtime/machine-runner'
 
 /**
  * A built-in's context made by hand, as the runner builds one for attempt 1 of task `t` in run
- * `r`: no machines, no secrets, child runs refused; `fields` replaces any of it.
+ * `r`: no machines, no secrets, child runs refused, no network; `fields` replaces any of it.
  */
 export function handContext(fields: Partial<BuiltinContext> = {}): BuiltinContext {
   return {
     machines: new MachineRunner(),
     secrets: new SecretVault(),
     runs: { start: () => Promise.reject(new Error('no child runs here')) },
+    http: noNetwork,
     signal: new AbortController().signal,
     attempt: 1,
     idempotencyKey: 'r:t',
@@ -24,4 +25,12 @@ export function handContext(fields: Partial<BuiltinContext> = {}): BuiltinContex
     waitFor,
     ...fields,
   }
+}
+
+/** An `http` capability that allows no origin and whose fetch rejects, for contexts made by hand. */
+export const noNetwork: HttpAccess = {
+  allow: [],
+  headers: {},
+  fetch: () => Promise.reject(new TypeError('no network here')),
+  after: () => () => {},
 }

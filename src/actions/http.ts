@@ -1,0 +1,159 @@
+import { TaskError } from '../errors'
+import type { BuiltinContext } from './builtin-context'
+import { originAllowed } from './http-origins'
+import { type HttpCall, httpCall, isHttpUrl, statusExpected } from './http-params'
+import { type HttpOutput, headersOf, readBody, responseTypeOf, retryAfterMs } from './http-response'
+
+/**
+ * Calls `params.url` with `fetch` and outputs `{ status, headers, body }`.
+ *
+ * Refused before any request (never retried): bad params (`INPUT_INVALID`) and an origin outside
+ * `EngineOptions.http.allow` (`ORIGIN_NOT_ALLOWED`). Retryable: no answer (network or CORS
+ * failure) and 5xx or 429 outside `expect` (`HTTP_ERROR`, the next delay at least `Retry-After`),
+ * `params.timeoutMs` passed (`TIMEOUT`). Any other status outside `expect` fails at once
+ * (`HTTP_ERROR` with `status`). A redirect that ends outside the allow-list is refused unread.
+ * Secrets are filled into url, query and headers just before the call and appear nowhere else:
+ * messages name the method, origin and path only.
+ */
+export async function http(params: unknown, ctx: BuiltinContext): Promise<HttpOutput> {
+  const call = httpCall(params)
+  const { url, query, headers } = await ctx.secrets.reveal({
+    url: call.url,
+    query: call.query,
+    headers: call.headers,
+  })
+  if (!isHttpUrl(url)) {
+    throw new TaskError(
+      'INPUT_INVALID',
+      'http: params.url must be an absolute http(s) URL like "https://api.example.com/orders".',
+      { value: call.url },
+    )
+  }
+  const target = new URL(url)
+  for (const [name, value] of Object.entries(query)) {
+    for (const item of Array.isArray(value) ? value : [value]) target.searchParams.append(name, String(item))
+  }
+  const where = `http ${call.method} ${target.origin}${target.pathname}`
+  refuseOrigin(ctx, target.origin, where)
+  const init: RequestInit = {
+    method: call.method,
+    headers: requestHeaders(ctx, call, headers),
+    ...bodyOf(call),
+    redirect: 'follow',
+  }
+  const abort = new AbortController()
+  let timedOut = false
+  const { timeoutMs } = call
+  const stopTimer =
+    timeoutMs === undefined
+      ? () => {}
+      : ctx.http.after(timeoutMs, () => {
+          timedOut = true
+          abort.abort()
+        })
+  const onCancel = () => abort.abort(ctx.signal.reason)
+  ctx.signal.addEventListener('abort', onCancel, { once: true })
+  if (ctx.signal.aborted) onCancel()
+  try {
+    const response = await ctx.http.fetch(target.href, { ...init, signal: abort.signal })
+    return await answer(ctx, call, response, where)
+  } catch (error) {
+    if (timedOut) {
+      throw new TaskError('TIMEOUT', `${where}: no answer within params.timeoutMs (${timeoutMs} ms).`, {
+        cause: error,
+      })
+    }
+    if (error instanceof TaskError || ctx.signal.aborted) throw error
+    throw new TaskError(
+      'HTTP_ERROR',
+      `${where}: no answer (the server is unreachable, or its answer lacks the CORS headers this page's origin needs): ${error instanceof Error ? error.message : String(error)}.`,
+      { cause: error },
+    )
+  } finally {
+    stopTimer()
+    ctx.signal.removeEventListener('abort', onCancel)
+  }
+}
+
+/** The output of an answer, or the failure it stands for. */
+async function answer(ctx: BuiltinContext, call: HttpCall, response: Response, where: string) {
+  const landed = response.url ? new URL(response.url).origin : undefined
+  if (landed !== undefined && !originAllowed(ctx.http.allow, landed)) {
+    // The browser followed the redirect already; what is kept from the disallowed origin is nothing.
+    await response.body?.cancel()
+    throw forbidden(`${where}: redirected to ${landed}, which is not allowed`, landed, ctx.http.allow)
+  }
+  if (!statusExpected(call.expect, response.status)) {
+    await response.body?.cancel()
+    const { status } = response
+    const retryable = status >= 500 || status === 429
+    const after = retryable ? retryAfterMs(response, ctx.now()) : undefined
+    throw Object.assign(
+      new TaskError(
+        'HTTP_ERROR',
+        `${where}: answered ${status}${response.statusText ? ` ${response.statusText}` : ''}, expected ${call.expect.join(' or ')}${retryable ? '' : ' (not retried: a retry would get the same answer)'}.`,
+        { retryable, value: { status }, ...(after !== undefined && { retryAfterMs: after }) },
+      ),
+      { status },
+    )
+  }
+  const body =
+    call.method === 'HEAD'
+      ? null
+      : await readBody(response, responseTypeOf(response, call.responseType), where)
+  return { status: response.status, headers: headersOf(response), body }
+}
+
+function refuseOrigin(ctx: BuiltinContext, origin: string, where: string): void {
+  if (originAllowed(ctx.http.allow, origin)) return
+  throw forbidden(`${where}: origin ${origin} is not allowed`, origin, ctx.http.allow)
+}
+
+function forbidden(what: string, origin: string, allow: readonly string[]): TaskError {
+  const allowed = allow.length > 0 ? allow.join(', ') : 'none'
+  return new TaskError(
+    'ORIGIN_NOT_ALLOWED',
+    `${what} (allowed: ${allowed}). Add it to createEngine({ http: { allow: ["${origin}"] } }), or to connectEngine(undefined, { engine: { http: { allow: ["${origin}"] } } }) for the default worker.`,
+    { retryable: false, value: origin },
+  )
+}
+
+/**
+ * The engine's default headers, then the task's (a name in any case replaces the default), a
+ * JSON content type when sending `json`, and `Idempotency-Key` on calls that change something.
+ */
+function requestHeaders(ctx: BuiltinContext, call: HttpCall, own: Record<string, string>): Headers {
+  const headers = new Headers(ctx.http.headers)
+  try {
+    for (const [name, value] of Object.entries(own)) headers.set(name, value)
+  } catch (error) {
+    // The value is not shown: it may be a secret's.
+    throw new TaskError(
+      'INPUT_INVALID',
+      'http: params.headers hold a value no request can carry (a line break, or a character outside Latin-1).',
+      { cause: error },
+    )
+  }
+  if (call.hasJson && !headers.has('content-type')) headers.set('content-type', 'application/json')
+  const changes = call.method !== 'GET' && call.method !== 'HEAD' && call.method !== 'OPTIONS'
+  if (changes && !headers.has('idempotency-key')) headers.set('idempotency-key', ctx.idempotencyKey)
+  return headers
+}
+
+function bodyOf(call: HttpCall): { body?: BodyInit } {
+  if (call.hasJson) {
+    try {
+      return { body: JSON.stringify(call.json) }
+    } catch (error) {
+      throw new TaskError(
+        'INPUT_INVALID',
+        'http: params.json cannot be written as JSON (a BigInt or a cycle).',
+        {
+          cause: error,
+        },
+      )
+    }
+  }
+  if (call.body === undefined) return {}
+  return { body: call.body as BodyInit }
+}

@@ -1,0 +1,61 @@
+import type { HttpAccess } from '../actions/builtin-context'
+import { allowEntryProblem } from '../actions/http-origins'
+import { ArgumentError } from '../errors'
+import type { Clock } from '../types'
+import type { HttpOptions } from './engine-types'
+
+const HTTP_FIELDS = ['allow', 'headers']
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+/**
+ * `createEngine`'s `http` option checked: an `ArgumentError` that lists every problem (unknown
+ * fields, entries of `allow` that are not origins, headers that are not name → string).
+ */
+export function checkHttpOptions(http: unknown): asserts http is HttpOptions | undefined {
+  if (http === undefined) return
+  const problems: string[] = []
+  if (typeof http !== 'object' || http === null || Array.isArray(http)) {
+    problems.push('it must be an object { allow?: string[], headers?: Record<string, string> }')
+  } else {
+    const { allow, headers } = http as Record<string, unknown>
+    for (const key of Object.keys(http)) {
+      if (!HTTP_FIELDS.includes(key)) problems.push(`unknown field "${key}" (it takes allow and headers)`)
+    }
+    if (allow !== undefined && !Array.isArray(allow)) {
+      problems.push('allow must be an array of origins like ["https://api.example.com"]')
+    }
+    for (const entry of Array.isArray(allow) ? allow : []) {
+      const problem = allowEntryProblem(entry)
+      if (problem !== undefined) problems.push(`allow: ${problem}`)
+    }
+    if (headers !== undefined) {
+      const good =
+        typeof headers === 'object' &&
+        headers !== null &&
+        !Array.isArray(headers) &&
+        Object.entries(headers).every(([name, value]) => TOKEN.test(name) && typeof value === 'string')
+      if (!good) problems.push('headers must be an object of header names to string values')
+    }
+  }
+  if (problems.length === 0) return
+  throw new ArgumentError(`createEngine: "http" is not right: ${problems.join('; ')}.`, { value: http })
+}
+
+/**
+ * The `http` capability of an engine from its checked options: the allow-list (default: the
+ * engine's own origin, when it has one), the default headers, the global `fetch`, and timers
+ * on the engine's clock.
+ */
+export function httpAccess(http: HttpOptions | undefined, clock: Clock): HttpAccess {
+  const own = globalThis.location?.origin
+  const allow = http?.allow ?? (own && own !== 'null' ? [own] : [])
+  return {
+    allow: Object.freeze([...allow]),
+    headers: Object.freeze({ ...http?.headers }),
+    fetch: (url, init) => globalThis.fetch(url, init),
+    after: (ms, callback) => {
+      const handle = clock.setTimeout(callback, ms)
+      return () => clock.clearTimeout(handle)
+    },
+  }
+}
