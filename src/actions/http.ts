@@ -33,8 +33,9 @@ export async function http(params: unknown, ctx: BuiltinContext): Promise<HttpOu
   for (const [name, value] of Object.entries(query)) {
     for (const item of Array.isArray(value) ? value : [value]) target.searchParams.append(name, String(item))
   }
-  const where = `http ${call.method} ${target.origin}${target.pathname}`
-  refuseOrigin(ctx, target.origin, where)
+  // Named as written, not as revealed: a secret may be part of the path or the host.
+  const where = `http ${call.method} ${call.url.split(/[?#]/)[0]}`
+  refuseOrigin(ctx, target.origin, where, call.url.startsWith(target.origin))
   const init: RequestInit = {
     method: call.method,
     headers: requestHeaders(ctx, call, headers),
@@ -104,9 +105,15 @@ async function answer(ctx: BuiltinContext, call: HttpCall, response: Response, w
   return { status: response.status, headers: headersOf(response), body }
 }
 
-function refuseOrigin(ctx: BuiltinContext, origin: string, where: string): void {
+/** `shown`: whether the origin may be named (it holds no secret: it is written out in params.url). */
+function refuseOrigin(ctx: BuiltinContext, origin: string, where: string, shown: boolean): void {
   if (originAllowed(ctx.http.allow, origin)) return
-  throw forbidden(`${where}: origin ${origin} is not allowed`, origin, ctx.http.allow)
+  const named = shown ? origin : 'https://the-origin'
+  throw forbidden(
+    `${where}: origin ${shown ? origin : 'of params.url'} is not allowed`,
+    named,
+    ctx.http.allow,
+  )
 }
 
 function forbidden(what: string, origin: string, allow: readonly string[]): TaskError {
