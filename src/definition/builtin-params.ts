@@ -1,6 +1,7 @@
 import type { ValidationIssue } from '../errors'
 import type { WorkflowDefinition } from '../types'
 import { checkApprovalParams } from './approval-params'
+import { checkHttpParams } from './http-params'
 import { type PathSegment, show } from './issue-path'
 import { endWithGuess, isComputed, isRecord, type ParamsCheck, paramIssue, renameHint } from './param-rules'
 
@@ -136,6 +137,7 @@ const CHECKS: Readonly<Record<string, ParamsCheck>> = {
   'wait-for-event': waitForEvent,
   subworkflow,
   approval: checkApprovalParams,
+  http: checkHttpParams,
 }
 
 /**

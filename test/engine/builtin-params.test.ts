@@ -2,16 +2,21 @@ import { TaskError } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import type { BuiltinContext } from '../../src/actions/builtin-context'
 import { builtinActions } from '../../src/actions/builtins'
-import { handContext } from '../support/builtin-context'
+import { handContext, noNetwork } from '../support/builtin-context'
 import { BAD_BUILTIN_PARAMS, GOOD_BUILTIN_PARAMS } from '../support/builtin-params-table'
 import { def, testEngines } from '../support/engine-fixtures'
 
-/** A built-in's context made by hand: a child run starts at once, nothing else happens. */
+/** A built-in's context made by hand: a child run starts at once, api.example.com answers `{}`, nothing else happens. */
 function context(): BuiltinContext {
   return handContext({
     now: () => 1_000,
     waitFor: (wait) => ({ wait }) as never,
     runs: { start: async () => ({ runId: 'r/t', version: '1.0.0', status: 'running' }) },
+    http: {
+      ...noNetwork,
+      allow: ['https://api.example.com'],
+      fetch: async () => new Response('{}', { headers: { 'content-type': 'application/json' } }),
+    },
   })
 }
 

@@ -123,6 +123,38 @@ export const BAD_BUILTIN_PARAMS: readonly BadParamsRow[] = [
     [form({ properties: [] }), 'form.properties', 'param_invalid', 'object of schemas'],
     [form({ type: 'array', items: { type: 'text' } }), 'form.items.type', 'param_invalid', '"text"'],
   ]),
+  ...rows('http', [
+    [{}, 'url', 'param_required', 'the URL to call'],
+    [{ uri: 'https://a.test' }, 'url', 'param_required', 'rename "uri" to "url"'],
+    [{ url: 'ftp://a.test/f' }, 'url', 'param_invalid', 'absolute http(s) URL'],
+    [{ url: '/orders' }, 'url', 'param_invalid', 'absolute http(s) URL'],
+    [{ url: 'https://a.test', methd: 'GET' }, 'methd', 'unknown_param', 'did you mean "method"'],
+    [{ url: 'https://a.test', method: 'post' }, 'method', 'param_invalid', 'did you mean "POST"'],
+    [{ url: 'https://a.test', headers: { 'x-n': 1 } }, 'headers', 'param_invalid', 'string values'],
+    [{ url: 'https://a.test', query: { q: { deep: 1 } } }, 'query', 'param_invalid', 'arrays of them'],
+    [{ url: 'https://a.test', method: 'POST', body: { a: 1 } }, 'body', 'param_invalid', 'params.json'],
+    [{ url: 'https://a.test', timeoutMs: 0 }, 'timeoutMs', 'param_invalid', '> 0'],
+    [{ url: 'https://a.test', expect: '2XX' }, 'expect', 'param_invalid', '"2xx"'],
+    [{ url: 'https://a.test', expect: [200, 700] }, 'expect', 'param_invalid', '200…599'],
+    [{ url: 'https://a.test', expect: [] }, 'expect', 'param_invalid', 'non-empty array'],
+    [{ url: 'https://a.test', responseType: 'blob' }, 'responseType', 'param_invalid', '"bytes"'],
+  ]),
+  {
+    action: 'http',
+    params: { url: 'https://a.test', method: 'POST', body: 'a', json: {} },
+    path: 'tasks.t.params.json',
+    code: 'param_invalid',
+    says: 'not both',
+    byKeys: true,
+  },
+  {
+    action: 'http',
+    params: { url: 'https://a.test', body: 'a' },
+    path: 'tasks.t.params.body',
+    code: 'param_invalid',
+    says: 'cannot have a body',
+    byKeys: true,
+  },
 ]
 
 /** Literal params both layers accept: the register-time rules are no stricter than the actions. */
@@ -161,5 +193,23 @@ export const GOOD_BUILTIN_PARAMS: readonly { action: string; params: Record<stri
         { approvers: ['c'], groups: ['h'], quorum: 2, timeoutMs: 9, onTimeout: 'approve' },
       ],
     },
+  },
+  { action: 'http', params: { url: 'https://api.example.com/orders' } },
+  {
+    action: 'http',
+    params: {
+      url: 'https://api.example.com/orders',
+      method: 'POST',
+      headers: { authorization: 'Bearer abc', 'x-n': '1' },
+      query: { q: 'x', tags: ['a', 1, true] },
+      json: { any: ['thing'] },
+      timeoutMs: 5_000,
+      expect: ['2xx', 404],
+      responseType: 'text',
+    },
+  },
+  {
+    action: 'http',
+    params: { url: 'https://api.example.com/orders', method: 'PUT', body: 'raw', expect: [200, 201] },
   },
 ]
