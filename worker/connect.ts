@@ -3,6 +3,7 @@ import { approvalFeed } from '../src/core/approval-feed'
 import { ArgumentError } from '../src/errors'
 import type { Engine } from '../src/index'
 import { Connection } from './connection'
+import { checkDefaultWorkerOptions, type DefaultWorkerOptions } from './default-worker-options'
 import { trackConnection } from './instrumentation'
 import { PageMonitor } from './page-monitor'
 import { PageValidator } from './page-validator'
@@ -21,6 +22,17 @@ export interface ConnectOptions {
    * connection; `as(other)` opens another connection to the same worker.
    */
   principal?: string
+  /**
+   * The default worker's engine options, plain JSON only (`connectEngine()` without a worker):
+   * the allowed origins of `http`, secrets, limits, the database name… A function, a class
+   * instance or an unknown field is an `ArgumentError` here; a value its engine refuses fails
+   * the worker (`WorkerUnavailableError` naming the problem). Refused with a worker of the app's
+   * own, whose engine the app makes.
+   *
+   * @example
+   * const engine = connectEngine(undefined, { engine: { http: { allow: ['https://api.example.com'] } } })
+   */
+  engine?: DefaultWorkerOptions
 }
 
 const DEFAULT_START_TIMEOUT_MS = 10_000
@@ -78,8 +90,18 @@ function connect(worker: Worker | undefined, options: ConnectOptions, family: Ma
       { value: principal },
     )
   }
+  if (options.engine !== undefined) {
+    if (worker !== undefined) {
+      throw new ArgumentError(
+        'connectEngine: "engine" options are for the default worker only; a worker of your own makes its engine ' +
+          'with createEngine(options): set them there, or leave out the worker to use the default one.',
+        { value: options.engine },
+      )
+    }
+    checkDefaultWorkerOptions(options.engine)
+  }
   const validator = new PageValidator()
-  const served = worker ?? startDefaultWorker()
+  const served = worker ?? startDefaultWorker(options.engine)
   const connection = new Connection(served, worker === undefined, {
     startTimeoutMs,
     preload: () => validator.load(),

@@ -1,6 +1,7 @@
 import { CONTROL_CALLS } from '../src/engine/controls'
 import type { ValidationIssue } from '../src/errors'
 import type { Engine, WorkflowEvent } from '../src/index'
+import type { DefaultWorkerOptions } from './default-worker-options'
 
 /**
  * The messages between `connectEngine` (the page) and `serveEngine` (the worker).
@@ -41,6 +42,15 @@ export const FORWARDED_METHODS = [
 ] as const satisfies readonly (keyof Engine)[]
 
 export type ForwardedMethod = (typeof FORWARDED_METHODS)[number]
+
+/**
+ * Posted by the page on the default worker first of all (`connectEngine()` without a worker):
+ * the engine options it makes its engine with, before it serves any connection.
+ */
+export interface ConfigureMessage {
+  type: 'spindle.configure'
+  options: DefaultWorkerOptions
+}
 
 /** Posted by the page on the worker itself to open a connection; `port` is transferred. */
 export interface ConnectMessage {
