@@ -105,6 +105,26 @@ describe('http: calls through createEngine against the test server', () => {
     expect(get.headers['idempotency-key']).toBeUndefined()
   })
 
+  it("sends another task's bytes output as a body", async () => {
+    const { engine } = allowed()
+    await engine.register(
+      def({
+        read: { action: 'http', params: { url: `${server}/http/bytes` } },
+        send: {
+          action: 'http',
+          dependsOn: ['read'],
+          params: {
+            url: `${server}/http/echo/${token()}`,
+            method: 'PUT',
+            body: '${ tasks.read.output.body }',
+          },
+        },
+      }),
+    )
+    const view = await engine.wait((await engine.start('wf')).runId)
+    expect(view.tasks.send!.output).toMatchObject({ body: { bytes: [0, 1, 2, 255] } })
+  })
+
   it('retries a 503 no sooner than its Retry-After, with the same Idempotency-Key', async () => {
     const { engine, clock } = allowed()
     const key = token()
