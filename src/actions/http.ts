@@ -22,6 +22,8 @@ export async function http(params: unknown, ctx: BuiltinContext): Promise<HttpOu
     query: call.query,
     headers: call.headers,
   })
+  // Cancelled (or timed out) while the secrets were read: nothing is sent.
+  if (ctx.signal.aborted) throw abortReason(ctx.signal)
   if (!isHttpUrl(url)) {
     throw new TaskError(
       'INPUT_INVALID',
@@ -54,7 +56,6 @@ export async function http(params: unknown, ctx: BuiltinContext): Promise<HttpOu
         })
   const onCancel = () => abort.abort(ctx.signal.reason)
   ctx.signal.addEventListener('abort', onCancel, { once: true })
-  if (ctx.signal.aborted) onCancel()
   try {
     const response = await ctx.http.fetch(target.href, { ...init, signal: abort.signal })
     return await answer(ctx, call, response, where)
@@ -163,4 +164,9 @@ function bodyOf(call: HttpCall): { body?: BodyInit } {
   }
   if (call.body === undefined) return {}
   return { body: call.body as BodyInit }
+}
+
+/** Why the attempt was aborted, as what the action rejects with. */
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new TaskError('CANCELLED', 'http: the attempt was aborted before the call.')
 }

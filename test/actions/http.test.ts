@@ -126,6 +126,34 @@ describe('http (a context made by hand)', () => {
     expect(calls).toBe(0)
   })
 
+  it('sends nothing when cancel lands while the secrets are filled in', async () => {
+    const controller = new AbortController()
+    let release: () => void = () => {}
+    const gated: BuiltinSecrets = {
+      ...secrets,
+      reveal: async (value) => {
+        await new Promise<void>((resolve) => {
+          release = resolve
+        })
+        return value
+      },
+    }
+    let calls = 0
+    const access = {
+      fetch: async () => {
+        calls++
+        return new Response('')
+      },
+    }
+    const run = http({ url: `${server}/x` }, context({ signal: controller.signal, secrets: gated }, access))
+    await Promise.resolve()
+    controller.abort(new TaskError('CANCELLED', 'cancelled'))
+    release()
+    const error = await failure(run)
+    expect(error.code).toBe('CANCELLED')
+    expect(calls).toBe(0)
+  })
+
   it('sends nothing when the attempt is already aborted', async () => {
     const controller = new AbortController()
     controller.abort(new TaskError('CANCELLED', 'cancelled'))
