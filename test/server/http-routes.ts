@@ -43,6 +43,7 @@ async function bodyOf(request: IncomingMessage): Promise<Buffer> {
  *   /http/status/<code>/<token>?retryAfter=<value>            that status (and Retry-After) on every request
  *   /http/flaky/<token>?fails=<n>&retryAfter=<value>          503 (with Retry-After) n times, then 200
  *   /http/slow/<token>                                        never answers; counts the requests the client aborts
+ *   /http/hang-once/<token>                                   the first request never answers, later ones get 200
  *   /http/redirect/<token>?to=<url>                           302 to `to`
  *   /http/no-cors/<token>                                     200 without CORS headers
  *   /http/seen/<token>                                        { requests, closed } seen under the token
@@ -112,6 +113,14 @@ export async function httpRoute(
         return send(response, 503, 'text/plain', 'busy')
       }
       return send(response, 200, 'application/json', JSON.stringify({ ok: true, after: answered }))
+    }
+    case 'hang-once': {
+      const calls = seenOf(token).requests.filter((r) => r.method !== 'OPTIONS').length
+      if (calls > 1) return send(response, 200, 'application/json', JSON.stringify({ call: calls }))
+      request.on('close', () => {
+        if (!response.writableEnded) seenOf(token).closed += 1
+      })
+      return true
     }
     case 'slow':
       request.on('close', () => {
