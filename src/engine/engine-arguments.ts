@@ -50,6 +50,7 @@ const ENGINE_OPTIONS = {
   machines: true,
   maxChildDepth: true,
   secrets: true,
+  limits: true,
 } as const satisfies Record<keyof EngineOptions, true>
 const START_OPTIONS = {
   version: true,

@@ -8,6 +8,7 @@ import { can } from '../core/run-state'
 import { InvalidStateError, SpindleError, toErrorInfo } from '../errors'
 import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
 import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
+import type { ActionLimiter } from './action-limiter'
 import { type ChildStarter, startChild } from './child-start'
 import type { JournalSource, JournalWriter } from './journal'
 import { applyWithMachines } from './machine-feed'
@@ -41,6 +42,8 @@ export interface ExecutorHost {
   readonly startChild?: ChildStarter
   /** What the engine lends its runs' actions (secrets, …). */
   readonly capabilities: Capabilities
+  /** The engine's limits per action (`EngineOptions.limits`); absent when it has none. */
+  readonly limiter?: ActionLimiter
 }
 
 /**
@@ -78,6 +81,12 @@ export class RunExecutor implements JournalSource, TaskHost {
     deepFreeze(record.input)
     this.data = data
     this.#actor = startRunActor(machineFor(wf), record.runId, record.createdAt, snapshot, host.inspect)
+    // The limits are the engine's, not the run's: the engine running it now decides which of its
+    // tasks wait for a slot, also for a run restored from a snapshot taken under other limits.
+    const gated = host.limiter?.gatedTasks(wf.tasks)
+    const state = this.state
+    if (gated) state.gated = gated
+    else if (state.gated) delete state.gated
     this.#commands = new RunCommands(this, host)
     this.#rounds = new RunRounds(
       host,
@@ -160,6 +169,11 @@ export class RunExecutor implements JournalSource, TaskHost {
   /** What the engine lends the actions of this run. */
   get capabilities(): Capabilities {
     return this.#host.capabilities
+  }
+
+  /** The engine's limits per action, if it has any. */
+  get limiter(): ActionLimiter | undefined {
+    return this.#host.limiter
   }
 
   #refusal(event: RunEvent): InvalidStateError {
