@@ -213,7 +213,17 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   /** Replays journal entries the restored actor has not seen; records nothing, runs nothing. */
   replay(entries: readonly JournalEntry[]): void {
-    this.#rounds.replay(entries)
+    // Whether a `task.started` was derived from an admission or sent once a slot was granted
+    // depends on the limits of the engine that wrote it, which may not be this one's. With every
+    // task gated, each one is fed from the journal: the same state either way.
+    const gated = this.state.gated
+    this.state.gated = Object.fromEntries(this.wf.order.map((id) => [id, true as const]))
+    try {
+      this.#rounds.replay(entries)
+    } finally {
+      if (gated) this.state.gated = gated
+      else delete this.state.gated
+    }
   }
 
   /** After a restore: restarts in-flight work and re-arms durable timers (see `resumeWork`). */
