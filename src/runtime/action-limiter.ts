@@ -93,6 +93,7 @@ class Lane {
   #running = 0
   #timer: unknown
   #pumping = false
+  #closed = false
 
   constructor(limit: ActionLimit, clock: TimerClock) {
     this.#concurrency = limit.concurrency ?? Number.POSITIVE_INFINITY
@@ -126,6 +127,7 @@ class Lane {
   }
 
   close(): void {
+    this.#closed = true
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer)
     this.#timer = undefined
     this.#queue = []
@@ -134,7 +136,8 @@ class Lane {
 
   /** Hands out slots while the head of the queue may have one; re-entrant calls join the loop. */
   #pump(): void {
-    if (this.#pumping) return
+    // A closed engine grants nothing more: what asks after its close waits for good.
+    if (this.#pumping || this.#closed) return
     this.#pumping = true
     try {
       while (this.#head < this.#queue.length) {

@@ -115,3 +115,18 @@ describe('ActionLimiter', () => {
     )
   })
 })
+
+describe('ActionLimiter.close', () => {
+  it('grants nothing more and arms no timer once closed', () => {
+    const { limiter: l, clock } = limiter({ x: { concurrency: 1, perSecond: 1 } })
+    const granted: { name: string; slot: LimitSlot }[] = []
+    ask(l, 'x', 'a', granted)
+    ask(l, 'x', 'b', granted)
+    l.close()
+    granted[0]!.slot.release()
+    ask(l, 'x', 'c', granted)
+    clock.advance(5_000)
+    expect(granted.map((g) => g.name)).toEqual(['a'])
+    expect(clock.pending).toBe(0)
+  })
+})
