@@ -127,4 +127,24 @@ describe('limits: interleavings', () => {
     expect((await engine.wait(firstRun)).status).toBe('completed')
     expect((await engine.wait(secondRun)).status).toBe('completed')
   })
+
+  it('forEach items waiting for slots stop waiting when their run is cancelled; the other run gets the slots', async () => {
+    const work = controllable()
+    const { engine } = testEngine({ actions: { work: work.handler }, limits: { work: { concurrency: 2 } } })
+    await engine.register(def({ a: { action: 'work', forEach: '[1, 2, 3]', concurrency: 3 } }))
+    const r1 = (await engine.start('wf')).runId
+    const r2 = (await engine.start('wf')).runId
+    await engine.idle()
+    expect(work.calls.map((c) => c.ctx.runId)).toEqual([r1, r1])
+    await engine.cancel(r1)
+    await engine.idle()
+    // r1's two items were given up on, its third never started: r2 has both slots.
+    expect(work.calls.map((c) => c.ctx.runId)).toEqual([r1, r1, r2, r2])
+    work.calls[2]!.resolve()
+    await engine.idle()
+    expect(work.calls.map((c) => c.ctx.runId)).toEqual([r1, r1, r2, r2, r2])
+    work.calls[3]!.resolve()
+    work.calls[4]!.resolve()
+    expect((await engine.wait(r2)).status).toBe('completed')
+  })
 })
