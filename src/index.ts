@@ -48,6 +48,7 @@ export type {
   Action,
   ActionContext,
   ActionHandler,
+  ActionLimit,
   Alert,
   ApprovalFilter,
   ApprovalItem,

@@ -426,6 +426,12 @@ export interface RunState {
   /** Tasks ready but waiting for a slot, oldest first, from `readyHead` on. */
   ready: string[]
   readyHead: number
+  /**
+   * Tasks whose start waits for a slot of an engine's limit (`EngineOptions.limits`): admitted,
+   * they are dispatched to the engine, which records `task.started` once the slot is granted.
+   * Set by the engine that runs the run; absent when it limits none of its tasks.
+   */
+  gated?: Record<string, true>
   /** Tasks not yet settled (completed, skipped, or failed with `onError: 'continue'`). */
   remaining: number
   tasks: Record<string, TaskState>
@@ -870,6 +876,15 @@ export interface Clock {
   now(): number
   setTimeout(callback: () => void, ms: number): unknown
   clearTimeout(handle: unknown): void
+}
+
+/**
+ * A limit of `EngineOptions.limits`, across all runs of the engine: at most `concurrency`
+ * attempts of the action in flight, at most `perSecond` started in any second.
+ */
+export interface ActionLimit {
+  concurrency?: number
+  perSecond?: number
 }
 
 /** What every task of an engine gets unless its definition says otherwise. */

@@ -31,6 +31,9 @@ export interface RunReplica {
 export function createRunReplica(snapshot: RunSnapshot): RunReplica {
   const wf = compileWorkflow(snapshot.definition, snapshot.defaults)
   const state = structuredClone(snapshot.state)
+  // Whether the engine derived a `task.started` or was sent it once a slot of its limits came
+  // depends on that engine's limits; with every task gated, each comes from the events, as sent.
+  const everyTask: Record<string, true> = Object.fromEntries(wf.order.map((id) => [id, true as const]))
   return {
     state,
     apply(event) {
@@ -43,7 +46,11 @@ export function createRunReplica(snapshot: RunSnapshot): RunReplica {
       delete (input as { rolledBack?: true }).rolledBack
       // An event the run would not have taken means this copy has drifted from the run.
       if (!can(state, input as RunEvent)) return false
+      const gated = state.gated
+      state.gated = everyTask
       reduceRun(state, input as RunEvent, wf)
+      if (gated) state.gated = gated
+      else delete state.gated
       return state.seq >= event.seq
     },
   }

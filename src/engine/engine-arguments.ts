@@ -52,6 +52,7 @@ const ENGINE_OPTIONS = {
   maxChildDepth: true,
   secrets: true,
   http: true,
+  limits: true,
 } as const satisfies Record<keyof EngineOptions, true>
 const START_OPTIONS = {
   version: true,

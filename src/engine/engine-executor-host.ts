@@ -3,6 +3,7 @@ import type { Capabilities } from '../actions/builtin-context'
 import type { ChildLinks } from '../host/child-links'
 import type { EngineStreams } from '../host/engine-streams'
 import type { LiveRuns } from '../host/live-runs'
+import type { ActionLimiter } from '../runtime/action-limiter'
 import type { ChildStart, ChildStarter } from '../runtime/child-start'
 import type { JournalWriter } from '../runtime/journal'
 import type { MachineRunner } from '../runtime/machine-runner'
@@ -23,6 +24,7 @@ export interface EngineExecutorHostParts {
   readonly events: Subject<WorkflowEvent>
   readonly streams: EngineStreams
   readonly capabilities: Capabilities
+  readonly limiter: ActionLimiter | undefined
 }
 
 /**
@@ -35,6 +37,7 @@ export class EngineExecutorHost implements ExecutorHost {
   readonly machines: MachineRunner
   readonly inspect: RunInspector | undefined
   readonly capabilities: Capabilities
+  readonly limiter: ActionLimiter | undefined
   readonly #clock: Clock
   readonly #random: () => number
   readonly #actions: ReadonlyMap<string, RunnableAction>
@@ -50,6 +53,7 @@ export class EngineExecutorHost implements ExecutorHost {
     this.machines = parts.machines
     this.inspect = parts.inspect
     this.capabilities = parts.capabilities
+    this.limiter = parts.limiter
     this.#clock = parts.clock
     this.#random = parts.random
     this.#actions = parts.actions

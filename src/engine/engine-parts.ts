@@ -7,6 +7,7 @@ import { EngineStreams } from '../host/engine-streams'
 import { LiveRuns } from '../host/live-runs'
 import { SecretVault } from '../host/secret-vault'
 import { HostServices } from '../host/services'
+import { ActionLimiter } from '../runtime/action-limiter'
 import { JournalWriter } from '../runtime/journal'
 import { MachineRunner } from '../runtime/machine-runner'
 import { runInspector } from '../runtime/run-inspector'
@@ -25,6 +26,7 @@ import { checkLimit } from './engine-arguments'
 import { EngineExecutorHost } from './engine-executor-host'
 import type { EngineOptions } from './engine-types'
 import { httpAccess } from './http-access'
+import { checkLimits } from './limit-options'
 import { RunReads } from './run-reads'
 import type { RunStartContext } from './run-start'
 
@@ -68,6 +70,8 @@ export function engineParts(options: EngineOptions): EngineParts {
   const clock = options.clock ?? systemClock
   const now = () => clock.now()
   const actions = actionTable(options.actions)
+  const limits = checkLimits(options.limits, new Set(actions.keys()))
+  const limiter = limits && new ActionLimiter(limits, clock)
   const journal = new JournalWriter(store)
   const access = new Access(
     options.authorize,
@@ -101,8 +105,11 @@ export function engineParts(options: EngineOptions): EngineParts {
     events,
     streams,
     capabilities: { secrets: new SecretVault(options.secrets), http: httpAccess(options.http, clock) },
+    limiter,
   })
   const services = new HostServices(store.name, scope)
+  // The rate timers stop with the engine; the runs' waits end as their executors stop.
+  if (limiter) scope.signal.addEventListener('abort', () => limiter.close(), { once: true })
   const wakeups = new DeadlineWakeups({
     store,
     clock,

@@ -4,6 +4,7 @@ import type { Store } from '../store/store'
 import type {
   Action,
   ActionHandler,
+  ActionLimit,
   Alert,
   ApprovalFilter,
   ApprovalItem,
@@ -85,6 +86,14 @@ export interface EngineOptions {
    * references in the params of built-ins that consume them (`http`, `ai`).
    */
   secrets?: Record<string, string>
+  /**
+   * Limits per action, across all runs of the engine: at most `concurrency` attempts of the
+   * action in flight and at most `perSecond` started in any second (on `clock`); an attempt
+   * waits for its slot as queued, first come first served. Keyed by action name, or
+   * `agent_task:<agent>` for the migrated `agent_task` tasks of one agent. Plain data, so a
+   * worker's JSON configuration can carry it. See the README, "Limits per action".
+   */
+  limits?: Record<string, ActionLimit>
   /** What the `http` action may call, and the headers it sends with every request. */
   http?: HttpOptions
 }

@@ -3,6 +3,7 @@ import type { BuiltinAction, Capabilities } from '../actions/builtin-context'
 import { isWaitRequest } from '../actions/wait'
 import { TaskError } from '../errors'
 import type { ActionContext, CompiledTask, ExpressionScope } from '../types'
+import type { ActionLimiter } from './action-limiter'
 import type { AttemptAbort } from './attempt-abort'
 import { AttemptContext, BuiltinAttemptContext, type ContextHost } from './attempt-context'
 import { cloneable } from './attempt-values'
@@ -29,6 +30,8 @@ export interface TaskHost extends ItemsHost {
   readState(key: string): unknown
   startChild: ContextHost['startChild']
   readonly capabilities: Capabilities
+  /** The engine's limits per action: `forEach` items of a limited action each take a slot. */
+  readonly limiter?: ActionLimiter
 }
 
 /**

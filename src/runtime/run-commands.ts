@@ -7,6 +7,7 @@ import type { TimerClock } from './deadline-timer'
 import { reportUnhandledError } from './report-unhandled-error'
 import { RunTimers } from './run-timers'
 import { runTask, type TaskHost } from './task-runner'
+import { holding, TaskSlots } from './task-slots'
 
 /**
  * A step's records, then its commands, in the order the executor handles them. A record goes in
@@ -47,6 +48,8 @@ export class RunCommands {
   #stopped = false
   /** Why the run was fenced: it executes nothing more, but what it queued still commits. */
   #fenced: string | undefined
+  /** Gated tasks waiting for a slot of an engine limit, and the slots granted to attempts not begun yet. */
+  #slots: TaskSlots | undefined
 
   constructor(run: CommandRun, host: CommandHost) {
     this.#run = run
@@ -116,6 +119,7 @@ export class RunCommands {
             const record = command as WorkflowEvent
             this.#host.publish(record, this.#run)
             if (isTerminal(record)) settled = true
+            if (this.#slots !== undefined) this.#slots.observe(record)
             // Parked items go on once the resume is committed, as tasks it admits do.
             if (record.type === 'workflow.resumed') this.#resumeParked()
           }
@@ -189,6 +193,12 @@ export class RunCommands {
    */
   start(taskId: string): void {
     const run = this.#run
+    const gated = run.state.gated
+    if (gated !== undefined && gated[taskId] === true && run.limiter) {
+      this.#slots ??= new TaskSlots(run, () => this.#stopped || this.#fenced !== undefined)
+      this.#slots.wait(taskId)
+      return
+    }
     const attempt = run.state.tasks[taskId]!.attempts + 1
     run.post({ type: 'task.started', taskId, attempt, at: run.now() })
   }
@@ -196,13 +206,22 @@ export class RunCommands {
   /** Runs an attempt the journal records as started, unless the run moved on since it was recorded. */
   #runAttempt(taskId: string, attempt: number): void {
     const t = this.#run.state.tasks[taskId]!
-    if (t.status !== 'running' || t.attempts !== attempt) return
+    const slot = this.#slots?.take(taskId)
+    if (t.status !== 'running' || t.attempts !== attempt) {
+      slot?.release()
+      return
+    }
     const controller = new AttemptAbort()
     this.#controllers.set(taskId, controller)
+    // The slot goes back when the attempt ends, or when it is given up on (timeout, cancel,
+    // skip, close) even if its action still runs: an abandoned attempt must not block the limit.
+    if (slot) controller.onAbort(() => slot.release())
     let result: ReturnType<typeof runTask>
     try {
       result = runTask(this.#run, this.#run.wf.tasks.get(taskId)!, attempt, controller)
+      if (slot) result = holding(result, slot)
     } catch (error) {
+      slot?.release()
       this.#attemptBroke(taskId, attempt, controller, error)
       return
     }
@@ -270,6 +289,7 @@ export class RunCommands {
   #halt(reason: string): void {
     for (const controller of this.#controllers.values()) controller.abort(new Error(reason))
     this.#controllers.clear()
+    this.#slots?.clear()
     this.timers.clear()
   }
 }

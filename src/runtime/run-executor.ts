@@ -8,6 +8,7 @@ import { can } from '../core/run-state'
 import { InvalidStateError, SpindleError, toErrorInfo } from '../errors'
 import type { CommitBatch, JournalEntry, RunRecord } from '../store/store'
 import type { CompiledWorkflow, ExpressionScope, RunState, WorkflowEvent } from '../types'
+import type { ActionLimiter } from './action-limiter'
 import { type ChildStarter, startChild } from './child-start'
 import type { JournalSource, JournalWriter } from './journal'
 import { applyWithMachines } from './machine-feed'
@@ -41,6 +42,8 @@ export interface ExecutorHost {
   readonly startChild?: ChildStarter
   /** What the engine lends its runs' actions (secrets, …). */
   readonly capabilities: Capabilities
+  /** The engine's limits per action (`EngineOptions.limits`); absent when it has none. */
+  readonly limiter?: ActionLimiter
 }
 
 /**
@@ -78,6 +81,12 @@ export class RunExecutor implements JournalSource, TaskHost {
     deepFreeze(record.input)
     this.data = data
     this.#actor = startRunActor(machineFor(wf), record.runId, record.createdAt, snapshot, host.inspect)
+    // The limits are the engine's, not the run's: the engine running it now decides which of its
+    // tasks wait for a slot, also for a run restored from a snapshot taken under other limits.
+    const gated = host.limiter?.gatedTasks(wf.tasks)
+    const state = this.state
+    if (gated) state.gated = gated
+    else if (state.gated) delete state.gated
     this.#commands = new RunCommands(this, host)
     this.#rounds = new RunRounds(
       host,
@@ -162,6 +171,11 @@ export class RunExecutor implements JournalSource, TaskHost {
     return this.#host.capabilities
   }
 
+  /** The engine's limits per action, if it has any. */
+  get limiter(): ActionLimiter | undefined {
+    return this.#host.limiter
+  }
+
   #refusal(event: RunEvent): InvalidStateError {
     return new InvalidStateError(
       `Run "${this.runId}" takes no events now: ${this.#commands.fenced}; try again once that is done.`,
@@ -199,7 +213,17 @@ export class RunExecutor implements JournalSource, TaskHost {
 
   /** Replays journal entries the restored actor has not seen; records nothing, runs nothing. */
   replay(entries: readonly JournalEntry[]): void {
-    this.#rounds.replay(entries)
+    // Whether a `task.started` was derived from an admission or sent once a slot was granted
+    // depends on the limits of the engine that wrote it, which may not be this one's. With every
+    // task gated, each one is fed from the journal: the same state either way.
+    const gated = this.state.gated
+    this.state.gated = Object.fromEntries(this.wf.order.map((id) => [id, true as const]))
+    try {
+      this.#rounds.replay(entries)
+    } finally {
+      if (gated) this.state.gated = gated
+      else delete this.state.gated
+    }
   }
 
   /** After a restore: restarts in-flight work and re-arms durable timers (see `resumeWork`). */

@@ -7,6 +7,7 @@ import { AttemptTimer } from './attempt-timer'
 import { describe } from './attempt-values'
 import { invokeAction, isThenable, type TaskHost } from './invoke-action'
 import { type ItemsOutcome, runItems } from './run-items'
+import { itemSlot } from './task-slots'
 
 export type { RunnableAction, TaskHost } from './invoke-action'
 
@@ -88,8 +89,21 @@ class Attempt {
         { taskId: task.id, value: items },
       )
     }
-    const item = async (index: number) =>
+    const call = async (index: number) =>
       this.call(resolveParams(host, task, { item: items[index], index }), index)
+    // Under an engine limit each item takes a slot, held until the item ends or waits.
+    const key = host.limiter?.keyOf(task)
+    const item =
+      key === undefined
+        ? call
+        : async (index: number) => {
+            const slot = await itemSlot(host.limiter!, key, this.#controller)
+            try {
+              return await call(index)
+            } finally {
+              slot.release()
+            }
+          }
     return runItems(host, task, items, item, this.#controller, this.#timer).then(
       (outcome) => this.#itemsEnded(outcome, items.length),
       (error: unknown) => this.failed(error),

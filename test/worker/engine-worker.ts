@@ -11,6 +11,8 @@ export interface EngineWorkerConfig {
   hang?: boolean
   /** Calls `authorize` refuses, as `<principal>:<verb>` (`-` for none). */
   refused?: string[]
+  /** The engine's `limits`: plain data, as an app's worker reads them from its configuration. */
+  limits?: Record<string, { concurrency?: number; perSecond?: number }>
 }
 
 /** A worker serving a real engine with the test actions of `engine.worker.ts`. */

@@ -61,8 +61,10 @@ export function fill(s: RunState, step: RunStep): void {
     if ((t.deps > 0 || t.depsSkipped !== undefined) && !triggered(step, id, t)) continue
     t.dispatched = true
     s.inFlight += 1
-    // Without a `when`, admitting a task is starting it: one transition, no round trip.
-    if (step.wf.tasks.get(id)!.when) step.command({ type: 'dispatch', taskId: id })
+    // Without a `when`, admitting a task is starting it: one transition, no round trip. A task
+    // under an engine limit starts once the engine grants it a slot, so it waits as queued.
+    if (step.wf.tasks.get(id)!.when || (s.gated !== undefined && s.gated[id] === true))
+      step.command({ type: 'dispatch', taskId: id })
     else {
       start(s, step, id, t, t.attempts + 1)
       step.command({ type: 'start', taskId: id, attempt: t.attempts })

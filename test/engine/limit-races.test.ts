@@ -1,0 +1,150 @@
+import { memoryStore } from 'spindle'
+import { describe, expect, it } from 'vitest'
+import { controllable, def, testEngines, until } from '../support/engine-fixtures'
+
+const testEngine = testEngines()
+
+/** Two runs of `wf` whose task `a` takes the one slot of `work`: the first holds it, the others wait. */
+async function queuedRuns(n: number, extra: Record<string, unknown> = {}) {
+  const work = controllable()
+  const made = testEngine({ actions: { work: work.handler }, limits: { work: { concurrency: 1 } }, ...extra })
+  await made.engine.register(def({ a: { action: 'work' } }))
+  const runs: string[] = []
+  for (let i = 0; i < n; i++) runs.push((await made.engine.start('wf')).runId)
+  await made.engine.idle()
+  expect(work.calls.map((c) => c.ctx.runId)).toEqual(runs.slice(0, 1))
+  return { ...made, work, runs }
+}
+
+describe('limits: interleavings', () => {
+  it('a run cancelled while its task waits for a slot leaves the queue; the next waiter gets the slot', async () => {
+    const { engine, work, runs } = await queuedRuns(3)
+    await engine.cancel(runs[1]!)
+    work.calls[0]!.resolve()
+    await engine.idle()
+    expect(work.calls.map((c) => c.ctx.runId)).toEqual([runs[0], runs[2]])
+    work.calls[1]!.resolve()
+    expect((await engine.wait(runs[2]!)).status).toBe('completed')
+    expect((await engine.getRun(runs[1]!))!.tasks.a!.status).toBe('cancelled')
+  })
+
+  it('a task skipped while it waits leaves the queue; one skipped while it runs gives its slot back at once', async () => {
+    const { engine, work, runs } = await queuedRuns(3)
+    await engine.skipTask(runs[1]!, 'a')
+    expect((await engine.wait(runs[1]!)).tasks.a!.status).toBe('skipped')
+    // The holder's action never settles: skipping it frees the slot for the next waiter.
+    await engine.skipTask(runs[0]!, 'a')
+    await engine.idle()
+    expect(work.calls.map((c) => c.ctx.runId)).toEqual([runs[0], runs[2]])
+    work.calls[1]!.resolve()
+    expect((await engine.wait(runs[2]!)).status).toBe('completed')
+  })
+
+  it('a run paused while its task waits gives its turn to the next waiter, and queues again on resume', async () => {
+    const { engine, work, runs } = await queuedRuns(3)
+    await engine.pause(runs[1]!)
+    work.calls[0]!.resolve()
+    await engine.idle()
+    expect(work.calls.map((c) => c.ctx.runId)).toEqual([runs[0], runs[2]])
+    expect((await engine.getRun(runs[1]!))!.tasks.a!.status).toBe('pending')
+    await engine.resume(runs[1]!)
+    await engine.idle()
+    expect(work.calls).toHaveLength(2)
+    work.calls[1]!.resolve()
+    await engine.idle()
+    expect(work.calls.map((c) => c.ctx.runId)).toEqual([runs[0], runs[2], runs[1]])
+    work.calls[2]!.resolve()
+    expect((await engine.wait(runs[1]!)).status).toBe('completed')
+  })
+
+  it('nothing starts after close() resolves, though attempts waited for slots', async () => {
+    const { engine, work, runs, clock } = await queuedRuns(3)
+    await engine.close()
+    work.calls[0]!.resolve()
+    clock.advance(60_000)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(work.calls.map((c) => c.ctx.runId)).toEqual(runs.slice(0, 1))
+  })
+
+  it('a restored run whose task waited for a slot queues again; a journal written under limits replays without them', async () => {
+    const store = memoryStore()
+    const work = controllable()
+    const side = controllable()
+    const first = testEngine({
+      store,
+      actions: { work: work.handler, side: side.handler },
+      limits: { work: { concurrency: 1 } },
+    })
+    await first.engine.register(def({ a: { action: 'work' }, b: { action: 'side' } }))
+    const r1 = (await first.engine.start('wf')).runId
+    const r2 = (await first.engine.start('wf')).runId
+    await first.engine.idle()
+    expect(work.calls.map((c) => c.ctx.runId)).toEqual([r1])
+    // r2's `b` completes while its `a` waits for the slot.
+    side.calls.find((c) => c.ctx.runId === r2)!.resolve('b done')
+    await first.engine.idle()
+    await first.engine.close()
+
+    const later = controllable()
+    const second = testEngine({ store, actions: { work: later.handler, side: () => 'again' }, recover: true })
+    await second.engine.idle()
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    await second.engine.idle()
+    const view = (await second.engine.getRun(r2))!
+    expect(view.tasks.b).toMatchObject({ status: 'completed', output: 'b done', attempts: 1 })
+    expect(later.calls.map((c) => c.ctx.runId).sort()).toEqual([r1, r2].sort())
+    for (const call of later.calls) call.resolve('a done')
+    expect((await second.engine.wait(r2)).output).toEqual({ a: 'a done', b: 'b done' })
+  })
+
+  it('runs that leave memory while they sleep take their slots in turn once they wake', async () => {
+    const store = memoryStore()
+    const work = controllable()
+    const { engine, clock } = testEngine({
+      store,
+      recover: true,
+      actions: { work: work.handler },
+      limits: { work: { concurrency: 1 } },
+    })
+    await engine.register(
+      def({ sleep: { action: 'delay', params: { ms: 1_000 } }, a: { action: 'work', dependsOn: ['sleep'] } }),
+    )
+    const r1 = (await engine.start('wf')).runId
+    const r2 = (await engine.start('wf')).runId
+    await until(
+      async () =>
+        (await store.getRun(r1))?.wakeAt !== undefined && (await store.getRun(r2))?.wakeAt !== undefined,
+    )
+    clock.advance(1_000)
+    await until(() => work.calls.length === 1)
+    await engine.idle()
+    expect(work.calls).toHaveLength(1)
+    const [firstRun, secondRun] = work.calls[0]!.ctx.runId === r1 ? [r1, r2] : [r2, r1]
+    expect((await engine.getRun(secondRun))!.tasks.a!.status).toBe('pending')
+    work.calls[0]!.resolve()
+    await until(() => work.calls.length === 2)
+    work.calls[1]!.resolve()
+    expect((await engine.wait(firstRun)).status).toBe('completed')
+    expect((await engine.wait(secondRun)).status).toBe('completed')
+  })
+
+  it('forEach items waiting for slots stop waiting when their run is cancelled; the other run gets the slots', async () => {
+    const work = controllable()
+    const { engine } = testEngine({ actions: { work: work.handler }, limits: { work: { concurrency: 2 } } })
+    await engine.register(def({ a: { action: 'work', forEach: '[1, 2, 3]', concurrency: 3 } }))
+    const r1 = (await engine.start('wf')).runId
+    const r2 = (await engine.start('wf')).runId
+    await engine.idle()
+    expect(work.calls.map((c) => c.ctx.runId)).toEqual([r1, r1])
+    await engine.cancel(r1)
+    await engine.idle()
+    // r1's two items were given up on, its third never started: r2 has both slots.
+    expect(work.calls.map((c) => c.ctx.runId)).toEqual([r1, r1, r2, r2])
+    work.calls[2]!.resolve()
+    await engine.idle()
+    expect(work.calls.map((c) => c.ctx.runId)).toEqual([r1, r1, r2, r2, r2])
+    work.calls[3]!.resolve()
+    work.calls[4]!.resolve()
+    expect((await engine.wait(r2)).status).toBe('completed')
+  })
+})
