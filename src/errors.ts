@@ -32,6 +32,11 @@ export type ErrorCode =
   | 'MACHINE_FAILED'
   /** An `http` call answered with a status outside `expect`, or did not answer (network error). */
   | 'HTTP_ERROR'
+  /**
+   * A `file` operation the file system refused: a folder where a file is needed (or the
+   * reverse), a folder that is not empty, content that is not JSON, a full storage quota.
+   */
+  | 'FILE_FAILED'
 
 export interface SpindleErrorOptions {
   value?: unknown

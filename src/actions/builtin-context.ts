@@ -26,6 +26,8 @@ export interface BuiltinContext extends ActionContext {
   readonly machines: Machines
   /** The engine's secrets: by name, and the `secret('name')` references in params made real. */
   readonly secrets: BuiltinSecrets
+  /** The folder `EngineOptions.files.root` of the origin private file system, for `file`. */
+  readonly files: BuiltinFiles
 }
 
 /**
@@ -34,6 +36,21 @@ export interface BuiltinContext extends ActionContext {
  */
 export interface Capabilities {
   readonly secrets: BuiltinSecrets
+  readonly files: BuiltinFiles
+}
+
+/** The `files` capability of built-ins: a folder of the origin private file system. */
+export interface BuiltinFiles {
+  /** The root's path under the origin private file system, as `EngineOptions.files.root` gave it. */
+  readonly root: string
+  /** The root folder, created (with its parents) when missing. */
+  directory(): Promise<FileSystemDirectoryHandle>
+  /**
+   * Runs `use` while this origin's every tab and worker hold off from `paths` (paths under the
+   * root): an exclusive Web Lock per path, taken in a fixed order. Rejects with `signal.reason`
+   * when `signal` aborts while it waits for a lock.
+   */
+  exclusive<T>(paths: readonly string[], signal: AbortSignal, use: () => Promise<T>): Promise<T>
 }
 
 /** The `secrets` capability of built-ins. */

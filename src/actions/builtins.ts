@@ -1,6 +1,7 @@
 import { approval } from './approval'
 import type { BuiltinAction } from './builtin-context'
 import { delay } from './delay'
+import { file } from './file'
 import { noop } from './noop'
 import { stateMachine } from './state-machine'
 import { subworkflow } from './subworkflow'
@@ -16,4 +17,5 @@ export const builtinActions: Readonly<Record<string, BuiltinAction>> = {
   approval,
   'state-machine': stateMachine,
   subworkflow,
+  file,
 }

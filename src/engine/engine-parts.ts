@@ -4,6 +4,7 @@ import { DeadlineWakeups } from '../host/deadline-wakeups'
 import { DefinitionRegistry } from '../host/definition-registry'
 import { EngineScope } from '../host/engine-scope'
 import { EngineStreams } from '../host/engine-streams'
+import { FileRoot } from '../host/file-root'
 import { LiveRuns } from '../host/live-runs'
 import { SecretVault } from '../host/secret-vault'
 import { HostServices } from '../host/services'
@@ -99,7 +100,7 @@ export function engineParts(options: EngineOptions): EngineParts {
     inspect: runInspector(options.inspect),
     events,
     streams,
-    capabilities: { secrets: new SecretVault(options.secrets) },
+    capabilities: { secrets: new SecretVault(options.secrets), files: new FileRoot(options.files?.root) },
   })
   const services = new HostServices(store.name, scope)
   const wakeups = new DeadlineWakeups({

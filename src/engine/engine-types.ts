@@ -85,6 +85,12 @@ export interface EngineOptions {
    * references in the params of built-ins that consume them (`http`, `ai`).
    */
   secrets?: Record<string, string>
+  /**
+   * Where the `file` action reads and writes: `root`, a folder path under the origin private
+   * file system (default `"spindle"`), such as `"apps/orders"`. It follows the rules of the
+   * action's paths (relative, '/'-separated, no '..').
+   */
+  files?: { root?: string }
 }
 
 export interface Engine {

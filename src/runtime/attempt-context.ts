@@ -1,5 +1,6 @@
 import type {
   BuiltinContext,
+  BuiltinFiles,
   BuiltinSecrets,
   Capabilities,
   ChildRunRequest,
@@ -167,6 +168,10 @@ export class BuiltinAttemptContext extends AttemptContext implements BuiltinCont
 
   override get secrets(): BuiltinSecrets {
     return this.#host.capabilities.secrets
+  }
+
+  get files(): BuiltinFiles {
+    return this.#host.capabilities.files
   }
 
   get runs(): ChildRuns {

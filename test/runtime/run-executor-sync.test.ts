@@ -2,6 +2,7 @@ import { memoryStore, simulatedClock, type WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { emptyRunData } from '../../src/core/run-data'
 import { compileWorkflow } from '../../src/definition/compile'
+import { FileRoot } from '../../src/host/file-root'
 import { SecretVault } from '../../src/host/secret-vault'
 import { JournalWriter } from '../../src/runtime/journal'
 import { type ExecutorHost, RunExecutor } from '../../src/runtime/run-executor'
@@ -31,7 +32,7 @@ function executorFor(
     },
     settled: () => {},
     broken: (_, error) => broken.push(error),
-    capabilities: { secrets: new SecretVault() },
+    capabilities: { secrets: new SecretVault(), files: new FileRoot() },
   }
   const wf = compileWorkflow(def(tasks) as never)
   const record = {
