@@ -51,14 +51,15 @@ export function fileParamsProblems(
   else if (known(op) && !FILE_OPS.includes(op as FileOp))
     problem('op', 'param_invalid', `params.op must be one of ${ops}; got ${show(op)}.`)
   const opKnown = typeof op === 'string' && FILE_OPS.includes(op as FileOp)
-  if (path === undefined || path === '') {
-    if (opKnown && !ROOT_OPS.includes(op))
+  const forRoot = opKnown && ROOT_OPS.includes(op)
+  if (path === undefined) {
+    if (opKnown && !forRoot)
       problem(
         'path',
         'param_required',
         `op "${op}" needs params.path, a path under the files root like "notes/a.txt".`,
       )
-  } else if (known(path)) {
+  } else if (known(path) && !(path === '' && forRoot)) {
     const wrong = filePathProblem(path)
     if (wrong) problem('path', 'param_invalid', `params.path ${show(path)} is refused: ${wrong}.`)
   }
