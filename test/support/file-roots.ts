@@ -49,12 +49,16 @@ export async function readBack(root: string, path: string): Promise<string | und
   }
 }
 
-/** Writes `text` to `path` under `root` directly, creating the folders: a file the test starts with. */
-export async function putFile(root: string, path: string, text: string): Promise<void> {
+/** Writes `content` to `path` under `root` directly, creating the folders: a file the test starts with. */
+export async function putFile(
+  root: string,
+  path: string,
+  content: string | Uint8Array<ArrayBuffer>,
+): Promise<void> {
   const names = [root, ...path.split('/')]
   let folder = await navigator.storage.getDirectory()
   for (const name of names.slice(0, -1)) folder = await folder.getDirectoryHandle(name, { create: true })
   const writable = await (await folder.getFileHandle(names.at(-1)!, { create: true })).createWritable()
-  await writable.write(text)
+  await writable.write(content)
   await writable.close()
 }

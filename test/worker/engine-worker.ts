@@ -11,6 +11,8 @@ export interface EngineWorkerConfig {
   hang?: boolean
   /** Calls `authorize` refuses, as `<principal>:<verb>` (`-` for none). */
   refused?: string[]
+  /** The engine's `files` option. */
+  files?: { root: string }
 }
 
 /** A worker serving a real engine with the test actions of `engine.worker.ts`. */
