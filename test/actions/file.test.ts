@@ -1,5 +1,6 @@
 import type { RunView } from 'spindle'
 import { describe, expect, it } from 'vitest'
+import readme from '../../README.md?raw'
 import { def, testEngines } from '../support/engine-fixtures'
 import { fileRoots, putFile, readBack } from '../support/file-roots'
 
@@ -193,5 +194,35 @@ describe('the file action', () => {
     )
     expect(view.tasks.t!.status).toBe('failed')
     expect(await readBack(root, 'g/c.txt')).toBe('c')
+  })
+})
+
+/** The JSON definition of the README's "Files" section, as written there. */
+function readmeExample(): unknown {
+  const section = readme.slice(readme.indexOf('### Files'))
+  return JSON.parse(
+    section.slice(section.indexOf('```json') + 7, section.indexOf('```', section.indexOf('```json') + 7)),
+  )
+}
+
+describe('the file example of the README', () => {
+  const open = testEngines()
+  const roots = fileRoots()
+
+  it('reads the day’s orders, writes a report, appends a log line and archives the orders', async () => {
+    const root = roots.next()
+    await putFile(root, 'orders/today.json', '[{"id":"A-1","total":30},{"id":"A-2","total":12}]')
+    const { engine } = open({ files: { root } })
+    await engine.register(readmeExample())
+    const { runId } = await engine.start('daily-report')
+    const view = await engine.wait(runId)
+    expect(view.status).toBe('completed')
+    expect(JSON.parse((await readBack(root, `reports/${runId}.json`))!)).toEqual({
+      orders: 2,
+      ids: ['A-1', 'A-2'],
+    })
+    expect(await readBack(root, 'reports/log.jsonl')).toBe(`{"run":"${runId}","orders":2}\n`)
+    expect(await readBack(root, 'orders/today.json')).toBeUndefined()
+    expect(await readBack(root, `orders/done/${runId}.json`)).toContain('A-2')
   })
 })
