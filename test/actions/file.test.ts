@@ -61,12 +61,14 @@ describe('the file action', () => {
       chain({
         a: { op: 'append', path: 'log/run.txt', data: 'one\n' },
         b: { op: 'append', path: 'log/run.txt', data: 'two\n' },
-        c: { op: 'append', path: 'log/events.jsonl', data: { n: 1 } },
-        d: { op: 'append', path: 'log/events.jsonl', data: ['x'], encoding: 'json' },
+        bytes: { op: 'read', path: 'log/run.txt', encoding: 'bytes' },
+        c: { op: 'append', path: 'log/run.txt', data: '${ tasks.bytes.output }', encoding: 'bytes' },
+        d: { op: 'append', path: 'log/events.jsonl', data: { n: 1 } },
+        e: { op: 'append', path: 'log/events.jsonl', data: ['x'], encoding: 'json' },
       }),
     )
     expect(view.status).toBe('completed')
-    expect(await readBack(root, 'log/run.txt')).toBe('one\ntwo\n')
+    expect(await readBack(root, 'log/run.txt')).toBe('one\ntwo\none\ntwo\n')
     expect(await readBack(root, 'log/events.jsonl')).toBe('{"n":1}\n["x"]\n')
   })
 
@@ -109,6 +111,7 @@ describe('the file action', () => {
         top: { op: 'list' },
         file: { op: 'stat', path: 'f/b.txt' },
         folder: { op: 'stat', path: 'f/sub' },
+        root: { op: 'stat', path: '' },
       }),
       async (root) => {
         await putFile(root, 'f/b.txt', 'bb')
@@ -127,6 +130,7 @@ describe('the file action', () => {
     expect(output('top')).toEqual({ entries: [{ name: 'f', kind: 'directory' }] })
     expect(output('file')).toEqual({ kind: 'file', size: 2, modified: expect.any(Number) })
     expect(output('folder')).toEqual({ kind: 'directory', size: 0, modified: null })
+    expect(output('root')).toEqual({ kind: 'directory', size: 0, modified: null })
   })
 
   it('deletes a file, a folder with recursive, and nothing at all', async () => {
