@@ -34,6 +34,11 @@ export type ErrorCode =
   | 'HTTP_ERROR'
   /** An `http` call to an origin outside `EngineOptions.http.allow` (or redirected to one): refused. */
   | 'ORIGIN_NOT_ALLOWED'
+  /**
+   * A `file` operation the file system refused: a folder where a file is needed (or the
+   * reverse), a folder that is not empty, content that is not JSON, a full storage quota.
+   */
+  | 'FILE_FAILED'
 
 export interface SpindleErrorOptions {
   value?: unknown

@@ -28,6 +28,8 @@ export interface BuiltinContext extends ActionContext {
   readonly secrets: BuiltinSecrets
   /** The network as `http` may use it: the allowed origins, default headers, fetch, a timer. */
   readonly http: HttpAccess
+  /** The folder `EngineOptions.files.root` of the origin private file system, for `file`. */
+  readonly files: BuiltinFiles
 }
 
 /**
@@ -37,6 +39,7 @@ export interface BuiltinContext extends ActionContext {
 export interface Capabilities {
   readonly secrets: BuiltinSecrets
   readonly http: HttpAccess
+  readonly files: BuiltinFiles
 }
 
 /** The `http` capability: `EngineOptions.http` checked, with the means to call and to time out. */
@@ -48,6 +51,20 @@ export interface HttpAccess {
   fetch(url: string, init: RequestInit): Promise<Response>
   /** Calls `callback` after `ms` on the engine's clock; the function returned cancels it. */
   after(ms: number, callback: () => void): () => void
+}
+
+/** The `files` capability of built-ins: a folder of the origin private file system. */
+export interface BuiltinFiles {
+  /** The root's path under the origin private file system, as `EngineOptions.files.root` gave it. */
+  readonly root: string
+  /** The root folder, created (with its parents) when missing. */
+  directory(): Promise<FileSystemDirectoryHandle>
+  /**
+   * Runs `use` while this origin's every tab and worker hold off from `paths` (paths under the
+   * root): an exclusive Web Lock per path, taken in a fixed order. Rejects with `signal.reason`
+   * when `signal` aborts while it waits for a lock.
+   */
+  exclusive<T>(paths: readonly string[], signal: AbortSignal, use: () => Promise<T>): Promise<T>
 }
 
 /** The `secrets` capability of built-ins. */

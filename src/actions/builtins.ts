@@ -1,6 +1,7 @@
 import { approval } from './approval'
 import type { BuiltinAction } from './builtin-context'
 import { delay } from './delay'
+import { file } from './file'
 import { http } from './http'
 import { noop } from './noop'
 import { stateMachine } from './state-machine'
@@ -18,4 +19,5 @@ export const builtinActions: Readonly<Record<string, BuiltinAction>> = {
   'state-machine': stateMachine,
   subworkflow,
   http,
+  file,
 }

@@ -1,4 +1,5 @@
 import type { ValidationIssue } from '../errors'
+import { fileParamsProblems } from '../file-params'
 import type { WorkflowDefinition } from '../types'
 import { checkApprovalParams } from './approval-params'
 import { checkHttpParams } from './http-params'
@@ -130,6 +131,12 @@ const subworkflow: ParamsCheck = (params, at, issues, workflowId) => {
   }
 }
 
+/** `file`: the action's own rules (src/file-params.ts), on the literal values. */
+const file: ParamsCheck = (params, at, issues) => {
+  for (const { key, code, message } of fileParamsProblems(params, isComputed))
+    paramIssue(issues, [...at, key], code, message)
+}
+
 /** The register-time check of each built-in that takes params. */
 const CHECKS: Readonly<Record<string, ParamsCheck>> = {
   transform,
@@ -138,6 +145,7 @@ const CHECKS: Readonly<Record<string, ParamsCheck>> = {
   subworkflow,
   approval: checkApprovalParams,
   http: checkHttpParams,
+  file,
 }
 
 /**

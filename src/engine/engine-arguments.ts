@@ -4,6 +4,7 @@ import type { RunQuery, RunRecord } from '../store/store'
 import { checkOptions } from '../store/store-arguments'
 import type { ForkOptions, RunFilter, RunInfo, RunStatus, StartOptions, WaitOptions } from '../types'
 import type { EngineOptions } from './engine-types'
+import { checkFilesOption } from './files-arguments'
 import { checkHttpOptions } from './http-access'
 import { decodeRunCursor } from './run-cursor'
 
@@ -53,6 +54,7 @@ const ENGINE_OPTIONS = {
   secrets: true,
   http: true,
   limits: true,
+  files: true,
 } as const satisfies Record<keyof EngineOptions, true>
 const START_OPTIONS = {
   version: true,
@@ -91,6 +93,7 @@ export function checkEngineOptions(options: unknown): asserts options is EngineO
   }
   checkMachines((options as EngineOptions).machines)
   checkHttpOptions((options as EngineOptions).http)
+  checkFilesOption((options as EngineOptions).files)
   const { maxChildDepth } = options as EngineOptions
   if (maxChildDepth !== undefined && !(Number.isInteger(maxChildDepth) && maxChildDepth >= 1)) {
     throw new ArgumentError(

@@ -4,6 +4,7 @@ import { DeadlineWakeups } from '../host/deadline-wakeups'
 import { DefinitionRegistry } from '../host/definition-registry'
 import { EngineScope } from '../host/engine-scope'
 import { EngineStreams } from '../host/engine-streams'
+import { FileRoot } from '../host/file-root'
 import { LiveRuns } from '../host/live-runs'
 import { SecretVault } from '../host/secret-vault'
 import { HostServices } from '../host/services'
@@ -104,7 +105,11 @@ export function engineParts(options: EngineOptions): EngineParts {
     inspect: runInspector(options.inspect),
     events,
     streams,
-    capabilities: { secrets: new SecretVault(options.secrets), http: httpAccess(options.http, clock) },
+    capabilities: {
+      secrets: new SecretVault(options.secrets),
+      http: httpAccess(options.http, clock),
+      files: new FileRoot(options.files?.root),
+    },
     limiter,
   })
   const services = new HostServices(store.name, scope)

@@ -87,6 +87,12 @@ export interface EngineOptions {
    */
   secrets?: Record<string, string>
   /**
+   * Where the `file` action reads and writes: `root`, a folder path under the origin private
+   * file system (default `"spindle"`), such as `"apps/orders"`. It follows the rules of the
+   * action's paths (relative, '/'-separated, no '..').
+   */
+  files?: { root?: string }
+  /**
    * Limits per action, across all runs of the engine: at most `concurrency` attempts of the
    * action in flight and at most `perSecond` started in any second (on `clock`); an attempt
    * waits for its slot as queued, first come first served. Keyed by action name, or

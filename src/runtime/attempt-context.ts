@@ -1,5 +1,6 @@
 import type {
   BuiltinContext,
+  BuiltinFiles,
   BuiltinSecrets,
   Capabilities,
   ChildRunRequest,
@@ -172,6 +173,10 @@ export class BuiltinAttemptContext extends AttemptContext implements BuiltinCont
 
   get http(): HttpAccess {
     return this.#host.capabilities.http
+  }
+
+  get files(): BuiltinFiles {
+    return this.#host.capabilities.files
   }
 
   get runs(): ChildRuns {

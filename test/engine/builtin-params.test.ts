@@ -1,14 +1,25 @@
 import { TaskError } from 'spindle'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import type { BuiltinContext } from '../../src/actions/builtin-context'
 import { builtinActions } from '../../src/actions/builtins'
+import { FileRoot } from '../../src/host/file-root'
 import { handContext, noNetwork } from '../support/builtin-context'
 import { BAD_BUILTIN_PARAMS, GOOD_BUILTIN_PARAMS } from '../support/builtin-params-table'
 import { def, testEngines } from '../support/engine-fixtures'
 
-/** A built-in's context made by hand: a child run starts at once, api.example.com answers `{}`, nothing else happens. */
+/** The `file` rows' own folder of the origin private file system, removed after the tests. */
+const files = new FileRoot(`builtin-params-${crypto.randomUUID()}`)
+afterAll(async () => {
+  await (await navigator.storage.getDirectory()).removeEntry(files.root, { recursive: true })
+})
+
+/**
+ * A built-in's context made by hand: a child run starts at once, api.example.com answers `{}`,
+ * files go to `files`, nothing else happens.
+ */
 function context(): BuiltinContext {
   return handContext({
+    files,
     now: () => 1_000,
     waitFor: (wait) => ({ wait }) as never,
     runs: { start: async () => ({ runId: 'r/t', version: '1.0.0', status: 'running' }) },

@@ -2,6 +2,7 @@ import { memoryStore, simulatedClock, type WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { emptyRunData } from '../../src/core/run-data'
 import { compileWorkflow } from '../../src/definition/compile'
+import { FileRoot } from '../../src/host/file-root'
 import { SecretVault } from '../../src/host/secret-vault'
 import { JournalWriter } from '../../src/runtime/journal'
 import { type ExecutorHost, RunExecutor } from '../../src/runtime/run-executor'
@@ -32,7 +33,7 @@ function executorFor(
     },
     settled: () => {},
     broken: (_, error) => broken.push(error),
-    capabilities: { secrets: new SecretVault(), http: noNetwork },
+    capabilities: { secrets: new SecretVault(), http: noNetwork, files: new FileRoot() },
   }
   const wf = compileWorkflow(def(tasks) as never)
   const record = {

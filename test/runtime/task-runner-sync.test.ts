@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { compileWorkflow } from '../../src/definition/compile'
+import { FileRoot } from '../../src/host/file-root'
 import { SecretVault } from '../../src/host/secret-vault'
 import { AttemptAbort } from '../../src/runtime/attempt-abort'
 import { type RunnableAction, runTask, type TaskHost } from '../../src/runtime/task-runner'
@@ -22,7 +23,7 @@ function hostFor(action: RunnableAction): TaskHost {
     }),
     readState: () => undefined,
     startChild: () => Promise.reject(new Error('no child runs here')),
-    capabilities: { secrets: new SecretVault(), http: noNetwork },
+    capabilities: { secrets: new SecretVault(), http: noNetwork, files: new FileRoot() },
     doneItems: () => new Map(),
     post: () => undefined,
     isPaused: () => false,

@@ -5,12 +5,17 @@ import { MachineRunner } from '../../src/runtime/machine-runner'
 
 /**
  * A built-in's context made by hand, as the runner builds one for attempt 1 of task `t` in run
- * `r`: no machines, no secrets, child runs refused, no network; `fields` replaces any of it.
+ * `r`: no machines, no secrets, child runs and files refused, no network; `fields` replaces any of it.
  */
 export function handContext(fields: Partial<BuiltinContext> = {}): BuiltinContext {
   return {
     machines: new MachineRunner(),
     secrets: new SecretVault(),
+    files: {
+      root: 'none',
+      directory: () => Promise.reject(new Error('no files here')),
+      exclusive: () => Promise.reject(new Error('no files here')),
+    },
     runs: { start: () => Promise.reject(new Error('no child runs here')) },
     http: noNetwork,
     signal: new AbortController().signal,

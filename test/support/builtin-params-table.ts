@@ -155,9 +155,28 @@ export const BAD_BUILTIN_PARAMS: readonly BadParamsRow[] = [
     says: 'cannot have a body',
     byKeys: true,
   },
+  ...rows('file', [
+    [{ path: 'a.txt' }, 'op', 'param_required', 'one of read, write'],
+    [{ op: 'raed', path: 'a.txt' }, 'op', 'param_invalid', '"raed"'],
+    [{ op: 'read' }, 'path', 'param_required', 'params.path'],
+    [{ op: 'read', path: '../a.txt' }, 'path', 'param_invalid', '".." name'],
+    [{ op: 'stat', path: '/etc/passwd' }, 'path', 'param_invalid', 'relative'],
+    [{ op: 'list', path: 'a\\b' }, 'path', 'param_invalid', 'separate names with "/"'],
+    [{ op: 'copy', path: 'a.txt' }, 'to', 'param_required', 'params.to'],
+    [{ op: 'move', path: 'a.txt', to: 'x/../../b' }, 'to', 'param_invalid', '".." name'],
+    [{ op: 'move', path: 'a', to: 'a/b' }, 'to', 'param_invalid', 'inside it'],
+    [{ op: 'write', path: 'a.txt' }, 'data', 'param_required', 'params.data'],
+    [{ op: 'append', path: 'a.txt', data: 5, encoding: 'text' }, 'data', 'param_invalid', 'a string'],
+    [{ op: 'write', path: 'a.txt', data: 'x', encoding: 'bytes' }, 'data', 'param_invalid', 'Uint8Array'],
+    [{ op: 'read', path: 'a.txt', encoding: 'utf8' }, 'encoding', 'param_invalid', 'text, json, bytes'],
+    [{ op: 'delete', path: 'a', recursive: 'yes' }, 'recursive', 'param_invalid', 'true or false'],
+  ]),
 ]
 
-/** Literal params both layers accept: the register-time rules are no stricter than the actions. */
+/**
+ * Literal params both layers accept: the register-time rules are no stricter than the actions.
+ * The `file` rows run in this order on one files root: each finds what the rows before it wrote.
+ */
 export const GOOD_BUILTIN_PARAMS: readonly { action: string; params: Record<string, unknown> }[] = [
   { action: 'transform', params: { value: null } },
   { action: 'delay', params: { ms: 0 } },
@@ -212,4 +231,12 @@ export const GOOD_BUILTIN_PARAMS: readonly { action: string; params: Record<stri
     action: 'http',
     params: { url: 'https://api.example.com/orders', method: 'PUT', body: 'raw', expect: [200, 201] },
   },
+  { action: 'file', params: { op: 'write', path: 'a/b.txt', data: 'hi', encoding: 'text' } },
+  { action: 'file', params: { op: 'append', path: 'a/c.jsonl', data: { n: 1 } } },
+  { action: 'file', params: { op: 'read', path: 'a/b.txt' } },
+  { action: 'file', params: { op: 'copy', path: 'a/b.txt', to: 'b.txt' } },
+  { action: 'file', params: { op: 'move', path: 'b.txt', to: 'd/b.txt' } },
+  { action: 'file', params: { op: 'list' } },
+  { action: 'file', params: { op: 'stat', path: '' } },
+  { action: 'file', params: { op: 'delete', path: 'a', recursive: true } },
 ]

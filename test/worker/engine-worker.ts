@@ -13,6 +13,8 @@ export interface EngineWorkerConfig {
   refused?: string[]
   /** The engine's `limits`: plain data, as an app's worker reads them from its configuration. */
   limits?: Record<string, { concurrency?: number; perSecond?: number }>
+  /** The engine's `files` option. */
+  files?: { root: string }
 }
 
 /** A worker serving a real engine with the test actions of `engine.worker.ts`. */

@@ -20,6 +20,7 @@ const engine = createEngine({
   // Machines are code: they are given to the worker's engine, never sent from the page.
   machines: { order: orderMachine },
   ...(config.limits ? { limits: config.limits } : {}),
+  files: config.files,
   actions: {
     add: ({ a, b }: { a: number; b: number }) => a + b,
     fail: ({ message }: { message: string }) => {
