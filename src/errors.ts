@@ -32,6 +32,8 @@ export type ErrorCode =
   | 'MACHINE_FAILED'
   /** An `http` call answered with a status outside `expect`, or did not answer (network error). */
   | 'HTTP_ERROR'
+  /** A `secret('name')` reference in a built-in's params names a secret that is not set. */
+  | 'SECRET_NOT_FOUND'
 
 export interface SpindleErrorOptions {
   value?: unknown

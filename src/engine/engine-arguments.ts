@@ -5,6 +5,7 @@ import { checkOptions } from '../store/store-arguments'
 import type { ForkOptions, RunFilter, RunInfo, RunStatus, StartOptions, WaitOptions } from '../types'
 import type { EngineOptions } from './engine-types'
 import { decodeRunCursor } from './run-cursor'
+import { checkSecretsOption } from './secret-arguments'
 
 const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']
 
@@ -87,6 +88,7 @@ export function checkEngineOptions(options: unknown): asserts options is EngineO
     )
   }
   checkMachines((options as EngineOptions).machines)
+  checkSecretsOption((options as EngineOptions).secrets)
   const { maxChildDepth } = options as EngineOptions
   if (maxChildDepth !== undefined && !(Number.isInteger(maxChildDepth) && maxChildDepth >= 1)) {
     throw new ArgumentError(

@@ -50,6 +50,7 @@ export interface EngineParts {
   readonly reads: RunReads
   readonly controls: ControlContext
   readonly inbox: ApprovalInbox
+  readonly secrets: SecretVault
 }
 
 /**
@@ -89,6 +90,7 @@ export function engineParts(options: EngineOptions): EngineParts {
     liveRun: (runId) => runs.get(runId),
     view: (runId) => reads.view(runId),
   })
+  const secrets = new SecretVault(options.secrets, store)
   const host = new EngineExecutorHost({
     journal,
     snapshotEvery: options.snapshotEvery ?? 200,
@@ -99,7 +101,7 @@ export function engineParts(options: EngineOptions): EngineParts {
     inspect: runInspector(options.inspect),
     events,
     streams,
-    capabilities: { secrets: new SecretVault(options.secrets) },
+    capabilities: { secrets },
   })
   const services = new HostServices(store.name, scope)
   const wakeups = new DeadlineWakeups({
@@ -175,5 +177,6 @@ export function engineParts(options: EngineOptions): EngineParts {
     reads,
     controls,
     inbox,
+    secrets,
   }
 }

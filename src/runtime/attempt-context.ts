@@ -114,7 +114,13 @@ export class AttemptContext implements ActionContext {
       this.#host.post(
         note === undefined
           ? { type: 'task.progress', taskId: this.taskId, fraction, at }
-          : { type: 'task.progress', taskId: this.taskId, fraction, note: String(note), at },
+          : {
+              type: 'task.progress',
+              taskId: this.taskId,
+              fraction,
+              note: this.#host.capabilities.secrets.redact(String(note)),
+              at,
+            },
       )
     }
     return this.#progress
@@ -129,7 +135,8 @@ export class AttemptContext implements ActionContext {
   get log(): ActionContext['log'] {
     this.#log ??= (...parts) => {
       if (this.#abort.aborted) return
-      const message = parts.map((p) => (typeof p === 'string' ? p : describe(p))).join(' ')
+      const joined = parts.map((p) => (typeof p === 'string' ? p : describe(p))).join(' ')
+      const message = this.#host.capabilities.secrets.redact(joined)
       this.#host.post({ type: 'task.log', taskId: this.taskId, message, at: this.#host.now() })
     }
     return this.#log
