@@ -26,7 +26,10 @@ function heldSecretWrites(store: Store) {
       return typeof value === 'function' ? value.bind(target) : value
     },
   })
-  return { store: wrapped, held, release: () => held.splice(0).forEach((go) => go()) }
+  const release = () => {
+    for (const go of held.splice(0)) go()
+  }
+  return { store: wrapped, held, release }
 }
 
 describe('secrets', () => {
