@@ -1,5 +1,14 @@
-import { type AccessRequest, ArgumentError, EngineClosedError, ForbiddenError, type Store } from 'spindle'
-import { describe, expect, it } from 'vitest'
+import {
+  type AccessRequest,
+  ArgumentError,
+  EngineClosedError,
+  ForbiddenError,
+  memoryStore,
+  StorageError,
+  type Store,
+} from 'spindle'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { faultyStore } from '../store/faulty-store'
 import { tempStores } from '../store/temp-database'
 import { def, testEngines, until } from '../support/engine-fixtures'
 
@@ -201,5 +210,31 @@ describe('secrets', () => {
     await tabB.deleteSecret('token')
     const third = await tabA.start('wf')
     expect((await tabA.wait(third.runId)).tasks.a!.output).toEqual({ length: null })
+  })
+  describe('when EngineOptions.secrets cannot be stored', () => {
+    afterEach(() => {
+      vi.restoreAllMocks()
+    })
+
+    it('reports it, and tasks that read a secret fail with STORAGE_FAILED instead of running without it', async () => {
+      const reported: unknown[] = []
+      vi.spyOn(globalThis, 'reportError').mockImplementation((error) => reported.push(error))
+      const store = faultyStore(memoryStore(), { method: 'putSecret' })
+      const { engine } = testEngine({
+        store,
+        secrets: { token: 'from-options' },
+        defaults: { retry: { maxAttempts: 1 } },
+        actions: { read: readLength.call },
+      })
+      await engine.register(def({ a: { action: 'read', params: { name: 'token' } } }))
+      await engine.idle()
+      expect(reported).toHaveLength(1)
+      expect(reported[0]).toBeInstanceOf(StorageError)
+      expect((reported[0] as Error).message).not.toContain('from-options')
+      const { runId } = await engine.start('wf')
+      const view = await engine.wait(runId)
+      expect(view.tasks.a!.error).toMatchObject({ code: 'STORAGE_FAILED' })
+      expect(view.tasks.a!.error!.message).toContain('EngineOptions.secrets could not be stored')
+    })
   })
 })
