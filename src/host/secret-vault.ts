@@ -1,5 +1,10 @@
 import type { BuiltinSecrets } from '../actions/builtin-context'
-import { mayHoldReference, referencedNames, replaceReferences } from '../definition/secret-reference'
+import {
+  mayHoldReference,
+  referencedNames,
+  replaceReferences,
+  SECRET_NAME,
+} from '../definition/secret-reference'
 import { StorageError, TaskError } from '../errors'
 import { reportUnhandledError } from '../runtime/report-unhandled-error'
 import { memorySecretStore } from '../store/memory-secret-store'
@@ -57,6 +62,13 @@ export class SecretVault implements BuiltinSecrets {
   }
 
   async get(name: string): Promise<string | undefined> {
+    if (typeof name !== 'string' || !SECRET_NAME.test(name)) {
+      // Described, not quoted: a value passed by mistake in place of the name stays unsaid.
+      throw new TaskError(
+        'INVALID_ARGUMENT',
+        `ctx.secrets.get needs a secret's name (1 to 100 letters, digits, "_", "." or "-", starting with a letter or "_"); got ${typeof name === 'string' ? `a string of ${name.length} characters` : `a ${name === null ? 'null' : typeof name}`}.`,
+      )
+    }
     await this.#writes
     if (this.#seedError) throw this.#seedError
     const value = await this.#store.getSecret(name)

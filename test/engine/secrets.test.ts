@@ -109,6 +109,17 @@ describe('secrets', () => {
     expect(await engine.listSecrets()).toEqual(['x'.repeat(100)])
   })
 
+  it('ctx.secrets.get with a name that is no secret name fails the task with INVALID_ARGUMENT, not a storage error', async () => {
+    const { engine } = testEngine({
+      store: temp.open(),
+      defaults: { retry: { maxAttempts: 1 } },
+      actions: { read: async (params: { name: unknown }, ctx) => ctx.secrets.get(params.name as string) },
+    })
+    await engine.register(def({ a: { action: 'read', params: { name: { not: 'a name' } } } }))
+    const { runId } = await engine.start('wf')
+    expect((await engine.wait(runId)).tasks.a!.error).toMatchObject({ code: 'INVALID_ARGUMENT' })
+  })
+
   it('refuses bad EngineOptions.secrets at createEngine, never quoting a value', async () => {
     const value = 'sk-live-0123456789abcdef'
     for (const secrets of [[value], { 'bad name': value }, { token: 42 }, 'token']) {
