@@ -36,6 +36,8 @@ export interface AccessRequest {
   runId?: string
   definitionId?: string
   taskId?: string
+  /** The secret's name, for `setSecret` and `deleteSecret`. */
+  secret?: string
 }
 
 export interface EngineOptions {

@@ -29,7 +29,7 @@ export class SecretCalls {
     checkSecretName('setSecret', name)
     checkSecretValue('setSecret', value)
     if (access.asks) {
-      await access.check({ principal: acting, verb: 'setSecret' })
+      await access.check({ principal: acting, verb: 'setSecret', secret: name })
       scope.check()
     }
     await scope.run(() => secrets.put(name, value))
@@ -41,7 +41,7 @@ export class SecretCalls {
     scope.check()
     checkSecretName('deleteSecret', name)
     if (access.asks) {
-      await access.check({ principal: acting, verb: 'deleteSecret' })
+      await access.check({ principal: acting, verb: 'deleteSecret', secret: name })
       scope.check()
     }
     await scope.run(() => secrets.delete(name))

@@ -148,11 +148,11 @@ describe('secrets', () => {
     await engine.as('admin').deleteSecret('token')
     expect(await engine.listSecrets()).toEqual([])
     expect(asked).toEqual([
-      { principal: 'admin', verb: 'setSecret' },
-      { principal: 'eve', verb: 'setSecret' },
-      { verb: 'setSecret' },
-      { principal: 'eve', verb: 'deleteSecret' },
-      { principal: 'admin', verb: 'deleteSecret' },
+      { principal: 'admin', verb: 'setSecret', secret: 'token' },
+      { principal: 'eve', verb: 'setSecret', secret: 'token' },
+      { verb: 'setSecret', secret: 'other' },
+      { principal: 'eve', verb: 'deleteSecret', secret: 'token' },
+      { principal: 'admin', verb: 'deleteSecret', secret: 'token' },
     ])
   })
 
