@@ -54,6 +54,7 @@ export class AttemptContext implements ActionContext {
   #state: ActionContext['state'] | undefined
   #progress: ActionContext['progress'] | undefined
   #log: ActionContext['log'] | undefined
+  #usedSecrets = false
 
   constructor(
     host: ContextHost,
@@ -129,7 +130,21 @@ export class AttemptContext implements ActionContext {
   /** Only `get`: a user action reads a secret by name; references in params are for built-ins. */
   get secrets(): SecretReader {
     const { secrets } = this.#host.capabilities
-    return { get: (name) => secrets.get(name) }
+    return {
+      get: (name) => {
+        this.#usedSecrets = true
+        return secrets.get(name)
+      },
+    }
+  }
+
+  /** Whether this attempt read a secret: the runner then blanks secret values out of its output and state. */
+  get usedSecrets(): boolean {
+    return this.#usedSecrets
+  }
+
+  protected noteSecretsUsed(): void {
+    this.#usedSecrets = true
   }
 
   get log(): ActionContext['log'] {
@@ -173,7 +188,18 @@ export class BuiltinAttemptContext extends AttemptContext implements BuiltinCont
   }
 
   override get secrets(): BuiltinSecrets {
-    return this.#host.capabilities.secrets
+    const { secrets } = this.#host.capabilities
+    return {
+      get: (name) => {
+        this.noteSecretsUsed()
+        return secrets.get(name)
+      },
+      reveal: (value) => {
+        this.noteSecretsUsed()
+        return secrets.reveal(value)
+      },
+      redact: (text) => secrets.redact(text),
+    }
   }
 
   get runs(): ChildRuns {

@@ -1,9 +1,9 @@
 import { openDB } from 'idb'
-import { type Engine, indexedDbStore, type WorkflowEvent } from 'spindle'
+import type { Engine, WorkflowEvent } from 'spindle'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BuiltinAction } from '../../src/actions/builtin-context'
 import { builtinActions } from '../../src/actions/builtins'
-import { deleteDatabase, tempDatabaseName } from '../store/temp-database'
+import { tempStores } from '../store/temp-database'
 import { def, testEngines } from '../support/engine-fixtures'
 
 // Characters that JSON, URLs and base64 each write differently, so every form is searched for.
@@ -31,8 +31,11 @@ function textOf(value: unknown): string {
 async function wholeDatabase(name: string): Promise<Record<string, unknown[]>> {
   const db = await openDB(name)
   try {
+    const tx = db.transaction([...db.objectStoreNames], 'readonly')
     const all: Record<string, unknown[]> = {}
-    for (const store of db.objectStoreNames) all[store] = await db.getAll(store)
+    for (const store of db.objectStoreNames) all[store] = await tx.objectStore(store).getAll()
+    // Closed only once its transaction is over: a connection closing meanwhile blocks the deletion.
+    await tx.done
     return all
   } finally {
     db.close()
@@ -53,22 +56,22 @@ const fakeHttp: BuiltinAction = async (params, ctx) => {
   ctx.log('calling', url, query, headers)
   if (params.fail)
     throw new Error(`401 for ${url}?k=${encodeURIComponent(query.k)} with ${headers.authorization}`)
-  return { status: 200, sent: String(headers.authorization).length }
+  // A server that echoes the request (as many test endpoints do) puts the values in the body.
+  return { status: 200, sent: String(headers.authorization).length, body: { echoed: headers } }
 }
 
 describe('secrets never reach the database, the events or the views', () => {
   const testEngine = testEngines()
-  const name = tempDatabaseName('secrets')
+  const temp = tempStores()
   const builtins = builtinActions as Record<string, BuiltinAction>
   const original = builtins.http
 
   beforeAll(() => {
     builtins.http = fakeHttp
   })
-  afterAll(async () => {
+  afterAll(() => {
     if (original) builtins.http = original
     else delete builtins.http
-    await deleteDatabase(name)
   })
 
   async function runAll(engine: Engine, definitions: Record<string, Record<string, unknown>>) {
@@ -84,8 +87,9 @@ describe('secrets never reach the database, the events or the views', () => {
 
   it('after runs that use them in actions, logs, progress notes, errors and secret() params', async () => {
     const events: WorkflowEvent[] = []
+    const store = temp.open()
     const { engine } = testEngine({
-      store: indexedDbStore({ name }),
+      store,
       secrets: { token: TOKEN },
       defaults: { retry: { maxAttempts: 1 } },
       actions: {
@@ -93,7 +97,8 @@ describe('secrets never reach the database, the events or the views', () => {
           const token = (await ctx.secrets.get('token'))!
           ctx.log('using', token, { token })
           ctx.progress(0.5, `half way with ${token}`)
-          return { length: token.length }
+          ctx.state.set('careless', { token })
+          return { length: token.length, careless: [`token=${token}`] }
         },
         boom: async (_params: unknown, ctx) => {
           const other = (await ctx.secrets.get('other'))!
@@ -119,14 +124,20 @@ describe('secrets never reach the database, the events or the views', () => {
     })
     const views = await Promise.all(runIds.map((runId) => engine.getRun(runId)))
     expect(views.map((view) => view!.status)).toEqual(['completed', 'failed', 'completed', 'failed'])
-    expect(views[0]!.tasks.a!.output).toEqual({ length: TOKEN.length })
-    expect(views[2]!.tasks.a!.output).toEqual({ status: 200, sent: `Bearer ${TOKEN}`.length })
+    // An attempt that read a secret has the values blanked out of its output and state changes.
+    expect(views[0]!.tasks.a!.output).toEqual({ length: TOKEN.length, careless: ['token=[secret:token]'] })
+    expect(views[0]!.state).toEqual({ careless: { token: '[secret:token]' } })
+    expect(views[2]!.tasks.a!.output).toEqual({
+      status: 200,
+      sent: `Bearer ${TOKEN}`.length,
+      body: { echoed: { authorization: 'Bearer [secret:token]' } },
+    })
 
     const histories = await Promise.all(runIds.map((runId) => engine.history(runId)))
     const snapshots = await Promise.all(runIds.map((runId) => engine.runSnapshot(runId)))
     const listed = await engine.listRuns()
     await engine.close()
-    const database = await wholeDatabase(name)
+    const database = await wholeDatabase(store.name)
     expect(Object.keys(database)).toEqual(expect.arrayContaining(['pages', 'runs', 'secrets', 'keys']))
     expect(database.secrets).toHaveLength(2)
 

@@ -230,7 +230,9 @@ describe('the IndexedDB schema', () => {
       await store.putSecret('token', 's3cr3t')
       expect(await store.getSecret('token')).toBe('s3cr3t')
       const upgraded = await openDB(name)
-      const record = await upgraded.get('secrets', 'token')
+      const read = upgraded.transaction('secrets')
+      const record = await read.store.get('token')
+      await read.done
       upgraded.close()
       expect(upgraded.version).toBe(6)
       expect(Object.keys(record).sort()).toEqual(['data', 'iv', 'name'])

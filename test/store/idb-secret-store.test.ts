@@ -7,7 +7,11 @@ import { tempStores } from './temp-database'
 async function rawRecords(database: string, name: string): Promise<any[]> {
   const db = await openDB(database)
   try {
-    return await db.getAll(name)
+    const tx = db.transaction(name as never, 'readonly')
+    const records = await tx.store.getAll()
+    // Closed only once its transaction is over: a connection closing meanwhile blocks the deletion.
+    await tx.done
+    return records
   } finally {
     db.close()
   }
@@ -66,8 +70,10 @@ describe('indexedDbStore: secrets', () => {
     const store = temp.open()
     await store.putSecret('a', 'value of a')
     const db = await openDB(store.name)
-    const record = await db.get('secrets', 'a')
-    await db.put('secrets', { ...record, name: 'b' })
+    const tx = db.transaction('secrets', 'readwrite')
+    const record = await tx.store.get('a')
+    await tx.store.put({ ...record, name: 'b' })
+    await tx.done
     db.close()
     const error = await store.getSecret('b').catch((e: unknown) => e)
     expect(error).toBeInstanceOf(StorageError)
