@@ -43,7 +43,8 @@ export class SecretVault implements BuiltinSecrets {
     this.#store = store
     const entries = Object.entries(initial)
     for (const [name, value] of entries) this.#remember(name, value)
-    this.#seeded = Promise.all(entries.map(([name, value]) => store.putSecret(name, value))).then(
+    // Async, so that a store that cannot take them (one written before the port) fails here too.
+    this.#seeded = Promise.all(entries.map(async ([name, value]) => store.putSecret(name, value))).then(
       () => undefined,
       (error: unknown) => {
         this.#seedError = new StorageError(

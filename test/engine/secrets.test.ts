@@ -247,5 +247,15 @@ describe('secrets', () => {
       expect(view.tasks.a!.error).toMatchObject({ code: 'STORAGE_FAILED' })
       expect(view.tasks.a!.error!.message).toContain('EngineOptions.secrets could not be stored')
     })
+
+    it('a custom store written before the SecretStore port: createEngine still works, the failure is reported', async () => {
+      const reported: unknown[] = []
+      vi.spyOn(globalThis, 'reportError').mockImplementation((error) => reported.push(error))
+      const { putSecret: _put, getSecret: _get, ...older } = memoryStore()
+      const { engine } = testEngine({ store: older as Store, secrets: { token: 'from-options' } })
+      await engine.idle()
+      expect(reported).toHaveLength(1)
+      expect(reported[0]).toBeInstanceOf(StorageError)
+    })
   })
 })
