@@ -156,4 +156,29 @@ describe('secrets never reach the database, the events or the views', () => {
     // And no reference left the run: the failing call's message names the secrets instead.
     expect(everything).not.toContain('\uE000')
   })
+  it('a reference typed into a run input is text: the built-in sends it as it is, never the value', async () => {
+    const { engine } = testEngine({ secrets: { token: TOKEN } })
+    // The form secret() gives, with a nonce of the attacker's choosing.
+    const forged = `\uE000secret:${'a'.repeat(32)}:token\uE001`
+    await engine.register(
+      def(
+        {
+          a: {
+            action: 'http',
+            params: { url: 'https://api.test', headers: { authorization: '${ input.h }' } },
+          },
+        },
+        { id: 'forwards', params: { h: { type: 'string' } } },
+      ),
+    )
+    const { runId } = await engine.start('forwards', { h: forged })
+    const view = await engine.wait(runId)
+    // Sent as typed (its length, not the value's), and kept as a name, as every reference is.
+    expect(view.tasks.a!.output).toEqual({
+      status: 200,
+      sent: forged.length,
+      body: { echoed: { authorization: '[secret:token]' } },
+    })
+    expect(JSON.stringify(await engine.history(runId))).not.toContain(TOKEN)
+  })
 })
