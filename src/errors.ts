@@ -39,6 +39,8 @@ export type ErrorCode =
    * reverse), a folder that is not empty, content that is not JSON, a full storage quota.
    */
   | 'FILE_FAILED'
+  /** A `secret('name')` reference in a built-in's params names a secret that is not set. */
+  | 'SECRET_NOT_FOUND'
 
 export interface SpindleErrorOptions {
   value?: unknown

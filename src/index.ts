@@ -39,6 +39,8 @@ export type {
   RunQuery,
   RunRecord,
   RunStore,
+  SecretRecord,
+  SecretStore,
   SnapshotRecord,
   Store,
   StoredDefinition,

@@ -129,6 +129,8 @@ export interface CompiledExpression {
   readonly taskRefs: readonly string[]
   /** True when it reads `item` or `index`. */
   readonly usesItem: boolean
+  /** The secrets it names through `secret('name')`: allowed only where a built-in consumes them. */
+  readonly secretRefs: readonly string[]
   evaluate(scope: ExpressionScope): unknown
 }
 

@@ -39,6 +39,9 @@ export const FORWARDED_METHODS = [
   'runSnapshot',
   'recover',
   'idle',
+  'setSecret',
+  'deleteSecret',
+  'listSecrets',
 ] as const satisfies readonly (keyof Engine)[]
 
 export type ForwardedMethod = (typeof FORWARDED_METHODS)[number]

@@ -75,6 +75,11 @@ export interface BuiltinSecrets extends SecretReader {
    * use them. Never journal, log or return what this gives.
    */
   reveal<T>(value: T): Promise<T>
+  /**
+   * `text` with every secret value this engine knows (and every `secret('name')` reference)
+   * replaced by `[secret:name]`: for error messages and logs that might quote one.
+   */
+  redact(text: string): string
 }
 
 /** What a built-in may do with the engine's state machines. */

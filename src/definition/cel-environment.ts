@@ -1,4 +1,5 @@
 import { Environment } from '@marcbachmann/cel-js'
+import { secretReference } from './secret-reference'
 
 /** The variables an expression may read. `item` and `index` exist only under `forEach`. */
 export const SCOPE_VARIABLES = ['input', 'tasks', 'state', 'run'] as const
@@ -45,6 +46,8 @@ export function celEnvironment(): Environment {
     env.registerOperator(`int ${op} double: double`, (a: bigint, b: number) => apply(Number(a), b))
   }
   env.registerOperator('double % double: double', ARITHMETIC['%'])
+  // An opaque reference, never the value: only a built-in that consumes secrets reveals it.
+  env.registerFunction('secret(string): string', (name: string) => secretReference(name))
   shared = env
   return env
 }

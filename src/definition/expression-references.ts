@@ -1,10 +1,13 @@
 import type { ASTNode } from '@marcbachmann/cel-js'
 import type { ExpressionProblem } from './expression-problem'
+import { SECRET_NAME } from './secret-reference'
 
 export interface References {
   /** Task ids read as `tasks.<id>` or `tasks["<id>"]`. */
   taskRefs: Set<string>
   usesItem: boolean
+  /** Secret names read as `secret('<name>')`. */
+  secrets: Set<string>
   problem?: ExpressionProblem
 }
 
@@ -22,7 +25,7 @@ const TASK_FIELDS = new Set(['output', 'status'])
  * findReferences(celEnvironment().parse('tasks.a.output + tasks["b"].output').ast).taskRefs // Set { 'a', 'b' }
  */
 export function findReferences(ast: ASTNode): References {
-  const found: References = { taskRefs: new Set(), usesItem: false }
+  const found: References = { taskRefs: new Set(), usesItem: false, secrets: new Set() }
   walk(ast, new Set(), found)
   return found
 }
@@ -73,6 +76,7 @@ function walk(node: ASTNode, bound: ReadonlySet<string>, found: References): voi
       return
     }
     case 'call':
+      if (node.args[0] === 'secret') secretCall(node, found)
       for (const arg of node.args[1]) walk(arg, bound, found)
       return
     case 'rcall': {
@@ -114,6 +118,27 @@ function walk(node: ASTNode, bound: ReadonlySet<string>, found: References): voi
       return
     default:
       for (const arg of node.args) walk(arg, bound, found)
+  }
+}
+
+/** `secret('name')`: the name must be a literal, so the definition says which secrets it uses. */
+function secretCall(node: ASTNode & { op: 'call' }, found: References): void {
+  const [name] = node.args[1]
+  if (
+    node.args[1].length === 1 &&
+    name?.op === 'value' &&
+    typeof name.args === 'string' &&
+    SECRET_NAME.test(name.args)
+  ) {
+    found.secrets.add(name.args)
+    return
+  }
+  found.problem = {
+    code: 'secret_name',
+    what: 'secret() needs a literal name',
+    detail:
+      "write the secret's name as a string literal, like secret('API_TOKEN') (letters, digits, _ . -, up to 100 characters); a computed name could reach any secret",
+    offset: node.pos,
   }
 }
 

@@ -108,7 +108,9 @@ function analyzeUncached(source: string): ExpressionCheck {
   if (unsafe) return fail(unsafe)
   return {
     ok: true,
-    expression: new CelExpression(source, parsed, [...references.taskRefs], references.usesItem),
+    expression: new CelExpression(source, parsed, [...references.taskRefs], references.usesItem, [
+      ...references.secrets,
+    ]),
     type: typed.type ?? 'dyn',
   }
 }
@@ -121,13 +123,21 @@ class CelExpression implements CompiledExpression {
   readonly source: string
   readonly taskRefs: readonly string[]
   readonly usesItem: boolean
+  readonly secretRefs: readonly string[]
   readonly #program: ParseResult
 
-  constructor(source: string, program: ParseResult, taskRefs: string[], usesItem: boolean) {
+  constructor(
+    source: string,
+    program: ParseResult,
+    taskRefs: string[],
+    usesItem: boolean,
+    secretRefs: string[],
+  ) {
     this.source = source
     this.#program = program
     this.taskRefs = taskRefs
     this.usesItem = usesItem
+    this.secretRefs = secretRefs
   }
 
   evaluate(scope: ExpressionScope): unknown {

@@ -29,6 +29,8 @@ type Plan =
 export interface ParamsReference {
   path: PathSegment[]
   taskRefs: readonly string[]
+  /** The secrets the string names through `secret('name')`. */
+  secretRefs: readonly string[]
 }
 
 interface Collected {
@@ -157,6 +159,7 @@ function planString(text: string, path: PathSegment[], collected: Collected): Pl
   }
   const parts: Part[] = []
   const refs = new Set<string>()
+  const secretRefs = new Set<string>()
   for (const piece of scanned.pieces) {
     if ('text' in piece) {
       parts.push(piece.text)
@@ -173,10 +176,11 @@ function planString(text: string, path: PathSegment[], collected: Collected): Pl
       continue
     }
     for (const ref of checked.expression.taskRefs) refs.add(ref)
+    for (const name of checked.expression.secretRefs) secretRefs.add(name)
     parts.push(checked.expression)
   }
-  if (refs.size > 0) {
-    collected.references.push({ path, taskRefs: [...refs] })
+  if (refs.size > 0 || secretRefs.size > 0) {
+    collected.references.push({ path, taskRefs: [...refs], secretRefs: [...secretRefs] })
     for (const ref of refs) collected.taskRefs.add(ref)
   }
   if (parts.every((part) => typeof part === 'string')) return { kind: 'static', value: parts.join('') }

@@ -4,6 +4,7 @@ import { checkExpression } from './expression'
 import { explainProblem } from './expression-problem'
 import type { TaskGraph, UpstreamIndex } from './graph'
 import { issueAt, listNames, type PathSegment } from './issue-path'
+import { secretMisplaced, takesSecrets } from './secret-params'
 import { analyzeParams } from './template'
 
 /** The expressions of one task, compiled during validation. */
@@ -59,11 +60,20 @@ export function checkExpressions(
       typeof task.forEach === 'string',
       'upstream',
       context,
+      task.action,
     )
     const compensate = task.compensate
     if (typeof compensate === 'object' && compensate !== null) {
       const path = [...at, 'compensate', 'params']
-      compiled.compensateParams = params(compensate.params, path, id, false, 'self-or-upstream', context)
+      compiled.compensateParams = params(
+        compensate.params,
+        path,
+        id,
+        false,
+        'self-or-upstream',
+        context,
+        compensate.action,
+      )
     }
     if (typeof task.cache === 'object' && task.cache !== null) {
       expression(task.cache.key, [...at, 'cache', 'key'], id, 'upstream', undefined, context)
@@ -101,6 +111,10 @@ function expression(
     )
     return undefined
   }
+  if (checked.expression.secretRefs.length > 0) {
+    context.issues.push(issueAt(at, 'secret_not_allowed', secretMisplaced(at, checked.expression.secretRefs)))
+    return undefined
+  }
   return checkReads(checked.expression.taskRefs, at, taskId, reach, context) ? checked.expression : undefined
 }
 
@@ -111,6 +125,7 @@ function params(
   item: boolean,
   reach: Reach,
   context: Context,
+  action: unknown,
 ): CompiledParams | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
   const analysis = analyzeParams(value as Record<string, unknown>, { item })
@@ -119,6 +134,11 @@ function params(
   }
   let readsFit = true
   for (const reference of analysis.references) {
+    if (reference.secretRefs.length > 0 && !takesSecrets(action, reference.path[0])) {
+      const where = [...at, ...reference.path]
+      context.issues.push(issueAt(where, 'secret_not_allowed', secretMisplaced(where, reference.secretRefs)))
+      readsFit = false
+    }
     readsFit = checkReads(reference.taskRefs, [...at, ...reference.path], taskId, reach, context) && readsFit
   }
   return readsFit ? analysis.params : undefined

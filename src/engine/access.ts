@@ -41,7 +41,7 @@ export class Access {
   async check(request: AccessRequest): Promise<void> {
     const authorize = this.#authorize
     if (!authorize) return
-    const { principal, verb, runId, taskId } = request
+    const { principal, verb, runId, taskId, secret } = request
     // A policy per workflow needs the run's definition, which the call itself does not name.
     const definitionId =
       request.definitionId ?? (runId === undefined ? undefined : await this.#definitionOf(runId))
@@ -51,6 +51,7 @@ export class Access {
       ...(runId !== undefined && { runId }),
       ...(definitionId !== undefined && { definitionId }),
       ...(taskId !== undefined && { taskId }),
+      ...(secret !== undefined && { secret }),
     }
     if ((await closingRace(this.#closing, () => authorize(Object.freeze(asked)))) === true) return
     const who = principal === undefined ? 'A call without a principal' : `Principal "${principal}"`
@@ -58,6 +59,7 @@ export class Access {
       runId !== undefined && `run "${runId}"`,
       taskId !== undefined && `task "${taskId}"`,
       definitionId !== undefined && `definition "${definitionId}"`,
+      secret !== undefined && `secret "${secret}"`,
     ].filter(Boolean)
     throw new ForbiddenError(
       `${who} may not ${verb}${on.length > 0 ? ` (${on.join(', ')})` : ''}: EngineOptions.authorize refused it. ` +

@@ -7,6 +7,7 @@ import type { EngineOptions } from './engine-types'
 import { checkFilesOption } from './files-arguments'
 import { checkHttpOptions } from './http-access'
 import { decodeRunCursor } from './run-cursor'
+import { checkSecretsOption } from './secret-arguments'
 
 const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']
 
@@ -94,6 +95,7 @@ export function checkEngineOptions(options: unknown): asserts options is EngineO
   checkMachines((options as EngineOptions).machines)
   checkHttpOptions((options as EngineOptions).http)
   checkFilesOption((options as EngineOptions).files)
+  checkSecretsOption((options as EngineOptions).secrets)
   const { maxChildDepth } = options as EngineOptions
   if (maxChildDepth !== undefined && !(Number.isInteger(maxChildDepth) && maxChildDepth >= 1)) {
     throw new ArgumentError(

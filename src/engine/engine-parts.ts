@@ -54,6 +54,7 @@ export interface EngineParts {
   readonly reads: RunReads
   readonly controls: ControlContext
   readonly inbox: ApprovalInbox
+  readonly secrets: SecretVault
 }
 
 /**
@@ -95,6 +96,7 @@ export function engineParts(options: EngineOptions): EngineParts {
     liveRun: (runId) => runs.get(runId),
     view: (runId) => reads.view(runId),
   })
+  const secrets = new SecretVault(options.secrets, store)
   const host = new EngineExecutorHost({
     journal,
     snapshotEvery: options.snapshotEvery ?? 200,
@@ -106,7 +108,7 @@ export function engineParts(options: EngineOptions): EngineParts {
     events,
     streams,
     capabilities: {
-      secrets: new SecretVault(options.secrets),
+      secrets,
       http: httpAccess(options.http, clock),
       files: new FileRoot(options.files?.root),
     },
@@ -188,5 +190,6 @@ export function engineParts(options: EngineOptions): EngineParts {
     reads,
     controls,
     inbox,
+    secrets,
   }
 }

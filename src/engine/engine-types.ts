@@ -37,6 +37,8 @@ export interface AccessRequest {
   runId?: string
   definitionId?: string
   taskId?: string
+  /** The secret's name, for `setSecret` and `deleteSecret`. */
+  secret?: string
 }
 
 export interface EngineOptions {
@@ -83,7 +85,8 @@ export interface EngineOptions {
   machines?: Record<string, AnyStateMachine>
   /**
    * Secrets by name, for actions (`ctx.secrets.get(name)`) and for the `secret('name')`
-   * references in the params of built-ins that consume them (`http`, `ai`).
+   * references in the params of built-ins that consume them (`http`, `ai`). Stored encrypted at
+   * start, replacing stored values of the same names; tasks that read one wait for that write.
    */
   secrets?: Record<string, string>
   /**
@@ -250,4 +253,20 @@ export interface Engine {
    * await ann.cancel(runId, 'duplicate order') // journals workflow.cancelled { by: 'ann' }
    */
   as(principal: string): Engine
+
+  /**
+   * Stores secret `name`, encrypted (AES-GCM under the database's non-extractable key), for
+   * `ctx.secrets.get(name)` and `secret('name')` in the params of built-ins that consume secrets.
+   * Asked of `authorize` (verb `setSecret`). Refused, changing nothing: a name that is not an
+   * identifier of 1–100 characters or a value that is not a string of at most 64 KB
+   * (`INVALID_ARGUMENT`, never quoting the value), a closed engine (`ENGINE_CLOSED`).
+   *
+   * @example
+   * await engine.setSecret('GITHUB_TOKEN', token)
+   */
+  setSecret(name: string, value: string): Promise<void>
+  /** Deletes secret `name` (nothing happens when there is none). Asked of `authorize` (`deleteSecret`). */
+  deleteSecret(name: string): Promise<void>
+  /** The names of the stored secrets, sorted; never a value. */
+  listSecrets(): Promise<string[]>
 }

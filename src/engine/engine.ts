@@ -25,6 +25,7 @@ import { type EngineParts, engineParts } from './engine-parts'
 import type { Engine, EngineOptions } from './engine-types'
 import { recoverOnCreation, recoverRuns } from './recover-runs'
 import { startRun } from './run-start'
+import { SecretCalls } from './secret-calls'
 
 /**
  * Creates a workflow engine. It runs where it is created (a worker, a page, Node); use
@@ -66,6 +67,7 @@ class SpindleEngine implements Engine {
   readonly #parts: EngineParts
   readonly #definitionCalls: DefinitionCalls
   readonly #lifecycle: EngineLifecycle
+  readonly #secretCalls: SecretCalls
 
   readonly events$
   readonly alerts$
@@ -84,11 +86,16 @@ class SpindleEngine implements Engine {
     this.events$ = parts.events.asObservable()
     this.alerts$ = parts.alerts.asObservable()
     this.#definitionCalls = new DefinitionCalls(parts)
+    this.#secretCalls = new SecretCalls(parts)
     parts.services.register(parts.wakeups)
     parts.services.open()
     this.#lifecycle = new EngineLifecycle({
       ...parts,
-      recovering: options.recover !== false ? recoverOnCreation(parts) : Promise.resolve(),
+      recovering: Promise.all([
+        // idle() waits for EngineOptions.secrets to be stored, as it waits for the recovery.
+        parts.scope.run(() => parts.secrets.seeded()),
+        options.recover !== false ? recoverOnCreation(parts) : undefined,
+      ]).then(() => undefined),
     })
   }
 
@@ -181,6 +188,20 @@ class SpindleEngine implements Engine {
     return this.#parts.inbox.approvals$(filter)
   }
 
+  // ─── secrets ───────────────────────────────────────────────────────────────────────────
+
+  setSecret(name: string, value: string): Promise<void> {
+    return this.#secretCalls.set(name, value, undefined)
+  }
+
+  deleteSecret(name: string): Promise<void> {
+    return this.#secretCalls.delete(name, undefined)
+  }
+
+  listSecrets(): Promise<string[]> {
+    return this.#secretCalls.list()
+  }
+
   // ─── lifecycle ─────────────────────────────────────────────────────────────────────────
 
   recover(): Promise<RunInfo[]> {
@@ -204,6 +225,8 @@ class SpindleEngine implements Engine {
       start: async (definitionId, input = {}, options = {}) =>
         this.#parts.scope.run(() => startRun(this.#parts.starting, definitionId, input, options, principal)),
       recover: () => recoverRuns(this.#parts, principal),
+      setSecret: (name, value) => this.#secretCalls.set(name, value, principal),
+      deleteSecret: (name) => this.#secretCalls.delete(name, principal),
     }
     for (const name of CONTROL_CALLS) {
       Object.assign(acting, { [name]: (...args: unknown[]) => callControl(controls, name, args) })

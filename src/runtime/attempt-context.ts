@@ -56,6 +56,7 @@ export class AttemptContext implements ActionContext {
   #state: ActionContext['state'] | undefined
   #progress: ActionContext['progress'] | undefined
   #log: ActionContext['log'] | undefined
+  #usedSecrets = false
 
   constructor(
     host: ContextHost,
@@ -116,7 +117,13 @@ export class AttemptContext implements ActionContext {
       this.#host.post(
         note === undefined
           ? { type: 'task.progress', taskId: this.taskId, fraction, at }
-          : { type: 'task.progress', taskId: this.taskId, fraction, note: String(note), at },
+          : {
+              type: 'task.progress',
+              taskId: this.taskId,
+              fraction,
+              note: this.#host.capabilities.secrets.redact(String(note)),
+              at,
+            },
       )
     }
     return this.#progress
@@ -125,13 +132,28 @@ export class AttemptContext implements ActionContext {
   /** Only `get`: a user action reads a secret by name; references in params are for built-ins. */
   get secrets(): SecretReader {
     const { secrets } = this.#host.capabilities
-    return { get: (name) => secrets.get(name) }
+    return {
+      get: (name) => {
+        this.#usedSecrets = true
+        return secrets.get(name)
+      },
+    }
+  }
+
+  /** Whether this attempt read a secret: the runner then blanks secret values out of its output and state. */
+  get usedSecrets(): boolean {
+    return this.#usedSecrets
+  }
+
+  protected noteSecretsUsed(): void {
+    this.#usedSecrets = true
   }
 
   get log(): ActionContext['log'] {
     this.#log ??= (...parts) => {
       if (this.#abort.aborted) return
-      const message = parts.map((p) => (typeof p === 'string' ? p : describe(p))).join(' ')
+      const joined = parts.map((p) => (typeof p === 'string' ? p : describe(p))).join(' ')
+      const message = this.#host.capabilities.secrets.redact(joined)
       this.#host.post({ type: 'task.log', taskId: this.taskId, message, at: this.#host.now() })
     }
     return this.#log
@@ -168,7 +190,18 @@ export class BuiltinAttemptContext extends AttemptContext implements BuiltinCont
   }
 
   override get secrets(): BuiltinSecrets {
-    return this.#host.capabilities.secrets
+    const { secrets } = this.#host.capabilities
+    return {
+      get: (name) => {
+        this.noteSecretsUsed()
+        return secrets.get(name)
+      },
+      reveal: (value) => {
+        this.noteSecretsUsed()
+        return secrets.reveal(value)
+      },
+      redact: (text) => secrets.redact(text),
+    }
   }
 
   get http(): HttpAccess {

@@ -21,6 +21,21 @@ function notCloneable(what: string, taskId: string, value: unknown, cause?: unkn
   )
 }
 
+/**
+ * `value` with `redact` applied to every string in it (keys of plain objects included), as a new
+ * value; what is not a string, an array or a plain object is kept as it is.
+ */
+export function redactValue(value: unknown, redact: (text: string) => string): unknown {
+  if (typeof value === 'string') return redact(value)
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, redact))
+  if (typeof value !== 'object' || value === null) return value
+  const prototype = Object.getPrototypeOf(value)
+  if (prototype !== Object.prototype && prototype !== null) return value
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [redact(key), redactValue(item, redact)]),
+  )
+}
+
 /** A value as a message shows it: JSON where it can be, else its string form. */
 export function describe(value: unknown): string {
   if (value === undefined) return 'undefined'

@@ -6,7 +6,7 @@ import type { ActionContext, CompiledTask, ExpressionScope } from '../types'
 import type { ActionLimiter } from './action-limiter'
 import type { AttemptAbort } from './attempt-abort'
 import { AttemptContext, BuiltinAttemptContext, type ContextHost } from './attempt-context'
-import { cloneable } from './attempt-values'
+import { cloneable, redactValue } from './attempt-values'
 import type { ItemsHost } from './run-items'
 
 /** An action as the runner calls it: a user action, or a built-in that gets capabilities. */
@@ -70,11 +70,34 @@ function call(
   key?: string,
 ): unknown {
   const taskId = task.id
-  const result = action.builtin
-    ? action.run(input, new BuiltinAttemptContext(host, taskId, attempt, abort, changes, index, key))
-    : action.run(input, new AttemptContext(host, taskId, attempt, abort, changes, index, key))
-  if (isThenable(result)) return untilAborted(result, abort).then((value) => settle(action, value, taskId))
-  return settle(action, result, taskId)
+  let ctx: AttemptContext
+  let result: unknown
+  if (action.builtin) {
+    const builtin = new BuiltinAttemptContext(host, taskId, attempt, abort, changes, index, key)
+    ctx = builtin
+    result = action.run(input, builtin)
+  } else {
+    ctx = new AttemptContext(host, taskId, attempt, abort, changes, index, key)
+    result = action.run(input, ctx)
+  }
+  if (isThenable(result)) {
+    return untilAborted(result, abort).then((value) =>
+      settle(action, blankSecrets(host, ctx, value, changes), taskId),
+    )
+  }
+  return settle(action, blankSecrets(host, ctx, result, changes), taskId)
+}
+
+/**
+ * An attempt that read a secret may hand it back (an echoed request, a careless output): the
+ * values the engine knows are blanked out of its output and state changes before they are
+ * journaled. Attempts that read none pay nothing.
+ */
+function blankSecrets(host: TaskHost, ctx: AttemptContext, value: unknown, changes: Record<string, unknown>) {
+  if (!ctx.usedSecrets || isWaitRequest(value)) return value
+  const redact = (text: string) => host.capabilities.secrets.redact(text)
+  for (const key of Object.keys(changes)) changes[key] = redactValue(changes[key], redact)
+  return redactValue(value, redact)
 }
 
 /** The action's result as the journal takes it: checked against its output schema, cloneable. */

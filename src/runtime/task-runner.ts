@@ -138,6 +138,8 @@ class Attempt {
     if (this.#controller.aborted) return this.#ended()
     const host = this.#host
     const info: ErrorInfo = toErrorInfo(error)
+    // An action's own message may quote a secret it used: the journal gets it blanked out.
+    info.message = host.capabilities.secrets.redact(info.message)
     const hints = retryHints(error)
     const noRetry = hints.noRetry || info.code === 'INPUT_INVALID' || info.code === 'EXPRESSION_FAILED'
     const event: RunEvent = {

@@ -2,6 +2,7 @@ import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb'
 import type { RunStatus } from '../types'
 import { type JournalPage, UNFENCED } from './idb-journal-pages'
 import { outputRecordOf } from './output-record'
+import type { SecretRecord } from './ports/secret-store'
 import type { ApprovalRecord, OutputRecord, RunRecord, SnapshotRecord, StoredDefinition } from './store'
 
 /**
@@ -9,7 +10,7 @@ import type { ApprovalRecord, OutputRecord, RunRecord, SnapshotRecord, StoredDef
  * store or index changes; a tab still running the older code closes its connection when asked
  * (`blocking`), so the upgrade is never blocked for long.
  */
-export const SCHEMA_VERSION = 5
+export const SCHEMA_VERSION = 6
 
 /** A cross-run result cache entry. Its other fields belong to the result cache module. */
 export interface CacheRecord {
@@ -40,6 +41,9 @@ export interface ScheduleRecord {
  * Approvals (version 5) are keyed by `approvalId`; their `status` and `due` indexes end with the
  * key itself, so each index key is unique and in the inbox's order (`dueKey`, `createdAt`,
  * `approvalId`): a listing walks one index in order, in chunks, and stops at its `limit`.
+ * Secrets (version 6) are keyed by name and hold only AES-GCM ciphertext; `keys` holds the
+ * database's non-extractable `CryptoKey` that seals them (as a structured clone, which keeps it
+ * non-extractable).
  */
 export interface SpindleDB extends DBSchema {
   definitions: { key: [id: string, version: string]; value: StoredDefinition }
@@ -68,6 +72,8 @@ export interface SpindleDB extends DBSchema {
       runId: string
     }
   }
+  secrets: { key: string; value: SecretRecord }
+  keys: { key: string; value: { id: string; key: CryptoKey } }
 }
 
 type UpgradeTransaction = IDBPTransaction<SpindleDB, StoreNames<SpindleDB>[], 'versionchange'>
@@ -105,6 +111,11 @@ export function upgradeSchema(
     approvals.createIndex('status', ['status', 'dueKey', 'createdAt', 'approvalId'])
     approvals.createIndex('due', ['dueKey', 'createdAt', 'approvalId'])
     approvals.createIndex('runId', 'runId')
+  }
+  if (oldVersion < 6) {
+    // No secret was stored before version 6: the key is made when the first one is.
+    db.createObjectStore('secrets', { keyPath: 'name' })
+    db.createObjectStore('keys', { keyPath: 'id' })
   }
   // A failure aborts the upgrade, so `openDB` rejects: the caller's operation fails with
   // STORAGE_FAILED and the database stays at its version, readable as before.

@@ -2,6 +2,7 @@ import { memoryApprovalStore } from './memory-approval-store'
 import { memoryDefinitionStore } from './memory-definition-store'
 import { memoryJournalStore } from './memory-journal-store'
 import { memoryRunStore } from './memory-run-store'
+import { memorySecretStore } from './memory-secret-store'
 import type { ApprovalRecord } from './ports/approval-store'
 import type { RunRecord, Store } from './store'
 import { checkOptions } from './store-arguments'
@@ -24,6 +25,7 @@ export function memoryStore(options: { name?: string } = {}): Store {
     ...memoryRunStore(runs, name),
     ...memoryJournalStore(runs, approvals),
     ...memoryApprovalStore(approvals),
+    ...memorySecretStore(name),
     close: async () => {},
   }
 }

@@ -2,6 +2,7 @@ import type { ApprovalStore } from './ports/approval-store'
 import type { DefinitionStore } from './ports/definition-store'
 import type { JournalStore } from './ports/journal-store'
 import type { RunStore } from './ports/run-store'
+import type { SecretStore } from './ports/secret-store'
 
 export type { ApprovalQuery, ApprovalRecord, ApprovalStore } from './ports/approval-store'
 export type { DefinitionStore, StoredDefinition } from './ports/definition-store'
@@ -14,12 +15,13 @@ export type {
   SnapshotRecord,
 } from './ports/journal-store'
 export type { RunQuery, RunRecord, RunStore, Wakeup } from './ports/run-store'
+export type { SecretRecord, SecretStore } from './ports/secret-store'
 
 /**
  * The storage port. The engine keeps everything durable through it: definitions
  * (`DefinitionStore`), run records (`RunStore`), and the per-run journal, snapshots and output
- * records (`JournalStore`), and the approvals inbox its commits project (`ApprovalStore`), all in
- * one database. `memoryStore()` and `indexedDbStore()` implement it.
+ * records (`JournalStore`), the approvals inbox its commits project (`ApprovalStore`), and the
+ * secrets, encrypted (`SecretStore`), all in one database. `memoryStore()` and `indexedDbStore()` implement it.
  *
  * Every method either completes or rejects with a `StorageError` (`STORAGE_FAILED`), or a
  * `StaleExecutorError` when a fenced write meets a newer epoch. A rejected `commit` wrote nothing.
@@ -31,7 +33,8 @@ export type { RunQuery, RunRecord, RunStore, Wakeup } from './ports/run-store'
 export type Store = DefinitionStore &
   RunStore &
   JournalStore &
-  ApprovalStore & {
+  ApprovalStore &
+  SecretStore & {
     /** Names the database; part of the Web Lock names (`spindle:<name>:run:<runId>`). */
     readonly name: string
     close(): Promise<void>

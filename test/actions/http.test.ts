@@ -2,16 +2,15 @@ import { TaskError } from 'spindle'
 import { describe, expect, inject, it } from 'vitest'
 import type { BuiltinContext, BuiltinSecrets, HttpAccess } from '../../src/actions/builtin-context'
 import { http } from '../../src/actions/http'
+import { secretReference } from '../../src/definition/secret-reference'
+import { SecretVault } from '../../src/host/secret-vault'
 import { handContext, noNetwork } from '../support/builtin-context'
 
 const server = inject('testServer')
 
-/** Secrets whose references `secret('name')` reveal fills in, as the engine's vault will. */
-const secrets: BuiltinSecrets = {
-  get: async (name) => (name === 'token' ? 's3cr3t-value' : undefined),
-  reveal: async <T>(value: T): Promise<T> =>
-    JSON.parse(JSON.stringify(value).replaceAll("secret('token')", 's3cr3t-value')) as T,
-}
+/** The engine's vault with one secret, and the reference `secret('token')` evaluates to. */
+const secrets = new SecretVault({ token: 's3cr3t-value' })
+const TOKEN = secretReference('token')
 
 /** A context whose network is the test server (allowed) through the real fetch. */
 function context(fields: Partial<BuiltinContext> = {}, access: Partial<HttpAccess> = {}): BuiltinContext {
@@ -61,9 +60,9 @@ describe('http (a context made by hand)', () => {
     const error = await failure(
       http(
         {
-          url: `${server}/orders/secret('token')`,
-          query: { key: "secret('token')" },
-          headers: { authorization: "Bearer secret('token')" },
+          url: `${server}/orders/${TOKEN}`,
+          query: { key: TOKEN },
+          headers: { authorization: `Bearer ${TOKEN}` },
         },
         context({}, access),
       ),
@@ -130,7 +129,8 @@ describe('http (a context made by hand)', () => {
     const controller = new AbortController()
     let release: () => void = () => {}
     const gated: BuiltinSecrets = {
-      ...secrets,
+      get: (name) => secrets.get(name),
+      redact: (text) => secrets.redact(text),
       reveal: async (value) => {
         await new Promise<void>((resolve) => {
           release = resolve

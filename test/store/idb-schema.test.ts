@@ -1,6 +1,7 @@
 import { openDB } from 'idb'
 import type { JournalEntry } from 'spindle'
 import { describe, expect, it } from 'vitest'
+import { SCHEMA_VERSION } from '../../src/store/idb-schema'
 import { indexedDbStore } from '../../src/store/indexeddb-store'
 import { approvalJournal, commitEntries } from './approval-entries'
 import { completedEntry, journal, outputRecord, runRecord, snapshotRecord } from './store-fixtures'
@@ -194,8 +195,47 @@ describe('the IndexedDB schema', () => {
       const indexes = [...read.store.indexNames]
       await read.done
       upgraded.close()
-      expect(version).toBe(5)
+      expect(version).toBe(SCHEMA_VERSION)
       expect(indexes.sort()).toEqual(['due', 'runId', 'status'])
+    } finally {
+      await store.close()
+      await deleteDatabase(name)
+    }
+  })
+  it('upgrades a version 5 database: its runs stay readable, and secrets start empty and are kept encrypted', async () => {
+    const name = tempDatabaseName()
+    const five = await openDB(name, 5, {
+      upgrade(db) {
+        const runs = db.createObjectStore('runs', { keyPath: 'runId' })
+        for (const index of ['status', 'definitionId']) runs.createIndex(index, [index, 'createdAt'])
+        for (const index of ['updatedAt', 'createdAt', 'wakeAt']) runs.createIndex(index, index)
+        db.createObjectStore('pages', { keyPath: ['runId', 'epoch', 'seq'] })
+        db.createObjectStore('snapshots', { keyPath: ['runId', 'seq'] })
+        db.createObjectStore('outputs', { keyPath: ['runId', 'key'] })
+        db.createObjectStore('definitions', { keyPath: ['id', 'version'] })
+        db.createObjectStore('cache', { keyPath: 'key' }).createIndex('expiresAt', 'expiresAt')
+        db.createObjectStore('schedules', { keyPath: 'scheduleId' })
+        const approvals = db.createObjectStore('approvals', { keyPath: 'approvalId' })
+        approvals.createIndex('status', ['status', 'dueKey', 'createdAt', 'approvalId'])
+        approvals.createIndex('due', ['dueKey', 'createdAt', 'approvalId'])
+        approvals.createIndex('runId', 'runId')
+      },
+    })
+    await five.put('runs', runRecord('r1'))
+    five.close()
+    const store = indexedDbStore({ name })
+    try {
+      expect((await store.getRun('r1'))?.runId).toBe('r1')
+      expect(await store.listSecrets()).toEqual([])
+      await store.putSecret('token', 's3cr3t')
+      expect(await store.getSecret('token')).toBe('s3cr3t')
+      const upgraded = await openDB(name)
+      const read = upgraded.transaction('secrets')
+      const record = await read.store.get('token')
+      await read.done
+      upgraded.close()
+      expect(upgraded.version).toBe(6)
+      expect(Object.keys(record).sort()).toEqual(['data', 'iv', 'name'])
     } finally {
       await store.close()
       await deleteDatabase(name)

@@ -4,6 +4,7 @@ import { approvalStoreContract } from './approval-store-contract'
 import { definitionStoreContract } from './definition-store-contract'
 import { journalStoreContract } from './journal-store-contract'
 import { runStoreContract } from './run-store-contract'
+import { secretStoreContract } from './secret-store-contract'
 import { runRecord } from './store-fixtures'
 
 /**
@@ -34,6 +35,7 @@ export function storeContract(
     runStoreContract(() => store)
     journalStoreContract(() => store)
     approvalStoreContract(() => store)
+    secretStoreContract(() => store)
 
     it('closes', async () => {
       await store.createRun(runRecord('r1'))

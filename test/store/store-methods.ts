@@ -28,6 +28,10 @@ const EVERY_METHOD: Record<StoreMethod, true> = {
   rollBack: true,
   listApprovals: true,
   deleteApprovals: true,
+  getSecret: true,
+  putSecret: true,
+  deleteSecret: true,
+  listSecrets: true,
   close: true,
 }
 

@@ -23,6 +23,8 @@ const engine = createEngine({
   files: config.files,
   actions: {
     add: ({ a, b }: { a: number; b: number }) => a + b,
+    /** The length of secret `name` (null when not set): the value never leaves the action. */
+    secretLength: async ({ name }: { name: string }, ctx) => (await ctx.secrets.get(name))?.length ?? null,
     fail: ({ message }: { message: string }) => {
       throw new TaskError('ACTION_FAILED', message)
     },
