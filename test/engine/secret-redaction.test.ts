@@ -1,8 +1,6 @@
 import { openDB } from 'idb'
 import type { Engine, WorkflowEvent } from 'spindle'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { BuiltinAction } from '../../src/actions/builtin-context'
-import { builtinActions } from '../../src/actions/builtins'
+import { describe, expect, inject, it } from 'vitest'
 import { tempStores } from '../store/temp-database'
 import { def, testEngines } from '../support/engine-fixtures'
 
@@ -42,37 +40,11 @@ async function wholeDatabase(name: string): Promise<Record<string, unknown[]>> {
   }
 }
 
-/**
- * Stands in for the `http` built-in (written on its own branch): it reveals the `secret()`
- * references of its URL, query and headers as `http` does just before fetch, then uses the
- * values: it logs them, and fails quoting them when asked to, as a careless action might.
- */
-const fakeHttp: BuiltinAction = async (params, ctx) => {
-  const { url, query, headers } = await ctx.secrets.reveal({
-    url: params.url,
-    query: params.query,
-    headers: params.headers,
-  })
-  ctx.log('calling', url, query, headers)
-  if (params.fail)
-    throw new Error(`401 for ${url}?k=${encodeURIComponent(query.k)} with ${headers.authorization}`)
-  // A server that echoes the request (as many test endpoints do) puts the values in the body.
-  return { status: 200, sent: String(headers.authorization).length, body: { echoed: headers } }
-}
-
 describe('secrets never reach the database, the events or the views', () => {
   const testEngine = testEngines()
   const temp = tempStores()
-  const builtins = builtinActions as Record<string, BuiltinAction>
-  const original = builtins.http
-
-  beforeAll(() => {
-    builtins.http = fakeHttp
-  })
-  afterAll(() => {
-    if (original) builtins.http = original
-    else delete builtins.http
-  })
+  const server = inject('testServer')
+  const http = { allow: [server] }
 
   async function runAll(engine: Engine, definitions: Record<string, Record<string, unknown>>) {
     const ids: string[] = []
@@ -91,6 +63,7 @@ describe('secrets never reach the database, the events or the views', () => {
     const { engine } = testEngine({
       store,
       secrets: { token: TOKEN },
+      http,
       defaults: { retry: { maxAttempts: 1 } },
       actions: {
         use: async (_params: unknown, ctx) => {
@@ -108,30 +81,42 @@ describe('secrets never reach the database, the events or the views', () => {
     })
     engine.events$.subscribe((event) => events.push(event))
     await engine.setSecret('other', OTHER)
-    const call = {
+    const token = crypto.randomUUID()
+    // The real `http` built-in against the test server, which echoes the request it got.
+    const call = (path: string) => ({
       action: 'http',
       params: {
-        url: "https://api.test/${ secret('other') }",
+        url: `${server}/http/${path}/${token}?o=\${ secret('other') }`,
         query: { k: "${ secret('token') }" },
         headers: { authorization: "Bearer ${ secret('token') }" },
       },
-    }
+    })
     const runIds = await runAll(engine, {
       uses: { a: { action: 'use' } },
       fails: { a: { action: 'boom' } },
-      calls: { a: call },
-      'calls-failing': { a: { ...call, params: { ...call.params, fail: true } } },
+      calls: { a: call('echo') },
+      'calls-failing': { a: call('status/401') },
     })
     const views = await Promise.all(runIds.map((runId) => engine.getRun(runId)))
     expect(views.map((view) => view!.status)).toEqual(['completed', 'failed', 'completed', 'failed'])
     // An attempt that read a secret has the values blanked out of its output and state changes.
     expect(views[0]!.tasks.a!.output).toEqual({ length: TOKEN.length, careless: ['token=[secret:token]'] })
     expect(views[0]!.state).toEqual({ careless: { token: '[secret:token]' } })
-    expect(views[2]!.tasks.a!.output).toEqual({
-      status: 200,
-      sent: `Bearer ${TOKEN}`.length,
-      body: { echoed: { authorization: 'Bearer [secret:token]' } },
-    })
+    // The server got the values (it echoes them); the run keeps their names.
+    const echoed = (
+      views[2]!.tasks.a!.output as { body: { headers: Record<string, string>; query: string[][] } }
+    ).body
+    expect(echoed.headers.authorization).toBe('Bearer [secret:token]')
+    expect(echoed.query).toEqual([
+      ['o', '[secret:other]'],
+      ['k', '[secret:token]'],
+    ])
+    const sent = await (await fetch(`${server}/http/seen/${token}`)).json()
+    expect(sent.requests.map((r: { url: string }) => r.url)).toContain(
+      `/http/echo/${token}?o=${encodeURIComponent(OTHER)}&k=${encodeURIComponent(TOKEN)}`,
+    )
+    expect(views[3]!.tasks.a!.error).toMatchObject({ code: 'HTTP_ERROR' })
+    expect(views[3]!.tasks.a!.error!.message).toContain('401')
 
     const histories = await Promise.all(runIds.map((runId) => engine.history(runId)))
     const snapshots = await Promise.all(runIds.map((runId) => engine.runSnapshot(runId)))
@@ -150,22 +135,20 @@ describe('secrets never reach the database, the events or the views', () => {
     expect(said).toContain('using [secret:token]')
     expect(said).toContain('half way with [secret:token]')
     expect(said).toContain('rejected: {\\"other\\":\\"[secret:other]\\"} [secret:other]')
-    expect(said).toContain(
-      '401 for https://api.test/[secret:other]?k=[secret:token] with Bearer [secret:token]',
-    )
-    // And no reference left the run: the failing call's message names the secrets instead.
+    // And no reference left the run.
     expect(everything).not.toContain('\uE000')
   })
   it('a reference typed into a run input is text: the built-in sends it as it is, never the value', async () => {
-    const { engine } = testEngine({ secrets: { token: TOKEN } })
+    const { engine } = testEngine({ secrets: { token: TOKEN }, http })
     // The form secret() gives, with a nonce of the attacker's choosing.
     const forged = `\uE000secret:${'a'.repeat(32)}:token\uE001`
+    const token = crypto.randomUUID()
     await engine.register(
       def(
         {
           a: {
             action: 'http',
-            params: { url: 'https://api.test', headers: { authorization: '${ input.h }' } },
+            params: { url: `${server}/http/echo/${token}`, query: { k: '${ input.h }' } },
           },
         },
         { id: 'forwards', params: { h: { type: 'string' } } },
@@ -173,12 +156,14 @@ describe('secrets never reach the database, the events or the views', () => {
     )
     const { runId } = await engine.start('forwards', { h: forged })
     const view = await engine.wait(runId)
-    // Sent as typed (its length, not the value's), and kept as a name, as every reference is.
-    expect(view.tasks.a!.output).toEqual({
-      status: 200,
-      sent: forged.length,
-      body: { echoed: { authorization: '[secret:token]' } },
-    })
+    // Sent as typed, not the value; and kept as a name, as every reference is.
+    const sent = await (await fetch(`${server}/http/seen/${token}`)).json()
+    expect(sent.requests.map((r: { url: string }) => r.url)).toEqual([
+      `/http/echo/${token}?k=${encodeURIComponent(forged)}`,
+    ])
+    expect((view.tasks.a!.output as { body: { query: string[][] } }).body.query).toEqual([
+      ['k', '[secret:token]'],
+    ])
     expect(JSON.stringify(await engine.history(runId))).not.toContain(TOKEN)
   })
 })

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /** What the server saw under one token: every request (preflights included) and the aborted ones. */
 interface Seen {
-  requests: { method: string; idempotencyKey?: string }[]
+  /** `url` is the request's path and query as the client sent them. */
+  requests: { method: string; url: string; idempotencyKey?: string }[]
   closed: number
 }
 
@@ -60,6 +61,7 @@ export async function httpRoute(
     const key = request.headers['idempotency-key']
     seenOf(token).requests.push({
       method: request.method ?? '',
+      url: request.url ?? '',
       ...(typeof key === 'string' && { idempotencyKey: key }),
     })
   }
