@@ -32,6 +32,8 @@ export type ErrorCode =
   | 'MACHINE_FAILED'
   /** An `http` call answered with a status outside `expect`, or did not answer (network error). */
   | 'HTTP_ERROR'
+  /** An `ai` task's models all failed (each model's failure is in the message). */
+  | 'AI_FAILED'
 
 export interface SpindleErrorOptions {
   value?: unknown

@@ -1,5 +1,6 @@
 import type {
   BuiltinContext,
+  BuiltinModels,
   BuiltinSecrets,
   Capabilities,
   ChildRunRequest,
@@ -169,9 +170,18 @@ export class BuiltinAttemptContext extends AttemptContext implements BuiltinCont
     return this.#host.capabilities.secrets
   }
 
+  get models(): BuiltinModels {
+    return this.#host.capabilities.models ?? NO_MODELS
+  }
+
   get runs(): ChildRuns {
     return { start: (request) => this.#host.startChild(this.taskId, this.index, request) }
   }
 }
 
 const NO_MACHINES = new MachineRunner()
+
+const NO_MODELS: BuiltinModels = {
+  specs: [],
+  onDevice: async () => ({ unavailable: 'the engine has no models (EngineOptions.models)' }),
+}

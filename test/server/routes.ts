@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { aiRoutes } from './ai-routes'
 
 /** A route of the test server: true when it answered the request. */
 export type Route = (
@@ -17,4 +18,4 @@ const ping: Route = (request, response, url) => {
 }
 
 /** Every route, tried in order. */
-export const routes: Route[] = [ping]
+export const routes: Route[] = [ping, aiRoutes]

@@ -11,6 +11,7 @@ export function handContext(fields: Partial<BuiltinContext> = {}): BuiltinContex
   return {
     machines: new MachineRunner(),
     secrets: new SecretVault(),
+    models: { specs: [], onDevice: async () => ({ unavailable: 'no models here' }) },
     runs: { start: () => Promise.reject(new Error('no child runs here')) },
     signal: new AbortController().signal,
     attempt: 1,

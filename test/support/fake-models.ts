@@ -1,0 +1,79 @@
+import { inject } from 'vitest'
+import type { OnDeviceModel } from '../../src/actions/builtin-context'
+import type { ModelSpec } from '../../src/types'
+import type { AiLogEntry } from '../server/ai-routes'
+
+/**
+ * A fresh token of the fake OpenAI-compatible server (test/server/ai-routes.ts), its `baseUrl`
+ * and a reader of what it was sent: each test's counters and log are its own.
+ */
+export function fakeServer() {
+  const token = crypto.randomUUID()
+  const baseUrl = `${inject('testServer')}/ai/${token}/v1`
+  return {
+    baseUrl,
+    /** An OpenAI-compatible model of the fake server whose behaviour is its provider name `model`. */
+    model(id: string, model: string, more: Partial<ModelSpec> = {}): ModelSpec {
+      return { id, provider: 'openai-compatible', baseUrl, model, ...more }
+    },
+    async log(): Promise<AiLogEntry[]> {
+      return (await fetch(`${inject('testServer')}/ai/${token}/log`)).json()
+    },
+  }
+}
+
+/**
+ * A scripted stand-in for Chrome's `LanguageModel` global, with the real API's shape
+ * (availability(), create({ initialPrompts, temperature, topK, signal }), session.prompt,
+ * promptStreaming, destroy): it answers `answer(prompt, initialPrompts, responseConstraint)`.
+ */
+export function fakeLanguageModel(
+  answer: (input: string, initial: { role: string; content: string }[], constraint?: object) => string,
+  availability = 'available',
+) {
+  const seen: {
+    input: string
+    initialPrompts: unknown[]
+    responseConstraint?: object
+    destroyed: boolean
+  }[] = []
+  const api = {
+    availability: async () => availability,
+    create: async (options: {
+      initialPrompts?: { role: string; content: string }[]
+      signal?: AbortSignal
+    }) => {
+      options.signal?.throwIfAborted()
+      const initial = options.initialPrompts ?? []
+      const record = { input: '', initialPrompts: initial, destroyed: false } as (typeof seen)[number]
+      return {
+        prompt: async (input: string, o: { responseConstraint?: object; signal?: AbortSignal } = {}) => {
+          o.signal?.throwIfAborted()
+          Object.assign(record, { input, responseConstraint: o.responseConstraint })
+          seen.push(record)
+          return answer(input, initial, o.responseConstraint)
+        },
+        promptStreaming: (input: string, o: { responseConstraint?: object } = {}) => {
+          Object.assign(record, { input, responseConstraint: o.responseConstraint })
+          seen.push(record)
+          const words = answer(input, initial, o.responseConstraint).match(/\S+\s*/g) ?? []
+          return new ReadableStream<string>({
+            start(controller) {
+              for (const word of words) controller.enqueue(word)
+              controller.close()
+            },
+          })
+        },
+        destroy: () => {
+          record.destroyed = true
+        },
+      }
+    },
+  }
+  return { api, seen }
+}
+
+/** An OnDeviceModel that is never there, for contexts made by hand. */
+export const NO_ON_DEVICE: () => Promise<OnDeviceModel | { unavailable: string }> = async () => ({
+  unavailable: 'no page offers it in this test',
+})
