@@ -61,6 +61,8 @@ export type {
   Health,
   HealthLevel,
   HistoryEntry,
+  ModelInfo,
+  ModelSpec,
   OnError,
   ParamSpec,
   ParamType,

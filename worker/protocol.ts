@@ -38,6 +38,7 @@ export const FORWARDED_METHODS = [
   'runSnapshot',
   'recover',
   'idle',
+  'models',
 ] as const satisfies readonly (keyof Engine)[]
 
 export type ForwardedMethod = (typeof FORWARDED_METHODS)[number]

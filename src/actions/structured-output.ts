@@ -15,7 +15,8 @@ export function readStructured(text: string, schema: object): StructuredAnswer {
   } catch (error) {
     return { ok: false, problems: [`the answer is not JSON (${(error as Error).message})`] }
   }
-  const result = new Validator(schema as Schema, '2020-12', false).validate(object)
+  // A copy: the validator marks the schema it reads, and params are frozen.
+  const result = new Validator(structuredClone(schema) as Schema, '2020-12', false).validate(object)
   if (result.valid) return { ok: true, object }
   // The innermost units say what is wrong; the outer ones only that a subschema failed.
   const problems = result.errors

@@ -4,6 +4,7 @@ import type { RunQuery, RunRecord } from '../store/store'
 import { checkOptions } from '../store/store-arguments'
 import type { ForkOptions, RunFilter, RunInfo, RunStatus, StartOptions, WaitOptions } from '../types'
 import type { EngineOptions } from './engine-types'
+import { checkModels } from './model-options'
 import { decodeRunCursor } from './run-cursor'
 
 const RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled']
@@ -50,6 +51,7 @@ const ENGINE_OPTIONS = {
   machines: true,
   maxChildDepth: true,
   secrets: true,
+  models: true,
 } as const satisfies Record<keyof EngineOptions, true>
 const START_OPTIONS = {
   version: true,
@@ -87,6 +89,7 @@ export function checkEngineOptions(options: unknown): asserts options is EngineO
     )
   }
   checkMachines((options as EngineOptions).machines)
+  checkModels((options as EngineOptions).models, (options as EngineOptions).secrets)
   const { maxChildDepth } = options as EngineOptions
   if (maxChildDepth !== undefined && !(Number.isInteger(maxChildDepth) && maxChildDepth >= 1)) {
     throw new ArgumentError(

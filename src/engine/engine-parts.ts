@@ -5,6 +5,7 @@ import { DefinitionRegistry } from '../host/definition-registry'
 import { EngineScope } from '../host/engine-scope'
 import { EngineStreams } from '../host/engine-streams'
 import { LiveRuns } from '../host/live-runs'
+import { ModelCatalog } from '../host/model-catalog'
 import { SecretVault } from '../host/secret-vault'
 import { HostServices } from '../host/services'
 import { JournalWriter } from '../runtime/journal'
@@ -50,6 +51,7 @@ export interface EngineParts {
   readonly reads: RunReads
   readonly controls: ControlContext
   readonly inbox: ApprovalInbox
+  readonly models: ModelCatalog
 }
 
 /**
@@ -81,6 +83,8 @@ export function engineParts(options: EngineOptions): EngineParts {
     defaults: options.defaults,
     now,
   })
+  const secrets = new SecretVault(options.secrets)
+  const models = new ModelCatalog(options.models ?? [], secrets)
   const streams = new EngineStreams({
     events,
     alerts,
@@ -99,7 +103,7 @@ export function engineParts(options: EngineOptions): EngineParts {
     inspect: runInspector(options.inspect),
     events,
     streams,
-    capabilities: { secrets: new SecretVault(options.secrets) },
+    capabilities: { secrets, models },
   })
   const services = new HostServices(store.name, scope)
   const wakeups = new DeadlineWakeups({
@@ -175,5 +179,6 @@ export function engineParts(options: EngineOptions): EngineParts {
     reads,
     controls,
     inbox,
+    models,
   }
 }

@@ -6,6 +6,7 @@ import type {
   CheckpointInfo,
   DefinitionInfo,
   HistoryEntry,
+  ModelInfo,
   RunFilter,
   RunInfo,
   RunPage,
@@ -179,6 +180,11 @@ class SpindleEngine implements Engine {
 
   approvals$(filter?: ApprovalFilter) {
     return this.#parts.inbox.approvals$(filter)
+  }
+
+  async models(): Promise<ModelInfo[]> {
+    this.#parts.scope.check()
+    return this.#parts.models.list()
   }
 
   // ─── lifecycle ─────────────────────────────────────────────────────────────────────────
