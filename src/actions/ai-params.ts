@@ -1,4 +1,5 @@
 import { TaskError } from '../errors'
+import { schemaProblem } from './structured-output'
 
 /** A chat message, as `params.messages` holds them and the providers take them. */
 export interface ChatMessage {
@@ -127,6 +128,11 @@ function output(value: unknown): { schema?: object; strict: boolean } {
   if (typeof value !== 'object' || value === null || typeof o.schema !== 'object' || o.schema === null) {
     throw bad('output', value, 'must be { "schema": <a JSON Schema object> }')
   }
+  const extra = Object.keys(o).find((key) => key !== 'schema' && key !== 'strict')
+  if (extra !== undefined)
+    throw bad(`output.${extra}`, o[extra], 'is unknown; output takes schema and strict')
+  const problem = schemaProblem(o.schema)
+  if (problem !== undefined) throw bad('output.schema', o.schema, `is no JSON Schema: ${problem}`)
   return { schema: o.schema, strict: flag('output.strict', o.strict) ?? false }
 }
 

@@ -28,6 +28,54 @@ export function readStructured(text: string, schema: object): StructuredAnswer {
   }
 }
 
+const TYPES = new Set(['object', 'array', 'string', 'number', 'integer', 'boolean', 'null'])
+const SUBSCHEMAS = ['items', 'additionalProperties', 'not', 'contains']
+const SCHEMA_LISTS = ['anyOf', 'oneOf', 'allOf', 'prefixItems']
+
+/**
+ * What makes `schema` no JSON Schema, or undefined: a `type` that names no JSON type,
+ * `properties` that are no object of schemas, `required` that is no list of names (at every
+ * depth). The same rule `validate()` applies to literal params (src/definition/ai-params.ts).
+ */
+export function schemaProblem(schema: unknown, at = 'output.schema'): string | undefined {
+  if (typeof schema === 'boolean') return undefined
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema))
+    return `${at} must be a JSON Schema object`
+  const s = schema as Record<string, unknown>
+  const types = Array.isArray(s.type) ? s.type : s.type === undefined ? [] : [s.type]
+  const wrong = types.find((type) => typeof type !== 'string' || !TYPES.has(type))
+  if (wrong !== undefined)
+    return `${at}.type ${JSON.stringify(wrong)} is no JSON type; use one of ${[...TYPES].join(', ')}`
+  if (
+    s.required !== undefined &&
+    !(Array.isArray(s.required) && s.required.every((n) => typeof n === 'string'))
+  ) {
+    return `${at}.required must be a list of property names`
+  }
+  if (s.properties !== undefined) {
+    if (typeof s.properties !== 'object' || s.properties === null || Array.isArray(s.properties)) {
+      return `${at}.properties must be an object of schemas`
+    }
+    for (const [key, sub] of Object.entries(s.properties)) {
+      const problem = schemaProblem(sub, `${at}.properties.${key}`)
+      if (problem !== undefined) return problem
+    }
+  }
+  for (const key of SUBSCHEMAS) {
+    const problem = s[key] === undefined ? undefined : schemaProblem(s[key], `${at}.${key}`)
+    if (problem !== undefined) return problem
+  }
+  for (const key of SCHEMA_LISTS) {
+    if (s[key] === undefined) continue
+    if (!Array.isArray(s[key])) return `${at}.${key} must be a list of schemas`
+    for (const [index, sub] of (s[key] as unknown[]).entries()) {
+      const problem = schemaProblem(sub, `${at}.${key}[${index}]`)
+      if (problem !== undefined) return problem
+    }
+  }
+  return undefined
+}
+
 /** The system instruction for a model that cannot constrain its answer to a schema itself. */
 export function schemaInstruction(schema: object): string {
   return `Answer with one JSON value only, no prose and no code fence, that follows this JSON Schema: ${JSON.stringify(schema)}`

@@ -1,5 +1,6 @@
 import type { ValidationIssue } from '../errors'
 import type { WorkflowDefinition } from '../types'
+import { checkAiParams } from './ai-params'
 import { checkApprovalParams } from './approval-params'
 import { type PathSegment, show } from './issue-path'
 import { endWithGuess, isComputed, isRecord, type ParamsCheck, paramIssue, renameHint } from './param-rules'
@@ -136,6 +137,7 @@ const CHECKS: Readonly<Record<string, ParamsCheck>> = {
   'wait-for-event': waitForEvent,
   subworkflow,
   approval: checkApprovalParams,
+  ai: checkAiParams,
 }
 
 /**
