@@ -4,6 +4,7 @@ import { ArgumentError } from '../src/errors'
 import type { Engine } from '../src/index'
 import { Connection } from './connection'
 import { trackConnection } from './instrumentation'
+import { offerPageLanguageModel } from './on-device-bridge'
 import { PageMonitor } from './page-monitor'
 import { PageValidator } from './page-validator'
 import { FORWARDED_METHODS, type ForwardedMethod } from './protocol'
@@ -35,6 +36,9 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1
  * `approvals$` is too: the worker's `listApprovals` read again after the events that change the
  * inbox, which include other tabs' (the workers mirror their events to each other). A bad
  * filter fails it with the worker's `ArgumentError`, on subscribing.
+ *
+ * When the page has Chrome's built-in model (`LanguageModel`), which workers lack, the connection
+ * offers it to the worker's engine for `ai` models of provider 'chrome-built-in' while it is open.
  *
  * Without `worker`, starts the default worker (the built-in actions, an IndexedDB store), which
  * `close()` terminates; a worker passed in is left running (its engine is closed).
@@ -84,6 +88,7 @@ function connect(worker: Worker | undefined, options: ConnectOptions, family: Ma
     startTimeoutMs,
     preload: () => validator.load(),
     ...(principal !== undefined && { principal }),
+    languageModel: offerPageLanguageModel(),
   })
   const forwarded = {} as Pick<Engine, ForwardedMethod>
   for (const method of FORWARDED_METHODS) {

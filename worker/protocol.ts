@@ -58,6 +58,11 @@ export interface ConnectMessage {
    * can post to the worker (the page's own code, same origin) can name anyone.
    */
   principal?: string
+  /**
+   * The page's Chrome built-in model (`LanguageModel`), which workers lack: a port over which
+   * the page serves it (an `OnDeviceBridge`, worker/on-device-bridge.ts), when the page has it.
+   */
+  languageModel?: MessagePort
 }
 
 /** What one connection exposes over Comlink. */

@@ -1,5 +1,5 @@
 import { deleteDB } from 'idb'
-import type { Engine } from 'spindle'
+import type { Engine, ModelSpec } from 'spindle'
 import { connectEngine } from 'spindle/client'
 import { afterEach } from 'vitest'
 
@@ -11,6 +11,8 @@ export interface EngineWorkerConfig {
   hang?: boolean
   /** Calls `authorize` refuses, as `<principal>:<verb>` (`-` for none). */
   refused?: string[]
+  /** The engine's `models` (for `ai`). */
+  models?: ModelSpec[]
 }
 
 /** A worker serving a real engine with the test actions of `engine.worker.ts`. */

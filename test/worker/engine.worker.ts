@@ -19,6 +19,7 @@ const engine = createEngine({
   store: config.store === 'idb' ? indexedDbStore({ name: config.db }) : memoryStore({ name: config.db }),
   // Machines are code: they are given to the worker's engine, never sent from the page.
   machines: { order: orderMachine },
+  models: config.models,
   actions: {
     add: ({ a, b }: { a: number; b: number }) => a + b,
     fail: ({ message }: { message: string }) => {

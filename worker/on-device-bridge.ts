@@ -1,0 +1,78 @@
+import * as Comlink from 'comlink'
+import {
+  languageModelAdapter,
+  languageModelGlobal,
+  type OnDeviceModel,
+  type OnDevicePrompt,
+} from '../src/index'
+
+/**
+ * What a page exposes to its worker for Chrome's built-in model, over a port of its own: plain
+ * data and a proxied `onText` cross; an `AbortSignal` cannot, so a prompt has an id to abort.
+ */
+export interface OnDeviceBridge {
+  availability(): Promise<string>
+  prompt(request: OnDevicePrompt, id: string, onText?: (text: string) => void): Promise<string>
+  abort(id: string): void
+}
+
+/**
+ * The page side: when this page has `LanguageModel`, a port that serves it to a worker (to be
+ * transferred in the connect message); otherwise undefined.
+ */
+export function offerPageLanguageModel(): MessagePort | undefined {
+  const api = languageModelGlobal()
+  if (api === undefined) return undefined
+  const model = languageModelAdapter(api)
+  const prompts = new Map<string, AbortController>()
+  const bridge: OnDeviceBridge = {
+    availability: () => model.availability(),
+    async prompt(request, id, onText) {
+      const controller = new AbortController()
+      prompts.set(id, controller)
+      try {
+        return await model.prompt(request, controller.signal, onText && ((text) => void onText(text)))
+      } finally {
+        prompts.delete(id)
+      }
+    },
+    abort(id) {
+      prompts.get(id)?.abort(new DOMException('The worker aborted the prompt.', 'AbortError'))
+    },
+  }
+  const { port1, port2 } = new MessageChannel()
+  Comlink.expose(bridge, port1)
+  return port2
+}
+
+/**
+ * The worker side: the page's model behind `port` as an {@link OnDeviceModel}. An abort
+ * rejects at once with the signal's reason and tells the page to stop the prompt.
+ */
+export function bridgedOnDeviceModel(port: MessagePort): { model: OnDeviceModel; close(): void } {
+  const remote = Comlink.wrap<OnDeviceBridge>(port)
+  const model: OnDeviceModel = {
+    availability: () => remote.availability(),
+    prompt(request, signal, onText) {
+      signal.throwIfAborted()
+      const id = crypto.randomUUID()
+      const answer = remote.prompt(request, id, onText === undefined ? undefined : Comlink.proxy(onText))
+      return new Promise<string>((resolve, reject) => {
+        const onAbort = () => {
+          reject(signal.reason)
+          remote.abort(id).catch(reportError)
+        }
+        signal.addEventListener('abort', onAbort, { once: true })
+        // Settles the promise returned above, which carries any failure: this chain cannot reject.
+        void answer.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+      })
+    },
+  }
+  return {
+    model,
+    close: () => {
+      remote[Comlink.releaseProxy]()
+      port.close()
+    },
+  }
+}
