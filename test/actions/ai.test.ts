@@ -279,7 +279,7 @@ describe('ai', () => {
   it('a timeout falls through; the task signal aborts the request in flight', async () => {
     const server = fakeServer()
     const ctx = context([server.model('slow', 'fake-slow'), server.model('ok', 'fake-ok')])
-    expect(await ai({ model: ['slow', 'ok'], prompt: 'x', timeoutMs: 50 }, ctx)).toMatchObject({
+    expect(await ai({ model: ['slow', 'ok'], prompt: 'x', timeoutMs: 20 }, ctx)).toMatchObject({
       model: 'ok',
       degraded: true,
     })
