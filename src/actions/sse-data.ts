@@ -37,6 +37,9 @@ export async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator
         }
       }
     }
+    // A body may end without the newline after its last line.
+    const tail = (buffer + decoder.decode()).replace(/\r$/, '')
+    if (tail.startsWith('data:')) data.push(tail.slice(5).replace(/^ /, ''))
     const last = data.join('\n')
     if (last !== '' && last !== '[DONE]') yield last
   } finally {
