@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import readme from '../../README.md?raw'
 import { testEngines } from '../support/engine-fixtures'
-import { fakeLanguageModel, fakeServer } from '../support/fake-models'
+import { fakeLanguageModel, fakeServer, languageModelSlot } from '../support/fake-models'
 
 /** The JSON definitions of README's "### AI" section, by id. */
 function examples(): Map<string, Record<string, unknown>> {
@@ -15,10 +15,7 @@ function examples(): Map<string, Record<string, unknown>> {
 
 describe("README's AI examples run against a fake OpenAI-compatible server", () => {
   const testEngine = testEngines()
-  const page = globalThis as { LanguageModel?: unknown }
-  afterEach(() => {
-    delete page.LanguageModel
-  })
+  const page = languageModelSlot()
 
   /** The README's models, served by the fake server (`gpt` answering as `behaviour`). */
   function engineWithReadmeModels(behaviour = 'fake-ok', without?: string) {
@@ -94,7 +91,7 @@ describe("README's AI examples run against a fake OpenAI-compatible server", () 
   })
 
   it('pick a model by requirements: on the device when private, a long context otherwise', async () => {
-    page.LanguageModel = fakeLanguageModel((input) => `on device: ${input}`).api
+    page.set(fakeLanguageModel((input) => `on device: ${input}`).api)
     const { engine } = engineWithReadmeModels()
     const shared = await run(engine, 'pick-model', { text: 'report' })
     expect(shared.output).toMatchObject({ text: 'ok: report', model: 'gpt-4o-mini' })

@@ -1,17 +1,14 @@
 import type { WorkflowEvent } from 'spindle'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { ArgumentError } from '../../src/errors'
 import { def, testEngines, until } from '../support/engine-fixtures'
-import { fakeLanguageModel, fakeServer } from '../support/fake-models'
+import { fakeLanguageModel, fakeServer, languageModelSlot } from '../support/fake-models'
 
 const KEY = 'sk-engine-test-9f8e7d6c5b4a'
 
 describe('ai through the engine', () => {
   const testEngine = testEngines()
-  const page = globalThis as { LanguageModel?: unknown }
-  afterEach(() => {
-    delete page.LanguageModel
-  })
+  const page = languageModelSlot()
 
   it('refuses bad model specs at createEngine, never echoing a key', () => {
     const ok = { id: 'm', provider: 'openai-compatible', baseUrl: 'https://api.example.com/v1' }
@@ -67,12 +64,12 @@ describe('ai through the engine', () => {
       { id: 'nano', available: false, reason: expect.stringContaining('no LanguageModel here') },
     ])
     expect(before[0]).toMatchObject({ provider: 'openai-compatible', costPer1M: { input: 1, output: 2 } })
-    page.LanguageModel = fakeLanguageModel(() => 'x', 'downloading').api
+    page.set(fakeLanguageModel(() => 'x', 'downloading').api)
     expect((await engine.models())[2]).toMatchObject({
       available: false,
       reason: 'LanguageModel.availability() is "downloading"',
     })
-    page.LanguageModel = fakeLanguageModel(() => 'x').api
+    page.set(fakeLanguageModel(() => 'x').api)
     expect((await engine.models())[2]).toMatchObject({ available: true })
   })
 
@@ -166,7 +163,7 @@ describe('ai through the engine', () => {
     const fake = fakeLanguageModel((input, _initial, constraint) =>
       constraint === undefined ? `local: ${input}` : JSON.stringify({ sentiment: 'neutral' }),
     )
-    page.LanguageModel = fake.api
+    page.set(fake.api)
     const { engine } = testEngine({ models: [{ id: 'nano', provider: 'chrome-built-in' }] })
     const schema = { type: 'object', properties: { sentiment: { type: 'string' } }, required: ['sentiment'] }
     await engine.register(

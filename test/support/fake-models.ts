@@ -1,4 +1,4 @@
-import { inject } from 'vitest'
+import { afterEach, beforeEach, inject } from 'vitest'
 import type { OnDeviceModel } from '../../src/actions/builtin-context'
 import type { ModelSpec } from '../../src/types'
 import type { AiLogEntry } from '../server/ai-routes'
@@ -77,3 +77,25 @@ export function fakeLanguageModel(
 export const NO_ON_DEVICE: () => Promise<OnDeviceModel | { unavailable: string }> = async () => ({
   unavailable: 'no page offers it in this test',
 })
+
+/**
+ * The page's `LanguageModel` global for the tests of a describe block: none at the start of each
+ * test (Chromium may have the real API, with no model downloaded), `set(api)` installs a fake,
+ * and whatever the page had comes back after each test.
+ */
+export function languageModelSlot() {
+  const scope = globalThis as { LanguageModel?: unknown }
+  const original = Object.getOwnPropertyDescriptor(globalThis, 'LanguageModel')
+  beforeEach(() => {
+    delete scope.LanguageModel
+  })
+  afterEach(() => {
+    delete scope.LanguageModel
+    if (original !== undefined) Object.defineProperty(globalThis, 'LanguageModel', original)
+  })
+  return {
+    set(api: unknown) {
+      scope.LanguageModel = api
+    },
+  }
+}

@@ -2,7 +2,7 @@ import type { Engine, WorkflowEvent } from 'spindle'
 import { connectEngine } from 'spindle/client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { def } from '../support/engine-fixtures'
-import { fakeLanguageModel, fakeServer } from '../support/fake-models'
+import { fakeLanguageModel, fakeServer, languageModelSlot } from '../support/fake-models'
 import { engineWorker, uniqueDb } from './engine-worker'
 
 /*
@@ -11,10 +11,9 @@ import { engineWorker, uniqueDb } from './engine-worker'
  * model is not exercised by these tests.
  */
 describe("ai in a worker: the page's built-in model", () => {
-  const page = globalThis as { LanguageModel?: unknown }
+  const page = languageModelSlot()
   const opened: { engine: Engine; worker: Worker }[] = []
   afterEach(async () => {
-    delete page.LanguageModel
     for (const { engine, worker } of opened.splice(0)) {
       await engine.close()
       worker.terminate()
@@ -32,7 +31,7 @@ describe("ai in a worker: the page's built-in model", () => {
     const fake = fakeLanguageModel((input, initial) =>
       `${initial.map((m) => m.content).join('|') || 'nobody'} says ${input} `.repeat(30),
     )
-    page.LanguageModel = fake.api
+    page.set(fake.api)
     const engine = connect([{ id: 'nano', provider: 'chrome-built-in' }])
     expect(await engine.models()).toEqual([{ id: 'nano', provider: 'chrome-built-in', available: true }])
     const events: WorkflowEvent[] = []
