@@ -30,10 +30,13 @@ export function offerPageLanguageModel(): MessagePort | undefined {
     async prompt(request, id, onText) {
       const controller = new AbortController()
       prompts.set(id, controller)
+      // onText is the worker's callback, proxied: each call is a message, answered by a promise.
+      const report = onText && ((text: string) => Promise.resolve(onText(text)).catch(reportError))
       try {
-        return await model.prompt(request, controller.signal, onText && ((text) => void onText(text)))
+        return await model.prompt(request, controller.signal, report)
       } finally {
         prompts.delete(id)
+        ;(onText as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.()
       }
     },
     abort(id) {
@@ -47,14 +50,19 @@ export function offerPageLanguageModel(): MessagePort | undefined {
 
 /**
  * The worker side: the page's model behind `port` as an {@link OnDeviceModel}. An abort
- * rejects at once with the signal's reason and tells the page to stop the prompt.
+ * rejects at once with the signal's reason and tells the page to stop the prompt; `close()`
+ * (the page disconnected) rejects the prompts still waiting for it, which would never settle.
  */
 export function bridgedOnDeviceModel(port: MessagePort): { model: OnDeviceModel; close(): void } {
   const remote = Comlink.wrap<OnDeviceBridge>(port)
+  const waiting = new Set<(error: Error) => void>()
+  let closed = false
+  const gone = () => new Error('The page that lent its LanguageModel disconnected.')
   const model: OnDeviceModel = {
-    availability: () => remote.availability(),
+    availability: () => (closed ? Promise.reject(gone()) : remote.availability()),
     prompt(request, signal, onText) {
       signal.throwIfAborted()
+      if (closed) return Promise.reject(gone())
       const id = crypto.randomUUID()
       const answer = remote.prompt(request, id, onText === undefined ? undefined : Comlink.proxy(onText))
       return new Promise<string>((resolve, reject) => {
@@ -63,14 +71,21 @@ export function bridgedOnDeviceModel(port: MessagePort): { model: OnDeviceModel;
           remote.abort(id).catch(reportError)
         }
         signal.addEventListener('abort', onAbort, { once: true })
+        waiting.add(reject)
         // Settles the promise returned above, which carries any failure: this chain cannot reject.
-        void answer.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+        void answer.then(resolve, reject).finally(() => {
+          signal.removeEventListener('abort', onAbort)
+          waiting.delete(reject)
+        })
       })
     },
   }
   return {
     model,
     close: () => {
+      closed = true
+      for (const reject of waiting) reject(gone())
+      waiting.clear()
       remote[Comlink.releaseProxy]()
       port.close()
     },

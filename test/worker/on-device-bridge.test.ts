@@ -53,4 +53,18 @@ describe("the bridge that lends the page's LanguageModel to a worker", () => {
       close()
     }
   })
+
+  it('a prompt waiting for a page that disconnects fails instead of waiting forever', async () => {
+    const fake = fakeLanguageModel(() => 'never')
+    page.set({
+      ...fake.api,
+      create: async () => ({ prompt: () => new Promise<string>(() => {}), destroy: () => {} }),
+    })
+    const { model, close } = bridgedOnDeviceModel(offerPageLanguageModel()!)
+    const waiting = model.prompt({ messages: [{ role: 'user', content: 'x' }] }, new AbortController().signal)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    close()
+    await expect(waiting).rejects.toThrow('The page that lent its LanguageModel disconnected.')
+    await expect(model.availability()).rejects.toThrow('disconnected')
+  })
 })
