@@ -1,7 +1,10 @@
-import { afterEach, beforeEach, inject } from 'vitest'
-import type { OnDeviceModel } from '../../src/actions/builtin-context'
+import { afterEach, beforeEach, expect, inject } from 'vitest'
+import type { BuiltinContext, BuiltinModels, OnDeviceModel } from '../../src/actions/builtin-context'
+import { TaskError } from '../../src/errors'
+import { SecretVault } from '../../src/host/secret-vault'
 import type { ModelSpec } from '../../src/types'
 import type { AiLogEntry } from '../server/ai-routes'
+import { handContext } from './builtin-context'
 
 /**
  * A fresh token of the fake OpenAI-compatible server (test/server/ai-routes.ts), its `baseUrl`
@@ -98,4 +101,23 @@ export function languageModelSlot() {
       scope.LanguageModel = api
     },
   }
+}
+
+/** The API key the `openai` secret holds in contexts made by {@link aiContext}. */
+export const AI_KEY = 'sk-test-0123456789abcdef'
+
+/** A built-in context with the models `specs` (no on-device model) and the secret `openai`. */
+export function aiContext(specs: ModelSpec[], more: Partial<BuiltinContext> = {}): BuiltinContext {
+  const models: BuiltinModels = { specs, onDevice: NO_ON_DEVICE }
+  return handContext({ models, secrets: new SecretVault({ openai: AI_KEY }), ...more })
+}
+
+/** The `TaskError` `promise` rejects with (the test fails when it resolves or rejects otherwise). */
+export async function taskFailure(promise: Promise<unknown>): Promise<TaskError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(TaskError)
+  return error as TaskError
 }
