@@ -4,7 +4,7 @@ import type { AiRequest } from './ai-params'
 
 /** Why `spec` does not meet `require`, or undefined when it does. */
 export function unmet(spec: ModelSpec, require: AiRequest['require']): string | undefined {
-  if (require.structuredOutput && spec.capabilities?.structuredOutput !== true) {
+  if (require.structuredOutput && !structuredOutput(spec)) {
     return 'no structured output (capabilities.structuredOutput)'
   }
   if (require.minContext !== undefined && !((spec.contextWindow ?? 0) >= require.minContext)) {
@@ -12,6 +12,14 @@ export function unmet(spec: ModelSpec, require: AiRequest['require']): string | 
   }
   if (require.onDevice && !onDevice(spec)) return 'not on device'
   return undefined
+}
+
+/**
+ * The model constrains its answer to a JSON Schema itself: when its spec says so, and Chrome's
+ * built-in model (its `responseConstraint`) unless its spec says not.
+ */
+export function structuredOutput(spec: ModelSpec): boolean {
+  return spec.capabilities?.structuredOutput ?? spec.provider === 'chrome-built-in'
 }
 
 /** Chrome's built-in model always runs on the device; others when their spec says so. */

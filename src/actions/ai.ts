@@ -1,6 +1,6 @@
 import { TaskError } from '../errors'
 import type { ModelSpec } from '../types'
-import { candidates } from './ai-candidates'
+import { candidates, structuredOutput } from './ai-candidates'
 import { type AiRequest, aiRequest } from './ai-params'
 import type { BuiltinContext } from './builtin-context'
 import { chromeBuiltIn } from './chrome-built-in'
@@ -62,7 +62,7 @@ async function ask(
   ctx: BuiltinContext,
 ): Promise<Omit<AiOutput, 'model' | 'degraded'>> {
   const { schema } = request
-  const native = spec.provider === 'chrome-built-in' || spec.capabilities?.structuredOutput === true
+  const native = structuredOutput(spec)
   const messages =
     schema === undefined || native
       ? request.messages

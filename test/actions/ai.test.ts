@@ -128,6 +128,24 @@ describe('ai', () => {
     expect(await server.log()).toEqual([])
   })
 
+  it("Chrome's built-in model counts as structured output (responseConstraint) unless its spec says not", async () => {
+    const server = fakeServer()
+    const fake = fakeLanguageModel(() => JSON.stringify({ sentiment: 'neutral', score: 0 }))
+    const specs: ModelSpec[] = [server.model('plain', 'fake-ok'), { id: 'nano', provider: 'chrome-built-in' }]
+    const models: BuiltinModels = { specs, onDevice: async () => languageModelAdapter(fake.api) }
+    const params = { require: { structuredOutput: true }, prompt: 'meh', output: { schema: sentiment } }
+    const out = await ai({ ...params, model: ['plain', 'nano'] }, handContext({ models }))
+    expect(out).toMatchObject({ model: 'nano', object: { sentiment: 'neutral', score: 0 }, degraded: false })
+    expect(fake.seen[0]!.responseConstraint).toEqual(sentiment)
+    const refusing = {
+      specs: [{ ...specs[1]!, capabilities: { structuredOutput: false } }],
+      onDevice: models.onDevice,
+    }
+    await expect(ai({ ...params, model: 'nano' }, handContext({ models: refusing }))).rejects.toThrow(
+      'no structured output',
+    )
+  })
+
   it('an unavailable on-device model falls through to the next of the list', async () => {
     const server = fakeServer()
     const ctx = handContext({
