@@ -159,6 +159,17 @@ describe('ai through the engine', () => {
     expect((await engine.getRun(runId))!.status).toBe('cancelled')
   })
 
+  it('closing the engine aborts the request in flight and leaves the run to recover', async () => {
+    const server = fakeServer()
+    const { engine, store } = testEngine({ models: [server.model('slow', 'fake-slow')] })
+    await engine.register(def({ ask: { action: 'ai', params: { model: 'slow', prompt: 'x' } } }))
+    const { runId } = await engine.start('wf')
+    await until(async () => (await server.log()).length === 1)
+    await engine.close()
+    await until(async () => (await server.log())[0]!.aborted)
+    expect((await store.getRun(runId))!.status).toBe('running')
+  })
+
   it("an engine on the page calls the page's LanguageModel for Chrome's built-in model", async () => {
     const fake = fakeLanguageModel((input, _initial, constraint) =>
       constraint === undefined ? `local: ${input}` : JSON.stringify({ sentiment: 'neutral' }),
