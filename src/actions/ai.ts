@@ -103,7 +103,9 @@ async function callModel(
     ...(schema !== undefined && { schema }),
     ...(request.temperature !== undefined && { temperature: request.temperature }),
     ...(request.maxOutputTokens !== undefined && { maxOutputTokens: request.maxOutputTokens }),
-    ...(request.stream && { onText: textProgress(ctx, request.maxOutputTokens) }),
+    // A model whose spec says it cannot stream answers in one piece, without progress notes.
+    ...(request.stream &&
+      spec.capabilities?.streaming !== false && { onText: textProgress(ctx, request.maxOutputTokens) }),
   }
   if (spec.provider === 'chrome-built-in') return chromeBuiltIn(ctx.models, call)
   let key: string | undefined

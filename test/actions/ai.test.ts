@@ -241,6 +241,17 @@ describe('ai', () => {
     }
   })
 
+  it('a model whose spec says it cannot stream answers in one piece', async () => {
+    const server = fakeServer()
+    const notes: unknown[] = []
+    const ctx = context([server.model('m', 'fake-ok', { capabilities: { streaming: false } })], {
+      progress: (_fraction, note) => notes.push(note),
+    })
+    expect(await ai({ model: 'm', prompt: 'x', stream: true }, ctx)).toMatchObject({ text: 'ok: x' })
+    expect((await server.log())[0]!.body.stream).toBeUndefined()
+    expect(notes).toEqual([])
+  })
+
   it('a timeout falls through; the task signal aborts the request in flight', async () => {
     const server = fakeServer()
     const ctx = context([server.model('slow', 'fake-slow'), server.model('ok', 'fake-ok')])
