@@ -50,6 +50,8 @@ export async function ai(params: unknown, ctx: BuiltinContext): Promise<AiOutput
         })
       }
       failures.push({ spec, failure: error })
+      // The run's log says why a fallback answered (the output only says that one did).
+      ctx.log(`ai: model "${spec.id}" failed (${error.kind}: ${error.message})`)
     }
   }
   throw allFailed(failures)

@@ -54,9 +54,13 @@ describe('ai', () => {
 
   it('falls through an ordered list on 5xx and marks the answer degraded', async () => {
     const server = fakeServer()
-    const ctx = context([server.model('a', 'fake-500'), server.model('b', 'fake-ok')])
+    const logged: unknown[][] = []
+    const ctx = context([server.model('a', 'fake-500'), server.model('b', 'fake-ok')], {
+      log: (...parts) => logged.push(parts),
+    })
     const out = await ai({ model: ['a', 'b'], prompt: 'x' }, ctx)
     expect(out).toMatchObject({ model: 'b', degraded: true })
+    expect(logged).toEqual([['ai: model "a" failed (server: HTTP 500: the server fell over)']])
     expect((await server.log()).map((e) => e.model)).toEqual(['fake-500', 'fake-ok'])
   })
 
