@@ -41,6 +41,8 @@ export type ErrorCode =
   | 'FILE_FAILED'
   /** A `secret('name')` reference in a built-in's params names a secret that is not set. */
   | 'SECRET_NOT_FOUND'
+  /** An `ai` task's models all failed (each model's failure is in the message). */
+  | 'AI_FAILED'
 
 export interface SpindleErrorOptions {
   value?: unknown

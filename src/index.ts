@@ -1,4 +1,6 @@
+export type { OnDeviceModel, OnDevicePrompt } from './actions/builtin-context'
 export { defineAction } from './actions/define-action'
+export { languageModelAdapter, languageModelGlobal } from './actions/language-model-adapter'
 export { alertFor } from './core/monitor/alerts'
 export { aggregateHealth, computeHealth, healthLevel } from './core/monitor/health'
 export { computeProgress } from './core/monitor/progress'
@@ -23,6 +25,7 @@ export {
   TimeoutError,
   WorkerUnavailableError,
 } from './errors'
+export { offerOnDeviceModel } from './host/offered-models'
 export { type SimulatedClock, simulatedClock, systemClock } from './runtime/timers'
 export { type IndexedDbStoreOptions, indexedDbStore } from './store/indexeddb-store'
 export { memoryStore } from './store/memory-store'
@@ -64,6 +67,8 @@ export type {
   Health,
   HealthLevel,
   HistoryEntry,
+  ModelInfo,
+  ModelSpec,
   OnError,
   ParamSpec,
   ParamType,

@@ -995,3 +995,33 @@ export interface WaitOptions {
   /** Rejects with `TIMEOUT` when the run has not ended within this many ms. */
   timeoutMs?: number
 }
+
+/**
+ * A model the `ai` action may call (`EngineOptions.models`). `apiKey` is the NAME of a secret
+ * (`EngineOptions.secrets`, `setSecret`), never a key itself.
+ */
+export interface ModelSpec {
+  /** The id tasks name in `params.model`. */
+  id: string
+  provider: 'openai-compatible' | 'chrome-built-in'
+  /** OpenAI-compatible only: the endpoint up to and including `/v1`, e.g. `http://localhost:11434/v1`. */
+  baseUrl?: string
+  /** The provider's model name; default: `id`. */
+  model?: string
+  /** The name of the secret that holds the API key (sent as `Authorization: Bearer <key>`). */
+  apiKey?: string
+  /** Tokens the model reads at most (prompt and answer); `require.minContext` compares with it. */
+  contextWindow?: number
+  capabilities?: { structuredOutput?: boolean; streaming?: boolean; tools?: boolean }
+  /** The model runs on this device: nothing leaves it (`require.onDevice`). */
+  onDevice?: boolean
+  /** Price per million tokens; `model: 'auto'` picks the cheapest (input + output). */
+  costPer1M?: { input: number; output: number }
+}
+
+/** A model and whether the `ai` action can call it now (`engine.models()`). */
+export interface ModelInfo extends ModelSpec {
+  available: boolean
+  /** Why it is not available (no API key set, no page offers Chrome's built-in model, …). */
+  reason?: string
+}

@@ -5,6 +5,7 @@ import type { Engine } from '../src/index'
 import { Connection } from './connection'
 import { checkDefaultWorkerOptions, type DefaultWorkerOptions } from './default-worker-options'
 import { trackConnection } from './instrumentation'
+import { offerPageLanguageModel } from './on-device-bridge'
 import { PageMonitor } from './page-monitor'
 import { PageValidator } from './page-validator'
 import { FORWARDED_METHODS, type ForwardedMethod } from './protocol'
@@ -47,6 +48,9 @@ const MAX_TIMEOUT_MS = 2 ** 31 - 1
  * `approvals$` is too: the worker's `listApprovals` read again after the events that change the
  * inbox, which include other tabs' (the workers mirror their events to each other). A bad
  * filter fails it with the worker's `ArgumentError`, on subscribing.
+ *
+ * When the page has Chrome's built-in model (`LanguageModel`), which workers lack, the connection
+ * offers it to the worker's engine for `ai` models of provider 'chrome-built-in' while it is open.
  *
  * Without `worker`, starts the default worker (the built-in actions, an IndexedDB store), which
  * `close()` terminates; a worker passed in is left running (its engine is closed).
@@ -106,6 +110,7 @@ function connect(worker: Worker | undefined, options: ConnectOptions, family: Ma
     startTimeoutMs,
     preload: () => validator.load(),
     ...(principal !== undefined && { principal }),
+    languageModel: offerPageLanguageModel(),
   })
   const forwarded = {} as Pick<Engine, ForwardedMethod>
   for (const method of FORWARDED_METHODS) {

@@ -51,7 +51,13 @@ export class Connection {
       startTimeoutMs,
       preload,
       principal,
-    }: { startTimeoutMs: number; preload?: () => Promise<void>; principal?: string },
+      languageModel,
+    }: {
+      startTimeoutMs: number
+      preload?: () => Promise<void>
+      principal?: string
+      languageModel?: MessagePort
+    },
   ) {
     this.#worker = worker
     this.#ownsWorker = ownsWorker
@@ -63,8 +69,9 @@ export class Connection {
       port: port2,
       lock,
       ...(principal !== undefined && { principal }),
+      ...(languageModel !== undefined && { languageModel }),
     }
-    worker.postMessage(connect, [port2])
+    worker.postMessage(connect, languageModel === undefined ? [port2] : [port2, languageModel])
     this.#port = port1
     this.#remote = Comlink.wrap<ConnectionApi>(port1)
     this.#watch = new WorkerWatch(worker, lock, startTimeoutMs, (error) => this.#fail(error))

@@ -42,6 +42,7 @@ export const FORWARDED_METHODS = [
   'setSecret',
   'deleteSecret',
   'listSecrets',
+  'models',
 ] as const satisfies readonly (keyof Engine)[]
 
 export type ForwardedMethod = (typeof FORWARDED_METHODS)[number]
@@ -70,6 +71,11 @@ export interface ConnectMessage {
    * can post to the worker (the page's own code, same origin) can name anyone.
    */
   principal?: string
+  /**
+   * The page's Chrome built-in model (`LanguageModel`), which workers lack: a port over which
+   * the page serves it (an `OnDeviceBridge`, worker/on-device-bridge.ts), when the page has it.
+   */
+  languageModel?: MessagePort
 }
 
 /** What one connection exposes over Comlink. */

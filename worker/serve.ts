@@ -1,9 +1,10 @@
 import * as Comlink from 'comlink'
 import { merge, type Observable, type Subscription } from 'rxjs'
 import { ArgumentError, InvalidStateError } from '../src/errors'
-import type { Engine, WorkflowEvent } from '../src/index'
+import { type Engine, offerOnDeviceModel, type WorkflowEvent } from '../src/index'
 import { EventBatcher } from './event-batcher'
 import { EventMirror } from './event-mirror'
+import { bridgedOnDeviceModel } from './on-device-bridge'
 import {
   broadcastChannelName,
   type CallResult,
@@ -65,7 +66,13 @@ export function serveEngine(engine: Engine, options: ServeOptions = {}): void {
   serving = true
   globalThis.addEventListener('message', (event: MessageEvent<ConnectMessage>) => {
     if (event.data?.type === 'spindle.connect' && event.data.port instanceof MessagePort) {
-      server.connect(event.data.port, event.data.lock, event.data.principal)
+      const { languageModel } = event.data
+      server.connect(
+        event.data.port,
+        event.data.lock,
+        event.data.principal,
+        languageModel instanceof MessagePort ? languageModel : undefined,
+      )
     }
   })
 }
@@ -92,12 +99,20 @@ class EngineServer {
     this.#mirror = channel === false ? undefined : new EventMirror(channel, engine.events$)
   }
 
-  connect(port: MessagePort, lock: string | undefined, principal: unknown): void {
+  connect(
+    port: MessagePort,
+    lock: string | undefined,
+    principal: unknown,
+    languageModel?: MessagePort,
+  ): void {
     // The connection's calls are made as its principal, named once when it opened: a call
     // carries none, so nothing sent over the connection can act as someone else.
     const acting = this.#acting(principal)
     const streams = new Map<number, EventStream>()
     this.#stats.connections++
+    // The page's built-in model serves this worker's engine while the page stays connected.
+    const offered = languageModel === undefined ? undefined : bridgedOnDeviceModel(languageModel)
+    const withdraw = offered === undefined ? undefined : offerOnDeviceModel(offered.model)
     let connected = true
     let releaseLock: (() => void) | undefined
     // Held until the connection is dropped, or the worker ends: then the page's request gets it.
@@ -144,6 +159,8 @@ class EngineServer {
       for (const stream of streams.values()) stream.stop()
       streams.clear()
       releaseLock?.()
+      withdraw?.()
+      offered?.close()
       this.#stats.connections--
     }
     Comlink.expose(api, port)

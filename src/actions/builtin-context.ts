@@ -1,4 +1,4 @@
-import type { ActionContext, ActionWait, MachineWait, RunStatus, SecretReader } from '../types'
+import type { ActionContext, ActionWait, MachineWait, ModelSpec, RunStatus, SecretReader } from '../types'
 import type { WaitRequest } from './wait'
 
 /**
@@ -30,6 +30,8 @@ export interface BuiltinContext extends ActionContext {
   readonly http: HttpAccess
   /** The folder `EngineOptions.files.root` of the origin private file system, for `file`. */
   readonly files: BuiltinFiles
+  /** The engine's AI models (`EngineOptions.models`), for `ai`. */
+  readonly models: BuiltinModels
 }
 
 /**
@@ -40,6 +42,8 @@ export interface Capabilities {
   readonly secrets: BuiltinSecrets
   readonly http: HttpAccess
   readonly files: BuiltinFiles
+  /** Absent: the engine has no models (`ai` finds none). */
+  readonly models?: BuiltinModels
 }
 
 /** The `http` capability: `EngineOptions.http` checked, with the means to call and to time out. */
@@ -65,6 +69,39 @@ export interface BuiltinFiles {
    * when `signal` aborts while it waits for a lock.
    */
   exclusive<T>(paths: readonly string[], signal: AbortSignal, use: () => Promise<T>): Promise<T>
+}
+
+/** The `models` capability of built-ins: the engine's models and Chrome's built-in model. */
+export interface BuiltinModels {
+  /** `EngineOptions.models`, in their order. */
+  readonly specs: readonly ModelSpec[]
+  /**
+   * Chrome's built-in model as the engine reaches it now: the `LanguageModel` of its page, or,
+   * in a worker, one a connected page offers; else the reason there is none.
+   */
+  onDevice(): Promise<OnDeviceModel | { unavailable: string }>
+}
+
+/**
+ * Chrome's built-in model (`LanguageModel`) reduced to one call per prompt, so that it can cross
+ * from a page to a worker: sessions and `AbortSignal`s stay on the page.
+ */
+export interface OnDeviceModel {
+  /** `LanguageModel.availability()`: 'available', 'downloadable', 'downloading' or 'unavailable'. */
+  availability(): Promise<string>
+  /**
+   * Creates a session with the system prompt and the earlier messages, prompts it with the last
+   * message and gives the answer's text; `onText` (streaming) gets the text so far as it grows.
+   */
+  prompt(request: OnDevicePrompt, signal: AbortSignal, onText?: (text: string) => void): Promise<string>
+}
+
+/** One `ai` call to Chrome's built-in model. */
+export interface OnDevicePrompt {
+  messages: { role: 'system' | 'user' | 'assistant'; content: string }[]
+  temperature?: number
+  /** The JSON Schema the answer must follow (`responseConstraint`). */
+  schema?: object
 }
 
 /** The `secrets` capability of built-ins. */

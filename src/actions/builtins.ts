@@ -1,3 +1,4 @@
+import { ai } from './ai'
 import { approval } from './approval'
 import type { BuiltinAction } from './builtin-context'
 import { delay } from './delay'
@@ -20,4 +21,5 @@ export const builtinActions: Readonly<Record<string, BuiltinAction>> = {
   subworkflow,
   http,
   file,
+  ai,
 }

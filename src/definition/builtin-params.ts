@@ -1,6 +1,7 @@
 import type { ValidationIssue } from '../errors'
 import { fileParamsProblems } from '../file-params'
 import type { WorkflowDefinition } from '../types'
+import { checkAiParams } from './ai-params'
 import { checkApprovalParams } from './approval-params'
 import { checkHttpParams } from './http-params'
 import { type PathSegment, show } from './issue-path'
@@ -146,6 +147,7 @@ const CHECKS: Readonly<Record<string, ParamsCheck>> = {
   approval: checkApprovalParams,
   http: checkHttpParams,
   file,
+  ai: checkAiParams,
 }
 
 /**

@@ -6,6 +6,7 @@ import type { ForkOptions, RunFilter, RunInfo, RunStatus, StartOptions, WaitOpti
 import type { EngineOptions } from './engine-types'
 import { checkFilesOption } from './files-arguments'
 import { checkHttpOptions } from './http-access'
+import { checkModels } from './model-options'
 import { decodeRunCursor } from './run-cursor'
 import { checkSecretsOption } from './secret-arguments'
 
@@ -56,6 +57,7 @@ const ENGINE_OPTIONS = {
   http: true,
   limits: true,
   files: true,
+  models: true,
 } as const satisfies Record<keyof EngineOptions, true>
 const START_OPTIONS = {
   version: true,
@@ -96,6 +98,7 @@ export function checkEngineOptions(options: unknown): asserts options is EngineO
   checkHttpOptions((options as EngineOptions).http)
   checkFilesOption((options as EngineOptions).files)
   checkSecretsOption((options as EngineOptions).secrets)
+  checkModels((options as EngineOptions).models, (options as EngineOptions).secrets)
   const { maxChildDepth } = options as EngineOptions
   if (maxChildDepth !== undefined && !(Number.isInteger(maxChildDepth) && maxChildDepth >= 1)) {
     throw new ArgumentError(

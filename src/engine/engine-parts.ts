@@ -6,6 +6,7 @@ import { EngineScope } from '../host/engine-scope'
 import { EngineStreams } from '../host/engine-streams'
 import { FileRoot } from '../host/file-root'
 import { LiveRuns } from '../host/live-runs'
+import { ModelCatalog } from '../host/model-catalog'
 import { SecretVault } from '../host/secret-vault'
 import { HostServices } from '../host/services'
 import { ActionLimiter } from '../runtime/action-limiter'
@@ -55,6 +56,7 @@ export interface EngineParts {
   readonly controls: ControlContext
   readonly inbox: ApprovalInbox
   readonly secrets: SecretVault
+  readonly models: ModelCatalog
 }
 
 /**
@@ -97,6 +99,7 @@ export function engineParts(options: EngineOptions): EngineParts {
     view: (runId) => reads.view(runId),
   })
   const secrets = new SecretVault(options.secrets, store)
+  const models = new ModelCatalog(options.models ?? [], secrets)
   const host = new EngineExecutorHost({
     journal,
     snapshotEvery: options.snapshotEvery ?? 200,
@@ -111,6 +114,7 @@ export function engineParts(options: EngineOptions): EngineParts {
       secrets,
       http: httpAccess(options.http, clock),
       files: new FileRoot(options.files?.root),
+      models,
     },
     limiter,
   })
@@ -191,5 +195,6 @@ export function engineParts(options: EngineOptions): EngineParts {
     controls,
     inbox,
     secrets,
+    models,
   }
 }

@@ -15,6 +15,8 @@ import type {
   ForkOptions,
   Health,
   HistoryEntry,
+  ModelInfo,
+  ModelSpec,
   Progress,
   RunFilter,
   RunInfo,
@@ -89,6 +91,12 @@ export interface EngineOptions {
    * start, replacing stored values of the same names; tasks that read one wait for that write.
    */
   secrets?: Record<string, string>
+  /**
+   * The models the `ai` action may call: OpenAI-compatible endpoints (`baseUrl` up to and
+   * including `/v1`, `apiKey` the NAME of a secret) and Chrome's built-in model. Checked here:
+   * unique ids, a known provider, an absolute `baseUrl`, an `apiKey` that names a secret.
+   */
+  models?: ModelSpec[]
   /**
    * Where the `file` action reads and writes: `root`, a folder path under the origin private
    * file system (default `"spindle"`), such as `"apps/orders"`. It follows the rules of the
@@ -242,6 +250,14 @@ export interface Engine {
    * expect((await engine.getRun(runId))!.status).toBe('completed')
    */
   idle(): Promise<void>
+  /**
+   * The engine's models (`EngineOptions.models`) and whether `ai` can call each now, with the
+   * reason when not (its key's secret is not set, no page offers Chrome's built-in model, …).
+   *
+   * @example
+   * const usable = (await engine.models()).filter((m) => m.available).map((m) => m.id)
+   */
+  models(): Promise<ModelInfo[]>
 
   /**
    * The same engine (same runs, same streams) making its calls as `principal`: `authorize` is

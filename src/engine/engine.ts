@@ -6,6 +6,7 @@ import type {
   CheckpointInfo,
   DefinitionInfo,
   HistoryEntry,
+  ModelInfo,
   RunFilter,
   RunInfo,
   RunPage,
@@ -200,6 +201,13 @@ class SpindleEngine implements Engine {
 
   listSecrets(): Promise<string[]> {
     return this.#secretCalls.list()
+  }
+
+  // ─── models ───────────────────────────────────────────────────────────────────────────
+
+  async models(): Promise<ModelInfo[]> {
+    this.#parts.scope.check()
+    return this.#parts.models.list()
   }
 
   // ─── lifecycle ─────────────────────────────────────────────────────────────────────────

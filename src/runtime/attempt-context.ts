@@ -1,6 +1,7 @@
 import type {
   BuiltinContext,
   BuiltinFiles,
+  BuiltinModels,
   BuiltinSecrets,
   Capabilities,
   ChildRunRequest,
@@ -212,9 +213,18 @@ export class BuiltinAttemptContext extends AttemptContext implements BuiltinCont
     return this.#host.capabilities.files
   }
 
+  get models(): BuiltinModels {
+    return this.#host.capabilities.models ?? NO_MODELS
+  }
+
   get runs(): ChildRuns {
     return { start: (request) => this.#host.startChild(this.taskId, this.index, request) }
   }
 }
 
 const NO_MACHINES = new MachineRunner()
+
+const NO_MODELS: BuiltinModels = {
+  specs: [],
+  onDevice: async () => ({ unavailable: 'the engine has no models (EngineOptions.models)' }),
+}

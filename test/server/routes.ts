@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { aiRoutes } from './ai-routes'
 import { httpRoute } from './http-routes'
 
 /** A route of the test server: true when it answered the request. */
@@ -18,4 +19,4 @@ const ping: Route = (request, response, url) => {
 }
 
 /** Every route, tried in order. */
-export const routes: Route[] = [ping, httpRoute]
+export const routes: Route[] = [ping, httpRoute, aiRoutes]

@@ -16,6 +16,7 @@ export function handContext(fields: Partial<BuiltinContext> = {}): BuiltinContex
       directory: () => Promise.reject(new Error('no files here')),
       exclusive: () => Promise.reject(new Error('no files here')),
     },
+    models: { specs: [], onDevice: async () => ({ unavailable: 'no models here' }) },
     runs: { start: () => Promise.reject(new Error('no child runs here')) },
     http: noNetwork,
     signal: new AbortController().signal,

@@ -171,6 +171,48 @@ export const BAD_BUILTIN_PARAMS: readonly BadParamsRow[] = [
     [{ op: 'read', path: 'a.txt', encoding: 'utf8' }, 'encoding', 'param_invalid', 'text, json, bytes'],
     [{ op: 'delete', path: 'a', recursive: 'yes' }, 'recursive', 'param_invalid', 'true or false'],
   ]),
+  ...rows('ai', [
+    [{ model: 'm' }, 'prompt', 'param_required', 'params.messages'],
+    [{ promt: 'hi' }, 'prompt', 'param_required', 'rename "promt" to "prompt"'],
+    [{ prompt: '' }, 'prompt', 'param_invalid', 'non-empty string'],
+    [{ prompt: 'hi', system: 1 }, 'system', 'param_invalid', 'a string'],
+    [{ messages: [{ role: 'bot', content: 'x' }] }, 'messages', 'param_invalid', '"role"'],
+    [{ prompt: 'hi', model: [] }, 'model', 'param_invalid', 'fallback order'],
+    [{ prompt: 'hi', require: { gpu: true } }, 'require.gpu', 'param_invalid', 'minContext'],
+    [{ prompt: 'hi', require: { minContext: 0.5 } }, 'require.minContext', 'param_invalid', 'whole number'],
+    [{ prompt: 'hi', output: { schema: 'x' } }, 'output', 'param_invalid', 'JSON Schema object'],
+    [
+      { prompt: 'hi', output: { schema: { type: 'text' } } },
+      'output.schema.type',
+      'param_invalid',
+      'no JSON type',
+    ],
+    [
+      { prompt: 'hi', output: { schema: { properties: { a: { type: 'str' } } } } },
+      'output.schema.properties.a.type',
+      'param_invalid',
+      '"str"',
+    ],
+    [{ prompt: 'hi', temperature: 5 }, 'temperature', 'param_invalid', 'from 0 to 2'],
+    [{ prompt: 'hi', maxOutputTokens: 0 }, 'maxOutputTokens', 'param_invalid', 'whole number'],
+    [{ prompt: 'hi', stream: 'yes' }, 'stream', 'param_invalid', 'true or false'],
+  ]),
+  {
+    action: 'ai',
+    params: { prompt: 'hi', messages: [{ role: 'user', content: 'hi' }] },
+    path: 'tasks.t.params.messages',
+    code: 'param_invalid',
+    says: 'not both',
+    byKeys: true,
+  },
+  {
+    action: 'ai',
+    params: { prompt: 'hi', tempreature: 1 },
+    path: 'tasks.t.params.tempreature',
+    code: 'unknown_param',
+    says: 'did you mean "temperature"',
+    byKeys: true,
+  },
 ]
 
 /**

@@ -1,5 +1,5 @@
 import { deleteDB } from 'idb'
-import type { Engine } from 'spindle'
+import type { Engine, ModelSpec } from 'spindle'
 import { connectEngine } from 'spindle/client'
 import { afterEach } from 'vitest'
 
@@ -15,6 +15,8 @@ export interface EngineWorkerConfig {
   limits?: Record<string, { concurrency?: number; perSecond?: number }>
   /** The engine's `files` option. */
   files?: { root: string }
+  /** The engine's `models` (for `ai`). */
+  models?: ModelSpec[]
 }
 
 /** A worker serving a real engine with the test actions of `engine.worker.ts`. */

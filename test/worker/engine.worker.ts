@@ -21,6 +21,7 @@ const engine = createEngine({
   machines: { order: orderMachine },
   ...(config.limits ? { limits: config.limits } : {}),
   files: config.files,
+  models: config.models,
   actions: {
     add: ({ a, b }: { a: number; b: number }) => a + b,
     /** The length of secret `name` (null when not set): the value never leaves the action. */

@@ -1,0 +1,93 @@
+import * as Comlink from 'comlink'
+import {
+  languageModelAdapter,
+  languageModelGlobal,
+  type OnDeviceModel,
+  type OnDevicePrompt,
+} from '../src/index'
+
+/**
+ * What a page exposes to its worker for Chrome's built-in model, over a port of its own: plain
+ * data and a proxied `onText` cross; an `AbortSignal` cannot, so a prompt has an id to abort.
+ */
+export interface OnDeviceBridge {
+  availability(): Promise<string>
+  prompt(request: OnDevicePrompt, id: string, onText?: (text: string) => void): Promise<string>
+  abort(id: string): void
+}
+
+/**
+ * The page side: when this page has `LanguageModel`, a port that serves it to a worker (to be
+ * transferred in the connect message); otherwise undefined.
+ */
+export function offerPageLanguageModel(): MessagePort | undefined {
+  const api = languageModelGlobal()
+  if (api === undefined) return undefined
+  const model = languageModelAdapter(api)
+  const prompts = new Map<string, AbortController>()
+  const bridge: OnDeviceBridge = {
+    availability: () => model.availability(),
+    async prompt(request, id, onText) {
+      const controller = new AbortController()
+      prompts.set(id, controller)
+      // onText is the worker's callback, proxied: each call is a message, answered by a promise.
+      const report = onText && ((text: string) => Promise.resolve(onText(text)).catch(reportError))
+      try {
+        return await model.prompt(request, controller.signal, report)
+      } finally {
+        prompts.delete(id)
+        ;(onText as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.()
+      }
+    },
+    abort(id) {
+      prompts.get(id)?.abort(new DOMException('The worker aborted the prompt.', 'AbortError'))
+    },
+  }
+  const { port1, port2 } = new MessageChannel()
+  Comlink.expose(bridge, port1)
+  return port2
+}
+
+/**
+ * The worker side: the page's model behind `port` as an {@link OnDeviceModel}. An abort
+ * rejects at once with the signal's reason and tells the page to stop the prompt; `close()`
+ * (the page disconnected) rejects the prompts still waiting for it, which would never settle.
+ */
+export function bridgedOnDeviceModel(port: MessagePort): { model: OnDeviceModel; close(): void } {
+  const remote = Comlink.wrap<OnDeviceBridge>(port)
+  const waiting = new Set<(error: Error) => void>()
+  let closed = false
+  const gone = () => new Error('The page that lent its LanguageModel disconnected.')
+  const model: OnDeviceModel = {
+    availability: () => (closed ? Promise.reject(gone()) : remote.availability()),
+    prompt(request, signal, onText) {
+      signal.throwIfAborted()
+      if (closed) return Promise.reject(gone())
+      const id = crypto.randomUUID()
+      const answer = remote.prompt(request, id, onText === undefined ? undefined : Comlink.proxy(onText))
+      return new Promise<string>((resolve, reject) => {
+        const onAbort = () => {
+          reject(signal.reason)
+          remote.abort(id).catch(reportError)
+        }
+        signal.addEventListener('abort', onAbort, { once: true })
+        waiting.add(reject)
+        // Settles the promise returned above, which carries any failure: this chain cannot reject.
+        void answer.then(resolve, reject).finally(() => {
+          signal.removeEventListener('abort', onAbort)
+          waiting.delete(reject)
+        })
+      })
+    },
+  }
+  return {
+    model,
+    close: () => {
+      closed = true
+      for (const reject of waiting) reject(gone())
+      waiting.clear()
+      remote[Comlink.releaseProxy]()
+      port.close()
+    },
+  }
+}
