@@ -31,7 +31,11 @@ describe("secret('name') in a definition", () => {
       },
     }
     expect(issuesOf({ call: http })).toEqual([])
-    expect(issuesOf({ call: { ...http, params: { headers: "${ {'a': secret('token')} }" } } })).toEqual([])
+    expect(
+      issuesOf({
+        call: { ...http, params: { url: 'https://api.test', headers: "${ {'a': secret('token')} }" } },
+      }),
+    ).toEqual([])
   })
 
   it('is refused everywhere else with an issue saying where secrets may be used', () => {

@@ -15,12 +15,7 @@ export function fileRoots() {
   const made: string[] = []
   afterEach(async () => {
     const top = await navigator.storage.getDirectory()
-    for (const root of made.splice(0)) {
-      await top.removeEntry(root, { recursive: true }).catch((error: unknown) => {
-        // A test that never wrote leaves no folder; anything else is a real failure.
-        if (!(error instanceof DOMException && error.name === 'NotFoundError')) throw error
-      })
-    }
+    for (const root of made.splice(0)) await removeRoot(top, root)
   })
   return {
     next(): string {
@@ -28,6 +23,26 @@ export function fileRoots() {
       made.push(root)
       return root
     },
+  }
+}
+
+/**
+ * Removes `root` with what is in it. A write whose attempt was cut (timeout, cancel) finishes
+ * discarding its swap file just after its task failed; until then the folder cannot be removed
+ * (`NoModificationAllowedError`), so that is tried again for up to a second.
+ */
+async function removeRoot(top: FileSystemDirectoryHandle, root: string): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    try {
+      await top.removeEntry(root, { recursive: true })
+      return
+    } catch (error) {
+      // A test that never wrote leaves no folder.
+      if (error instanceof DOMException && error.name === 'NotFoundError') return
+      const held = error instanceof DOMException && error.name === 'NoModificationAllowedError'
+      if (!held || tries >= 100) throw error
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
   }
 }
 

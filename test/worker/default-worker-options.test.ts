@@ -2,11 +2,14 @@ import { ArgumentError, WorkerUnavailableError } from 'spindle'
 import { connectEngine } from 'spindle/client'
 import { afterEach, describe, expect, inject, it, vi } from 'vitest'
 import { deleteDatabase, tempDatabaseName } from '../store/temp-database'
+import { fakeServer } from '../support/fake-models'
+import { fileRoots, readBack } from '../support/file-roots'
 
 const server = inject('testServer')
 
 describe('connectEngine(undefined, { engine }): the default worker configured with JSON', () => {
   const databases: string[] = []
+  const roots = fileRoots()
   afterEach(async () => {
     for (const name of databases.splice(0)) await deleteDatabase(name)
   })
@@ -97,6 +100,50 @@ describe('connectEngine(undefined, { engine }): the default worker configured wi
       expect(error).toBeInstanceOf(WorkerUnavailableError)
       expect((error as Error).message).toContain('write "https://api.example.com"')
     } finally {
+      await engine.close()
+    }
+  })
+
+  it('runs an ai task with models, their key and a files root given as JSON, and reads the key from no event', async () => {
+    const name = tempDatabaseName('default-worker')
+    databases.push(name)
+    const root = roots.next()
+    const fake = fakeServer()
+    const key = 'sk-default-worker-7f3a9c'
+    const engine = connectEngine(undefined, {
+      engine: {
+        store: { name },
+        models: [fake.model('m', 'fake-ok', { apiKey: 'openai' })],
+        secrets: { openai: key },
+        files: { root },
+      },
+    })
+    const events: unknown[] = []
+    const subscription = engine.events$.subscribe((event) => events.push(event))
+    try {
+      expect(await engine.models()).toMatchObject([{ id: 'm', available: true }])
+      await engine.register({
+        schemaVersion: '2.0',
+        id: 'ask',
+        version: '1.0.0',
+        tasks: {
+          ask: { action: 'ai', params: { model: 'm', prompt: 'hello' } },
+          save: {
+            action: 'file',
+            dependsOn: ['ask'],
+            params: { op: 'write', path: 'answer.txt', data: '${ tasks.ask.output.text }' },
+          },
+        },
+        output: 'tasks.ask.output.text',
+      })
+      const run = await engine.start('ask')
+      const view = await engine.wait(run.runId, { timeoutMs: 5000 })
+      expect(view).toMatchObject({ status: 'completed', output: 'ok: hello' })
+      expect(await readBack(root, 'answer.txt')).toBe('ok: hello')
+      expect((await fake.log())[0]!.authorization).toBe(`Bearer ${key}`)
+      expect(JSON.stringify([events, await engine.history(run.runId), view])).not.toContain(key)
+    } finally {
+      subscription.unsubscribe()
       await engine.close()
     }
   })
