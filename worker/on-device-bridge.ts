@@ -1,10 +1,7 @@
 import * as Comlink from 'comlink'
-import {
-  languageModelAdapter,
-  languageModelGlobal,
-  type OnDeviceModel,
-  type OnDevicePrompt,
-} from '../src/index'
+// From their own modules, not '../src/index': the page entry must not pull in the engine.
+import type { OnDeviceModel, OnDevicePrompt } from '../src/actions/builtin-context'
+import { languageModelAdapter, languageModelGlobal } from '../src/actions/language-model-adapter'
 
 /**
  * What a page exposes to its worker for Chrome's built-in model, over a port of its own: plain
