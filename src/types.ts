@@ -996,6 +996,37 @@ export interface WaitOptions {
   timeoutMs?: number
 }
 
+/** The params of the `ai` action: the action's check and the register-time check both use this list. */
+export const AI_PARAMS: readonly string[] = [
+  'model',
+  'require',
+  'system',
+  'prompt',
+  'messages',
+  'output',
+  'temperature',
+  'maxOutputTokens',
+  'stream',
+  'timeoutMs',
+]
+
+/** The keys of the `ai` action's `require`. */
+export const AI_REQUIREMENTS: readonly string[] = ['structuredOutput', 'minContext', 'onDevice']
+
+/** The roles of an `ai` message. */
+export const AI_ROLES: readonly string[] = ['system', 'user', 'assistant']
+
+/** The `type`s a JSON Schema may name (an `ai` task's `output.schema`). */
+export const JSON_SCHEMA_TYPES: readonly string[] = [
+  'object',
+  'array',
+  'string',
+  'number',
+  'integer',
+  'boolean',
+  'null',
+]
+
 /**
  * A model the `ai` action may call (`EngineOptions.models`). `apiKey` is the NAME of a secret
  * (`EngineOptions.secrets`, `setSecret`), never a key itself.

@@ -1,5 +1,5 @@
 import { ArgumentError } from '../src/errors'
-import type { EngineOptions, HttpOptions } from '../src/index'
+import type { EngineOptions } from '../src/index'
 
 /**
  * What a page may set of the default worker's engine (`connectEngine(undefined, { engine })`):
@@ -10,31 +10,18 @@ import type { EngineOptions, HttpOptions } from '../src/index'
 export interface DefaultWorkerOptions
   extends Pick<
     EngineOptions,
-    'maxConcurrentRuns' | 'maxChildDepth' | 'snapshotEvery' | 'defaults' | 'secrets'
+    | 'maxConcurrentRuns'
+    | 'maxChildDepth'
+    | 'snapshotEvery'
+    | 'defaults'
+    | 'secrets'
+    | 'http'
+    | 'files'
+    | 'models'
+    | 'limits'
   > {
   /** The IndexedDB database (`indexedDbStore`'s options). Default: `{ name: 'spindle' }`. */
   store?: { name?: string; durability?: 'strict' | 'relaxed' }
-  http?: HttpOptions
-  /** The `file` action's folder in the origin private file system (`EngineOptions.files`). */
-  files?: { root?: string }
-  /** The `ai` action's models (`EngineOptions.models`). */
-  models?: DefaultWorkerModel[]
-  /** Limits per action across all runs (`EngineOptions.limits`). */
-  limits?: Record<string, { concurrency?: number; perSecond?: number }>
-}
-
-/** A model of `EngineOptions.models`, as plain data (DESIGN.md §3 `ModelSpec`). */
-export interface DefaultWorkerModel {
-  id: string
-  provider: 'openai-compatible' | 'chrome-built-in'
-  baseUrl?: string
-  model?: string
-  /** A secret's name, never the key itself. */
-  apiKey?: string
-  contextWindow?: number
-  capabilities?: { structuredOutput?: boolean; streaming?: boolean; tools?: boolean }
-  onDevice?: boolean
-  costPer1M?: { input: number; output: number }
 }
 
 // Every field, so that the compiler says when one is added to the type and not here.

@@ -1,4 +1,5 @@
 import { TaskError } from '../errors'
+import { AI_PARAMS, AI_REQUIREMENTS, AI_ROLES } from '../types'
 import { schemaProblem } from './structured-output'
 
 /** A chat message, as `params.messages` holds them and the providers take them. */
@@ -24,19 +25,8 @@ export interface AiRequest {
   timeoutMs?: number
 }
 
-const KEYS = new Set([
-  'model',
-  'require',
-  'system',
-  'prompt',
-  'messages',
-  'output',
-  'temperature',
-  'maxOutputTokens',
-  'stream',
-  'timeoutMs',
-])
-const ROLES = new Set(['system', 'user', 'assistant'])
+const KEYS = new Set(AI_PARAMS)
+const ROLES = new Set(AI_ROLES)
 
 /**
  * `ai`'s params as an {@link AiRequest}, or a `TaskError` `INPUT_INVALID` naming the bad field,
@@ -78,7 +68,7 @@ function requirement(value: unknown): AiRequest['require'] {
     throw bad('require', value, 'must be an object like { "structuredOutput": true, "minContext": 8000 }')
   }
   const r = value as Record<string, unknown>
-  const extra = Object.keys(r).find((key) => !['structuredOutput', 'minContext', 'onDevice'].includes(key))
+  const extra = Object.keys(r).find((key) => !AI_REQUIREMENTS.includes(key))
   if (extra !== undefined)
     throw bad(`require.${extra}`, r[extra], 'is unknown; use structuredOutput, minContext, onDevice')
   const structuredOutput = flag('require.structuredOutput', r.structuredOutput)

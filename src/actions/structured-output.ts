@@ -1,4 +1,5 @@
 import { type Schema, Validator } from '@cfworker/json-schema'
+import { JSON_SCHEMA_TYPES } from '../types'
 
 /** A model's answer read against `output.schema`: the object, or what is wrong with it. */
 export type StructuredAnswer = { ok: true; object: unknown } | { ok: false; problems: string[] }
@@ -28,7 +29,7 @@ export function readStructured(text: string, schema: object): StructuredAnswer {
   }
 }
 
-const TYPES = new Set(['object', 'array', 'string', 'number', 'integer', 'boolean', 'null'])
+const TYPES = new Set(JSON_SCHEMA_TYPES)
 const SUBSCHEMAS = ['items', 'additionalProperties', 'not', 'contains']
 const SCHEMA_LISTS = ['anyOf', 'oneOf', 'allOf', 'prefixItems']
 

@@ -1,3 +1,4 @@
+import { AI_PARAMS, AI_REQUIREMENTS, AI_ROLES, JSON_SCHEMA_TYPES } from '../types'
 import { formatPath, type PathSegment, show } from './issue-path'
 import {
   closeNames,
@@ -16,21 +17,10 @@ import {
  * Whether `model` names a model of the engine is known only as the task runs.
  */
 
-const KEYS = [
-  'model',
-  'require',
-  'system',
-  'prompt',
-  'messages',
-  'output',
-  'temperature',
-  'maxOutputTokens',
-  'stream',
-  'timeoutMs',
-]
-const REQUIRE_KEYS = ['structuredOutput', 'minContext', 'onDevice']
-const TYPES = ['object', 'array', 'string', 'number', 'integer', 'boolean', 'null']
-const ROLES = ['system', 'user', 'assistant']
+const KEYS = AI_PARAMS
+const REQUIRE_KEYS = AI_REQUIREMENTS
+const TYPES = JSON_SCHEMA_TYPES
+const ROLES = AI_ROLES
 
 /** `ai`'s params: the key names, a prompt or messages, and each literal value. */
 export const checkAiParams: ParamsCheck = (params, at, issues) => {
