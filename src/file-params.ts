@@ -68,16 +68,23 @@ export function fileParamsProblems(
     else if (known(to)) {
       const wrong = filePathProblem(to)
       if (wrong) problem('to', 'param_invalid', `params.to ${show(to)} is refused: ${wrong}.`)
-      else if (
-        typeof path === 'string' &&
-        !computed(path) &&
-        (to === path || (to as string).startsWith(`${path}/`))
-      )
-        problem(
-          'to',
-          'param_invalid',
-          `params.to ${show(to)} is ${show(path)} or inside it; ${op} it elsewhere.`,
-        )
+      else if (typeof path === 'string' && !computed(path)) {
+        const target = to as string
+        if (target === path || target.startsWith(`${path}/`))
+          problem(
+            'to',
+            'param_invalid',
+            `params.to ${show(to)} is ${show(path)} or inside it; ${op} it elsewhere.`,
+          )
+        // Copying onto a folder merges into it, so onto an ancestor it would overwrite the source
+        // as it reads it, and a move's delete would then take what was copied.
+        else if (path.startsWith(`${target}/`))
+          problem(
+            'to',
+            'param_invalid',
+            `params.to ${show(to)} holds ${show(path)}: a ${op} into a folder that holds its source would overwrite that source; ${op} it elsewhere.`,
+          )
+      }
     }
   }
   if (encoding !== undefined && known(encoding) && !FILE_ENCODINGS.includes(encoding as FileEncoding))

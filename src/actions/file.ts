@@ -19,7 +19,8 @@ export interface FileEntry {
  * `read` gives the content (`encoding` `text`, the default, `json` or `bytes`, a Uint8Array);
  * `write` replaces a file and `append` adds to its end (a `json` append adds one JSON line),
  * creating the missing folders on the way; `copy` and `move` (a copy, then the source deleted)
- * overwrite a file at `to`; `delete` removes a file, or a folder when empty or with
+ * overwrite a file at `to` (never `path`, inside it or a folder holding it); a retried `move`
+ * whose source is gone and whose `to` is there is done; `delete` removes a file, or a folder when empty or with
  * `recursive: true`, and succeeds when nothing is there; `list` gives `{ entries }` of a folder
  * (the root when `path` is left out); `stat` gives `{ size, modified, kind }`. Others give
  * `{ path }`, the path written. A write is on disk before the task completes; an aborted one
@@ -59,7 +60,7 @@ export const file: BuiltinAction = async (params: unknown, ctx: BuiltinContext) 
         return { path: p.path }
       default: {
         const to = p.to!
-        await files.exclusive([p.path, to], signal, () => copyOrMove(root, p, fileNames(to), signal))
+        await files.exclusive([p.path, to], signal, () => copyOrMove(root, p, fileNames(to), ctx))
         return { path: to }
       }
     }
@@ -132,11 +133,17 @@ async function remove(root: FileSystemDirectoryHandle, names: string[], recursiv
   await removeEntry(root, names, recursive)
 }
 
-async function copyOrMove(root: FileSystemDirectoryHandle, p: FileParams, to: string[], signal: AbortSignal) {
+async function copyOrMove(
+  root: FileSystemDirectoryHandle,
+  p: FileParams,
+  to: string[],
+  { signal, attempt }: BuiltinContext,
+) {
   const from = await entryAt(root, fileNames(p.path))
   if (from === undefined) {
-    // A move whose earlier attempt went through (the source gone, the target there) is done.
-    if (p.op === 'move' && (await entryAt(root, to)) !== undefined) return
+    // A retried move whose earlier attempt went through (the source gone, the target there) is
+    // done; on a first attempt that is a mistyped source, not a success.
+    if (p.op === 'move' && attempt > 1 && (await entryAt(root, to)) !== undefined) return
     throw new DOMException('missing', 'NotFoundError')
   }
   await copyEntry(root, from, to, signal)

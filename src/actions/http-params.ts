@@ -1,4 +1,5 @@
 import { TaskError } from '../errors'
+import { headersProblems } from '../http-headers'
 
 /** The params `http` takes. */
 export const HTTP_PARAMS = [
@@ -39,8 +40,6 @@ export interface HttpCall {
 
 export type QueryValue = string | number | boolean | (string | number | boolean)[]
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
-
 /** True for a status or a status class `expect` may list. */
 export function isExpectedStatus(value: unknown): value is ExpectedStatus {
   if (typeof value === 'number') return Number.isInteger(value) && value >= 100 && value <= 599
@@ -68,11 +67,13 @@ function problemOf(key: string, value: unknown): string | undefined {
       return HTTP_METHODS.includes(value as HttpMethod)
         ? undefined
         : `must be one of ${HTTP_METHODS.join(', ')} (in capitals)`
-    case 'headers':
-      return isRecord(value) &&
-        Object.entries(value).every(([k, v]) => TOKEN.test(k) && typeof v === 'string')
-        ? undefined
-        : 'must be an object of header names to string values'
+    case 'headers': {
+      if (!isRecord(value) || !Object.values(value).every((v) => typeof v === 'string'))
+        return 'must be an object of header names to string values'
+      // Names only: a value may hold a secret reference, checked once filled in (requestHeaders).
+      const wrong = headersProblems(Object.fromEntries(Object.keys(value).map((name) => [name, ''])))
+      return wrong.length > 0 ? `are refused: ${wrong.join('; ')}` : undefined
+    }
     case 'query':
       return isRecord(value) && Object.values(value).every(isQueryValue)
         ? undefined

@@ -1,4 +1,5 @@
 import { TaskError } from '../errors'
+import { headerProblem } from '../http-headers'
 import type { BuiltinContext } from './builtin-context'
 import { originAllowed } from './http-origins'
 import { type HttpCall, httpCall, isHttpUrl, statusExpected } from './http-params'
@@ -35,12 +36,14 @@ export async function http(params: unknown, ctx: BuiltinContext): Promise<HttpOu
   for (const [name, value] of Object.entries(query)) {
     for (const item of Array.isArray(value) ? value : [value]) target.searchParams.append(name, String(item))
   }
+  // Bad params are refused before the origin is judged, as the ones checked before the secrets were.
+  const sent = requestHeaders(ctx, call, headers)
   // Named as written, not as revealed: a secret may be part of the path or the host.
   const where = `http ${call.method} ${call.url.split(/[?#]/)[0]}`
   refuseOrigin(ctx, target.origin, where, call.url.startsWith(target.origin))
   const init: RequestInit = {
     method: call.method,
-    headers: requestHeaders(ctx, call, headers),
+    headers: sent,
     ...bodyOf(call),
     redirect: 'follow',
   }
@@ -132,15 +135,15 @@ function forbidden(what: string, origin: string, allow: readonly string[]): Task
  */
 function requestHeaders(ctx: BuiltinContext, call: HttpCall, own: Record<string, string>): Headers {
   const headers = new Headers(ctx.http.headers)
-  try {
-    for (const [name, value] of Object.entries(own)) headers.set(name, value)
-  } catch (error) {
-    // The value is not shown: it may be a secret's.
-    throw new TaskError(
-      'INPUT_INVALID',
-      'http: params.headers hold a value no request can carry (a line break, or a character outside Latin-1).',
-      { cause: error },
-    )
+  for (const [name, value] of Object.entries(own)) {
+    // Checked again with the secrets filled in; the problem names the header, not its value.
+    const problem = headerProblem(name, value)
+    if (problem !== undefined)
+      throw new TaskError('INPUT_INVALID', `http: params.headers: ${problem}.`, {
+        retryable: false,
+        value: name,
+      })
+    headers.set(name, value)
   }
   if (call.hasJson && !headers.has('content-type')) headers.set('content-type', 'application/json')
   const changes = call.method !== 'GET' && call.method !== 'HEAD' && call.method !== 'OPTIONS'

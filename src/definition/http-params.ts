@@ -1,4 +1,5 @@
 import type { ValidationIssue } from '../errors'
+import { headersProblems } from '../http-headers'
 import type { PathSegment } from './issue-path'
 import { show } from './issue-path'
 import { endWithGuess, isComputed, isRecord, paramIssue, renameHint } from './param-rules'
@@ -10,7 +11,6 @@ import { endWithGuess, isComputed, isRecord, paramIssue, renameHint } from './pa
 
 const PARAMS = ['url', 'method', 'headers', 'query', 'body', 'json', 'timeoutMs', 'expect', 'responseType']
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
 const scalar = (item: unknown) =>
   typeof item === 'string' || typeof item === 'boolean' || (typeof item === 'number' && Number.isFinite(item))
@@ -26,8 +26,7 @@ const RULES: Record<string, [(value: unknown) => boolean, string]> = {
     `must be one of ${METHODS.join(', ')} (in capitals)`,
   ],
   headers: [
-    (value) =>
-      isRecord(value) && Object.entries(value).every(([k, v]) => TOKEN.test(k) && typeof v === 'string'),
+    (value) => isRecord(value) && Object.values(value).every((v) => typeof v === 'string'),
     'must be an object of header names to string values',
   ],
   query: [
@@ -91,6 +90,8 @@ export function checkHttpParams(
         : '.'
     paramIssue(issues, [...at, key], 'param_invalid', `http: params.${key} ${rule}; got ${show(value)}${end}`)
   }
+  // Names and values once the headers are name → string (else the rule above said so).
+  if (RULES.headers![0](params.headers)) checkHeaders(params.headers as Record<string, unknown>, at, issues)
   const sends = params.json !== undefined ? 'json' : params.body !== undefined ? 'body' : undefined
   if (params.json !== undefined && params.body !== undefined) {
     paramIssue(
@@ -110,6 +111,20 @@ export function checkHttpParams(
       `http: a ${params.method ?? 'GET'} request cannot have a body; set params.method to "POST" or "PUT", or remove params.${sends}.`,
     )
   }
+}
+
+/** The literal headers `fetch` cannot send, named (never their values, which may be secrets'). */
+function checkHeaders(headers: Record<string, unknown>, at: PathSegment[], issues: ValidationIssue[]) {
+  // A computed value is checked as the task runs; its header's name is checked now.
+  const literal = Object.entries(headers).map(([name, value]) => [name, isComputed(value) ? '' : value])
+  const wrong = headersProblems(Object.fromEntries(literal))
+  if (wrong.length > 0)
+    paramIssue(
+      issues,
+      [...at, 'headers'],
+      'param_invalid',
+      `http: params.headers are refused: ${wrong.join('; ')}.`,
+    )
 }
 
 function isHttpUrl(value: unknown): boolean {

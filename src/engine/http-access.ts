@@ -1,15 +1,16 @@
 import type { HttpAccess } from '../actions/builtin-context'
 import { allowEntryProblem } from '../actions/http-origins'
 import { ArgumentError } from '../errors'
+import { headersProblems } from '../http-headers'
 import type { Clock } from '../types'
 import type { HttpOptions } from './engine-types'
 
 const HTTP_FIELDS = ['allow', 'headers']
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
 /**
  * `createEngine`'s `http` option checked: an `ArgumentError` that lists every problem (unknown
- * fields, entries of `allow` that are not origins, headers that are not name → string).
+ * fields, entries of `allow` that are not origins, headers `fetch` cannot send), naming each bad
+ * header, never its value.
  */
 export function checkHttpOptions(http: unknown): asserts http is HttpOptions | undefined {
   if (http === undefined) return
@@ -29,16 +30,24 @@ export function checkHttpOptions(http: unknown): asserts http is HttpOptions | u
       if (problem !== undefined) problems.push(`allow: ${problem}`)
     }
     if (headers !== undefined) {
-      const good =
-        typeof headers === 'object' &&
-        headers !== null &&
-        !Array.isArray(headers) &&
-        Object.entries(headers).every(([name, value]) => TOKEN.test(name) && typeof value === 'string')
-      if (!good) problems.push('headers must be an object of header names to string values')
+      if (typeof headers !== 'object' || headers === null || Array.isArray(headers))
+        problems.push('headers must be an object of header names to string values')
+      else
+        for (const problem of headersProblems(headers as Record<string, unknown>))
+          problems.push(`headers: ${problem}`)
     }
   }
   if (problems.length === 0) return
-  throw new ArgumentError(`createEngine: "http" is not right: ${problems.join('; ')}.`, { value: http })
+  throw new ArgumentError(`createEngine: "http" is not right: ${problems.join('; ')}.`, {
+    value: unshown(http),
+  })
+}
+
+/** `http` with its header values hidden: one may be a secret. */
+function unshown(http: unknown): unknown {
+  const headers = (http as { headers?: unknown } | null)?.headers
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return http
+  return { ...(http as object), headers: Object.fromEntries(Object.keys(headers).map((name) => [name, '…'])) }
 }
 
 /**

@@ -1,6 +1,9 @@
 import type { RunView } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import readme from '../../README.md?raw'
+import { file } from '../../src/actions/file'
+import { FileRoot } from '../../src/host/file-root'
+import { handContext } from '../support/builtin-context'
 import { def, testEngines } from '../support/engine-fixtures'
 import { fileRoots, putFile, readBack } from '../support/file-roots'
 
@@ -97,12 +100,53 @@ describe('the file action', () => {
     expect(await readBack(root, 'backup/in/a.txt')).toBeUndefined()
   })
 
-  it('a move whose source is gone and whose target is there counts as done (its retry after a crash)', async () => {
-    const { view } = await run(chain({ move: { op: 'move', path: 'a.txt', to: 'b.txt' } }), (root) =>
-      putFile(root, 'b.txt', 'moved before'),
+  it('a move whose source is missing fails on its first attempt, even when its target is there', async () => {
+    const { view, root } = await run(chain({ move: { op: 'move', path: 'a.txt', to: 'b.txt' } }), (root) =>
+      putFile(root, 'b.txt', 'there before'),
     )
-    expect(view.tasks.move).toMatchObject({ status: 'completed', output: { path: 'b.txt' } })
+    expect(view.tasks.move).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'NOT_FOUND' } })
+    expect(view.tasks.move!.error!.message).toContain('"a.txt"')
+    expect(await readBack(root, 'b.txt')).toBe('there before')
   })
+
+  it('a retried move whose source is gone and whose target is there counts as done (after a crash)', async () => {
+    const root = roots.next()
+    await putFile(root, 'b.txt', 'moved before')
+    const ctx = handContext({ files: new FileRoot(root), attempt: 2 })
+    await expect(file({ op: 'move', path: 'a.txt', to: 'b.txt' }, ctx)).resolves.toEqual({ path: 'b.txt' })
+    const copy = file({ op: 'copy', path: 'a.txt', to: 'b.txt' }, ctx)
+    await expect(copy).rejects.toMatchObject({ code: 'NOT_FOUND' })
+  })
+
+  it.each([
+    ['move', 'a'],
+    ['move', 'a/b'],
+    ['copy', 'a'],
+    ['copy', 'a/b'],
+  ])(
+    'refuses a %s of folder "a/b" to computed "%s" (itself or a folder holding it), touching nothing',
+    async (op, to) => {
+      const { view, root } = await run(
+        {
+          dest: { action: 'transform', params: { value: to } },
+          t: {
+            action: 'file',
+            params: { op, path: 'a/b', to: '${ tasks.dest.output }' },
+            dependsOn: ['dest'],
+            retry: { maxAttempts: 3 },
+          },
+        },
+        async (root) => {
+          await putFile(root, 'a/b/b/x.txt', 'x')
+          await putFile(root, 'a/b/y.txt', 'y')
+        },
+      )
+      expect(view.tasks.t).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'INPUT_INVALID' } })
+      expect(await readBack(root, 'a/b/b/x.txt')).toBe('x')
+      expect(await readBack(root, 'a/b/y.txt')).toBe('y')
+      expect(await readBack(root, 'a/y.txt')).toBeUndefined()
+    },
+  )
 
   it('lists a folder (the root when path is left out) and stats files and folders', async () => {
     const { view, output } = await run(

@@ -125,6 +125,30 @@ describe('http (a context made by hand)', () => {
     expect(calls).toBe(0)
   })
 
+  it('refuses a header that its secret makes unsendable, naming the header, never its value', async () => {
+    let calls = 0
+    const access = {
+      fetch: async () => {
+        calls++
+        return new Response('')
+      },
+    }
+    const vault = new SecretVault({ multi: 'hush\nhush', wide: 'hush ✓' })
+    const cases = [
+      ['x-key', secretReference('multi')],
+      ['x-wide', `Bearer ${secretReference('wide')}`],
+    ]
+    for (const [name, value] of cases) {
+      const error = await failure(
+        http({ url: `${server}/x`, headers: { [name!]: value! } }, context({ secrets: vault }, access)),
+      )
+      expect(error).toMatchObject({ code: 'INPUT_INVALID', retryable: false })
+      expect(error.message).toContain(`"${name}"`)
+      expect(`${error.message} ${JSON.stringify(error.value)}`).not.toContain('hush')
+    }
+    expect(calls).toBe(0)
+  })
+
   it('sends nothing when cancel lands while the secrets are filled in', async () => {
     const controller = new AbortController()
     let release: () => void = () => {}

@@ -259,6 +259,32 @@ describe('http: calls through createEngine against the test server', () => {
     expect(view.tasks.t).toMatchObject({ status: 'completed', output: { body: { hello: 'world' } } })
   })
 
+  it('refuses header names and values no request can carry at createEngine, naming each header, never its value', () => {
+    const headers = {
+      'x-ok': 'café',
+      'bad name': 'secret-0',
+      'x-line': 'top\r\nsecret-1',
+      'x-nul': 'a\0secret-2',
+      'x-wide': 'secret-3 ✓',
+      'x-num': 5,
+    }
+    let error: unknown
+    try {
+      open({ http: { allow: [server], headers: headers as never } })
+    } catch (thrown) {
+      error = thrown
+    }
+    expect(error).toBeInstanceOf(ArgumentError)
+    const { message, value } = error as ArgumentError
+    for (const name of ['"bad name"', '"x-line"', '"x-nul"', '"x-wide"', '"x-num"']) {
+      expect(message).toContain(name)
+    }
+    expect(message).not.toContain('x-ok')
+    expect(`${message} ${JSON.stringify(value)}`).not.toContain('secret-')
+    // Latin-1 beyond ASCII is a value a request carries.
+    expect(() => open({ http: { allow: [server], headers: { 'x-ok': 'café' } } })).not.toThrow()
+  })
+
   it('refuses bad http options at createEngine, listing every problem', () => {
     const bad = {
       allow: ['https://api.example.com/v1', 'ftp://files.example.com', 'https://a.*.com'],

@@ -100,7 +100,8 @@ describe('task runner: what a thrown error says about retrying it', () => {
         },
       },
     })
-    await engine.register(def({ a: { action: 'busy', retry: retries } }))
+    // Retry-After lengthens the back-off up to maxDelayMs, so the ceiling is above it here.
+    await engine.register(def({ a: { action: 'busy', retry: { ...retries, maxDelayMs: 5_000 } } }))
     const { runId } = await engine.start('wf')
     await engine.idle()
     const history = await engine.history(runId)

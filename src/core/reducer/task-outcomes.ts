@@ -32,7 +32,10 @@ export interface AttemptFailure {
   rand: number
   /** Retrying cannot cure it. */
   noRetry: boolean
-  /** The next attempt waits at least this long (the action's `retryAfterMs`, e.g. `Retry-After`). */
+  /**
+   * The next attempt waits at least this long, up to `retry.maxDelayMs` (the action's
+   * `retryAfterMs`, e.g. `Retry-After`).
+   */
   retryAfterMs?: number
   /** The `task.failed` the engine sent, completed with the verdict; absent when the run derives it. */
   input?: RunEvent
@@ -63,7 +66,10 @@ export function failAttempt(s: RunState, step: RunStep, id: string, t: TaskState
     const base = retry.initialDelayMs * retry.backoff ** (used - 1)
     const spread = base * (1 + retry.jitter * (2 * f.rand - 1))
     const backoff = Math.max(0, Math.round(Math.min(retry.maxDelayMs, spread)))
-    const delayMs = f.retryAfterMs === undefined ? backoff : Math.max(backoff, f.retryAfterMs)
+    // `retryAfterMs` comes from the other side (a server's Retry-After): it may lengthen the wait
+    // up to the user's stated ceiling, never past it, so no answer parks a task for years.
+    const asked = Math.min(f.retryAfterMs ?? 0, retry.maxDelayMs)
+    const delayMs = Math.max(backoff, asked)
     t.status = 'retrying'
     t.readyAt = at
     t.wait = { kind: 'backoff', until: at + delayMs }

@@ -68,7 +68,7 @@ describe('task attempts', () => {
     expect(s.inFlight).toBe(0)
   })
 
-  it('task.failed with retryAfterMs waits at least that long before the next attempt', () => {
+  it('task.failed with retryAfterMs waits at least that long before the next attempt, at most retry.maxDelayMs', () => {
     const longer = startedRun(retried())
     const step = longer.feed({
       type: 'task.failed',
@@ -93,6 +93,21 @@ describe('task attempts', () => {
       at: 20,
     })
     expect(again.records[1]).toMatchObject({ delayMs: 100 })
+    // A server cannot park the task beyond the policy's ceiling: a year-long Retry-After waits maxDelayMs.
+    const capped = startedRun(
+      workflow({ a: { action: 'noop', retry: { maxAttempts: 2, initialDelayMs: 100, maxDelayMs: 30_000 } } }),
+    )
+    const year = capped.feed({
+      type: 'task.failed',
+      taskId: 'a',
+      attempt: 1,
+      error: { code: 'HTTP_ERROR', message: 'HTTP 503' },
+      rand: 0.3,
+      retryAfterMs: 365 * 24 * 3_600_000,
+      at: 20,
+    })
+    expect(year.records[1]).toMatchObject({ type: 'task.retrying', delayMs: 30_000 })
+    expect(year.commands).toEqual([{ type: 'arm', taskId: 'a', deadline: 30_020 }])
   })
 
   it('task.failed for good applies onError: fail fails the run', () => {
