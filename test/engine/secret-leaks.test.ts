@@ -1,0 +1,68 @@
+import { describe, expect, inject, it } from 'vitest'
+import { def, testEngines } from '../support/engine-fixtures'
+
+const SECRET = 'my long secret'
+
+/** Every way the value could be written in stored text, and the history, view and events as text. */
+function leaks(text: string, value: string): string[] {
+  const forms = [
+    value,
+    encodeURIComponent(value),
+    new URLSearchParams({ v: value }).toString().slice(2),
+    JSON.stringify(value).slice(1, -1),
+  ]
+  return forms.filter((form) => text.includes(form))
+}
+
+describe('secrets in the corners redaction missed', () => {
+  const open = testEngines()
+  const server = inject('testServer')
+
+  it('an http URL with a user name or password is refused at register, naming none of its values', async () => {
+    const { engine } = open({ http: { allow: [server] }, secrets: { k: SECRET } })
+    const url = `${server.replace('http://', 'http://user:pw@')}/http/json`
+    const refused = await engine
+      .register(def({ t: { action: 'http', params: { url, query: { k: "${ secret('k') }" } } } }))
+      .then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      )
+    expect(refused?.name).toBe('DefinitionError')
+    expect(refused?.message).toContain('user name or password')
+    // The error's value is the definition the caller passed; what it says holds none of the URL's values.
+    const { message, issues } = refused as Error & { issues: unknown }
+    expect(JSON.stringify({ message, issues })).not.toContain('pw@')
+    expect(await engine.listDefinitions()).toEqual([])
+  })
+
+  it('a computed http URL with a user name or password fails before any request, the values said nowhere', async () => {
+    const events: unknown[] = []
+    const { engine } = open({
+      http: { allow: [server] },
+      secrets: { k: SECRET },
+      defaults: { retry: { maxAttempts: 1 } },
+    })
+    engine.events$.subscribe((event) => events.push(event))
+    const token = crypto.randomUUID()
+    await engine.register(
+      def(
+        { t: { action: 'http', params: { url: '${ input.url }', query: { k: "${ secret('k') }" } } } },
+        { id: 'creds', params: { url: { type: 'string' } } },
+      ),
+    )
+    const url = `${server.replace('http://', 'http://user:pw@')}/http/echo/${token}`
+    const { runId } = await engine.start('creds', { url })
+    const view = await engine.wait(runId).catch(() => engine.getRun(runId))
+    expect(view!.status).toBe('failed')
+    expect(view!.tasks.t!.error).toMatchObject({ code: 'INPUT_INVALID' })
+    expect(view!.tasks.t!.error!.message).toContain('user name or password')
+    // Not retryable: the same URL would be refused again.
+    const history = await engine.history(runId)
+    expect(history.find((event) => event.type === 'task.failed')).toMatchObject({ noRetry: true })
+    const seen = await (await fetch(`${server}/http/seen/${token}`)).json()
+    expect(seen.requests).toEqual([])
+    const text = JSON.stringify({ view, events, history })
+    expect(leaks(text, SECRET)).toEqual([])
+    expect(view!.tasks.t!.error!.message).not.toContain('pw@')
+  })
+})
