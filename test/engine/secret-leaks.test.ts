@@ -65,4 +65,23 @@ describe('secrets in the corners redaction missed', () => {
     expect(leaks(text, SECRET)).toEqual([])
     expect(view!.tasks.t!.error!.message).not.toContain('pw@')
   })
+
+  it("an action error's code is blanked out like its message", async () => {
+    const { engine } = open({
+      secrets: { k: SECRET },
+      defaults: { retry: { maxAttempts: 1 } },
+      actions: {
+        bad: async (_params: unknown, ctx) => {
+          const token = (await ctx.secrets.get('k'))!
+          throw Object.assign(new Error('rejected'), { code: `BAD_${token}` })
+        },
+      },
+    })
+    await engine.register(def({ t: { action: 'bad' } }))
+    const { runId } = await engine.start('wf')
+    const view = await engine.wait(runId).catch(() => engine.getRun(runId))
+    expect(view!.tasks.t!.error).toMatchObject({ code: 'BAD_[secret:k]', message: 'rejected' })
+    const text = JSON.stringify({ view, history: await engine.history(runId) })
+    expect(leaks(text, SECRET)).toEqual([])
+  })
 })
