@@ -84,4 +84,23 @@ describe('secrets in the corners redaction missed', () => {
     const text = JSON.stringify({ view, history: await engine.history(runId) })
     expect(leaks(text, SECRET)).toEqual([])
   })
+
+  it('a ctx.state key is blanked out like its value', async () => {
+    const { engine } = open({
+      secrets: { k: SECRET },
+      actions: {
+        note: async (_params: unknown, ctx) => {
+          const token = (await ctx.secrets.get('k'))!
+          ctx.state.set(`seen-${token}`, true)
+          return 'noted'
+        },
+      },
+    })
+    await engine.register(def({ t: { action: 'note' } }))
+    const { runId } = await engine.start('wf')
+    const view = await engine.wait(runId)
+    expect(view.state).toEqual({ 'seen-[secret:k]': true })
+    const text = JSON.stringify({ view, history: await engine.history(runId) })
+    expect(leaks(text, SECRET)).toEqual([])
+  })
 })
