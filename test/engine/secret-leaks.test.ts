@@ -66,6 +66,59 @@ describe('secrets in the corners redaction missed', () => {
     expect(view!.tasks.t!.error!.message).not.toContain('pw@')
   })
 
+  it('an http answer read as bytes has an echoed secret blanked out of it', async () => {
+    const { engine } = open({ http: { allow: [server] }, secrets: { k: SECRET } })
+    const token = crypto.randomUUID()
+    await engine.register(
+      def({
+        t: {
+          action: 'http',
+          params: {
+            url: `${server}/http/echo/${token}`,
+            headers: { 'x-key': "${ secret('k') }" },
+            responseType: 'bytes',
+          },
+        },
+      }),
+    )
+    const { runId } = await engine.start('wf')
+    const view = await engine.wait(runId)
+    const body = (view.tasks.t!.output as { body: Uint8Array }).body
+    expect(body).toBeInstanceOf(Uint8Array)
+    const text = new TextDecoder().decode(body)
+    expect(JSON.parse(text).headers['x-key']).toBe('[secret:k]')
+    const history = await engine.history(runId)
+    const stored = history.map((event) => ('output' in event ? event.output : undefined))
+    const bytes = stored.map((output) => (output as { body?: Uint8Array } | undefined)?.body)
+    for (const item of bytes.filter((b) => b instanceof Uint8Array)) {
+      expect(leaks(new TextDecoder().decode(item), SECRET)).toEqual([])
+    }
+  })
+
+  it('bytes that are not UTF-8 text have the UTF-8 bytes of a secret replaced', async () => {
+    const { engine } = open({
+      secrets: { k: SECRET },
+      actions: {
+        raw: async (_params: unknown, ctx) => {
+          const secret = new TextEncoder().encode((await ctx.secrets.get('k'))!)
+          const bytes = new Uint8Array([0xff, 0xfe, ...secret, 0x00, 0xff])
+          return { bytes, buffer: bytes.buffer.slice(0), view: new DataView(bytes.buffer.slice(0)) }
+        },
+      },
+    })
+    await engine.register(def({ t: { action: 'raw' } }))
+    const { runId } = await engine.start('wf')
+    const view = await engine.wait(runId)
+    const output = view.tasks.t!.output as { bytes: Uint8Array; buffer: ArrayBuffer; view: DataView }
+    const expected = [0xff, 0xfe, ...new TextEncoder().encode('[secret:k]'), 0x00, 0xff]
+    expect(output.bytes).toBeInstanceOf(Uint8Array)
+    expect([...output.bytes]).toEqual(expected)
+    expect(output.buffer).toBeInstanceOf(ArrayBuffer)
+    expect([...new Uint8Array(output.buffer)]).toEqual(expected)
+    expect(output.view).toBeInstanceOf(DataView)
+    expect([...new Uint8Array(output.view.buffer)]).toEqual(expected)
+  })
+
   it("an action error's code is blanked out like its message", async () => {
     const { engine } = open({
       secrets: { k: SECRET },
