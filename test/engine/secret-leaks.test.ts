@@ -1,3 +1,4 @@
+import { ArgumentError } from 'spindle'
 import { describe, expect, inject, it } from 'vitest'
 import { def, testEngines } from '../support/engine-fixtures'
 
@@ -117,6 +118,25 @@ describe('secrets in the corners redaction missed', () => {
     expect([...new Uint8Array(output.buffer)]).toEqual(expected)
     expect(output.view).toBeInstanceOf(DataView)
     expect([...new Uint8Array(output.view.buffer)]).toEqual(expected)
+  })
+
+  it("createEngine's refusal of a model URL with a password or query says neither", () => {
+    const key = 'abcd-secret-1234'
+    for (const baseUrl of [
+      `https://user:${key}@api.example.com/v1`,
+      `https://api.example.com/v1?key=${key}`,
+    ]) {
+      const models = [{ id: 'm', provider: 'openai-compatible' as const, baseUrl, apiKey: 'k' }]
+      let refused: unknown
+      try {
+        open({ secrets: { k: key }, models })
+      } catch (error) {
+        refused = error
+      }
+      expect(refused).toBeInstanceOf(ArgumentError)
+      expect((refused as ArgumentError).message).toContain('with a query or credentials (not shown)')
+      expect(JSON.stringify(refused)).not.toContain(key)
+    }
   })
 
   it("an action error's code is blanked out like its message", async () => {
