@@ -3,7 +3,11 @@ import { approvalFeed } from '../src/core/approval-feed'
 import { ArgumentError } from '../src/errors'
 import type { Engine } from '../src/index'
 import { Connection } from './connection'
-import { checkDefaultWorkerOptions, type DefaultWorkerOptions } from './default-worker-options'
+import {
+  checkDefaultWorkerOptions,
+  type DefaultWorkerOptions,
+  secretsBlanked,
+} from './default-worker-options'
 import { trackConnection } from './instrumentation'
 import { offerPageLanguageModel } from './on-device-bridge'
 import { PageMonitor } from './page-monitor'
@@ -99,7 +103,7 @@ function connect(worker: Worker | undefined, options: ConnectOptions, family: Ma
       throw new ArgumentError(
         'connectEngine: "engine" options are for the default worker only; a worker of your own makes its engine ' +
           'with createEngine(options): set them there, or leave out the worker to use the default one.',
-        { value: options.engine },
+        { value: secretsBlanked(options.engine) },
       )
     }
     checkDefaultWorkerOptions(options.engine)

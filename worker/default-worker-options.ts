@@ -61,8 +61,21 @@ export function checkDefaultWorkerOptions(options: unknown): asserts options is 
   throw new ArgumentError(
     `connectEngine: "engine" is not right: ${problems.join('; ')}. Only plain JSON options reach the default worker; ` +
       'for actions, authorize or machines, write a worker with createEngine and pass it to connectEngine(worker).',
-    { value: options },
+    { value: secretsBlanked(options) },
   )
+}
+
+/**
+ * `options` as an error may carry it: with each value of `secrets` replaced by "[secret]" (the
+ * whole field, when it is not an object of them), since an error's value is logged and serialized.
+ */
+export function secretsBlanked(options: unknown): unknown {
+  if (!isPlainObject(options) || options.secrets === undefined) return options
+  const { secrets } = options
+  const blanked = isPlainObject(secrets)
+    ? Object.fromEntries(Object.keys(secrets).map((name) => [name, '[secret]']))
+    : '[secret]'
+  return { ...options, secrets: blanked }
 }
 
 /** Pushes a problem for every place under `value` that is not plain JSON. */

@@ -33,6 +33,7 @@ export async function http(params: unknown, ctx: BuiltinContext): Promise<HttpOu
     )
   }
   const target = new URL(url)
+  if (target.username || target.password) throw withCredentials()
   for (const [name, value] of Object.entries(query)) {
     for (const item of Array.isArray(value) ? value : [value]) target.searchParams.append(name, String(item))
   }
@@ -71,13 +72,23 @@ export async function http(params: unknown, ctx: BuiltinContext): Promise<HttpOu
     if (error instanceof TaskError || ctx.signal.aborted) throw error
     throw new TaskError(
       'HTTP_ERROR',
-      `${where}: no answer (the server is unreachable, or its answer lacks the CORS headers this page's origin needs): ${error instanceof Error ? error.message : String(error)}.`,
+      // Not the browser's text: it may quote the URL with the secrets filled in.
+      `${where}: no answer (the server is unreachable, or its answer lacks the CORS headers this page's origin needs).`,
       { cause: error },
     )
   } finally {
     stopTimer()
     ctx.signal.removeEventListener('abort', onCancel)
   }
+}
+
+/** Said without the URL: its user name and password are what must not be repeated. */
+function withCredentials(): TaskError {
+  return new TaskError(
+    'INPUT_INVALID',
+    'http: params.url must not hold a user name or password ("user:password@" before the host); send credentials in params.headers, like { authorization: "Basic ${ secret(\'basic\') }" }.',
+    { retryable: false },
+  )
 }
 
 /** The output of an answer, or the failure it stands for. */

@@ -11,6 +11,8 @@ import { endWithGuess, isComputed, isRecord, paramIssue, renameHint } from './pa
 
 const PARAMS = ['url', 'method', 'headers', 'query', 'body', 'json', 'timeoutMs', 'expect', 'responseType']
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+/** A URL whose authority has a "user:password@" part (literal, or with secret() references in it). */
+const USERINFO = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i
 
 const scalar = (item: unknown) =>
   typeof item === 'string' || typeof item === 'boolean' || (typeof item === 'number' && Number.isFinite(item))
@@ -92,6 +94,15 @@ export function checkHttpParams(
   }
   // Names and values once the headers are name → string (else the rule above said so).
   if (RULES.headers![0](params.headers)) checkHeaders(params.headers as Record<string, unknown>, at, issues)
+  if (typeof params.url === 'string' && USERINFO.test(params.url)) {
+    // The value is not shown: what is before the "@" is a password.
+    paramIssue(
+      issues,
+      [...at, 'url'],
+      'param_invalid',
+      'http: params.url must not hold a user name or password ("user:password@" before the host); send credentials in params.headers, like { authorization: "Basic ${ secret(\'basic\') }" }.',
+    )
+  }
   const sends = params.json !== undefined ? 'json' : params.body !== undefined ? 'body' : undefined
   if (params.json !== undefined && params.body !== undefined) {
     paramIssue(

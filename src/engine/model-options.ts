@@ -91,9 +91,12 @@ function checkBaseUrl(at: string, baseUrl: unknown): void {
     url.password === '' &&
     url.pathname.replace(/\/$/, '').endsWith('/v1')
   if (!ok) {
+    // A password or a query may hold a key: such a URL is described, not quoted.
+    const hidden =
+      url && (url.username !== '' || url.password !== '' || url.search !== '') ? url.origin : undefined
     throw new ArgumentError(
-      `${at}.baseUrl must be an absolute http(s) URL up to and including /v1, like "http://localhost:11434/v1" or "https://api.openai.com/v1", with no query or credentials; got ${describe(baseUrl)}.`,
-      { value: baseUrl },
+      `${at}.baseUrl must be an absolute http(s) URL up to and including /v1, like "http://localhost:11434/v1" or "https://api.openai.com/v1", with no query or credentials; got ${hidden ? `a URL of ${hidden} with a query or credentials (not shown)` : describe(baseUrl)}.`,
+      { value: hidden ? undefined : baseUrl },
     )
   }
 }

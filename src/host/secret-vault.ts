@@ -32,8 +32,10 @@ export class SecretVault implements BuiltinSecrets {
   #writes: Promise<void>
   readonly #seeded: Promise<void>
   #seedError: StorageError | undefined
-  /** Every form of a known value (plain, JSON-escaped, URI-encoded, base64) → its secret's name. */
+  /** Every form of a known value (plain, JSON-escaped, URI- and form-encoded, base64) → its secret's name. */
   readonly #known = new Map<string, string>()
+  /** The known forms as one alternation, longest first; rebuilt when a form is added. */
+  #pattern: RegExp | undefined
 
   /** `initial` is written to `store` at once (default: a memory store of its own). */
   constructor(
@@ -114,11 +116,17 @@ export class SecretVault implements BuiltinSecrets {
   }
 
   redact(text: string): string {
-    let redacted = replaceReferences(text, (name) => `[secret:${name}]`)
-    for (const [form, name] of this.#known) {
-      if (redacted.includes(form)) redacted = redacted.replaceAll(form, `[secret:${name}]`)
-    }
-    return redacted
+    const redacted = replaceReferences(text, (name) => `[secret:${name}]`)
+    if (this.#known.size === 0) return redacted
+    // One pass, longest form first: a secret that is part of another must not leave the rest of it.
+    this.#pattern ??= new RegExp(
+      [...this.#known.keys()]
+        .sort((a, b) => b.length - a.length)
+        .map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('|'),
+      'g',
+    )
+    return redacted.replace(this.#pattern, (form) => `[secret:${this.#known.get(form)}]`)
   }
 
   #queue<T>(write: () => Promise<T>): Promise<T> {
@@ -131,13 +139,25 @@ export class SecretVault implements BuiltinSecrets {
 
   #remember(name: string, value: string): void {
     if (value.length < MIN_REDACTED_LENGTH) return
-    for (const form of formsOf(value)) this.#known.set(form, name)
+    for (const form of formsOf(value)) {
+      if (this.#known.get(form) === name) continue
+      this.#known.set(form, name)
+      this.#pattern = undefined
+    }
   }
 }
 
-/** The forms a value takes in text: as is, inside JSON, in a URL, and in base64. */
+/**
+ * The forms a value takes in text: as is, inside JSON, in a URL (a path, and a query string or
+ * form body as URLSearchParams writes it, a space as "+"), and in base64.
+ */
 function formsOf(value: string): string[] {
-  const forms = new Set([value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)])
+  const forms = new Set([
+    value,
+    JSON.stringify(value).slice(1, -1),
+    encodeURIComponent(value),
+    new URLSearchParams({ v: value }).toString().slice('v='.length),
+  ])
   const bytes = new TextEncoder().encode(value)
   forms.add(btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join('')).replace(/=+$/, ''))
   return [...forms].filter((form) => form.length >= MIN_REDACTED_LENGTH)

@@ -1,4 +1,5 @@
 import { type SpindleError, TaskError } from '../errors'
+import { redactBytes } from './redact-bytes'
 
 /** Outputs and state go to the journal, which stores structured clones: fail early and clearly. */
 export function cloneable(value: unknown, what: string, taskId: string): unknown {
@@ -22,13 +23,15 @@ function notCloneable(what: string, taskId: string, value: unknown, cause?: unkn
 }
 
 /**
- * `value` with `redact` applied to every string in it (keys of plain objects included), as a new
- * value; what is not a string, an array or a plain object is kept as it is.
+ * `value` with `redact` applied to every string in it (keys of plain objects included) and to the
+ * text in its binary data (see `redactBytes`), as a new value; anything else (a Map, a Date, a
+ * Blob…) is kept as it is.
  */
 export function redactValue(value: unknown, redact: (text: string) => string): unknown {
   if (typeof value === 'string') return redact(value)
   if (Array.isArray(value)) return value.map((item) => redactValue(item, redact))
   if (typeof value !== 'object' || value === null) return value
+  if (value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return redactBytes(value, redact)
   const prototype = Object.getPrototypeOf(value)
   if (prototype !== Object.prototype && prototype !== null) return value
   return Object.fromEntries(

@@ -90,13 +90,19 @@ function call(
 
 /**
  * An attempt that read a secret may hand it back (an echoed request, a careless output): the
- * values the engine knows are blanked out of its output and state changes before they are
- * journaled. Attempts that read none pay nothing.
+ * values the engine knows are blanked out of its output and state changes (keys included) before
+ * they are journaled. Attempts that read none pay nothing.
  */
 function blankSecrets(host: TaskHost, ctx: AttemptContext, value: unknown, changes: Record<string, unknown>) {
   if (!ctx.usedSecrets || isWaitRequest(value)) return value
   const redact = (text: string) => host.capabilities.secrets.redact(text)
-  for (const key of Object.keys(changes)) changes[key] = redactValue(changes[key], redact)
+  for (const key of Object.keys(changes)) {
+    const value = redactValue(changes[key], redact)
+    // A key may name a secret too: the change is kept under the redacted key.
+    const redactedKey = redact(key)
+    if (redactedKey !== key) delete changes[key]
+    changes[redactedKey] = value
+  }
   return redactValue(value, redact)
 }
 

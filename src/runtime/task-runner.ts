@@ -137,9 +137,8 @@ class Attempt {
     this.#timer?.clear()
     if (this.#controller.aborted) return this.#ended()
     const host = this.#host
-    const info: ErrorInfo = toErrorInfo(error)
-    // An action's own message may quote a secret it used: the journal gets it blanked out.
-    info.message = host.capabilities.secrets.redact(info.message)
+    // An action's own message or code may quote a secret it used: the journal gets it blanked out.
+    const info = redactInfo(toErrorInfo(error), (text) => host.capabilities.secrets.redact(text))
     const hints = retryHints(error)
     const noRetry = hints.noRetry || info.code === 'INPUT_INVALID' || info.code === 'EXPRESSION_FAILED'
     const event: RunEvent = {
@@ -186,4 +185,11 @@ function waitFields(wait: ActionWait): { until?: number; signal?: string; wait?:
   if (wait.kind !== 'timer' && wait.kind !== 'signal') return { wait }
   const until = wait.until === undefined ? {} : { until: wait.until }
   return wait.kind === 'signal' ? { signal: wait.name, ...until } : until
+}
+
+/** `info` with `redact` applied to its code and message, and to those of its causes. */
+function redactInfo(info: ErrorInfo, redact: (text: string) => string): ErrorInfo {
+  const redacted: ErrorInfo = { ...info, code: redact(info.code), message: redact(info.message) }
+  if (info.cause) redacted.cause = redactInfo(info.cause, redact)
+  return redacted
 }

@@ -128,6 +128,7 @@ export const BAD_BUILTIN_PARAMS: readonly BadParamsRow[] = [
     [{ uri: 'https://a.test' }, 'url', 'param_required', 'rename "uri" to "url"'],
     [{ url: 'ftp://a.test/f' }, 'url', 'param_invalid', 'absolute http(s) URL'],
     [{ url: '/orders' }, 'url', 'param_invalid', 'absolute http(s) URL'],
+    [{ url: 'https://user:pw@a.test/x' }, 'url', 'param_invalid', 'user name or password'],
     [{ url: 'https://a.test', methd: 'GET' }, 'methd', 'unknown_param', 'did you mean "method"'],
     [{ url: 'https://a.test', method: 'post' }, 'method', 'param_invalid', 'did you mean "POST"'],
     [{ url: 'https://a.test', headers: { 'x-n': 1 } }, 'headers', 'param_invalid', 'string values'],
