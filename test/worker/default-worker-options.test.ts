@@ -104,7 +104,7 @@ describe('connectEngine(undefined, { engine }): the default worker configured wi
     }
   })
 
-  it('runs an ai task with models, their key and a files root given as JSON, and reads the key from no event', async () => {
+  it('runs an ai task with models, their key, a limit and a files root given as JSON, and reads the key from no event', async () => {
     const name = tempDatabaseName('default-worker')
     databases.push(name)
     const root = roots.next()
@@ -116,6 +116,7 @@ describe('connectEngine(undefined, { engine }): the default worker configured wi
         models: [fake.model('m', 'fake-ok', { apiKey: 'openai' })],
         secrets: { openai: key },
         files: { root },
+        limits: { ai: { concurrency: 1 } },
       },
     })
     const events: unknown[] = []
