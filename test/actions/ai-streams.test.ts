@@ -28,3 +28,39 @@ describe('ai: what a streamed answer is', () => {
     expect(out).toMatchObject({ text: 'ok: hi', model: 'b', degraded: true })
   })
 })
+
+describe("ai: Chrome's built-in model within its time", () => {
+  const hanging = {
+    availability: () => new Promise<string>(() => {}),
+    prompt: () => new Promise<string>(() => {}),
+  }
+
+  it('timeoutMs bounds a chrome-built-in model whose availability() never answers; the list falls through', async () => {
+    const server = fakeServer()
+    const specs: ModelSpec[] = [{ id: 'nano', provider: 'chrome-built-in' }, server.model('m', 'fake-ok')]
+    const ctx = aiContext(specs, { models: { specs, onDevice: async () => hanging } })
+    const out = ai({ model: ['nano', 'm'], prompt: 'hi', timeoutMs: 50 }, ctx)
+    const outcome = await Promise.race([out, new Promise((r) => setTimeout(() => r('hangs'), 1000))])
+    expect(outcome).toMatchObject({ model: 'm', degraded: true })
+  })
+
+  it("the task's signal ends a wait for the page's model (onDevice or availability)", async () => {
+    for (const onDevice of [() => new Promise<never>(() => {}), async () => hanging]) {
+      const specs: ModelSpec[] = [{ id: 'nano', provider: 'chrome-built-in' }]
+      const controller = new AbortController()
+      const out = ai(
+        { model: 'nano', prompt: 'hi' },
+        aiContext(specs, { models: { specs, onDevice }, signal: controller.signal }),
+      )
+      controller.abort(new Error('cancelled'))
+      const outcome = await Promise.race([
+        out.then(
+          () => 'resolved',
+          (error: unknown) => (error as Error).message,
+        ),
+        new Promise((r) => setTimeout(() => r('hangs'), 1000)),
+      ])
+      expect(outcome).toBe('cancelled')
+    }
+  })
+})
