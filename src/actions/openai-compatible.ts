@@ -4,6 +4,7 @@ import { ModelFailure, retryAfterMs } from './model-failure'
 import { sseData } from './sse-data'
 
 interface Completion {
+  error?: { message?: unknown }
   choices?: { message?: { content?: unknown }; delta?: { content?: unknown }; finish_reason?: unknown }[]
   usage?: { prompt_tokens?: unknown; completion_tokens?: unknown }
 }
@@ -44,7 +45,11 @@ export async function openAiCompatible(
   }
   if (!response.ok) throw await statusFailure(response, call.now, key)
   try {
-    return call.onText === undefined ? answer(await response.json()) : await streamed(response, call.onText)
+    // A server may ignore `stream: true` and answer one JSON completion: read it as such.
+    const isStream = /^text\/event-stream\b/i.test(response.headers.get('content-type') ?? '')
+    return call.onText === undefined || !isStream
+      ? answer(await response.json())
+      : await streamed(response, call.onText, key)
   } catch (error) {
     if (error instanceof ModelFailure) throw error
     throw transportFailure(error, call.signal)
@@ -60,10 +65,14 @@ function answer(json: unknown): ModelAnswer {
   return { text, usage: usage(json as Completion), finishReason: String(choice?.finish_reason ?? 'stop') }
 }
 
-async function streamed(response: Response, onText: (text: string) => void): Promise<ModelAnswer> {
+async function streamed(
+  response: Response,
+  onText: (text: string) => void,
+  key: string | undefined,
+): Promise<ModelAnswer> {
   if (response.body === null) throw new ModelFailure('server', 'answered a stream request with no body')
   let text = ''
-  let finishReason = 'stop'
+  let finishReason: string | undefined
   let counted: ModelAnswer['usage'] = {}
   for await (const data of sseData(response.body)) {
     let chunk: Completion
@@ -71,6 +80,10 @@ async function streamed(response: Response, onText: (text: string) => void): Pro
       chunk = JSON.parse(data) as Completion
     } catch {
       throw new ModelFailure('server', `sent a stream event that is not JSON: ${data.slice(0, 80)}`)
+    }
+    // Ollama, vLLM and llama.cpp report a failure after the 200 as an event of its own.
+    if (chunk.error !== undefined && chunk.error !== null) {
+      throw new ModelFailure('server', `failed mid-stream: ${errorMessage(data, key)}`)
     }
     const choice = chunk.choices?.[0]
     const piece = choice?.delta?.content
@@ -81,7 +94,10 @@ async function streamed(response: Response, onText: (text: string) => void): Pro
     if (typeof choice?.finish_reason === 'string') finishReason = choice.finish_reason
     if (chunk.usage !== undefined && chunk.usage !== null) counted = usage(chunk)
   }
-  return { text, usage: counted, finishReason }
+  if (text === '' && finishReason === undefined) {
+    throw new ModelFailure('server', 'ended its stream with no text and no finish_reason')
+  }
+  return { text, usage: counted, finishReason: finishReason ?? 'stop' }
 }
 
 function usage(json: Completion): ModelAnswer['usage'] {

@@ -9,6 +9,14 @@ export async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator
   let data: string[] = []
   // The body ended or failed (read() threw that failure to the caller): nothing left to cancel.
   let settled = false
+  // A line ends at CRLF, LF or a bare CR; a CR at the buffer's end waits: an LF may follow.
+  const nextLine = (): string | undefined => {
+    const end = buffer.search(/[\r\n]/)
+    if (end < 0 || (buffer[end] === '\r' && end === buffer.length - 1)) return undefined
+    const line = buffer.slice(0, end)
+    buffer = buffer.slice(buffer.startsWith('\r\n', end) ? end + 2 : end + 1)
+    return line
+  }
   try {
     for (;;) {
       const { done, value } = await reader.read().catch((error: unknown) => {
@@ -20,11 +28,7 @@ export async function* sseData(body: ReadableStream<Uint8Array>): AsyncGenerator
         break
       }
       buffer += decoder.decode(value, { stream: true })
-      let end = buffer.indexOf('\n')
-      while (end >= 0) {
-        const line = buffer.slice(0, end).replace(/\r$/, '')
-        buffer = buffer.slice(end + 1)
-        end = buffer.indexOf('\n')
+      for (let line = nextLine(); line !== undefined; line = nextLine()) {
         if (line === '') {
           if (data.length > 0) {
             const payload = data.join('\n')

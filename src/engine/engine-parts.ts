@@ -99,7 +99,7 @@ export function engineParts(options: EngineOptions): EngineParts {
     view: (runId) => reads.view(runId),
   })
   const secrets = new SecretVault(options.secrets, store)
-  const models = new ModelCatalog(options.models ?? [], secrets)
+  const models = new ModelCatalog(options.models ?? [], secrets, clock)
   const host = new EngineExecutorHost({
     journal,
     snapshotEvery: options.snapshotEvery ?? 200,

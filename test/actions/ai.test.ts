@@ -236,7 +236,7 @@ describe('ai', () => {
     const out = await ai({ model: 'm', prompt: 'x', stream: true, maxOutputTokens: 1000 }, ctx)
     expect(out).toMatchObject({ text: STREAMED_TEXT, usage: { inputTokens: 5, outputTokens: 120 } })
     expect((await server.log())[0]!.body.stream).toBe(true)
-    // 120 chunks, ~1,000 characters, a clock that stands still: one note per 200 characters.
+    // 120 chunks, ~850 characters, a clock that stands still: a note each time the text doubles.
     expect(notes.length).toBeGreaterThan(2)
     expect(notes.length).toBeLessThan(10)
     for (const { note, fraction } of notes) {

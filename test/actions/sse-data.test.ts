@@ -37,6 +37,14 @@ describe('sseData', () => {
     ])
   })
 
+  it('ends a line at a bare carriage return too, as the format allows', async () => {
+    expect(await all(body(['data: one\r\rdata: two\r', '\r', 'data: three\r\n\r\n']))).toEqual([
+      'one',
+      'two',
+      'three',
+    ])
+  })
+
   it('gives the last event of a body that ends without a blank line', async () => {
     expect(await all(body(['data: last']))).toEqual(['last'])
   })

@@ -137,6 +137,10 @@ describe('ai through the engine', () => {
     expect(notes.length).toBeGreaterThan(2)
     expect(notes.every((note) => typeof note === 'string' && done.tasks.ask!.output !== undefined)).toBe(true)
     expect((done.tasks.ask!.output as { text: string }).text.startsWith(notes.at(-1)!)).toBe(true)
+    // Journaled, each note: ~850 characters streamed faster than the clock give 4 (at ~6, 210, 420, 840).
+    const journaled = (await engine.history(runId)).filter((e) => e.type === 'task.progress')
+    expect(journaled).toHaveLength(notes.length)
+    expect(journaled.length).toBeLessThanOrEqual(4)
     expect((await server.log()).every((e) => e.authorization === `Bearer ${KEY}`)).toBe(true)
     const everything = JSON.stringify([
       events,

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { OnDeviceModel } from '../../src/actions/builtin-context'
-import { ModelCatalog } from '../../src/host/model-catalog'
+import { ModelCatalog, PAGE_ANSWER_MS } from '../../src/host/model-catalog'
 import { offerOnDeviceModel } from '../../src/host/offered-models'
 import { SecretVault } from '../../src/host/secret-vault'
+import { simulatedClock } from '../../src/runtime/timers'
+import { until } from '../support/engine-fixtures'
 import { languageModelSlot } from '../support/fake-models'
 
 function offered(availability: string | (() => Promise<string>), answer: string): OnDeviceModel {
@@ -46,5 +48,26 @@ describe('ModelCatalog', () => {
     specs[0]!.baseUrl = 'https://elsewhere.test/v1'
     expect(catalog.specs[0]!.baseUrl).toBe('https://x.test/v1')
     expect(await catalog.list()).toEqual([{ ...catalog.specs[0], available: true }])
+  })
+
+  it('a page that never answers availability() counts as unavailable after the bound, not forever', async () => {
+    const clock = simulatedClock()
+    const catalog = new ModelCatalog([{ id: 'nano', provider: 'chrome-built-in' }], new SecretVault(), clock)
+    withdrawals.push(offerOnDeviceModel(offered(() => new Promise<string>(() => {}), 'a')))
+    const listed = catalog.list()
+    await until(() => clock.pending === 1)
+    clock.advance(PAGE_ANSWER_MS - 1)
+    const early = await Promise.race([listed, new Promise((r) => setTimeout(() => r('waits'), 20))])
+    expect(early).toBe('waits')
+    clock.advance(1)
+    expect(await listed).toEqual([
+      { id: 'nano', provider: 'chrome-built-in', available: false, reason: 'no answer from the page' },
+    ])
+    withdrawals.push(offerOnDeviceModel(offered('available', 'b')))
+    const onDevice = catalog.onDevice()
+    await until(() => clock.pending === 1)
+    clock.advance(PAGE_ANSWER_MS)
+    const model = (await onDevice) as OnDeviceModel
+    expect(await model.prompt({ messages: [] }, new AbortController().signal)).toBe('b')
   })
 })

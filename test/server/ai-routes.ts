@@ -14,6 +14,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
  *   fake-bad-then-good  first an answer off the schema, then as fake-ok (a repair succeeds)
  *   fake-stream         a long text, as SSE chunks when stream is asked for
  *   fake-slow           answers after 10 s (or never: the client aborts)
+ *   fake-stream-error   200 SSE whose only event is an error ("model overloaded"), as Ollama/vLLM send
+ *   fake-ignores-stream a plain JSON completion even when stream is asked for
+ *   fake-stream-cut     200 SSE that ends with no text and no finish_reason
  */
 
 /** What the server saw of one request. */
@@ -88,7 +91,13 @@ async function complete(token: string, request: IncomingMessage, response: Serve
     content = model === 'fake-bad-json' ? 'this is not {json' : JSON.stringify({ sentiment: 42 })
   }
   if (model === 'fake-stream') content = STREAMED_TEXT
-  if (body.stream === true) return stream(response, content)
+  if (model === 'fake-stream-error' || model === 'fake-stream-cut') {
+    response.writeHead(200, { 'content-type': 'text/event-stream' })
+    const event = model === 'fake-stream-error' ? { error: { message: 'model overloaded', code: 503 } } : {}
+    response.end(`data: ${JSON.stringify(event)}\n\ndata: [DONE]\n\n`)
+    return
+  }
+  if (body.stream === true && model !== 'fake-ignores-stream') return stream(response, content)
   response.writeHead(200, { 'content-type': 'application/json' })
   response.end(
     JSON.stringify({

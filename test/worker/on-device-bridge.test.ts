@@ -1,3 +1,4 @@
+import * as Comlink from 'comlink'
 import { describe, expect, it } from 'vitest'
 import { bridgedOnDeviceModel, offerPageLanguageModel } from '../../worker/on-device-bridge'
 import { until } from '../support/engine-fixtures'
@@ -66,5 +67,53 @@ describe("the bridge that lends the page's LanguageModel to a worker", () => {
     close()
     await expect(waiting).rejects.toThrow('The page that lent its LanguageModel disconnected.')
     await expect(model.availability()).rejects.toThrow('disconnected')
+  })
+
+  it('an availability() in flight when the page disconnects settles', async () => {
+    const { port1, port2 } = new MessageChannel()
+    Comlink.expose(
+      { availability: () => new Promise(() => {}), prompt: () => new Promise(() => {}), abort() {} },
+      port1,
+    )
+    const bridged = bridgedOnDeviceModel(port2)
+    const asked = bridged.model.availability().then(
+      () => 'resolved',
+      (error: unknown) => (error as Error).message,
+    )
+    await new Promise((r) => setTimeout(r, 20))
+    bridged.close()
+    const outcome = await Promise.race([asked, new Promise((r) => setTimeout(() => r('hangs'), 500))])
+    expect(outcome).toBe('The page that lent its LanguageModel disconnected.')
+    port1.close()
+  })
+
+  it("the page's prompt (and session) stops when the worker side closes the bridge", async () => {
+    const signals: AbortSignal[] = []
+    let destroyed = false
+    const fake = fakeLanguageModel(() => 'never')
+    page.set({
+      ...fake.api,
+      create: async () => ({
+        prompt: (_input: string, o: { signal?: AbortSignal }) => {
+          signals.push(o.signal!)
+          return new Promise<string>((_, reject) =>
+            o.signal!.addEventListener('abort', () => reject(o.signal!.reason)),
+          )
+        },
+        destroy: () => {
+          destroyed = true
+        },
+      }),
+    })
+    const { model, close } = bridgedOnDeviceModel(offerPageLanguageModel()!)
+    const asked = model.prompt({ messages: [{ role: 'user', content: 'x' }] }, new AbortController().signal)
+    await until(() => signals.length === 1)
+    close()
+    await expect(asked).rejects.toThrow('The page that lent its LanguageModel disconnected.')
+    await until(() => signals[0]!.aborted && destroyed)
+    expect(signals[0]!.reason).toMatchObject({
+      name: 'AbortError',
+      message: expect.stringContaining('closed'),
+    })
   })
 })
