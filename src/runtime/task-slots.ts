@@ -61,11 +61,20 @@ export class TaskSlots {
     if (!granted) this.#waiting.set(taskId, ticket)
   }
 
-  /** A committed record of the run: a skip ends the task's wait, a pause every wait until the resume. */
+  /**
+   * A committed record of the run: a skip ends the task's wait, a pause every wait until the
+   * resume, the run's end every wait for good (its waiters would otherwise hold their places in
+   * the queue, and be granted slots only to hand them back).
+   */
   observe(record: WorkflowEvent): void {
     switch (record.type) {
       case 'task.skipped':
         this.drop(record.taskId)
+        break
+      case 'workflow.completed':
+      case 'workflow.failed':
+      case 'workflow.cancelled':
+        this.clear()
         break
       case 'workflow.paused':
         for (const [taskId, ticket] of this.#waiting) {

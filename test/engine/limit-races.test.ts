@@ -147,4 +147,46 @@ describe('limits: interleavings', () => {
     work.calls[4]!.resolve()
     expect((await engine.wait(r2)).status).toBe('completed')
   })
+
+  it('perSecond: a run cancelled while its task waits does not use up the next second', async () => {
+    const started: string[] = []
+    const { engine, clock } = testEngine({
+      actions: { ping: (_p: unknown, ctx: { runId: string }) => started.push(ctx.runId) },
+      limits: { ping: { perSecond: 1 } },
+    })
+    await engine.register(def({ a: { action: 'ping' } }))
+    const r1 = (await engine.start('wf')).runId
+    const r2 = (await engine.start('wf')).runId
+    const r3 = (await engine.start('wf')).runId
+    await engine.idle()
+    expect(started).toEqual([r1])
+    await engine.cancel(r2)
+    clock.advance(1_000)
+    await engine.idle()
+    expect(started).toEqual([r1, r3])
+  })
+
+  it('perSecond: a run that fails while its task waits leaves the queue and uses up no start', async () => {
+    const started: string[] = []
+    const boom = controllable()
+    const { engine, clock } = testEngine({
+      actions: { ping: (_p: unknown, ctx: { runId: string }) => started.push(ctx.runId), boom: boom.handler },
+      limits: { ping: { perSecond: 1 } },
+    })
+    await engine.register(def({ a: { action: 'ping' } }))
+    await engine.register(
+      def({ a: { action: 'ping' }, b: { action: 'boom', onError: 'fail' } }, { id: 'failing' }),
+    )
+    const r1 = (await engine.start('wf')).runId
+    const r2 = (await engine.start('failing')).runId
+    const r3 = (await engine.start('wf')).runId
+    await engine.idle()
+    expect(started).toEqual([r1])
+    expect(boom.calls).toHaveLength(1)
+    boom.calls[0]!.reject(new Error('boom'))
+    expect((await engine.wait(r2)).status).toBe('failed')
+    clock.advance(1_000)
+    await engine.idle()
+    expect(started).toEqual([r1, r3])
+  })
 })
