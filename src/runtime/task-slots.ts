@@ -137,16 +137,27 @@ export function holding<T>(result: T | Promise<T>, slot: LimitSlot): T | Promise
 }
 
 /**
- * A slot of `key` for one `forEach` item: resolves once granted; rejects with the abort's reason
- * when the attempt is aborted first (the wait ends, and a slot granted meanwhile goes back).
+ * A slot of `key` for one `forEach` item: resolves once granted, or to `undefined` when the run
+ * is paused as it comes (the slot goes back at once, no start counted); rejects with the abort's
+ * reason when the attempt is aborted first (the wait ends, and a slot granted meanwhile goes back).
  */
-export function itemSlot(limiter: ActionLimiter, key: string, abort: AttemptAbort): Promise<LimitSlot> {
+export function itemSlot(
+  limiter: ActionLimiter,
+  key: string,
+  abort: AttemptAbort,
+  paused: () => boolean,
+): Promise<LimitSlot | undefined> {
   return new Promise((resolve, reject) => {
     let granted = false
     let stopAbort: (() => void) | undefined
     const ticket = limiter.acquire(key, (slot) => {
       granted = true
       stopAbort?.()
+      if (paused()) {
+        slot.release()
+        resolve(undefined)
+        return
+      }
       resolve(slot)
     })
     if (granted) return
