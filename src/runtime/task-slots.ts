@@ -137,7 +137,7 @@ export function holding<T>(result: T | Promise<T>, slot: LimitSlot): T | Promise
 }
 
 /**
- * A slot of `key` for one `forEach` item: resolves once granted, or to `undefined` when the run
+ * A slot of `key` for one `forEach` item (or compensation): resolves once granted, or to `undefined` when the run
  * is paused as it comes (the slot goes back at once, no start counted); rejects with the abort's
  * reason when the attempt is aborted first (the wait ends, and a slot granted meanwhile goes back).
  */
