@@ -211,6 +211,24 @@ describe('limits: interleavings', () => {
     expect(started).toEqual([r1, r3])
   })
 
+  it('perSecond: a run that times out while its task waits leaves the queue and uses up no start', async () => {
+    const started: string[] = []
+    const { engine, clock } = testEngine({
+      actions: { ping: (_p: unknown, ctx: { runId: string }) => started.push(ctx.runId) },
+      limits: { ping: { perSecond: 1 } },
+    })
+    await engine.register(def({ a: { action: 'ping' } }))
+    const r1 = (await engine.start('wf')).runId
+    const r2 = (await engine.start('wf', {}, { timeoutMs: 500 })).runId
+    const r3 = (await engine.start('wf')).runId
+    await engine.idle()
+    clock.advance(500)
+    expect((await engine.wait(r2)).status).toBe('failed')
+    clock.advance(500)
+    await engine.idle()
+    expect(started).toEqual([r1, r3])
+  })
+
   it('close() ends a rollback whose compensation waits for a slot another run holds; the compensation never starts', async () => {
     const work = controllable()
     const store = memoryStore()
