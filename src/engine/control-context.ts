@@ -32,7 +32,7 @@ export function controlContext(parts: ControlContextParts): ControlContext {
     access: parts.access,
     children: parts.children,
     rollBack: (runId, checkpointId, by) =>
-      rollBack({ store, host, runs, now, find }, runId, checkpointId, by),
+      rollBack({ store, host, runs, now, find, closing: parts.scope.signal }, runId, checkpointId, by),
     fork: (runId, checkpointId, options, by) =>
       forkRun({ ...parts, committed: () => parts.journal.committed() }, runId, checkpointId, options, by),
   }

@@ -14,6 +14,8 @@ interface RollbackContext {
   host: ExecutorHost
   runs: LiveRuns
   now(): number
+  /** Aborted when the engine starts closing: a compensation waiting or running then ends. */
+  closing: AbortSignal
   /** The run as it is now (live or stored), without taking it over. */
   find(runId: string): Promise<RunExecutor | undefined>
 }
@@ -61,6 +63,7 @@ export async function rollBack(
     const compensated = await compensate(
       executor,
       entries.filter((e) => !e.rolledBack && e.seq > target.seq),
+      ctx.closing,
     )
     restored = await restoreAt(ctx.store, executor.record, executor.wf, ctx.host, entries, target.seq)
     rolledBack = {
@@ -73,8 +76,10 @@ export async function rollBack(
       ...(by !== undefined && { by }),
     }
   } catch (error) {
-    // Another engine took the run over meanwhile: it is that engine's now.
-    if (error instanceof StaleExecutorError || !ctx.runs.holds(runId)) ctx.runs.letGo(runId)
+    // Another engine took the run over meanwhile: it is that engine's now. The engine closes:
+    // the run stays as stored, unlocked, for whoever executes it next.
+    if (error instanceof StaleExecutorError || !ctx.runs.holds(runId) || ctx.closing.aborted)
+      ctx.runs.letGo(runId)
     else {
       const pause: RunEvent = { type: 'workflow.paused', reason: toErrorInfo(error).message, at: ctx.now() }
       // The rollback's own error is the answer; a failure to go on as stored is reported.

@@ -161,13 +161,19 @@ class Lane {
 
   #grant(waiter: Waiter): void {
     this.#running++
-    if (this.#perSecond !== Number.POSITIVE_INFINITY) this.#starts.push(this.#clock.now())
+    const startedAt = this.#clock.now()
+    const counted = this.#perSecond !== Number.POSITIVE_INFINITY
+    if (counted) this.#starts.push(startedAt)
     let held = true
+    let handing = true
     const slot: LimitSlot = {
       release: () => {
         if (!held) return
         held = false
         this.#running--
+        // Handed back by the waiter as it was granted (its task moved on, its run paused or
+        // ended): nothing started, so the grant takes no place in the window.
+        if (handing && counted) this.#starts.splice(this.#starts.lastIndexOf(startedAt), 1)
         this.#pump()
       },
     }
@@ -177,6 +183,8 @@ class Lane {
     } catch (error) {
       slot.release()
       reportUnhandledError(error)
+    } finally {
+      handing = false
     }
   }
 

@@ -30,6 +30,12 @@ export interface ItemsHost {
 }
 
 /**
+ * What an item's `call` returns when it did not start after all (it waited for a slot of an
+ * engine limit, and the run was paused meanwhile): it runs again once the run resumes.
+ */
+export const ITEM_NOT_STARTED: unique symbol = Symbol('item not started')
+
+/**
  * Runs the items of a `forEach` task not yet journaled, `task.concurrency` at a time, and
  * journals each as it finishes (`task.item-completed`). While the run is paused no new item
  * starts: the items in flight finish and are recorded, then the attempt parks (its timeout held)
@@ -66,6 +72,11 @@ export async function runItems(
       const index = todo[next++]!
       try {
         const output = await call(index)
+        // Back in the queue, next in line: the worker stops here, as the run is paused.
+        if (output === ITEM_NOT_STARTED) {
+          todo.splice(next, 0, index)
+          continue
+        }
         // The item waits in the run state, holding no item slot; the reducer records it when done.
         if (isWaitRequest(output)) {
           waits.push({ index, wait: output.wait })

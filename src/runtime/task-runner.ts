@@ -6,7 +6,7 @@ import type { AttemptAbort } from './attempt-abort'
 import { AttemptTimer } from './attempt-timer'
 import { describe } from './attempt-values'
 import { invokeAction, isThenable, type TaskHost } from './invoke-action'
-import { type ItemsOutcome, runItems } from './run-items'
+import { ITEM_NOT_STARTED, type ItemsOutcome, runItems } from './run-items'
 import { itemSlot } from './task-slots'
 
 export type { RunnableAction, TaskHost } from './invoke-action'
@@ -97,7 +97,12 @@ class Attempt {
       key === undefined
         ? call
         : async (index: number) => {
-            const slot = await itemSlot(host.limiter!, key, this.#controller)
+            const slot = await itemSlot(host.limiter!, key, this.#controller, () => host.isPaused())
+            // Paused while it waited: no new item starts, so the slot goes to the next waiter.
+            if (slot === undefined || host.isPaused()) {
+              slot?.release()
+              return ITEM_NOT_STARTED
+            }
             try {
               return await call(index)
             } finally {

@@ -61,11 +61,20 @@ export class TaskSlots {
     if (!granted) this.#waiting.set(taskId, ticket)
   }
 
-  /** A committed record of the run: a skip ends the task's wait, a pause every wait until the resume. */
+  /**
+   * A committed record of the run: a skip ends the task's wait, a pause every wait until the
+   * resume, the run's end every wait for good (its waiters would otherwise hold their places in
+   * the queue, and be granted slots only to hand them back).
+   */
   observe(record: WorkflowEvent): void {
     switch (record.type) {
       case 'task.skipped':
         this.drop(record.taskId)
+        break
+      case 'workflow.completed':
+      case 'workflow.failed':
+      case 'workflow.cancelled':
+        this.clear()
         break
       case 'workflow.paused':
         for (const [taskId, ticket] of this.#waiting) {
@@ -128,16 +137,27 @@ export function holding<T>(result: T | Promise<T>, slot: LimitSlot): T | Promise
 }
 
 /**
- * A slot of `key` for one `forEach` item: resolves once granted; rejects with the abort's reason
- * when the attempt is aborted first (the wait ends, and a slot granted meanwhile goes back).
+ * A slot of `key` for one `forEach` item (or compensation): resolves once granted, or to `undefined` when the run
+ * is paused as it comes (the slot goes back at once, no start counted); rejects with the abort's
+ * reason when the attempt is aborted first (the wait ends, and a slot granted meanwhile goes back).
  */
-export function itemSlot(limiter: ActionLimiter, key: string, abort: AttemptAbort): Promise<LimitSlot> {
+export function itemSlot(
+  limiter: ActionLimiter,
+  key: string,
+  abort: AttemptAbort,
+  paused: () => boolean,
+): Promise<LimitSlot | undefined> {
   return new Promise((resolve, reject) => {
     let granted = false
     let stopAbort: (() => void) | undefined
     const ticket = limiter.acquire(key, (slot) => {
       granted = true
       stopAbort?.()
+      if (paused()) {
+        slot.release()
+        resolve(undefined)
+        return
+      }
       resolve(slot)
     })
     if (granted) return

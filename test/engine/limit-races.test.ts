@@ -147,4 +147,137 @@ describe('limits: interleavings', () => {
     work.calls[4]!.resolve()
     expect((await engine.wait(r2)).status).toBe('completed')
   })
+
+  it('forEach: an item waiting for a slot does not start while its run is paused, and starts on resume', async () => {
+    const work = controllable()
+    const { engine } = testEngine({ actions: { work: work.handler }, limits: { work: { concurrency: 1 } } })
+    await engine.register(def({ a: { action: 'work', forEach: '[1, 2]', concurrency: 2 } }))
+    const r1 = (await engine.start('wf')).runId
+    await engine.idle()
+    expect(work.calls).toHaveLength(1)
+    await engine.pause(r1)
+    work.calls[0]!.resolve('one')
+    await engine.idle()
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect((await engine.getRun(r1))!.status).toBe('paused')
+    expect(work.calls).toHaveLength(1)
+    await engine.resume(r1)
+    await until(() => work.calls.length === 2)
+    work.calls[1]!.resolve('two')
+    const done = await engine.wait(r1)
+    expect(done.status).toBe('completed')
+    expect(done.tasks.a!.output).toEqual(['one', 'two'])
+  })
+
+  it('perSecond: a run cancelled while its task waits does not use up the next second', async () => {
+    const started: string[] = []
+    const { engine, clock } = testEngine({
+      actions: { ping: (_p: unknown, ctx: { runId: string }) => started.push(ctx.runId) },
+      limits: { ping: { perSecond: 1 } },
+    })
+    await engine.register(def({ a: { action: 'ping' } }))
+    const r1 = (await engine.start('wf')).runId
+    const r2 = (await engine.start('wf')).runId
+    const r3 = (await engine.start('wf')).runId
+    await engine.idle()
+    expect(started).toEqual([r1])
+    await engine.cancel(r2)
+    clock.advance(1_000)
+    await engine.idle()
+    expect(started).toEqual([r1, r3])
+  })
+
+  it('perSecond: a run that fails while its task waits leaves the queue and uses up no start', async () => {
+    const started: string[] = []
+    const boom = controllable()
+    const { engine, clock } = testEngine({
+      actions: { ping: (_p: unknown, ctx: { runId: string }) => started.push(ctx.runId), boom: boom.handler },
+      limits: { ping: { perSecond: 1 } },
+    })
+    await engine.register(def({ a: { action: 'ping' } }))
+    await engine.register(
+      def({ a: { action: 'ping' }, b: { action: 'boom', onError: 'fail' } }, { id: 'failing' }),
+    )
+    const r1 = (await engine.start('wf')).runId
+    const r2 = (await engine.start('failing')).runId
+    const r3 = (await engine.start('wf')).runId
+    await engine.idle()
+    expect(started).toEqual([r1])
+    expect(boom.calls).toHaveLength(1)
+    boom.calls[0]!.reject(new Error('boom'))
+    expect((await engine.wait(r2)).status).toBe('failed')
+    clock.advance(1_000)
+    await engine.idle()
+    expect(started).toEqual([r1, r3])
+  })
+
+  it('perSecond: a run that times out while its task waits leaves the queue and uses up no start', async () => {
+    const started: string[] = []
+    const { engine, clock } = testEngine({
+      actions: { ping: (_p: unknown, ctx: { runId: string }) => started.push(ctx.runId) },
+      limits: { ping: { perSecond: 1 } },
+    })
+    await engine.register(def({ a: { action: 'ping' } }))
+    const r1 = (await engine.start('wf')).runId
+    const r2 = (await engine.start('wf', {}, { timeoutMs: 500 })).runId
+    const r3 = (await engine.start('wf')).runId
+    await engine.idle()
+    clock.advance(500)
+    expect((await engine.wait(r2)).status).toBe('failed')
+    clock.advance(500)
+    await engine.idle()
+    expect(started).toEqual([r1, r3])
+  })
+
+  it('close() ends a rollback whose compensation waits for a slot another run holds; the compensation never starts', async () => {
+    const work = controllable()
+    const store = memoryStore()
+    const { engine } = testEngine({
+      store,
+      actions: { work: work.handler },
+      limits: { work: { concurrency: 1 } },
+    })
+    await engine.register(def({ a: { action: 'work' } }))
+    await engine.register({ ...def({ c: { action: 'noop', compensate: { action: 'work' } } }), id: 'undo' })
+    const r1 = (await engine.start('wf')).runId
+    await engine.idle()
+    const r2 = (await engine.start('undo')).runId
+    expect((await engine.wait(r2)).status).toBe('completed')
+    const rolled = engine.rollback(r2, `${r2}:0`)
+    const outcome = rolled.then(
+      () => 'rolled back',
+      (error: { code?: string }) => error.code,
+    )
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    await engine.close()
+    expect(await outcome).toBe('ENGINE_CLOSED')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(work.calls.map((c) => c.ctx.runId)).toEqual([r1])
+    // Nothing was rolled back: the run stays as stored, and another engine can roll it back.
+    const next = testEngine({
+      store,
+      actions: { work: () => 'undone' },
+      limits: { work: { concurrency: 1 } },
+    })
+    expect((await next.engine.getRun(r2))!.status).toBe('completed')
+    await next.engine.rollback(r2, `${r2}:0`)
+    expect((await next.engine.getRun(r2))!.status).toBe('paused')
+  })
+
+  it('a rollback of the run whose attempt holds the slot its compensation needs does not deadlock', async () => {
+    const work = controllable()
+    const { engine } = testEngine({ actions: { work: work.handler }, limits: { work: { concurrency: 1 } } })
+    await engine.register(
+      def({ c: { action: 'noop', compensate: { action: 'work' } }, a: { action: 'work', dependsOn: ['c'] } }),
+    )
+    const r1 = (await engine.start('wf')).runId
+    await until(() => work.calls.length === 1)
+    // The fence aborts `a`, whose slot goes to the compensation of `c`.
+    const rolled = engine.rollback(r1, `${r1}:0`)
+    await until(() => work.calls.length === 2)
+    expect(work.calls[1]!.ctx.idempotencyKey).toBe(`${r1}:c:compensate`)
+    work.calls[1]!.resolve()
+    await rolled
+    expect((await engine.getRun(r1))!.status).toBe('paused')
+  })
 })

@@ -1,6 +1,6 @@
 import { ArgumentError, createEngine, TaskError } from 'spindle'
 import { describe, expect, it } from 'vitest'
-import { controllable, def, testEngines } from '../support/engine-fixtures'
+import { controllable, def, testEngines, until } from '../support/engine-fixtures'
 
 const testEngine = testEngines()
 
@@ -190,6 +190,33 @@ describe('limits per action', () => {
     await engine.idle()
     work.calls[2]?.resolve()
     for (const runId of runs) expect((await engine.wait(runId)).status).toBe('completed')
+  })
+
+  it('a compensation of a limited action waits for a slot like any attempt, and gives it back', async () => {
+    const work = controllable()
+    const { engine } = testEngine({ actions: { work: work.handler }, limits: { work: { concurrency: 1 } } })
+    await engine.register(def({ a: { action: 'work' } }))
+    await engine.register({ ...def({ c: { action: 'noop', compensate: { action: 'work' } } }), id: 'undo' })
+    const r1 = (await engine.start('wf')).runId
+    await engine.idle()
+    const r2 = (await engine.start('undo')).runId
+    expect((await engine.wait(r2)).status).toBe('completed')
+    const rolled = engine.rollback(r2, `${r2}:0`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(work.calls.map((c) => c.ctx.runId)).toEqual([r1])
+    work.calls[0]!.resolve()
+    await until(() => work.calls.length === 2)
+    expect(work.calls[1]!.ctx.runId).toBe(r2)
+    // The compensation holds the slot: a new run waits for it.
+    const r3 = (await engine.start('wf')).runId
+    await engine.idle()
+    expect(work.calls).toHaveLength(2)
+    work.calls[1]!.resolve()
+    await rolled
+    await until(() => work.calls.length === 3)
+    expect(work.calls[2]!.ctx.runId).toBe(r3)
+    work.calls[2]!.resolve()
+    expect((await engine.wait(r3)).status).toBe('completed')
   })
 })
 

@@ -56,6 +56,19 @@ describe('ActionLimiter', () => {
     expect(granted.map((g) => g.name)).toEqual(['a', 'b', 'c', 'd', 'e'])
   })
 
+  it('a grant handed back within its callback takes no place in the perSecond window', () => {
+    const { limiter: l, clock } = limiter({ ai: { perSecond: 1 } })
+    const granted: { name: string; slot: LimitSlot }[] = []
+    ask(l, 'ai', 'a', granted)
+    // A waiter that no longer wants the slot once it is granted (its run ended): nothing starts.
+    l.acquire('ai', (slot) => slot.release())
+    ask(l, 'ai', 'b', granted)
+    granted[0]!.slot.release()
+    expect(granted.map((g) => g.name)).toEqual(['a'])
+    clock.advance(1000)
+    expect(granted.map((g) => g.name)).toEqual(['a', 'b'])
+  })
+
   it('limits only the keys it has; agent_task tasks by their static agent when it has a limit of its own', () => {
     const { limiter: l } = limiter({ http: { concurrency: 1 }, 'agent_task:writer': { concurrency: 1 } })
     const task = (action: string, params?: Record<string, unknown>) =>
