@@ -65,7 +65,7 @@ export async function httpRoute(
       ...(typeof key === 'string' && { idempotencyKey: key }),
     })
   }
-  if (request.method === 'OPTIONS' && kind !== 'echo') {
+  if (request.method === 'OPTIONS') {
     cors(response)
     response.setHeader('access-control-allow-methods', '*')
     response.setHeader('access-control-allow-headers', '*')
@@ -84,14 +84,6 @@ export async function httpRoute(
     case 'empty-json':
       return send(response, 200, 'application/json', '')
     case 'echo': {
-      if (request.method === 'OPTIONS') {
-        cors(response)
-        response.setHeader('access-control-allow-methods', '*')
-        response.setHeader('access-control-allow-headers', '*')
-        response.statusCode = 204
-        response.end()
-        return true
-      }
       const body = await bodyOf(request)
       const echo = {
         method: request.method,
