@@ -12,7 +12,8 @@ import { type HttpOutput, headersOf, readBody, responseTypeOf, retryAfterMs } fr
  * `EngineOptions.http.allow` (`ORIGIN_NOT_ALLOWED`). Retryable: no answer (network or CORS
  * failure) and 5xx or 429 outside `expect` (`HTTP_ERROR`, the next delay at least `Retry-After`),
  * `params.timeoutMs` passed (`TIMEOUT`). Any other status outside `expect` fails at once
- * (`HTTP_ERROR` with `status`). A redirect that ends outside the allow-list is refused unread.
+ * (`HTTP_ERROR` with `status`). A redirect that ends outside the allow-list is refused unread; a
+ * request that carries secrets follows no redirect (`HTTP_ERROR`, not retried).
  * Secrets are filled into url, query and headers just before the call and appear nowhere else:
  * messages name the method, origin and path only.
  */
@@ -42,11 +43,17 @@ export async function http(params: unknown, ctx: BuiltinContext): Promise<HttpOu
   // Named as written, not as revealed: a secret may be part of the path or the host.
   const where = `http ${call.method} ${call.url.split(/[?#]/)[0]}`
   refuseOrigin(ctx, target.origin, where, call.url.startsWith(target.origin))
+  // A redirect's target is hidden from the page until the browser has sent it the request, headers
+  // included: a request that carries secrets follows none (`manual` gives an opaque answer instead).
+  const carriesSecrets =
+    url !== call.url ||
+    JSON.stringify(query) !== JSON.stringify(call.query) ||
+    JSON.stringify(headers) !== JSON.stringify(call.headers)
   const init: RequestInit = {
     method: call.method,
     headers: sent,
     ...bodyOf(call),
-    redirect: 'follow',
+    redirect: carriesSecrets ? 'manual' : 'follow',
   }
   const abort = new AbortController()
   let timedOut = false
@@ -93,6 +100,13 @@ function withCredentials(): TaskError {
 
 /** The output of an answer, or the failure it stands for. */
 async function answer(ctx: BuiltinContext, call: HttpCall, response: Response, where: string) {
+  if (response.type === 'opaqueredirect') {
+    throw new TaskError(
+      'HTTP_ERROR',
+      `${where}: answered with a redirect, which a request that carries secrets does not follow (the browser would send them on before the page could see where to); call the URL it redirects to.`,
+      { retryable: false },
+    )
+  }
   const landed = response.url ? new URL(response.url).origin : undefined
   if (landed !== undefined && !originAllowed(ctx.http.allow, landed)) {
     // The browser followed the redirect already; what is kept from the disallowed origin is nothing.

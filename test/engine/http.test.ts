@@ -250,6 +250,20 @@ describe('http: calls through createEngine against the test server', () => {
     expect(view.tasks.t!.output).toBeUndefined()
   })
 
+  it('follows no redirect with a request that carries secrets: the target is never called', async () => {
+    const { engine } = allowed({ secrets: { token: 'redirect-secret-1' } })
+    const landing = token()
+    const to = `${server}/http/echo/${landing}`
+    const { view } = await runTask(engine, {
+      url: `${server}/http/redirect/${token()}?to=${encodeURIComponent(to)}`,
+      headers: { authorization: "Bearer ${ secret('token') }" },
+    })
+    expect(view.tasks.t).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'HTTP_ERROR' } })
+    expect(view.tasks.t!.error!.message).toContain('carries secrets')
+    // Not even an allowed target: where a redirect points is hidden from the page until it is followed.
+    expect((await seen(landing)).requests).toEqual([])
+  })
+
   it('follows a redirect that stays inside the allow-list', async () => {
     const { engine } = allowed()
     const to = `${server}/http/json`
