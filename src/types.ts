@@ -1056,3 +1056,35 @@ export interface ModelInfo extends ModelSpec {
   /** Why it is not available (no API key set, no page offers Chrome's built-in model, …). */
   reason?: string
 }
+
+/**
+ * An event route (`Engine.route`): an emitted event of type `event` (exact, or `prefix.*` for
+ * every type that starts with `prefix.`) starts a run of `workflow` when `when` (CEL over
+ * `event`) is true, with `input` (`${ }` templates over `event`). An event whose `id`, or whose
+ * `dedupeKey` value (CEL over `event`), this route saw within `dedupeWindowMs` (default 24 h)
+ * starts nothing again.
+ */
+export interface RouteSpec {
+  id?: string
+  event: string
+  workflow: string
+  version?: string
+  when?: string
+  input?: Record<string, unknown>
+  dedupeKey?: string
+  dedupeWindowMs?: number
+}
+
+/** A route as `route` and `listRoutes` return it. */
+export interface RouteInfo {
+  id: string
+  spec: RouteSpec
+  createdAt: number
+}
+
+/** An event given to `Engine.emit`. */
+export interface EmittedEvent {
+  type: string
+  data?: unknown
+  id?: string
+}

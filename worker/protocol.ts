@@ -43,6 +43,10 @@ export const FORWARDED_METHODS = [
   'deleteSecret',
   'listSecrets',
   'models',
+  'route',
+  'unroute',
+  'listRoutes',
+  'emit',
 ] as const satisfies readonly (keyof Engine)[]
 
 export type ForwardedMethod = (typeof FORWARDED_METHODS)[number]

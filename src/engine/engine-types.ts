@@ -11,6 +11,7 @@ import type {
   CheckpointInfo,
   Clock,
   DefinitionInfo,
+  EmittedEvent,
   EngineDefaults,
   ForkOptions,
   Health,
@@ -18,6 +19,8 @@ import type {
   ModelInfo,
   ModelSpec,
   Progress,
+  RouteInfo,
+  RouteSpec,
   RunFilter,
   RunInfo,
   RunPage,
@@ -285,4 +288,29 @@ export interface Engine {
   deleteSecret(name: string): Promise<void>
   /** The names of the stored secrets, sorted; never a value. */
   listSecrets(): Promise<string[]>
+
+  /**
+   * Routes emitted events of type `spec.event` (exact, or `prefix.*`) to runs of `spec.workflow`
+   * (see `RouteSpec`). A spec with the id of a route replaces it. Refused, changing nothing: a bad
+   * spec (`INVALID_ARGUMENT`, listing every problem), a workflow not registered (`NOT_FOUND`).
+   *
+   * @example
+   * await engine.route({ event: 'order.*', workflow: 'ship', when: "event.data.total > 0",
+   *   input: { orderId: '${ event.data.id }' }, dedupeKey: 'event.data.id' })
+   */
+  route(spec: RouteSpec): Promise<RouteInfo>
+  /** Removes route `id`; `NOT_FOUND` when there is none. */
+  unroute(id: string): Promise<void>
+  /** The engine's routes. */
+  listRoutes(): Promise<RouteInfo[]>
+  /**
+   * Starts a run for every route that matches the event and returns them. An event whose id
+   * (or dedupe key) a route saw within its `dedupeWindowMs` starts nothing again on that route.
+   * A failing `when`, `input` or `dedupeKey` expression throws `EXPRESSION_FAILED` and starts
+   * nothing; a run that cannot start (bad input) throws its error after the other routes' runs started.
+   *
+   * @example
+   * const runs = await engine.emit({ type: 'order.paid', data: { id: 'A-1', total: 12 }, id: 'evt-1' })
+   */
+  emit(event: EmittedEvent): Promise<RunInfo[]>
 }

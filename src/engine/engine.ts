@@ -5,8 +5,11 @@ import type {
   ApprovalItem,
   CheckpointInfo,
   DefinitionInfo,
+  EmittedEvent,
   HistoryEntry,
   ModelInfo,
+  RouteInfo,
+  RouteSpec,
   RunFilter,
   RunInfo,
   RunPage,
@@ -24,6 +27,7 @@ import { checkEngineOptions, checkId, checkWaitOptions } from './engine-argument
 import { EngineLifecycle } from './engine-lifecycle'
 import { type EngineParts, engineParts } from './engine-parts'
 import type { Engine, EngineOptions } from './engine-types'
+import { EventRoutes } from './event-routes'
 import { recoverOnCreation, recoverRuns } from './recover-runs'
 import { startRun } from './run-start'
 import { SecretCalls } from './secret-calls'
@@ -69,6 +73,7 @@ class SpindleEngine implements Engine {
   readonly #definitionCalls: DefinitionCalls
   readonly #lifecycle: EngineLifecycle
   readonly #secretCalls: SecretCalls
+  readonly #routes: EventRoutes
 
   readonly events$
   readonly alerts$
@@ -88,6 +93,7 @@ class SpindleEngine implements Engine {
     this.alerts$ = parts.alerts.asObservable()
     this.#definitionCalls = new DefinitionCalls(parts)
     this.#secretCalls = new SecretCalls(parts)
+    this.#routes = new EventRoutes(parts.starting)
     parts.services.register(parts.wakeups)
     parts.services.open()
     this.#lifecycle = new EngineLifecycle({
@@ -201,6 +207,24 @@ class SpindleEngine implements Engine {
 
   listSecrets(): Promise<string[]> {
     return this.#secretCalls.list()
+  }
+
+  // ─── event routes ─────────────────────────────────────────────────────────────────────
+
+  route(spec: RouteSpec): Promise<RouteInfo> {
+    return this.#routes.route(spec)
+  }
+
+  unroute(id: string): Promise<void> {
+    return this.#routes.unroute(id)
+  }
+
+  listRoutes(): Promise<RouteInfo[]> {
+    return this.#routes.listRoutes()
+  }
+
+  emit(event: EmittedEvent): Promise<RunInfo[]> {
+    return this.#routes.emit(event)
   }
 
   // ─── models ───────────────────────────────────────────────────────────────────────────

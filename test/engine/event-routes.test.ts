@@ -1,0 +1,160 @@
+import { ArgumentError, ExpressionError, NotFoundError } from 'spindle'
+import { describe, expect, it } from 'vitest'
+import { def, testEngines } from '../support/engine-fixtures'
+
+const order = def(
+  { a: { action: 'transform', params: { value: '${ input.orderId }' } } },
+  { id: 'ship', params: { orderId: { type: 'string', required: true }, total: { type: 'number' } } },
+)
+
+describe('event routes', () => {
+  const testEngine = testEngines()
+
+  it('starts a run per matching route with input from the event, and lists and removes routes', async () => {
+    const { engine } = testEngine()
+    await engine.register(order)
+    const exact = await engine.route({
+      id: 'paid',
+      event: 'order.paid',
+      workflow: 'ship',
+      input: { orderId: '${ event.data.id }', total: '${ event.data.total }' },
+    })
+    await engine.route({
+      id: 'any',
+      event: 'order.*',
+      workflow: 'ship',
+      input: { orderId: 'x-${ event.type }' },
+    })
+    expect(exact).toMatchObject({ id: 'paid', spec: { event: 'order.paid', workflow: 'ship' } })
+    expect((await engine.listRoutes()).map((r) => r.id).sort()).toEqual(['any', 'paid'])
+
+    const runs = await engine.emit({ type: 'order.paid', data: { id: 'A-1', total: 12 } })
+    expect(runs).toHaveLength(2)
+    const inputs = await Promise.all(runs.map(async (r) => (await engine.wait(r.runId)).input))
+    expect(inputs).toContainEqual({ orderId: 'A-1', total: 12 })
+    expect(inputs).toContainEqual({ orderId: 'x-order.paid' })
+    expect(await engine.emit({ type: 'invoice.paid', data: {} })).toEqual([])
+    expect(await engine.emit({ type: 'order.refunded', data: {} })).toHaveLength(1)
+
+    await engine.unroute('any')
+    expect((await engine.listRoutes()).map((r) => r.id)).toEqual(['paid'])
+    expect(await engine.emit({ type: 'order.refunded', data: {} })).toEqual([])
+    await expect(engine.unroute('any')).rejects.toBeInstanceOf(NotFoundError)
+  })
+
+  it('starts nothing when `when` is false', async () => {
+    const { engine } = testEngine()
+    await engine.register(order)
+    await engine.route({
+      event: 'order.paid',
+      workflow: 'ship',
+      when: 'event.data.total > 10',
+      input: { orderId: '${ event.data.id }' },
+    })
+    expect(await engine.emit({ type: 'order.paid', data: { id: 'small', total: 5 } })).toEqual([])
+    expect(await engine.emit({ type: 'order.paid', data: { id: 'big', total: 50 } })).toHaveLength(1)
+  })
+
+  it('a bad spec is one typed error listing every problem, and adds no route', async () => {
+    const { engine } = testEngine()
+    await engine.register(order)
+    const error = await engine
+      .route({ event: '', workflow: 'ship', when: 'event.data.(', dedupeWindowMs: -1, extra: 1 } as never)
+      .catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ArgumentError)
+    const message = (error as Error).message
+    for (const part of ['event must be', 'when', 'dedupeWindowMs', '"extra"']) expect(message).toContain(part)
+    await expect(engine.route({ event: 'a', workflow: 'missing' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    })
+    expect(await engine.listRoutes()).toEqual([])
+  })
+
+  it('an expression that fails on an event starts no route at all', async () => {
+    const { engine } = testEngine()
+    await engine.register(order)
+    await engine.route({ event: 'order.paid', workflow: 'ship', input: { orderId: 'fixed' } })
+    await engine.route({
+      event: 'order.paid',
+      workflow: 'ship',
+      input: { orderId: '${ event.data.missing.id }' },
+    })
+    await expect(engine.emit({ type: 'order.paid', data: {} })).rejects.toBeInstanceOf(ExpressionError)
+    expect((await engine.listRuns()).runs).toEqual([])
+  })
+
+  it('a bad event is a typed error', async () => {
+    const { engine } = testEngine()
+    await expect(engine.emit({ type: '' })).rejects.toBeInstanceOf(ArgumentError)
+    await expect(engine.emit(null as never)).rejects.toBeInstanceOf(ArgumentError)
+    await expect(engine.emit({ type: 'a', data: { n: 1n } })).rejects.toBeInstanceOf(ArgumentError)
+  })
+})
+
+describe('event dedupe', () => {
+  const testEngine = testEngines()
+
+  it('an event id seen within the window starts nothing again; after the window it starts again', async () => {
+    const { engine, clock } = testEngine()
+    await engine.register(order)
+    await engine.route({
+      id: 'r',
+      event: 'order.paid',
+      workflow: 'ship',
+      input: { orderId: 'o' },
+      dedupeWindowMs: 60_000,
+    })
+    const first = await engine.emit({ type: 'order.paid', id: 'evt-1' })
+    expect(first.map((r) => r.runId)).toEqual(['route:r:evt-1'])
+    clock.advance(59_999)
+    expect(await engine.emit({ type: 'order.paid', id: 'evt-1' })).toEqual([])
+    expect(await engine.emit({ type: 'order.paid', id: 'evt-2' })).toHaveLength(1)
+    clock.advance(1)
+    const again = await engine.emit({ type: 'order.paid', id: 'evt-1' })
+    expect(again).toHaveLength(1)
+    expect(again[0]!.runId).not.toBe('route:r:evt-1')
+    clock.advance(30_000)
+    expect(await engine.emit({ type: 'order.paid', id: 'evt-1' })).toEqual([])
+  })
+
+  it('dedupes on the dedupeKey value, 24 h by default, and never without an id or key', async () => {
+    const { engine, clock } = testEngine()
+    await engine.register(order)
+    await engine.route({
+      id: 'k',
+      event: 'order.paid',
+      workflow: 'ship',
+      input: { orderId: '${ event.data.id }' },
+      dedupeKey: 'event.data.id',
+    })
+    expect(await engine.emit({ type: 'order.paid', data: { id: 'A' }, id: 'e1' })).toHaveLength(1)
+    expect(await engine.emit({ type: 'order.paid', data: { id: 'A' }, id: 'e2' })).toEqual([])
+    clock.advance(24 * 60 * 60 * 1000 - 1)
+    expect(await engine.emit({ type: 'order.paid', data: { id: 'A' } })).toEqual([])
+    clock.advance(1)
+    expect(await engine.emit({ type: 'order.paid', data: { id: 'A' } })).toHaveLength(1)
+
+    await engine.route({ id: 'plain', event: 'tick', workflow: 'ship', input: { orderId: 't' } })
+    expect(await engine.emit({ type: 'tick' })).toHaveLength(1)
+    expect(await engine.emit({ type: 'tick' })).toHaveLength(1)
+  })
+
+  it('two engines on one store emitting the same event at once start it once', async () => {
+    const first = testEngine()
+    const second = testEngine({ store: first.store })
+    await first.engine.register(order)
+    const spec = { id: 'r', event: 'order.paid', workflow: 'ship', input: { orderId: 'o' } }
+    await first.engine.route(spec)
+    await second.engine.route(spec)
+    const [a, b] = await Promise.all([
+      first.engine.emit({ type: 'order.paid', id: 'same' }),
+      second.engine.emit({ type: 'order.paid', id: 'same' }),
+    ])
+    expect([...a, ...b].map((r) => r.runId)).toEqual(['route:r:same'])
+    // The engine that lost the race, and a third that never saw it, both find it started.
+    expect(await second.engine.emit({ type: 'order.paid', id: 'same' })).toEqual([])
+    const third = testEngine({ store: first.store })
+    await third.engine.route(spec)
+    expect(await third.engine.emit({ type: 'order.paid', id: 'same' })).toEqual([])
+  })
+})
