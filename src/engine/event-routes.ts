@@ -18,16 +18,16 @@ interface PlannedStart {
  * matching route first (`when`, `input`, `dedupeKey`): a failing expression throws and starts
  * nothing. Then it starts the planned runs.
  *
- * Deduplication: a run started for a key has the id `route:<routeId>:<key>`, the same in every
- * tab, so two tabs emitting one event at once start it once (the second start finds the id taken).
- * A key seen again after its window starts a run with the id `route:<routeId>:<key>:<at>`; this
- * engine remembers the last start per key, so repeats within that window start nothing either.
+ * Routes and dedupe marks live in the store, so every tab sees them and a reload keeps them.
+ * Deduplication: the n-th run started for a key has the id `route:<routeId>:<key>` (then
+ * `…:<n>`), the same in every tab, so two tabs emitting one event at once start it once (the second
+ * start finds the id taken). The key's mark (`EmittedRecord`) says when its last run started; the
+ * key starts nothing again within the route's window after that.
  */
 export class EventRoutes {
   readonly #ctx: RunStartContext
-  readonly #routes = new Map<string, CompiledRoute>()
-  /** The time of the last run started (or found started) per `routeId\0key`. */
-  readonly #seen = new Map<string, number>()
+  /** Compiled routes by id, kept while the stored route has the same `createdAt`. */
+  readonly #compiled = new Map<string, CompiledRoute>()
 
   constructor(ctx: RunStartContext) {
     this.#ctx = ctx
@@ -35,7 +35,7 @@ export class EventRoutes {
 
   /** See `Engine.route`. A spec with an id already routed replaces that route. */
   async route(spec: unknown): Promise<RouteInfo> {
-    const { scope, definitions, now } = this.#ctx
+    const { scope, definitions, store, now } = this.#ctx
     scope.check()
     const given = (spec as { id?: unknown } | null)?.id
     const id = typeof given === 'string' ? given : `route-${crypto.randomUUID()}`
@@ -43,33 +43,34 @@ export class EventRoutes {
     // A route to a workflow that does not exist would fail at every emit; refuse it now.
     await scope.run(() => definitions.forStart(route.spec.workflow, route.spec.version))
     scope.check()
-    this.#routes.set(id, route)
+    await scope.run(() => store.putRoute({ routeId: id, spec: route.spec, createdAt: route.createdAt }))
+    this.#compiled.set(id, route)
     return infoOf(route)
   }
 
   /** See `Engine.unroute`. */
   async unroute(id: unknown): Promise<void> {
-    this.#ctx.scope.check()
+    const { scope, store } = this.#ctx
+    scope.check()
     checkId('unroute: id', id)
-    if (!this.#routes.delete(id)) {
+    this.#compiled.delete(id)
+    if (!(await scope.run(() => store.deleteRoute(id)))) {
       throw new NotFoundError(`unroute: there is no route "${id}"; listRoutes() names the routes.`, {
         value: id,
       })
     }
-    for (const mark of this.#seen.keys()) if (mark.startsWith(`${id}\u0000`)) this.#seen.delete(mark)
   }
 
   /** See `Engine.listRoutes`. */
   async listRoutes(): Promise<RouteInfo[]> {
-    this.#ctx.scope.check()
-    return [...this.#routes.values()].map(infoOf)
+    return (await this.#routes()).map(infoOf)
   }
 
   /** See `Engine.emit`. */
   async emit(event: unknown): Promise<RunInfo[]> {
     this.#ctx.scope.check()
     const checked = checkEvent(event)
-    const planned = [...this.#routes.values()]
+    const planned = (await this.#routes())
       .filter((route) => route.matches(checked.type))
       .flatMap((route) => plan(route, checked))
     const started: RunInfo[] = []
@@ -87,34 +88,47 @@ export class EventRoutes {
     return started
   }
 
+  /** The stored routes (another tab may have added some), compiled once per version. */
+  async #routes(): Promise<CompiledRoute[]> {
+    const { scope, store } = this.#ctx
+    scope.check()
+    const records = await scope.run(() => store.listRoutes())
+    return records.map((record) => {
+      const known = this.#compiled.get(record.routeId)
+      if (known && known.createdAt === record.createdAt) return known
+      const route = compileRoute(record.spec, record.routeId, record.createdAt)
+      this.#compiled.set(record.routeId, route)
+      return route
+    })
+  }
+
   async #start({ route, input, key }: PlannedStart): Promise<RunInfo | undefined> {
     const { scope, store, now } = this.#ctx
     const options = route.spec.version === undefined ? {} : { version: route.spec.version }
     if (key === undefined) return scope.run(() => startRun(this.#ctx, route.spec.workflow, input, options))
     const at = now()
     const mark = `${route.id}\u0000${key}`
-    const last = this.#seen.get(mark)
-    if (last !== undefined && at - last < route.windowMs) return undefined
     const base = `route:${route.id}:${await runIdPart(key)}`
-    const earlier = await scope.run(() => store.getRun(base))
-    if (earlier && at - earlier.createdAt < route.windowMs) {
-      this.#seen.set(mark, earlier.createdAt)
-      return undefined
-    }
-    const runId = earlier ? `${base}:${at}` : base
-    try {
-      const run = await scope.run(() =>
-        startRun(this.#ctx, route.spec.workflow, input, { ...options, runId }),
-      )
-      this.#seen.set(mark, at)
-      return run
-    } catch (error) {
-      // Another engine (another tab) started this very run a moment ago: the event is a repeat.
-      if (error instanceof ArgumentError && error.value === runId) {
-        this.#seen.set(mark, at)
-        return undefined
+    let last = await scope.run(() => store.getEmitted(mark))
+    // Each turn either starts a run or learns of a later one: a taken id raises the generation.
+    for (;;) {
+      if (last && at - last.at < route.windowMs) return undefined
+      const generation = last ? last.generation + 1 : 0
+      const runId = generation === 0 ? base : `${base}:${generation}`
+      try {
+        const run = await scope.run(() =>
+          startRun(this.#ctx, route.spec.workflow, input, { ...options, runId }),
+        )
+        await scope.run(() => store.putEmitted({ mark, routeId: route.id, generation, runId, at }))
+        return run
+      } catch (error) {
+        if (!(error instanceof ArgumentError && error.value === runId)) throw error
+        // Another tab started this very run (or this engine did, and stopped before its mark
+        // was written): its start time is the mark.
+        const taken = await scope.run(() => store.getRun(runId))
+        last = { mark, routeId: route.id, generation, runId, at: taken?.createdAt ?? at }
+        await scope.run(() => store.putEmitted(last!))
       }
-      throw error
     }
   }
 }

@@ -2,6 +2,7 @@ import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb'
 import type { RunStatus } from '../types'
 import { type JournalPage, UNFENCED } from './idb-journal-pages'
 import { outputRecordOf } from './output-record'
+import type { EmittedRecord, RouteRecord } from './ports/route-store'
 import type { SecretRecord } from './ports/secret-store'
 import type { ApprovalRecord, OutputRecord, RunRecord, SnapshotRecord, StoredDefinition } from './store'
 
@@ -10,7 +11,7 @@ import type { ApprovalRecord, OutputRecord, RunRecord, SnapshotRecord, StoredDef
  * store or index changes; a tab still running the older code closes its connection when asked
  * (`blocking`), so the upgrade is never blocked for long.
  */
-export const SCHEMA_VERSION = 6
+export const SCHEMA_VERSION = 8
 
 /** A cross-run result cache entry. Its other fields belong to the result cache module. */
 export interface CacheRecord {
@@ -44,6 +45,8 @@ export interface ScheduleRecord {
  * Secrets (version 6) are keyed by name and hold only AES-GCM ciphertext; `keys` holds the
  * database's non-extractable `CryptoKey` that seals them (as a structured clone, which keeps it
  * non-extractable).
+ * Event routes (version 8) are keyed by route id; `emitted` holds their dedupe marks, keyed
+ * `<routeId>\u0000<key>`, with a `routeId` index for deleting a route's marks with it.
  */
 export interface SpindleDB extends DBSchema {
   definitions: { key: [id: string, version: string]; value: StoredDefinition }
@@ -74,6 +77,8 @@ export interface SpindleDB extends DBSchema {
   }
   secrets: { key: string; value: SecretRecord }
   keys: { key: string; value: { id: string; key: CryptoKey } }
+  routes: { key: string; value: RouteRecord }
+  emitted: { key: string; value: EmittedRecord; indexes: { routeId: string } }
 }
 
 type UpgradeTransaction = IDBPTransaction<SpindleDB, StoreNames<SpindleDB>[], 'versionchange'>
@@ -116,6 +121,11 @@ export function upgradeSchema(
     // No secret was stored before version 6: the key is made when the first one is.
     db.createObjectStore('secrets', { keyPath: 'name' })
     db.createObjectStore('keys', { keyPath: 'id' })
+  }
+  // Checked by name, not only by version: the step stays right whichever other steps are merged before it.
+  if (oldVersion < 8 && !db.objectStoreNames.contains('routes')) {
+    db.createObjectStore('routes', { keyPath: 'routeId' })
+    db.createObjectStore('emitted', { keyPath: 'mark' }).createIndex('routeId', 'routeId')
   }
   // A failure aborts the upgrade, so `openDB` rejects: the caller's operation fails with
   // STORAGE_FAILED and the database stays at its version, readable as before.

@@ -3,6 +3,7 @@ import { idbApprovalStore } from './idb-approval-store'
 import { IdbConnection } from './idb-connection'
 import { idbDefinitionStore } from './idb-definition-store'
 import { idbJournalStore } from './idb-journal-store'
+import { idbRouteStore } from './idb-route-store'
 import { idbRunStore } from './idb-run-store'
 import { idbSecretStore } from './idb-secret-store'
 import type { Store } from './store'
@@ -65,6 +66,7 @@ export function indexedDbStore(options: IndexedDbStoreOptions = {}): Store {
     ...idbJournalStore(db),
     ...idbApprovalStore(db),
     ...idbSecretStore(db, name),
+    ...idbRouteStore(db),
     close: () => db.close(),
   }
 }

@@ -1,6 +1,7 @@
 import { memoryApprovalStore } from './memory-approval-store'
 import { memoryDefinitionStore } from './memory-definition-store'
 import { memoryJournalStore } from './memory-journal-store'
+import { memoryRouteStore } from './memory-route-store'
 import { memoryRunStore } from './memory-run-store'
 import { memorySecretStore } from './memory-secret-store'
 import type { ApprovalRecord } from './ports/approval-store'
@@ -26,6 +27,7 @@ export function memoryStore(options: { name?: string } = {}): Store {
     ...memoryJournalStore(runs, approvals),
     ...memoryApprovalStore(approvals),
     ...memorySecretStore(name),
+    ...memoryRouteStore(),
     close: async () => {},
   }
 }

@@ -1,6 +1,7 @@
 import type { ApprovalStore } from './ports/approval-store'
 import type { DefinitionStore } from './ports/definition-store'
 import type { JournalStore } from './ports/journal-store'
+import type { RouteStore } from './ports/route-store'
 import type { RunStore } from './ports/run-store'
 import type { SecretStore } from './ports/secret-store'
 
@@ -14,6 +15,7 @@ export type {
   RestorePoint,
   SnapshotRecord,
 } from './ports/journal-store'
+export type { EmittedRecord, RouteRecord, RouteStore } from './ports/route-store'
 export type { RunQuery, RunRecord, RunStore, Wakeup } from './ports/run-store'
 export type { SecretRecord, SecretStore } from './ports/secret-store'
 
@@ -34,7 +36,8 @@ export type Store = DefinitionStore &
   RunStore &
   JournalStore &
   ApprovalStore &
-  SecretStore & {
+  SecretStore &
+  RouteStore & {
     /** Names the database; part of the Web Lock names (`spindle:<name>:run:<runId>`). */
     readonly name: string
     close(): Promise<void>

@@ -1,5 +1,6 @@
 import { ArgumentError, ExpressionError, NotFoundError } from 'spindle'
 import { describe, expect, it } from 'vitest'
+import { tempStores } from '../store/temp-database'
 import { def, testEngines } from '../support/engine-fixtures'
 
 const order = def(
@@ -112,7 +113,7 @@ describe('event dedupe', () => {
     clock.advance(1)
     const again = await engine.emit({ type: 'order.paid', id: 'evt-1' })
     expect(again).toHaveLength(1)
-    expect(again[0]!.runId).not.toBe('route:r:evt-1')
+    expect(again[0]!.runId).toBe('route:r:evt-1:1')
     clock.advance(30_000)
     expect(await engine.emit({ type: 'order.paid', id: 'evt-1' })).toEqual([])
   })
@@ -156,5 +157,48 @@ describe('event dedupe', () => {
     const third = testEngine({ store: first.store })
     await third.engine.route(spec)
     expect(await third.engine.emit({ type: 'order.paid', id: 'same' })).toEqual([])
+  })
+})
+
+describe('event routes in IndexedDB', () => {
+  const testEngine = testEngines()
+  const temp = tempStores()
+
+  it('routes and dedupe marks outlive the engine: a later engine on the database routes and dedupes', async () => {
+    const name = temp.open().name
+    const first = testEngine({ store: temp.open(name) })
+    await first.engine.register(order)
+    await first.engine.route({
+      id: 'r',
+      event: 'order.*',
+      workflow: 'ship',
+      input: { orderId: '${ event.data.id }' },
+    })
+    const [run] = await first.engine.emit({ type: 'order.paid', data: { id: 'A' }, id: 'e1' })
+    await first.engine.wait(run!.runId)
+    await first.engine.close()
+
+    const later = testEngine({ store: temp.open(name), clock: first.clock })
+    expect((await later.engine.listRoutes()).map((r) => r.spec.event)).toEqual(['order.*'])
+    expect(await later.engine.emit({ type: 'order.paid', data: { id: 'A' }, id: 'e1' })).toEqual([])
+    const runs = await later.engine.emit({ type: 'order.shipped', data: { id: 'B' }, id: 'e2' })
+    expect(runs.map((r) => r.runId)).toEqual(['route:r:e2'])
+    expect((await later.engine.wait('route:r:e2')).input).toEqual({ orderId: 'B' })
+    await later.engine.close()
+  })
+
+  it('a route added in one tab routes the events another tab emits; unroute in either removes it', async () => {
+    const name = temp.open().name
+    const one = testEngine({ store: temp.open(name) })
+    const two = testEngine({ store: temp.open(name), clock: one.clock })
+    await one.engine.register(order)
+    await one.engine.route({ id: 'r', event: 'order.paid', workflow: 'ship', input: { orderId: 'o' } })
+    expect(await two.engine.emit({ type: 'order.paid', id: 'x' })).toHaveLength(1)
+    expect(await one.engine.emit({ type: 'order.paid', id: 'x' })).toEqual([])
+    await two.engine.unroute('r')
+    expect(await one.engine.listRoutes()).toEqual([])
+    expect(await one.engine.emit({ type: 'order.paid', id: 'y' })).toEqual([])
+    await Promise.all([one.engine.idle(), two.engine.idle()])
+    await Promise.all([one.engine.close(), two.engine.close()])
   })
 })

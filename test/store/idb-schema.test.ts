@@ -227,6 +227,7 @@ describe('the IndexedDB schema', () => {
     try {
       expect((await store.getRun('r1'))?.runId).toBe('r1')
       expect(await store.listSecrets()).toEqual([])
+      expect(await store.listRoutes()).toEqual([])
       await store.putSecret('token', 's3cr3t')
       expect(await store.getSecret('token')).toBe('s3cr3t')
       const upgraded = await openDB(name)
@@ -234,7 +235,7 @@ describe('the IndexedDB schema', () => {
       const record = await read.store.get('token')
       await read.done
       upgraded.close()
-      expect(upgraded.version).toBe(6)
+      expect(upgraded.version).toBe(SCHEMA_VERSION)
       expect(Object.keys(record).sort()).toEqual(['data', 'iv', 'name'])
     } finally {
       await store.close()

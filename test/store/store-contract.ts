@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { approvalStoreContract } from './approval-store-contract'
 import { definitionStoreContract } from './definition-store-contract'
 import { journalStoreContract } from './journal-store-contract'
+import { routeStoreContract } from './route-store-contract'
 import { runStoreContract } from './run-store-contract'
 import { secretStoreContract } from './secret-store-contract'
 import { runRecord } from './store-fixtures'
@@ -36,6 +37,7 @@ export function storeContract(
     journalStoreContract(() => store)
     approvalStoreContract(() => store)
     secretStoreContract(() => store)
+    routeStoreContract(() => store)
 
     it('closes', async () => {
       await store.createRun(runRecord('r1'))

@@ -32,6 +32,11 @@ const EVERY_METHOD: Record<StoreMethod, true> = {
   putSecret: true,
   deleteSecret: true,
   listSecrets: true,
+  putRoute: true,
+  deleteRoute: true,
+  listRoutes: true,
+  getEmitted: true,
+  putEmitted: true,
   close: true,
 }
 
