@@ -212,11 +212,11 @@ class SpindleEngine implements Engine {
   // ─── event routes ─────────────────────────────────────────────────────────────────────
 
   route(spec: RouteSpec): Promise<RouteInfo> {
-    return this.#routes.route(spec)
+    return this.#routes.route(spec, undefined)
   }
 
   unroute(id: string): Promise<void> {
-    return this.#routes.unroute(id)
+    return this.#routes.unroute(id, undefined)
   }
 
   listRoutes(): Promise<RouteInfo[]> {
@@ -224,7 +224,7 @@ class SpindleEngine implements Engine {
   }
 
   emit(event: EmittedEvent): Promise<RunInfo[]> {
-    return this.#routes.emit(event)
+    return this.#routes.emit(event, undefined)
   }
 
   // ─── models ───────────────────────────────────────────────────────────────────────────
@@ -259,6 +259,9 @@ class SpindleEngine implements Engine {
       recover: () => recoverRuns(this.#parts, principal),
       setSecret: (name, value) => this.#secretCalls.set(name, value, principal),
       deleteSecret: (name) => this.#secretCalls.delete(name, principal),
+      route: (spec) => this.#routes.route(spec, principal),
+      unroute: (id) => this.#routes.unroute(id, principal),
+      emit: (event) => this.#routes.emit(event, principal),
     }
     for (const name of CONTROL_CALLS) {
       Object.assign(acting, { [name]: (...args: unknown[]) => callControl(controls, name, args) })

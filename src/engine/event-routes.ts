@@ -33,13 +33,20 @@ export class EventRoutes {
     this.#ctx = ctx
   }
 
-  /** See `Engine.route`. A spec with an id already routed replaces that route. */
-  async route(spec: unknown): Promise<RouteInfo> {
-    const { scope, definitions, store, now } = this.#ctx
+  /**
+   * See `Engine.route`. A spec with an id already routed replaces that route. `acting`: the
+   * calling principal, asked of `authorize` (verb `route`).
+   */
+  async route(spec: unknown, acting: string | undefined): Promise<RouteInfo> {
+    const { scope, definitions, store, access, now } = this.#ctx
     scope.check()
     const given = (spec as { id?: unknown } | null)?.id
     const id = typeof given === 'string' ? given : `route-${crypto.randomUUID()}`
     const route = compileRoute(spec, id, now())
+    if (access.asks) {
+      await access.check({ principal: acting, verb: 'route', definitionId: route.spec.workflow })
+      scope.check()
+    }
     // A route to a workflow that does not exist would fail at every emit; refuse it now.
     await scope.run(() => definitions.forStart(route.spec.workflow, route.spec.version))
     scope.check()
@@ -48,11 +55,15 @@ export class EventRoutes {
     return infoOf(route)
   }
 
-  /** See `Engine.unroute`. */
-  async unroute(id: unknown): Promise<void> {
-    const { scope, store } = this.#ctx
+  /** See `Engine.unroute`; `acting` as for `route` (verb `unroute`). */
+  async unroute(id: unknown, acting: string | undefined): Promise<void> {
+    const { scope, store, access } = this.#ctx
     scope.check()
     checkId('unroute: id', id)
+    if (access.asks) {
+      await access.check({ principal: acting, verb: 'unroute' })
+      scope.check()
+    }
     this.#compiled.delete(id)
     if (!(await scope.run(() => store.deleteRoute(id)))) {
       throw new NotFoundError(`unroute: there is no route "${id}"; listRoutes() names the routes.`, {
@@ -66,8 +77,11 @@ export class EventRoutes {
     return (await this.#routes()).map(infoOf)
   }
 
-  /** See `Engine.emit`. */
-  async emit(event: unknown): Promise<RunInfo[]> {
+  /**
+   * See `Engine.emit`. `acting`: the calling principal; each run is a `start` it is asked of
+   * `authorize` for, and belongs to it.
+   */
+  async emit(event: unknown, acting: string | undefined): Promise<RunInfo[]> {
     this.#ctx.scope.check()
     const checked = checkEvent(event)
     const planned = (await this.#routes())
@@ -77,7 +91,7 @@ export class EventRoutes {
     let failure: unknown
     for (const start of planned) {
       try {
-        const run = await this.#start(start)
+        const run = await this.#start(start, acting)
         if (run) started.push(run)
       } catch (error) {
         // The other routes' runs still start: one route's bad input is not the others' failure.
@@ -102,10 +116,14 @@ export class EventRoutes {
     })
   }
 
-  async #start({ route, input, key }: PlannedStart): Promise<RunInfo | undefined> {
+  async #start(
+    { route, input, key }: PlannedStart,
+    acting: string | undefined,
+  ): Promise<RunInfo | undefined> {
     const { scope, store, now } = this.#ctx
     const options = route.spec.version === undefined ? {} : { version: route.spec.version }
-    if (key === undefined) return scope.run(() => startRun(this.#ctx, route.spec.workflow, input, options))
+    if (key === undefined)
+      return scope.run(() => startRun(this.#ctx, route.spec.workflow, input, options, acting))
     const at = now()
     const mark = `${route.id}\u0000${key}`
     const base = `route:${route.id}:${await runIdPart(key)}`

@@ -202,3 +202,37 @@ describe('event routes in IndexedDB', () => {
     await Promise.all([one.engine.close(), two.engine.close()])
   })
 })
+
+describe('event routes and authorize', () => {
+  const testEngine = testEngines()
+
+  it('asks authorize about route, unroute and each run an emit starts, as the calling principal', async () => {
+    const asked: string[] = []
+    const { engine } = testEngine({
+      authorize: (request) => {
+        asked.push(`${request.principal ?? '-'} ${request.verb} ${request.definitionId ?? ''}`.trim())
+        return request.principal !== 'eve'
+      },
+    })
+    await engine.register(order)
+    const ann = engine.as('ann')
+    await expect(engine.as('eve').route({ event: 'a', workflow: 'ship' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    })
+    expect(await engine.listRoutes()).toEqual([])
+    await ann.route({ id: 'r', event: 'a', workflow: 'ship', input: { orderId: 'o' } })
+    const [run] = await ann.emit({ type: 'a' })
+    expect(run!.principal).toBe('ann')
+    await expect(engine.as('eve').emit({ type: 'a' })).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    await expect(engine.as('eve').unroute('r')).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    await ann.unroute('r')
+    expect(asked.filter((line) => !line.includes('register'))).toEqual([
+      'eve route ship',
+      'ann route ship',
+      'ann start ship',
+      'eve start ship',
+      'eve unroute',
+      'ann unroute',
+    ])
+  })
+})
