@@ -4,6 +4,7 @@ import { IdbConnection } from './idb-connection'
 import { idbDefinitionStore } from './idb-definition-store'
 import { idbJournalStore } from './idb-journal-store'
 import { idbRunStore } from './idb-run-store'
+import { idbScheduleStore } from './idb-schedule-store'
 import { idbSecretStore } from './idb-secret-store'
 import type { Store } from './store'
 import { checkOptions } from './store-arguments'
@@ -65,6 +66,7 @@ export function indexedDbStore(options: IndexedDbStoreOptions = {}): Store {
     ...idbJournalStore(db),
     ...idbApprovalStore(db),
     ...idbSecretStore(db, name),
+    ...idbScheduleStore(db),
     close: () => db.close(),
   }
 }

@@ -2,6 +2,7 @@ import { memoryApprovalStore } from './memory-approval-store'
 import { memoryDefinitionStore } from './memory-definition-store'
 import { memoryJournalStore } from './memory-journal-store'
 import { memoryRunStore } from './memory-run-store'
+import { memoryScheduleStore } from './memory-schedule-store'
 import { memorySecretStore } from './memory-secret-store'
 import type { ApprovalRecord } from './ports/approval-store'
 import type { RunRecord, Store } from './store'
@@ -26,6 +27,7 @@ export function memoryStore(options: { name?: string } = {}): Store {
     ...memoryJournalStore(runs, approvals),
     ...memoryApprovalStore(approvals),
     ...memorySecretStore(name),
+    ...memoryScheduleStore(),
     close: async () => {},
   }
 }

@@ -2,6 +2,7 @@ import type { ApprovalStore } from './ports/approval-store'
 import type { DefinitionStore } from './ports/definition-store'
 import type { JournalStore } from './ports/journal-store'
 import type { RunStore } from './ports/run-store'
+import type { ScheduleStore } from './ports/schedule-store'
 import type { SecretStore } from './ports/secret-store'
 
 export type { ApprovalQuery, ApprovalRecord, ApprovalStore } from './ports/approval-store'
@@ -15,6 +16,7 @@ export type {
   SnapshotRecord,
 } from './ports/journal-store'
 export type { RunQuery, RunRecord, RunStore, Wakeup } from './ports/run-store'
+export type { ScheduleStore, StoredSchedule } from './ports/schedule-store'
 export type { SecretRecord, SecretStore } from './ports/secret-store'
 
 /**
@@ -34,7 +36,8 @@ export type Store = DefinitionStore &
   RunStore &
   JournalStore &
   ApprovalStore &
-  SecretStore & {
+  SecretStore &
+  ScheduleStore & {
     /** Names the database; part of the Web Lock names (`spindle:<name>:run:<runId>`). */
     readonly name: string
     close(): Promise<void>

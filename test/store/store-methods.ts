@@ -32,6 +32,11 @@ const EVERY_METHOD: Record<StoreMethod, true> = {
   putSecret: true,
   deleteSecret: true,
   listSecrets: true,
+  getSchedule: true,
+  putSchedule: true,
+  deleteSchedule: true,
+  listSchedules: true,
+  advanceSchedule: true,
   close: true,
 }
 
