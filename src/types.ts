@@ -1088,3 +1088,41 @@ export interface EmittedEvent {
   data?: unknown
   id?: string
 }
+
+/** What `schedule` does with an occurrence whose earlier run is still going. */
+export type ScheduleOverlap = 'skip' | 'buffer-one' | 'buffer-all' | 'cancel-other' | 'allow-all'
+
+/** A workflow started on a timetable: a `cron` expression (in `timezone`) or every `everyMs`. */
+export interface ScheduleSpec {
+  id?: string
+  workflow: string
+  version?: string
+  cron?: string
+  everyMs?: number
+  timezone?: string
+  input?: Record<string, unknown>
+  startAt?: number
+  endAt?: number
+  jitterMs?: number
+  overlap?: ScheduleOverlap
+  catchUp?: { policy?: 'latest' | 'all' | 'none'; windowMs?: number; maxRuns?: number }
+  paused?: boolean
+}
+
+/** One occurrence of a schedule as `ScheduleInfo.recent` keeps it. */
+export interface ScheduleOccurrence {
+  scheduledAt: number
+  runId?: string
+  outcome: 'started' | 'missed'
+  reason?: 'overlap' | 'catch-up' | 'paused'
+}
+
+/** A stored schedule, with its next fire times. */
+export interface ScheduleInfo {
+  id: string
+  workflow: string
+  spec: ScheduleSpec
+  paused: boolean
+  nextRuns: number[]
+  recent: ScheduleOccurrence[]
+}

@@ -3,6 +3,7 @@ import type { RunStatus } from '../types'
 import { type JournalPage, UNFENCED } from './idb-journal-pages'
 import { outputRecordOf } from './output-record'
 import type { EmittedRecord, RouteRecord } from './ports/route-store'
+import type { StoredSchedule } from './ports/schedule-store'
 import type { SecretRecord } from './ports/secret-store'
 import type { ApprovalRecord, OutputRecord, RunRecord, SnapshotRecord, StoredDefinition } from './store'
 
@@ -18,12 +19,6 @@ export interface CacheRecord {
   key: string
   /** Absolute time (ms since epoch) after which the entry is stale. */
   expiresAt: number
-  [field: string]: unknown
-}
-
-/** A stored schedule. Its other fields belong to the schedules module. */
-export interface ScheduleRecord {
-  scheduleId: string
   [field: string]: unknown
 }
 
@@ -65,7 +60,7 @@ export interface SpindleDB extends DBSchema {
   snapshots: { key: [runId: string, seq: number]; value: SnapshotRecord }
   outputs: { key: [runId: string, key: string]; value: OutputRecord }
   cache: { key: string; value: CacheRecord; indexes: { expiresAt: number } }
-  schedules: { key: string; value: ScheduleRecord }
+  schedules: { key: string; value: StoredSchedule }
   approvals: {
     key: string
     value: ApprovalRecord

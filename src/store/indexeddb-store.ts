@@ -5,6 +5,7 @@ import { idbDefinitionStore } from './idb-definition-store'
 import { idbJournalStore } from './idb-journal-store'
 import { idbRouteStore } from './idb-route-store'
 import { idbRunStore } from './idb-run-store'
+import { idbScheduleStore } from './idb-schedule-store'
 import { idbSecretStore } from './idb-secret-store'
 import type { Store } from './store'
 import { checkOptions } from './store-arguments'
@@ -67,6 +68,7 @@ export function indexedDbStore(options: IndexedDbStoreOptions = {}): Store {
     ...idbApprovalStore(db),
     ...idbSecretStore(db, name),
     ...idbRouteStore(db),
+    ...idbScheduleStore(db),
     close: () => db.close(),
   }
 }

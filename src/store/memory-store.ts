@@ -3,6 +3,7 @@ import { memoryDefinitionStore } from './memory-definition-store'
 import { memoryJournalStore } from './memory-journal-store'
 import { memoryRouteStore } from './memory-route-store'
 import { memoryRunStore } from './memory-run-store'
+import { memoryScheduleStore } from './memory-schedule-store'
 import { memorySecretStore } from './memory-secret-store'
 import type { ApprovalRecord } from './ports/approval-store'
 import type { RunRecord, Store } from './store'
@@ -28,6 +29,7 @@ export function memoryStore(options: { name?: string } = {}): Store {
     ...memoryApprovalStore(approvals),
     ...memorySecretStore(name),
     ...memoryRouteStore(),
+    ...memoryScheduleStore(),
     close: async () => {},
   }
 }

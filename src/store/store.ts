@@ -3,6 +3,7 @@ import type { DefinitionStore } from './ports/definition-store'
 import type { JournalStore } from './ports/journal-store'
 import type { RouteStore } from './ports/route-store'
 import type { RunStore } from './ports/run-store'
+import type { ScheduleStore } from './ports/schedule-store'
 import type { SecretStore } from './ports/secret-store'
 
 export type { ApprovalQuery, ApprovalRecord, ApprovalStore } from './ports/approval-store'
@@ -17,6 +18,7 @@ export type {
 } from './ports/journal-store'
 export type { EmittedRecord, RouteRecord, RouteStore } from './ports/route-store'
 export type { RunQuery, RunRecord, RunStore, Wakeup } from './ports/run-store'
+export type { ScheduleStore, StoredSchedule } from './ports/schedule-store'
 export type { SecretRecord, SecretStore } from './ports/secret-store'
 
 /**
@@ -37,7 +39,8 @@ export type Store = DefinitionStore &
   JournalStore &
   ApprovalStore &
   SecretStore &
-  RouteStore & {
+  RouteStore &
+  ScheduleStore & {
     /** Names the database; part of the Web Lock names (`spindle:<name>:run:<runId>`). */
     readonly name: string
     close(): Promise<void>

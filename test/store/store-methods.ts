@@ -37,6 +37,11 @@ const EVERY_METHOD: Record<StoreMethod, true> = {
   listRoutes: true,
   getEmitted: true,
   putEmitted: true,
+  getSchedule: true,
+  putSchedule: true,
+  deleteSchedule: true,
+  listSchedules: true,
+  advanceSchedule: true,
   close: true,
 }
 

@@ -1,0 +1,37 @@
+import { appendRecent, type ScheduleStore, type StoredSchedule } from './ports/schedule-store'
+
+/** The `ScheduleStore` of a memory store: structured clones in a map, as IndexedDB keeps them. */
+export function memoryScheduleStore(): ScheduleStore {
+  const schedules = new Map<string, StoredSchedule>()
+  return {
+    async getSchedule(scheduleId) {
+      const found = schedules.get(scheduleId)
+      return found && structuredClone(found)
+    },
+
+    async putSchedule(schedule) {
+      schedules.set(schedule.scheduleId, structuredClone(schedule))
+    },
+
+    async deleteSchedule(scheduleId) {
+      return schedules.delete(scheduleId)
+    },
+
+    async listSchedules() {
+      return [...schedules.values()]
+        .sort((a, b) => (a.scheduleId < b.scheduleId ? -1 : a.scheduleId > b.scheduleId ? 1 : 0))
+        .map((schedule) => structuredClone(schedule))
+    },
+
+    async advanceSchedule(scheduleId, from, to, occurrences, keep) {
+      const found = schedules.get(scheduleId)
+      if (!found || found.handledUpTo !== from) return false
+      schedules.set(scheduleId, {
+        ...found,
+        handledUpTo: to,
+        recent: appendRecent(found.recent, structuredClone(occurrences), keep),
+      })
+      return true
+    },
+  }
+}

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest'
+import { fireSchedule, type ScheduledStart, scheduledRunId } from '../../src/host/schedule-firing'
+import { memoryStore } from '../../src/store/memory-store'
+import type { StoredSchedule } from '../../src/store/store'
+import type { ScheduleSpec } from '../../src/types'
+
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+const DAY = 24 * HOUR
+const created = Date.UTC(2026, 2, 1)
+
+/** Run starts as a store of run ids would take them: a second start of one id finds it there. */
+function starter() {
+  const runs = new Map<string, ScheduledStart>()
+  const start = async (request: ScheduledStart) => {
+    if (runs.has(request.runId)) return 'exists' as const
+    runs.set(request.runId, request)
+    return 'started' as const
+  }
+  return { runs, start }
+}
+
+async function stored(spec: Omit<ScheduleSpec, 'workflow'>) {
+  const store = memoryStore()
+  const schedule: StoredSchedule = {
+    scheduleId: 's',
+    spec: { id: 's', workflow: 'wf', ...spec },
+    createdAt: created,
+    updatedAt: created,
+    recent: [],
+  }
+  await store.putSchedule(schedule)
+  const pass = async (now: number, start: ReturnType<typeof starter>['start']) => {
+    const current = await store.getSchedule('s')
+    if (!current) throw new Error('the schedule is gone')
+    return fireSchedule(store, current, now, start)
+  }
+  return { store, pass }
+}
+
+describe('fireSchedule', () => {
+  it('fires each occurrence once, with run id sched:<id>:<scheduledAt>, as time passes', async () => {
+    const { pass } = await stored({ everyMs: HOUR })
+    const { runs, start } = starter()
+    expect(await pass(created + 30 * MINUTE, start)).toEqual([])
+    const first = await pass(created + HOUR, start)
+    expect(first).toEqual([
+      { scheduledAt: created + HOUR, runId: `sched:s:${created + HOUR}`, outcome: 'started' },
+    ])
+    expect(await pass(created + HOUR + 1, start)).toEqual([])
+    await pass(created + 2 * HOUR + 5, start)
+    expect([...runs.keys()]).toEqual([
+      scheduledRunId('s', created + HOUR),
+      scheduledRunId('s', created + 2 * HOUR),
+    ])
+    expect(runs.get(scheduledRunId('s', created + HOUR))).toMatchObject({
+      workflow: 'wf',
+      scheduledAt: created + HOUR,
+    })
+  })
+
+  it('after days closed, catches up the latest occurrence and records the others missed', async () => {
+    const { store, pass } = await stored({ cron: '0 9 * * *', timezone: 'Europe/Berlin' })
+    const { runs, start } = starter()
+    // Closed from creation on 1 March until 12:00 UTC on 4 March: the 09:00 (08:00 UTC) of 1-4 March.
+    const outcomes = await pass(Date.UTC(2026, 2, 4, 12), start)
+    expect(outcomes.map((o) => [o.scheduledAt, o.outcome, o.reason])).toEqual([
+      [Date.UTC(2026, 2, 1, 8), 'missed', 'catch-up'],
+      [Date.UTC(2026, 2, 2, 8), 'missed', 'catch-up'],
+      [Date.UTC(2026, 2, 3, 8), 'missed', 'catch-up'],
+      [Date.UTC(2026, 2, 4, 8), 'started', undefined],
+    ])
+    expect([...runs.keys()]).toEqual([scheduledRunId('s', Date.UTC(2026, 2, 4, 8))])
+    expect((await store.getSchedule('s'))?.recent).toEqual(outcomes)
+  })
+
+  it('with catchUp none, starts nothing late but fires on time again, across the DST change', async () => {
+    const { pass } = await stored({
+      cron: '0 9 * * *',
+      timezone: 'Europe/Berlin',
+      catchUp: { policy: 'none' },
+    })
+    const { runs, start } = starter()
+    const late = await pass(Date.UTC(2026, 2, 28, 12), start)
+    expect(late.every((o) => o.outcome === 'missed' && o.reason === 'catch-up')).toBe(true)
+    expect(late).toHaveLength(28)
+    // 29 March is the first day of summer time: 09:00 in Berlin is 07:00 UTC.
+    expect(await pass(Date.UTC(2026, 2, 29, 7, 0, 30), start)).toEqual([
+      {
+        scheduledAt: Date.UTC(2026, 2, 29, 7),
+        runId: scheduledRunId('s', Date.UTC(2026, 2, 29, 7)),
+        outcome: 'started',
+      },
+    ])
+    expect(runs.size).toBe(1)
+  })
+
+  it('records the occurrences of a paused schedule missed, reason paused, and starts none', async () => {
+    const { pass } = await stored({ everyMs: DAY, paused: true })
+    const { runs, start } = starter()
+    const outcomes = await pass(created + 2 * DAY, start)
+    expect(outcomes.map((o) => o.reason)).toEqual(['paused', 'paused'])
+    expect(runs.size).toBe(0)
+  })
+
+  it('never starts an occurrence twice when two passes race, or a pass repeats after a crash', async () => {
+    const { store, pass } = await stored({ everyMs: HOUR, catchUp: { policy: 'all' } })
+    const { runs, start } = starter()
+    const starts: string[] = []
+    const counting = async (request: ScheduledStart) => {
+      starts.push(request.runId)
+      return start(request)
+    }
+    const schedule = await store.getSchedule('s')
+    if (!schedule) throw new Error('the schedule is gone')
+    // A pass that started its runs and crashed before advancing: the run ids are taken.
+    await start({
+      ...schedule.spec,
+      scheduleId: 's',
+      scheduledAt: created + HOUR,
+      runId: scheduledRunId('s', created + HOUR),
+    })
+    const [a, b] = await Promise.all([pass(created + 3 * HOUR, counting), pass(created + 3 * HOUR, counting)])
+    expect([a.length, b.length].sort()).toEqual([0, 3])
+    expect(runs.size).toBe(3)
+    expect(new Set(starts).size).toBe(3)
+  })
+})

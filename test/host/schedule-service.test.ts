@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest'
+import { type ScheduledStart, scheduledRunId } from '../../src/host/schedule-firing'
+import { type ScheduleEvent, ScheduleService } from '../../src/host/schedule-service'
+import { simulatedClock } from '../../src/runtime/timers'
+import { memoryStore } from '../../src/store/memory-store'
+import type { Store } from '../../src/store/store'
+import type { ScheduleSpec } from '../../src/types'
+
+const HOUR = 3_600_000
+const DAY = 24 * HOUR
+
+function setUp() {
+  const clock = simulatedClock(Date.UTC(2026, 2, 1))
+  const store = memoryStore()
+  const runs: string[] = []
+  const events: ScheduleEvent[] = []
+  const start = async ({ runId }: ScheduledStart) => {
+    if (runs.includes(runId)) return 'exists' as const
+    runs.push(runId)
+    return 'started' as const
+  }
+  const service = (on: Store = store) =>
+    new ScheduleService({ store: on, clock, start, publish: (e) => events.push(e) })
+  const add = (spec: Omit<ScheduleSpec, 'workflow' | 'id'>, id = 's') =>
+    store.putSchedule({
+      scheduleId: id,
+      spec: { id, workflow: 'wf', ...spec },
+      createdAt: clock.now(),
+      updatedAt: clock.now(),
+      recent: [],
+    })
+  return { clock, store, runs, events, service, add }
+}
+
+/** Lets the passes the clock's timers started finish. */
+async function settle(service: ScheduleService) {
+  for (let i = 0; i < 5; i++) {
+    await service.settled()
+    await new Promise((resolve) => setTimeout(resolve, 0))
+  }
+}
+
+describe('ScheduleService', () => {
+  it('fires each occurrence at its time while it leads, and publishes schedule.fired', async () => {
+    const { clock, runs, events, service, add } = setUp()
+    const t0 = clock.now()
+    await add({ everyMs: HOUR })
+    const leader = service()
+    leader.start(new AbortController().signal)
+    await settle(leader)
+    expect(runs).toEqual([])
+    for (let hour = 1; hour <= 3; hour++) {
+      clock.advance(HOUR)
+      await settle(leader)
+    }
+    expect(runs).toEqual([1, 2, 3].map((h) => scheduledRunId('s', t0 + h * HOUR)))
+    expect(events.map((e) => [e.type, e.scheduledAt, e.runId])).toEqual(
+      [1, 2, 3].map((h) => ['schedule.fired', t0 + h * HOUR, scheduledRunId('s', t0 + h * HOUR)]),
+    )
+  })
+
+  it('stops firing when it stops leading; a new leader days later catches up and reports the missed', async () => {
+    const { clock, runs, events, service, add } = setUp()
+    const t0 = clock.now()
+    await add({ everyMs: DAY })
+    const term = new AbortController()
+    const first = service()
+    first.start(term.signal)
+    await settle(first)
+    term.abort() // the tab closed
+    clock.advance(3 * DAY + HOUR)
+    await settle(first)
+    expect(runs).toEqual([])
+    const next = service()
+    next.start(new AbortController().signal)
+    await settle(next)
+    expect(runs).toEqual([scheduledRunId('s', t0 + 3 * DAY)])
+    expect(events.map((e) => [e.type, e.scheduledAt, e.reason])).toEqual([
+      ['schedule.missed', t0 + DAY, 'catch-up'],
+      ['schedule.missed', t0 + 2 * DAY, 'catch-up'],
+      ['schedule.fired', t0 + 3 * DAY, undefined],
+    ])
+    clock.advance(DAY)
+    await settle(next)
+    expect(runs.at(-1)).toBe(scheduledRunId('s', t0 + 4 * DAY))
+  })
+
+  it('fires a cron schedule at 09:00 Berlin time on both sides of the DST change', async () => {
+    const { clock, runs, service, add } = setUp()
+    clock.advanceTo(Date.UTC(2026, 2, 28, 0))
+    await add({ cron: '0 9 * * *', timezone: 'Europe/Berlin' })
+    const leader = service()
+    leader.start(new AbortController().signal)
+    for (let i = 0; i < 8; i++) {
+      clock.advance(6 * HOUR)
+      await settle(leader)
+    }
+    expect(runs).toEqual([
+      scheduledRunId('s', Date.UTC(2026, 2, 28, 8)),
+      scheduledRunId('s', Date.UTC(2026, 2, 29, 7)),
+    ])
+  })
+
+  it('with two leaders on one store (a lost lock), starts each occurrence once', async () => {
+    const { clock, runs, events, service, add } = setUp()
+    await add({ everyMs: HOUR })
+    const a = service()
+    const b = service()
+    a.start(new AbortController().signal)
+    b.start(new AbortController().signal)
+    clock.advance(HOUR)
+    await Promise.all([settle(a), settle(b)])
+    expect(runs).toHaveLength(1)
+    expect(events).toHaveLength(1)
+  })
+})
