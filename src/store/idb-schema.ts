@@ -2,6 +2,7 @@ import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb'
 import type { RunStatus } from '../types'
 import { type JournalPage, UNFENCED } from './idb-journal-pages'
 import { outputRecordOf } from './output-record'
+import type { CacheEntry } from './ports/cache-store'
 import type { SecretRecord } from './ports/secret-store'
 import type { ApprovalRecord, OutputRecord, RunRecord, SnapshotRecord, StoredDefinition } from './store'
 
@@ -11,14 +12,6 @@ import type { ApprovalRecord, OutputRecord, RunRecord, SnapshotRecord, StoredDef
  * (`blocking`), so the upgrade is never blocked for long.
  */
 export const SCHEMA_VERSION = 6
-
-/** A cross-run result cache entry. Its other fields belong to the result cache module. */
-export interface CacheRecord {
-  key: string
-  /** Absolute time (ms since epoch) after which the entry is stale. */
-  expiresAt: number
-  [field: string]: unknown
-}
 
 /** A stored schedule. Its other fields belong to the schedules module. */
 export interface ScheduleRecord {
@@ -61,7 +54,7 @@ export interface SpindleDB extends DBSchema {
   pages: { key: [runId: string, epoch: number, seq: number]; value: JournalPage }
   snapshots: { key: [runId: string, seq: number]; value: SnapshotRecord }
   outputs: { key: [runId: string, key: string]; value: OutputRecord }
-  cache: { key: string; value: CacheRecord; indexes: { expiresAt: number } }
+  cache: { key: string; value: CacheEntry; indexes: { expiresAt: number } }
   schedules: { key: string; value: ScheduleRecord }
   approvals: {
     key: string

@@ -1,5 +1,6 @@
 import { ArgumentError } from '../errors'
 import { idbApprovalStore } from './idb-approval-store'
+import { idbCacheStore } from './idb-cache-store'
 import { IdbConnection } from './idb-connection'
 import { idbDefinitionStore } from './idb-definition-store'
 import { idbJournalStore } from './idb-journal-store'
@@ -65,6 +66,7 @@ export function indexedDbStore(options: IndexedDbStoreOptions = {}): Store {
     ...idbJournalStore(db),
     ...idbApprovalStore(db),
     ...idbSecretStore(db, name),
+    ...idbCacheStore(db),
     close: () => db.close(),
   }
 }

@@ -1,4 +1,5 @@
 import { memoryApprovalStore } from './memory-approval-store'
+import { memoryCacheStore } from './memory-cache-store'
 import { memoryDefinitionStore } from './memory-definition-store'
 import { memoryJournalStore } from './memory-journal-store'
 import { memoryRunStore } from './memory-run-store'
@@ -26,6 +27,7 @@ export function memoryStore(options: { name?: string } = {}): Store {
     ...memoryJournalStore(runs, approvals),
     ...memoryApprovalStore(approvals),
     ...memorySecretStore(name),
+    ...memoryCacheStore(),
     close: async () => {},
   }
 }

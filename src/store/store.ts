@@ -1,10 +1,12 @@
 import type { ApprovalStore } from './ports/approval-store'
+import type { CacheStore } from './ports/cache-store'
 import type { DefinitionStore } from './ports/definition-store'
 import type { JournalStore } from './ports/journal-store'
 import type { RunStore } from './ports/run-store'
 import type { SecretStore } from './ports/secret-store'
 
 export type { ApprovalQuery, ApprovalRecord, ApprovalStore } from './ports/approval-store'
+export type { CacheEntry, CacheFilter, CacheStore } from './ports/cache-store'
 export type { DefinitionStore, StoredDefinition } from './ports/definition-store'
 export type {
   CommitBatch,
@@ -34,7 +36,8 @@ export type Store = DefinitionStore &
   RunStore &
   JournalStore &
   ApprovalStore &
-  SecretStore & {
+  SecretStore &
+  CacheStore & {
     /** Names the database; part of the Web Lock names (`spindle:<name>:run:<runId>`). */
     readonly name: string
     close(): Promise<void>

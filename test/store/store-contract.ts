@@ -1,6 +1,7 @@
 import type { Store } from 'spindle'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { approvalStoreContract } from './approval-store-contract'
+import { cacheStoreContract } from './cache-store-contract'
 import { definitionStoreContract } from './definition-store-contract'
 import { journalStoreContract } from './journal-store-contract'
 import { runStoreContract } from './run-store-contract'
@@ -36,6 +37,7 @@ export function storeContract(
     journalStoreContract(() => store)
     approvalStoreContract(() => store)
     secretStoreContract(() => store)
+    cacheStoreContract(() => store)
 
     it('closes', async () => {
       await store.createRun(runRecord('r1'))
