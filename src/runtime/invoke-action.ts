@@ -16,8 +16,10 @@ export type RunnableAction =
       input?: StandardSchemaV1
       output?: StandardSchemaV1
       builtin?: never
+      /** Part of the result cache key; without one the action's tasks are never cached. */
+      version?: string
     }
-  | { run: BuiltinAction; builtin: true; input?: never; output?: never }
+  | { run: BuiltinAction; builtin: true; input?: never; output?: never; version?: string }
 
 /** What the runner needs from the run it works for. */
 export interface TaskHost extends ItemsHost {
