@@ -7,6 +7,7 @@ import type { ActionLimiter } from './action-limiter'
 import type { AttemptAbort } from './attempt-abort'
 import { AttemptContext, BuiltinAttemptContext, type ContextHost } from './attempt-context'
 import { cloneable, redactValue } from './attempt-values'
+import type { ResultCache } from './result-cache'
 import type { ItemsHost } from './run-items'
 
 /** An action as the runner calls it: a user action, or a built-in that gets capabilities. */
@@ -34,6 +35,8 @@ export interface TaskHost extends ItemsHost {
   readonly capabilities: Capabilities
   /** The engine's limits per action: `forEach` items of a limited action each take a slot. */
   readonly limiter?: ActionLimiter
+  /** The engine's result cache, for tasks with `cache`. */
+  readonly resultCache?: ResultCache
 }
 
 /**
