@@ -285,4 +285,13 @@ export interface Engine {
   deleteSecret(name: string): Promise<void>
   /** The names of the stored secrets, sorted; never a value. */
   listSecrets(): Promise<string[]>
+  /**
+   * Deletes the result cache entries of `filter.action` and/or `filter.definitionId` (every
+   * entry without a filter) and resolves to how many it deleted; the tasks they served run
+   * again next time. Asked of `authorize` (verb `clearCache`).
+   *
+   * @example
+   * await engine.clearCache({ action: 'fetch-prices' })
+   */
+  clearCache(filter?: { action?: string; definitionId?: string }): Promise<number>
 }

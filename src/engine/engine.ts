@@ -17,6 +17,7 @@ import type {
   WorkflowDefinition,
 } from '../types'
 import { actingEngine } from './acting-engine'
+import { type CacheClearFilter, clearCache } from './cache-calls'
 import { type ControlContext, callControl } from './call-control'
 import { CONTROL_CALLS, type ControlName } from './controls'
 import { DefinitionCalls } from './definition-calls'
@@ -203,6 +204,12 @@ class SpindleEngine implements Engine {
     return this.#secretCalls.list()
   }
 
+  // ─── result cache ─────────────────────────────────────────────────────────────────────────
+
+  clearCache(filter?: CacheClearFilter): Promise<number> {
+    return clearCache(this.#parts, filter, undefined)
+  }
+
   // ─── models ───────────────────────────────────────────────────────────────────────────
 
   async models(): Promise<ModelInfo[]> {
@@ -235,6 +242,7 @@ class SpindleEngine implements Engine {
       recover: () => recoverRuns(this.#parts, principal),
       setSecret: (name, value) => this.#secretCalls.set(name, value, principal),
       deleteSecret: (name) => this.#secretCalls.delete(name, principal),
+      clearCache: (filter) => clearCache(this.#parts, filter, principal),
     }
     for (const name of CONTROL_CALLS) {
       Object.assign(acting, { [name]: (...args: unknown[]) => callControl(controls, name, args) })

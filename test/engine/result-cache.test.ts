@@ -116,4 +116,65 @@ describe('the result cache', () => {
     await second.engine.wait((await second.engine.start('wf', { region: 'eu' })).runId)
     expect(v2.calls).toHaveLength(1)
   })
+
+  it('clearCache deletes the entries of an action or a definition, counts them, and their tasks run again', async () => {
+    const a = counted()
+    const b = counted()
+    const { engine } = open({ actions: { a: a.action, b: b.action } })
+    await engine.register(
+      def({ x: { action: 'a', cache: { ttlMs: 60_000 } }, y: { action: 'b', cache: { ttlMs: 60_000 } } }),
+    )
+    await engine.register(
+      def({ x: { action: 'a', params: { n: 2 }, cache: { ttlMs: 60_000 } } }, { id: 'other' }),
+    )
+    await engine.wait((await engine.start('wf')).runId)
+    await engine.wait((await engine.start('other')).runId)
+    expect(await engine.clearCache({ action: 'a', definitionId: 'other' })).toBe(1)
+    await engine.wait((await engine.start('other')).runId)
+    expect(a.calls).toHaveLength(3)
+    expect(await engine.clearCache({ action: 'b' })).toBe(1)
+    await engine.wait((await engine.start('wf')).runId)
+    expect([a.calls.length, b.calls.length]).toEqual([3, 2])
+    expect(await engine.clearCache()).toBe(3)
+    await engine.wait((await engine.start('wf')).runId)
+    expect([a.calls.length, b.calls.length]).toEqual([4, 3])
+  })
+
+  it('clearCache refuses a bad filter with a typed error and deletes nothing', async () => {
+    const a = counted()
+    const { engine } = open({ actions: { a: a.action } })
+    await engine.register(def({ x: { action: 'a', cache: { ttlMs: 60_000 } } }))
+    await engine.wait((await engine.start('wf')).runId)
+    await expect(engine.clearCache({ task: 'x' } as never)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('the options are action, definitionId'),
+    })
+    await expect(engine.clearCache({ action: 7 } as never)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    })
+    await engine.wait((await engine.start('wf')).runId)
+    expect(a.calls).toHaveLength(1)
+  })
+
+  it('clearCache asks authorize, and a refusal deletes nothing', async () => {
+    const a = counted()
+    const asked: unknown[] = []
+    const { engine } = open({
+      actions: { a: a.action },
+      authorize: (request) => {
+        if (request.verb === 'clearCache') asked.push(request)
+        return request.verb !== 'clearCache' || request.principal === 'admin'
+      },
+    })
+    await engine.register(def({ x: { action: 'a', cache: { ttlMs: 60_000 } } }))
+    await engine.wait((await engine.start('wf')).runId)
+    await expect(engine.as('guest').clearCache({ definitionId: 'wf' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    })
+    expect(await engine.as('admin').clearCache({ definitionId: 'wf' })).toBe(1)
+    expect(asked).toEqual([
+      { principal: 'guest', verb: 'clearCache', definitionId: 'wf' },
+      { principal: 'admin', verb: 'clearCache', definitionId: 'wf' },
+    ])
+  })
 })
