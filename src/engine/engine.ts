@@ -1,5 +1,6 @@
 import type { RunSnapshot } from '../core/run-replica'
 import { TimeoutError } from '../errors'
+import { CacheSweep } from '../host/cache-sweep'
 import type {
   ApprovalFilter,
   ApprovalItem,
@@ -90,6 +91,7 @@ class SpindleEngine implements Engine {
     this.#definitionCalls = new DefinitionCalls(parts)
     this.#secretCalls = new SecretCalls(parts)
     parts.services.register(parts.wakeups)
+    parts.services.register(new CacheSweep(parts))
     parts.services.open()
     this.#lifecycle = new EngineLifecycle({
       ...parts,

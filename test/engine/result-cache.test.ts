@@ -1,6 +1,6 @@
 import { defineAction, memoryStore } from 'spindle'
 import { describe, expect, it } from 'vitest'
-import { def, testEngines } from '../support/engine-fixtures'
+import { def, testEngines, until } from '../support/engine-fixtures'
 
 /** A versioned action that counts its calls and answers with its params and the call number. */
 function counted(version: string | null = '1') {
@@ -176,5 +176,29 @@ describe('the result cache', () => {
       { principal: 'guest', verb: 'clearCache', definitionId: 'wf' },
       { principal: 'admin', verb: 'clearCache', definitionId: 'wf' },
     ])
+  })
+
+  it('the leader deletes expired entries when it comes to lead, then every 10 minutes', async () => {
+    const store = memoryStore()
+    const entry = (key: string, expiresAt: number) => ({
+      key,
+      expiresAt,
+      action: 'a',
+      definitionId: 'wf',
+      runId: 'r0',
+      taskId: 't',
+      output: key,
+      createdAt: 0,
+    })
+    const { clock } = open({ store })
+    const start = clock.now()
+    await store.putCacheEntry(entry('expired', start))
+    await store.putCacheEntry(entry('soon', start + 60_000))
+    await store.putCacheEntry(entry('later', start + 3_600_000))
+    await until(async () => (await store.getCacheEntry('expired')) === undefined)
+    expect(await store.getCacheEntry('soon')).toBeDefined()
+    clock.advance(10 * 60_000)
+    await until(async () => (await store.getCacheEntry('soon')) === undefined)
+    expect(await store.getCacheEntry('later')).toEqual(entry('later', start + 3_600_000))
   })
 })
