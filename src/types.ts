@@ -48,9 +48,16 @@ export interface CompensateSpec {
   params?: Record<string, unknown>
 }
 
+/**
+ * A task's result cache: a success is kept `ttlMs` under a key made from the action, its version,
+ * the resolved params and the value of the CEL expression `key`; a later task with the same key
+ * completes with that output without running. `scope` narrows who shares it: every run
+ * (`global`, default), runs of the same definition, or the one run.
+ */
 export interface CacheSpec {
   ttlMs: number
   key?: string
+  scope?: 'global' | 'definition' | 'run'
 }
 
 export interface TaskDefinition {
@@ -160,7 +167,13 @@ export interface CompiledTask {
   readonly trigger: TriggerRule
   readonly compensate?: { action: string; params?: CompiledParams }
   readonly expectedDurationMs?: number
-  /** Every task id the task's expressions read (when, forEach, params). */
+  /** The task's result cache: its `key` expression compiled, `scope` defaulted. */
+  readonly cache?: {
+    readonly ttlMs: number
+    readonly key?: CompiledExpression
+    readonly scope: 'global' | 'definition' | 'run'
+  }
+  /** Every task id the task's expressions read (when, forEach, params, cache.key). */
   readonly taskRefs: readonly string[]
 }
 
@@ -528,6 +541,8 @@ export type WorkflowEvent = EventBase &
         signal?: number
         /** A `forEach` whose items waited: the output is the outputs of its `items` items, in order. */
         items?: number
+        /** The output came from the result cache, computed by this run's task: the action did not run. */
+        cached?: { fromRunId: string; taskId: string }
       }
     | {
         type: 'task.item-completed'
@@ -868,6 +883,8 @@ export interface Action<I = unknown, O = unknown> {
   readonly kind: 'spindle.action'
   readonly input?: StandardSchemaV1<unknown, I>
   readonly output?: StandardSchemaV1<unknown, O>
+  /** Part of a task's result cache key: a new version never reads what an older one cached. */
+  readonly version?: string
   run(input: I, ctx: ActionContext): Promise<O> | O
 }
 

@@ -42,6 +42,7 @@ export const FORWARDED_METHODS = [
   'setSecret',
   'deleteSecret',
   'listSecrets',
+  'clearCache',
   'models',
   'route',
   'unroute',

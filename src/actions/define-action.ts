@@ -21,6 +21,8 @@ import type { Action, ActionContext } from '../types'
 export function defineAction<I = unknown, O = unknown>(spec: {
   input?: StandardSchemaV1<unknown, I>
   output?: StandardSchemaV1<unknown, O>
+  /** The action's version, part of its tasks' result cache keys; without one its tasks are never cached. */
+  version?: string
   run(input: I, ctx: ActionContext): Promise<O> | O
 }): Action<I, O> {
   if (typeof spec !== 'object' || spec === null || typeof spec.run !== 'function') {
@@ -34,7 +36,16 @@ export function defineAction<I = unknown, O = unknown>(spec: {
       })
     }
   }
-  return { kind: 'spindle.action', input: spec.input, output: spec.output, run: spec.run }
+  if (spec.version !== undefined && (typeof spec.version !== 'string' || spec.version === '')) {
+    throw new ArgumentError(
+      `defineAction: "version" must be a non-empty string; got ${JSON.stringify(spec.version)}.`,
+      {
+        value: spec.version,
+      },
+    )
+  }
+  const action = { kind: 'spindle.action' as const, input: spec.input, output: spec.output, run: spec.run }
+  return spec.version === undefined ? action : { ...action, version: spec.version }
 }
 
 export function isAction(value: unknown): value is Action<unknown, unknown> {

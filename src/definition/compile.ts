@@ -1,6 +1,8 @@
 import { deepFreeze } from '../boundary'
 import { DefinitionError } from '../errors'
 import type {
+  CacheSpec,
+  CompiledExpression,
   CompiledTask,
   CompiledWorkflow,
   OnError,
@@ -94,6 +96,7 @@ function build(
       ...(expressions.when?.taskRefs ?? []),
       ...(expressions.forEach?.taskRefs ?? []),
       ...(expressions.params && !expressions.params.static ? expressions.params.taskRefs : []),
+      ...(expressions.cacheKey?.taskRefs ?? []),
     ])
     const timeoutMs = task.timeoutMs ?? def.defaults?.timeoutMs ?? defaults?.timeoutMs
     const compiled: CompiledTask = {
@@ -114,6 +117,7 @@ function build(
         ? { compensate: compensation(task.compensate.action, expressions.compensateParams) }
         : {}),
       ...(task.expectedDurationMs === undefined ? {} : { expectedDurationMs: task.expectedDurationMs }),
+      ...(task.cache ? { cache: cacheOf(task.cache, expressions.cacheKey) } : {}),
       taskRefs: Object.freeze([...refs]),
     }
     tasks.set(id, Object.freeze(compiled))
@@ -165,4 +169,8 @@ function resolveRetry(
     maxDelayMs: Math.max(pick('maxDelayMs'), initialDelayMs),
     jitter: pick('jitter'),
   })
+}
+
+function cacheOf(spec: CacheSpec, key: CompiledExpression | undefined): CompiledTask['cache'] {
+  return Object.freeze({ ttlMs: spec.ttlMs, scope: spec.scope ?? 'global', ...(key ? { key } : {}) })
 }

@@ -24,6 +24,7 @@ function recordOf<T extends v.GenericSchema>(value: T, message: string) {
   return v.pipe(v.custom<Record<string, unknown>>(isObject, message), v.record(v.string(), value, message))
 }
 
+const CACHE_SCOPES = ['global', 'definition', 'run'] as const
 const text = (what: string) => v.string(`${what} must be a string.`)
 const positive = (what: string) =>
   v.pipe(v.number(`${what} must be a number.`), v.gtValue(0, `${what} must be greater than 0.`))
@@ -115,7 +116,13 @@ const taskSchema = strict('a task', {
       params: v.optional(paramsSchema),
     }),
   ),
-  cache: v.optional(strict('cache', { ttlMs: positive('cache.ttlMs'), key: v.optional(text('cache.key')) })),
+  cache: v.optional(
+    strict('cache', {
+      ttlMs: positive('cache.ttlMs'),
+      key: v.optional(text('cache.key')),
+      scope: v.optional(v.picklist(CACHE_SCOPES, `cache.scope is one of ${CACHE_SCOPES.join(', ')}.`)),
+    }),
+  ),
   expectedDurationMs: v.optional(positive('expectedDurationMs')),
   trigger: v.optional(trigger),
 })

@@ -13,6 +13,7 @@ export interface TaskExpressions {
   forEach?: CompiledExpression
   params?: CompiledParams
   compensateParams?: CompiledParams
+  cacheKey?: CompiledExpression
 }
 
 /** What validation compiled, handed to `compileWorkflow` so nothing is compiled twice. */
@@ -76,7 +77,14 @@ export function checkExpressions(
       )
     }
     if (typeof task.cache === 'object' && task.cache !== null) {
-      expression(task.cache.key, [...at, 'cache', 'key'], id, 'upstream', undefined, context)
+      compiled.cacheKey = expression(
+        task.cache.key,
+        [...at, 'cache', 'key'],
+        id,
+        'upstream',
+        undefined,
+        context,
+      )
     }
     tasks.set(id, compiled)
   }

@@ -42,15 +42,6 @@ export function checkSemantics(
     if (isRecord(task.compensate))
       checkAction(task.compensate.action, ['tasks', id, 'compensate', 'action'], actions, known, issues)
     checkRetry(task.retry, ['tasks', id, 'retry'], issues)
-    if (task.cache !== undefined) {
-      issues.push(
-        issueAt(
-          ['tasks', id, 'cache'],
-          'unsupported',
-          'The cross-run result cache is not supported by this engine yet; remove "cache" (the task then runs every time).',
-        ),
-      )
-    }
   }
 
   const { graph, issues: dependencyIssues } = buildGraph(tasks as Record<string, TaskDefinition>)

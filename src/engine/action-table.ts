@@ -4,13 +4,17 @@ import { ArgumentError } from '../errors'
 import type { RunnableAction } from '../runtime/task-runner'
 import type { EngineOptions } from './engine-types'
 
+/** The version of every built-in action in result cache keys: the engine's own (package.json). */
+export const BUILTIN_VERSION = '0.1.0'
+
 /**
  * The actions an engine runs, by name: the built-ins, then the user's `actions`, checked. A
  * user action can neither take a built-in's name nor get a built-in's capabilities.
  */
 export function actionTable(actions: EngineOptions['actions'] = {}): Map<string, RunnableAction> {
   const table = new Map<string, RunnableAction>()
-  for (const [name, action] of Object.entries(builtinActions)) table.set(name, { run: action, builtin: true })
+  for (const [name, action] of Object.entries(builtinActions))
+    table.set(name, { run: action, builtin: true, version: BUILTIN_VERSION })
   for (const [name, action] of Object.entries(actions)) {
     if (builtinActions[name]) {
       throw new ArgumentError(`"${name}" is a built-in action; register yours under another name.`, {
@@ -24,6 +28,7 @@ export function actionTable(actions: EngineOptions['actions'] = {}): Map<string,
         run: (input, ctx) => action.run(input, ctx),
         input: action.input,
         output: action.output,
+        ...(action.version === undefined ? {} : { version: action.version }),
       })
     else {
       throw new ArgumentError(

@@ -7,6 +7,7 @@ import type { ActionLimiter } from '../runtime/action-limiter'
 import type { ChildStart, ChildStarter } from '../runtime/child-start'
 import type { JournalWriter } from '../runtime/journal'
 import type { MachineRunner } from '../runtime/machine-runner'
+import type { ResultCache } from '../runtime/result-cache'
 import type { ExecutorHost, RunExecutor } from '../runtime/run-executor'
 import type { RunInspector } from '../runtime/run-inspector'
 import type { RunnableAction } from '../runtime/task-runner'
@@ -25,6 +26,7 @@ export interface EngineExecutorHostParts {
   readonly streams: EngineStreams
   readonly capabilities: Capabilities
   readonly limiter: ActionLimiter | undefined
+  readonly resultCache?: ResultCache
 }
 
 /**
@@ -38,6 +40,7 @@ export class EngineExecutorHost implements ExecutorHost {
   readonly inspect: RunInspector | undefined
   readonly capabilities: Capabilities
   readonly limiter: ActionLimiter | undefined
+  readonly resultCache: ResultCache | undefined
   readonly #clock: Clock
   readonly #random: () => number
   readonly #actions: ReadonlyMap<string, RunnableAction>
@@ -54,6 +57,7 @@ export class EngineExecutorHost implements ExecutorHost {
     this.inspect = parts.inspect
     this.capabilities = parts.capabilities
     this.limiter = parts.limiter
+    this.resultCache = parts.resultCache
     this.#clock = parts.clock
     this.#random = parts.random
     this.#actions = parts.actions

@@ -117,6 +117,7 @@ export function engineParts(options: EngineOptions): EngineParts {
       models,
     },
     limiter,
+    resultCache: { store, lockName: (key) => `spindle:${store.name}:cache:${key}` },
   })
   const services = new HostServices(store.name, scope)
   // The rate timers stop with the engine; the runs' waits end as their executors stop.

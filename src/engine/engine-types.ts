@@ -313,4 +313,13 @@ export interface Engine {
    * const runs = await engine.emit({ type: 'order.paid', data: { id: 'A-1', total: 12 }, id: 'evt-1' })
    */
   emit(event: EmittedEvent): Promise<RunInfo[]>
+  /**
+   * Deletes the result cache entries of `filter.action` and/or `filter.definitionId` (every
+   * entry without a filter) and resolves to how many it deleted; the tasks they served run
+   * again next time. Asked of `authorize` (verb `clearCache`).
+   *
+   * @example
+   * await engine.clearCache({ action: 'fetch-prices' })
+   */
+  clearCache(filter?: { action?: string; definitionId?: string }): Promise<number>
 }

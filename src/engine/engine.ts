@@ -1,5 +1,6 @@
 import type { RunSnapshot } from '../core/run-replica'
 import { TimeoutError } from '../errors'
+import { CacheSweep } from '../host/cache-sweep'
 import type {
   ApprovalFilter,
   ApprovalItem,
@@ -20,6 +21,7 @@ import type {
   WorkflowDefinition,
 } from '../types'
 import { actingEngine } from './acting-engine'
+import { type CacheClearFilter, clearCache } from './cache-calls'
 import { type ControlContext, callControl } from './call-control'
 import { CONTROL_CALLS, type ControlName } from './controls'
 import { DefinitionCalls } from './definition-calls'
@@ -95,6 +97,7 @@ class SpindleEngine implements Engine {
     this.#secretCalls = new SecretCalls(parts)
     this.#routes = new EventRoutes(parts.starting)
     parts.services.register(parts.wakeups)
+    parts.services.register(new CacheSweep(parts))
     parts.services.open()
     this.#lifecycle = new EngineLifecycle({
       ...parts,
@@ -227,6 +230,12 @@ class SpindleEngine implements Engine {
     return this.#routes.emit(event, undefined)
   }
 
+  // ─── result cache ─────────────────────────────────────────────────────────────────────────
+
+  clearCache(filter?: CacheClearFilter): Promise<number> {
+    return clearCache(this.#parts, filter, undefined)
+  }
+
   // ─── models ───────────────────────────────────────────────────────────────────────────
 
   async models(): Promise<ModelInfo[]> {
@@ -262,6 +271,7 @@ class SpindleEngine implements Engine {
       route: (spec) => this.#routes.route(spec, principal),
       unroute: (id) => this.#routes.unroute(id, principal),
       emit: (event) => this.#routes.emit(event, principal),
+      clearCache: (filter) => clearCache(this.#parts, filter, principal),
     }
     for (const name of CONTROL_CALLS) {
       Object.assign(acting, { [name]: (...args: unknown[]) => callControl(controls, name, args) })

@@ -7,6 +7,7 @@ import type { ActionLimiter } from './action-limiter'
 import type { AttemptAbort } from './attempt-abort'
 import { AttemptContext, BuiltinAttemptContext, type ContextHost } from './attempt-context'
 import { cloneable, redactValue } from './attempt-values'
+import type { ResultCache } from './result-cache'
 import type { ItemsHost } from './run-items'
 
 /** An action as the runner calls it: a user action, or a built-in that gets capabilities. */
@@ -16,8 +17,10 @@ export type RunnableAction =
       input?: StandardSchemaV1
       output?: StandardSchemaV1
       builtin?: never
+      /** Part of the result cache key; without one the action's tasks are never cached. */
+      version?: string
     }
-  | { run: BuiltinAction; builtin: true; input?: never; output?: never }
+  | { run: BuiltinAction; builtin: true; input?: never; output?: never; version?: string }
 
 /** What the runner needs from the run it works for. */
 export interface TaskHost extends ItemsHost {
@@ -32,6 +35,8 @@ export interface TaskHost extends ItemsHost {
   readonly capabilities: Capabilities
   /** The engine's limits per action: `forEach` items of a limited action each take a slot. */
   readonly limiter?: ActionLimiter
+  /** The engine's result cache, for tasks with `cache`. */
+  readonly resultCache?: ResultCache
 }
 
 /**

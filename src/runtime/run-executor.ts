@@ -14,6 +14,7 @@ import type { JournalSource, JournalWriter } from './journal'
 import { applyWithMachines } from './machine-feed'
 import type { MachineRunner } from './machine-runner'
 import { reportUnhandledError } from './report-unhandled-error'
+import type { ResultCache } from './result-cache'
 import { resumeWork } from './resume-work'
 import { RunCommands } from './run-commands'
 import { RunRounds } from './run-rounds'
@@ -44,6 +45,8 @@ export interface ExecutorHost {
   readonly capabilities: Capabilities
   /** The engine's limits per action (`EngineOptions.limits`); absent when it has none. */
   readonly limiter?: ActionLimiter
+  /** The engine's result cache, for tasks with `cache`. */
+  readonly resultCache?: ResultCache
 }
 
 /**
@@ -174,6 +177,11 @@ export class RunExecutor implements JournalSource, TaskHost {
   /** The engine's limits per action, if it has any. */
   get limiter(): ActionLimiter | undefined {
     return this.#host.limiter
+  }
+
+  /** The engine's result cache. */
+  get resultCache(): ResultCache | undefined {
+    return this.#host.resultCache
   }
 
   #refusal(event: RunEvent): InvalidStateError {

@@ -5,6 +5,7 @@ import type { ActionWait, CompiledTask, ErrorInfo } from '../types'
 import type { AttemptAbort } from './attempt-abort'
 import { AttemptTimer } from './attempt-timer'
 import { describe } from './attempt-values'
+import { cachedAttempt } from './cached-attempt'
 import { invokeAction, isThenable, type TaskHost } from './invoke-action'
 import { ITEM_NOT_STARTED, type ItemsOutcome, runItems } from './run-items'
 import { itemSlot } from './task-slots'
@@ -32,10 +33,32 @@ export function runTask(
   let output: unknown
   try {
     if (task.forEach) return attemptRun.items()
-    output = attemptRun.call(resolveParams(host, task))
+    const params = resolveParams(host, task)
+    if (task.cache && host.resultCache) {
+      const spec = { task, attempt, controller, params, cache: host.resultCache }
+      // A cache that cannot be read fails the attempt like any storage failure: it is retried.
+      return cachedAttempt(host, spec, () => attemptOnce(attemptRun, params)).catch((error: unknown) =>
+        attemptRun.failed(error),
+      )
+    }
+    output = attemptRun.call(params)
   } catch (error) {
     return attemptRun.failed(error)
   }
+  return ended(attemptRun, output)
+}
+
+function attemptOnce(attemptRun: Attempt, params: Record<string, unknown>) {
+  let output: unknown
+  try {
+    output = attemptRun.call(params)
+  } catch (error) {
+    return attemptRun.failed(error)
+  }
+  return ended(attemptRun, output)
+}
+
+function ended(attemptRun: Attempt, output: unknown): RunEvent | undefined | Promise<RunEvent | undefined> {
   if (!isThenable(output)) return attemptRun.succeeded(output)
   return Promise.resolve(output).then(
     (value) => attemptRun.succeeded(value),

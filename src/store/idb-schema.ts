@@ -2,6 +2,7 @@ import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb'
 import type { RunStatus } from '../types'
 import { type JournalPage, UNFENCED } from './idb-journal-pages'
 import { outputRecordOf } from './output-record'
+import type { CacheEntry } from './ports/cache-store'
 import type { EmittedRecord, RouteRecord } from './ports/route-store'
 import type { StoredSchedule } from './ports/schedule-store'
 import type { SecretRecord } from './ports/secret-store'
@@ -13,14 +14,6 @@ import type { ApprovalRecord, OutputRecord, RunRecord, SnapshotRecord, StoredDef
  * (`blocking`), so the upgrade is never blocked for long.
  */
 export const SCHEMA_VERSION = 8
-
-/** A cross-run result cache entry. Its other fields belong to the result cache module. */
-export interface CacheRecord {
-  key: string
-  /** Absolute time (ms since epoch) after which the entry is stale. */
-  expiresAt: number
-  [field: string]: unknown
-}
 
 /**
  * The typed layout of a Spindle database.
@@ -59,7 +52,7 @@ export interface SpindleDB extends DBSchema {
   pages: { key: [runId: string, epoch: number, seq: number]; value: JournalPage }
   snapshots: { key: [runId: string, seq: number]; value: SnapshotRecord }
   outputs: { key: [runId: string, key: string]; value: OutputRecord }
-  cache: { key: string; value: CacheRecord; indexes: { expiresAt: number } }
+  cache: { key: string; value: CacheEntry; indexes: { expiresAt: number } }
   schedules: { key: string; value: StoredSchedule }
   approvals: {
     key: string

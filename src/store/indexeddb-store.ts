@@ -1,5 +1,6 @@
 import { ArgumentError } from '../errors'
 import { idbApprovalStore } from './idb-approval-store'
+import { idbCacheStore } from './idb-cache-store'
 import { IdbConnection } from './idb-connection'
 import { idbDefinitionStore } from './idb-definition-store'
 import { idbJournalStore } from './idb-journal-store'
@@ -69,6 +70,7 @@ export function indexedDbStore(options: IndexedDbStoreOptions = {}): Store {
     ...idbSecretStore(db, name),
     ...idbRouteStore(db),
     ...idbScheduleStore(db),
+    ...idbCacheStore(db),
     close: () => db.close(),
   }
 }

@@ -1,4 +1,5 @@
 import { memoryApprovalStore } from './memory-approval-store'
+import { memoryCacheStore } from './memory-cache-store'
 import { memoryDefinitionStore } from './memory-definition-store'
 import { memoryJournalStore } from './memory-journal-store'
 import { memoryRouteStore } from './memory-route-store'
@@ -30,6 +31,7 @@ export function memoryStore(options: { name?: string } = {}): Store {
     ...memorySecretStore(name),
     ...memoryRouteStore(),
     ...memoryScheduleStore(),
+    ...memoryCacheStore(),
     close: async () => {},
   }
 }

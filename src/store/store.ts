@@ -1,4 +1,5 @@
 import type { ApprovalStore } from './ports/approval-store'
+import type { CacheStore } from './ports/cache-store'
 import type { DefinitionStore } from './ports/definition-store'
 import type { JournalStore } from './ports/journal-store'
 import type { RouteStore } from './ports/route-store'
@@ -7,6 +8,7 @@ import type { ScheduleStore } from './ports/schedule-store'
 import type { SecretStore } from './ports/secret-store'
 
 export type { ApprovalQuery, ApprovalRecord, ApprovalStore } from './ports/approval-store'
+export type { CacheEntry, CacheFilter, CacheStore } from './ports/cache-store'
 export type { DefinitionStore, StoredDefinition } from './ports/definition-store'
 export type {
   CommitBatch,
@@ -40,7 +42,8 @@ export type Store = DefinitionStore &
   ApprovalStore &
   SecretStore &
   RouteStore &
-  ScheduleStore & {
+  ScheduleStore &
+  CacheStore & {
     /** Names the database; part of the Web Lock names (`spindle:<name>:run:<runId>`). */
     readonly name: string
     close(): Promise<void>

@@ -18,6 +18,27 @@ function example(): WorkflowDefinition {
 }
 
 describe('compileWorkflow', () => {
+  it('compiles a task cache: scope defaulted to global, its key expression reading upstream tasks', () => {
+    const workflow = compileWorkflow(
+      load(
+        definition({
+          a: { action: 'noop' },
+          b: { action: 'noop', dependsOn: ['a'], cache: { ttlMs: 60_000, key: 'tasks.a.output.id' } },
+          c: { action: 'noop', cache: { ttlMs: 5, scope: 'run' } },
+        }),
+      ),
+    )
+    const b = workflow.tasks.get('b')!
+    expect(b.cache?.ttlMs).toBe(60_000)
+    expect(b.cache?.scope).toBe('global')
+    expect(b.taskRefs).toEqual(['a'])
+    expect(b.cache?.key?.evaluate(scope({ tasks: { a: { output: { id: 7 }, status: 'completed' } } }))).toBe(
+      7,
+    )
+    expect(workflow.tasks.get('c')!.cache).toEqual({ ttlMs: 5, scope: 'run' })
+    expect(workflow.tasks.get('a')!.cache).toBeUndefined()
+  })
+
   it('builds the graph both ways, a topological order, roots and leaves', () => {
     const workflow = compileWorkflow(example())
     expect(workflow.key).toBe('order-pipeline@1.2.0')

@@ -5,19 +5,19 @@ import { DefinitionError } from '../../src/errors'
 import { ACTIONS, definition, designExample, randomDag } from './definitions'
 
 describe('loadDefinition', () => {
-  it('validates the DESIGN.md example except for its cache, which is reported as unsupported', () => {
+  it('loads the DESIGN.md example with its cache', () => {
     const result = loadDefinition(JSON.stringify(designExample()), { actions: ACTIONS })
-    expect(result).toEqual({
-      ok: false,
-      issues: [
-        {
-          path: 'tasks.load.cache',
-          code: 'unsupported',
-          message:
-            'The cross-run result cache is not supported by this engine yet; remove "cache" (the task then runs every time).',
-        },
-      ],
-    })
+    expect(result).toEqual({ ok: true, definition: designExample(), issues: [] })
+  })
+
+  it('refuses a cache scope it does not know, naming the ones it does', () => {
+    const example = designExample()
+    example.tasks.load.cache = { ttlMs: 5, scope: 'tab' as 'run' }
+    const result = loadDefinition(example, { actions: ACTIONS })
+    expect(result.ok).toBe(false)
+    expect(result.issues.map((issue) => [issue.path, issue.message])).toEqual([
+      ['tasks.load.cache.scope', 'cache.scope is one of global, definition, run.'],
+    ])
   })
 
   it('loads the DESIGN.md example without the cache, as a fresh copy', () => {

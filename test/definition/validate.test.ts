@@ -174,7 +174,7 @@ describe('semantic checks', () => {
     expect(issues[1]!.message).toMatch(/^Syntax error at column 15 in "x\/\$\{ input.a \+ }"/)
   })
 
-  it('checks expressions in compensate params and cache keys, and reports cache as unsupported', () => {
+  it('checks expressions in compensate params and cache keys', () => {
     expect(
       codes(
         definition({
@@ -186,7 +186,6 @@ describe('semantic checks', () => {
         }),
       ),
     ).toEqual([
-      ['tasks.a.cache', 'unsupported'],
       ['tasks.a.compensate.params.id', 'unknown_variable'],
       ['tasks.a.cache.key', 'expression_syntax'],
     ])

@@ -1,6 +1,7 @@
 import type { Store } from 'spindle'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { approvalStoreContract } from './approval-store-contract'
+import { cacheStoreContract } from './cache-store-contract'
 import { definitionStoreContract } from './definition-store-contract'
 import { journalStoreContract } from './journal-store-contract'
 import { routeStoreContract } from './route-store-contract'
@@ -38,6 +39,7 @@ export function storeContract(
     approvalStoreContract(() => store)
     secretStoreContract(() => store)
     routeStoreContract(() => store)
+    cacheStoreContract(() => store)
 
     it('closes', async () => {
       await store.createRun(runRecord('r1'))

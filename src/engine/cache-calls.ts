@@ -1,0 +1,49 @@
+import type { EngineScope } from '../host/engine-scope'
+import type { CacheStore } from '../store/store'
+import { checkOptions } from '../store/store-arguments'
+import type { Access } from './access'
+import { checkId } from './engine-arguments'
+
+/** Which entries `clearCache` deletes: those of one action and/or one definition; all when empty. */
+export interface CacheClearFilter {
+  action?: string
+  definitionId?: string
+}
+
+/** What the engine's cache calls need. */
+export interface CacheCallsContext {
+  readonly store: CacheStore
+  readonly access: Access
+  readonly scope: EngineScope
+}
+
+/**
+ * `clearCache`: checks its filter, asks `authorize` (verb `clearCache`, with the filter's
+ * `definitionId`), then deletes the matching result cache entries and counts them. Refused with
+ * `ENGINE_CLOSED` once the engine is closing; `close()` waits for a delete in flight.
+ */
+export async function clearCache(
+  ctx: CacheCallsContext,
+  filter: CacheClearFilter | undefined,
+  acting: string | undefined,
+): Promise<number> {
+  const { access, scope, store } = ctx
+  scope.check()
+  checkOptions('clearCache', filter, { action: true, definitionId: true })
+  const { action, definitionId } = filter ?? {}
+  if (action !== undefined) checkId('clearCache: "action"', action)
+  if (definitionId !== undefined) checkId('clearCache: "definitionId"', definitionId)
+  if (access.asks) {
+    await access.check({
+      principal: acting,
+      verb: 'clearCache',
+      ...(definitionId === undefined ? {} : { definitionId }),
+    })
+    scope.check()
+  }
+  const only = {
+    ...(action === undefined ? {} : { action }),
+    ...(definitionId === undefined ? {} : { definitionId }),
+  }
+  return scope.run(() => store.deleteCacheEntries(only))
+}

@@ -1,0 +1,80 @@
+import type { RunEvent } from '../core/run-reducer'
+import type { CompiledTask } from '../types'
+import type { AttemptAbort } from './attempt-abort'
+import { cacheKey } from './cache-key'
+import type { TaskHost } from './invoke-action'
+import { reportUnhandledError } from './report-unhandled-error'
+import type { ResultCache } from './result-cache'
+
+/** The attempt `cachedAttempt` looks up or runs. */
+export interface CachedAttemptSpec {
+  task: CompiledTask
+  attempt: number
+  controller: AttemptAbort
+  /** The task's resolved params, part of the key. */
+  params: Record<string, unknown>
+  cache: ResultCache
+}
+
+/**
+ * One attempt of a task with `cache`: a fresh entry under its key completes the task with the
+ * entry's output (a `task.completed` with `cached`, so a replay never runs the action either);
+ * a miss runs the attempt (`run`) under the key's Web Lock and keeps its success `ttlMs`.
+ * Failures, waits and attempts that changed the run's shared state are never kept. A task whose
+ * key cannot be made (see `cacheKey`) runs as if it had no cache.
+ */
+export async function cachedAttempt(
+  host: TaskHost,
+  attemptOf: CachedAttemptSpec,
+  run: () => RunEvent | undefined | Promise<RunEvent | undefined>,
+): Promise<RunEvent | undefined> {
+  const { task, attempt, controller, params, cache } = attemptOf
+  const spec = task.cache!
+  const definitionId = host.scope([]).run.definitionId
+  const made = await cacheKey({
+    action: task.action,
+    version: host.action(task.action).version,
+    params,
+    keyValue: spec.key?.evaluate(host.scope(spec.key.taskRefs)),
+    scope: spec.scope,
+    definitionId,
+    runId: host.runId,
+  })
+  if ('skip' in made) return run()
+  const { key } = made
+  const lookUpOrRun = async (): Promise<RunEvent | undefined> => {
+    const entry = await cache.store.getCacheEntry(key)
+    if (controller.aborted) return undefined
+    if (entry && entry.expiresAt > host.now()) {
+      return {
+        type: 'task.completed',
+        taskId: task.id,
+        attempt,
+        output: entry.output,
+        cached: { fromRunId: entry.runId, taskId: entry.taskId },
+        at: host.now(),
+      }
+    }
+    const event = await run()
+    if (event?.type === 'task.completed' && event.state === undefined) {
+      const now = host.now()
+      await cache.store
+        .putCacheEntry({
+          key,
+          expiresAt: now + spec.ttlMs,
+          action: task.action,
+          definitionId: definitionId,
+          runId: host.runId,
+          taskId: task.id,
+          output: event.output,
+          createdAt: now,
+        })
+        // The task has its output either way: a lost entry only means the next run computes it.
+        .catch(reportUnhandledError)
+    }
+    return event
+  }
+  const locks = globalThis.navigator?.locks
+  if (!locks) return lookUpOrRun()
+  return locks.request(cache.lockName(key), lookUpOrRun)
+}

@@ -1,0 +1,8 @@
+import type { CacheStore } from '../store/store'
+
+/** The engine's result cache as a task runner uses it: its store, and one Web Lock per key. */
+export interface ResultCache {
+  readonly store: CacheStore
+  /** The Web Lock name of a cache key: two runs that miss the same key compute it once. */
+  lockName(key: string): string
+}

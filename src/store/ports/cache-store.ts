@@ -1,0 +1,47 @@
+/**
+ * The result cache port: task outputs kept across runs under a key made from the action, its
+ * version, the resolved params and the task's `cache.key` value (see `src/runtime/cache-key.ts`).
+ */
+export interface CacheStore {
+  /** The entry under `key`, expired or not; `undefined` when there is none. */
+  getCacheEntry(key: string): Promise<CacheEntry | undefined>
+  /** Stores `entry`, replacing any entry under its key. */
+  putCacheEntry(entry: CacheEntry): Promise<void>
+  /**
+   * Deletes the entries of `filter.action` and/or `filter.definitionId` (every entry when both
+   * are absent) and, when `expiredAt` is given, only those expired at that time. Resolves to how
+   * many it deleted.
+   */
+  deleteCacheEntries(filter: CacheFilter): Promise<number>
+}
+
+/** Which cache entries `deleteCacheEntries` deletes. */
+export interface CacheFilter {
+  action?: string
+  definitionId?: string
+  /** Only entries whose `expiresAt` is at or before this time. */
+  expiredAt?: number
+}
+
+/** One cached task output, and where it came from. */
+export interface CacheEntry {
+  key: string
+  /** Absolute time (ms since epoch) from which the entry is stale. */
+  expiresAt: number
+  action: string
+  definitionId: string
+  /** The run whose task computed the output. */
+  runId: string
+  taskId: string
+  output: unknown
+  createdAt: number
+}
+
+/** Whether `entry` matches `filter`. */
+export function matchesCacheFilter(entry: CacheEntry, filter: CacheFilter): boolean {
+  return (
+    (filter.action === undefined || entry.action === filter.action) &&
+    (filter.definitionId === undefined || entry.definitionId === filter.definitionId) &&
+    (filter.expiredAt === undefined || entry.expiresAt <= filter.expiredAt)
+  )
+}

@@ -1,0 +1,60 @@
+import type { CacheEntry, Store } from 'spindle'
+import { describe, expect, it } from 'vitest'
+
+function entry(key: string, fields: Partial<CacheEntry> = {}): CacheEntry {
+  return {
+    key,
+    expiresAt: 2_000,
+    action: 'fetch-price',
+    definitionId: 'prices',
+    runId: 'run-1',
+    taskId: 'price',
+    output: { price: 42, tags: ['a'] },
+    createdAt: 1_000,
+    ...fields,
+  }
+}
+
+/** The `CacheStore` behaviour every store shows: entries in and out, deletes by filter and by expiry. */
+export function cacheStoreContract(store: () => Store): void {
+  describe('CacheStore', () => {
+    it('gives back what was put, replaced by a later put, and nothing for an unknown key', async () => {
+      expect(await store().getCacheEntry('k1')).toBeUndefined()
+      await store().putCacheEntry(entry('k1'))
+      expect(await store().getCacheEntry('k1')).toEqual(entry('k1'))
+      await store().putCacheEntry(entry('k1', { output: 'second', runId: 'run-2' }))
+      expect(await store().getCacheEntry('k1')).toEqual(entry('k1', { output: 'second', runId: 'run-2' }))
+    })
+
+    it('keeps no reference to the entry it was given', async () => {
+      const given = entry('k1')
+      await store().putCacheEntry(given)
+      ;(given.output as { price: number }).price = 0
+      expect(await store().getCacheEntry('k1')).toEqual(entry('k1'))
+    })
+
+    it('deletes by action, by definition, both, or all, and counts what it deleted', async () => {
+      await store().putCacheEntry(entry('a', { action: 'x', definitionId: 'd1' }))
+      await store().putCacheEntry(entry('b', { action: 'x', definitionId: 'd2' }))
+      await store().putCacheEntry(entry('c', { action: 'y', definitionId: 'd1' }))
+      await store().putCacheEntry(entry('d', { action: 'y', definitionId: 'd2' }))
+      expect(await store().deleteCacheEntries({ action: 'x', definitionId: 'd1' })).toBe(1)
+      expect(await store().getCacheEntry('a')).toBeUndefined()
+      expect(await store().deleteCacheEntries({ definitionId: 'd2' })).toBe(2)
+      expect(await store().getCacheEntry('c')).toEqual(entry('c', { action: 'y', definitionId: 'd1' }))
+      expect(await store().deleteCacheEntries({ action: 'z' })).toBe(0)
+      expect(await store().deleteCacheEntries({})).toBe(1)
+      expect(await store().getCacheEntry('c')).toBeUndefined()
+    })
+
+    it('deletes only the entries expired at a time when asked', async () => {
+      await store().putCacheEntry(entry('old', { expiresAt: 100 }))
+      await store().putCacheEntry(entry('edge', { expiresAt: 200 }))
+      await store().putCacheEntry(entry('fresh', { expiresAt: 300 }))
+      expect(await store().deleteCacheEntries({ expiredAt: 200 })).toBe(2)
+      expect(await store().getCacheEntry('old')).toBeUndefined()
+      expect(await store().getCacheEntry('edge')).toBeUndefined()
+      expect(await store().getCacheEntry('fresh')).toEqual(entry('fresh', { expiresAt: 300 }))
+    })
+  })
+}

@@ -1,0 +1,43 @@
+import type { WorkflowDefinition } from 'spindle'
+import { connectEngine } from 'spindle/client'
+import { describe, expect, it } from 'vitest'
+import { deleteDatabase, engineWorker, uniqueDb } from './engine-worker'
+
+const cached: WorkflowDefinition = {
+  schemaVersion: '2.0',
+  id: 'cached',
+  version: '1.0.0',
+  tasks: { t: { action: 'transform', params: { value: '${ input.n }' }, cache: { ttlMs: 3_600_000 } } },
+}
+
+describe('the result cache through the worker', () => {
+  it("a second tab's run completes from the entry the first tab's run made; clearCache empties it", async () => {
+    const db = uniqueDb('cache')
+    const first = engineWorker({ db, store: 'idb' })
+    const second = engineWorker({ db, store: 'idb' })
+    try {
+      const tab = connectEngine(first)
+      const other = connectEngine(second)
+      await tab.register(cached)
+      const source = await tab.start('cached', { n: 3 }, { runId: 'source' })
+      expect((await tab.wait(source.runId, { timeoutMs: 10_000 })).tasks.t!.output).toBe(3)
+
+      const hit = await other.start('cached', { n: 3 }, { runId: 'hit' })
+      expect((await other.wait(hit.runId, { timeoutMs: 10_000 })).tasks.t!.output).toBe(3)
+      const completed = (await other.history('hit')).find((entry) => entry.type === 'task.completed')
+      expect(completed).toMatchObject({ cached: { fromRunId: 'source', taskId: 't' } })
+
+      expect(await other.clearCache({ action: 'transform' })).toBe(1)
+      const again = await tab.start('cached', { n: 3 }, { runId: 'again' })
+      await tab.wait(again.runId, { timeoutMs: 10_000 })
+      const ran = (await tab.history('again')).find((entry) => entry.type === 'task.completed')
+      expect(ran).not.toHaveProperty('cached')
+      await tab.close()
+      await other.close()
+    } finally {
+      first.terminate()
+      second.terminate()
+      await deleteDatabase(db)
+    }
+  })
+})
