@@ -11,6 +11,7 @@ import type {
   SnapshotRecord,
 } from './ports/journal-store'
 import type { RunRecord } from './ports/run-store'
+import { isEnded } from './run-query'
 import { checkRunIds } from './store-arguments'
 
 /**
@@ -148,6 +149,23 @@ export function memoryJournalStore(
     async rollBack(runId: string, afterSeq: number, epoch: number): Promise<void> {
       fence(runId, epoch, runs.get(runId))
       markRolledBack(runId, afterSeq)
+    },
+
+    async deleteRuns(runIds: readonly string[]): Promise<string[]> {
+      const open = new Set<string>()
+      for (const record of approvals.values()) if (record.status === 'open') open.add(record.runId)
+      const deleted: string[] = []
+      for (const runId of new Set(checkRunIds(runIds))) {
+        const run = runs.get(runId)
+        if (!run || !isEnded(run.status) || open.has(runId)) continue
+        runs.delete(runId)
+        journals.delete(runId)
+        snapshots.delete(runId)
+        taskOutputs.delete(runId)
+        for (const [id, record] of approvals) if (record.runId === runId) approvals.delete(id)
+        deleted.push(runId)
+      }
+      return deleted
     },
   }
 }

@@ -26,6 +26,7 @@ const EVERY_METHOD: Record<StoreMethod, true> = {
   latestSnapshot: true,
   readRestorePoints: true,
   rollBack: true,
+  deleteRuns: true,
   listApprovals: true,
   deleteApprovals: true,
   getSecret: true,
