@@ -43,6 +43,7 @@ export const FORWARDED_METHODS = [
   'deleteSecret',
   'listSecrets',
   'models',
+  'purge',
 ] as const satisfies readonly (keyof Engine)[]
 
 export type ForwardedMethod = (typeof FORWARDED_METHODS)[number]

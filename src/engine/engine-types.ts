@@ -22,6 +22,7 @@ import type {
   RunInfo,
   RunPage,
   RunSnapshot,
+  RunStatus,
   RunView,
   StartOptions,
   ValidationResult,
@@ -113,6 +114,29 @@ export interface EngineOptions {
   limits?: Record<string, ActionLimit>
   /** What the `http` action may call, and the headers it sends with every request. */
   http?: HttpOptions
+  /**
+   * How long ended runs are kept, for `purge()` without a filter. Default: completed runs 14 days
+   * and at most 1,000 of them, failed runs 30 days, cancelled runs 7 days. See the README, "Retention".
+   */
+  retention?: RetentionOptions
+}
+
+/** `EngineOptions.retention`: each age in ms after the run ended. */
+export interface RetentionOptions {
+  completed?: { maxAgeMs?: number; maxCount?: number }
+  failed?: { maxAgeMs?: number }
+  cancelled?: { maxAgeMs?: number }
+}
+
+/** What `purge(filter)` deletes: the ended runs that match every field given. */
+export interface PurgeFilter {
+  /** Ended statuses only (`completed`, `failed`, `cancelled`). Default: all three. */
+  status?: RunStatus[]
+  /** Only runs that ended before this time (ms since the epoch). */
+  endedBefore?: number
+  definitionId?: string
+  /** Count what would be deleted, deleting nothing. */
+  dryRun?: boolean
 }
 
 /** `EngineOptions.http`. */
@@ -285,4 +309,16 @@ export interface Engine {
   deleteSecret(name: string): Promise<void>
   /** The names of the stored secrets, sorted; never a value. */
   listSecrets(): Promise<string[]>
+
+  /**
+   * Deletes ended runs with all they keep (journal, snapshots, outputs, approvals) and resolves
+   * to how many: without a filter, those `EngineOptions.retention` lets go; with one, those it
+   * selects (`dryRun`: only counts them). Never deleted: runs not ended, runs with an open
+   * approval, parents of runs not ended. Asked of `authorize` (verb `purge`). A bad filter is
+   * `INVALID_ARGUMENT`, deleting nothing.
+   *
+   * @example
+   * await engine.purge({ status: ['failed'], endedBefore: Date.now() - 86_400_000 })
+   */
+  purge(filter?: PurgeFilter): Promise<number>
 }

@@ -23,8 +23,10 @@ import { DefinitionCalls } from './definition-calls'
 import { checkEngineOptions, checkId, checkWaitOptions } from './engine-arguments'
 import { EngineLifecycle } from './engine-lifecycle'
 import { type EngineParts, engineParts } from './engine-parts'
-import type { Engine, EngineOptions } from './engine-types'
+import type { Engine, EngineOptions, PurgeFilter } from './engine-types'
+import { checkPurgeFilter } from './purge-arguments'
 import { recoverOnCreation, recoverRuns } from './recover-runs'
+import { purgeRuns, type Retention, retentionOf } from './run-purge'
 import { startRun } from './run-start'
 import { SecretCalls } from './secret-calls'
 
@@ -69,6 +71,7 @@ class SpindleEngine implements Engine {
   readonly #definitionCalls: DefinitionCalls
   readonly #lifecycle: EngineLifecycle
   readonly #secretCalls: SecretCalls
+  readonly #retention: Retention
 
   readonly events$
   readonly alerts$
@@ -88,6 +91,7 @@ class SpindleEngine implements Engine {
     this.alerts$ = parts.alerts.asObservable()
     this.#definitionCalls = new DefinitionCalls(parts)
     this.#secretCalls = new SecretCalls(parts)
+    this.#retention = retentionOf(options.retention)
     parts.services.register(parts.wakeups)
     parts.services.open()
     this.#lifecycle = new EngineLifecycle({
@@ -210,6 +214,27 @@ class SpindleEngine implements Engine {
     return this.#parts.models.list()
   }
 
+  // ─── retention ─────────────────────────────────────────────────────────────────────────
+
+  purge(filter?: PurgeFilter): Promise<number> {
+    return this.#purge(filter, undefined)
+  }
+
+  async #purge(filter: PurgeFilter | undefined, acting: string | undefined): Promise<number> {
+    const { access, scope, clock } = this.#parts
+    scope.check()
+    const checked = filter === undefined ? undefined : checkPurgeFilter(filter)
+    if (access.asks) {
+      await access.check({
+        principal: acting,
+        verb: 'purge',
+        ...(checked?.definitionId && { definitionId: checked.definitionId }),
+      })
+      scope.check()
+    }
+    return scope.run(() => purgeRuns(this.#parts, checked, this.#retention, clock.now()))
+  }
+
   // ─── lifecycle ─────────────────────────────────────────────────────────────────────────
 
   recover(): Promise<RunInfo[]> {
@@ -235,6 +260,7 @@ class SpindleEngine implements Engine {
       recover: () => recoverRuns(this.#parts, principal),
       setSecret: (name, value) => this.#secretCalls.set(name, value, principal),
       deleteSecret: (name) => this.#secretCalls.delete(name, principal),
+      purge: (filter) => this.#purge(filter, principal),
     }
     for (const name of CONTROL_CALLS) {
       Object.assign(acting, { [name]: (...args: unknown[]) => callControl(controls, name, args) })
