@@ -65,6 +65,7 @@ export function indexedDbStore(options: IndexedDbStoreOptions = {}): Store {
     ...idbJournalStore(db),
     ...idbApprovalStore(db),
     ...idbSecretStore(db, name),
+    countRecords: () => db.countAll(),
     close: () => db.close(),
   }
 }

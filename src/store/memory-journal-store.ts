@@ -22,7 +22,7 @@ import { checkRunIds } from './store-arguments'
 export function memoryJournalStore(
   runs: Map<string, RunRecord>,
   approvals: Map<string, ApprovalRecord> = new Map(),
-): JournalStore {
+): JournalStore & { counts(): Record<string, number> } {
   const journals = new Map<string, JournalEntry[]>()
   const snapshots = new Map<string, SnapshotRecord[]>()
   /** Per run, by key: the newest output record of each task (and of each `forEach` item). */
@@ -45,6 +45,13 @@ export function memoryJournalStore(
   }
 
   return {
+    /** Records per store: journal entries (not pages, as in IndexedDB), snapshots, output records. */
+    counts: () => ({
+      journal: sum(journals.values(), (list) => list.length),
+      snapshots: sum(snapshots.values(), (list) => list.length),
+      outputs: sum(taskOutputs.values(), (map) => map.size),
+    }),
+
     async commit(batch: CommitBatch): Promise<void> {
       // Most commits are one run's next entries: no spread, no clone of an empty list.
       for (const { runId, epoch } of batch.runs) fence(runId, epoch, runs.get(runId))
@@ -168,4 +175,10 @@ export function memoryJournalStore(
       return deleted
     },
   }
+}
+
+function sum<T>(values: Iterable<T>, size: (value: T) => number): number {
+  let total = 0
+  for (const value of values) total += size(value)
+  return total
 }

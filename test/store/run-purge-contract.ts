@@ -51,3 +51,25 @@ export function runPurgeContract(store: () => Store): void {
     })
   })
 }
+
+/** What `countRecords` reports in every store: the records of runs, journals and approvals, by store. */
+export function countRecordsContract(store: () => Store): void {
+  it('counts the records of each store, and fewer after a purge', async () => {
+    await store().createRun(runRecord('r1', { status: 'completed' }))
+    await store().createRun(runRecord('r2'))
+    await store().commit({
+      entries: journal('r1', 2),
+      runs: [],
+      snapshots: [snapshotRecord('r1', 2)],
+      outputs: [outputRecord('r1', 1)],
+      fences: [{ runId: 'r1', epoch: 0 }],
+    })
+    const before = await store().countRecords()
+    expect(before).toMatchObject({ runs: 2, snapshots: 1, outputs: 1, approvals: 0 })
+    expect(before.journal ?? before.pages).toBeGreaterThan(0)
+    await store().deleteRuns(['r1'])
+    const after = await store().countRecords()
+    expect(after).toMatchObject({ runs: 1, snapshots: 0, outputs: 0 })
+    expect(after.journal ?? after.pages).toBe(0)
+  })
+}

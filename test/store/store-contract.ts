@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { approvalStoreContract } from './approval-store-contract'
 import { definitionStoreContract } from './definition-store-contract'
 import { journalStoreContract } from './journal-store-contract'
-import { runPurgeContract } from './run-purge-contract'
+import { countRecordsContract, runPurgeContract } from './run-purge-contract'
 import { runStoreContract } from './run-store-contract'
 import { secretStoreContract } from './secret-store-contract'
 import { runRecord } from './store-fixtures'
@@ -37,6 +37,7 @@ export function storeContract(
     journalStoreContract(() => store)
     approvalStoreContract(() => store)
     runPurgeContract(() => store)
+    countRecordsContract(() => store)
     secretStoreContract(() => store)
 
     it('closes', async () => {

@@ -32,6 +32,7 @@ const EVERY_METHOD: Record<StoreMethod, true> = {
   getSecret: true,
   putSecret: true,
   deleteSecret: true,
+  countRecords: true,
   listSecrets: true,
   close: true,
 }
