@@ -14,7 +14,9 @@ export type {
   HttpOptions,
   PurgeFilter,
   RetentionOptions,
+  StorageInfo,
 } from './engine/engine-types'
+export { requestStoragePersistence } from './engine/storage-info'
 export type { ErrorCode, ErrorInfo, ValidationIssue } from './errors'
 export {
   ArgumentError,

@@ -44,6 +44,7 @@ export const FORWARDED_METHODS = [
   'listSecrets',
   'models',
   'purge',
+  'storage',
 ] as const satisfies readonly (keyof Engine)[]
 
 export type ForwardedMethod = (typeof FORWARDED_METHODS)[number]

@@ -128,6 +128,18 @@ export interface RetentionOptions {
   cancelled?: { maxAgeMs?: number }
 }
 
+/** What `Engine.storage()` reports. */
+export interface StorageInfo {
+  /** Bytes the origin uses (all its storage, not this database alone), as the browser estimates. */
+  usage?: number
+  /** Bytes the origin may use, as the browser estimates. */
+  quota?: number
+  /** Whether the browser keeps the origin's storage under storage pressure (`requestPersistence`). */
+  persisted?: boolean
+  /** Records per store of the engine's database, by store name; `bytes` is not measured yet. */
+  stores: Record<string, { records: number; bytes?: number }>
+}
+
 /** What `purge(filter)` deletes: the ended runs that match every field given. */
 export interface PurgeFilter {
   /** Ended statuses only (`completed`, `failed`, `cancelled`). Default: all three. */
@@ -321,4 +333,18 @@ export interface Engine {
    * await engine.purge({ status: ['failed'], endedBefore: Date.now() - 86_400_000 })
    */
   purge(filter?: PurgeFilter): Promise<number>
+  /**
+   * The origin's storage usage and quota, whether it is persisted, and the records of each store
+   * of the engine's database.
+   *
+   * @example
+   * const { usage, quota } = await engine.storage()
+   */
+  storage(): Promise<StorageInfo>
+  /**
+   * Asks the browser to persist this origin's storage (`navigator.storage.persist()`, which only a
+   * page may call) and resolves to whether it is. On an engine in a worker it is `INVALID_STATE`:
+   * the engine `connectEngine` returns asks on the page.
+   */
+  requestPersistence(): Promise<boolean>
 }

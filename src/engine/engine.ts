@@ -23,12 +23,13 @@ import { DefinitionCalls } from './definition-calls'
 import { checkEngineOptions, checkId, checkWaitOptions } from './engine-arguments'
 import { EngineLifecycle } from './engine-lifecycle'
 import { type EngineParts, engineParts } from './engine-parts'
-import type { Engine, EngineOptions, PurgeFilter } from './engine-types'
+import type { Engine, EngineOptions, PurgeFilter, StorageInfo } from './engine-types'
 import { checkPurgeFilter } from './purge-arguments'
 import { recoverOnCreation, recoverRuns } from './recover-runs'
 import { purgeRuns, type Retention, retentionOf } from './run-purge'
 import { startRun } from './run-start'
 import { SecretCalls } from './secret-calls'
+import { requestStoragePersistence, storageInfo } from './storage-info'
 
 /**
  * Creates a workflow engine. It runs where it is created (a worker, a page, Node); use
@@ -233,6 +234,16 @@ class SpindleEngine implements Engine {
       scope.check()
     }
     return scope.run(() => purgeRuns(this.#parts, checked, this.#retention, clock.now()))
+  }
+
+  async storage(): Promise<StorageInfo> {
+    this.#parts.scope.check()
+    return storageInfo(this.#parts.store)
+  }
+
+  async requestPersistence(): Promise<boolean> {
+    this.#parts.scope.check()
+    return requestStoragePersistence()
   }
 
   // ─── lifecycle ─────────────────────────────────────────────────────────────────────────

@@ -172,3 +172,38 @@ describe('purge: deleting ended runs, in IndexedDB', () => {
     expect(asked).toContain('ann:purge')
   })
 })
+
+describe('storage() and requestPersistence()', () => {
+  const temp = tempStores()
+  const engines: Engine[] = []
+  afterEach(async () => {
+    await Promise.all(engines.splice(0).map((e) => e.close()))
+  })
+
+  it("reports the origin's usage and quota and the records per store, fewer after a purge", async () => {
+    const engine = createEngine({ store: temp.open(), clock: simulatedClock(START), recover: false })
+    engines.push(engine)
+    await engine.register(quick)
+    await engine.start('quick', {}, { runId: 'q' })
+    await engine.wait('q')
+    const before = await engine.storage()
+    expect(before.usage).toBeGreaterThan(0)
+    expect(before.quota).toBeGreaterThan(before.usage!)
+    expect(typeof before.persisted).toBe('boolean')
+    expect(before.stores.runs).toEqual({ records: 1 })
+    expect(before.stores.definitions).toEqual({ records: 1 })
+    expect(before.stores.pages!.records).toBeGreaterThan(0)
+    expect(await engine.purge({})).toBe(1)
+    const after = await engine.storage()
+    expect(after.stores.runs).toEqual({ records: 0 })
+    expect(after.stores.pages).toEqual({ records: 0 })
+  })
+
+  it('asks navigator.storage.persist() on the page and resolves to its answer', async () => {
+    const engine = createEngine({ store: temp.open(), recover: false })
+    engines.push(engine)
+    const persisted = await engine.requestPersistence()
+    expect(typeof persisted).toBe('boolean')
+    expect((await engine.storage()).persisted).toBe(persisted)
+  })
+})
