@@ -26,6 +26,7 @@ import { type EngineParts, engineParts } from './engine-parts'
 import type { Engine, EngineOptions, PurgeFilter, StorageInfo } from './engine-types'
 import { checkPurgeFilter } from './purge-arguments'
 import { recoverOnCreation, recoverRuns } from './recover-runs'
+import { RetentionSweep } from './retention-sweep'
 import { purgeRuns, type Retention, retentionOf } from './run-purge'
 import { startRun } from './run-start'
 import { SecretCalls } from './secret-calls'
@@ -88,12 +89,17 @@ class SpindleEngine implements Engine {
   constructor(options: EngineOptions) {
     const parts = engineParts(options)
     this.#parts = parts
+    this.#retention = retentionOf(options.retention)
     this.events$ = parts.events.asObservable()
     this.alerts$ = parts.alerts.asObservable()
     this.#definitionCalls = new DefinitionCalls(parts)
     this.#secretCalls = new SecretCalls(parts)
-    this.#retention = retentionOf(options.retention)
     parts.services.register(parts.wakeups)
+    // Only with retention set: the sweep holds a clock timer of its own, and an engine without
+    // retention keeps exactly the timers it had before (the default sweep is to be decided).
+    if (options.retention !== undefined) {
+      parts.services.register(new RetentionSweep(parts, this.#retention, parts.clock))
+    }
     parts.services.open()
     this.#lifecycle = new EngineLifecycle({
       ...parts,

@@ -7,7 +7,7 @@ import { ENDED } from './purge-arguments'
 const DAY = 24 * 60 * 60 * 1000
 const UNENDED: readonly RunStatus[] = ['queued', 'running', 'paused']
 /** Runs deleted per store transaction: a purge never holds the database for long. */
-const SLICE = 50
+export const SLICE = 50
 
 /** `EngineOptions.retention` with every default filled in. */
 export interface Retention {
@@ -39,6 +39,7 @@ export async function purgeRuns(
   filter: PurgeFilter | undefined,
   retention: Retention,
   now: number,
+  limit = Number.POSITIVE_INFINITY,
 ): Promise<number> {
   const { store } = parts
   const candidates = filter ? await selected(store, filter) : await expired(store, retention, now)
@@ -49,7 +50,9 @@ export async function purgeRuns(
   ])
   const kept = new Set<string>([...open.map((a) => a.runId)])
   for (const run of live) if (run.parentRunId !== undefined) kept.add(run.parentRunId)
-  const ids = candidates.filter((runId) => !kept.has(runId) && parts.runs.get(runId) === undefined)
+  const ids = candidates
+    .filter((runId) => !kept.has(runId) && parts.runs.get(runId) === undefined)
+    .slice(0, limit)
   if (filter?.dryRun) return ids.length
   let deleted = 0
   for (let i = 0; i < ids.length; i += SLICE) {
