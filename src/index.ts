@@ -7,7 +7,16 @@ export { computeProgress } from './core/monitor/progress'
 export { createRunReplica, type RunReplica, type RunSnapshot } from './core/run-replica'
 export { DEFINITION_LIMITS } from './definition/parse'
 export { createEngine } from './engine/engine'
-export type { AccessRequest, Engine, EngineOptions, HttpOptions } from './engine/engine-types'
+export type {
+  AccessRequest,
+  Engine,
+  EngineOptions,
+  HttpOptions,
+  PurgeFilter,
+  RetentionOptions,
+  StorageInfo,
+} from './engine/engine-types'
+export { requestStoragePersistence } from './engine/storage-info'
 export type { ErrorCode, ErrorInfo, ValidationIssue } from './errors'
 export {
   ArgumentError,

@@ -1,7 +1,7 @@
 import { share } from 'rxjs'
 import { approvalFeed } from '../src/core/approval-feed'
 import { ArgumentError } from '../src/errors'
-import type { Engine } from '../src/index'
+import { type Engine, requestStoragePersistence } from '../src/index'
 import { Connection } from './connection'
 import {
   checkDefaultWorkerOptions,
@@ -142,6 +142,8 @@ function connect(worker: Worker | undefined, options: ConnectOptions, family: Ma
     alerts$: monitor.alerts$,
     approvals$: (filter) => approvalFeed(events$, () => forwarded.listApprovals(filter)),
     close: () => connection.close(),
+    // navigator.storage.persist() is for pages only: asked here, never forwarded to the worker.
+    requestPersistence: () => requestStoragePersistence(),
     // The worker holds a connection's principal: acting as another takes a connection of its
     // own, one per principal in the family (each `as` would otherwise open another channel).
     as: (other) => {

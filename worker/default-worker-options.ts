@@ -19,6 +19,7 @@ export interface DefaultWorkerOptions
     | 'files'
     | 'models'
     | 'limits'
+    | 'retention'
   > {
   /** The IndexedDB database (`indexedDbStore`'s options). Default: `{ name: 'spindle' }`. */
   store?: { name?: string; durability?: 'strict' | 'relaxed' }
@@ -36,6 +37,7 @@ const FIELDS = {
   files: true,
   models: true,
   limits: true,
+  retention: true,
 } as const satisfies Record<keyof DefaultWorkerOptions, true>
 
 /**

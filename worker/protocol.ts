@@ -48,6 +48,8 @@ export const FORWARDED_METHODS = [
   'unroute',
   'listRoutes',
   'emit',
+  'purge',
+  'storage',
 ] as const satisfies readonly (keyof Engine)[]
 
 export type ForwardedMethod = (typeof FORWARDED_METHODS)[number]

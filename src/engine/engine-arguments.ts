@@ -7,6 +7,7 @@ import type { EngineOptions } from './engine-types'
 import { checkFilesOption } from './files-arguments'
 import { checkHttpOptions } from './http-access'
 import { checkModels } from './model-options'
+import { checkRetentionOption } from './purge-arguments'
 import { decodeRunCursor } from './run-cursor'
 import { checkSecretsOption } from './secret-arguments'
 
@@ -56,6 +57,7 @@ const ENGINE_OPTIONS = {
   secrets: true,
   http: true,
   limits: true,
+  retention: true,
   files: true,
   models: true,
 } as const satisfies Record<keyof EngineOptions, true>
@@ -99,6 +101,7 @@ export function checkEngineOptions(options: unknown): asserts options is EngineO
   checkFilesOption((options as EngineOptions).files)
   checkSecretsOption((options as EngineOptions).secrets)
   checkModels((options as EngineOptions).models, (options as EngineOptions).secrets)
+  checkRetentionOption((options as EngineOptions).retention)
   const { maxChildDepth } = options as EngineOptions
   if (maxChildDepth !== undefined && !(Number.isInteger(maxChildDepth) && maxChildDepth >= 1)) {
     throw new ArgumentError(

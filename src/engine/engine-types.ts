@@ -25,6 +25,7 @@ import type {
   RunInfo,
   RunPage,
   RunSnapshot,
+  RunStatus,
   RunView,
   StartOptions,
   ValidationResult,
@@ -116,6 +117,41 @@ export interface EngineOptions {
   limits?: Record<string, ActionLimit>
   /** What the `http` action may call, and the headers it sends with every request. */
   http?: HttpOptions
+  /**
+   * How long ended runs are kept, for `purge()` without a filter. Default: completed runs 14 days
+   * and at most 1,000 of them, failed runs 30 days, cancelled runs 7 days. See the README, "Retention".
+   */
+  retention?: RetentionOptions
+}
+
+/** `EngineOptions.retention`: each age in ms after the run ended. */
+export interface RetentionOptions {
+  completed?: { maxAgeMs?: number; maxCount?: number }
+  failed?: { maxAgeMs?: number }
+  cancelled?: { maxAgeMs?: number }
+}
+
+/** What `Engine.storage()` reports. */
+export interface StorageInfo {
+  /** Bytes the origin uses (all its storage, not this database alone), as the browser estimates. */
+  usage?: number
+  /** Bytes the origin may use, as the browser estimates. */
+  quota?: number
+  /** Whether the browser keeps the origin's storage under storage pressure (`requestPersistence`). */
+  persisted?: boolean
+  /** Records per store of the engine's database, by store name; `bytes` is not measured yet. */
+  stores: Record<string, { records: number; bytes?: number }>
+}
+
+/** What `purge(filter)` deletes: the ended runs that match every field given. */
+export interface PurgeFilter {
+  /** Ended statuses only (`completed`, `failed`, `cancelled`). Default: all three. */
+  status?: RunStatus[]
+  /** Only runs that ended before this time (ms since the epoch). */
+  endedBefore?: number
+  definitionId?: string
+  /** Count what would be deleted, deleting nothing. */
+  dryRun?: boolean
 }
 
 /** `EngineOptions.http`. */
@@ -322,4 +358,29 @@ export interface Engine {
    * await engine.clearCache({ action: 'fetch-prices' })
    */
   clearCache(filter?: { action?: string; definitionId?: string }): Promise<number>
+  /**
+   * Deletes ended runs with all they keep (journal, snapshots, outputs, approvals) and resolves
+   * to how many: without a filter, those `EngineOptions.retention` lets go; with one, those it
+   * selects (`dryRun`: only counts them). Never deleted: runs not ended, runs with an open
+   * approval, parents of runs not ended. Asked of `authorize` (verb `purge`). A bad filter is
+   * `INVALID_ARGUMENT`, deleting nothing.
+   *
+   * @example
+   * await engine.purge({ status: ['failed'], endedBefore: Date.now() - 86_400_000 })
+   */
+  purge(filter?: PurgeFilter): Promise<number>
+  /**
+   * The origin's storage usage and quota, whether it is persisted, and the records of each store
+   * of the engine's database.
+   *
+   * @example
+   * const { usage, quota } = await engine.storage()
+   */
+  storage(): Promise<StorageInfo>
+  /**
+   * Asks the browser to persist this origin's storage (`navigator.storage.persist()`, which only a
+   * page may call) and resolves to whether it is. On an engine in a worker it is `INVALID_STATE`:
+   * the engine `connectEngine` returns asks on the page.
+   */
+  requestPersistence(): Promise<boolean>
 }

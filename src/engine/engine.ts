@@ -28,11 +28,15 @@ import { DefinitionCalls } from './definition-calls'
 import { checkEngineOptions, checkId, checkWaitOptions } from './engine-arguments'
 import { EngineLifecycle } from './engine-lifecycle'
 import { type EngineParts, engineParts } from './engine-parts'
-import type { Engine, EngineOptions } from './engine-types'
+import type { Engine, EngineOptions, PurgeFilter, StorageInfo } from './engine-types'
 import { EventRoutes } from './event-routes'
+import { checkPurgeFilter } from './purge-arguments'
 import { recoverOnCreation, recoverRuns } from './recover-runs'
+import { RetentionSweep } from './retention-sweep'
+import { purgeRuns, type Retention, retentionOf } from './run-purge'
 import { startRun } from './run-start'
 import { SecretCalls } from './secret-calls'
+import { requestStoragePersistence, storageInfo } from './storage-info'
 
 /**
  * Creates a workflow engine. It runs where it is created (a worker, a page, Node); use
@@ -76,6 +80,7 @@ class SpindleEngine implements Engine {
   readonly #lifecycle: EngineLifecycle
   readonly #secretCalls: SecretCalls
   readonly #routes: EventRoutes
+  readonly #retention: Retention
 
   readonly events$
   readonly alerts$
@@ -91,6 +96,7 @@ class SpindleEngine implements Engine {
   constructor(options: EngineOptions) {
     const parts = engineParts(options)
     this.#parts = parts
+    this.#retention = retentionOf(options.retention)
     this.events$ = parts.events.asObservable()
     this.alerts$ = parts.alerts.asObservable()
     this.#definitionCalls = new DefinitionCalls(parts)
@@ -98,6 +104,11 @@ class SpindleEngine implements Engine {
     this.#routes = new EventRoutes(parts.starting)
     parts.services.register(parts.wakeups)
     parts.services.register(new CacheSweep(parts))
+    // Only with retention set: the sweep holds a clock timer of its own, and an engine without
+    // retention keeps exactly the timers it had before (the default sweep is to be decided).
+    if (options.retention !== undefined) {
+      parts.services.register(new RetentionSweep(parts, this.#retention, parts.clock))
+    }
     parts.services.open()
     this.#lifecycle = new EngineLifecycle({
       ...parts,
@@ -243,6 +254,37 @@ class SpindleEngine implements Engine {
     return this.#parts.models.list()
   }
 
+  // ─── retention ─────────────────────────────────────────────────────────────────────────
+
+  purge(filter?: PurgeFilter): Promise<number> {
+    return this.#purge(filter, undefined)
+  }
+
+  async #purge(filter: PurgeFilter | undefined, acting: string | undefined): Promise<number> {
+    const { access, scope, clock } = this.#parts
+    scope.check()
+    const checked = filter === undefined ? undefined : checkPurgeFilter(filter)
+    if (access.asks) {
+      await access.check({
+        principal: acting,
+        verb: 'purge',
+        ...(checked?.definitionId && { definitionId: checked.definitionId }),
+      })
+      scope.check()
+    }
+    return scope.run(() => purgeRuns(this.#parts, checked, this.#retention, clock.now()))
+  }
+
+  async storage(): Promise<StorageInfo> {
+    this.#parts.scope.check()
+    return storageInfo(this.#parts.store)
+  }
+
+  async requestPersistence(): Promise<boolean> {
+    this.#parts.scope.check()
+    return requestStoragePersistence()
+  }
+
   // ─── lifecycle ─────────────────────────────────────────────────────────────────────────
 
   recover(): Promise<RunInfo[]> {
@@ -272,6 +314,7 @@ class SpindleEngine implements Engine {
       unroute: (id) => this.#routes.unroute(id, principal),
       emit: (event) => this.#routes.emit(event, principal),
       clearCache: (filter) => clearCache(this.#parts, filter, principal),
+      purge: (filter) => this.#purge(filter, principal),
     }
     for (const name of CONTROL_CALLS) {
       Object.assign(acting, { [name]: (...args: unknown[]) => callControl(controls, name, args) })

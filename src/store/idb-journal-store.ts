@@ -15,6 +15,7 @@ import type {
   RestorePoint,
   SnapshotRecord,
 } from './ports/journal-store'
+import { isEnded } from './run-query'
 import { checkBatch, checkKey, checkRunIds, checkSeq } from './store-arguments'
 
 /**
@@ -42,6 +43,28 @@ export function idbJournalStore(db: IdbConnection): JournalStore {
           (runId, afterSeq, beforeSeq) => markRolledBack(wrap(tx) as never, runId, afterSeq, beforeSeq),
           touch && (() => projectIn(wrap(tx) as never, batch.entries, touch)),
         )
+      })
+    },
+
+    deleteRuns(runIds: readonly string[]): Promise<string[]> {
+      const stores = ['runs', 'pages', 'snapshots', 'outputs', 'approvals'] as const
+      return db.write('deleteRuns', [...stores], async (tx) => {
+        const deleted: string[] = []
+        for (const runId of new Set(checkRunIds(runIds))) {
+          const run = await tx.objectStore('runs').get(runId)
+          if (!run || !isEnded(run.status)) continue
+          const approvals = await tx.objectStore('approvals').index('runId').getAll(runId)
+          if (approvals.some((a) => a.status === 'open')) continue
+          await Promise.all([
+            tx.objectStore('runs').delete(runId),
+            tx.objectStore('pages').delete(runRange(runId)),
+            tx.objectStore('snapshots').delete(runRange(runId)),
+            tx.objectStore('outputs').delete(runRange(runId)),
+            ...approvals.map((a) => tx.objectStore('approvals').delete(a.approvalId)),
+          ])
+          deleted.push(runId)
+        }
+        return deleted
       })
     },
 

@@ -71,6 +71,7 @@ export function indexedDbStore(options: IndexedDbStoreOptions = {}): Store {
     ...idbRouteStore(db),
     ...idbScheduleStore(db),
     ...idbCacheStore(db),
+    countRecords: () => db.countAll(),
     close: () => db.close(),
   }
 }

@@ -11,6 +11,7 @@ import type {
   SnapshotRecord,
 } from './ports/journal-store'
 import type { RunRecord } from './ports/run-store'
+import { isEnded } from './run-query'
 import { checkRunIds } from './store-arguments'
 
 /**
@@ -21,7 +22,7 @@ import { checkRunIds } from './store-arguments'
 export function memoryJournalStore(
   runs: Map<string, RunRecord>,
   approvals: Map<string, ApprovalRecord> = new Map(),
-): JournalStore {
+): JournalStore & { counts(): Record<string, number> } {
   const journals = new Map<string, JournalEntry[]>()
   const snapshots = new Map<string, SnapshotRecord[]>()
   /** Per run, by key: the newest output record of each task (and of each `forEach` item). */
@@ -44,6 +45,13 @@ export function memoryJournalStore(
   }
 
   return {
+    /** Records per store: journal entries (not pages, as in IndexedDB), snapshots, output records. */
+    counts: () => ({
+      journal: sum(journals.values(), (list) => list.length),
+      snapshots: sum(snapshots.values(), (list) => list.length),
+      outputs: sum(taskOutputs.values(), (map) => map.size),
+    }),
+
     async commit(batch: CommitBatch): Promise<void> {
       // Most commits are one run's next entries: no spread, no clone of an empty list.
       for (const { runId, epoch } of batch.runs) fence(runId, epoch, runs.get(runId))
@@ -149,5 +157,28 @@ export function memoryJournalStore(
       fence(runId, epoch, runs.get(runId))
       markRolledBack(runId, afterSeq)
     },
+
+    async deleteRuns(runIds: readonly string[]): Promise<string[]> {
+      const open = new Set<string>()
+      for (const record of approvals.values()) if (record.status === 'open') open.add(record.runId)
+      const deleted: string[] = []
+      for (const runId of new Set(checkRunIds(runIds))) {
+        const run = runs.get(runId)
+        if (!run || !isEnded(run.status) || open.has(runId)) continue
+        runs.delete(runId)
+        journals.delete(runId)
+        snapshots.delete(runId)
+        taskOutputs.delete(runId)
+        for (const [id, record] of approvals) if (record.runId === runId) approvals.delete(id)
+        deleted.push(runId)
+      }
+      return deleted
+    },
   }
+}
+
+function sum<T>(values: Iterable<T>, size: (value: T) => number): number {
+  let total = 0
+  for (const value of values) total += size(value)
+  return total
 }

@@ -22,16 +22,31 @@ export function memoryStore(options: { name?: string } = {}): Store {
   const name = options.name ?? `memory-${Math.random().toString(36).slice(2, 10)}`
   const runs = new Map<string, RunRecord>()
   const approvals = new Map<string, ApprovalRecord>()
+  const { counts, ...journal } = memoryJournalStore(runs, approvals)
+  const definitions = memoryDefinitionStore()
+  const secrets = memorySecretStore(name)
+  const routes = memoryRouteStore()
+  const schedules = memoryScheduleStore()
+  const cache = memoryCacheStore()
   return {
     name,
-    ...memoryDefinitionStore(),
+    ...definitions,
     ...memoryRunStore(runs, name),
-    ...memoryJournalStore(runs, approvals),
+    ...journal,
     ...memoryApprovalStore(approvals),
-    ...memorySecretStore(name),
-    ...memoryRouteStore(),
-    ...memoryScheduleStore(),
-    ...memoryCacheStore(),
+    ...secrets,
+    ...routes,
+    ...schedules,
+    ...cache,
+    countRecords: async () => ({
+      definitions: (await definitions.listDefinitions()).length,
+      runs: runs.size,
+      ...counts(),
+      approvals: approvals.size,
+      secrets: (await secrets.listSecrets()).length,
+      routes: (await routes.listRoutes()).length,
+      schedules: (await schedules.listSchedules()).length,
+    }),
     close: async () => {},
   }
 }

@@ -70,3 +70,8 @@ function checkTime(what: string, value: unknown): void {
     value,
   })
 }
+
+/** Whether a run in `status` has ended: the statuses a purge may delete. */
+export function isEnded(status: string): boolean {
+  return status === 'completed' || status === 'failed' || status === 'cancelled'
+}

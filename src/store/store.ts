@@ -46,5 +46,10 @@ export type Store = DefinitionStore &
   CacheStore & {
     /** Names the database; part of the Web Lock names (`spindle:<name>:run:<runId>`). */
     readonly name: string
+    /**
+     * How many records each of its stores holds (for `Engine.storage()`): every object store of
+     * the database, by name, counted in one read.
+     */
+    countRecords(): Promise<Record<string, number>>
     close(): Promise<void>
   }

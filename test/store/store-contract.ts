@@ -5,6 +5,7 @@ import { cacheStoreContract } from './cache-store-contract'
 import { definitionStoreContract } from './definition-store-contract'
 import { journalStoreContract } from './journal-store-contract'
 import { routeStoreContract } from './route-store-contract'
+import { countRecordsContract, runPurgeContract } from './run-purge-contract'
 import { runStoreContract } from './run-store-contract'
 import { secretStoreContract } from './secret-store-contract'
 import { runRecord } from './store-fixtures'
@@ -37,6 +38,8 @@ export function storeContract(
     runStoreContract(() => store)
     journalStoreContract(() => store)
     approvalStoreContract(() => store)
+    runPurgeContract(() => store)
+    countRecordsContract(() => store)
     secretStoreContract(() => store)
     routeStoreContract(() => store)
     cacheStoreContract(() => store)

@@ -39,6 +39,13 @@ export interface JournalStore {
    * and output records after it, fenced by `epoch` like `commit`.
    */
   rollBack(runId: string, afterSeq: number, epoch: number): Promise<void>
+  /**
+   * Purge: deletes each of these runs that is ended (completed, failed or cancelled) and has no
+   * open approval, with everything stored under its id (run record, journal, snapshots, output
+   * records, approvals), in one transaction; checked in that transaction, so a run that a
+   * rollback reopened meanwhile is kept. Resolves to the ids deleted; unknown ids are skipped.
+   */
+  deleteRuns(runIds: readonly string[]): Promise<string[]>
 }
 
 /** A journal entry is the event itself; `rolledBack` marks entries undone by a rollback. */
