@@ -1,4 +1,5 @@
 import { Subject } from 'rxjs'
+import { CacheSweep } from '../host/cache-sweep'
 import { ChildLinks } from '../host/child-links'
 import { DeadlineWakeups } from '../host/deadline-wakeups'
 import { DefinitionRegistry } from '../host/definition-registry'
@@ -49,6 +50,7 @@ export interface EngineParts {
   readonly host: EngineExecutorHost
   readonly services: HostServices
   readonly wakeups: DeadlineWakeups
+  readonly cacheSweep: CacheSweep
   readonly runs: LiveRuns
   readonly children: ChildLinks
   readonly starting: RunStartContext
@@ -100,6 +102,7 @@ export function engineParts(options: EngineOptions): EngineParts {
   })
   const secrets = new SecretVault(options.secrets, store)
   const models = new ModelCatalog(options.models ?? [], secrets, clock)
+  const cacheSweep = new CacheSweep({ store, clock, scope })
   const host = new EngineExecutorHost({
     journal,
     snapshotEvery: options.snapshotEvery ?? 200,
@@ -117,7 +120,11 @@ export function engineParts(options: EngineOptions): EngineParts {
       models,
     },
     limiter,
-    resultCache: { store, lockName: (key) => `spindle:${store.name}:cache:${key}` },
+    resultCache: {
+      store,
+      lockName: (key) => `spindle:${store.name}:cache:${key}`,
+      kept: (expiresAt) => cacheSweep.kept(expiresAt),
+    },
   })
   const services = new HostServices(store.name, scope)
   // The rate timers stop with the engine; the runs' waits end as their executors stop.
@@ -189,6 +196,7 @@ export function engineParts(options: EngineOptions): EngineParts {
     host,
     services,
     wakeups,
+    cacheSweep,
     runs,
     children,
     starting,

@@ -1,6 +1,5 @@
 import type { RunSnapshot } from '../core/run-replica'
 import { TimeoutError } from '../errors'
-import { CacheSweep } from '../host/cache-sweep'
 import type {
   ApprovalFilter,
   ApprovalItem,
@@ -103,7 +102,7 @@ class SpindleEngine implements Engine {
     this.#secretCalls = new SecretCalls(parts)
     this.#routes = new EventRoutes(parts.starting)
     parts.services.register(parts.wakeups)
-    parts.services.register(new CacheSweep(parts))
+    parts.services.register(parts.cacheSweep)
     // Only with retention set: the sweep holds a clock timer of its own, and an engine without
     // retention keeps exactly the timers it had before (the default sweep is to be decided).
     if (options.retention !== undefined) {

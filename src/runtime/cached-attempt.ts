@@ -58,10 +58,11 @@ export async function cachedAttempt(
     const event = await run()
     if (event?.type === 'task.completed' && event.state === undefined) {
       const now = host.now()
+      const expiresAt = now + spec.ttlMs
       await cache.store
         .putCacheEntry({
           key,
-          expiresAt: now + spec.ttlMs,
+          expiresAt,
           action: task.action,
           definitionId: definitionId,
           runId: host.runId,
@@ -69,6 +70,7 @@ export async function cachedAttempt(
           output: event.output,
           createdAt: now,
         })
+        .then(() => cache.kept(expiresAt))
         // The task has its output either way: a lost entry only means the next run computes it.
         .catch(reportUnhandledError)
     }

@@ -33,5 +33,12 @@ export function idbCacheStore(db: IdbConnection): CacheStore {
         return count
       })
     },
+
+    async nextCacheExpiry() {
+      return db.read('nextCacheExpiry', ['cache'], async (tx) => {
+        const cursor = await tx.objectStore('cache').index('expiresAt').openKeyCursor()
+        return cursor?.key
+      })
+    },
   }
 }

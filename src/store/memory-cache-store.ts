@@ -22,5 +22,12 @@ export function memoryCacheStore(): CacheStore {
       }
       return count
     },
+
+    async nextCacheExpiry() {
+      let next: number | undefined
+      for (const entry of entries.values())
+        if (next === undefined || entry.expiresAt < next) next = entry.expiresAt
+      return next
+    },
   }
 }

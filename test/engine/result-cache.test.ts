@@ -178,7 +178,7 @@ describe('the result cache', () => {
     ])
   })
 
-  it('the leader deletes expired entries when it comes to lead, then every 10 minutes', async () => {
+  it('the leader deletes expired entries when it comes to lead, then at each earliest expiry, with no timer once none is left', async () => {
     const store = memoryStore()
     const entry = (key: string, expiresAt: number) => ({
       key,
@@ -196,10 +196,30 @@ describe('the result cache', () => {
     await store.putCacheEntry(entry('soon', start + 60_000))
     await store.putCacheEntry(entry('later', start + 3_600_000))
     await until(async () => (await store.getCacheEntry('expired')) === undefined)
+    await until(() => clock.pending === 1)
     expect(await store.getCacheEntry('soon')).toBeDefined()
-    clock.advance(10 * 60_000)
+    clock.advance(60_000)
     await until(async () => (await store.getCacheEntry('soon')) === undefined)
     expect(await store.getCacheEntry('later')).toEqual(entry('later', start + 3_600_000))
+    await until(() => clock.pending === 1)
+    clock.advance(3_600_000 - 60_000)
+    await until(async () => (await store.nextCacheExpiry()) === undefined)
+    await until(() => clock.pending === 0)
+  })
+
+  it('an empty cache holds no timer; an entry this engine keeps arms the sweep at its expiry', async () => {
+    const store = memoryStore()
+    const { action } = counted()
+    const { engine, clock } = open({ store, actions: { price: action } })
+    await engine.register(def({ p: { action: 'price', params: { n: 1 }, cache: { ttlMs: 5_000 } } }))
+    await engine.idle()
+    expect(clock.pending).toBe(0)
+    await engine.wait((await engine.start('wf')).runId)
+    expect(await store.nextCacheExpiry()).toBe(clock.now() + 5_000)
+    await until(() => clock.pending === 1)
+    clock.advance(5_000)
+    await until(async () => (await store.nextCacheExpiry()) === undefined)
+    await until(() => clock.pending === 0)
   })
 
   it('two runs that miss the same key at once run the action once; the second completes from the first', async () => {

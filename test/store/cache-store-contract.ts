@@ -56,5 +56,16 @@ export function cacheStoreContract(store: () => Store): void {
       expect(await store().getCacheEntry('edge')).toBeUndefined()
       expect(await store().getCacheEntry('fresh')).toEqual(entry('fresh', { expiresAt: 300 }))
     })
+
+    it('tells the earliest expiry of the entries left, and none when there are none', async () => {
+      expect(await store().nextCacheExpiry()).toBeUndefined()
+      await store().putCacheEntry(entry('late', { expiresAt: 900 }))
+      await store().putCacheEntry(entry('early', { expiresAt: 400 }))
+      expect(await store().nextCacheExpiry()).toBe(400)
+      await store().deleteCacheEntries({ expiredAt: 400 })
+      expect(await store().nextCacheExpiry()).toBe(900)
+      await store().deleteCacheEntries({})
+      expect(await store().nextCacheExpiry()).toBeUndefined()
+    })
   })
 }

@@ -32,6 +32,7 @@ const EVERY_METHOD: Record<StoreMethod, true> = {
   getCacheEntry: true,
   putCacheEntry: true,
   deleteCacheEntries: true,
+  nextCacheExpiry: true,
   getSecret: true,
   putSecret: true,
   deleteSecret: true,

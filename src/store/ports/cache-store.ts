@@ -13,6 +13,8 @@ export interface CacheStore {
    * many it deleted.
    */
   deleteCacheEntries(filter: CacheFilter): Promise<number>
+  /** The earliest `expiresAt` of the entries, expired or not; `undefined` when there are none. */
+  nextCacheExpiry(): Promise<number | undefined>
 }
 
 /** Which cache entries `deleteCacheEntries` deletes. */
