@@ -541,8 +541,19 @@ export type WorkflowEvent = EventBase &
         signal?: number
         /** A `forEach` whose items waited: the output is the outputs of its `items` items, in order. */
         items?: number
-        /** The output came from the result cache, computed by this run's task: the action did not run. */
-        cached?: { fromRunId: string; taskId: string }
+      }
+    | {
+        /**
+         * The task completed with an output from the result cache (its `cache`): its action did not
+         * run. Taken as a `task.completed` everywhere; a replay never runs the action either.
+         */
+        type: 'task.cached'
+        taskId: string
+        attempt: number
+        output?: unknown
+        /** The run and task whose output the cache kept (the run may have been purged since). */
+        fromRunId: string
+        fromTaskId: string
       }
     | {
         type: 'task.item-completed'
@@ -805,6 +816,8 @@ export interface TaskView {
   endedAt?: number
   /** What a `waiting` task waits for (or a `retrying` one backs off until). */
   waiting?: TaskWaiting
+  /** The task completed from the result cache: the run and task that computed its output. */
+  cached?: { fromRunId: string; taskId: string }
 }
 
 /**

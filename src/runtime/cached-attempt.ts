@@ -18,7 +18,8 @@ export interface CachedAttemptSpec {
 
 /**
  * One attempt of a task with `cache`: a fresh entry under its key completes the task with the
- * entry's output (a `task.completed` with `cached`, so a replay never runs the action either);
+ * entry's output (a `task.cached`, so a replay never runs the action either; the entry holds the
+ * output itself, so its source run need not exist any more);
  * a miss runs the attempt (`run`) under the key's Web Lock and keeps its success `ttlMs`.
  * Failures, waits and attempts that changed the run's shared state are never kept. A task whose
  * key cannot be made (see `cacheKey`) runs as if it had no cache.
@@ -47,11 +48,12 @@ export async function cachedAttempt(
     if (controller.aborted) return undefined
     if (entry && entry.expiresAt > host.now()) {
       return {
-        type: 'task.completed',
+        type: 'task.cached',
         taskId: task.id,
         attempt,
         output: entry.output,
-        cached: { fromRunId: entry.runId, taskId: entry.taskId },
+        fromRunId: entry.runId,
+        fromTaskId: entry.taskId,
         at: host.now(),
       }
     }

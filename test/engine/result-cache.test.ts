@@ -31,8 +31,8 @@ describe('the result cache', () => {
     expect(view.status).toBe('completed')
     expect(view.tasks.p!.output).toEqual({ n: 1, call: 1 })
     expect(calls).toHaveLength(1)
-    const completed = (await engine.history('r2')).find((entry) => entry.type === 'task.completed')
-    expect(completed).toMatchObject({ taskId: 'p', cached: { fromRunId: 'r1', taskId: 'p' } })
+    const cached = (await engine.history('r2')).find((entry) => entry.type === 'task.cached')
+    expect(cached).toMatchObject({ taskId: 'p', fromRunId: 'r1', fromTaskId: 'p' })
 
     // Other params make another key.
     const third = await engine.start('wf', { n: 2 }, { runId: 'r3' })
@@ -238,8 +238,8 @@ describe('the result cache', () => {
     expect(views.map((view) => view.tasks.s!.output)).toEqual(['computed', 'computed'])
     expect(slow.calls).toHaveLength(1)
     const cached = (await engine.history(slow.calls[0]!.ctx.runId === 'r1' ? 'r2' : 'r1')).find(
-      (entry) => entry.type === 'task.completed',
+      (entry) => entry.type === 'task.cached',
     )
-    expect(cached).toMatchObject({ cached: { fromRunId: slow.calls[0]!.ctx.runId } })
+    expect(cached).toMatchObject({ fromRunId: slow.calls[0]!.ctx.runId })
   })
 })
