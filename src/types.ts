@@ -541,6 +541,12 @@ export type WorkflowEvent = EventBase &
         signal?: number
         /** A `forEach` whose items waited: the output is the outputs of its `items` items, in order. */
         items?: number
+        /**
+         * The task has a `cache` but ran without it: its action has no version
+         * (`unversioned-action`), or its params or `cache.key` value are not plain JSON
+         * (`not-plain-json`), or it is a `forEach` task (`for-each`).
+         */
+        cache?: { skipped: 'unversioned-action' | 'not-plain-json' | 'for-each' }
       }
     | {
         /**

@@ -1,7 +1,7 @@
 import { canonicalJson } from '../definition/canonical-json'
 
-/** Why a task with `cache` was run without the cache. */
-export type CacheSkipReason = 'unversioned-action' | 'not-plain-json'
+/** Why a task with `cache` was run without the cache (its `task.completed` says so: `cache.skipped`). */
+export type CacheSkipReason = 'unversioned-action' | 'not-plain-json' | 'for-each'
 
 /** What a task's cache key is made from, besides the action and its params. */
 export interface CacheKeyParts {

@@ -1,7 +1,7 @@
 import type { RunEvent } from '../core/run-reducer'
 import type { CompiledTask } from '../types'
 import type { AttemptAbort } from './attempt-abort'
-import { cacheKey } from './cache-key'
+import { type CacheSkipReason, cacheKey } from './cache-key'
 import type { TaskHost } from './invoke-action'
 import { reportUnhandledError } from './report-unhandled-error'
 import type { ResultCache } from './result-cache'
@@ -41,7 +41,7 @@ export async function cachedAttempt(
     definitionId,
     runId: host.runId,
   })
-  if ('skip' in made) return run()
+  if ('skip' in made) return skippedCache(await run(), made.skip)
   const { key } = made
   const lookUpOrRun = async (): Promise<RunEvent | undefined> => {
     const entry = await cache.store.getCacheEntry(key)
@@ -81,4 +81,12 @@ export async function cachedAttempt(
   const locks = globalThis.navigator?.locks
   if (!locks) return lookUpOrRun()
   return locks.request(cache.lockName(key), lookUpOrRun)
+}
+
+/**
+ * `event`, a `task.completed`, with why the cache was not used: a user sees in the history why a
+ * task with `cache` ran every time. Other events (failures, waits) are never cached anyway.
+ */
+export function skippedCache(event: RunEvent | undefined, reason: CacheSkipReason): RunEvent | undefined {
+  return event?.type === 'task.completed' ? { ...event, cache: { skipped: reason } } : event
 }

@@ -5,7 +5,7 @@ import type { ActionWait, CompiledTask, ErrorInfo } from '../types'
 import type { AttemptAbort } from './attempt-abort'
 import { AttemptTimer } from './attempt-timer'
 import { describe } from './attempt-values'
-import { cachedAttempt } from './cached-attempt'
+import { cachedAttempt, skippedCache } from './cached-attempt'
 import { invokeAction, isThenable, type TaskHost } from './invoke-action'
 import { ITEM_NOT_STARTED, type ItemsOutcome, runItems } from './run-items'
 import { itemSlot } from './task-slots'
@@ -32,7 +32,11 @@ export function runTask(
   const attemptRun = new Attempt(host, task, attempt, controller, options?.key)
   let output: unknown
   try {
-    if (task.forEach) return attemptRun.items()
+    if (task.forEach) {
+      // Items are not cached one by one: the task's completion says why it ran without the cache.
+      const items = attemptRun.items()
+      return task.cache ? items.then((event) => skippedCache(event, 'for-each')) : items
+    }
     const params = resolveParams(host, task)
     if (task.cache && host.resultCache) {
       const spec = { task, attempt, controller, params, cache: host.resultCache }

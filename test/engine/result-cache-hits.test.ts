@@ -126,6 +126,30 @@ describe('result cache hits (task.cached)', () => {
   })
 })
 
+describe('forEach tasks and the result cache', () => {
+  const open = testEngines()
+
+  it('runs a forEach task with cache every time, and its task.completed says why', async () => {
+    const { action, calls } = counted()
+    const { engine } = open({ actions: { price: action } })
+    await engine.register(
+      def({
+        each: { action: 'price', forEach: '[1, 2]', params: { n: '${ item }' }, cache: { ttlMs: 60_000 } },
+      }),
+    )
+    for (let i = 0; i < 2; i++) {
+      const run = await engine.start('wf')
+      const view = await engine.wait(run.runId)
+      expect(view.status).toBe('completed')
+      expect(view.tasks.each!.cached).toBeUndefined()
+      const completed = (await engine.history(run.runId)).find((entry) => entry.type === 'task.completed')
+      expect(completed).toMatchObject({ cache: { skipped: 'for-each' } })
+    }
+    expect(calls).toHaveLength(4)
+    expect(await engine.clearCache()).toBe(0)
+  })
+})
+
 describe('result cache hits across a crash (IndexedDB)', () => {
   const temp = tempStores()
   const engines: Engine[] = []

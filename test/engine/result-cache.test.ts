@@ -72,7 +72,7 @@ describe('the result cache', () => {
     expect(calls).toBe(2)
   })
 
-  it('runs every time an action without a version, and when params are not plain JSON', async () => {
+  it('runs every time an action without a version, and when params are not plain JSON; task.completed says why', async () => {
     const unversioned = counted(null)
     const bytes = counted()
     const { engine } = open({ actions: { u: unversioned.action, b: bytes.action } })
@@ -83,13 +83,25 @@ describe('the result cache', () => {
         { id: 'bytes' },
       ),
     )
+    const completion = async (runId: string) =>
+      (await engine.history(runId)).find((entry) => entry.type === 'task.completed')
     for (let i = 0; i < 2; i++) {
-      expect((await engine.wait((await engine.start('wf')).runId)).status).toBe('completed')
+      const plain = await engine.start('wf')
+      expect((await engine.wait(plain.runId)).status).toBe('completed')
+      expect(await completion(plain.runId)).toMatchObject({ cache: { skipped: 'unversioned-action' } })
       const run = await engine.start('bytes', { data: new Uint8Array([1, 2]) })
       expect((await engine.wait(run.runId)).status).toBe('completed')
+      expect(await completion(run.runId)).toMatchObject({ cache: { skipped: 'not-plain-json' } })
     }
     expect(unversioned.calls).toHaveLength(2)
     expect(bytes.calls).toHaveLength(2)
+    // A task whose key is made says nothing of the cache on its completion.
+    await engine.register(
+      def({ b: { action: 'b', params: { n: 1 }, cache: { ttlMs: 60_000 } } }, { id: 'plain' }),
+    )
+    const keyed = await engine.start('plain')
+    await engine.wait(keyed.runId)
+    expect(await completion(keyed.runId)).not.toHaveProperty('cache')
   })
 
   it('keys by action version, by cache.key and by scope', async () => {
