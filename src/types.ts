@@ -543,10 +543,11 @@ export type WorkflowEvent = EventBase &
         items?: number
         /**
          * The task has a `cache` but ran without it: its action has no version
-         * (`unversioned-action`), or its params or `cache.key` value are not plain JSON
-         * (`not-plain-json`), or it is a `forEach` task (`for-each`).
+         * (`unversioned-action`), its params, `cache.key` value or output are not plain JSON
+         * (`not-plain-json`), it is a `forEach` task (`for-each`), or its output is larger than
+         * the cache's `maxBytes` (`too-large`: not kept).
          */
-        cache?: { skipped: 'unversioned-action' | 'not-plain-json' | 'for-each' }
+        cache?: { skipped: 'unversioned-action' | 'not-plain-json' | 'for-each' | 'too-large' }
       }
     | {
         /**

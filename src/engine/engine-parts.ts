@@ -22,6 +22,7 @@ import type { Alert, Clock, WorkflowEvent } from '../types'
 import { Access } from './access'
 import { actionTable } from './action-table'
 import { ApprovalInbox } from './approval-inbox'
+import { DEFAULT_CACHE_MAX_BYTES } from './cache-options'
 import { type ControlContext, callControl } from './call-control'
 import { childStarter, MAX_CHILD_DEPTH } from './child-run-starter'
 import { controlContext } from './control-context'
@@ -102,7 +103,8 @@ export function engineParts(options: EngineOptions): EngineParts {
   })
   const secrets = new SecretVault(options.secrets, store)
   const models = new ModelCatalog(options.models ?? [], secrets, clock)
-  const cacheSweep = new CacheSweep({ store, clock, scope })
+  const maxBytes = options.cache?.maxBytes ?? DEFAULT_CACHE_MAX_BYTES
+  const cacheSweep = new CacheSweep({ store, clock, scope, maxBytes })
   const host = new EngineExecutorHost({
     journal,
     snapshotEvery: options.snapshotEvery ?? 200,
@@ -124,6 +126,7 @@ export function engineParts(options: EngineOptions): EngineParts {
       store,
       lockName: (key) => `spindle:${store.name}:cache:${key}`,
       kept: (expiresAt) => cacheSweep.kept(expiresAt),
+      maxBytes,
     },
   })
   const services = new HostServices(store.name, scope)

@@ -122,6 +122,17 @@ export interface EngineOptions {
    * and at most 1,000 of them, failed runs 30 days, cancelled runs 7 days. See the README, "Retention".
    */
   retention?: RetentionOptions
+  /** The result cache: `maxBytes`, its size cap (default 50 MB). See the README, "Result cache". */
+  cache?: CacheOptions
+}
+
+/** `EngineOptions.cache`. */
+export interface CacheOptions {
+  /**
+   * The most the entries may hold, in bytes of their JSON (default 52,428,800: 50 MB). A new entry
+   * that brings them over it evicts the least recently used; an entry larger than it is not kept.
+   */
+  maxBytes?: number
 }
 
 /** `EngineOptions.retention`: each age in ms after the run ended. */

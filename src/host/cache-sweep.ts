@@ -10,6 +10,8 @@ export interface CacheSweepParts {
   readonly store: CacheStore
   readonly clock: Clock
   readonly scope: EngineScope
+  /** The size cap (`EngineOptions.cache.maxBytes`). */
+  readonly maxBytes: number
 }
 
 /**
@@ -20,6 +22,8 @@ export interface CacheSweepParts {
  * sooner. Entries other tabs put are seen at the next sweep (the one at the earliest expiry, or
  * when an engine comes to lead); meanwhile nothing depends on them being swept: lookups check
  * `expiresAt`, so an expired entry is never used, and the sweep only frees its space.
+ * Each sweep also evicts the least recently used entries down to the size cap: every put evicts
+ * down to the cap of the engine that puts, and the leader's may be lower (an app that lowered it).
  */
 export class CacheSweep implements HostService {
   readonly name = 'cache-sweep'
@@ -71,7 +75,7 @@ export class CacheSweep implements HostService {
   }
 
   #sweep(term: AbortSignal): void {
-    const { clock, scope, store } = this.#parts
+    const { clock, scope, store, maxBytes } = this.#parts
     if (term.aborted || scope.closed) return
     this.#sweeping = true
     this.#keptDuringSweep = undefined
@@ -86,6 +90,7 @@ export class CacheSweep implements HostService {
     scope
       .run(async () => {
         await store.deleteCacheEntries({ expiredAt: clock.now() })
+        await store.evictCacheEntries(maxBytes)
         return store.nextCacheExpiry()
       })
       .then(finish, (error: unknown) => {

@@ -1,7 +1,7 @@
 import { canonicalJson } from '../definition/canonical-json'
 
 /** Why a task with `cache` was run without the cache (its `task.completed` says so: `cache.skipped`). */
-export type CacheSkipReason = 'unversioned-action' | 'not-plain-json' | 'for-each'
+export type CacheSkipReason = 'unversioned-action' | 'not-plain-json' | 'for-each' | 'too-large'
 
 /** What a task's cache key is made from, besides the action and its params. */
 export interface CacheKeyParts {
@@ -48,4 +48,28 @@ export function isPlainJson(value: unknown): boolean {
   const prototype = Object.getPrototypeOf(value)
   if (prototype !== Object.prototype && prototype !== null) return false
   return Object.values(value).every(isPlainJson)
+}
+
+/**
+ * Whether `value` is made of plain data only (primitives but bigint and symbol, arrays, plain
+ * objects), so that its JSON tells its size: what a cached output must be. Looser than
+ * `isPlainJson`, as an output is stored as it is (an `undefined` field or a `NaN` stays one),
+ * not read back from its JSON; a `Date`, bytes or a `Blob` are refused.
+ */
+export function isJsonSized(value: unknown): boolean {
+  if (value === null || value === undefined) return true
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return true
+    case 'object':
+      break
+    default:
+      return false
+  }
+  if (Array.isArray(value)) return value.every(isJsonSized)
+  const prototype = Object.getPrototypeOf(value)
+  if (prototype !== Object.prototype && prototype !== null) return false
+  return Object.values(value).every(isJsonSized)
 }

@@ -1,7 +1,8 @@
 import type { RunEvent } from '../core/run-reducer'
+import type { CacheEntry } from '../store/store'
 import type { CompiledTask } from '../types'
 import type { AttemptAbort } from './attempt-abort'
-import { type CacheSkipReason, cacheKey } from './cache-key'
+import { type CacheSkipReason, cacheKey, isJsonSized } from './cache-key'
 import type { TaskHost } from './invoke-action'
 import { reportUnhandledError } from './report-unhandled-error'
 import type { ResultCache } from './result-cache'
@@ -47,6 +48,7 @@ export async function cachedAttempt(
     const entry = await cache.store.getCacheEntry(key)
     if (controller.aborted) return undefined
     if (entry && entry.expiresAt > host.now()) {
+      await touch(cache, entry, host.now())
       return {
         type: 'task.cached',
         taskId: task.id,
@@ -58,29 +60,43 @@ export async function cachedAttempt(
       }
     }
     const event = await run()
-    if (event?.type === 'task.completed' && event.state === undefined) {
-      const now = host.now()
-      const expiresAt = now + spec.ttlMs
-      await cache.store
-        .putCacheEntry({
-          key,
-          expiresAt,
-          action: task.action,
-          definitionId: definitionId,
-          runId: host.runId,
-          taskId: task.id,
-          output: event.output,
-          createdAt: now,
-        })
-        .then(() => cache.kept(expiresAt))
-        // The task has its output either way: a lost entry only means the next run computes it.
-        .catch(reportUnhandledError)
+    if (event?.type !== 'task.completed' || event.state !== undefined) return event
+    // Its size is that of its JSON: an output whose JSON leaves parts out (a Date, bytes) is not kept.
+    if (!isJsonSized(event.output)) return skippedCache(event, 'not-plain-json')
+    const now = host.now()
+    const made: Omit<CacheEntry, 'bytes'> = {
+      key,
+      expiresAt: now + spec.ttlMs,
+      action: task.action,
+      definitionId: definitionId,
+      runId: host.runId,
+      taskId: task.id,
+      output: event.output,
+      createdAt: now,
+      lastUsedAt: now,
     }
+    const bytes = new TextEncoder().encode(JSON.stringify(made)).length
+    if (bytes > cache.maxBytes) return skippedCache(event, 'too-large')
+    await cache.store
+      .putCacheEntry({ ...made, bytes }, cache.maxBytes)
+      .then(() => cache.kept(made.expiresAt))
+      // The task has its output either way: a lost entry only means the next run computes it.
+      .catch(reportUnhandledError)
     return event
   }
   const locks = globalThis.navigator?.locks
   if (!locks) return lookUpOrRun()
   return locks.request(cache.lockName(key), lookUpOrRun)
+}
+
+/** How long a used entry's `lastUsedAt` may lag behind: a hit writes it at most this often. */
+export const TOUCH_EVERY_MS = 60_000
+
+/** Marks `entry` used at `now` for the eviction order, when its mark is a minute old or more. */
+async function touch(cache: ResultCache, entry: CacheEntry, now: number): Promise<void> {
+  if (now - entry.lastUsedAt < TOUCH_EVERY_MS) return
+  // Only the eviction order suffers from a lost mark: the hit stands.
+  await cache.store.touchCacheEntry(entry.key, now).catch(reportUnhandledError)
 }
 
 /**

@@ -201,6 +201,8 @@ describe('the result cache', () => {
       taskId: 't',
       output: key,
       createdAt: 0,
+      bytes: 100,
+      lastUsedAt: 0,
     })
     const { clock } = open({ store })
     const start = clock.now()

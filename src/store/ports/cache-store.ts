@@ -5,8 +5,22 @@
 export interface CacheStore {
   /** The entry under `key`, expired or not; `undefined` when there is none. */
   getCacheEntry(key: string): Promise<CacheEntry | undefined>
-  /** Stores `entry`, replacing any entry under its key. */
-  putCacheEntry(entry: CacheEntry): Promise<void>
+  /**
+   * Stores `entry`, replacing any entry under its key. With `maxBytes`, then deletes the least
+   * recently used other entries (by `lastUsedAt`) until the entries' `bytes` add up to at most
+   * `maxBytes`, in the same transaction; resolves to how many it deleted so. (The caller keeps no
+   * entry larger than `maxBytes` itself.)
+   */
+  putCacheEntry(entry: CacheEntry, maxBytes?: number): Promise<number>
+  /** Sets the `lastUsedAt` of the entry under `key`, if there still is one (never makes one). */
+  touchCacheEntry(key: string, lastUsedAt: number): Promise<void>
+  /**
+   * Deletes the least recently used entries until the entries' `bytes` add up to at most
+   * `maxBytes`; resolves to how many it deleted.
+   */
+  evictCacheEntries(maxBytes: number): Promise<number>
+  /** How many bytes the entries hold (the sum of their `bytes`). */
+  cacheBytes(): Promise<number>
   /**
    * Deletes the entries of `filter.action` and/or `filter.definitionId` (every entry when both
    * are absent) and, when `expiredAt` is given, only those expired at that time. Resolves to how
@@ -37,6 +51,10 @@ export interface CacheEntry {
   taskId: string
   output: unknown
   createdAt: number
+  /** The size of the output as JSON (UTF-8 bytes), plus the entry's own fields: what the size cap counts. */
+  bytes: number
+  /** When a lookup last used the entry (its creation at first), kept to the minute: the eviction order. */
+  lastUsedAt: number
 }
 
 /** Whether `entry` matches `filter`. */
