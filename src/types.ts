@@ -543,11 +543,11 @@ export type WorkflowEvent = EventBase &
         items?: number
         /**
          * The task has a `cache` but ran without it: its action has no version
-         * (`unversioned-action`), its params, `cache.key` value or output are not plain JSON
-         * (`not-plain-json`), it is a `forEach` task (`for-each`), or its output is larger than
-         * the cache's `maxBytes` (`too-large`: not kept).
+         * (`unversioned-action`), its params, `cache.key` value, `forEach` item or output are not
+         * plain JSON (`not-plain-json`), or its output is larger than the cache's `maxBytes`
+         * (`too-large`: not kept). Under `forEach`, the first such reason of its items.
          */
-        cache?: { skipped: 'unversioned-action' | 'not-plain-json' | 'for-each' | 'too-large' }
+        cache?: { skipped: 'unversioned-action' | 'not-plain-json' | 'too-large' }
       }
     | {
         /**
@@ -567,6 +567,8 @@ export type WorkflowEvent = EventBase &
         taskId: string
         index: number
         output?: unknown
+        /** The item's output came from the result cache: the run and task that computed it. */
+        cached?: { fromRunId: string; fromTaskId: string }
         /** The seq of the buffered `signal.received` whose payload is the output. */
         signal?: number
       }

@@ -129,24 +129,79 @@ describe('result cache hits (task.cached)', () => {
 describe('forEach tasks and the result cache', () => {
   const open = testEngines()
 
-  it('runs a forEach task with cache every time, and its task.completed says why', async () => {
+  it('caches each item under a key of its own: a hit is a task.item-completed naming its source', async () => {
     const { action, calls } = counted()
     const { engine } = open({ actions: { price: action } })
     await engine.register(
       def({
-        each: { action: 'price', forEach: '[1, 2]', params: { n: '${ item }' }, cache: { ttlMs: 60_000 } },
+        each: {
+          action: 'price',
+          forEach: 'input.items',
+          params: { n: '${ item }' },
+          cache: { ttlMs: 60_000 },
+        },
+      }),
+    )
+    const itemsOf = async (runId: string) =>
+      (await engine.history(runId)).flatMap((entry) =>
+        entry.type === 'task.item-completed' ? [{ index: entry.index, cached: entry.cached }] : [],
+      )
+    const first = await engine.wait((await engine.start('wf', { items: [1, 2] }, { runId: 'r1' })).runId)
+    expect(first.tasks.each!.output).toEqual([
+      { n: 1, call: 1 },
+      { n: 2, call: 2 },
+    ])
+    expect((await itemsOf('r1')).every((item) => item.cached === undefined)).toBe(true)
+
+    const second = await engine.wait((await engine.start('wf', { items: [2, 1] }, { runId: 'r2' })).runId)
+    expect(second.tasks.each!.output).toEqual([
+      { n: 2, call: 2 },
+      { n: 1, call: 1 },
+    ])
+    expect(calls).toHaveLength(2)
+    expect((await itemsOf('r2')).map((item) => item.cached)).toEqual([
+      { fromRunId: 'r1', fromTaskId: 'each' },
+      { fromRunId: 'r1', fromTaskId: 'each' },
+    ])
+    // The task itself ran (its items did not all come from the cache as one): no task.cached.
+    expect(second.tasks.each!.cached).toBeUndefined()
+
+    const third = await engine.wait((await engine.start('wf', { items: [2, 3] }, { runId: 'r3' })).runId)
+    expect(third.tasks.each!.output).toEqual([
+      { n: 2, call: 2 },
+      { n: 3, call: 3 },
+    ])
+    expect(calls).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }])
+    // An item's key is not the key of a plain task with the same params.
+    await engine.register(
+      def({ p: { action: 'price', params: { n: 1 }, cache: { ttlMs: 60_000 } } }, { id: 'one' }),
+    )
+    await engine.wait((await engine.start('one')).runId)
+    expect(calls).toHaveLength(4)
+  })
+
+  it('runs the items of an unversioned action every time; the task.completed says why', async () => {
+    let calls = 0
+    const { engine } = open({
+      actions: {
+        plain: (params: { n: number }) => {
+          calls++
+          return params.n
+        },
+      },
+    })
+    await engine.register(
+      def({
+        each: { action: 'plain', forEach: '[1, 2]', params: { n: '${ item }' }, cache: { ttlMs: 60_000 } },
       }),
     )
     for (let i = 0; i < 2; i++) {
       const run = await engine.start('wf')
-      const view = await engine.wait(run.runId)
-      expect(view.status).toBe('completed')
-      expect(view.tasks.each!.cached).toBeUndefined()
+      expect((await engine.wait(run.runId)).status).toBe('completed')
       const completed = (await engine.history(run.runId)).find((entry) => entry.type === 'task.completed')
-      expect(completed).toMatchObject({ cache: { skipped: 'for-each' } })
+      expect(completed).toMatchObject({ cache: { skipped: 'unversioned-action' } })
     }
-    expect(calls).toHaveLength(4)
-    expect(await engine.clearCache()).toBe(0)
+    expect(calls).toBe(4)
   })
 })
 
