@@ -45,6 +45,7 @@ export type {
   ApprovalStore,
   CacheEntry,
   CacheFilter,
+  CacheRoom,
   CacheStore,
   CommitBatch,
   DefinitionStore,

@@ -83,7 +83,8 @@ export async function keepEntry(
   const bytes = new TextEncoder().encode(JSON.stringify(made)).length
   if (bytes > cache.maxBytes) return 'too-large'
   await cache.store
-    .putCacheEntry({ ...made, bytes }, cache.maxBytes)
+    // Expired entries go with the put, whichever tab puts: none waits for the leader's sweep.
+    .putCacheEntry({ ...made, bytes }, { expiredAt: now, maxBytes: cache.maxBytes })
     .then(() => cache.kept(made.expiresAt))
     .catch(reportUnhandledError)
   return undefined

@@ -19,13 +19,26 @@ export function idbCacheStore(db: IdbConnection): CacheStore {
       return db.read('getCacheEntry', ['cache'], (tx) => tx.objectStore('cache').get(key))
     },
 
-    async putCacheEntry(entry, maxBytes) {
+    async putCacheEntry(entry, room) {
       return db.write('putCacheEntry', ['cache', 'cacheUsage'], async (tx) => {
         const store = tx.objectStore('cache')
         const replaced = await store.get(entry.key)
         await store.put({ ...entry })
-        const total = (await totalOf(tx)) - (replaced?.bytes ?? 0) + entry.bytes
-        return evict(tx, total, maxBytes ?? Number.POSITIVE_INFINITY, entry.key)
+        let total = (await totalOf(tx)) - (replaced?.bytes ?? 0) + entry.bytes
+        let count = 0
+        if (room?.expiredAt !== undefined) {
+          // Usually none: one seek in the index.
+          let cursor = await store.index('expiresAt').openCursor(IDBKeyRange.upperBound(room.expiredAt))
+          while (cursor) {
+            if (cursor.primaryKey !== entry.key) {
+              total -= cursor.value.bytes
+              await cursor.delete()
+              count++
+            }
+            cursor = await cursor.continue()
+          }
+        }
+        return count + (await evict(tx, total, room?.maxBytes ?? Number.POSITIVE_INFINITY, entry.key))
       })
     },
 

@@ -29,9 +29,18 @@ export function memoryCacheStore(): CacheStore {
       return entry && structuredClone(entry)
     },
 
-    async putCacheEntry(entry, maxBytes) {
+    async putCacheEntry(entry, room) {
       entries.set(entry.key, structuredClone(entry))
-      return maxBytes === undefined ? 0 : evict(maxBytes, entry.key)
+      let count = 0
+      const { expiredAt, maxBytes } = room ?? {}
+      if (expiredAt !== undefined) {
+        for (const [key, other] of entries) {
+          if (key === entry.key || other.expiresAt > expiredAt) continue
+          entries.delete(key)
+          count++
+        }
+      }
+      return maxBytes === undefined ? count : count + evict(maxBytes, entry.key)
     },
 
     async touchCacheEntry(key, lastUsedAt) {

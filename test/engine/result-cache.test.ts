@@ -236,6 +236,31 @@ describe('the result cache', () => {
     await until(() => clock.pending === 0)
   })
 
+  it('an entry another tab put, which no sweep is armed for, goes with the next put of this engine once expired', async () => {
+    const store = memoryStore()
+    const { action } = counted()
+    const { engine, clock } = open({ store, actions: { price: action } })
+    await engine.register(def({ p: { action: 'price', params: { n: 1 }, cache: { ttlMs: 5_000 } } }))
+    const other = { action: 'a', definitionId: 'wf', runId: 'r0', taskId: 't', output: 1, createdAt: 0 }
+    // Once this one is swept, the engine leads and its sweep is done: it found nothing left to arm for.
+    await store.putCacheEntry({ ...other, key: 'expired', expiresAt: clock.now(), bytes: 80, lastUsedAt: 0 })
+    await until(async () => (await store.getCacheEntry('expired')) === undefined)
+    await until(() => clock.pending === 0)
+    await store.putCacheEntry({
+      ...other,
+      key: 'from-another-tab',
+      expiresAt: clock.now() + 10,
+      bytes: 80,
+      lastUsedAt: 0,
+    })
+    clock.advance(10)
+    expect(clock.pending).toBe(0)
+    expect(await store.getCacheEntry('from-another-tab')).toBeDefined()
+    await engine.wait((await engine.start('wf')).runId)
+    expect(await store.getCacheEntry('from-another-tab')).toBeUndefined()
+    expect(await store.nextCacheExpiry()).toBe(clock.now() + 5_000)
+  })
+
   it('two runs that miss the same key at once run the action once; the second completes from the first', async () => {
     const slow = controllable()
     const action = defineAction({ version: '1', run: slow.handler })

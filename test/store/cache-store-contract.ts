@@ -77,14 +77,33 @@ export function cacheStoreContract(store: () => Store): void {
       await store().putCacheEntry(entry('used', { bytes: 100, lastUsedAt: 30 }))
       await store().putCacheEntry(entry('mid', { bytes: 100, lastUsedAt: 20 }))
       // The new entry is the oldest used of all, yet it stays: the others make room.
-      expect(await store().putCacheEntry(entry('new', { bytes: 150, lastUsedAt: 5 }), 300)).toBe(2)
+      expect(
+        await store().putCacheEntry(entry('new', { bytes: 150, lastUsedAt: 5 }), { maxBytes: 300 }),
+      ).toBe(2)
       expect(await store().getCacheEntry('old')).toBeUndefined()
       expect(await store().getCacheEntry('mid')).toBeUndefined()
       expect(await store().getCacheEntry('used')).toBeDefined()
       expect(await store().getCacheEntry('new')).toBeDefined()
       expect(await store().cacheBytes()).toBe(250)
-      expect(await store().putCacheEntry(entry('small', { bytes: 50, lastUsedAt: 40 }), 300)).toBe(0)
+      expect(
+        await store().putCacheEntry(entry('small', { bytes: 50, lastUsedAt: 40 }), { maxBytes: 300 }),
+      ).toBe(0)
       expect(await store().cacheBytes()).toBe(300)
+    })
+
+    it('a put with expiredAt deletes the other entries expired then, in its transaction', async () => {
+      await store().putCacheEntry(entry('gone', { bytes: 100, expiresAt: 500 }))
+      await store().putCacheEntry(entry('edge', { bytes: 100, expiresAt: 600 }))
+      await store().putCacheEntry(entry('fresh', { bytes: 100, expiresAt: 900 }))
+      expect(
+        await store().putCacheEntry(entry('new', { bytes: 50, expiresAt: 550 }), { expiredAt: 600 }),
+      ).toBe(2)
+      expect(await store().getCacheEntry('gone')).toBeUndefined()
+      expect(await store().getCacheEntry('edge')).toBeUndefined()
+      // The entry put is kept even when it is expired itself.
+      expect(await store().getCacheEntry('new')).toBeDefined()
+      expect(await store().getCacheEntry('fresh')).toBeDefined()
+      expect(await store().cacheBytes()).toBe(150)
     })
 
     it('a touch moves an entry later in the eviction order, and never makes one', async () => {

@@ -270,7 +270,7 @@ describe('the IndexedDB schema', () => {
       expect(await store.cacheBytes()).toBe(0)
       const entry = (key: string, lastUsedAt: number) => ({ ...before, key, bytes: 10, lastUsedAt })
       await store.putCacheEntry(entry('old', 1))
-      await store.putCacheEntry(entry('new', 2), 15)
+      await store.putCacheEntry(entry('new', 2), { maxBytes: 15 })
       expect(await store.getCacheEntry('old')).toBeUndefined()
       expect(await store.cacheBytes()).toBe(10)
       const upgraded = await openDB(name)

@@ -6,12 +6,13 @@ export interface CacheStore {
   /** The entry under `key`, expired or not; `undefined` when there is none. */
   getCacheEntry(key: string): Promise<CacheEntry | undefined>
   /**
-   * Stores `entry`, replacing any entry under its key. With `maxBytes`, then deletes the least
-   * recently used other entries (by `lastUsedAt`) until the entries' `bytes` add up to at most
-   * `maxBytes`, in the same transaction; resolves to how many it deleted so. (The caller keeps no
-   * entry larger than `maxBytes` itself.)
+   * Stores `entry`, replacing any entry under its key, and in the same transaction makes room:
+   * with `room.expiredAt`, deletes the other entries expired at that time; with `room.maxBytes`,
+   * then the least recently used other entries (by `lastUsedAt`) until the entries' `bytes` add
+   * up to at most `maxBytes`. Resolves to how many it deleted. (The caller keeps no entry larger
+   * than `maxBytes` itself.)
    */
-  putCacheEntry(entry: CacheEntry, maxBytes?: number): Promise<number>
+  putCacheEntry(entry: CacheEntry, room?: CacheRoom): Promise<number>
   /** Sets the `lastUsedAt` of the entry under `key`, if there still is one (never makes one). */
   touchCacheEntry(key: string, lastUsedAt: number): Promise<void>
   /**
@@ -29,6 +30,12 @@ export interface CacheStore {
   deleteCacheEntries(filter: CacheFilter): Promise<number>
   /** The earliest `expiresAt` of the entries, expired or not; `undefined` when there are none. */
   nextCacheExpiry(): Promise<number | undefined>
+}
+
+/** What a put deletes to make room: entries expired at `expiredAt`, then down to `maxBytes`. */
+export interface CacheRoom {
+  expiredAt?: number
+  maxBytes?: number
 }
 
 /** Which cache entries `deleteCacheEntries` deletes. */
