@@ -23,7 +23,8 @@ describe('the result cache through the worker', () => {
       expect((await tab.wait(source.runId, { timeoutMs: 10_000 })).tasks.t!.output).toBe(3)
 
       const hit = await other.start('cached', { n: 3 }, { runId: 'hit' })
-      expect((await other.wait(hit.runId, { timeoutMs: 10_000 })).tasks.t!.output).toBe(3)
+      const hitView = await other.wait(hit.runId, { timeoutMs: 10_000 })
+      expect(hitView.tasks.t).toMatchObject({ output: 3, cached: { fromRunId: 'source', taskId: 't' } })
       const hitEntry = (await other.history('hit')).find((entry) => entry.type === 'task.cached')
       expect(hitEntry).toMatchObject({ fromRunId: 'source', fromTaskId: 't', output: 3 })
 
