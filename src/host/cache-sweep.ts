@@ -20,9 +20,9 @@ export interface CacheSweepParts {
  * It holds a timer only while an entry is waiting to expire, so an engine with an empty cache
  * keeps no timer of its own. An entry this engine puts (`kept`) re-arms it when it expires
  * sooner. Entries other tabs put are seen at the next sweep (the one at the earliest expiry, or
- * when an engine comes to lead, and every put deletes the expired entries it finds); meanwhile
- * nothing depends on them being swept: lookups check
- * `expiresAt`, so an expired entry is never used, and the sweep only frees its space.
+ * when an engine comes to lead), and every put, in any tab, deletes the expired entries it finds.
+ * Nothing depends on them being swept: lookups check `expiresAt`, so an expired entry is never
+ * used, and the sweep only frees its space.
  * Each sweep also evicts the least recently used entries down to the size cap: every put evicts
  * down to the cap of the engine that puts, and the leader's may be lower (an app that lowered it).
  */
