@@ -1,4 +1,5 @@
 import type { EngineScope } from '../host/engine-scope'
+import { cacheClearLockName } from '../runtime/result-cache'
 import type { CacheStore } from '../store/store'
 import { checkOptions } from '../store/store-arguments'
 import type { Access } from './access'
@@ -12,9 +13,17 @@ export interface CacheClearFilter {
 
 /** What the engine's cache calls need. */
 export interface CacheCallsContext {
-  readonly store: CacheStore
+  /** The store, and its database name (part of the clear lock's name). */
+  readonly store: CacheStore & { readonly name: string }
   readonly access: Access
   readonly scope: EngineScope
+}
+
+/** Runs `work` holding the Web Lock `name` exclusive (at once where there are no Web Locks). */
+function exclusively<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const locks = globalThis.navigator?.locks
+  if (!locks) return work()
+  return locks.request(name, { mode: 'exclusive' }, work)
 }
 
 /**
@@ -45,5 +54,6 @@ export async function clearCache(
     ...(action === undefined ? {} : { action }),
     ...(definitionId === undefined ? {} : { definitionId }),
   }
-  return scope.run(() => store.deleteCacheEntries(only))
+  // After the misses under way have kept their entries (they began before this clear).
+  return scope.run(() => exclusively(cacheClearLockName(store.name), () => store.deleteCacheEntries(only)))
 }

@@ -13,6 +13,7 @@ import { HostServices } from '../host/services'
 import { ActionLimiter } from '../runtime/action-limiter'
 import { JournalWriter } from '../runtime/journal'
 import { MachineRunner } from '../runtime/machine-runner'
+import { cacheClearLockName } from '../runtime/result-cache'
 import { runInspector } from '../runtime/run-inspector'
 import type { RunnableAction } from '../runtime/task-runner'
 import { systemClock } from '../runtime/timers'
@@ -127,6 +128,7 @@ export function engineParts(options: EngineOptions): EngineParts {
       lockName: (key) => `spindle:${store.name}:cache:${key}`,
       kept: (expiresAt) => cacheSweep.kept(expiresAt),
       maxBytes,
+      clearLockName: cacheClearLockName(store.name),
     },
   })
   const services = new HostServices(store.name, scope)

@@ -96,3 +96,10 @@ export function underKeyLock<T>(cache: ResultCache, key: string, work: () => Pro
   if (!locks) return work()
   return locks.request(cache.lockName(key), work)
 }
+
+/** Runs a miss's `work` (the run and the put) holding the clear lock shared: see `cacheClearLockName`. */
+export function underClearGuard<T>(cache: ResultCache, work: () => Promise<T>): Promise<T> {
+  const locks = globalThis.navigator?.locks
+  if (!locks) return work()
+  return locks.request(cache.clearLockName, { mode: 'shared' }, work)
+}

@@ -1,7 +1,7 @@
 import type { RunEvent } from '../core/run-reducer'
 import type { CompiledTask } from '../types'
 import type { AttemptAbort } from './attempt-abort'
-import { freshEntry, keepEntry, taskCacheKey, underKeyLock } from './cache-entries'
+import { freshEntry, keepEntry, taskCacheKey, underClearGuard, underKeyLock } from './cache-entries'
 import type { CacheSkipReason } from './cache-key'
 import type { TaskHost } from './invoke-action'
 import type { ResultCache } from './result-cache'
@@ -47,9 +47,11 @@ export async function cachedAttempt(
         at: host.now(),
       }
     }
-    const event = await run()
-    if (event?.type !== 'task.completed' || event.state !== undefined) return event
-    return skippedCache(event, await keepEntry(host, cache, task, key, event.output))
+    return underClearGuard(cache, async () => {
+      const event = await run()
+      if (event?.type !== 'task.completed' || event.state !== undefined) return event
+      return skippedCache(event, await keepEntry(host, cache, task, key, event.output))
+    })
   })
 }
 

@@ -1,6 +1,6 @@
 import { isWaitRequest } from '../actions/wait'
 import type { CompiledTask } from '../types'
-import { freshEntry, keepEntry, taskCacheKey, underKeyLock } from './cache-entries'
+import { freshEntry, keepEntry, taskCacheKey, underClearGuard, underKeyLock } from './cache-entries'
 import type { CacheSkipReason } from './cache-key'
 import type { TaskHost } from './invoke-action'
 import type { ResultCache } from './result-cache'
@@ -41,10 +41,12 @@ export async function cachedItem(
   return underKeyLock(cache, key, async () => {
     const entry = await freshEntry(cache, key, () => host.now())
     if (entry) return new CachedItemOutput(entry.output, entry.runId, entry.taskId)
-    const output = await run()
-    if (isWaitRequest(output) || spec.changedState()) return output
-    const reason = await keepEntry(host, cache, task, key, output)
-    if (reason !== undefined) spec.skipped(reason)
-    return output
+    return underClearGuard(cache, async () => {
+      const output = await run()
+      if (isWaitRequest(output) || spec.changedState()) return output
+      const reason = await keepEntry(host, cache, task, key, output)
+      if (reason !== undefined) spec.skipped(reason)
+      return output
+    })
   })
 }

@@ -9,4 +9,16 @@ export interface ResultCache {
   readonly maxBytes: number
   /** An entry expiring at `expiresAt` was kept: the leader's sweep (if this engine leads) wakes then. */
   kept(expiresAt: number): void
+  /** The Web Lock a miss holds shared from its run to its put, and `clearCache` exclusive (`cacheClearLockName`). */
+  readonly clearLockName: string
+}
+
+/**
+ * The Web Lock of a database's cache clears: every miss holds it shared while it computes and
+ * keeps its entry, `clearCache` holds it exclusive while it deletes. So a clear waits for the
+ * misses under way and deletes what they keep, and no miss that began before a clear keeps an
+ * entry after it.
+ */
+export function cacheClearLockName(db: string): string {
+  return `spindle:${db}:cache-clear`
 }

@@ -1,6 +1,6 @@
 import { defineAction, memoryStore } from 'spindle'
 import { describe, expect, it } from 'vitest'
-import { controllable, def, testEngines, until } from '../support/engine-fixtures'
+import { def, testEngines, until } from '../support/engine-fixtures'
 
 /** A versioned action that counts its calls and answers with its params and the call number. */
 function counted(version: string | null = '1') {
@@ -259,26 +259,5 @@ describe('the result cache', () => {
     await engine.wait((await engine.start('wf')).runId)
     expect(await store.getCacheEntry('from-another-tab')).toBeUndefined()
     expect(await store.nextCacheExpiry()).toBe(clock.now() + 5_000)
-  })
-
-  it('two runs that miss the same key at once run the action once; the second completes from the first', async () => {
-    const slow = controllable()
-    const action = defineAction({ version: '1', run: slow.handler })
-    const { engine } = open({ actions: { slow: action } })
-    await engine.register(def({ s: { action: 'slow', params: { n: 1 }, cache: { ttlMs: 60_000 } } }))
-    const first = await engine.start('wf', {}, { runId: 'r1' })
-    const second = await engine.start('wf', {}, { runId: 'r2' })
-    await until(() => slow.calls.length === 1)
-    // The second run waits on the key's lock, not on the action.
-    await new Promise((resolve) => setTimeout(resolve, 20))
-    expect(slow.calls).toHaveLength(1)
-    slow.calls[0]!.resolve('computed')
-    const views = await Promise.all([engine.wait(first.runId), engine.wait(second.runId)])
-    expect(views.map((view) => view.tasks.s!.output)).toEqual(['computed', 'computed'])
-    expect(slow.calls).toHaveLength(1)
-    const cached = (await engine.history(slow.calls[0]!.ctx.runId === 'r1' ? 'r2' : 'r1')).find(
-      (entry) => entry.type === 'task.cached',
-    )
-    expect(cached).toMatchObject({ fromRunId: slow.calls[0]!.ctx.runId })
   })
 })
