@@ -19,11 +19,15 @@ export interface CacheCallsContext {
   readonly scope: EngineScope
 }
 
-/** Runs `work` holding the Web Lock `name` exclusive (at once where there are no Web Locks). */
-function exclusively<T>(name: string, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work` holding the Web Lock `name` exclusive (at once where there are no Web Locks). A
+ * wait for it ends with `ENGINE_CLOSED` when the engine closes: `close()` waits for this call,
+ * and the misses holding the lock stop only after that.
+ */
+function exclusively<T>(name: string, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
   const locks = globalThis.navigator?.locks
   if (!locks) return work()
-  return locks.request(name, { mode: 'exclusive' }, work)
+  return locks.request(name, { mode: 'exclusive', signal }, work)
 }
 
 /**
@@ -55,5 +59,7 @@ export async function clearCache(
     ...(definitionId === undefined ? {} : { definitionId }),
   }
   // After the misses under way have kept their entries (they began before this clear).
-  return scope.run(() => exclusively(cacheClearLockName(store.name), () => store.deleteCacheEntries(only)))
+  return scope.run(() =>
+    exclusively(cacheClearLockName(store.name), scope.signal, () => store.deleteCacheEntries(only)),
+  )
 }
