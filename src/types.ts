@@ -11,6 +11,8 @@ export interface ErrorInfo {
   code: string
   message: string
   taskId?: string
+  /** Why, when the code alone does not say: `'quota'` for a `STORAGE_FAILED` on a full disk. */
+  reason?: string
   /** What caused it: a child run's error, for a task that failed with `CHILD_FAILED`. */
   cause?: ErrorInfo
 }

@@ -133,7 +133,7 @@ export class IdbConnection {
         return await work(tx)
       } catch (error) {
         abort(tx)
-        throw error
+        throw quotaOf(tx) ?? error
       }
     } catch (error) {
       throw toStorageError(error, this.#name, operation)
@@ -160,7 +160,7 @@ export class IdbConnection {
         return result
       } catch (error) {
         abort(tx)
-        throw error
+        throw quotaOf(tx) ?? error
       }
     } catch (error) {
       throw toStorageError(error, this.#name, operation)
@@ -178,6 +178,15 @@ export class IdbConnection {
 export function quiet<T>(request: Promise<T>): Promise<T> {
   request.catch(() => {})
   return request
+}
+
+/**
+ * The quota error a transaction aborted with: its requests reject with `AbortError`, which alone
+ * would hide that the disk is full.
+ */
+function quotaOf(tx: { readonly error: DOMException | null }): DOMException | undefined {
+  const error = tx.error
+  return error?.name === 'QuotaExceededError' ? error : undefined
 }
 
 function abort(tx: { abort(): void }): void {
