@@ -88,6 +88,7 @@ export type {
   OnError,
   ParamSpec,
   ParamType,
+  PauseReason,
   Progress,
   RetryPolicy,
   RouteInfo,
