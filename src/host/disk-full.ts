@@ -1,7 +1,8 @@
 import type { Subject } from 'rxjs'
+import { StorageAlerts } from '../core/monitor/storage-alerts'
 import { isQuotaError, StorageError } from '../errors'
 import type { JournalOutcomes } from '../runtime/journal'
-import type { CommitBatch, JournalEntry } from '../store/store'
+import type { CommitBatch } from '../store/store'
 import type { Alert } from '../types'
 
 /**
@@ -23,6 +24,7 @@ export interface DiskFullHost {
  */
 export class DiskFull implements JournalOutcomes {
   readonly #host: DiskFullHost
+  readonly #alerts = new StorageAlerts()
   /** The quota failure that marked the disk full, and when; absent while writes succeed. */
   #failure: { error: StorageError; at: number } | undefined
 
@@ -35,29 +37,22 @@ export class DiskFull implements JournalOutcomes {
     return this.#failure !== undefined
   }
 
-  /**
-   * A write committed. Space is back when it was a probe: a resume, or a run's start. The
-   * entries of runs going on (and the pauses and restarts that followed the failure) are small
-   * and may fit on a nearly full disk: they prove nothing about the next run.
-   */
+  /** A write committed: space is back when it was a probe (see `isStorageProbe`). */
   written(batch: CommitBatch): void {
-    if (!this.#failure || !batch.entries.some(isProbe)) return
+    if (!this.#failure) return
+    const alert = this.#alerts.written(batch.entries, this.#host.now())
+    if (!alert) return
     this.#failure = undefined
-    this.#alert('healthy', 'critical', 'Storage writes succeed again: space is back; new runs are accepted.')
+    this.#host.alerts.next(alert)
   }
 
   /** A write failed: when for quota, the disk is full from now on. */
   failed(error: unknown): void {
     if (!isQuotaError(error)) return
-    const first = this.#failure === undefined
     const at = this.#host.now()
     this.#failure = { error: quotaError(error), at }
-    if (first)
-      this.#alert(
-        'critical',
-        'healthy',
-        'The storage quota is used up: running runs that could not write are paused, new runs are refused. Free space (purge ended runs, clear caches) or call requestPersistence(), then resume the paused runs.',
-      )
+    const alert = this.#alerts.quotaFailed(at)
+    if (alert) this.#host.alerts.next(alert)
   }
 
   /**
@@ -72,24 +67,6 @@ export class DiskFull implements JournalOutcomes {
       { reason: 'quota', value: { what }, cause: failure.error },
     )
   }
-
-  #alert(level: Alert['level'], previous: Alert['level'], message: string): void {
-    this.#host.alerts.next({
-      kind: 'storage',
-      reason: 'quota',
-      at: this.#host.now(),
-      level,
-      previous,
-      score: level === 'healthy' ? 100 : 0,
-      message,
-    })
-  }
-}
-
-function isProbe(entry: JournalEntry): boolean {
-  return (
-    entry.type === 'workflow.resumed' || entry.type === 'workflow.started' || entry.type === 'workflow.queued'
-  )
 }
 
 function quotaError(error: unknown): StorageError {

@@ -43,6 +43,7 @@ describe('a full disk', () => {
       quota({ method: 'commit', entryType: 'task.completed' })
       slow.calls[0]!.resolve('out-1')
       await until(async () => (await engine.getRun(run.runId))?.status === 'paused')
+      await engine.idle()
       expect(await engine.getRun(run.runId)).toMatchObject({
         ...quotaPause,
         tasks: { a: { status: 'running' } },
