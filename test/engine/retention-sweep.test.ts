@@ -8,6 +8,7 @@ import {
 } from 'spindle'
 import { afterEach, describe, expect, it } from 'vitest'
 import { NEXT_SLICE_MS, SWEEP_EVERY_MS } from '../../src/engine/retention-sweep'
+import { lockName } from '../../src/host/locks'
 import { until } from '../support/engine-fixtures'
 
 const START = Date.UTC(2026, 0, 1)
@@ -31,11 +32,17 @@ describe('retention applied by the leader in the background', () => {
    * read from an engine without background retention on an empty store.
    */
   const otherTimers = async () => {
-    const { engine, clock } = open(memoryStore(), START, { retention: false })
+    const store = fresh()
+    const { engine, clock } = open(store, START, { retention: false })
     await engine.idle()
-    await until(async () => (await engine.storage()).stores.runs !== undefined)
+    await until(async () => await leads(store))
     return clock.pending
   }
+  /** Whether an engine holds the leader lock of `store` (its services run). */
+  const leads = async (store: Store) =>
+    ((await navigator.locks.query()).held ?? []).some((lock) => lock.name === lockName(store.name, 'leader'))
+  /** A memory store of its own: engines on stores of one name share their Web Locks. */
+  const fresh = () => memoryStore({ name: `retention-${crypto.randomUUID()}` })
   const runIds = async (store: Store) => (await store.listRuns({})).map((r) => r.runId).sort()
 
   /** `count` runs of `quick` that ended at `START`, written by an engine that is closed again. */
@@ -48,7 +55,7 @@ describe('retention applied by the leader in the background', () => {
   }
 
   it('is on by default: a new leader deletes what is past its age at once, and holds no timer idle', async () => {
-    const store = memoryStore()
+    const store = fresh()
     const base = await otherTimers()
     await endedRuns(store, 3)
     // 15 days later: completed runs are kept 14 days by default.
@@ -65,9 +72,10 @@ describe('retention applied by the leader in the background', () => {
   })
 
   it('sweeps again when a run ends an hour or more after the last sweep', async () => {
-    const store = memoryStore()
+    const store = fresh()
     const base = await otherTimers()
     const { engine, clock } = open(store, START, { retention: { completed: { maxAgeMs: 10 * 60_000 } } })
+    await until(() => leads(store))
     await engine.register(quick)
     await engine.start('quick', {}, { runId: 'first' })
     await engine.idle()
@@ -88,7 +96,7 @@ describe('retention applied by the leader in the background', () => {
   })
 
   it('deletes in slices of 50, a second apart, then holds no timer', async () => {
-    const store = memoryStore()
+    const store = fresh()
     const base = await otherTimers()
     await endedRuns(store, 120)
     const { clock } = open(store, START + 2 * DAY, { retention: { completed: { maxAgeMs: DAY } } })
@@ -101,7 +109,7 @@ describe('retention applied by the leader in the background', () => {
   })
 
   it('retention: false deletes nothing in the background; purge() still applies the defaults', async () => {
-    const store = memoryStore()
+    const store = fresh()
     const base = await otherTimers()
     await endedRuns(store, 2)
     const { engine, clock } = open(store, START + 15 * DAY, { retention: false })
