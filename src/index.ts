@@ -9,6 +9,7 @@ export { DEFINITION_LIMITS } from './definition/parse'
 export { createEngine } from './engine/engine'
 export type {
   AccessRequest,
+  CacheOptions,
   Engine,
   EngineOptions,
   HttpOptions,
@@ -44,6 +45,7 @@ export type {
   ApprovalStore,
   CacheEntry,
   CacheFilter,
+  CacheRoom,
   CacheStore,
   CommitBatch,
   DefinitionStore,

@@ -545,14 +545,34 @@ export type WorkflowEvent = EventBase &
         signal?: number
         /** A `forEach` whose items waited: the output is the outputs of its `items` items, in order. */
         items?: number
-        /** The output came from the result cache, computed by this run's task: the action did not run. */
-        cached?: { fromRunId: string; taskId: string }
+        /**
+         * The task has a `cache` but ran without it: its action has no version
+         * (`unversioned-action`), its params, `cache.key` value, `forEach` item or output are not
+         * plain JSON (`not-plain-json`), or its output is larger than the cache's `maxBytes`
+         * (`too-large`: not kept). Under `forEach`, the first such reason of its items.
+         */
+        cache?: { skipped: 'unversioned-action' | 'not-plain-json' | 'too-large' }
+      }
+    | {
+        /**
+         * The task completed with an output from the result cache (its `cache`): its action did not
+         * run. Taken as a `task.completed` everywhere; a replay never runs the action either.
+         */
+        type: 'task.cached'
+        taskId: string
+        attempt: number
+        output?: unknown
+        /** The run and task whose output the cache kept (the run may have been purged since). */
+        fromRunId: string
+        fromTaskId: string
       }
     | {
         type: 'task.item-completed'
         taskId: string
         index: number
         output?: unknown
+        /** The item's output came from the result cache: the run and task that computed it. */
+        cached?: { fromRunId: string; fromTaskId: string }
         /** The seq of the buffered `signal.received` whose payload is the output. */
         signal?: number
       }
@@ -816,6 +836,8 @@ export interface TaskView {
   endedAt?: number
   /** What a `waiting` task waits for (or a `retrying` one backs off until). */
   waiting?: TaskWaiting
+  /** The task completed from the result cache: the run and task that computed its output. */
+  cached?: { fromRunId: string; taskId: string }
 }
 
 /**

@@ -20,6 +20,7 @@ export interface DefaultWorkerOptions
     | 'models'
     | 'limits'
     | 'retention'
+    | 'cache'
   > {
   /** The IndexedDB database (`indexedDbStore`'s options). Default: `{ name: 'spindle' }`. */
   store?: { name?: string; durability?: 'strict' | 'relaxed' }
@@ -38,6 +39,7 @@ const FIELDS = {
   models: true,
   limits: true,
   retention: true,
+  cache: true,
 } as const satisfies Record<keyof DefaultWorkerOptions, true>
 
 /**

@@ -4,7 +4,7 @@ import { emptyRunData, keepData } from './run-data'
 /**
  * The checkpoints of a run, read off its journal: a checkpoint is a position in the journal.
  * `runId:0` is the run's start (its `workflow.started` entry, before any task), so rolling back
- * to it undoes every task (a saga). Every `task.completed` entry is one (id `runId:seq`, costing
+ * to it undoes every task (a saga). Every `task.completed` (or `task.cached`) entry is one (id `runId:seq`, costing
  * nothing extra), and so is every `checkpoint.saved` entry written on request. Each is listed
  * with the tasks completed by then. Rolled-back entries are not checkpoints any more.
  */
@@ -22,14 +22,14 @@ export function checkpointsOf(runId: string, entries: readonly JournalEntry[]): 
         reason: 'before the first task',
         completedTasks: [],
       })
-    } else if (entry.type === 'task.completed') {
+    } else if (entry.type === 'task.completed' || entry.type === 'task.cached') {
       completed.add(entry.taskId)
       checkpoints.push({
         checkpointId: `${runId}:${entry.seq}`,
         runId,
         seq: entry.seq,
         at: entry.at,
-        reason: `task ${entry.taskId} completed`,
+        reason: `task ${entry.taskId} completed${entry.type === 'task.cached' ? ' from the result cache' : ''}`,
         completedTasks: [...completed],
       })
     } else if (entry.type === 'task.retrying' && entry.manual) completed.delete(entry.taskId)
@@ -65,7 +65,8 @@ export function carriedAt(entries: readonly JournalEntry[], checkpoint: Checkpoi
   for (const entry of entries) {
     if (entry.rolledBack || entry.seq > checkpoint.seq) continue
     keepData(data, entry)
-    if (entry.type === 'task.completed') attempts.set(entry.taskId, entry.attempt)
+    if (entry.type === 'task.completed' || entry.type === 'task.cached')
+      attempts.set(entry.taskId, entry.attempt)
     else if (entry.type === 'workflow.forked')
       for (const task of entry.completed) attempts.set(task.taskId, task.attempt)
   }

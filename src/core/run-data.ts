@@ -8,10 +8,12 @@ export interface RunData {
   output?: unknown
   /** Payloads of the buffered signals (`RunState.signals`), by the seq of their `signal.received`. */
   signals: Map<number, unknown>
+  /** The tasks whose last completion came from the result cache: the run and task that computed it. */
+  cached: Map<string, { fromRunId: string; taskId: string }>
 }
 
 export function emptyRunData(): RunData {
-  return { outputs: new Map(), items: new Map(), state: {}, signals: new Map() }
+  return { outputs: new Map(), items: new Map(), state: {}, signals: new Map(), cached: new Map() }
 }
 
 /** Folds a journal record into the run's data (live, and when a run is restored). */
@@ -21,12 +23,17 @@ export function keepData(data: RunData, event: WorkflowEvent): void {
       if (event.signal !== undefined) data.signals.delete(event.signal)
       data.outputs.set(event.taskId, event.output)
       data.items.delete(event.taskId)
+      data.cached.delete(event.taskId)
       if (event.state) {
         for (const [key, value] of Object.entries(event.state)) {
           if (value === undefined) delete data.state[key]
           else data.state[key] = value
         }
       }
+      break
+    case 'task.cached':
+      data.outputs.set(event.taskId, event.output)
+      data.cached.set(event.taskId, { fromRunId: event.fromRunId, taskId: event.fromTaskId })
       break
     case 'task.item-completed': {
       if (event.signal !== undefined) data.signals.delete(event.signal)

@@ -147,7 +147,8 @@ function fitsTask(s: RunState, e: RunEvent): boolean {
         e.attempt === t.attempts + 1
       )
     }
-    case 'task.completed': {
+    case 'task.completed':
+    case 'task.cached': {
       const t = taskOf(s, e)
       return t !== undefined && (t.status === 'running' || t.status === 'waiting') && e.attempt === t.attempts
     }

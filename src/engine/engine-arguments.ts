@@ -3,6 +3,7 @@ import { infoOf } from '../runtime/run-view'
 import type { RunQuery, RunRecord } from '../store/store'
 import { checkOptions } from '../store/store-arguments'
 import type { ForkOptions, RunFilter, RunInfo, RunStatus, StartOptions, WaitOptions } from '../types'
+import { checkCacheOption } from './cache-options'
 import type { EngineOptions } from './engine-types'
 import { checkFilesOption } from './files-arguments'
 import { checkHttpOptions } from './http-access'
@@ -58,6 +59,7 @@ const ENGINE_OPTIONS = {
   http: true,
   limits: true,
   retention: true,
+  cache: true,
   files: true,
   models: true,
 } as const satisfies Record<keyof EngineOptions, true>
@@ -102,6 +104,7 @@ export function checkEngineOptions(options: unknown): asserts options is EngineO
   checkSecretsOption((options as EngineOptions).secrets)
   checkModels((options as EngineOptions).models, (options as EngineOptions).secrets)
   checkRetentionOption((options as EngineOptions).retention)
+  checkCacheOption((options as EngineOptions).cache)
   const { maxChildDepth } = options as EngineOptions
   if (maxChildDepth !== undefined && !(Number.isInteger(maxChildDepth) && maxChildDepth >= 1)) {
     throw new ArgumentError(

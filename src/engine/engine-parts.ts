@@ -1,4 +1,5 @@
 import { Subject } from 'rxjs'
+import { CacheSweep } from '../host/cache-sweep'
 import { ChildLinks } from '../host/child-links'
 import { DeadlineWakeups } from '../host/deadline-wakeups'
 import { DefinitionRegistry } from '../host/definition-registry'
@@ -22,6 +23,7 @@ import type { Alert, Clock, WorkflowEvent } from '../types'
 import { Access } from './access'
 import { actionTable } from './action-table'
 import { ApprovalInbox } from './approval-inbox'
+import { DEFAULT_CACHE_MAX_BYTES } from './cache-options'
 import { type ControlContext, callControl } from './call-control'
 import { childStarter, MAX_CHILD_DEPTH } from './child-run-starter'
 import { controlContext } from './control-context'
@@ -50,6 +52,7 @@ export interface EngineParts {
   readonly host: EngineExecutorHost
   readonly services: HostServices
   readonly wakeups: DeadlineWakeups
+  readonly cacheSweep: CacheSweep
   readonly runs: LiveRuns
   readonly children: ChildLinks
   readonly starting: RunStartContext
@@ -102,6 +105,8 @@ export function engineParts(options: EngineOptions): EngineParts {
   })
   const secrets = new SecretVault(options.secrets, store)
   const models = new ModelCatalog(options.models ?? [], secrets, clock)
+  const maxBytes = options.cache?.maxBytes ?? DEFAULT_CACHE_MAX_BYTES
+  const cacheSweep = new CacheSweep({ store, clock, scope, maxBytes })
   const host = new EngineExecutorHost({
     journal,
     snapshotEvery: options.snapshotEvery ?? 200,
@@ -119,7 +124,12 @@ export function engineParts(options: EngineOptions): EngineParts {
       models,
     },
     limiter,
-    resultCache: { store, lockName: (key) => `spindle:${store.name}:cache:${key}` },
+    resultCache: {
+      store,
+      lockName: (key) => `spindle:${store.name}:cache:${key}`,
+      kept: (expiresAt) => cacheSweep.kept(expiresAt),
+      maxBytes,
+    },
   })
   const services = new HostServices(store.name, scope)
   // The rate timers stop with the engine; the runs' waits end as their executors stop.
@@ -201,6 +211,7 @@ export function engineParts(options: EngineOptions): EngineParts {
     host,
     services,
     wakeups,
+    cacheSweep,
     runs,
     children,
     starting,

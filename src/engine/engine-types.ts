@@ -124,6 +124,17 @@ export interface EngineOptions {
    * defaults when called). See the README, "Retention and storage".
    */
   retention?: RetentionOptions | false
+  /** The result cache: `maxBytes`, its size cap (default 50 MB). See the README, "Result cache". */
+  cache?: CacheOptions
+}
+
+/** `EngineOptions.cache`. */
+export interface CacheOptions {
+  /**
+   * The most the entries may hold, in bytes of their JSON (default 52,428,800: 50 MB). A new entry
+   * that brings them over it evicts the least recently used; an entry larger than it is not kept.
+   */
+  maxBytes?: number
 }
 
 /** `EngineOptions.retention`: each age in ms after the run ended. */

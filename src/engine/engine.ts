@@ -1,6 +1,5 @@
 import type { RunSnapshot } from '../core/run-replica'
 import { TimeoutError } from '../errors'
-import { CacheSweep } from '../host/cache-sweep'
 import type {
   ApprovalFilter,
   ApprovalItem,
@@ -103,7 +102,7 @@ class SpindleEngine implements Engine {
     this.#secretCalls = new SecretCalls(parts)
     this.#routes = new EventRoutes(parts.starting)
     parts.services.register(parts.wakeups)
-    parts.services.register(new CacheSweep(parts))
+    parts.services.register(parts.cacheSweep)
     if (options.retention !== false) {
       parts.services.register(new RetentionSweep(parts, this.#retention, parts.clock))
     }

@@ -112,7 +112,7 @@ function checkpointOf(
   const undone = entries.some(
     (e) =>
       e.rolledBack &&
-      ((e.type === 'task.completed' && `${runId}:${e.seq}` === checkpointId) ||
+      (((e.type === 'task.completed' || e.type === 'task.cached') && `${runId}:${e.seq}` === checkpointId) ||
         (e.type === 'checkpoint.saved' && e.checkpointId === checkpointId)),
   )
   if (undone) {

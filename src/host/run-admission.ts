@@ -10,6 +10,7 @@ const FREES_A_SLOT: ReadonlySet<WorkflowEvent['type']> = new Set([
   'task.waiting',
   'task.retrying',
   'task.completed',
+  'task.cached',
   'task.failed',
   'task.skipped',
   'task.timed-out',

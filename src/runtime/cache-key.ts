@@ -1,7 +1,7 @@
 import { canonicalJson } from '../definition/canonical-json'
 
-/** Why a task with `cache` was run without the cache. */
-export type CacheSkipReason = 'unversioned-action' | 'not-plain-json'
+/** Why a task with `cache` was run without the cache (its `task.completed` says so: `cache.skipped`). */
+export type CacheSkipReason = 'unversioned-action' | 'not-plain-json' | 'too-large'
 
 /** What a task's cache key is made from, besides the action and its params. */
 export interface CacheKeyParts {
@@ -11,6 +11,8 @@ export interface CacheKeyParts {
   params: unknown
   /** The value of `cache.key`, when the task has one. */
   keyValue?: unknown
+  /** Under `forEach`: the item (present, even when `undefined`), so that each item has its key. */
+  item?: unknown
   /** `definition` scope: the definition id; `run` scope: the run id; `global`: none. */
   scope: 'global' | 'definition' | 'run'
   definitionId: string
@@ -27,12 +29,14 @@ export async function cacheKey(parts: CacheKeyParts): Promise<{ key: string } | 
   if (parts.version === undefined) return { skip: 'unversioned-action' }
   if (!isPlainJson(parts.params) || (parts.keyValue !== undefined && !isPlainJson(parts.keyValue)))
     return { skip: 'not-plain-json' }
+  if ('item' in parts && !isPlainJson(parts.item)) return { skip: 'not-plain-json' }
   const keyed: Record<string, unknown> = {
     action: parts.action,
     version: parts.version,
     params: parts.params,
   }
   if (parts.keyValue !== undefined) keyed.key = parts.keyValue
+  if ('item' in parts) keyed.item = parts.item
   if (parts.scope === 'definition') keyed.definitionId = parts.definitionId
   if (parts.scope === 'run') keyed.runId = parts.runId
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonicalJson(keyed)))
@@ -48,4 +52,28 @@ export function isPlainJson(value: unknown): boolean {
   const prototype = Object.getPrototypeOf(value)
   if (prototype !== Object.prototype && prototype !== null) return false
   return Object.values(value).every(isPlainJson)
+}
+
+/**
+ * Whether `value` is made of plain data only (primitives but bigint and symbol, arrays, plain
+ * objects), so that its JSON tells its size: what a cached output must be. Looser than
+ * `isPlainJson`, as an output is stored as it is (an `undefined` field or a `NaN` stays one),
+ * not read back from its JSON; a `Date`, bytes or a `Blob` are refused.
+ */
+export function isJsonSized(value: unknown): boolean {
+  if (value === null || value === undefined) return true
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return true
+    case 'object':
+      break
+    default:
+      return false
+  }
+  if (Array.isArray(value)) return value.every(isJsonSized)
+  const prototype = Object.getPrototypeOf(value)
+  if (prototype !== Object.prototype && prototype !== null) return false
+  return Object.values(value).every(isJsonSized)
 }

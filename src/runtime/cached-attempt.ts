@@ -1,9 +1,9 @@
 import type { RunEvent } from '../core/run-reducer'
 import type { CompiledTask } from '../types'
 import type { AttemptAbort } from './attempt-abort'
-import { cacheKey } from './cache-key'
+import { freshEntry, keepEntry, taskCacheKey, underKeyLock } from './cache-entries'
+import type { CacheSkipReason } from './cache-key'
 import type { TaskHost } from './invoke-action'
-import { reportUnhandledError } from './report-unhandled-error'
 import type { ResultCache } from './result-cache'
 
 /** The attempt `cachedAttempt` looks up or runs. */
@@ -18,10 +18,11 @@ export interface CachedAttemptSpec {
 
 /**
  * One attempt of a task with `cache`: a fresh entry under its key completes the task with the
- * entry's output (a `task.completed` with `cached`, so a replay never runs the action either);
+ * entry's output (a `task.cached`, so a replay never runs the action either; the entry holds the
+ * output itself, so its source run need not exist any more);
  * a miss runs the attempt (`run`) under the key's Web Lock and keeps its success `ttlMs`.
  * Failures, waits and attempts that changed the run's shared state are never kept. A task whose
- * key cannot be made (see `cacheKey`) runs as if it had no cache.
+ * key cannot be made (see `cacheKey`) runs as if it had no cache, and its completion says why.
  */
 export async function cachedAttempt(
   host: TaskHost,
@@ -29,52 +30,39 @@ export async function cachedAttempt(
   run: () => RunEvent | undefined | Promise<RunEvent | undefined>,
 ): Promise<RunEvent | undefined> {
   const { task, attempt, controller, params, cache } = attemptOf
-  const spec = task.cache!
-  const definitionId = host.scope([]).run.definitionId
-  const made = await cacheKey({
-    action: task.action,
-    version: host.action(task.action).version,
-    params,
-    keyValue: spec.key?.evaluate(host.scope(spec.key.taskRefs)),
-    scope: spec.scope,
-    definitionId,
-    runId: host.runId,
-  })
-  if ('skip' in made) return run()
+  const made = await taskCacheKey(host, task, params)
+  if ('skip' in made) return skippedCache(await run(), made.skip)
   const { key } = made
-  const lookUpOrRun = async (): Promise<RunEvent | undefined> => {
-    const entry = await cache.store.getCacheEntry(key)
+  return underKeyLock(cache, key, async () => {
+    const entry = await freshEntry(cache, key, () => host.now())
     if (controller.aborted) return undefined
-    if (entry && entry.expiresAt > host.now()) {
+    if (entry) {
       return {
-        type: 'task.completed',
+        type: 'task.cached',
         taskId: task.id,
         attempt,
         output: entry.output,
-        cached: { fromRunId: entry.runId, taskId: entry.taskId },
+        fromRunId: entry.runId,
+        fromTaskId: entry.taskId,
         at: host.now(),
       }
     }
     const event = await run()
-    if (event?.type === 'task.completed' && event.state === undefined) {
-      const now = host.now()
-      await cache.store
-        .putCacheEntry({
-          key,
-          expiresAt: now + spec.ttlMs,
-          action: task.action,
-          definitionId: definitionId,
-          runId: host.runId,
-          taskId: task.id,
-          output: event.output,
-          createdAt: now,
-        })
-        // The task has its output either way: a lost entry only means the next run computes it.
-        .catch(reportUnhandledError)
-    }
-    return event
-  }
-  const locks = globalThis.navigator?.locks
-  if (!locks) return lookUpOrRun()
-  return locks.request(cache.lockName(key), lookUpOrRun)
+    if (event?.type !== 'task.completed' || event.state !== undefined) return event
+    return skippedCache(event, await keepEntry(host, cache, task, key, event.output))
+  })
+}
+
+/**
+ * `event`, a `task.completed`, with why the cache was not used (or its output not kept): a user
+ * sees in the history why a task with `cache` ran every time. Other events (failures, waits)
+ * are never cached anyway.
+ */
+export function skippedCache(
+  event: RunEvent | undefined,
+  reason: CacheSkipReason | undefined,
+): RunEvent | undefined {
+  return reason !== undefined && event?.type === 'task.completed'
+    ? { ...event, cache: { skipped: reason } }
+    : event
 }

@@ -24,7 +24,8 @@ export async function compensate(
   const done: string[] = []
   for (let i = undone.length - 1; i >= 0; i--) {
     const entry = undone[i]!
-    if (entry.type !== 'task.completed') continue
+    // A task completed from the result cache is undone as one whose action ran.
+    if (entry.type !== 'task.completed' && entry.type !== 'task.cached') continue
     const task = executor.wf.tasks.get(entry.taskId)
     if (!task?.compensate) continue
     const undo: CompiledTask = {

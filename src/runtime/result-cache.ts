@@ -5,4 +5,8 @@ export interface ResultCache {
   readonly store: CacheStore
   /** The Web Lock name of a cache key: two runs that miss the same key compute it once. */
   lockName(key: string): string
+  /** The size cap: entries' `bytes` add up to at most this; a larger entry is not kept. */
+  readonly maxBytes: number
+  /** An entry expiring at `expiresAt` was kept: the leader's sweep (if this engine leads) wakes then. */
+  kept(expiresAt: number): void
 }

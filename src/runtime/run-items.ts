@@ -36,6 +36,22 @@ export interface ItemsHost {
 export const ITEM_NOT_STARTED: unique symbol = Symbol('item not started')
 
 /**
+ * What an item's `call` returns when the result cache had the item's output: it is journaled
+ * with its source, as the action did not run.
+ */
+export class CachedItemOutput {
+  readonly output: unknown
+  readonly fromRunId: string
+  readonly fromTaskId: string
+
+  constructor(output: unknown, fromRunId: string, fromTaskId: string) {
+    this.output = output
+    this.fromRunId = fromRunId
+    this.fromTaskId = fromTaskId
+  }
+}
+
+/**
  * Runs the items of a `forEach` task not yet journaled, `task.concurrency` at a time, and
  * journals each as it finishes (`task.item-completed`). While the run is paused no new item
  * starts: the items in flight finish and are recorded, then the attempt parks (its timeout held)
@@ -80,6 +96,21 @@ export async function runItems(
         // The item waits in the run state, holding no item slot; the reducer records it when done.
         if (isWaitRequest(output)) {
           waits.push({ index, wait: output.wait })
+          continue
+        }
+        if (output instanceof CachedItemOutput) {
+          results[index] = output.output
+          if (!controller.aborted) {
+            const cached = { fromRunId: output.fromRunId, fromTaskId: output.fromTaskId }
+            host.post({
+              type: 'task.item-completed',
+              taskId: task.id,
+              index,
+              output: output.output,
+              cached,
+              at: host.now(),
+            })
+          }
           continue
         }
         results[index] = output

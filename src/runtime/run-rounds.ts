@@ -162,7 +162,8 @@ export class RunRounds {
       const entry = pending[i]!
       batch.entries.push(entry)
       // A live entry is never rolled back: its output record is made once a snapshot needs it.
-      if (entry.type === 'task.completed') this.#unindexed.set(entry.taskId, entry)
+      if (entry.type === 'task.completed' || entry.type === 'task.cached')
+        this.#unindexed.set(entry.taskId, entry)
       else if (
         entry.type === 'task.item-completed' ||
         entry.type === 'task.failed' ||

@@ -76,6 +76,9 @@ export function runView(executor: RunExecutor, now: number): RunView {
     if (t.startedAt !== undefined) view.startedAt = t.startedAt
     if (t.endedAt !== undefined) view.endedAt = t.endedAt
     if (t.wait !== undefined) view.waiting = waitingOf(t.wait)
+    // Only while completed: a retried or rolled-back task keeps its old output record for a while.
+    const cached = t.status === 'completed' ? executor.data.cached.get(id) : undefined
+    if (cached !== undefined) view.cached = { ...cached }
     tasks[id] = view
   }
   return {

@@ -5,7 +5,9 @@ import type { ActionWait, CompiledTask, ErrorInfo } from '../types'
 import type { AttemptAbort } from './attempt-abort'
 import { AttemptTimer } from './attempt-timer'
 import { describe } from './attempt-values'
-import { cachedAttempt } from './cached-attempt'
+import type { CacheSkipReason } from './cache-key'
+import { cachedAttempt, skippedCache } from './cached-attempt'
+import { cachedItem } from './cached-item'
 import { invokeAction, isThenable, type TaskHost } from './invoke-action'
 import { ITEM_NOT_STARTED, type ItemsOutcome, runItems } from './run-items'
 import { itemSlot } from './task-slots'
@@ -74,6 +76,8 @@ class Attempt {
   readonly #controller: AttemptAbort
   readonly #key: string | undefined
   readonly #changes: Record<string, unknown> = {}
+  /** Under `forEach` with `cache`: the first reason an item ran without it (or was not kept). */
+  #cacheSkipped: CacheSkipReason | undefined
   readonly #timer: AttemptTimer | undefined
 
   constructor(host: TaskHost, task: CompiledTask, attempt: number, controller: AttemptAbort, key?: string) {
@@ -112,8 +116,23 @@ class Attempt {
         { taskId: task.id, value: items },
       )
     }
-    const call = async (index: number) =>
-      this.call(resolveParams(host, task, { item: items[index], index }), index)
+    const cache = task.cache ? host.resultCache : undefined
+    const call = async (index: number) => {
+      const params = resolveParams(host, task, { item: items[index], index })
+      if (!cache) return this.call(params, index)
+      // Each item is cached under a key of its own (the item joins it).
+      const spec = {
+        task,
+        item: items[index],
+        params,
+        cache,
+        changedState: () => Object.keys(this.#changes).length > 0,
+        skipped: (reason: CacheSkipReason) => {
+          this.#cacheSkipped ??= reason
+        },
+      }
+      return cachedItem(host, spec, async () => this.call(params, index))
+    }
     // Under an engine limit each item takes a slot, held until the item ends or waits.
     const key = host.limiter?.keyOf(task)
     const item =
@@ -133,7 +152,7 @@ class Attempt {
             }
           }
     return runItems(host, task, items, item, this.#controller, this.#timer).then(
-      (outcome) => this.#itemsEnded(outcome, items.length),
+      (outcome) => skippedCache(this.#itemsEnded(outcome, items.length), this.#cacheSkipped),
       (error: unknown) => this.failed(error),
     )
   }

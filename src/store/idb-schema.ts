@@ -13,7 +13,7 @@ import type { ApprovalRecord, OutputRecord, RunRecord, SnapshotRecord, StoredDef
  * store or index changes; a tab still running the older code closes its connection when asked
  * (`blocking`), so the upgrade is never blocked for long.
  */
-export const SCHEMA_VERSION = 8
+export const SCHEMA_VERSION = 10
 
 /**
  * The typed layout of a Spindle database.
@@ -35,6 +35,8 @@ export const SCHEMA_VERSION = 8
  * non-extractable).
  * Event routes (version 8) are keyed by route id; `emitted` holds their dedupe marks, keyed
  * `<routeId>\u0000<key>`, with a `routeId` index for deleting a route's marks with it.
+ * The result cache (version 10) has a `lastUsedAt` index keyed `[lastUsedAt, bytes]`: the
+ * eviction order, with each entry's size in the key; `cacheUsage` holds the entries' total size.
  */
 export interface SpindleDB extends DBSchema {
   definitions: { key: [id: string, version: string]; value: StoredDefinition }
@@ -52,7 +54,8 @@ export interface SpindleDB extends DBSchema {
   pages: { key: [runId: string, epoch: number, seq: number]; value: JournalPage }
   snapshots: { key: [runId: string, seq: number]; value: SnapshotRecord }
   outputs: { key: [runId: string, key: string]; value: OutputRecord }
-  cache: { key: string; value: CacheEntry; indexes: { expiresAt: number } }
+  cache: { key: string; value: CacheEntry; indexes: { expiresAt: number; lastUsedAt: [number, number] } }
+  cacheUsage: { key: string; value: { id: string; bytes: number } }
   schedules: { key: string; value: StoredSchedule }
   approvals: {
     key: string
@@ -115,6 +118,14 @@ export function upgradeSchema(
     db.createObjectStore('routes', { keyPath: 'routeId' })
     db.createObjectStore('emitted', { keyPath: 'mark' }).createIndex('routeId', 'routeId')
   }
+  // Entries stored before version 10 have no size nor use time: the cache (only a cache) starts empty.
+  if (oldVersion < 10 && !tx.objectStore('cache').indexNames.contains('lastUsedAt')) {
+    const cache = tx.objectStore('cache')
+    cache.clear().catch(() => abortUpgrade(tx))
+    cache.createIndex('lastUsedAt', ['lastUsedAt', 'bytes'])
+  }
+  if (oldVersion < 10 && !db.objectStoreNames.contains('cacheUsage'))
+    db.createObjectStore('cacheUsage', { keyPath: 'id' })
   // A failure aborts the upgrade, so `openDB` rejects: the caller's operation fails with
   // STORAGE_FAILED and the database stays at its version, readable as before.
   if (oldVersion >= 1 && oldVersion < 4) moveJournal(db, oldVersion, tx).catch(() => abortUpgrade(tx))

@@ -8,6 +8,7 @@ export function outputRecordOf(entry: JournalEntry): OutputRecord | undefined {
   const { runId, seq } = entry
   switch (entry.type) {
     case 'task.completed':
+    case 'task.cached':
       return { runId, key: entry.taskId, seq, entry }
     case 'task.item-completed':
       return { runId, key: `${entry.taskId}[${entry.index}]`, seq, entry }

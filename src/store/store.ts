@@ -8,7 +8,7 @@ import type { ScheduleStore } from './ports/schedule-store'
 import type { SecretStore } from './ports/secret-store'
 
 export type { ApprovalQuery, ApprovalRecord, ApprovalStore } from './ports/approval-store'
-export type { CacheEntry, CacheFilter, CacheStore } from './ports/cache-store'
+export type { CacheEntry, CacheFilter, CacheRoom, CacheStore } from './ports/cache-store'
 export type { DefinitionStore, StoredDefinition } from './ports/definition-store'
 export type {
   CommitBatch,

@@ -1,4 +1,4 @@
-import { createRunReplica, type WorkflowEvent } from 'spindle'
+import { createRunReplica, defineAction, type WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { def, testEngine } from '../support/engine-fixtures'
 
@@ -104,5 +104,27 @@ describe('createRunReplica', () => {
     expect(fresh.apply(events[rolledBack]!)).toBe(true)
     expect(fresh.state.tasks.b!.status).toBe('pending')
     expect(fresh.state.status).toBe('paused')
+  })
+
+  it('follows a task completed from the result cache (task.cached) and a cached forEach item', async () => {
+    const price = defineAction({ version: '1', run: (params: { n: number }) => params.n * 10 })
+    const { engine } = testEngine({ actions: { price } })
+    await engine.register(
+      def({
+        p: { action: 'price', params: { n: 1 }, cache: { ttlMs: 60_000 } },
+        each: { action: 'price', forEach: '[1, 2]', params: { n: '${ item }' }, cache: { ttlMs: 60_000 } },
+        after: { action: 'noop', dependsOn: ['p', 'each'] },
+      }),
+    )
+    await engine.wait((await engine.start('wf')).runId)
+    const events: WorkflowEvent[] = []
+    engine.events$.subscribe((e) => events.push(e))
+    const run = await engine.start('wf')
+    const replica = createRunReplica((await engine.runSnapshot(run.runId))!)
+    await engine.wait(run.runId)
+    expect(events.some((e) => e.type === 'task.cached')).toBe(true)
+    for (const event of events) expect(replica.apply(event)).toBe(true)
+    expect(replica.state).toEqual((await engine.runSnapshot(run.runId))!.state)
+    expect(replica.state.status).toBe('completed')
   })
 })

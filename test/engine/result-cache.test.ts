@@ -31,8 +31,8 @@ describe('the result cache', () => {
     expect(view.status).toBe('completed')
     expect(view.tasks.p!.output).toEqual({ n: 1, call: 1 })
     expect(calls).toHaveLength(1)
-    const completed = (await engine.history('r2')).find((entry) => entry.type === 'task.completed')
-    expect(completed).toMatchObject({ taskId: 'p', cached: { fromRunId: 'r1', taskId: 'p' } })
+    const cached = (await engine.history('r2')).find((entry) => entry.type === 'task.cached')
+    expect(cached).toMatchObject({ taskId: 'p', fromRunId: 'r1', fromTaskId: 'p' })
 
     // Other params make another key.
     const third = await engine.start('wf', { n: 2 }, { runId: 'r3' })
@@ -72,7 +72,7 @@ describe('the result cache', () => {
     expect(calls).toBe(2)
   })
 
-  it('runs every time an action without a version, and when params are not plain JSON', async () => {
+  it('runs every time an action without a version, and when params are not plain JSON; task.completed says why', async () => {
     const unversioned = counted(null)
     const bytes = counted()
     const { engine } = open({ actions: { u: unversioned.action, b: bytes.action } })
@@ -83,13 +83,25 @@ describe('the result cache', () => {
         { id: 'bytes' },
       ),
     )
+    const completion = async (runId: string) =>
+      (await engine.history(runId)).find((entry) => entry.type === 'task.completed')
     for (let i = 0; i < 2; i++) {
-      expect((await engine.wait((await engine.start('wf')).runId)).status).toBe('completed')
+      const plain = await engine.start('wf')
+      expect((await engine.wait(plain.runId)).status).toBe('completed')
+      expect(await completion(plain.runId)).toMatchObject({ cache: { skipped: 'unversioned-action' } })
       const run = await engine.start('bytes', { data: new Uint8Array([1, 2]) })
       expect((await engine.wait(run.runId)).status).toBe('completed')
+      expect(await completion(run.runId)).toMatchObject({ cache: { skipped: 'not-plain-json' } })
     }
     expect(unversioned.calls).toHaveLength(2)
     expect(bytes.calls).toHaveLength(2)
+    // A task whose key is made says nothing of the cache on its completion.
+    await engine.register(
+      def({ b: { action: 'b', params: { n: 1 }, cache: { ttlMs: 60_000 } } }, { id: 'plain' }),
+    )
+    const keyed = await engine.start('plain')
+    await engine.wait(keyed.runId)
+    expect(await completion(keyed.runId)).not.toHaveProperty('cache')
   })
 
   it('keys by action version, by cache.key and by scope', async () => {
@@ -178,7 +190,7 @@ describe('the result cache', () => {
     ])
   })
 
-  it('the leader deletes expired entries when it comes to lead, then every 10 minutes', async () => {
+  it('the leader deletes expired entries when it comes to lead, then at each earliest expiry, with no timer once none is left', async () => {
     const store = memoryStore()
     const entry = (key: string, expiresAt: number) => ({
       key,
@@ -189,6 +201,8 @@ describe('the result cache', () => {
       taskId: 't',
       output: key,
       createdAt: 0,
+      bytes: 100,
+      lastUsedAt: 0,
     })
     const { clock } = open({ store })
     const start = clock.now()
@@ -196,10 +210,55 @@ describe('the result cache', () => {
     await store.putCacheEntry(entry('soon', start + 60_000))
     await store.putCacheEntry(entry('later', start + 3_600_000))
     await until(async () => (await store.getCacheEntry('expired')) === undefined)
+    await until(() => clock.pending === 1)
     expect(await store.getCacheEntry('soon')).toBeDefined()
-    clock.advance(10 * 60_000)
+    clock.advance(60_000)
     await until(async () => (await store.getCacheEntry('soon')) === undefined)
     expect(await store.getCacheEntry('later')).toEqual(entry('later', start + 3_600_000))
+    await until(() => clock.pending === 1)
+    clock.advance(3_600_000 - 60_000)
+    await until(async () => (await store.nextCacheExpiry()) === undefined)
+    await until(() => clock.pending === 0)
+  })
+
+  it('an empty cache holds no timer; an entry this engine keeps arms the sweep at its expiry', async () => {
+    const store = memoryStore()
+    const { action } = counted()
+    const { engine, clock } = open({ store, actions: { price: action } })
+    await engine.register(def({ p: { action: 'price', params: { n: 1 }, cache: { ttlMs: 5_000 } } }))
+    await engine.idle()
+    expect(clock.pending).toBe(0)
+    await engine.wait((await engine.start('wf')).runId)
+    expect(await store.nextCacheExpiry()).toBe(clock.now() + 5_000)
+    await until(() => clock.pending === 1)
+    clock.advance(5_000)
+    await until(async () => (await store.nextCacheExpiry()) === undefined)
+    await until(() => clock.pending === 0)
+  })
+
+  it('an entry another tab put, which no sweep is armed for, goes with the next put of this engine once expired', async () => {
+    const store = memoryStore()
+    const { action } = counted()
+    const { engine, clock } = open({ store, actions: { price: action } })
+    await engine.register(def({ p: { action: 'price', params: { n: 1 }, cache: { ttlMs: 5_000 } } }))
+    const other = { action: 'a', definitionId: 'wf', runId: 'r0', taskId: 't', output: 1, createdAt: 0 }
+    // Once this one is swept, the engine leads and its sweep is done: it found nothing left to arm for.
+    await store.putCacheEntry({ ...other, key: 'expired', expiresAt: clock.now(), bytes: 80, lastUsedAt: 0 })
+    await until(async () => (await store.getCacheEntry('expired')) === undefined)
+    await until(() => clock.pending === 0)
+    await store.putCacheEntry({
+      ...other,
+      key: 'from-another-tab',
+      expiresAt: clock.now() + 10,
+      bytes: 80,
+      lastUsedAt: 0,
+    })
+    clock.advance(10)
+    expect(clock.pending).toBe(0)
+    expect(await store.getCacheEntry('from-another-tab')).toBeDefined()
+    await engine.wait((await engine.start('wf')).runId)
+    expect(await store.getCacheEntry('from-another-tab')).toBeUndefined()
+    expect(await store.nextCacheExpiry()).toBe(clock.now() + 5_000)
   })
 
   it('two runs that miss the same key at once run the action once; the second completes from the first', async () => {
@@ -218,8 +277,8 @@ describe('the result cache', () => {
     expect(views.map((view) => view.tasks.s!.output)).toEqual(['computed', 'computed'])
     expect(slow.calls).toHaveLength(1)
     const cached = (await engine.history(slow.calls[0]!.ctx.runId === 'r1' ? 'r2' : 'r1')).find(
-      (entry) => entry.type === 'task.completed',
+      (entry) => entry.type === 'task.cached',
     )
-    expect(cached).toMatchObject({ cached: { fromRunId: slow.calls[0]!.ctx.runId } })
+    expect(cached).toMatchObject({ fromRunId: slow.calls[0]!.ctx.runId })
   })
 })

@@ -242,4 +242,45 @@ describe('the IndexedDB schema', () => {
       await deleteDatabase(name)
     }
   })
+
+  it('upgrades a version 8 database: the result cache starts empty, counted and ordered by use', async () => {
+    const name = tempDatabaseName()
+    const eight = await openDB(name, 8, {
+      upgrade(db) {
+        db.createObjectStore('cache', { keyPath: 'key' }).createIndex('expiresAt', 'expiresAt')
+        db.createObjectStore('routes', { keyPath: 'routeId' })
+        db.createObjectStore('emitted', { keyPath: 'mark' }).createIndex('routeId', 'routeId')
+      },
+    })
+    const before = {
+      key: 'k0',
+      expiresAt: 5_000,
+      action: 'a',
+      definitionId: 'wf',
+      runId: 'r0',
+      taskId: 't',
+      output: 1,
+      createdAt: 0,
+    }
+    await eight.put('cache', before as never)
+    eight.close()
+    const store = indexedDbStore({ name })
+    try {
+      expect(await store.getCacheEntry('k0')).toBeUndefined()
+      expect(await store.cacheBytes()).toBe(0)
+      const entry = (key: string, lastUsedAt: number) => ({ ...before, key, bytes: 10, lastUsedAt })
+      await store.putCacheEntry(entry('old', 1))
+      await store.putCacheEntry(entry('new', 2), { maxBytes: 15 })
+      expect(await store.getCacheEntry('old')).toBeUndefined()
+      expect(await store.cacheBytes()).toBe(10)
+      const upgraded = await openDB(name)
+      const indexes = [...upgraded.transaction('cache').store.indexNames].sort()
+      upgraded.close()
+      expect(indexes).toEqual(['expiresAt', 'lastUsedAt'])
+      expect(upgraded.version).toBe(SCHEMA_VERSION)
+    } finally {
+      await store.close()
+      await deleteDatabase(name)
+    }
+  })
 })

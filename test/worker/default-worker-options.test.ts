@@ -37,6 +37,26 @@ describe('connectEngine(undefined, { engine }): the default worker configured wi
     }
   })
 
+  it('takes the result cache size cap: with maxBytes 0 nothing is kept, and the completion says why', async () => {
+    const name = tempDatabaseName('default-worker')
+    databases.push(name)
+    const engine = connectEngine(undefined, { engine: { store: { name }, cache: { maxBytes: 0 } } })
+    try {
+      await engine.register({
+        schemaVersion: '2.0',
+        id: 'cached',
+        version: '1.0.0',
+        tasks: { t: { action: 'transform', params: { value: 1 }, cache: { ttlMs: 60_000 } } },
+      })
+      const run = await engine.start('cached')
+      await engine.wait(run.runId, { timeoutMs: 5000 })
+      const completed = (await engine.history(run.runId)).find((entry) => entry.type === 'task.completed')
+      expect(completed).toMatchObject({ cache: { skipped: 'too-large' } })
+    } finally {
+      await engine.close()
+    }
+  })
+
   it('without the option, the default worker refuses the test server (another origin than the page)', async () => {
     const name = tempDatabaseName('default-worker')
     databases.push(name)

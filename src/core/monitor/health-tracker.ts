@@ -44,7 +44,13 @@ class Clocks {
 }
 
 /** Events that settle their task: its dependents may become ready (their waits start). */
-const SETTLING = new Set<string>(['task.completed', 'task.skipped', 'task.failed', 'task.timed-out'])
+const SETTLING = new Set<string>([
+  'task.completed',
+  'task.cached',
+  'task.skipped',
+  'task.failed',
+  'task.timed-out',
+])
 /** Run-level events that change no task. */
 const QUIET = new Set<string>(['workflow.queued', 'workflow.paused', 'checkpoint.saved', 'signal.received'])
 

@@ -7,6 +7,7 @@ type AttemptEvent =
   | 'task.progress'
   | 'task.log'
   | 'task.completed'
+  | 'task.cached'
   | 'task.item-completed'
   | 'task.failed'
   | 'task.timed-out'
@@ -28,6 +29,10 @@ export const taskAttempts = {
     step.record(s, e)
   },
   'task.completed': (s, e, step) => {
+    complete(s, step, e.taskId, s.tasks[e.taskId]!, e.output, e)
+  },
+  // A result cache hit ends the attempt as a completion does: output, dependents, checkpoint.
+  'task.cached': (s, e, step) => {
     complete(s, step, e.taskId, s.tasks[e.taskId]!, e.output, e)
   },
   'task.item-completed': (s, e, step) => {

@@ -82,7 +82,7 @@ export interface OutputRecord {
   /** The task id, `<taskId>[<index>]` for one item of a `forEach` task, or `workflow.forked` for what a fork carried over. */
   key: string
   seq: number
-  /** A `task.completed`, a `task.item-completed`, a `task.failed` under `onError: 'continue'`, or a `workflow.forked`. */
+  /** A `task.completed` or `task.cached`, a `task.item-completed`, a `task.failed` under `onError: 'continue'`, or a `workflow.forked`. */
   entry: JournalEntry
 }
 

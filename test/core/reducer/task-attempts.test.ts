@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { taskAttempts } from '../../../src/core/reducer/task-attempts'
+import { can } from '../../../src/core/run-state'
 import { chain, fed, runOf, startedRun, types, workflow } from './reducer-fixtures'
 
 describe('task attempts', () => {
@@ -41,6 +42,39 @@ describe('task attempts', () => {
     expect(step.commands).toEqual([{ type: 'start', taskId: 'b', attempt: 1 }])
     expect(s.tasks.a).toMatchObject({ status: 'completed', runMs: 10, endedAt: 20 })
     expect(s.remaining).toBe(1)
+  })
+
+  it('task.cached (a result cache hit) settles the task as a completion and admits its dependents', () => {
+    const { s, feed } = startedRun(chain())
+    const step = feed({
+      type: 'task.cached',
+      taskId: 'a',
+      attempt: 1,
+      output: 1,
+      fromRunId: 'r0',
+      fromTaskId: 'a',
+      at: 20,
+    })
+    expect(types(step)).toEqual(['task.cached', 'task.started'])
+    expect(step.records[0]).toMatchObject({ fromRunId: 'r0', fromTaskId: 'a', output: 1 })
+    expect(step.commands).toEqual([{ type: 'start', taskId: 'b', attempt: 1 }])
+    expect(s.tasks.a).toMatchObject({ status: 'completed', runMs: 10, endedAt: 20 })
+    expect(s.remaining).toBe(1)
+  })
+
+  it('task.cached is taken only for the running attempt of a task, as task.completed is', () => {
+    const { s } = startedRun(chain())
+    const hit = {
+      type: 'task.cached',
+      taskId: 'a',
+      attempt: 1,
+      fromRunId: 'r0',
+      fromTaskId: 'a',
+      at: 20,
+    } as const
+    expect(can(s, hit)).toBe(true)
+    expect(can(s, { ...hit, attempt: 2 })).toBe(false)
+    expect(can(s, { ...hit, taskId: 'b' })).toBe(false)
   })
 
   it('task.item-completed counts the items done', () => {
