@@ -19,8 +19,9 @@ export interface DiskFullHost {
 
 /**
  * What the engine knows of its storage quota: a write that failed because the disk is full marks
- * it full (and alerts once); any write that commits afterwards clears it (and alerts that space is
- * back). While it is full, new runs are refused with the quota error instead of being written.
+ * it full (and alerts once); a probe write that commits afterwards (a resume, a run's start)
+ * clears it (and alerts that space is back). While it is full, new runs are refused with the
+ * quota error instead of being written, for `DISK_FULL_RETRY_MS` after the last quota failure.
  */
 export class DiskFull implements JournalOutcomes {
   readonly #host: DiskFullHost
