@@ -71,7 +71,8 @@ export class RunSummary {
     this.progress(view.progress)
     this.health(view.health)
     if (view.status === 'failed' && view.error) this.#show(`Failed: ${errorText(view.error)}`, 'bad')
-    else if (view.status === 'paused') this.#show(`Paused: ${view.pauseReason ?? 'by request'}`, 'warn')
+    else if (view.status === 'paused')
+      this.#show(`Paused: ${view.pauseReason?.message ?? 'by request'}`, 'warn')
     else if (view.status === 'cancelled') this.#show('Cancelled: its unfinished tasks will not run.', 'bad')
     else if (view.status === 'completed') this.#show(`Output: ${JSON.stringify(view.output) ?? 'none'}`, 'ok')
     else this.#result.hidden = true

@@ -232,14 +232,35 @@ export class ExpressionError extends SpindleError {
   }
 }
 
-/** The store could not commit a write. The run is paused; no completion was recorded. */
+/** Why a storage write failed, when Spindle can tell: `'quota'`, the site's storage quota is used up. */
+export type StorageFailureReason = 'quota'
+
+/**
+ * The store could not commit a write. The run is paused; no completion was recorded. `reason` is
+ * `'quota'` when the disk (the site's storage quota) is full.
+ */
 export class StorageError extends SpindleError {
   override get name(): string {
     return 'StorageError'
   }
-  constructor(message: string, options: SpindleErrorOptions = {}) {
+  readonly reason: StorageFailureReason | undefined
+  constructor(message: string, options: SpindleErrorOptions & { reason?: StorageFailureReason } = {}) {
     super('STORAGE_FAILED', message, options)
+    this.reason = options.reason
   }
+
+  override toJSON(): ReturnType<SpindleError['toJSON']> & { reason?: StorageFailureReason } {
+    return this.reason === undefined ? super.toJSON() : { ...super.toJSON(), reason: this.reason }
+  }
+}
+
+/**
+ * Whether a thrown value says the storage quota is used up: a `QuotaExceededError` (a
+ * DOMException, or a transaction aborted with one), or a `StorageError` with `reason: 'quota'`.
+ */
+export function isQuotaError(error: unknown): boolean {
+  if (error instanceof StorageError) return error.reason === 'quota'
+  return error instanceof Error && error.name === 'QuotaExceededError'
 }
 
 /** Another executor took over the run; this one may no longer write it. */
@@ -288,6 +309,8 @@ export class WorkerUnavailableError extends SpindleError {
  */
 export function toErrorInfo(error: unknown, fallback: ErrorCode = 'ACTION_FAILED'): ErrorInfo {
   try {
+    if (error instanceof StorageError && error.reason !== undefined)
+      return { code: error.code, message: describeThrown(error.message), reason: error.reason }
     if (error instanceof SpindleError) return { code: error.code, message: describeThrown(error.message) }
     if (error instanceof Error) {
       const code = (error as { code?: unknown }).code

@@ -90,6 +90,7 @@ export type {
   OnError,
   ParamSpec,
   ParamType,
+  PauseReason,
   Progress,
   RetryPolicy,
   RouteInfo,

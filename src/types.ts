@@ -11,6 +11,8 @@ export interface ErrorInfo {
   code: string
   message: string
   taskId?: string
+  /** Why, when the code alone does not say: `'quota'` for a `STORAGE_FAILED` on a full disk. */
+  reason?: string
   /** What caused it: a child run's error, for a task that failed with `CHILD_FAILED`. */
   cause?: ErrorInfo
 }
@@ -458,6 +460,8 @@ export interface RunState {
   /** How many signals `signals` holds, over all names. */
   bufferedSignals: number
   pauseReason?: string
+  /** The error that paused the run (a task's failure, a failed write), when one did. */
+  pauseError?: ErrorInfo
   error?: ErrorInfo
   expectedDurationMs?: number
   /** The run's deadline (ms since epoch), from `timeoutMs`: past it the run fails with `TIMEOUT`. */
@@ -782,6 +786,13 @@ export interface Health {
 }
 
 export interface Alert {
+  /**
+   * What the alert is about: a run's (or all runs') health, absent for those; `'storage'` when
+   * the storage quota is used up (`level: 'critical'`) and when writes succeed again (`'healthy'`).
+   */
+  kind?: 'storage'
+  /** For `kind: 'storage'`: why, `'quota'`. */
+  reason?: 'quota'
   runId?: string
   at: number
   level: HealthLevel
@@ -843,11 +854,24 @@ export interface TaskWaiting {
   [field: string]: unknown
 }
 
+/**
+ * Why a run is paused: `code` `PAUSED` for `pause()` and a rollback; a task's error code (with
+ * `taskId`) for a task with `onError: 'pause'`; `STORAGE_FAILED` (with `reason: 'quota'` when the
+ * disk is full) for a journal write that failed. `message` says what to do.
+ */
+export interface PauseReason {
+  code: string
+  message: string
+  reason?: string
+  taskId?: string
+}
+
 export interface RunView extends RunInfo {
   input: Record<string, unknown>
   output?: unknown
   error?: ErrorInfo
-  pauseReason?: string
+  /** Why the run is paused, while it is. */
+  pauseReason?: PauseReason
   state: Record<string, unknown>
   tasks: Record<string, TaskView>
   progress: Progress

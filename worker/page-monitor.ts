@@ -1,8 +1,9 @@
-import { defer, filter, map, Observable, share, shareReplay, takeWhile } from 'rxjs'
+import { defer, filter, map, merge, Observable, share, shareReplay, takeWhile } from 'rxjs'
 import { alertFor } from '../src/core/monitor/alerts'
 import { HealthTally } from '../src/core/monitor/health-tally'
 import { HealthTracker } from '../src/core/monitor/health-tracker'
 import { ProgressTracker } from '../src/core/monitor/progress-tracker'
+import { isQuotaPause, StorageAlerts } from '../src/core/monitor/storage-alerts'
 import type { RunSnapshot } from '../src/core/run-replica'
 import { NotFoundError } from '../src/errors'
 import type {
@@ -58,7 +59,7 @@ export class PageMonitor {
     this.#source = source
     // A late subscriber gets the latest value at once: health$() emits its current value first.
     this.#engine$ = this.#followEngine().pipe(shareReplay({ bufferSize: 1, refCount: true }))
-    this.alerts$ = this.#alerts().pipe(share())
+    this.alerts$ = merge(this.#alerts(), this.#storageAlerts()).pipe(share())
   }
 
   progress$(runId: string): Observable<Progress> {
@@ -239,6 +240,22 @@ export class PageMonitor {
         subscription.unsubscribe()
         for (const tracker of trackers.values()) tracker.close()
       }
+    })
+  }
+
+  /**
+   * The worker engine's storage alerts, from what it publishes: a run paused for quota, then a
+   * resume or a start that committed. A start the engine refused publishes nothing.
+   */
+  #storageAlerts(): Observable<Alert> {
+    return defer(() => {
+      const watch = new StorageAlerts()
+      return this.#source.events$.pipe(
+        map((event) =>
+          isQuotaPause(event) ? watch.quotaFailed(event.at) : watch.written([event], event.at),
+        ),
+        filter((alert): alert is Alert => alert !== undefined),
+      )
     })
   }
 

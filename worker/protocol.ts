@@ -170,6 +170,7 @@ export type WireError =
       issues?: ValidationIssue[]
       taskId?: string
       expression?: string
+      reason?: 'quota'
       cause?: WireError
     }
   | { kind: 'Error'; name: string; message: string; stack?: string; code?: string; cause?: WireError }

@@ -55,6 +55,7 @@ export function toWireError(error: unknown, depth = 0): WireError {
     if (error instanceof DefinitionError || error instanceof InputError) wire.issues = error.issues
     if (error instanceof TaskError && error.taskId !== undefined) wire.taskId = error.taskId
     if (error instanceof ExpressionError) wire.expression = error.expression
+    if (error instanceof StorageError && error.reason !== undefined) wire.reason = error.reason
     if (cause) wire.cause = cause
     return wire
   }
@@ -112,7 +113,7 @@ function rebuild(
     case 'ExpressionError':
       return new ExpressionError(wire.expression ?? String(wire.value), wire.message, options)
     case 'StorageError':
-      return new StorageError(wire.message, options)
+      return new StorageError(wire.message, { ...options, ...(wire.reason && { reason: wire.reason }) })
     case 'StaleExecutorError':
       return new StaleExecutorError(wire.message, options)
     case 'EngineClosedError':

@@ -3,6 +3,7 @@ import { CacheSweep } from '../host/cache-sweep'
 import { ChildLinks } from '../host/child-links'
 import { DeadlineWakeups } from '../host/deadline-wakeups'
 import { DefinitionRegistry } from '../host/definition-registry'
+import { DiskFull } from '../host/disk-full'
 import { EngineScope } from '../host/engine-scope'
 import { EngineStreams } from '../host/engine-streams'
 import { FileRoot } from '../host/file-root'
@@ -80,7 +81,8 @@ export function engineParts(options: EngineOptions): EngineParts {
   const actions = actionTable(options.actions)
   const limits = checkLimits(options.limits, new Set(actions.keys()))
   const limiter = limits && new ActionLimiter(limits, clock)
-  const journal = new JournalWriter(store)
+  const disk = new DiskFull({ alerts, now })
+  const journal = new JournalWriter(store, disk)
   const access = new Access(
     options.authorize,
     async (runId) => runs.get(runId)?.record.definitionId ?? (await store.getRun(runId))?.definitionId,
@@ -160,7 +162,17 @@ export function engineParts(options: EngineOptions): EngineParts {
     live: (runId) => runs.get(runId),
     load: (runId) => runs.load(runId, true),
   })
-  const starting: RunStartContext = { store, definitions, scope, host, runs, executorId: id, access, now }
+  const starting: RunStartContext = {
+    store,
+    definitions,
+    scope,
+    host,
+    runs,
+    executorId: id,
+    access,
+    now,
+    disk,
+  }
   host.attachChildren(
     children,
     childStarter({

@@ -118,10 +118,12 @@ export interface EngineOptions {
   /** What the `http` action may call, and the headers it sends with every request. */
   http?: HttpOptions
   /**
-   * How long ended runs are kept, for `purge()` without a filter. Default: completed runs 14 days
-   * and at most 1,000 of them, failed runs 30 days, cancelled runs 7 days. See the README, "Retention".
+   * How long ended runs are kept: applied in the background by the leader, and by `purge()`
+   * without a filter. Default: completed runs 14 days and at most 1,000 of them, failed runs 30
+   * days, cancelled runs 7 days. `false`: no background deletion (`purge()` still applies the
+   * defaults when called). See the README, "Retention and storage".
    */
-  retention?: RetentionOptions
+  retention?: RetentionOptions | false
   /** The result cache: `maxBytes`, its size cap (default 50 MB). See the README, "Result cache". */
   cache?: CacheOptions
 }

@@ -95,7 +95,7 @@ class SpindleEngine implements Engine {
   constructor(options: EngineOptions) {
     const parts = engineParts(options)
     this.#parts = parts
-    this.#retention = retentionOf(options.retention)
+    this.#retention = retentionOf(options.retention === false ? undefined : options.retention)
     this.events$ = parts.events.asObservable()
     this.alerts$ = parts.alerts.asObservable()
     this.#definitionCalls = new DefinitionCalls(parts)
@@ -103,9 +103,7 @@ class SpindleEngine implements Engine {
     this.#routes = new EventRoutes(parts.starting)
     parts.services.register(parts.wakeups)
     parts.services.register(parts.cacheSweep)
-    // Only with retention set: the sweep holds a clock timer of its own, and an engine without
-    // retention keeps exactly the timers it had before (the default sweep is to be decided).
-    if (options.retention !== undefined) {
+    if (options.retention !== false) {
       parts.services.register(new RetentionSweep(parts, this.#retention, parts.clock))
     }
     parts.services.open()

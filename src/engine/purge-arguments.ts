@@ -59,11 +59,11 @@ export function checkPurgeFilter(filter: unknown): PurgeFilter {
 
 /** `EngineOptions.retention`: each field it names a whole number ≥ 0. */
 export function checkRetentionOption(retention: unknown): void {
-  if (retention === undefined) return
+  if (retention === undefined || retention === false) return
   const groups = { completed: ['maxAgeMs', 'maxCount'], failed: ['maxAgeMs'], cancelled: ['maxAgeMs'] }
   const fail = (what: string, value: unknown): never => {
     throw new ArgumentError(
-      `createEngine: "retention${what}" is not valid (${JSON.stringify(value) ?? String(value)}); retention is { completed?: { maxAgeMs?, maxCount? }, failed?: { maxAgeMs? }, cancelled?: { maxAgeMs? } }, each a whole number ≥ 0.`,
+      `createEngine: "retention${what}" is not valid (${JSON.stringify(value) ?? String(value)}); retention is false (no background deletion) or { completed?: { maxAgeMs?, maxCount? }, failed?: { maxAgeMs? }, cancelled?: { maxAgeMs? } }, each a whole number ≥ 0.`,
       { value },
     )
   }

@@ -1,29 +1,37 @@
 import type { HostService } from '../host/services'
 import { reportUnhandledError } from '../runtime/report-unhandled-error'
-import type { Clock } from '../types'
+import type { Clock, WorkflowEvent } from '../types'
 import type { EngineParts } from './engine-parts'
 import { purgeRuns, type Retention, SLICE } from './run-purge'
 
-/** After the engine comes to lead, before the first sweep: startup has other work first. */
-export const FIRST_SWEEP_MS = 60_000
-/** Between two sweeps once nothing is left to delete. */
+/** Between two sweeps started by runs ending: a run ending sooner than this after a sweep starts none. */
 export const SWEEP_EVERY_MS = 60 * 60_000
 /** Between two slices of one sweep: the database is free for other work in between. */
-const NEXT_SLICE_MS = 1_000
+export const NEXT_SLICE_MS = 1_000
+
+const ENDINGS = new Set<WorkflowEvent['type']>([
+  'workflow.completed',
+  'workflow.failed',
+  'workflow.cancelled',
+])
 
 /**
- * `EngineOptions.retention` applied in the background, by the leader only: one slice of at most
- * `SLICE` runs at a time, the next slice a second later while runs are left to delete, then
- * again an hour later. A sweep that fails is reported and tried again at the next hour.
+ * `EngineOptions.retention` applied in the background, by the leader only. It holds no timer while
+ * idle: a sweep starts when the engine comes to lead, and when a run ends in this engine at least
+ * `SWEEP_EVERY_MS` after the last sweep started. A sweep deletes one slice of at most `SLICE` runs,
+ * the next slice `NEXT_SLICE_MS` later while runs are left to delete (the only timer it holds). A
+ * sweep that fails is reported; the next run ending an hour later tries again.
  */
 export class RetentionSweep implements HostService {
   readonly name = 'retention'
-  readonly #parts: Pick<EngineParts, 'store' | 'runs' | 'scope' | 'streams'>
+  readonly #parts: Pick<EngineParts, 'store' | 'runs' | 'scope' | 'streams' | 'events'>
   readonly #retention: Retention
   readonly #clock: Clock
+  /** When the last sweep started; absent before the first. */
+  #lastSweep: number | undefined
 
   constructor(
-    parts: Pick<EngineParts, 'store' | 'runs' | 'scope' | 'streams'>,
+    parts: Pick<EngineParts, 'store' | 'runs' | 'scope' | 'streams' | 'events'>,
     retention: Retention,
     clock: Clock,
   ) {
@@ -34,26 +42,40 @@ export class RetentionSweep implements HostService {
 
   start(signal: AbortSignal): void {
     let handle: unknown
-    const arm = (ms: number) => {
-      handle = this.#clock.setTimeout(() => {
-        handle = undefined
-        this.#slice(signal).then(
-          (more) => {
-            if (!signal.aborted) arm(more ? NEXT_SLICE_MS : SWEEP_EVERY_MS)
-          },
-          (error: unknown) => {
-            // An engine closing mid-slice refuses the rest with ENGINE_CLOSED: the end, not a failure.
-            if (signal.aborted || this.#parts.scope.closed) return
-            reportUnhandledError(error)
-            arm(SWEEP_EVERY_MS)
-          },
-        )
-      }, ms)
+    let sweeping = false
+    const slice = () => {
+      handle = undefined
+      this.#slice(signal).then(
+        (more) => {
+          if (more && !signal.aborted) handle = this.#clock.setTimeout(slice, NEXT_SLICE_MS)
+          else sweeping = false
+        },
+        (error: unknown) => {
+          sweeping = false
+          // An engine closing mid-slice refuses the rest with ENGINE_CLOSED: the end, not a failure.
+          if (signal.aborted || this.#parts.scope.closed) return
+          reportUnhandledError(error)
+        },
+      )
     }
+    const sweep = () => {
+      if (sweeping || signal.aborted) return
+      const now = this.#clock.now()
+      if (this.#lastSweep !== undefined && now - this.#lastSweep < SWEEP_EVERY_MS) return
+      this.#lastSweep = now
+      sweeping = true
+      slice()
+    }
+    const endings = this.#parts.events.subscribe((event) => {
+      if (ENDINGS.has(event.type)) sweep()
+    })
     signal.addEventListener('abort', () => {
+      endings.unsubscribe()
       if (handle !== undefined) this.#clock.clearTimeout(handle)
     })
-    arm(FIRST_SWEEP_MS)
+    // A new leader may find runs that ended in other tabs, or before it opened, past their age.
+    this.#lastSweep = undefined
+    sweep()
   }
 
   /** Deletes one slice; resolves to whether it was full (more may be left). */

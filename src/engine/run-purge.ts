@@ -1,4 +1,5 @@
-import type { RunStore } from '../store/store'
+import { tryLockRun } from '../host/locks'
+import type { RunStore, Store } from '../store/store'
 import type { RunStatus } from '../types'
 import type { EngineParts } from './engine-parts'
 import type { PurgeFilter, RetentionOptions } from './engine-types'
@@ -57,12 +58,27 @@ export async function purgeRuns(
   let deleted = 0
   for (let i = 0; i < ids.length; i += SLICE) {
     parts.scope.check()
-    const gone = await store.deleteRuns(ids.slice(i, i + SLICE))
+    const gone = await deleteLocked(store, ids.slice(i, i + SLICE))
     // The views of recently ended runs this engine keeps would otherwise still show them.
     for (const runId of gone) parts.streams.forget(runId)
     deleted += gone.length
   }
   return deleted
+}
+
+/**
+ * Deletes the runs of `ids` whose Web Lock is free, holding their locks across the delete: a run
+ * another engine executes, or rolls back (the rollback holds the lock from reading the run to
+ * committing), is kept, so no rollback commits onto a run that is gone. Resolves to the ids deleted.
+ */
+async function deleteLocked(store: Store, ids: string[]): Promise<string[]> {
+  const locks = await Promise.all(ids.map((runId) => tryLockRun(store.name, runId)))
+  try {
+    const free = ids.filter((_, i) => locks[i] !== undefined)
+    return free.length === 0 ? [] : await store.deleteRuns(free)
+  } finally {
+    await Promise.all(locks.map((lock) => lock?.release()))
+  }
 }
 
 async function selected(store: RunStore, filter: PurgeFilter): Promise<string[]> {

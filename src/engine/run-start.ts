@@ -4,6 +4,7 @@ import { definitionDigest } from '../definition/definition-digest'
 import { validateInput } from '../definition/params'
 import { ArgumentError, ForbiddenError, InputError } from '../errors'
 import type { DefinitionRegistry } from '../host/definition-registry'
+import type { DiskFull } from '../host/disk-full'
 import type { EngineScope } from '../host/engine-scope'
 import type { LiveRuns } from '../host/live-runs'
 import { tryLockRun } from '../host/locks'
@@ -24,6 +25,8 @@ export interface RunStartContext {
   /** The starting engine's id, the new run's executor. */
   readonly executorId: string
   readonly access: Access
+  /** What the engine knows of the storage quota: a full disk refuses new runs. */
+  readonly disk?: DiskFull
   now(): number
 }
 
@@ -72,6 +75,8 @@ export async function startRun(
       },
     )
   }
+  // Checked last: a bad argument is the caller's to fix whatever the disk.
+  ctx.disk?.refuseNew(`start of a run of "${definitionId}"`)
   const now = ctx.now()
   const deadline = timeoutMs === undefined ? {} : { deadline: now + timeoutMs, timeoutMs }
   const record: RunRecord = {

@@ -73,8 +73,9 @@ export class RunReloads {
     const runId = executor.runId
     if (host.live.get(runId) !== executor) return
     host.live.delete(runId)
-    // A new run whose record was never written: nothing of it is stored, nothing to reload.
-    if (host.dropUnwritten(runId)) {
+    // A new run whose record was never written: nothing of it is stored, nothing to reload. One
+    // whose record committed while its starter had not yet heard so is stored: it is reloaded.
+    if (host.dropUnwritten(runId) && !executor.wrote) {
       host.locks.release(runId)
       return
     }

@@ -1,4 +1,4 @@
-import { SpindleError, StorageError } from '../errors'
+import { isQuotaError, SpindleError, StorageError } from '../errors'
 import type { CommitBatch, Store } from '../store/store'
 import { reportUnhandledError } from './report-unhandled-error'
 
@@ -15,6 +15,12 @@ export interface JournalSource {
   failed(error: unknown): void
 }
 
+/** Told of every journal commit's outcome (the engine's watch of the storage quota). */
+export interface JournalOutcomes {
+  written(batch: CommitBatch): void
+  failed(error: unknown): void
+}
+
 /**
  * Writes journal entries with group commit: the first write waits only for the current
  * microtasks, and everything queued while a commit is in flight goes to the store together in
@@ -25,18 +31,22 @@ export interface JournalSource {
  */
 export class JournalWriter {
   readonly #store: Store
+  readonly #outcomes: JournalOutcomes | undefined
   #dirty = new Set<JournalSource>()
   /** The next commit, once something is queued for it. */
   #next: Flight | undefined
   /** The commit in flight, if any: while it lasts, new entries wait for the next one. */
   #current: Flight | undefined
+  /** The batch in flight, for `outcomes`. */
+  #batch: CommitBatch | undefined
   /** The sources whose entries the commit in flight carries. */
   #sources: Set<JournalSource> | undefined
   /** An empty set for the next commit's sources. */
   #spare: Set<JournalSource> | undefined
 
-  constructor(store: Store) {
+  constructor(store: Store, outcomes?: JournalOutcomes) {
     this.#store = store
+    this.#outcomes = outcomes
   }
 
   /**
@@ -91,6 +101,7 @@ export class JournalWriter {
     for (const source of sources) source.collect(batch)
     this.#current = flight
     this.#sources = sources
+    this.#batch = batch
     let commit: Promise<void>
     try {
       commit = this.#store.commit(batch)
@@ -104,6 +115,7 @@ export class JournalWriter {
 
   readonly #onCommitted = (): void => {
     const sources = this.#sources!
+    this.#outcomes?.written(this.#batch!)
     for (const source of sources) {
       try {
         source.committed()
@@ -120,7 +132,12 @@ export class JournalWriter {
     const failure =
       error instanceof SpindleError
         ? error
-        : new StorageError(`The store could not write the journal: ${String(error)}`, { cause: error })
+        : new StorageError(`The store could not write the journal: ${String(error)}`, {
+            cause: error,
+            ...(isQuotaError(error) && { reason: 'quota' as const }),
+          })
+    // Before the sources hear of it: a run reloaded after the failure finds the disk known full.
+    this.#outcomes?.failed(failure)
     for (const source of sources) {
       try {
         source.failed(failure)
@@ -141,6 +158,7 @@ export class JournalWriter {
     this.#current!.resolve()
     this.#current = undefined
     this.#sources = undefined
+    this.#batch = undefined
     sources.clear()
     this.#spare = sources
     if (this.#next) this.#flush()

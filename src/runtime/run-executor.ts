@@ -68,6 +68,8 @@ export class RunExecutor implements JournalSource, TaskHost {
   readonly #commands: RunCommands
   /** Why the executor stopped: what a send after the stop, or one whose entries it dropped, rejects with. */
   #stopError: SpindleError | undefined
+  /** Whether a journal write of this executor committed (for a new run: its record is stored). */
+  #wrote = false
 
   constructor(
     host: ExecutorHost,
@@ -191,8 +193,14 @@ export class RunExecutor implements JournalSource, TaskHost {
     )
   }
 
+  /** Whether a journal write of this executor committed: a new run's record is stored then. */
+  get wrote(): boolean {
+    return this.#wrote
+  }
+
   /** The journal write carrying the round in flight committed: carry out its commands. */
   committed(): void {
+    this.#wrote = true
     const round = this.#rounds.takeFlying()
     if (round === undefined) return
     // Settled first, its waiters go on before the work this round starts: they still see the

@@ -2,7 +2,7 @@ import { healthOfTasks } from '../core/monitor/health'
 import { progressOfTasks } from '../core/monitor/progress'
 import { recordTemplate } from '../core/record-template'
 import { waitingOf } from '../core/waits/waiting-view'
-import type { CompiledWorkflow, RunInfo, RunState, RunView, TaskView } from '../types'
+import type { CompiledWorkflow, ErrorInfo, PauseReason, RunInfo, RunState, RunView, TaskView } from '../types'
 import type { RunExecutor } from './run-executor'
 
 const names = new WeakMap<CompiledWorkflow, ReadonlyMap<string, string | undefined>>()
@@ -86,7 +86,7 @@ export function runView(executor: RunExecutor, now: number): RunView {
     input: executor.record.input,
     ...(s.status === 'completed' && { output: executor.data.output }),
     ...(s.error && { error: { ...s.error } }),
-    ...(s.pauseReason !== undefined && { pauseReason: s.pauseReason }),
+    ...(s.pauseReason !== undefined && { pauseReason: pauseReasonOf(s.pauseReason, s.pauseError) }),
     // Values are frozen records' values; the table itself changes with every completion.
     state: { ...executor.data.state },
     tasks,
@@ -117,4 +117,15 @@ function taskTable(wf: CompiledWorkflow): () => Record<string, TaskView> {
     taskTables.set(wf, table)
   }
   return table
+}
+
+/** The view of a pause: its message, with the code (and reason, task) of the error behind it. */
+function pauseReasonOf(message: string, error: ErrorInfo | undefined): PauseReason {
+  if (!error) return { code: 'PAUSED', message }
+  return {
+    code: error.code,
+    message,
+    ...(error.reason !== undefined && { reason: error.reason }),
+    ...(error.taskId !== undefined && { taskId: error.taskId }),
+  }
 }

@@ -1,5 +1,6 @@
-import { type IDBPDatabase, type IDBPTransaction, openDB, type StoreNames, unwrap } from 'idb'
+import { type IDBPDatabase, type IDBPTransaction, type StoreNames, unwrap } from 'idb'
 import { StorageError } from '../errors'
+import { openDatabase } from './idb-open'
 import { SCHEMA_VERSION, type SpindleDB, upgradeSchema } from './idb-schema'
 import { toStorageError } from './to-storage-error'
 
@@ -16,13 +17,23 @@ export class IdbConnection {
   readonly #name: string
   readonly #durability: 'strict' | 'relaxed'
   readonly #version: number
+  readonly #factory: IDBFactory | undefined
   #connection: Promise<IDBPDatabase<SpindleDB>> | undefined
 
-  /** `version` is the schema version to open (tests open a newer one to try upgrades). */
-  constructor(name: string, durability: 'strict' | 'relaxed', version = SCHEMA_VERSION) {
+  /**
+   * `version` is the schema version to open (tests open a newer one to try upgrades); `factory`
+   * the `IDBFactory` to open it with (default: the global `indexedDB`).
+   */
+  constructor(
+    name: string,
+    durability: 'strict' | 'relaxed',
+    version = SCHEMA_VERSION,
+    factory?: IDBFactory,
+  ) {
     this.#name = name
     this.#durability = durability
     this.#version = version
+    this.#factory = factory
   }
 
   read<N extends Names[], T>(operation: string, names: N, work: (tx: Tx<N, 'readonly'>) => Promise<T>) {
@@ -60,7 +71,7 @@ export class IdbConnection {
     const blocked = new Promise<never>((_, reject) => {
       refuse = reject
     })
-    const opening = openDB<SpindleDB>(this.#name, this.#version, {
+    const opening = openDatabase(this.#factory, this.#name, this.#version, {
       upgrade: upgradeSchema,
       // Another connection on an older version did not close for the upgrade (a tab running an
       // older build that ignores versionchange): the open would wait for it, silently, forever.
@@ -133,7 +144,7 @@ export class IdbConnection {
         return await work(tx)
       } catch (error) {
         abort(tx)
-        throw error
+        throw quotaOf(tx) ?? error
       }
     } catch (error) {
       throw toStorageError(error, this.#name, operation)
@@ -160,7 +171,7 @@ export class IdbConnection {
         return result
       } catch (error) {
         abort(tx)
-        throw error
+        throw quotaOf(tx) ?? error
       }
     } catch (error) {
       throw toStorageError(error, this.#name, operation)
@@ -178,6 +189,15 @@ export class IdbConnection {
 export function quiet<T>(request: Promise<T>): Promise<T> {
   request.catch(() => {})
   return request
+}
+
+/**
+ * The quota error a transaction aborted with: its requests reject with `AbortError`, which alone
+ * would hide that the disk is full.
+ */
+function quotaOf(tx: { readonly error: DOMException | null }): DOMException | undefined {
+  const error = tx.error
+  return error?.name === 'QuotaExceededError' ? error : undefined
 }
 
 function abort(tx: { abort(): void }): void {

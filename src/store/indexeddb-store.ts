@@ -23,6 +23,13 @@ export interface IndexedDbStoreOptions {
    * Browsers differ in what they do when no durability is asked for, so the store always asks.
    */
   durability?: 'strict' | 'relaxed'
+  /**
+   * The `IDBFactory` the database is opened with. Default: the global `indexedDB`. A storage
+   * bucket's (`(await navigator.storageBuckets.open('spindle', { quota })).indexedDB`, Chromium)
+   * keeps the engine's data under a quota of its own: when it is used up, runs pause with
+   * `STORAGE_FAILED` `reason: 'quota'` while the rest of the site keeps its space.
+   */
+  indexedDB?: IDBFactory
 }
 
 /**
@@ -38,7 +45,7 @@ export interface IndexedDbStoreOptions {
  * // Faster group commits, at the risk described under `durability`:
  * const store = indexedDbStore({ durability: 'relaxed' })
  */
-const INDEXED_DB_STORE_OPTIONS = { name: true, durability: true } as const satisfies Record<
+const INDEXED_DB_STORE_OPTIONS = { name: true, durability: true, indexedDB: true } as const satisfies Record<
   keyof IndexedDbStoreOptions,
   true
 >
@@ -60,7 +67,14 @@ export function indexedDbStore(options: IndexedDbStoreOptions = {}): Store {
       { value: durability },
     )
   }
-  const db = new IdbConnection(name, durability)
+  const factory = options.indexedDB
+  if (factory !== undefined && typeof (factory as { open?: unknown }).open !== 'function') {
+    throw new ArgumentError(
+      'indexedDbStore: "indexedDB" must be an IDBFactory (the global indexedDB, or a storage bucket\'s bucket.indexedDB).',
+      { value: factory },
+    )
+  }
+  const db = new IdbConnection(name, durability, undefined, factory)
   return {
     name,
     ...idbDefinitionStore(db),

@@ -39,6 +39,10 @@ export function toStorageError(error: unknown, database: string, operation: stri
     'the browser reported an unexpected IndexedDB failure. Retry; if it keeps failing, report it with the cause attached'
   return new StorageError(
     `IndexedDB database "${database}" failed in ${operation}: ${name}${detail}; ${explanation}. Nothing was written by the failed call.`,
-    { value: { database, operation }, cause: error },
+    {
+      value: { database, operation },
+      cause: error,
+      ...(name === 'QuotaExceededError' && { reason: 'quota' }),
+    },
   )
 }

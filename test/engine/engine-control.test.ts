@@ -147,7 +147,11 @@ describe('onError policies', () => {
     await engine.idle()
     let view = (await engine.getRun(run.runId))!
     expect(view.status).toBe('paused')
-    expect(view.pauseReason).toMatch(/Task "a" failed/)
+    expect(view.pauseReason).toMatchObject({
+      code: 'BOOM',
+      taskId: 'a',
+      message: expect.stringMatching(/Task "a" failed/),
+    })
     await engine.resume(run.runId)
     view = await engine.wait(run.runId)
     expect(view.status).toBe('completed')

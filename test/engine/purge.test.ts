@@ -149,7 +149,13 @@ describe('purge: deleting ended runs, in IndexedDB', () => {
   })
 
   it('refuses a retention option that is not whole numbers of the known fields', () => {
-    for (const retention of [{ completed: { maxAgeMs: -1 } }, { failed: { maxCount: 3 } }, { done: {} }, 5]) {
+    for (const retention of [
+      { completed: { maxAgeMs: -1 } },
+      { failed: { maxCount: 3 } },
+      { done: {} },
+      5,
+      true,
+    ]) {
       expect(() => createEngine({ store: temp.open(), retention } as never)).toThrow(
         expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
       )

@@ -1,7 +1,7 @@
 import { createEngine, memoryStore, type WorkflowEvent } from 'spindle'
 import { describe, expect, it, vi } from 'vitest'
 import { faultyStore } from '../store/faulty-store'
-import { controllable, def, testEngine } from '../support/engine-fixtures'
+import { controllable, def, testEngine, until } from '../support/engine-fixtures'
 
 /** A run with many journal entries (one per forEach item), so that batches carry snapshots. */
 const manyEntries = {
@@ -83,6 +83,22 @@ describe('storage failures', () => {
     expect(done.output).toBe('out-1')
     expect(slow.calls).toHaveLength(1)
     expect(runsOfB).toEqual([2])
+  })
+
+  it('a run whose completion fails to write right after its start record committed is reloaded, not dropped', async () => {
+    // A single quick task: its completion is queued before start() hears that the start committed.
+    const inner = memoryStore()
+    const store = faultyStore(inner, { method: 'commit', entryType: 'task.completed' })
+    const { engine } = testEngine({ store })
+    await engine.register(def({ a: { action: 'noop' } }))
+    const run = await engine.start('wf')
+    // Reloaded and paused, its cut-off task runs again (a pause lets it) and the run completes;
+    // dropped, it would stay `running` in the store with no engine to run it.
+    await until(async () => (await engine.getRun(run.runId))?.status === 'completed')
+    const journal = await inner.readJournal(run.runId)
+    expect(journal.find((e) => e.type === 'workflow.paused')).toMatchObject({
+      error: { code: 'STORAGE_FAILED' },
+    })
   })
 
   it('a failed start record pauses the run; nothing is lost', async () => {

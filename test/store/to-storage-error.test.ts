@@ -24,6 +24,15 @@ describe('toStorageError', () => {
     expect(error.message).toContain(`${name} (browser detail)`)
   })
 
+  it("marks a quota failure with reason 'quota'; other failures have no reason", () => {
+    const quota = toStorageError(new DOMException('full', 'QuotaExceededError'), 'orders', 'commit')
+    expect(quota).toMatchObject({ code: 'STORAGE_FAILED', reason: 'quota' })
+    expect(quota.toJSON()).toMatchObject({ reason: 'quota' })
+    const abort = toStorageError(new DOMException('gone', 'AbortError'), 'orders', 'commit')
+    expect((abort as StorageError).reason).toBeUndefined()
+    expect(abort.toJSON()).not.toHaveProperty('reason')
+  })
+
   it('still explains a failure it has no entry for', () => {
     const error = toStorageError(new TypeError('odd'), 'orders', 'getRun')
     expect(error).toBeInstanceOf(StorageError)

@@ -17,6 +17,8 @@ export interface EngineWorkerConfig {
   files?: { root: string }
   /** The engine's `models` (for `ai`). */
   models?: ModelSpec[]
+  /** The first write of a journal entry of this type fails as on a full disk (`QuotaExceededError`). */
+  quotaAt?: string
 }
 
 /** A worker serving a real engine with the test actions of `engine.worker.ts`. */

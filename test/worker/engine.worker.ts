@@ -5,6 +5,7 @@
 import { createEngine, memoryStore, TaskError } from 'spindle'
 import { serveEngine } from 'spindle/worker'
 import { indexedDbStore } from '../../src/store/indexeddb-store'
+import { type Fault, faultyStore } from '../store/faulty-store'
 import { orderMachine } from '../support/order-machine'
 import type { EngineWorkerConfig } from './engine-worker'
 
@@ -14,9 +15,16 @@ const log = new BroadcastChannel(`log:${config.db}`)
 
 const refused = new Set(config.refused)
 
+const inner = config.store === 'idb' ? indexedDbStore({ name: config.db }) : memoryStore({ name: config.db })
+const quotaFault = {
+  method: 'commit',
+  entryType: config.quotaAt,
+  error: () => new DOMException('The quota has been exceeded.', 'QuotaExceededError'),
+} as Fault
+
 const engine = createEngine({
   authorize: ({ principal, verb }) => !refused.has(`${principal ?? '-'}:${verb}`),
-  store: config.store === 'idb' ? indexedDbStore({ name: config.db }) : memoryStore({ name: config.db }),
+  store: config.quotaAt === undefined ? inner : faultyStore(inner, quotaFault),
   // Machines are code: they are given to the worker's engine, never sent from the page.
   machines: { order: orderMachine },
   ...(config.limits ? { limits: config.limits } : {}),

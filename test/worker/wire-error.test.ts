@@ -46,6 +46,13 @@ describe('wire errors', () => {
     expect(rebuilt.stack).toBe(error.stack)
   })
 
+  it("keeps a storage error's reason", () => {
+    const rebuilt = cross(new StorageError('disk full', { reason: 'quota' })) as StorageError
+    expect(rebuilt).toBeInstanceOf(StorageError)
+    expect(rebuilt.reason).toBe('quota')
+    expect((cross(new StorageError('other')) as StorageError).reason).toBeUndefined()
+  })
+
   it('keeps a chain of causes, Spindle or not', () => {
     const root = new TypeError('socket closed')
     const error = new StorageError('write failed', {

@@ -35,12 +35,14 @@ export const runLifecycle = {
     s.status = 'paused'
     s.pausedAt = e.at
     s.pauseReason = e.reason
+    s.pauseError = e.error
     step.record(s, e)
   },
   'workflow.resumed': (s, e, step) => {
     s.status = 'running'
     endPause(s, step)
     s.pauseReason = undefined
+    s.pauseError = undefined
     step.record(s, e)
     // After a rollback the run was restored without its timers.
     armRun(s, step)
@@ -72,6 +74,7 @@ export const runLifecycle = {
     s.endedAt = e.at
     endPause(s, step)
     s.pauseReason = undefined
+    s.pauseError = undefined
     if (s.deadline !== undefined) step.command({ type: 'disarm-run' })
     step.record(s, e)
   },
@@ -83,6 +86,7 @@ export const runLifecycle = {
     if (s.status === 'paused' && s.pausedAt !== undefined) s.pausedMs += e.at - s.pausedAt
     s.pausedAt = undefined
     s.pauseReason = undefined
+    s.pauseError = undefined
     failRun(s, step, {
       code: 'TIMEOUT',
       message: `Run "${s.runId}" did not finish within its timeoutMs of ${e.timeoutMs} ms; its in-flight tasks were aborted.`,
@@ -146,6 +150,7 @@ function rollBack(s: RunState, step: RunStep, lastSeq: number): void {
   s.status = 'paused'
   s.pausedAt = step.at
   s.pauseReason = 'rolled back to a checkpoint; resume to continue'
+  s.pauseError = undefined
   s.error = undefined
   s.endedAt = undefined
 }

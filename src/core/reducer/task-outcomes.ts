@@ -102,10 +102,11 @@ export function failAttempt(s: RunState, step: RunStep, id: string, t: TaskState
         s.status = 'paused'
         s.pausedAt = at
         s.pauseReason = `Task "${id}" failed: ${error.message}. Fix the cause, then resume (retries it) or skip the task.`
+        s.pauseError = { ...error, taskId: id }
         step.record(s, {
           type: 'workflow.paused',
           reason: s.pauseReason,
-          error: { ...error, taskId: id },
+          error: s.pauseError,
           at,
         })
       }
