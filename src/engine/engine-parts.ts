@@ -27,6 +27,7 @@ import { controlContext } from './control-context'
 import { checkLimit } from './engine-arguments'
 import { EngineExecutorHost } from './engine-executor-host'
 import type { EngineOptions } from './engine-types'
+import { EventWaits } from './event-waits'
 import { httpAccess } from './http-access'
 import { checkLimits } from './limit-options'
 import { RunReads } from './run-reads'
@@ -57,6 +58,7 @@ export interface EngineParts {
   readonly inbox: ApprovalInbox
   readonly secrets: SecretVault
   readonly models: ModelCatalog
+  readonly eventWaits: EventWaits
 }
 
 /**
@@ -139,9 +141,14 @@ export function engineParts(options: EngineOptions): EngineParts {
     streams,
     scope,
     passivation: wakeups,
-    adopted: (executor) => children.adopted(executor),
+    adopted: (executor) => {
+      children.adopted(executor)
+      eventWaits.adopted(executor)
+    },
   })
   host.attach(runs)
+  const eventWaits = new EventWaits({ store, scope, runs, now })
+  host.attachEventWaits(eventWaits)
   const children: ChildLinks = new ChildLinks({
     store,
     scope,
@@ -197,5 +204,6 @@ export function engineParts(options: EngineOptions): EngineParts {
     inbox,
     secrets,
     models,
+    eventWaits,
   }
 }
