@@ -138,6 +138,15 @@ describe('emitted events reach waiting runs wherever they are', () => {
     ])
   })
 
+  it('the leader sweeps the events older than 24 h from the log, after an emit', async () => {
+    const { engine, clock, store } = testEngine()
+    await engine.emit({ type: 't', id: 'old' })
+    clock.advance(24 * 60 * 60 * 1000 + 1)
+    await engine.emit({ type: 't', id: 'new' })
+    await until(async () => (await store.listEvents('t', 0)).length === 1)
+    expect((await store.listEvents('t', 0)).map((e) => e.id)).toEqual(['new'])
+  })
+
   it('a wait that begins as the event is emitted takes it once, whichever comes first', async () => {
     for (let turns = 0; turns < 8; turns++) {
       const { engine } = testEngine()
