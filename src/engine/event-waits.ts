@@ -60,7 +60,9 @@ export class EventWaits {
     if (typeof BroadcastChannel !== 'function') return
     const channel = new BroadcastChannel(`spindle:${ctx.store.name}:events`)
     channel.onmessage = (message: MessageEvent<OfferMessage>) => {
-      for (const runId of message.data?.runIds ?? []) if (ctx.runs.get(runId)) this.offerSoon(runId)
+      // Also a run not in memory here: it may have left memory (passive) since the message was
+      // sent, and then this engine loads it. Held by another engine, the offer here does nothing.
+      for (const runId of message.data?.runIds ?? []) this.offerSoon(runId)
     }
     this.#channel = channel
     ctx.scope.signal.addEventListener('abort', () => channel.close(), { once: true })

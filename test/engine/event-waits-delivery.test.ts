@@ -138,6 +138,27 @@ describe('emitted events reach waiting runs wherever they are', () => {
     ])
   })
 
+  it('a message that a run has an event to take reaches it even when it went passive meanwhile', async () => {
+    const store = memoryStore()
+    const { engine, clock } = testEngine({ store })
+    await engine.register(waiter)
+    const run = await engine.start('wf', { orderId: 'A' })
+    await passive(store, run.runId)
+    // Logged by an engine that found the run held here, just before it left memory.
+    await store.appendEvent({
+      key: 'order.paid\u0000m1',
+      type: 'order.paid',
+      id: 'm1',
+      data: { orderId: 'A' },
+      at: clock.now(),
+    })
+    const channel = new BroadcastChannel(`spindle:${store.name}:events`)
+    channel.postMessage({ runIds: [run.runId] })
+    channel.close()
+    await until(async () => (await taken(engine, run.runId)).length === 1)
+    expect(await taken(engine, run.runId)).toEqual([['paid', 'm1']])
+  })
+
   it('the leader sweeps the events older than 24 h from the log, after an emit', async () => {
     const { engine, clock, store } = testEngine()
     await engine.emit({ type: 't', id: 'old' })
