@@ -80,8 +80,9 @@ export class EventWaits {
 
   /**
    * Logs `event` (emitted now; its id is made when it has none) and offers it to the runs
-   * waiting for its type. An id logged already for the type was delivered already: it is not
-   * logged or delivered again.
+   * waiting for its type. An id logged already for the type is the same event: it is not logged
+   * again, and the offers are made again (no run takes it twice), which finishes a delivery an
+   * earlier emit of it could not.
    */
   async emit(event: EventScope): Promise<void> {
     const { scope, store, now } = this.#ctx
@@ -93,7 +94,7 @@ export class EventWaits {
       data: event.data,
       at: now(),
     }
-    if (!(await scope.run(() => store.appendEvent(record)))) return
+    await scope.run(() => store.appendEvent(record))
     try {
       await this.deliver(record)
     } finally {

@@ -104,6 +104,24 @@ describe('emitted events reach waiting runs wherever they are', () => {
     expect((await second.engine.getRun(run.runId))!.tasks.next!.status).toBe('waiting')
   })
 
+  it('an event emitted again with its id finishes the delivery the first emit could not', async () => {
+    const store = faultyStore(memoryStore(), { method: 'listEventWaiters' })
+    const { engine } = testEngine({ store })
+    await engine.register(waiter)
+    const run = await engine.start('wf', { orderId: 'A' })
+    await engine.idle()
+    await expect(
+      engine.emit({ type: 'order.paid', data: { orderId: 'A' }, id: 'again' }),
+    ).rejects.toMatchObject({
+      code: 'STORAGE_FAILED',
+    })
+    expect((await engine.getRun(run.runId))!.tasks.paid!.status).toBe('waiting')
+    await engine.emit({ type: 'order.paid', data: { orderId: 'A' }, id: 'again' })
+    await engine.idle()
+    expect(await taken(engine, run.runId)).toEqual([['paid', 'again']])
+    expect(await store.listPendingEvents()).toEqual([])
+  })
+
   it('recovers a run without delivering an event it took again, and delivers what came while no engine ran', async () => {
     const name = temp.open().name
     const first = testEngine({ store: temp.open(name) })
