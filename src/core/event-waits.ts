@@ -22,11 +22,32 @@ function isEventWait(wait: unknown): wait is SignalWait & { match: string } {
   return w?.kind === 'signal' && typeof w.match === 'string'
 }
 
+/** Per workflow: its `wait-for-event` tasks with a `match`, in definition order. */
+const matchTasks = new WeakMap<CompiledWorkflow, readonly string[]>()
+
+/**
+ * The tasks of `wf` that may wait for emitted events, found once per workflow: what is read on
+ * every commit of a run is these few, never every task.
+ */
+function eventWaitTasks(wf: CompiledWorkflow): readonly string[] {
+  let ids = matchTasks.get(wf)
+  if (ids === undefined) {
+    const tasks = wf.definition.tasks
+    ids = wf.order.filter((id) => {
+      const task = tasks[id]
+      const params = task?.params as Record<string, unknown> | undefined
+      return task?.action === 'wait-for-event' && params?.match !== undefined
+    })
+    matchTasks.set(wf, ids)
+  }
+  return ids
+}
+
 /** The run's waiting tasks an emitted event may end, in definition order (the order they take events). */
 export function openEventWaits(s: RunState, wf: CompiledWorkflow): OpenEventWait[] {
   const open: OpenEventWait[] = []
   if (s.status !== 'running' && s.status !== 'paused') return open
-  for (const taskId of wf.order) {
+  for (const taskId of eventWaitTasks(wf)) {
     const t = s.tasks[taskId]!
     if (t.status === 'waiting' && isEventWait(t.wait))
       open.push({ taskId, attempt: t.attempts, type: t.wait.name, match: t.wait.match })
@@ -39,10 +60,10 @@ export function openEventWaits(s: RunState, wf: CompiledWorkflow): OpenEventWait
  * The run record carries them (`RunRecord.eventWaits`, an index), so `emit` finds the runs an
  * event is for without reading any other run.
  */
-export function eventWaitTypes(s: RunState): string[] | undefined {
+export function eventWaitTypes(s: RunState, wf: CompiledWorkflow): string[] | undefined {
   if (s.status !== 'running' && s.status !== 'paused') return undefined
   let types: Set<string> | undefined
-  for (const id in s.tasks) {
+  for (const id of eventWaitTasks(wf)) {
     const t = s.tasks[id]!
     if (t.status !== 'waiting' || !isEventWait(t.wait)) continue
     types ??= new Set()

@@ -176,7 +176,7 @@ export class RunRounds {
     this.#drop = undefined
     const s = this.#state
     const wakeAt = wakeTime(s)
-    const eventWaits = eventWaitTypes(s)
+    const eventWaits = eventWaitTypes(s, this.#wf)
     if (
       s.status === this.record.status &&
       wakeAt === this.record.wakeAt &&

@@ -30,7 +30,7 @@ describe('waits for emitted events in the run state', () => {
     feed({ type: 'task.waiting', taskId: 'a', wait: matchWait('tick'), at: 21 })
     feed({ type: 'task.waiting', taskId: 'c', signal: 'other', at: 22 })
     expect(openEventWaits(s, wf).map((w) => w.taskId)).toEqual(['a', 'b'])
-    expect(eventWaitTypes(s)).toEqual(['tick'])
+    expect(eventWaitTypes(s, wf)).toEqual(['tick'])
   })
 
   it('takes one event once per run: a second wait, or a replayed completion, is refused', () => {
@@ -47,7 +47,7 @@ describe('waits for emitted events in the run state', () => {
     expect(can(s, { ...taking('b', 'x', 31), emitted: 'other\u0000x' } as RunEvent)).toBe(false)
     expect(can(s, taking('c', 'e2', 31))).toBe(false)
     expect(can(s, taking('b', 'e2', 31))).toBe(true)
-    expect(eventWaitTypes(s)).toEqual(['tick'])
+    expect(eventWaitTypes(s, wf)).toEqual(['tick'])
   })
 
   it('forgets a taken event once it is older than the log keeps', () => {
@@ -58,6 +58,6 @@ describe('waits for emitted events in the run state', () => {
     expect(Object.keys(s.consumedEvents!)).toEqual(['tick\u0000e1'])
     feed(taking('b', 'e2', 30 + EVENT_LOG_TTL_MS))
     expect(Object.keys(s.consumedEvents!)).toEqual(['tick\u0000e2'])
-    expect(eventWaitTypes(s)).toBeUndefined()
+    expect(eventWaitTypes(s, wf)).toBeUndefined()
   })
 })
