@@ -11,6 +11,7 @@ import {
 } from '../errors'
 import type { EngineScope } from '../host/engine-scope'
 import type { LiveRuns } from '../host/live-runs'
+import { lockRunWhenFree } from '../host/locks'
 import { reportUnhandledError } from '../runtime/report-unhandled-error'
 import type { RunExecutor } from '../runtime/run-executor'
 import type { EventLogRecord, Store } from '../store/store'
@@ -51,6 +52,8 @@ export class EventWaits {
   readonly #channel: BroadcastChannel | undefined
   readonly #matches = new Map<string, WaitMatch>()
   readonly #work = new Set<Promise<void>>()
+  /** Runs held elsewhere that this engine offers the log again once their lock is free. */
+  readonly #waitingFree = new Set<string>()
   /** Offers under way, per run. */
   readonly #offering = new Map<string, number>()
   #emitted: (() => void) | undefined
@@ -125,6 +128,7 @@ export class EventWaits {
       }
     }
     if (elsewhere.length > 0) this.#channel?.postMessage({ runIds: elsewhere } satisfies OfferMessage)
+    for (const runId of elsewhere) this.#offerWhenFree(runId)
     if (failure !== undefined) throw failure
     await scope.run(() => store.settleEvent(record.key))
   }
@@ -146,6 +150,34 @@ export class EventWaits {
       if (error instanceof EngineClosedError || error instanceof StaleExecutorError) return
       reportUnhandledError(error)
     })
+  }
+
+  /**
+   * A run another engine held when it was offered an event: that engine was told, but may stop
+   * before it reads the log (a closing tab), and the run may go passive meanwhile, where nobody
+   * looks. Once its lock is free, this engine offers it the log once more (no run takes an event
+   * twice); held again by then, it waits again. Not part of `idle()`: it waits on another engine.
+   */
+  #offerWhenFree(runId: string): void {
+    const { scope, store } = this.#ctx
+    if (this.#waitingFree.has(runId) || scope.closed) return
+    this.#waitingFree.add(runId)
+    const offer = async () => {
+      for (;;) {
+        const lock = await lockRunWhenFree(store.name, runId, scope.signal)
+        await lock.release()
+        if ((await this.#offer(runId)) !== 'elsewhere') return
+      }
+    }
+    offer().then(
+      () => this.#waitingFree.delete(runId),
+      (error: unknown) => {
+        this.#waitingFree.delete(runId)
+        // The engine closed while it waited, or the run went to another engine (which adopts it).
+        if (scope.closed || error instanceof StaleExecutorError) return
+        reportUnhandledError(error)
+      },
+    )
   }
 
   /** Keeps `work` (an offer, a delivery) for `settled()` and the engine's `idle()`. */

@@ -1,5 +1,6 @@
 import { type Engine, memoryStore, type Store } from 'spindle'
 import { describe, expect, it } from 'vitest'
+import { tryLockRun } from '../../src/host/locks'
 import { faultyStore } from '../store/faulty-store'
 import { tempStores } from '../store/temp-database'
 import { def, testEngines, until } from '../support/engine-fixtures'
@@ -175,6 +176,26 @@ describe('emitted events reach waiting runs wherever they are', () => {
     channel.close()
     await until(async () => (await taken(engine, run.runId)).length === 1)
     expect(await taken(engine, run.runId)).toEqual([['paid', 'm1']])
+  })
+
+  it('offers a run again once another engine that held it lets go without taking the event', async () => {
+    const store = memoryStore()
+    const { engine } = testEngine({ store })
+    await engine.register(waiter)
+    const run = await engine.start('wf', { orderId: 'A' })
+    await passive(store, run.runId)
+    // An engine that holds the run and stops before it hears of the event (a tab closing).
+    let held: Awaited<ReturnType<typeof tryLockRun>>
+    await until(async () => {
+      held = await tryLockRun(store.name, run.runId)
+      return held !== undefined
+    })
+    await engine.emit({ type: 'order.paid', data: { orderId: 'A' }, id: 'h1' })
+    await engine.idle()
+    expect((await engine.getRun(run.runId))!.tasks.paid!.status).toBe('waiting')
+    await held!.release()
+    await until(async () => (await taken(engine, run.runId)).length === 1)
+    expect(await taken(engine, run.runId)).toEqual([['paid', 'h1']])
   })
 
   it('the leader sweeps the events older than 24 h from the log, after an emit', async () => {
