@@ -267,6 +267,11 @@ export interface SignalWait {
   kind: 'signal'
   name: string
   until?: number
+  /**
+   * The wait's `match` (CEL over `event` and `run`): an event `emit`ted with type `name` for
+   * which it is true ends the wait too. Absent: only `signal` ends it.
+   */
+  match?: string
 }
 
 /** A failed attempt's retry back-off: at `until` the task is ready to run again. */
@@ -459,6 +464,11 @@ export interface RunState {
   signals: Record<string, BufferedSignal[]>
   /** How many signals `signals` holds, over all names. */
   bufferedSignals: number
+  /**
+   * The emitted events a wait of this run took (`<type>\u0000<id>` → the event's time): one
+   * event never ends two waits of one run. Kept while the event is in the log (24 h).
+   */
+  consumedEvents?: Record<string, number>
   pauseReason?: string
   /** The error that paused the run (a task's failure, a failed write), when one did. */
   pauseError?: ErrorInfo
@@ -552,6 +562,8 @@ export type WorkflowEvent = EventBase &
          * (`too-large`: not kept). Under `forEach`, the first such reason of its items.
          */
         cache?: { skipped: 'unversioned-action' | 'not-plain-json' | 'too-large' }
+        /** The output is the emitted event with this key (`<type>\u0000<id>`), which ended the wait. */
+        emitted?: string
       }
     | {
         /**
@@ -1150,6 +1162,17 @@ export interface EmittedEvent {
   type: string
   data?: unknown
   id?: string
+}
+
+/**
+ * An emitted event as the log keeps it and as a `wait-for-event` task outputs it: `id` is the
+ * one given to `emit`, or one the engine made; `at` is when it was emitted.
+ */
+export interface LoggedEvent {
+  type: string
+  data: unknown
+  id: string
+  at: number
 }
 
 /** What `schedule` does with an occurrence whose earlier run is still going. */

@@ -1,4 +1,5 @@
 import type { CompiledWorkflow, RunState, RunStatus, TaskState } from '../types'
+import { takesEvent } from './event-waits'
 import type { RunEvent, RunEventType } from './reducer/run-step'
 import { hasVoted, openApproval } from './waits/approval-rules'
 import { awaitsChild } from './waits/child-wait'
@@ -150,6 +151,8 @@ function fitsTask(s: RunState, e: RunEvent): boolean {
     case 'task.completed':
     case 'task.cached': {
       const t = taskOf(s, e)
+      if (e.type === 'task.completed' && e.emitted !== undefined)
+        return e.attempt === t?.attempts && takesEvent(s, e.taskId, e.emitted)
       return t !== undefined && (t.status === 'running' || t.status === 'waiting') && e.attempt === t.attempts
     }
     case 'task.failed':

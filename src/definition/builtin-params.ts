@@ -6,6 +6,7 @@ import { checkApprovalParams } from './approval-params'
 import { checkHttpParams } from './http-params'
 import { type PathSegment, show } from './issue-path'
 import { endWithGuess, isComputed, isRecord, type ParamsCheck, paramIssue, renameHint } from './param-rules'
+import { checkWaitMatch } from './wait-match'
 
 /*
  * The register-time rules of the built-in actions' params, the same the actions apply when they
@@ -86,6 +87,20 @@ const waitForEvent: ParamsCheck = (params, at, issues) => {
       'param_invalid',
       `wait-for-event: params.timeoutMs must be a number of milliseconds > 0, or left out to wait without a deadline; got ${show(timeoutMs)}.`,
     )
+  checkMatch(params.match, at, issues)
+}
+
+/** `match` of `wait-for-event`: a literal CEL over `event` and `run`, compiled now (see wait-match.ts). */
+function checkMatch(match: unknown, at: PathSegment[], issues: ValidationIssue[]): void {
+  if (match === undefined) return
+  const problem =
+    typeof match !== 'string'
+      ? `must be a CEL expression over event and run, like "event.data.orderId == run.input.orderId"; got ${show(match)}`
+      : isComputed(match)
+        ? `is a CEL expression itself, compiled when the workflow is registered: write it without \${ }, like "event.data.orderId == run.input.orderId"; got ${show(match)}`
+        : checkWaitMatch(match)
+  if (typeof problem !== 'string') return
+  paramIssue(issues, [...at, 'match'], 'param_invalid', `wait-for-event: params.match ${problem}.`)
 }
 
 const subworkflow: ParamsCheck = (params, at, issues, workflowId) => {
@@ -165,6 +180,18 @@ export function checkBuiltinParams(def: WorkflowDefinition): ValidationIssue[] {
   for (const [id, task] of Object.entries(tasks)) {
     if (!isRecord(task)) continue
     checkCall(task, ['tasks', id], issues, def.id)
+    if (
+      task.forEach !== undefined &&
+      task.action === 'wait-for-event' &&
+      isRecord(task.params) &&
+      'match' in task.params
+    )
+      paramIssue(
+        issues,
+        ['tasks', id, 'params', 'match'],
+        'param_invalid',
+        `wait-for-event: params.match is not supported under forEach (each item waits for a signal of its own); wait for the emitted event in a task without forEach.`,
+      )
     if (isRecord(task.compensate)) checkCall(task.compensate, ['tasks', id, 'compensate'], issues)
   }
   return issues

@@ -12,6 +12,7 @@ import type { ExecutorHost, RunExecutor } from '../runtime/run-executor'
 import type { RunInspector } from '../runtime/run-inspector'
 import type { RunnableAction } from '../runtime/task-runner'
 import type { Clock, WorkflowEvent } from '../types'
+import type { EventWaits } from './event-waits'
 
 /** What an engine lends its runs' executors. */
 export interface EngineExecutorHostParts {
@@ -49,6 +50,7 @@ export class EngineExecutorHost implements ExecutorHost {
   #runs: LiveRuns | undefined
   #children: ChildLinks | undefined
   #starter: ChildStarter | undefined
+  #eventWaits: Pick<EventWaits, 'offerSoon'> | undefined
 
   constructor(parts: EngineExecutorHostParts) {
     this.journal = parts.journal
@@ -76,6 +78,11 @@ export class EngineExecutorHost implements ExecutorHost {
     this.#starter = starter
   }
 
+  /** Runs that begin waiting for an emitted event are offered the event log. */
+  attachEventWaits(eventWaits: Pick<EventWaits, 'offerSoon'>): void {
+    this.#eventWaits = eventWaits
+  }
+
   readonly startChild = (start: ChildStart) => this.#starter!(start)
 
   now(): number {
@@ -97,6 +104,9 @@ export class EngineExecutorHost implements ExecutorHost {
     // Subject.next costs a closure per event even with no one to hear it.
     if (this.#events.observed) this.#events.next(event)
     this.#streams.observe(event)
+    // Before the live runs see it: the offer keeps a run that only waits now from leaving memory first.
+    if (event.type === 'task.waiting' && event.wait?.kind === 'signal' && event.wait.match !== undefined)
+      this.#eventWaits?.offerSoon(event.runId)
     this.#runs!.observe(event)
     this.#children?.observe(event, run)
   }

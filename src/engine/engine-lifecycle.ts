@@ -8,6 +8,7 @@ import type { LiveRuns } from '../host/live-runs'
 import type { HostServices } from '../host/services'
 import type { JournalWriter } from '../runtime/journal'
 import type { Alert, RunView, WorkflowEvent } from '../types'
+import type { EventWaits } from './event-waits'
 
 /** What settling and closing the engine goes through. */
 export interface EngineLifecycleContext {
@@ -18,6 +19,7 @@ export interface EngineLifecycleContext {
   readonly streams: EngineStreams
   readonly wakeups: DeadlineWakeups
   readonly children: ChildLinks
+  readonly eventWaits: Pick<EventWaits, 'busy' | 'settled'>
   readonly events: Subject<WorkflowEvent>
   readonly alerts: Subject<Alert>
   /** The recovery on creation; `idle()` waits for it, as it starts the recovered runs. */
@@ -48,14 +50,19 @@ export class EngineLifecycle {
 
   /** See `Engine.idle`. */
   async idle(): Promise<void> {
-    const { journal, runs, wakeups, children } = this.#ctx
+    const { journal, runs, wakeups, children, eventWaits } = this.#ctx
     await this.#ctx.recovering
     // A passive run whose time came is on its way back into memory: that is work of the engine.
     await wakeups.settled()
     await untilIdle(journal, () => runs.values())
     // A child's end, published last, is read from the store and sent to its parent.
     await children.settled()
-    return untilIdle(journal, () => runs.values())
+    await untilIdle(journal, () => runs.values())
+    // An emitted event on its way to a wait (or a wait's read of the event log) is work too.
+    while (eventWaits.busy) {
+      await eventWaits.settled()
+      await untilIdle(journal, () => runs.values())
+    }
   }
 
   /**

@@ -31,6 +31,7 @@ import { controlContext } from './control-context'
 import { checkLimit } from './engine-arguments'
 import { EngineExecutorHost } from './engine-executor-host'
 import type { EngineOptions } from './engine-types'
+import { EventWaits } from './event-waits'
 import { httpAccess } from './http-access'
 import { checkLimits } from './limit-options'
 import { RunReads } from './run-reads'
@@ -62,6 +63,7 @@ export interface EngineParts {
   readonly inbox: ApprovalInbox
   readonly secrets: SecretVault
   readonly models: ModelCatalog
+  readonly eventWaits: EventWaits
 }
 
 /**
@@ -153,9 +155,14 @@ export function engineParts(options: EngineOptions): EngineParts {
     streams,
     scope,
     passivation: wakeups,
-    adopted: (executor) => children.adopted(executor),
+    adopted: (executor) => {
+      children.adopted(executor)
+      eventWaits.adopted(executor)
+    },
   })
   host.attach(runs)
+  const eventWaits = new EventWaits({ store, scope, runs, now })
+  host.attachEventWaits(eventWaits)
   const children: ChildLinks = new ChildLinks({
     store,
     scope,
@@ -222,5 +229,6 @@ export function engineParts(options: EngineOptions): EngineParts {
     inbox,
     secrets,
     models,
+    eventWaits,
   }
 }

@@ -28,6 +28,7 @@ import { checkEngineOptions, checkId, checkWaitOptions } from './engine-argument
 import { EngineLifecycle } from './engine-lifecycle'
 import { type EngineParts, engineParts } from './engine-parts'
 import type { Engine, EngineOptions, PurgeFilter, StorageInfo } from './engine-types'
+import { EventLogSweep } from './event-log-sweep'
 import { EventRoutes } from './event-routes'
 import { checkPurgeFilter } from './purge-arguments'
 import { recoverOnCreation, recoverRuns } from './recover-runs'
@@ -100,8 +101,9 @@ class SpindleEngine implements Engine {
     this.alerts$ = parts.alerts.asObservable()
     this.#definitionCalls = new DefinitionCalls(parts)
     this.#secretCalls = new SecretCalls(parts)
-    this.#routes = new EventRoutes(parts.starting)
+    this.#routes = new EventRoutes(parts.starting, parts.eventWaits)
     parts.services.register(parts.wakeups)
+    parts.services.register(new EventLogSweep(parts))
     parts.services.register(parts.cacheSweep)
     if (options.retention !== false) {
       parts.services.register(new RetentionSweep(parts, this.#retention, parts.clock))

@@ -2,6 +2,7 @@ import type { EventScope } from '../definition/event-expression'
 import { ArgumentError, NotFoundError } from '../errors'
 import type { EmittedEvent, RouteInfo, RunInfo } from '../types'
 import { checkId } from './engine-arguments'
+import type { EventWaits } from './event-waits'
 import { type CompiledRoute, compileRoute } from './route-spec'
 import { type RunStartContext, startRun } from './run-start'
 
@@ -28,9 +29,12 @@ export class EventRoutes {
   readonly #ctx: RunStartContext
   /** Compiled routes by id, kept while the stored route has the same `createdAt`. */
   readonly #compiled = new Map<string, CompiledRoute>()
+  readonly #waits: Pick<EventWaits, 'emit'>
 
-  constructor(ctx: RunStartContext) {
+  /** `waits`: where every emitted event goes too, for the `wait-for-event` tasks with a `match`. */
+  constructor(ctx: RunStartContext, waits: Pick<EventWaits, 'emit'>) {
     this.#ctx = ctx
+    this.#waits = waits
   }
 
   /**
@@ -79,7 +83,8 @@ export class EventRoutes {
 
   /**
    * See `Engine.emit`. `acting`: the calling principal; each run is a `start` it is asked of
-   * `authorize` for, and belongs to it.
+   * `authorize` for, and belongs to it. The event is logged and delivered to the waiting runs
+   * (`EventWaits.emit`) after the routes' expressions were evaluated, before their runs start.
    */
   async emit(event: unknown, acting: string | undefined): Promise<RunInfo[]> {
     this.#ctx.scope.check()
@@ -89,6 +94,13 @@ export class EventRoutes {
       .flatMap((route) => plan(route, checked))
     const started: RunInfo[] = []
     let failure: unknown
+    // Logged and offered to the waiting runs whether a route matches or not.
+    try {
+      await this.#waits.emit(checked)
+    } catch (error) {
+      // The event is logged and pending: the leader delivers it again; the routes' runs still start.
+      failure = error
+    }
     for (const start of planned) {
       try {
         const run = await this.#start(start, acting)

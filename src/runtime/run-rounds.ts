@@ -1,6 +1,7 @@
 import type { Snapshot } from 'xstate'
 import { deepFreeze } from '../boundary'
 import { dormantUntil } from '../core/dormancy'
+import { eventWaitTypes } from '../core/event-waits'
 import { keepData, type RunData } from '../core/run-data'
 import { feedRun, type RunActor } from '../core/run-machine'
 import type { RunEvent, Step } from '../core/run-reducer'
@@ -176,7 +177,13 @@ export class RunRounds {
     this.#drop = undefined
     const s = this.#state
     const wakeAt = wakeTime(s)
-    if (s.status === this.record.status && wakeAt === this.record.wakeAt && !this.#recordUnwritten) {
+    const eventWaits = eventWaitTypes(s, this.#wf)
+    if (
+      s.status === this.record.status &&
+      wakeAt === this.record.wakeAt &&
+      sameTypes(eventWaits, this.record.eventWaits) &&
+      !this.#recordUnwritten
+    ) {
       // The record (and the indexes over it) changes only with the status, or when the run starts
       // or stops being dormant (its `wakeAt`); other writes are fenced.
       const fence = { runId: this.record.runId, epoch: this.record.epoch }
@@ -193,8 +200,10 @@ export class RunRounds {
         output: s.status === 'completed' ? this.#data.output : undefined,
         error: s.error,
         wakeAt,
+        eventWaits,
       }
       if (wakeAt === undefined) delete this.record.wakeAt
+      if (eventWaits === undefined) delete this.record.eventWaits
       this.#recordUnwritten = false
       batch.runs.push(this.record)
     }
@@ -290,6 +299,12 @@ export class RunRounds {
 function wakeTime(state: RunState): number | undefined {
   const until = dormantUntil(state)
   return until === 'signal' ? Number.POSITIVE_INFINITY : until
+}
+
+/** Whether two `RunRecord.eventWaits` lists (sorted) hold the same types. */
+function sameTypes(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b
+  return a.length === b.length && a.every((type, i) => type === b[i])
 }
 
 function ignore(): void {}

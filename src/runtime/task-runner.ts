@@ -229,7 +229,12 @@ function resolveParams(host: TaskHost, task: CompiledTask, extra?: { item: unkno
  * `until` and `signal` fields, every other kind whole, as `wait`.
  */
 function waitFields(wait: ActionWait): { until?: number; signal?: string; wait?: ActionWait } {
-  if (wait.kind !== 'timer' && wait.kind !== 'signal') return { wait }
+  // A signal wait with a `match` has no older shape: it is recorded whole.
+  if (
+    (wait.kind !== 'timer' && wait.kind !== 'signal') ||
+    (wait.kind === 'signal' && wait.match !== undefined)
+  )
+    return { wait }
   const until = wait.until === undefined ? {} : { until: wait.until }
   return wait.kind === 'signal' ? { signal: wait.name, ...until } : until
 }

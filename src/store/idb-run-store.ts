@@ -91,6 +91,12 @@ export function idbRunStore(db: IdbConnection, name: string): RunStore {
         return wakeups
       })
     },
+
+    listEventWaiters(type: string): Promise<string[]> {
+      return db.read('listEventWaiters', ['runs'], (tx) =>
+        tx.objectStore('runs').index('eventWaits').getAllKeys(type),
+      )
+    },
   }
 }
 

@@ -3,6 +3,7 @@ import type { RunStatus } from '../types'
 import { type JournalPage, UNFENCED } from './idb-journal-pages'
 import { outputRecordOf } from './output-record'
 import type { CacheEntry } from './ports/cache-store'
+import type { EventLogRecord } from './ports/event-log-store'
 import type { EmittedRecord, RouteRecord } from './ports/route-store'
 import type { StoredSchedule } from './ports/schedule-store'
 import type { SecretRecord } from './ports/secret-store'
@@ -35,6 +36,10 @@ export const SCHEMA_VERSION = 10
  * non-extractable).
  * Event routes (version 8) are keyed by route id; `emitted` holds their dedupe marks, keyed
  * `<routeId>\u0000<key>`, with a `routeId` index for deleting a route's marks with it.
+ * The log of emitted events (version 9), `events`, is keyed `<type>\u0000<id>`; its `type` index
+ * (`[type, at]`) gives one type's events oldest first, `at` the expired ones, and `pending` the
+ * events whose delivery an engine began and did not finish. The runs' `eventWaits` index
+ * (multi-entry) holds the runs with open `wait-for-event` tasks with a `match`, by event type.
  * The result cache (version 10) has a `lastUsedAt` index keyed `[lastUsedAt, bytes]`: the
  * eviction order, with each entry's size in the key; `cacheUsage` holds the entries' total size.
  */
@@ -49,6 +54,7 @@ export interface SpindleDB extends DBSchema {
       updatedAt: number
       createdAt: number
       wakeAt: number
+      eventWaits: string
     }
   }
   pages: { key: [runId: string, epoch: number, seq: number]; value: JournalPage }
@@ -70,6 +76,11 @@ export interface SpindleDB extends DBSchema {
   keys: { key: string; value: { id: string; key: CryptoKey } }
   routes: { key: string; value: RouteRecord }
   emitted: { key: string; value: EmittedRecord; indexes: { routeId: string } }
+  events: {
+    key: string
+    value: EventLogRecord
+    indexes: { type: [string, number]; at: number; pending: number }
+  }
 }
 
 type UpgradeTransaction = IDBPTransaction<SpindleDB, StoreNames<SpindleDB>[], 'versionchange'>
@@ -117,6 +128,14 @@ export function upgradeSchema(
   if (oldVersion < 8 && !db.objectStoreNames.contains('routes')) {
     db.createObjectStore('routes', { keyPath: 'routeId' })
     db.createObjectStore('emitted', { keyPath: 'mark' }).createIndex('routeId', 'routeId')
+  }
+  if (oldVersion < 9 && !db.objectStoreNames.contains('events')) {
+    // Runs stored before version 9 have no `eventWaits`: none waited for an emitted event.
+    tx.objectStore('runs').createIndex('eventWaits', 'eventWaits', { multiEntry: true })
+    const events = db.createObjectStore('events', { keyPath: 'key' })
+    events.createIndex('type', ['type', 'at'])
+    events.createIndex('at', 'at')
+    events.createIndex('pending', 'pending')
   }
   // Entries stored before version 10 have no size nor use time: the cache (only a cache) starts empty.
   if (oldVersion < 10 && !tx.objectStore('cache').indexNames.contains('lastUsedAt')) {

@@ -3,6 +3,7 @@ import { idbApprovalStore } from './idb-approval-store'
 import { idbCacheStore } from './idb-cache-store'
 import { IdbConnection } from './idb-connection'
 import { idbDefinitionStore } from './idb-definition-store'
+import { idbEventLog } from './idb-event-log'
 import { idbJournalStore } from './idb-journal-store'
 import { idbRouteStore } from './idb-route-store'
 import { idbRunStore } from './idb-run-store'
@@ -83,6 +84,7 @@ export function indexedDbStore(options: IndexedDbStoreOptions = {}): Store {
     ...idbApprovalStore(db),
     ...idbSecretStore(db, name),
     ...idbRouteStore(db),
+    ...idbEventLog(db),
     ...idbScheduleStore(db),
     ...idbCacheStore(db),
     countRecords: () => db.countAll(),

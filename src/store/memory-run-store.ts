@@ -50,5 +50,11 @@ export function memoryRunStore(runs: Map<string, RunRecord>, name: string): RunS
       wakeups.sort((a, b) => a.wakeAt - b.wakeAt || (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0))
       return wakeups.slice(0, max)
     },
+
+    async listEventWaiters(type: string): Promise<string[]> {
+      const waiters: string[] = []
+      for (const { runId, eventWaits } of runs.values()) if (eventWaits?.includes(type)) waiters.push(runId)
+      return waiters.sort()
+    },
   }
 }

@@ -1,6 +1,7 @@
 import { memoryApprovalStore } from './memory-approval-store'
 import { memoryCacheStore } from './memory-cache-store'
 import { memoryDefinitionStore } from './memory-definition-store'
+import { memoryEventLog } from './memory-event-log'
 import { memoryJournalStore } from './memory-journal-store'
 import { memoryRouteStore } from './memory-route-store'
 import { memoryRunStore } from './memory-run-store'
@@ -28,6 +29,7 @@ export function memoryStore(options: { name?: string } = {}): Store {
   const routes = memoryRouteStore()
   const schedules = memoryScheduleStore()
   const cache = memoryCacheStore()
+  const { count: countEvents, ...events } = memoryEventLog()
   return {
     name,
     ...definitions,
@@ -36,6 +38,7 @@ export function memoryStore(options: { name?: string } = {}): Store {
     ...memoryApprovalStore(approvals),
     ...secrets,
     ...routes,
+    ...events,
     ...schedules,
     ...cache,
     countRecords: async () => ({
@@ -45,6 +48,7 @@ export function memoryStore(options: { name?: string } = {}): Store {
       approvals: approvals.size,
       secrets: (await secrets.listSecrets()).length,
       routes: (await routes.listRoutes()).length,
+      events: countEvents(),
       schedules: (await schedules.listSchedules()).length,
     }),
     close: async () => {},

@@ -1,6 +1,7 @@
 import type { ApprovalStore } from './ports/approval-store'
 import type { CacheStore } from './ports/cache-store'
 import type { DefinitionStore } from './ports/definition-store'
+import type { EventLogStore } from './ports/event-log-store'
 import type { JournalStore } from './ports/journal-store'
 import type { RouteStore } from './ports/route-store'
 import type { RunStore } from './ports/run-store'
@@ -10,6 +11,7 @@ import type { SecretStore } from './ports/secret-store'
 export type { ApprovalQuery, ApprovalRecord, ApprovalStore } from './ports/approval-store'
 export type { CacheEntry, CacheFilter, CacheRoom, CacheStore } from './ports/cache-store'
 export type { DefinitionStore, StoredDefinition } from './ports/definition-store'
+export type { EventLogRecord, EventLogStore } from './ports/event-log-store'
 export type {
   CommitBatch,
   JournalEntry,
@@ -42,6 +44,7 @@ export type Store = DefinitionStore &
   ApprovalStore &
   SecretStore &
   RouteStore &
+  EventLogStore &
   ScheduleStore &
   CacheStore & {
     /** Names the database; part of the Web Lock names (`spindle:<name>:run:<runId>`). */

@@ -228,6 +228,9 @@ describe('the IndexedDB schema', () => {
       expect((await store.getRun('r1'))?.runId).toBe('r1')
       expect(await store.listSecrets()).toEqual([])
       expect(await store.listRoutes()).toEqual([])
+      // Version 9: the event log starts empty, and the runs stored before wait for no event.
+      expect(await store.listEvents('x', 0)).toEqual([])
+      expect(await store.listEventWaiters('x')).toEqual([])
       await store.putSecret('token', 's3cr3t')
       expect(await store.getSecret('token')).toBe('s3cr3t')
       const upgraded = await openDB(name)

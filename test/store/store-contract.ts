@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { approvalStoreContract } from './approval-store-contract'
 import { cacheStoreContract } from './cache-store-contract'
 import { definitionStoreContract } from './definition-store-contract'
+import { eventLogContract } from './event-log-contract'
 import { journalStoreContract } from './journal-store-contract'
 import { routeStoreContract } from './route-store-contract'
 import { countRecordsContract, runPurgeContract } from './run-purge-contract'
@@ -42,6 +43,7 @@ export function storeContract(
     countRecordsContract(() => store)
     secretStoreContract(() => store)
     routeStoreContract(() => store)
+    eventLogContract(() => store)
     cacheStoreContract(() => store)
 
     it('closes', async () => {

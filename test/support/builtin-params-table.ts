@@ -63,6 +63,11 @@ export const BAD_BUILTIN_PARAMS: readonly BadParamsRow[] = [
     [{ event: 'go', timeoutMs: 0 }, 'timeoutMs', 'param_invalid', '> 0'],
     [{ event: 'go', timeoutMs: '1h' }, 'timeoutMs', 'param_invalid', '"1h"'],
   ]),
+  // `match` is compiled at register, so it is never computed (a `${ }` in it is refused there).
+  ...rows('wait-for-event', [
+    [{ event: 'go', match: 3 }, 'match', 'param_invalid', 'CEL expression over event and run'],
+    [{ event: 'go', match: ' ' }, 'match', 'param_invalid', 'CEL expression over event and run'],
+  ]).map((row) => ({ ...row, byKeys: true as const })),
   ...rows('subworkflow', [
     [{}, 'workflow', 'param_required', 'workflow id'],
     [{ workflow: 7 }, 'workflow', 'param_invalid', '7'],
@@ -232,6 +237,7 @@ export const GOOD_BUILTIN_PARAMS: readonly { action: string; params: Record<stri
   { action: 'delay', params: { until: '2030-01-01T00:00:00Z' } },
   { action: 'delay', params: { until: 1_900_000_000_000, note: 'extra keys are ignored' } },
   { action: 'wait-for-event', params: { event: 'go', timeoutMs: 1 } },
+  { action: 'wait-for-event', params: { event: 'go', match: 'event.data.n > run.input.n' } },
   {
     action: 'subworkflow',
     params: { workflow: 'c', version: '1.0.0', input: {}, wait: false, onParentCancel: 'abandon' },

@@ -1,3 +1,5 @@
+import type { LoggedEvent } from '../../types'
+import { consumeEvent } from '../event-waits'
 import type { HandlerTable } from './run-step'
 import { complete, failAttempt, retryTask, revive } from './task-outcomes'
 import { disarm, releaseSlot, settle, start, stopClock } from './task-scheduling'
@@ -29,6 +31,8 @@ export const taskAttempts = {
     step.record(s, e)
   },
   'task.completed': (s, e, step) => {
+    // An emitted event that ended a wait is the run's: no other wait of it takes the event again.
+    if (e.emitted !== undefined) consumeEvent(s, e.emitted, (e.output as LoggedEvent).at, e.at)
     complete(s, step, e.taskId, s.tasks[e.taskId]!, e.output, e)
   },
   // A result cache hit ends the attempt as a completion does: output, dependents, checkpoint.

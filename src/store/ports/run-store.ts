@@ -28,6 +28,11 @@ export interface RunStore {
    * loads, from an index, without reading any other run.
    */
   listWakeups(limit?: number): Promise<Wakeup[]>
+  /**
+   * The ids of the runs whose record's `eventWaits` holds `type`: the runs an emitted event of
+   * that type may be for, found from an index, without reading any other run.
+   */
+  listEventWaiters(type: string): Promise<string[]>
 }
 
 /** A passive run and the time it wakes at. */
@@ -86,4 +91,9 @@ export interface RunRecord {
    * (ms since epoch), or `Infinity` when only a signal or a control call wakes it. Indexed.
    */
   wakeAt?: number
+  /**
+   * The event types the run's open `wait-for-event` tasks with a `match` wait for (sorted), while
+   * it has any: written with the entries that open and end those waits. Indexed (`listEventWaiters`).
+   */
+  eventWaits?: string[]
 }
