@@ -1132,7 +1132,32 @@ export interface ScheduleOccurrence {
   runId?: string
   outcome: 'started' | 'missed'
   reason?: 'overlap' | 'catch-up' | 'paused'
+  /**
+   * Missed occurrences recorded as one entry (a long closed period): how many, from
+   * `scheduledAt` (the oldest of them) on. Absent: this one occurrence.
+   */
+  count?: number
 }
+
+/**
+ * `schedule.fired` / `schedule.missed` on `events$`: an occurrence of a schedule started or
+ * recorded missed. Kept in `ScheduleInfo.recent`, never in a run journal, so it has no `seq`.
+ * `runId` is the occurrence's run id, `sched:<scheduleId>:<scheduledAt>` (no run has it when
+ * missed); `count` as in `ScheduleOccurrence`.
+ */
+export interface ScheduleEvent {
+  type: 'schedule.fired' | 'schedule.missed'
+  scheduleId: string
+  scheduledAt: number
+  runId: string
+  /** When the leader fired or recorded it. */
+  at: number
+  reason?: ScheduleOccurrence['reason']
+  count?: number
+}
+
+/** What `events$` carries: the runs' journal events and the schedules' events. */
+export type EngineEvent = WorkflowEvent | ScheduleEvent
 
 /** A stored schedule, with its next fire times. */
 export interface ScheduleInfo {

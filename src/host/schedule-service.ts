@@ -1,28 +1,38 @@
-import { nextOccurrences } from '../core/schedules/schedule-times'
+import { occurrencesBetween } from '../core/schedules/schedule-times'
 import { DeadlineTimer, type TimerClock } from '../runtime/deadline-timer'
 import { reportUnhandledError } from '../runtime/report-unhandled-error'
 import type { Store, StoredSchedule } from '../store/store'
-import type { ScheduleOccurrence } from '../types'
-import { fireSchedule, type StartScheduled } from './schedule-firing'
+import type { ScheduleEvent, ScheduleOccurrence } from '../types'
+import {
+  anchorOf,
+  type CancelScheduled,
+  fireSchedule,
+  fireTimeOf,
+  handledFrom,
+  type StartScheduled,
+  scheduledRunId,
+} from './schedule-firing'
 import type { HostService } from './services'
 
 /** How long a failed pass waits before the next try. */
 export const RETRY_AFTER_FAILURE_MS = 60_000
 
-/** `schedule.fired` / `schedule.missed`, as `events$` carries them. */
-export interface ScheduleEvent {
-  type: 'schedule.fired' | 'schedule.missed'
-  scheduleId: string
-  scheduledAt: number
-  runId?: string
-  reason?: ScheduleOccurrence['reason']
-}
+/**
+ * How often a schedule with buffered occurrences looks whether its run ended, besides hearing
+ * the end (a run that ends in another tab is not heard here).
+ */
+export const PENDING_CHECK_MS = 60_000
+
+/** Passes over one schedule in a row, at most, while its backlog is larger than one pass. */
+const PASSES_IN_A_ROW = 100
 
 export interface ScheduleServiceOptions {
   store: Store
   clock: TimerClock
   /** Starts an occurrence's run (`'exists'` when its run id is taken already). */
   start: StartScheduled
+  /** Cancels a schedule's run for `overlap: 'cancel-other'`. */
+  cancel?: CancelScheduled
   publish(event: ScheduleEvent): void
 }
 
@@ -69,6 +79,14 @@ export class ScheduleService implements HostService {
     })
   }
 
+  /**
+   * Run `runId` ended: when it is a schedule's (`sched:<id>:…`), a buffered occurrence of that
+   * schedule may start now.
+   */
+  ended(runId: string): void {
+    if (runId.startsWith('sched:')) this.changed()
+  }
+
   /** Resolves once no pass is under way (for `engine.idle()` and tests). */
   async settled(): Promise<void> {
     while (this.#running) await this.#running
@@ -79,11 +97,7 @@ export class ScheduleService implements HostService {
     let next = Number.POSITIVE_INFINITY
     try {
       for (const schedule of await this.#o.store.listSchedules()) {
-        if (term.aborted) return
-        const outcomes = await fireSchedule(this.#o.store, schedule, this.#o.clock.now(), this.#o.start)
-        if (term.aborted) return
-        for (const outcome of outcomes) this.#publish(schedule.scheduleId, outcome)
-        next = Math.min(next, await this.#nextOf(schedule.scheduleId))
+        next = Math.min(next, await this.#fire(schedule, term))
       }
     } catch (error) {
       // The failure is reported; the schedules are tried again later, nothing is lost: each
@@ -95,12 +109,30 @@ export class ScheduleService implements HostService {
     this.#timer.arm(next, () => this.changed())
   }
 
-  async #nextOf(scheduleId: string): Promise<number> {
-    const schedule: StoredSchedule | undefined = await this.#o.store.getSchedule(scheduleId)
-    if (!schedule) return Number.POSITIVE_INFINITY
-    const anchor = schedule.spec.startAt ?? schedule.createdAt
-    const after = Math.max(schedule.handledUpTo ?? schedule.createdAt, this.#o.clock.now())
-    return nextOccurrences(schedule.spec, anchor, after, 1)[0] ?? Number.POSITIVE_INFINITY
+  /** Fires `schedule` until nothing of it is due; resolves to when it is due next. */
+  async #fire(first: StoredSchedule, term: AbortSignal): Promise<number> {
+    let schedule: StoredSchedule | undefined = first
+    for (let pass = 0; schedule && pass < PASSES_IN_A_ROW; pass++) {
+      const { store, clock, start, cancel } = this.#o
+      const outcomes = await fireSchedule(store, schedule, clock.now(), start, cancel)
+      if (term.aborted) return Number.POSITIVE_INFINITY
+      for (const outcome of outcomes) this.#publish(schedule.scheduleId, outcome)
+      schedule = await store.getSchedule(schedule.scheduleId)
+      const next = schedule ? this.#nextOf(schedule) : Number.POSITIVE_INFINITY
+      // More is due at once only when the backlog was larger than one pass; a pass that
+      // recorded nothing (another leader advanced it) is not repeated at once.
+      if (outcomes.length === 0) return Math.max(next, clock.now() + 1_000)
+      if (next > clock.now()) return next
+    }
+    return this.#o.clock.now() + RETRY_AFTER_FAILURE_MS
+  }
+
+  /** When `schedule` needs a pass next: its next fire time, sooner while it buffers. */
+  #nextOf(schedule: StoredSchedule): number {
+    const [time] = occurrencesBetween(schedule.spec, anchorOf(schedule), handledFrom(schedule), Infinity, 1)
+    const next = time === undefined ? Number.POSITIVE_INFINITY : fireTimeOf(schedule, time)
+    if (!schedule.pending?.length) return next
+    return Math.min(next, this.#o.clock.now() + PENDING_CHECK_MS)
   }
 
   #publish(scheduleId: string, outcome: ScheduleOccurrence): void {
@@ -108,8 +140,10 @@ export class ScheduleService implements HostService {
       type: outcome.outcome === 'started' ? 'schedule.fired' : 'schedule.missed',
       scheduleId,
       scheduledAt: outcome.scheduledAt,
-      ...(outcome.runId === undefined ? {} : { runId: outcome.runId }),
-      ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
+      runId: outcome.runId ?? scheduledRunId(scheduleId, outcome.scheduledAt),
+      at: this.#o.clock.now(),
+      ...(outcome.reason !== undefined && { reason: outcome.reason }),
+      ...(outcome.count !== undefined && { count: outcome.count }),
     })
   }
 }

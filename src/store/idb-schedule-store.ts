@@ -1,5 +1,5 @@
 import type { IdbConnection } from './idb-connection'
-import { appendRecent, type ScheduleStore } from './ports/schedule-store'
+import { advanced, type ScheduleStore } from './ports/schedule-store'
 
 /**
  * The `ScheduleStore` of an IndexedDB database: the `schedules` object store (there since
@@ -30,17 +30,13 @@ export function idbScheduleStore(db: IdbConnection): ScheduleStore {
       return db.read('listSchedules', ['schedules'], (tx) => tx.objectStore('schedules').getAll())
     },
 
-    advanceSchedule(scheduleId, from, to, occurrences, keep) {
+    advanceSchedule(scheduleId, from, to, occurrences, keep, state) {
       // One transaction reads and writes, so two tabs advancing at once cannot both succeed.
       return db.write('advanceSchedule', ['schedules'], async (tx) => {
         const schedules = tx.objectStore('schedules')
         const found = await schedules.get(scheduleId)
         if (!found || found.handledUpTo !== from) return false
-        await schedules.put({
-          ...found,
-          handledUpTo: to,
-          recent: appendRecent(found.recent, occurrences, keep),
-        })
+        await schedules.put(advanced(found, to, occurrences, keep, state))
         return true
       })
     },

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { type ScheduledStart, scheduledRunId } from '../../src/host/schedule-firing'
-import { type ScheduleEvent, ScheduleService } from '../../src/host/schedule-service'
+import { ScheduleService } from '../../src/host/schedule-service'
 import { simulatedClock } from '../../src/runtime/timers'
 import { memoryStore } from '../../src/store/memory-store'
 import type { Store } from '../../src/store/store'
-import type { ScheduleSpec } from '../../src/types'
+import type { ScheduleEvent, ScheduleSpec } from '../../src/types'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -75,11 +75,11 @@ describe('ScheduleService', () => {
     next.start(new AbortController().signal)
     await settle(next)
     expect(runs).toEqual([scheduledRunId('s', t0 + 3 * DAY)])
-    expect(events.map((e) => [e.type, e.scheduledAt, e.reason])).toEqual([
-      ['schedule.missed', t0 + DAY, 'catch-up'],
-      ['schedule.missed', t0 + 2 * DAY, 'catch-up'],
-      ['schedule.fired', t0 + 3 * DAY, undefined],
+    expect(events.map((e) => [e.type, e.scheduledAt, e.reason, e.count, e.runId])).toEqual([
+      ['schedule.missed', t0 + DAY, 'catch-up', 2, scheduledRunId('s', t0 + DAY)],
+      ['schedule.fired', t0 + 3 * DAY, undefined, undefined, scheduledRunId('s', t0 + 3 * DAY)],
     ])
+    expect(events.every((e) => e.at === clock.now())).toBe(true)
     clock.advance(DAY)
     await settle(next)
     expect(runs.at(-1)).toBe(scheduledRunId('s', t0 + 4 * DAY))

@@ -52,6 +52,22 @@ function contract(open: () => Store, second: (store: Store) => Store) {
     expect(await store.advanceSchedule('gone', undefined, 1, [], 2)).toBe(false)
   })
 
+  it('writes the buffered occurrences and the active run with an advance, and keeps them without', async () => {
+    const store = open()
+    await store.putSchedule(schedule('a', 0))
+    const state = { pending: [120_000, 180_000], active: 'sched:a:60000' }
+    expect(await store.advanceSchedule('a', 0, 180_000, [], 5, state)).toBe(true)
+    expect(await store.getSchedule('a')).toMatchObject({ handledUpTo: 180_000, ...state })
+    expect(await store.advanceSchedule('a', 180_000, 240_000, [], 5)).toBe(true)
+    expect(await store.getSchedule('a')).toMatchObject(state)
+    expect(
+      await store.advanceSchedule('a', 240_000, 240_000, [], 5, { pending: [], active: 'sched:a:120000' }),
+    ).toBe(true)
+    const after = await store.getSchedule('a')
+    expect(after?.active).toBe('sched:a:120000')
+    expect(after && 'pending' in after).toBe(false)
+  })
+
   it('lets one of two connections advancing from the same point win', async () => {
     const store = open()
     const other = second(store)

@@ -11,6 +11,19 @@ export interface StoredSchedule {
   handledUpTo?: number
   /** The latest occurrences' outcomes, newest last, a bounded number of them. */
   recent: ScheduleOccurrence[]
+  /** Who created or last updated it: its runs start as this principal. */
+  principal?: string
+  /** `ScheduleState`: set by the leader as it fires. */
+  pending?: number[]
+  active?: string
+}
+
+/** What the leader keeps with a schedule besides its outcomes (see `advanceSchedule`). */
+export interface ScheduleState {
+  /** Occurrences buffered by `overlap` (`buffer-one`, `buffer-all`), oldest first. */
+  pending?: number[]
+  /** The run id of the occurrence started last: the run an overlap is about. */
+  active?: string
 }
 
 /**
@@ -29,6 +42,7 @@ export interface ScheduleStore {
   /**
    * Sets the schedule's `handledUpTo` to `to` and appends `occurrences` to its `recent` (keeping
    * the newest `keep`), only if its `handledUpTo` is still `from`; resolves to whether it did.
+   * `state`, when given, replaces the schedule's `pending` and `active` in the same write.
    * A deleted schedule is not advanced.
    */
   advanceSchedule(
@@ -37,7 +51,30 @@ export interface ScheduleStore {
     to: number,
     occurrences: ScheduleOccurrence[],
     keep: number,
+    state?: ScheduleState,
   ): Promise<boolean>
+}
+
+/** `schedule` advanced: what `advanceSchedule` writes. */
+export function advanced(
+  schedule: StoredSchedule,
+  to: number,
+  occurrences: ScheduleOccurrence[],
+  keep: number,
+  state: ScheduleState | undefined,
+): StoredSchedule {
+  const next: StoredSchedule = {
+    ...schedule,
+    handledUpTo: to,
+    recent: appendRecent(schedule.recent, occurrences, keep),
+  }
+  if (state) {
+    delete next.pending
+    delete next.active
+    if (state.pending && state.pending.length > 0) next.pending = state.pending
+    if (state.active !== undefined) next.active = state.active
+  }
+  return next
 }
 
 /** `recent` after `occurrences`, the newest `keep` of both. */
