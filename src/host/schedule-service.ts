@@ -1,8 +1,9 @@
+import type { Observable, Subscription } from 'rxjs'
 import { occurrencesBetween } from '../core/schedules/schedule-times'
 import { DeadlineTimer, type TimerClock } from '../runtime/deadline-timer'
 import { reportUnhandledError } from '../runtime/report-unhandled-error'
 import type { Store, StoredSchedule } from '../store/store'
-import type { ScheduleEvent, ScheduleOccurrence } from '../types'
+import type { ScheduleEvent, ScheduleOccurrence, WorkflowEvent } from '../types'
 import {
   anchorOf,
   type CancelScheduled,
@@ -34,6 +35,19 @@ export interface ScheduleServiceOptions {
   /** Cancels a schedule's run for `overlap: 'cancel-other'`. */
   cancel?: CancelScheduled
   publish(event: ScheduleEvent): void
+  /**
+   * This engine's run events: while a schedule buffers occurrences, the end of one of its runs
+   * (`sched:<id>:…`) asks for a pass, which starts the next buffered one.
+   */
+  runEvents?: Observable<WorkflowEvent>
+  /**
+   * The database's name: the engines on it tell each other of changed schedules on the
+   * `BroadcastChannel` `spindle:<db>:schedules`, so the leader hears of a schedule another tab
+   * added. Without it, only this engine's changes are heard.
+   */
+  db?: string
+  /** Aborts when the engine closes: the channel closes with it. */
+  closed?: AbortSignal
 }
 
 /**
@@ -50,15 +64,37 @@ export class ScheduleService implements HostService {
   /** The pass under way, if any; `#again` asks for one more after it. */
   #running: Promise<void> | undefined
   #again = false
+  /** Listens for run ends only while some schedule buffers (a listener costs every event). */
+  #ends: Subscription | undefined
+
+  readonly #channel: BroadcastChannel | undefined
 
   constructor(options: ScheduleServiceOptions) {
     this.#o = options
     this.#timer = new DeadlineTimer(options.clock)
+    if (options.db !== undefined && typeof BroadcastChannel === 'function') {
+      const channel = new BroadcastChannel(`spindle:${options.db}:schedules`)
+      channel.onmessage = () => this.changed()
+      options.closed?.addEventListener('abort', () => channel.close(), { once: true })
+      this.#channel = channel
+    }
+  }
+
+  /**
+   * This engine changed the schedules: a pass here if it leads, and the other engines on the
+   * database are told (one of them may lead).
+   */
+  announce(): void {
+    this.#channel?.postMessage('changed')
+    this.changed()
   }
 
   start(signal: AbortSignal): void {
     this.#term = signal
-    signal.addEventListener('abort', () => this.#timer.disarm())
+    signal.addEventListener('abort', () => {
+      this.#timer.disarm()
+      this.#listen(false)
+    })
     this.changed()
   }
 
@@ -95,36 +131,70 @@ export class ScheduleService implements HostService {
   async #pass(term: AbortSignal): Promise<void> {
     this.#timer.disarm()
     let next = Number.POSITIVE_INFINITY
+    let buffering = false
+    const retry = (error: unknown) => {
+      // The failure is reported and tried again later; nothing is lost: each occurrence not yet
+      // recorded stays due. One schedule's failure (its workflow deleted, its start refused)
+      // does not hold the others up.
+      reportUnhandledError(error)
+      next = Math.min(next, this.#o.clock.now() + RETRY_AFTER_FAILURE_MS)
+    }
     try {
       for (const schedule of await this.#o.store.listSchedules()) {
-        next = Math.min(next, await this.#fire(schedule, term))
+        try {
+          const [due, buffers] = await this.#fire(schedule, term)
+          next = Math.min(next, due)
+          buffering ||= buffers
+        } catch (error) {
+          // Stopped leading (the engine closes): the pass ends here, its occurrences stay due.
+          if (term.aborted) return
+          retry(error)
+          buffering ||= (schedule.pending?.length ?? 0) > 0
+        }
       }
     } catch (error) {
-      // The failure is reported; the schedules are tried again later, nothing is lost: each
-      // occurrence not yet recorded stays due.
-      reportUnhandledError(error)
-      next = this.#o.clock.now() + RETRY_AFTER_FAILURE_MS
+      if (term.aborted) return
+      retry(error)
     }
-    if (term.aborted || next === Number.POSITIVE_INFINITY) return
+    if (term.aborted) return
+    this.#listen(buffering)
+    if (next === Number.POSITIVE_INFINITY) return
     this.#timer.arm(next, () => this.changed())
   }
 
-  /** Fires `schedule` until nothing of it is due; resolves to when it is due next. */
-  async #fire(first: StoredSchedule, term: AbortSignal): Promise<number> {
+  #listen(on: boolean): void {
+    if (!on || !this.#o.runEvents) {
+      this.#ends?.unsubscribe()
+      this.#ends = undefined
+      return
+    }
+    this.#ends ??= this.#o.runEvents.subscribe((event) => {
+      if (isEnd(event)) this.ended(event.runId)
+    })
+  }
+
+  /**
+   * Fires `schedule` until nothing of it is due; resolves to when it is due next and whether it
+   * buffers occurrences.
+   */
+  async #fire(first: StoredSchedule, term: AbortSignal): Promise<[number, boolean]> {
     let schedule: StoredSchedule | undefined = first
     for (let pass = 0; schedule && pass < PASSES_IN_A_ROW; pass++) {
       const { store, clock, start, cancel } = this.#o
-      const outcomes = await fireSchedule(store, schedule, clock.now(), start, cancel)
-      if (term.aborted) return Number.POSITIVE_INFINITY
+      // The time the pass looked at: the clock may move during its awaits.
+      const now = clock.now()
+      const outcomes = await fireSchedule(store, schedule, now, start, cancel)
+      if (term.aborted) return [Number.POSITIVE_INFINITY, false]
       for (const outcome of outcomes) this.#publish(schedule.scheduleId, outcome)
       schedule = await store.getSchedule(schedule.scheduleId)
       const next = schedule ? this.#nextOf(schedule) : Number.POSITIVE_INFINITY
+      const buffers = (schedule?.pending?.length ?? 0) > 0
       // More is due at once only when the backlog was larger than one pass; a pass that
       // recorded nothing (another leader advanced it) is not repeated at once.
-      if (outcomes.length === 0) return Math.max(next, clock.now() + 1_000)
-      if (next > clock.now()) return next
+      if (outcomes.length === 0) return [next <= now ? clock.now() + 1_000 : next, buffers]
+      if (next > now) return [next, buffers]
     }
-    return this.#o.clock.now() + RETRY_AFTER_FAILURE_MS
+    return [this.#o.clock.now() + RETRY_AFTER_FAILURE_MS, true]
   }
 
   /** When `schedule` needs a pass next: its next fire time, sooner while it buffers. */
@@ -146,4 +216,13 @@ export class ScheduleService implements HostService {
       ...(outcome.count !== undefined && { count: outcome.count }),
     })
   }
+}
+
+function isEnd(event: WorkflowEvent): boolean {
+  return (
+    event.runId.startsWith('sched:') &&
+    (event.type === 'workflow.completed' ||
+      event.type === 'workflow.failed' ||
+      event.type === 'workflow.cancelled')
+  )
 }

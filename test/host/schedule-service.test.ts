@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { type ScheduledStart, scheduledRunId } from '../../src/host/schedule-firing'
-import { ScheduleService } from '../../src/host/schedule-service'
+import { RETRY_AFTER_FAILURE_MS, ScheduleService } from '../../src/host/schedule-service'
 import { simulatedClock } from '../../src/runtime/timers'
 import { memoryStore } from '../../src/store/memory-store'
 import type { Store } from '../../src/store/store'
@@ -112,5 +112,39 @@ describe('ScheduleService', () => {
     await Promise.all([settle(a), settle(b)])
     expect(runs).toHaveLength(1)
     expect(events).toHaveLength(1)
+  })
+
+  it('a schedule whose start fails is reported and tried again a minute later; the others fire meanwhile', async () => {
+    const { clock, store, runs, events, add } = setUp()
+    const t0 = clock.now()
+    await add({ everyMs: HOUR }, 'a-broken')
+    await add({ everyMs: HOUR }, 'b-fine')
+    const reported: unknown[] = []
+    const spy = vi.spyOn(globalThis, 'reportError').mockImplementation((error) => reported.push(error))
+    try {
+      let broken = true
+      const leader = new ScheduleService({
+        store,
+        clock,
+        start: async ({ runId, scheduleId }) => {
+          if (scheduleId === 'a-broken' && broken) throw new Error('the workflow is gone')
+          runs.push(runId)
+          return 'started'
+        },
+        publish: (e) => events.push(e),
+      })
+      leader.start(new AbortController().signal)
+      clock.advance(HOUR)
+      await settle(leader)
+      expect(runs).toEqual([scheduledRunId('b-fine', t0 + HOUR)])
+      expect(reported).toHaveLength(1)
+      expect((await store.getSchedule('a-broken'))?.recent).toEqual([])
+      broken = false
+      clock.advance(RETRY_AFTER_FAILURE_MS)
+      await settle(leader)
+      expect(runs).toEqual([scheduledRunId('b-fine', t0 + HOUR), scheduledRunId('a-broken', t0 + HOUR)])
+    } finally {
+      spy.mockRestore()
+    }
   })
 })
