@@ -57,11 +57,14 @@ export type {
   RunQuery,
   RunRecord,
   RunStore,
+  ScheduleState,
+  ScheduleStore,
   SecretRecord,
   SecretStore,
   SnapshotRecord,
   Store,
   StoredDefinition,
+  StoredSchedule,
   Wakeup,
 } from './store/store'
 export type {
@@ -78,6 +81,7 @@ export type {
   DefinitionInfo,
   EmittedEvent,
   EngineDefaults,
+  EngineEvent,
   EventOf,
   ForkOptions,
   Health,
@@ -98,6 +102,11 @@ export type {
   RunState,
   RunStatus,
   RunView,
+  ScheduleEvent,
+  ScheduleInfo,
+  ScheduleOccurrence,
+  ScheduleOverlap,
+  ScheduleSpec,
   StartOptions,
   TaskDefinition,
   TaskRef,
@@ -112,3 +121,4 @@ export type {
   WorkflowEvent,
   WorkflowEventType,
 } from './types'
+export { isRunEvent } from './types'

@@ -1159,6 +1159,14 @@ export interface ScheduleEvent {
 /** What `events$` carries: the runs' journal events and the schedules' events. */
 export type EngineEvent = WorkflowEvent | ScheduleEvent
 
+/**
+ * Whether `event` is a run's journal event (not a schedule's): `events$.pipe(filter(isRunEvent))`
+ * is the stream of `WorkflowEvent`s.
+ */
+export function isRunEvent(event: EngineEvent): event is WorkflowEvent {
+  return 'seq' in event
+}
+
 /** A stored schedule, with its next fire times. */
 export interface ScheduleInfo {
   id: string

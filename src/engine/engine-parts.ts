@@ -7,6 +7,7 @@ import { EngineStreams } from '../host/engine-streams'
 import { FileRoot } from '../host/file-root'
 import { LiveRuns } from '../host/live-runs'
 import { ModelCatalog } from '../host/model-catalog'
+import { ScheduleService } from '../host/schedule-service'
 import { SecretVault } from '../host/secret-vault'
 import { HostServices } from '../host/services'
 import { ActionLimiter } from '../runtime/action-limiter'
@@ -17,7 +18,7 @@ import type { RunnableAction } from '../runtime/task-runner'
 import { systemClock } from '../runtime/timers'
 import { memoryStore } from '../store/memory-store'
 import type { Store } from '../store/store'
-import type { Alert, Clock, WorkflowEvent } from '../types'
+import type { Alert, Clock, ScheduleEvent, WorkflowEvent } from '../types'
 import { Access } from './access'
 import { actionTable } from './action-table'
 import { ApprovalInbox } from './approval-inbox'
@@ -31,6 +32,7 @@ import { httpAccess } from './http-access'
 import { checkLimits } from './limit-options'
 import { RunReads } from './run-reads'
 import type { RunStartContext } from './run-start'
+import { scheduledCancels, scheduledStarts } from './schedule-starts'
 
 /** What an engine is made of: its store and clock, and the host parts that work on them. */
 export interface EngineParts {
@@ -42,6 +44,8 @@ export interface EngineParts {
   readonly journal: JournalWriter
   readonly scope: EngineScope
   readonly events: Subject<WorkflowEvent>
+  /** `schedule.fired` / `schedule.missed`: `events$` merges them with the runs' events. */
+  readonly scheduleEvents: Subject<ScheduleEvent>
   readonly alerts: Subject<Alert>
   readonly access: Access
   readonly definitions: DefinitionRegistry
@@ -57,6 +61,7 @@ export interface EngineParts {
   readonly inbox: ApprovalInbox
   readonly secrets: SecretVault
   readonly models: ModelCatalog
+  readonly schedules: ScheduleService
 }
 
 /**
@@ -68,6 +73,7 @@ export interface EngineParts {
 export function engineParts(options: EngineOptions): EngineParts {
   const id = `engine-${Math.random().toString(36).slice(2, 10)}`
   const events = new Subject<WorkflowEvent>()
+  const scheduleEvents = new Subject<ScheduleEvent>()
   const alerts = new Subject<Alert>()
   const scope = new EngineScope()
   const store = options.store ?? memoryStore()
@@ -174,6 +180,16 @@ export function engineParts(options: EngineOptions): EngineParts {
     events$: events.asObservable(),
     groupsOf: options.groupsOf,
   })
+  const schedules = new ScheduleService({
+    store,
+    clock,
+    start: scheduledStarts(starting),
+    cancel: scheduledCancels(() => controls),
+    publish: (event) => scheduleEvents.next(event),
+    runEvents: events,
+    db: store.name,
+    closed: scope.signal,
+  })
   return {
     id,
     store,
@@ -182,6 +198,7 @@ export function engineParts(options: EngineOptions): EngineParts {
     journal,
     scope,
     events,
+    scheduleEvents,
     alerts,
     access,
     definitions,
@@ -197,5 +214,6 @@ export function engineParts(options: EngineOptions): EngineParts {
     inbox,
     secrets,
     models,
+    schedules,
   }
 }
