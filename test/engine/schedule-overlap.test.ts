@@ -56,7 +56,7 @@ describe('schedule overlap and jitter through the engine', () => {
     )
   })
 
-  it('buffer-one keeps the newest occurrence and starts it when the run ends, also after a reload', async () => {
+  it('buffer-one keeps the newest occurrence and starts it when the run ends', async () => {
     const { engine, store, t0, at } = await setUp('buffer-one')
     await at(1, (s) => s?.recent.length === 1)
     await at(2, (s) => s?.pending?.length === 1)
@@ -136,5 +136,21 @@ describe('schedule overlap and jitter through the engine', () => {
       expect((await engine.getRun(runId(time)))?.createdAt).toBe(time + delay)
     }
     expect(jitterOf(runId(t0 + HOUR), 20 * 60_000)).not.toBe(jitterOf(runId(t0 + 2 * HOUR), 20 * 60_000))
+  })
+
+  it('a buffered occurrence survives a reload: the next engine starts it when the run ends', async () => {
+    const first = await setUp('buffer-all')
+    const { t0, at, store, clock } = first
+    await at(1, (s) => s?.recent.length === 1)
+    await at(2, (s) => s?.pending?.length === 1)
+    await first.engine.close()
+    const later = testEngine({ store, clock })
+    await later.engine.signal(runId(t0 + HOUR), 'go')
+    await settled(later.engine, store, (s) => s?.recent.length === 2)
+    expect(await statuses(later.engine)).toEqual({
+      [runId(t0 + HOUR)]: 'completed',
+      [runId(t0 + 2 * HOUR)]: 'running',
+    })
+    expect((await store.getSchedule('s'))?.pending).toBeUndefined()
   })
 })

@@ -159,4 +159,17 @@ describe('schedules through the engine', () => {
       count: 208,
     })
   })
+
+  it('holds one clock timer while there are schedules, and none of its own when there are none', async () => {
+    const { engine, clock, store } = testEngine()
+    await engine.register(report)
+    await engine.schedule({ id: 's', workflow: 'report', everyMs: HOUR })
+    // Once the leader made its first pass, the schedule's next occurrence has a timer.
+    await until(async () => clock.pending > 0 && (await store.listSchedules()).length === 1)
+    await engine.idle()
+    const withSchedule = clock.pending
+    await engine.unschedule('s')
+    await engine.idle()
+    expect(clock.pending).toBe(withSchedule - 1)
+  })
 })
