@@ -57,6 +57,7 @@ export type {
   RunQuery,
   RunRecord,
   RunStore,
+  ScheduleRevision,
   ScheduleState,
   ScheduleStore,
   SecretRecord,

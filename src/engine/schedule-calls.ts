@@ -83,15 +83,19 @@ export class ScheduleCalls {
     if ('everyMs' in patch && !('cron' in patch)) delete patched.cron
     checkScheduleSpec('updateSchedule', patched)
     await this.#admit('updateSchedule', patched, acting)
-    const stored: StoredSchedule = {
-      ...found,
+    // Only the caller's part is written: what the leader recorded since `found` was read stays.
+    // The runs start as whoever last set the schedule up.
+    const revision = {
       spec: structuredClone(patched),
       updatedAt: this.#ctx.clock.now(),
+      ...(acting !== undefined && { principal: acting }),
     }
-    // The runs start as whoever last set the schedule up.
-    if (acting === undefined) delete stored.principal
-    else stored.principal = acting
-    await this.#ctx.scope.run(() => this.#ctx.store.putSchedule(stored))
+    const stored = await this.#ctx.scope.run(() => this.#ctx.store.reviseSchedule(found.scheduleId, revision))
+    if (!stored) {
+      throw new NotFoundError(`updateSchedule: schedule "${found.scheduleId}" was deleted meanwhile.`, {
+        value: id,
+      })
+    }
     this.#ctx.changed()
     return this.#infoOf(stored)
   }

@@ -1,5 +1,5 @@
 import type { IdbConnection } from './idb-connection'
-import { advanced, type ScheduleStore } from './ports/schedule-store'
+import { advanced, revised, type ScheduleStore } from './ports/schedule-store'
 
 /**
  * The `ScheduleStore` of an IndexedDB database: the `schedules` object store (there since
@@ -14,6 +14,18 @@ export function idbScheduleStore(db: IdbConnection): ScheduleStore {
     putSchedule(schedule) {
       return db.write('putSchedule', ['schedules'], async (tx) => {
         await tx.objectStore('schedules').put(schedule)
+      })
+    },
+
+    reviseSchedule(scheduleId, revision) {
+      // One transaction reads and writes: an advance by the leader in between is kept.
+      return db.write('reviseSchedule', ['schedules'], async (tx) => {
+        const schedules = tx.objectStore('schedules')
+        const found = await schedules.get(scheduleId)
+        if (!found) return undefined
+        const next = revised(found, revision)
+        await schedules.put(next)
+        return next
       })
     },
 

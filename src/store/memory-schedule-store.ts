@@ -1,4 +1,4 @@
-import { advanced, type ScheduleStore, type StoredSchedule } from './ports/schedule-store'
+import { advanced, revised, type ScheduleStore, type StoredSchedule } from './ports/schedule-store'
 
 /** The `ScheduleStore` of a memory store: structured clones in a map, as IndexedDB keeps them. */
 export function memoryScheduleStore(): ScheduleStore {
@@ -11,6 +11,14 @@ export function memoryScheduleStore(): ScheduleStore {
 
     async putSchedule(schedule) {
       schedules.set(schedule.scheduleId, structuredClone(schedule))
+    },
+
+    async reviseSchedule(scheduleId, revision) {
+      const found = schedules.get(scheduleId)
+      if (!found) return undefined
+      const next = revised(found, structuredClone(revision))
+      schedules.set(scheduleId, next)
+      return structuredClone(next)
     },
 
     async deleteSchedule(scheduleId) {

@@ -44,6 +44,7 @@ const EVERY_METHOD: Record<StoreMethod, true> = {
   putEmitted: true,
   getSchedule: true,
   putSchedule: true,
+  reviseSchedule: true,
   deleteSchedule: true,
   listSchedules: true,
   advanceSchedule: true,

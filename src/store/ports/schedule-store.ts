@@ -18,6 +18,20 @@ export interface StoredSchedule {
   active?: string
 }
 
+/** What `reviseSchedule` writes: the caller's part of a schedule. `principal` absent: none. */
+export type ScheduleRevision = Pick<StoredSchedule, 'spec' | 'updatedAt' | 'principal'>
+
+/** `schedule` with `revision` in place of its caller's part. */
+export function revised(schedule: StoredSchedule, revision: ScheduleRevision): StoredSchedule {
+  const { principal: _, ...kept } = schedule
+  return {
+    ...kept,
+    spec: revision.spec,
+    updatedAt: revision.updatedAt,
+    ...(revision.principal !== undefined && { principal: revision.principal }),
+  }
+}
+
 /** What the leader keeps with a schedule besides its outcomes (see `advanceSchedule`). */
 export interface ScheduleState {
   /** Occurrences buffered by `overlap` (`buffer-one`, `buffer-all`), oldest first. */
@@ -35,6 +49,13 @@ export interface ScheduleStore {
   getSchedule(scheduleId: string): Promise<StoredSchedule | undefined>
   /** Stores `schedule`, replacing the one with its id. */
   putSchedule(schedule: StoredSchedule): Promise<void>
+  /**
+   * Replaces the spec, `updatedAt` and `principal` of the stored schedule (what `updateSchedule`
+   * changes) in one read and write, keeping what the leader recorded meanwhile (`handledUpTo`,
+   * `recent`, `pending`, `active`); resolves to the schedule written, or `undefined` when there
+   * is none.
+   */
+  reviseSchedule(scheduleId: string, revision: ScheduleRevision): Promise<StoredSchedule | undefined>
   /** Deletes schedule `scheduleId`; resolves to whether there was one. */
   deleteSchedule(scheduleId: string): Promise<boolean>
   /** Every schedule, by id. */
