@@ -1131,7 +1131,10 @@ export interface ScheduleOccurrence {
   scheduledAt: number
   runId?: string
   outcome: 'started' | 'missed'
-  reason?: 'overlap' | 'catch-up' | 'paused'
+  /** `refused`: its run could not start (workflow gone, input refused, `authorize` said no). */
+  reason?: 'overlap' | 'catch-up' | 'paused' | 'refused'
+  /** Why a `refused` occurrence's run did not start. */
+  error?: { code: string; message: string }
   /**
    * Missed occurrences recorded as one entry (a long closed period): how many, from
    * `scheduledAt` (the oldest of them) on. Absent: this one occurrence.
@@ -1154,6 +1157,7 @@ export interface ScheduleEvent {
   at: number
   reason?: ScheduleOccurrence['reason']
   count?: number
+  error?: ScheduleOccurrence['error']
 }
 
 /** What `events$` carries: the runs' journal events and the schedules' events. */

@@ -2,6 +2,14 @@ import { DEFAULT_CATCH_UP_WINDOW_MS, ON_TIME_MS, planCatchUp } from '../core/sch
 import { jitterOf } from '../core/schedules/jitter'
 import { countOccurrences, occurrencesBetween } from '../core/schedules/schedule-times'
 import { compileScopeTemplate } from '../definition/scope-template'
+import {
+  ArgumentError,
+  ExpressionError,
+  ForbiddenError,
+  InputError,
+  NotFoundError,
+  toErrorInfo,
+} from '../errors'
 import type { Store, StoredSchedule } from '../store/store'
 import type { ScheduleOccurrence } from '../types'
 import { isGoing, planOverlap, summarize } from './schedule-overlap'
@@ -105,19 +113,27 @@ export async function fireSchedule(
   const problems: string[] = []
   const input = spec.input && compileScopeTemplate('schedule', spec.input, problems)
   let active = schedule.active
-  const started: ScheduleOccurrence[] = []
+  const fired: ScheduleOccurrence[] = []
   for (const scheduledAt of overlap.start) {
     const runId = scheduledRunId(scheduleId, scheduledAt)
-    await start({
-      scheduleId,
-      scheduledAt,
-      workflow: spec.workflow,
-      ...(spec.version !== undefined && { version: spec.version }),
-      ...(input && { input: input({ id: scheduleId, scheduledAt, lateMs: now - scheduledAt }) }),
-      runId,
-      ...(schedule.principal !== undefined && { principal: schedule.principal }),
-    })
-    started.push({ scheduledAt, runId, outcome: 'started' })
+    try {
+      await start({
+        scheduleId,
+        scheduledAt,
+        workflow: spec.workflow,
+        ...(spec.version !== undefined && { version: spec.version }),
+        ...(input && { input: input({ id: scheduleId, scheduledAt, lateMs: now - scheduledAt }) }),
+        runId,
+        ...(schedule.principal !== undefined && { principal: schedule.principal }),
+      })
+    } catch (error) {
+      // A refusal would be the same at every try: the occurrence is recorded missed with the
+      // reason. Anything else (the store failing, the engine closing) is tried again later.
+      if (!isRefusal(error)) throw error
+      fired.push({ scheduledAt, outcome: 'missed', reason: 'refused', error: toErrorInfo(error) })
+      continue
+    }
+    fired.push({ scheduledAt, runId, outcome: 'started' })
     active = runId
   }
   const none = { count: 0 }
@@ -127,7 +143,7 @@ export async function fireSchedule(
     ...overlap.missed.map(
       (scheduledAt): ScheduleOccurrence => ({ scheduledAt, outcome: 'missed', reason: 'overlap' }),
     ),
-    ...started,
+    ...fired,
   ].sort((a, b) => a.scheduledAt - b.scheduledAt)
   const to = last ?? schedule.handledUpTo
   if (to === undefined) return []
@@ -141,4 +157,15 @@ export async function fireSchedule(
     state,
   )
   return advanced ? recorded : []
+}
+
+/** Whether a start failed for good: its workflow, its input or its principal was refused. */
+function isRefusal(error: unknown): boolean {
+  return (
+    error instanceof NotFoundError ||
+    error instanceof InputError ||
+    error instanceof ForbiddenError ||
+    error instanceof ExpressionError ||
+    error instanceof ArgumentError
+  )
 }

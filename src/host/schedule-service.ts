@@ -214,6 +214,7 @@ export class ScheduleService implements HostService {
       at: this.#o.clock.now(),
       ...(outcome.reason !== undefined && { reason: outcome.reason }),
       ...(outcome.count !== undefined && { count: outcome.count }),
+      ...(outcome.error !== undefined && { error: outcome.error }),
     })
   }
 }

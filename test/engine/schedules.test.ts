@@ -172,4 +172,22 @@ describe('schedules through the engine', () => {
     await engine.idle()
     expect(clock.pending).toBe(withSchedule - 1)
   })
+
+  it('records an occurrence whose run is refused as missed, reason refused, with the error, and goes on', async () => {
+    const { engine, clock } = testEngine()
+    await engine.register(report)
+    const events = scheduleEvents(engine)
+    const t0 = clock.now()
+    // The input is checked against the workflow's params when the run starts: `at` must be a number.
+    await engine.schedule({ id: 's', workflow: 'report', everyMs: HOUR, input: { at: '${ schedule.id }' } })
+    clock.advance(HOUR)
+    const [refused] = await recorded(engine, 's', 1)
+    expect(refused).toMatchObject({ scheduledAt: t0 + HOUR, outcome: 'missed', reason: 'refused' })
+    expect(refused!.error?.code).toBe('INPUT_INVALID')
+    expect(events[0]).toMatchObject({ type: 'schedule.missed', reason: 'refused', error: refused!.error })
+    expect((await engine.listRuns()).runs).toEqual([])
+    await engine.updateSchedule('s', { input: { at: '${ schedule.scheduledAt }' } })
+    clock.advance(HOUR)
+    expect((await recorded(engine, 's', 2)).at(-1)).toMatchObject({ outcome: 'started' })
+  })
 })
