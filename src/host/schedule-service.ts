@@ -146,20 +146,25 @@ export class ScheduleService implements HostService {
           next = Math.min(next, due)
           buffering ||= buffers
         } catch (error) {
-          // Stopped leading (the engine closes): the pass ends here, its occurrences stay due.
-          if (term.aborted) return
+          // Stopped leading, or the engine closes: the pass ends here, its occurrences stay due.
+          if (this.#stopped(term)) return
           retry(error)
           buffering ||= (schedule.pending?.length ?? 0) > 0
         }
       }
     } catch (error) {
-      if (term.aborted) return
+      if (this.#stopped(term)) return
       retry(error)
     }
     if (term.aborted) return
     this.#listen(buffering)
     if (next === Number.POSITIVE_INFINITY) return
     this.#timer.arm(next, () => this.changed())
+  }
+
+  /** Whether this term of leadership, or the engine, ended (a failure then is the expected end). */
+  #stopped(term: AbortSignal): boolean {
+    return term.aborted || this.#o.closed?.aborted === true
   }
 
   #listen(on: boolean): void {
