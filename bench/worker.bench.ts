@@ -1,4 +1,4 @@
-import { createEngine, type Engine, memoryStore, type WorkflowEvent } from 'spindle'
+import { createEngine, type Engine, type EngineEvent, memoryStore } from 'spindle'
 import { connectEngine } from 'spindle/client'
 import { fanOut, toDefinition } from './shapes'
 
@@ -108,7 +108,7 @@ async function fanOutRun(
   let events = 0
   const done = new Promise<void>((resolve, reject) => {
     const subscription = engine.events$.subscribe({
-      next: (event: WorkflowEvent) => {
+      next: (event: EngineEvent) => {
         if (!inMessage) {
           inMessage = true
           messages++

@@ -1,5 +1,5 @@
 import { defer, filter, type Observable, repeat, Subscription, share, take } from 'rxjs'
-import type { Engine, Progress, RunStatus, WorkflowEvent } from 'spindle'
+import { type Engine, isRunEvent, type Progress, type RunStatus, type WorkflowEvent } from 'spindle'
 import { el } from './element'
 import { EventLog } from './event-log'
 import { errorText } from './format'
@@ -68,7 +68,7 @@ export class RunPanel {
     controls.update(view.progress)
 
     const runEvents$ = engine.events$.pipe(
-      filter((event) => event.runId === runId),
+      filter((event): event is WorkflowEvent => isRunEvent(event) && event.runId === runId),
       share(),
     )
     const apply = (event: WorkflowEvent) => {

@@ -61,11 +61,15 @@ export type {
   RunQuery,
   RunRecord,
   RunStore,
+  ScheduleRevision,
+  ScheduleState,
+  ScheduleStore,
   SecretRecord,
   SecretStore,
   SnapshotRecord,
   Store,
   StoredDefinition,
+  StoredSchedule,
   Wakeup,
 } from './store/store'
 export type {
@@ -82,6 +86,7 @@ export type {
   DefinitionInfo,
   EmittedEvent,
   EngineDefaults,
+  EngineEvent,
   EventOf,
   ForkOptions,
   Health,
@@ -104,6 +109,11 @@ export type {
   RunState,
   RunStatus,
   RunView,
+  ScheduleEvent,
+  ScheduleInfo,
+  ScheduleOccurrence,
+  ScheduleOverlap,
+  ScheduleSpec,
   StartOptions,
   TaskDefinition,
   TaskRef,
@@ -118,3 +128,4 @@ export type {
   WorkflowEvent,
   WorkflowEventType,
 } from './types'
+export { isRunEvent } from './types'

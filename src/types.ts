@@ -1200,7 +1200,44 @@ export interface ScheduleOccurrence {
   scheduledAt: number
   runId?: string
   outcome: 'started' | 'missed'
-  reason?: 'overlap' | 'catch-up' | 'paused'
+  /** `refused`: its run could not start (workflow gone, input refused, `authorize` said no). */
+  reason?: 'overlap' | 'catch-up' | 'paused' | 'refused'
+  /** Why a `refused` occurrence's run did not start. */
+  error?: { code: string; message: string }
+  /**
+   * Missed occurrences recorded as one entry (a long closed period): how many, from
+   * `scheduledAt` (the oldest of them) on. Absent: this one occurrence.
+   */
+  count?: number
+}
+
+/**
+ * `schedule.fired` / `schedule.missed` on `events$`: an occurrence of a schedule started or
+ * recorded missed. Kept in `ScheduleInfo.recent`, never in a run journal, so it has no `seq`.
+ * `runId` is the occurrence's run id, `sched:<scheduleId>:<scheduledAt>` (no run has it when
+ * missed); `count` as in `ScheduleOccurrence`.
+ */
+export interface ScheduleEvent {
+  type: 'schedule.fired' | 'schedule.missed'
+  scheduleId: string
+  scheduledAt: number
+  runId: string
+  /** When the leader fired or recorded it. */
+  at: number
+  reason?: ScheduleOccurrence['reason']
+  count?: number
+  error?: ScheduleOccurrence['error']
+}
+
+/** What `events$` carries: the runs' journal events and the schedules' events. */
+export type EngineEvent = WorkflowEvent | ScheduleEvent
+
+/**
+ * Whether `event` is a run's journal event (not a schedule's): `events$.pipe(filter(isRunEvent))`
+ * is the stream of `WorkflowEvent`s.
+ */
+export function isRunEvent(event: EngineEvent): event is WorkflowEvent {
+  return 'seq' in event
 }
 
 /** A stored schedule, with its next fire times. */

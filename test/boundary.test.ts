@@ -1,4 +1,5 @@
-import { memoryStore, type WorkflowEvent } from 'spindle'
+import { filter } from 'rxjs'
+import { isRunEvent, memoryStore, type WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { deepFreeze } from '../src/boundary'
 import { def, testEngine } from './support/engine-fixtures'
@@ -181,7 +182,7 @@ describe('edges copy: nothing handed out shares the engine’s own objects', () 
         },
       },
     })
-    engine.events$.subscribe((event: WorkflowEvent) => {
+    engine.events$.pipe(filter(isRunEvent)).subscribe((event: WorkflowEvent) => {
       if (event.type === 'task.completed' && event.taskId === 'a') {
         tryToChange(() => (event.output as { list: number[] }).list.push(2))
         tryToChange(() => {

@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink'
 import { Observable } from 'rxjs'
 import { ArgumentError, EngineClosedError, type SpindleError, WorkerUnavailableError } from '../src/errors'
-import type { WorkflowEvent } from '../src/types'
+import type { EngineEvent } from '../src/types'
 import { checkCallArguments } from './call-arguments'
 import { clientCounters } from './client-counters'
 import type {
@@ -137,8 +137,8 @@ export class Connection {
    * Every event the worker sees. Each subscription opens its own worker subscription: share the
    * result to keep one. Completes when the engine closes.
    */
-  events(): Observable<WorkflowEvent> {
-    return new Observable<WorkflowEvent>((subscriber) => {
+  events(): Observable<EngineEvent> {
+    return new Observable<EngineEvent>((subscriber) => {
       if (this.closed || this.#unavailable) {
         subscriber.error(this.#unavailable ?? new EngineClosedError())
         return

@@ -1,4 +1,4 @@
-import type { WorkflowEvent } from '../src/types'
+import type { EngineEvent } from '../src/types'
 import { MAX_BATCH } from './protocol'
 
 /**
@@ -8,18 +8,18 @@ import { MAX_BATCH } from './protocol'
  * events per message cost about 0.003 ms each.
  */
 export class EventBatcher {
-  #buffer: WorkflowEvent[] = []
+  #buffer: EngineEvent[] = []
   #scheduled = false
   #closed = false
-  readonly #send: (events: WorkflowEvent[]) => void
+  readonly #send: (events: EngineEvent[]) => void
   readonly #max: number
 
-  constructor(send: (events: WorkflowEvent[]) => void, max = MAX_BATCH) {
+  constructor(send: (events: EngineEvent[]) => void, max = MAX_BATCH) {
     this.#send = send
     this.#max = max
   }
 
-  push(event: WorkflowEvent): void {
+  push(event: EngineEvent): void {
     if (this.#closed) return
     this.#buffer.push(event)
     if (this.#buffer.length >= this.#max) this.flush()
@@ -56,12 +56,12 @@ export class EventBatcher {
   }
 }
 
-function cloneable(event: WorkflowEvent): WorkflowEvent {
+function cloneable(event: EngineEvent): EngineEvent {
   try {
     structuredClone(event)
     return event
   } catch {
-    return JSON.parse(JSON.stringify(event)) as WorkflowEvent
+    return JSON.parse(JSON.stringify(event)) as EngineEvent
   }
 }
 

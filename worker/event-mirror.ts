@@ -1,5 +1,5 @@
 import { type Observable, Subject, type Subscription } from 'rxjs'
-import type { WorkflowEvent } from '../src/types'
+import { type EngineEvent, isRunEvent } from '../src/types'
 import { EventBatcher } from './event-batcher'
 import type { EventBatch } from './protocol'
 
@@ -12,8 +12,11 @@ const MAX_TRACKED_RUNS = 10_000
  * An event whose `(runId, seq)` was already seen, here or from another worker, is dropped.
  */
 export class EventMirror {
-  /** Events of runs executed by other workers, each once, in the order received. */
-  readonly remote$ = new Subject<WorkflowEvent>()
+  /**
+   * Events of runs executed by other workers, each once, in the order received, and the schedule
+   * events of the leader (so every tab's `events$` sees its fires).
+   */
+  readonly remote$ = new Subject<EngineEvent>()
   #received = 0
   readonly #channel: BroadcastChannel
   readonly #batcher: EventBatcher
@@ -21,7 +24,7 @@ export class EventMirror {
   /** runId → the highest seq seen. */
   readonly #seen = new Map<string, number>()
 
-  constructor(channelName: string, local$: Observable<WorkflowEvent>) {
+  constructor(channelName: string, local$: Observable<EngineEvent>) {
     this.#channel = new BroadcastChannel(channelName)
     this.#batcher = new EventBatcher((events) => {
       const batch: EventBatch = { type: 'spindle.events', events }
@@ -55,7 +58,9 @@ export class EventMirror {
     this.remote$.complete()
   }
 
-  #isNew(event: WorkflowEvent): boolean {
+  #isNew(event: EngineEvent): boolean {
+    // A schedule event is published once, by the leader that recorded it: nothing to repeat.
+    if (!isRunEvent(event)) return true
     const last = this.#seen.get(event.runId)
     if (last !== undefined && event.seq <= last) return false
     // Delete first so the run moves to the end of the insertion order (most recently seen).

@@ -6,22 +6,25 @@ import { ProgressTracker } from '../src/core/monitor/progress-tracker'
 import { isQuotaPause, StorageAlerts } from '../src/core/monitor/storage-alerts'
 import type { RunSnapshot } from '../src/core/run-replica'
 import { NotFoundError } from '../src/errors'
-import type {
-  Alert,
-  Health,
-  HealthLevel,
-  Progress,
-  RunInfo,
-  RunPage,
-  RunStatus,
-  WorkflowEvent,
+import {
+  type Alert,
+  type EngineEvent,
+  type Health,
+  type HealthLevel,
+  isRunEvent,
+  type Progress,
+  type RunInfo,
+  type RunPage,
+  type RunStatus,
+  type WorkflowEvent,
 } from '../src/types'
 import { clientCounters } from './client-counters'
 import { RunTracker, type TrackedRun } from './run-tracker'
 
 /** What the page monitor asks of the worker. */
 export interface MonitorSource {
-  events$: Observable<WorkflowEvent>
+  /** The engine's `events$`: schedule events among them count for no run. */
+  events$: Observable<EngineEvent>
   runSnapshot(runId: string): Promise<RunSnapshot | undefined>
   listRuns(filter: { status: RunStatus[]; limit?: number; cursor?: string }): Promise<RunPage>
 }
@@ -120,19 +123,21 @@ export class PageMonitor {
         },
         (error) => subscriber.error(error ?? new NotFoundError(`No run "${runId}".`, { value: runId })),
       )
-      const subscription = this.#source.events$.pipe(filter((e) => e.runId === runId)).subscribe({
-        next: (event) => {
-          if (!tracker.push(event)) return
-          changes?.applied(event)
-          if (!dirty) {
-            dirty = true
-            // Events of one commit arrive in one batch: compute once for all of them.
-            queueMicrotask(emit)
-          }
-        },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      })
+      const subscription = this.#source.events$
+        .pipe(filter((e): e is WorkflowEvent => isRunEvent(e) && e.runId === runId))
+        .subscribe({
+          next: (event) => {
+            if (!tracker.push(event)) return
+            changes?.applied(event)
+            if (!dirty) {
+              dirty = true
+              // Events of one commit arrive in one batch: compute once for all of them.
+              queueMicrotask(emit)
+            }
+          },
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => subscriber.complete(),
+        })
       tracker.load()
       return () => {
         tracker.close()
@@ -214,7 +219,7 @@ export class PageMonitor {
         tracker.load()
         return tracker
       }
-      const subscription = this.#source.events$.subscribe({
+      const subscription = this.#source.events$.pipe(filter(isRunEvent)).subscribe({
         next: (event) => {
           const tracker = trackers.get(event.runId) ?? track(event.runId)
           if (!tracker.push(event)) return

@@ -1,6 +1,6 @@
 import { CONTROL_CALLS } from '../src/engine/controls'
 import type { ValidationIssue } from '../src/errors'
-import type { Engine, WorkflowEvent } from '../src/index'
+import type { Engine, EngineEvent } from '../src/index'
 import type { DefaultWorkerOptions } from './default-worker-options'
 
 /**
@@ -48,6 +48,10 @@ export const FORWARDED_METHODS = [
   'unroute',
   'listRoutes',
   'emit',
+  'schedule',
+  'updateSchedule',
+  'unschedule',
+  'listSchedules',
   'purge',
   'storage',
 ] as const satisfies readonly (keyof Engine)[]
@@ -120,7 +124,7 @@ export type CallResult = { ok: true; value: unknown } | { ok: false; error: Wire
 /** Events in the order the engine published them; never empty. */
 export interface EventBatch {
   type: 'spindle.events'
-  events: WorkflowEvent[]
+  events: EngineEvent[]
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as Comlink from 'comlink'
 import { merge, type Observable, type Subscription } from 'rxjs'
 import { ArgumentError, InvalidStateError } from '../src/errors'
-import { type Engine, offerOnDeviceModel, type WorkflowEvent } from '../src/index'
+import { type Engine, type EngineEvent, offerOnDeviceModel } from '../src/index'
 import { EventBatcher } from './event-batcher'
 import { EventMirror } from './event-mirror'
 import { bridgedOnDeviceModel } from './on-device-bridge'
@@ -206,7 +206,7 @@ class EngineServer {
   }
 
   #subscribe(port: MessagePort): EventStream {
-    const source: Observable<WorkflowEvent> = this.#mirror
+    const source: Observable<EngineEvent> = this.#mirror
       ? merge(this.#engine.events$, this.#mirror.remote$)
       : this.#engine.events$
     const stream = new EventStream(port, this.#stats, () => this.#streams.delete(stream))
@@ -244,7 +244,7 @@ class EventStream {
     })
   }
 
-  start(source: Observable<WorkflowEvent>): void {
+  start(source: Observable<EngineEvent>): void {
     this.#subscription = source.subscribe({
       next: (event) => this.#batcher.push(event),
       complete: () => this.end(),

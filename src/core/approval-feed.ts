@@ -1,11 +1,12 @@
 import { Observable } from 'rxjs'
-import { APPROVAL_CLOSING_EVENTS, type ApprovalItem, type WorkflowEvent } from '../types'
+import { APPROVAL_CLOSING_EVENTS, type ApprovalItem, type EngineEvent, isRunEvent } from '../types'
 
 /**
  * Whether the inbox may read differently after `event` is committed: an approval event, or one
  * that ends an open approval without a decision (the store's projection closes it on the same).
  */
-export function changesApprovals(event: WorkflowEvent): boolean {
+export function changesApprovals(event: EngineEvent): boolean {
+  if (!isRunEvent(event)) return false
   return event.type.startsWith('approval.') || APPROVAL_CLOSING_EVENTS.has(event.type)
 }
 
@@ -18,7 +19,7 @@ export function changesApprovals(event: WorkflowEvent): boolean {
  * Events are published after their commit, so a read started on one sees what it committed.
  */
 export function approvalFeed(
-  events$: Observable<WorkflowEvent>,
+  events$: Observable<EngineEvent>,
   list: () => Promise<ApprovalItem[]>,
 ): Observable<ApprovalItem[]> {
   return new Observable<ApprovalItem[]>((subscriber) => {

@@ -5,9 +5,10 @@ import { untilIdle } from '../host/engine-idle'
 import type { EngineScope } from '../host/engine-scope'
 import type { EngineStreams } from '../host/engine-streams'
 import type { LiveRuns } from '../host/live-runs'
+import type { ScheduleService } from '../host/schedule-service'
 import type { HostServices } from '../host/services'
 import type { JournalWriter } from '../runtime/journal'
-import type { Alert, RunView, WorkflowEvent } from '../types'
+import type { Alert, RunView, ScheduleEvent, WorkflowEvent } from '../types'
 import type { EventWaits } from './event-waits'
 
 /** What settling and closing the engine goes through. */
@@ -21,6 +22,8 @@ export interface EngineLifecycleContext {
   readonly children: ChildLinks
   readonly eventWaits: Pick<EventWaits, 'busy' | 'settled'>
   readonly events: Subject<WorkflowEvent>
+  readonly scheduleEvents: Subject<ScheduleEvent>
+  readonly schedules: ScheduleService
   readonly alerts: Subject<Alert>
   /** The recovery on creation; `idle()` waits for it, as it starts the recovered runs. */
   readonly recovering: Promise<void>
@@ -54,6 +57,8 @@ export class EngineLifecycle {
     await this.#ctx.recovering
     // A passive run whose time came is on its way back into memory: that is work of the engine.
     await wakeups.settled()
+    // A firing pass under way starts runs: they are work of the engine too.
+    await this.#ctx.schedules.settled()
     await untilIdle(journal, () => runs.values())
     // A child's end, published last, is read from the store and sent to its parent.
     await children.settled()
@@ -76,13 +81,16 @@ export class EngineLifecycle {
   }
 
   async #close(): Promise<void> {
-    const { scope, services, runs, journal, streams, events, alerts } = this.#ctx
+    const { scope, services, runs, journal, streams, events, alerts, schedules, scheduleEvents } = this.#ctx
     await scope.close()
     await services.close()
+    // A firing pass stops at its next await; nothing of it publishes after close.
+    await schedules.settled()
     await runs.close(() => journal.settled())
     streams.close()
     // Completing the event stream rejects every pending wait() with ENGINE_CLOSED.
     events.complete()
+    scheduleEvents.complete()
     alerts.complete()
     await Promise.allSettled(this.#waits)
   }

@@ -9,6 +9,7 @@ import { EngineStreams } from '../host/engine-streams'
 import { FileRoot } from '../host/file-root'
 import { LiveRuns } from '../host/live-runs'
 import { ModelCatalog } from '../host/model-catalog'
+import { ScheduleService } from '../host/schedule-service'
 import { SecretVault } from '../host/secret-vault'
 import { HostServices } from '../host/services'
 import { ActionLimiter } from '../runtime/action-limiter'
@@ -20,7 +21,7 @@ import type { RunnableAction } from '../runtime/task-runner'
 import { systemClock } from '../runtime/timers'
 import { memoryStore } from '../store/memory-store'
 import type { Store } from '../store/store'
-import type { Alert, Clock, WorkflowEvent } from '../types'
+import type { Alert, Clock, ScheduleEvent, WorkflowEvent } from '../types'
 import { Access } from './access'
 import { actionTable } from './action-table'
 import { ApprovalInbox } from './approval-inbox'
@@ -36,6 +37,7 @@ import { httpAccess } from './http-access'
 import { checkLimits } from './limit-options'
 import { RunReads } from './run-reads'
 import type { RunStartContext } from './run-start'
+import { scheduledCancels, scheduledStarts } from './schedule-starts'
 
 /** What an engine is made of: its store and clock, and the host parts that work on them. */
 export interface EngineParts {
@@ -47,6 +49,8 @@ export interface EngineParts {
   readonly journal: JournalWriter
   readonly scope: EngineScope
   readonly events: Subject<WorkflowEvent>
+  /** `schedule.fired` / `schedule.missed`: `events$` merges them with the runs' events. */
+  readonly scheduleEvents: Subject<ScheduleEvent>
   readonly alerts: Subject<Alert>
   readonly access: Access
   readonly definitions: DefinitionRegistry
@@ -64,6 +68,7 @@ export interface EngineParts {
   readonly secrets: SecretVault
   readonly models: ModelCatalog
   readonly eventWaits: EventWaits
+  readonly schedules: ScheduleService
 }
 
 /**
@@ -75,6 +80,7 @@ export interface EngineParts {
 export function engineParts(options: EngineOptions): EngineParts {
   const id = `engine-${Math.random().toString(36).slice(2, 10)}`
   const events = new Subject<WorkflowEvent>()
+  const scheduleEvents = new Subject<ScheduleEvent>()
   const alerts = new Subject<Alert>()
   const scope = new EngineScope()
   const store = options.store ?? memoryStore()
@@ -205,6 +211,16 @@ export function engineParts(options: EngineOptions): EngineParts {
     events$: events.asObservable(),
     groupsOf: options.groupsOf,
   })
+  const schedules = new ScheduleService({
+    store,
+    clock,
+    start: scheduledStarts(starting),
+    cancel: scheduledCancels(() => controls),
+    publish: (event) => scheduleEvents.next(event),
+    runEvents: events,
+    db: store.name,
+    closed: scope.signal,
+  })
   return {
     id,
     store,
@@ -213,6 +229,7 @@ export function engineParts(options: EngineOptions): EngineParts {
     journal,
     scope,
     events,
+    scheduleEvents,
     alerts,
     access,
     definitions,
@@ -230,5 +247,6 @@ export function engineParts(options: EngineOptions): EngineParts {
     secrets,
     models,
     eventWaits,
+    schedules,
   }
 }

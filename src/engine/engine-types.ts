@@ -13,6 +13,7 @@ import type {
   DefinitionInfo,
   EmittedEvent,
   EngineDefaults,
+  EngineEvent,
   ForkOptions,
   Health,
   HistoryEntry,
@@ -27,11 +28,12 @@ import type {
   RunSnapshot,
   RunStatus,
   RunView,
+  ScheduleInfo,
+  ScheduleSpec,
   StartOptions,
   ValidationResult,
   WaitOptions,
   WorkflowDefinition,
-  WorkflowEvent,
 } from '../types'
 
 /** What `EngineOptions.authorize` is asked: who makes which call, on what. */
@@ -229,7 +231,11 @@ export interface Engine {
   history(runId: string): Promise<HistoryEntry[]>
   wait(runId: string, options?: WaitOptions): Promise<RunView>
 
-  readonly events$: Observable<WorkflowEvent>
+  /**
+   * Every run's journal events as they are committed, and the schedules' `schedule.fired` /
+   * `schedule.missed` (`ScheduleEvent`: no `seq`, never in a run's history).
+   */
+  readonly events$: Observable<EngineEvent>
   progress$(runId: string): Observable<Progress>
   health$(runId?: string): Observable<Health>
   readonly alerts$: Observable<Alert>
@@ -362,6 +368,42 @@ export interface Engine {
    * const runs = await engine.emit({ type: 'order.paid', data: { id: 'A-1', total: 12 }, id: 'evt-1' })
    */
   emit(event: EmittedEvent): Promise<RunInfo[]>
+  /**
+   * Starts runs of `spec.workflow` on a timetable: `cron` (in `timezone`, default UTC) or every
+   * `everyMs` (from `startAt`, else now), between `startAt` and `endAt`. Each occurrence's run
+   * has the id `sched:<id>:<scheduledAt>`, so it starts once per database whichever tab fires it.
+   * `input` may hold `${ }` templates over `schedule` (`id`, `scheduledAt`, `lateMs`). `overlap`
+   * (default `skip`) says what an occurrence does while the schedule's last run goes on, `catchUp`
+   * (default `latest` within 7 days) what happens to the occurrences that came due while no tab
+   * was open; `jitterMs` delays each occurrence by a fixed amount of its own below it. The runs
+   * start as the calling principal. A spec with the id of a schedule replaces it. Refused,
+   * changing nothing: a bad spec (`INVALID_ARGUMENT`, listing every problem), a workflow not
+   * registered (`NOT_FOUND`), `authorize` (verb `schedule`, `FORBIDDEN`).
+   *
+   * @example
+   * await engine.schedule({ id: 'nightly', workflow: 'report', cron: '0 2 * * *',
+   *   timezone: 'Europe/Berlin', input: { day: '${ schedule.scheduledAt }' } })
+   */
+  schedule(spec: ScheduleSpec): Promise<ScheduleInfo>
+  /**
+   * Changes schedule `id` (`paused: true` pauses it: its occurrences are recorded missed, reason
+   * `paused`, and not caught up). Giving `cron` drops `everyMs` and the other way round; the id
+   * cannot change. Refused like `schedule` (verb `updateSchedule`); `NOT_FOUND` for an unknown id.
+   *
+   * @example
+   * await engine.updateSchedule('nightly', { paused: true })
+   */
+  updateSchedule(id: string, patch: Partial<ScheduleSpec> & { paused?: boolean }): Promise<ScheduleInfo>
+  /** Deletes schedule `id` (its runs stay); `NOT_FOUND` when there is none. Asked of `authorize` (verb `unschedule`). */
+  unschedule(id: string): Promise<void>
+  /**
+   * Every schedule with its next fire times and its latest outcomes (`recent`, the last 50).
+   *
+   * @example
+   * const [nightly] = await engine.listSchedules()
+   * console.log(new Date(nightly.nextRuns[0]), nightly.recent.at(-1))
+   */
+  listSchedules(): Promise<ScheduleInfo[]>
   /**
    * Deletes the result cache entries of `filter.action` and/or `filter.definitionId` (every
    * entry without a filter) and resolves to how many it deleted; the tasks they served run

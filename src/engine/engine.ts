@@ -1,3 +1,4 @@
+import { merge } from 'rxjs'
 import type { RunSnapshot } from '../core/run-replica'
 import { TimeoutError } from '../errors'
 import type {
@@ -14,6 +15,8 @@ import type {
   RunInfo,
   RunPage,
   RunView,
+  ScheduleInfo,
+  ScheduleSpec,
   StartOptions,
   ValidationResult,
   WaitOptions,
@@ -35,6 +38,7 @@ import { recoverOnCreation, recoverRuns } from './recover-runs'
 import { RetentionSweep } from './retention-sweep'
 import { purgeRuns, type Retention, retentionOf } from './run-purge'
 import { startRun } from './run-start'
+import { ScheduleCalls } from './schedule-calls'
 import { SecretCalls } from './secret-calls'
 import { requestStoragePersistence, storageInfo } from './storage-info'
 
@@ -80,6 +84,7 @@ class SpindleEngine implements Engine {
   readonly #lifecycle: EngineLifecycle
   readonly #secretCalls: SecretCalls
   readonly #routes: EventRoutes
+  readonly #schedules: ScheduleCalls
   readonly #retention: Retention
 
   readonly events$
@@ -97,14 +102,16 @@ class SpindleEngine implements Engine {
     const parts = engineParts(options)
     this.#parts = parts
     this.#retention = retentionOf(options.retention === false ? undefined : options.retention)
-    this.events$ = parts.events.asObservable()
+    this.events$ = merge(parts.events, parts.scheduleEvents)
     this.alerts$ = parts.alerts.asObservable()
     this.#definitionCalls = new DefinitionCalls(parts)
     this.#secretCalls = new SecretCalls(parts)
     this.#routes = new EventRoutes(parts.starting, parts.eventWaits)
+    this.#schedules = new ScheduleCalls({ ...parts, changed: () => parts.schedules.announce() })
     parts.services.register(parts.wakeups)
     parts.services.register(new EventLogSweep(parts))
     parts.services.register(parts.cacheSweep)
+    parts.services.register(parts.schedules)
     if (options.retention !== false) {
       parts.services.register(new RetentionSweep(parts, this.#retention, parts.clock))
     }
@@ -240,6 +247,24 @@ class SpindleEngine implements Engine {
     return this.#routes.emit(event, undefined)
   }
 
+  // ─── schedules ─────────────────────────────────────────────────────────────────────────
+
+  schedule(spec: ScheduleSpec): Promise<ScheduleInfo> {
+    return this.#schedules.schedule(spec, undefined)
+  }
+
+  updateSchedule(id: string, patch: Partial<ScheduleSpec>): Promise<ScheduleInfo> {
+    return this.#schedules.updateSchedule(id, patch, undefined)
+  }
+
+  unschedule(id: string): Promise<void> {
+    return this.#schedules.unschedule(id, undefined)
+  }
+
+  listSchedules(): Promise<ScheduleInfo[]> {
+    return this.#schedules.listSchedules()
+  }
+
   // ─── result cache ─────────────────────────────────────────────────────────────────────────
 
   clearCache(filter?: CacheClearFilter): Promise<number> {
@@ -312,6 +337,9 @@ class SpindleEngine implements Engine {
       route: (spec) => this.#routes.route(spec, principal),
       unroute: (id) => this.#routes.unroute(id, principal),
       emit: (event) => this.#routes.emit(event, principal),
+      schedule: (spec) => this.#schedules.schedule(spec, principal),
+      updateSchedule: (id, patch) => this.#schedules.updateSchedule(id, patch, principal),
+      unschedule: (id) => this.#schedules.unschedule(id, principal),
       clearCache: (filter) => clearCache(this.#parts, filter, principal),
       purge: (filter) => this.#purge(filter, principal),
     }

@@ -1,4 +1,5 @@
 import { cronOf } from '../core/schedules/schedule-times'
+import { compileScopeTemplate } from '../definition/scope-template'
 import { ArgumentError } from '../errors'
 import type { ScheduleSpec } from '../types'
 
@@ -29,7 +30,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 /**
  * Every problem of a schedule spec, as sentences naming the field, what it got and what it
  * takes; empty when the spec is good. A bad cron expression or time zone is reported with
- * croner's own reason.
+ * croner's own reason, a bad `input` template with its path.
  */
 export function scheduleSpecProblems(spec: unknown): string[] {
   if (!isObject(spec)) return [`the spec must be an object like { workflow: 'report', cron: '0 9 * * *' }`]
@@ -77,6 +78,8 @@ export function scheduleSpecProblems(spec: unknown): string[] {
     }
   }
   if (input !== undefined && !isObject(input)) problems.push(`"input" must be an object`)
+  // Its `${ }` templates read `schedule` (id, scheduledAt, lateMs): compiled now, not at the first fire.
+  else if (input !== undefined) compileScopeTemplate('schedule', input, problems)
   for (const [name, value] of [
     ['startAt', startAt],
     ['endAt', endAt],

@@ -1,5 +1,5 @@
 import type { IdbConnection } from './idb-connection'
-import { appendRecent, type ScheduleStore } from './ports/schedule-store'
+import { advanced, revised, type ScheduleStore } from './ports/schedule-store'
 
 /**
  * The `ScheduleStore` of an IndexedDB database: the `schedules` object store (there since
@@ -17,6 +17,18 @@ export function idbScheduleStore(db: IdbConnection): ScheduleStore {
       })
     },
 
+    reviseSchedule(scheduleId, revision) {
+      // One transaction reads and writes: an advance by the leader in between is kept.
+      return db.write('reviseSchedule', ['schedules'], async (tx) => {
+        const schedules = tx.objectStore('schedules')
+        const found = await schedules.get(scheduleId)
+        if (!found) return undefined
+        const next = revised(found, revision)
+        await schedules.put(next)
+        return next
+      })
+    },
+
     deleteSchedule(scheduleId) {
       return db.write('deleteSchedule', ['schedules'], async (tx) => {
         const schedules = tx.objectStore('schedules')
@@ -30,17 +42,13 @@ export function idbScheduleStore(db: IdbConnection): ScheduleStore {
       return db.read('listSchedules', ['schedules'], (tx) => tx.objectStore('schedules').getAll())
     },
 
-    advanceSchedule(scheduleId, from, to, occurrences, keep) {
+    advanceSchedule(scheduleId, from, to, occurrences, keep, state) {
       // One transaction reads and writes, so two tabs advancing at once cannot both succeed.
       return db.write('advanceSchedule', ['schedules'], async (tx) => {
         const schedules = tx.objectStore('schedules')
         const found = await schedules.get(scheduleId)
         if (!found || found.handledUpTo !== from) return false
-        await schedules.put({
-          ...found,
-          handledUpTo: to,
-          recent: appendRecent(found.recent, occurrences, keep),
-        })
+        await schedules.put(advanced(found, to, occurrences, keep, state))
         return true
       })
     },

@@ -1,4 +1,4 @@
-import { appendRecent, type ScheduleStore, type StoredSchedule } from './ports/schedule-store'
+import { advanced, revised, type ScheduleStore, type StoredSchedule } from './ports/schedule-store'
 
 /** The `ScheduleStore` of a memory store: structured clones in a map, as IndexedDB keeps them. */
 export function memoryScheduleStore(): ScheduleStore {
@@ -13,6 +13,14 @@ export function memoryScheduleStore(): ScheduleStore {
       schedules.set(schedule.scheduleId, structuredClone(schedule))
     },
 
+    async reviseSchedule(scheduleId, revision) {
+      const found = schedules.get(scheduleId)
+      if (!found) return undefined
+      const next = revised(found, structuredClone(revision))
+      schedules.set(scheduleId, next)
+      return structuredClone(next)
+    },
+
     async deleteSchedule(scheduleId) {
       return schedules.delete(scheduleId)
     },
@@ -23,14 +31,13 @@ export function memoryScheduleStore(): ScheduleStore {
         .map((schedule) => structuredClone(schedule))
     },
 
-    async advanceSchedule(scheduleId, from, to, occurrences, keep) {
+    async advanceSchedule(scheduleId, from, to, occurrences, keep, state) {
       const found = schedules.get(scheduleId)
       if (!found || found.handledUpTo !== from) return false
-      schedules.set(scheduleId, {
-        ...found,
-        handledUpTo: to,
-        recent: appendRecent(found.recent, structuredClone(occurrences), keep),
-      })
+      schedules.set(
+        scheduleId,
+        advanced(found, to, structuredClone(occurrences), keep, structuredClone(state)),
+      )
       return true
     },
   }

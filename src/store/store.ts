@@ -22,7 +22,7 @@ export type {
 } from './ports/journal-store'
 export type { EmittedRecord, RouteRecord, RouteStore } from './ports/route-store'
 export type { RunQuery, RunRecord, RunStore, Wakeup } from './ports/run-store'
-export type { ScheduleStore, StoredSchedule } from './ports/schedule-store'
+export type { ScheduleRevision, ScheduleState, ScheduleStore, StoredSchedule } from './ports/schedule-store'
 export type { SecretRecord, SecretStore } from './ports/secret-store'
 
 /**

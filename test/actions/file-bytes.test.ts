@@ -1,4 +1,5 @@
-import { createEngine, type Engine, simulatedClock, type WorkflowEvent } from 'spindle'
+import { filter } from 'rxjs'
+import { createEngine, type Engine, isRunEvent, simulatedClock, type WorkflowEvent } from 'spindle'
 import { afterEach, describe, expect, it } from 'vitest'
 import { tempStores } from '../store/temp-database'
 import { def } from '../support/engine-fixtures'
@@ -27,7 +28,7 @@ describe('bytes read by the file action', () => {
     const name = temp.open().name
     const first = open(name, root)
     const events: WorkflowEvent[] = []
-    first.events$.subscribe((event) => events.push(event))
+    first.events$.pipe(filter(isRunEvent)).subscribe((event) => events.push(event))
     await first.register(
       def({
         read: { action: 'file', params: { op: 'read', path: 'all.bin', encoding: 'bytes' } },

@@ -1,4 +1,5 @@
-import type { WorkflowEvent } from 'spindle'
+import { filter } from 'rxjs'
+import { isRunEvent, type WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { file } from '../../src/actions/file'
 import { WRITE_CHUNK } from '../../src/actions/file-system'
@@ -49,7 +50,7 @@ describe('file writes', () => {
     await putFile(root, 'a.txt', 'old content')
     const { engine, clock } = open({ files: { root } })
     // The attempt's time runs out as the write reports its first chunk.
-    engine.events$.subscribe((event) => {
+    engine.events$.pipe(filter(isRunEvent)).subscribe((event) => {
       if (event.type === 'task.progress') clock.advance(5_000)
     })
     await engine.register(
@@ -64,7 +65,7 @@ describe('file writes', () => {
     const root = roots.next()
     const { engine } = open({ files: { root } })
     const seen: Promise<string | undefined>[] = []
-    engine.events$.subscribe((event: WorkflowEvent) => {
+    engine.events$.pipe(filter(isRunEvent)).subscribe((event: WorkflowEvent) => {
       if (event.type === 'task.completed' && event.taskId === 't') seen.push(readBack(root, 'out/a.json'))
     })
     await engine.register(

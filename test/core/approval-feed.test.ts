@@ -116,5 +116,9 @@ describe('approvalFeed', () => {
       'signal.received',
     ])
       expect(changesApprovals(event(type))).toBe(false)
+    for (const type of ['schedule.fired', 'schedule.missed'] as const)
+      expect(changesApprovals({ type, scheduleId: 's', scheduledAt: 1, runId: 'sched:s:1', at: 1 })).toBe(
+        false,
+      )
   })
 })

@@ -1,4 +1,5 @@
-import { createRunReplica, type WorkflowEvent } from 'spindle'
+import { filter } from 'rxjs'
+import { createRunReplica, isRunEvent, type WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { controllable, def, testEngines } from '../support/engine-fixtures'
 
@@ -19,7 +20,7 @@ describe('createRunReplica and limits per action', () => {
     await engine.start('hold')
     await engine.idle()
     const events: WorkflowEvent[] = []
-    engine.events$.subscribe((e) => events.push(e))
+    engine.events$.pipe(filter(isRunEvent)).subscribe((e) => events.push(e))
     const run = await engine.start('wf')
     await engine.idle()
     const snapshot = (await engine.runSnapshot(run.runId))!

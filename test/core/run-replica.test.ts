@@ -1,4 +1,5 @@
-import { createRunReplica, defineAction, type WorkflowEvent } from 'spindle'
+import { filter } from 'rxjs'
+import { createRunReplica, defineAction, isRunEvent, type WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { def, testEngine } from '../support/engine-fixtures'
 
@@ -21,7 +22,7 @@ describe('createRunReplica', () => {
       }),
     )
     const events: WorkflowEvent[] = []
-    engine.events$.subscribe((e) => events.push(e))
+    engine.events$.pipe(filter(isRunEvent)).subscribe((e) => events.push(e))
     const run = await engine.start('wf')
     const snapshot = (await engine.runSnapshot(run.runId))!
     const replica = createRunReplica(snapshot)
@@ -46,7 +47,7 @@ describe('createRunReplica', () => {
       }),
     )
     const events: WorkflowEvent[] = []
-    engine.events$.subscribe((e) => events.push(e))
+    engine.events$.pipe(filter(isRunEvent)).subscribe((e) => events.push(e))
     const run = await engine.start('wf')
     const replica = createRunReplica((await engine.runSnapshot(run.runId))!)
     await engine.idle()
@@ -71,7 +72,7 @@ describe('createRunReplica', () => {
     const { engine } = testEngine({ actions: { hold: () => held } })
     await engine.register(def({ a: { action: 'hold' }, b: { action: 'noop', dependsOn: ['a'] } }))
     const events: WorkflowEvent[] = []
-    engine.events$.subscribe((e) => events.push(e))
+    engine.events$.pipe(filter(isRunEvent)).subscribe((e) => events.push(e))
     const run = await engine.start('wf')
     const replica = createRunReplica((await engine.runSnapshot(run.runId))!)
     release()
@@ -91,7 +92,7 @@ describe('createRunReplica', () => {
       }),
     )
     const events: WorkflowEvent[] = []
-    engine.events$.subscribe((e) => events.push(e))
+    engine.events$.pipe(filter(isRunEvent)).subscribe((e) => events.push(e))
     const run = await engine.start('wf')
     const replica = createRunReplica((await engine.runSnapshot(run.runId))!)
     expect((await engine.wait(run.runId)).status).toBe('failed')
@@ -118,7 +119,7 @@ describe('createRunReplica', () => {
     )
     await engine.wait((await engine.start('wf')).runId)
     const events: WorkflowEvent[] = []
-    engine.events$.subscribe((e) => events.push(e))
+    engine.events$.pipe(filter(isRunEvent)).subscribe((e) => events.push(e))
     const run = await engine.start('wf')
     const replica = createRunReplica((await engine.runSnapshot(run.runId))!)
     await engine.wait(run.runId)

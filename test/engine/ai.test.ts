@@ -1,4 +1,5 @@
-import type { WorkflowEvent } from 'spindle'
+import { filter } from 'rxjs'
+import { isRunEvent, type WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { ArgumentError } from '../../src/errors'
 import { def, testEngines, until } from '../support/engine-fixtures'
@@ -123,7 +124,7 @@ describe('ai through the engine', () => {
       ],
     })
     const events: WorkflowEvent[] = []
-    const subscription = engine.events$.subscribe((e) => events.push(e))
+    const subscription = engine.events$.pipe(filter(isRunEvent)).subscribe((e) => events.push(e))
     await engine.register(
       def({
         ask: { action: 'ai', params: { model: 'm', prompt: 'tell', stream: true } },

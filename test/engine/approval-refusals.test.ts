@@ -1,3 +1,4 @@
+import { filter } from 'rxjs'
 import {
   createEngine,
   type Engine,
@@ -5,6 +6,7 @@ import {
   ForbiddenError,
   InputError,
   InvalidStateError,
+  isRunEvent,
   NotFoundError,
   simulatedClock,
   type WorkflowEvent,
@@ -147,7 +149,7 @@ describe('decisions an approval does not take', () => {
       record: await store.getRun(runId),
     }
     const published: WorkflowEvent[] = []
-    const subscription = engine.events$.subscribe((e) => published.push(e))
+    const subscription = engine.events$.pipe(filter(isRunEvent)).subscribe((e) => published.push(e))
     for (const [what, call, type, code] of calls) {
       const error = await call().then(
         (value) => ({ resolved: value }),

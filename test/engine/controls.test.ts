@@ -1,4 +1,5 @@
-import { ArgumentError, InvalidStateError, type WorkflowEvent } from 'spindle'
+import { filter } from 'rxjs'
+import { ArgumentError, InvalidStateError, isRunEvent, type WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { CONTROL_CALLS, CONTROLS, type ControlName } from '../../src/engine/controls'
 import { def, testEngine } from '../support/engine-fixtures'
@@ -101,7 +102,7 @@ describe('the control table', () => {
     async (name) => {
       const { engine, store, runId } = await runningRun()
       const published: WorkflowEvent[] = []
-      const subscription = engine.events$.subscribe((event) => published.push(event))
+      const subscription = engine.events$.pipe(filter(isRunEvent)).subscribe((event) => published.push(event))
       const before = {
         view: await engine.getRun(runId),
         history: await engine.history(runId),

@@ -1,4 +1,5 @@
-import { createEngine, type Engine, simulatedClock, type WorkflowEvent } from 'spindle'
+import { filter } from 'rxjs'
+import { createEngine, type Engine, isRunEvent, simulatedClock, type WorkflowEvent } from 'spindle'
 import { afterEach, describe, expect, it } from 'vitest'
 import { tempStores } from '../store/temp-database'
 import { controllable, def, until } from '../support/engine-fixtures'
@@ -105,7 +106,7 @@ describe('durable runs in IndexedDB', () => {
 
     const second = open(name, { actions })
     const seenBySecond: WorkflowEvent[] = []
-    second.events$.subscribe((e) => seenBySecond.push(e))
+    second.events$.pipe(filter(isRunEvent)).subscribe((e) => seenBySecond.push(e))
     await second.idle()
     expect(await second.recover()).toEqual([])
     await expect(second.pause(run.runId)).rejects.toMatchObject({ code: 'INVALID_STATE' })
@@ -130,7 +131,7 @@ describe('durable runs in IndexedDB', () => {
     const run = await engine.start('wf')
     await until(() => slow.calls.length === 1)
     const published: WorkflowEvent[] = []
-    engine.events$.subscribe((e) => published.push(e))
+    engine.events$.pipe(filter(isRunEvent)).subscribe((e) => published.push(e))
     return { name, engine, slow, run, published }
   }
 

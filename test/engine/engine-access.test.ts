@@ -1,9 +1,11 @@
+import { filter } from 'rxjs'
 import {
   type AccessRequest,
   ArgumentError,
   EngineClosedError,
   ForbiddenError,
   type HistoryEntry,
+  isRunEvent,
 } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { controllable, def, testEngines } from '../support/engine-fixtures'
@@ -214,7 +216,9 @@ describe('principals and access', () => {
     await engine.register(definition)
     const ann = engine.as('ann')
     const seen: string[] = []
-    const subscription = ann.events$.subscribe((e) => seen.push(`${e.type}:${e.by ?? ''}`))
+    const subscription = ann.events$
+      .pipe(filter(isRunEvent))
+      .subscribe((e) => seen.push(`${e.type}:${e.by ?? ''}`))
     await ann.as('bob').start('wf', {}, { runId: 'r1' })
     await engine.idle()
     subscription.unsubscribe()

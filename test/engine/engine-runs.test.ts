@@ -1,4 +1,12 @@
-import { InputError, InvalidStateError, memoryStore, NotFoundError, type WorkflowEvent } from 'spindle'
+import { filter } from 'rxjs'
+import {
+  InputError,
+  InvalidStateError,
+  isRunEvent,
+  memoryStore,
+  NotFoundError,
+  type WorkflowEvent,
+} from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { faultyStore } from '../store/faulty-store'
 import { controllable, def, testEngine } from '../support/engine-fixtures'
@@ -315,7 +323,7 @@ describe('running a workflow', () => {
   it('numbers events per run with strictly increasing seq, and history returns them', async () => {
     const { engine } = testEngine()
     const events: WorkflowEvent[] = []
-    engine.events$.subscribe((e) => events.push(e))
+    engine.events$.pipe(filter(isRunEvent)).subscribe((e) => events.push(e))
     await engine.register(def({ a: { action: 'noop' }, b: { action: 'noop', dependsOn: ['a'] } }))
     const run = await engine.start('wf')
     await engine.wait(run.runId)
@@ -332,7 +340,7 @@ describe('running a workflow', () => {
   it('publishes task.completed only after its journal write, before dependents start', async () => {
     const { engine, store } = testEngine()
     const checks: Promise<void>[] = []
-    engine.events$.subscribe((e) => {
+    engine.events$.pipe(filter(isRunEvent)).subscribe((e) => {
       if (e.type === 'task.completed' || e.type === 'task.started') {
         checks.push(
           store.readJournal(e.runId).then((journal) => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check'
-import type { CheckpointInfo, WorkflowEvent } from 'spindle'
+import { filter } from 'rxjs'
+import { type CheckpointInfo, isRunEvent, type WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { def, testEngine } from '../support/engine-fixtures'
 
@@ -96,7 +97,9 @@ describe('run lifecycle (model-based)', () => {
           const approvalIds = ids.filter((id) => tasks[id]!.action === 'approval')
           const events: WorkflowEvent[] = []
           const childEvents: WorkflowEvent[] = []
-          engine.events$.subscribe((e) => (e.runId === 'r' ? events : childEvents).push(e))
+          engine.events$
+            .pipe(filter(isRunEvent))
+            .subscribe((e) => (e.runId === 'r' ? events : childEvents).push(e))
           const run = await engine.start('wf', {}, { runId: 'r' })
           const deps = new Map(shape.map((t, i) => [ids[i]!, t.deps.map((d) => ids[d]!)]))
           let lastCompleted = 0

@@ -1,5 +1,6 @@
 import { openDB } from 'idb'
-import type { Engine, WorkflowEvent } from 'spindle'
+import { filter } from 'rxjs'
+import { type Engine, isRunEvent, type WorkflowEvent } from 'spindle'
 import { describe, expect, inject, it } from 'vitest'
 import { tempStores } from '../store/temp-database'
 import { def, testEngines } from '../support/engine-fixtures'
@@ -79,7 +80,7 @@ describe('secrets never reach the database, the events or the views', () => {
         },
       },
     })
-    engine.events$.subscribe((event) => events.push(event))
+    engine.events$.pipe(filter(isRunEvent)).subscribe((event) => events.push(event))
     await engine.setSecret('other', OTHER)
     const token = crypto.randomUUID()
     // The real `http` built-in against the test server, which echoes the request it got.

@@ -1,4 +1,5 @@
-import { createEngine, memoryStore, type WorkflowEvent } from 'spindle'
+import { filter } from 'rxjs'
+import { createEngine, isRunEvent, memoryStore, type WorkflowEvent } from 'spindle'
 import { describe, expect, it, vi } from 'vitest'
 import { faultyStore } from '../store/faulty-store'
 import { controllable, def, testEngine, until } from '../support/engine-fixtures'
@@ -30,7 +31,7 @@ async function setUp(b: Record<string, unknown> = {}) {
     def({ a: { action: 'slow' }, b: { action: 'b', dependsOn: ['a'], ...b } }, { output: 'tasks.a.output' }),
   )
   const events: WorkflowEvent[] = []
-  engine.events$.subscribe((e) => events.push(e))
+  engine.events$.pipe(filter(isRunEvent)).subscribe((e) => events.push(e))
   const run = await engine.start('wf')
   await engine.idle()
   return { engine, store, inner, slow, events, run, runsOfB }

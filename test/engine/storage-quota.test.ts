@@ -1,4 +1,5 @@
-import { type Alert, memoryStore, StorageError, type Store, type WorkflowEvent } from 'spindle'
+import { filter } from 'rxjs'
+import { type Alert, isRunEvent, memoryStore, StorageError, type Store, type WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { DISK_FULL_RETRY_MS } from '../../src/host/disk-full'
 import { type Fault, faultyStore } from '../store/faulty-store'
@@ -17,7 +18,7 @@ async function setUp(open: ReturnType<typeof testEngines>, inner: Store = memory
   await engine.register({ ...def({ x: { action: 'noop' } }), id: 'other' })
   const events: WorkflowEvent[] = []
   const alerts: Alert[] = []
-  engine.events$.subscribe((e) => events.push(e))
+  engine.events$.pipe(filter(isRunEvent)).subscribe((e) => events.push(e))
   engine.alerts$.subscribe((a) => alerts.push(a))
   const run = await engine.start('wf')
   await engine.idle()

@@ -1,4 +1,5 @@
-import { type Engine, memoryStore, type Store, type WorkflowEvent } from 'spindle'
+import { filter } from 'rxjs'
+import { type Engine, isRunEvent, memoryStore, type Store, type WorkflowEvent } from 'spindle'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { RunExecutor } from '../../src/runtime/run-executor'
 import { type GatedStore, gatedStore } from '../store/gated-store'
@@ -68,7 +69,7 @@ describe.each(kinds)('rollback racing the run (%s)', (_, makeStore) => {
     const other = testEngine({ store, actions }).engine
     engines.push(engine, other)
     const published: WorkflowEvent[] = []
-    engine.events$.subscribe((e) => published.push(e))
+    engine.events$.pipe(filter(isRunEvent)).subscribe((e) => published.push(e))
     await engine.register(definition)
     const run = await engine.start('wf', {}, { runId: 'trip' })
     await until(async () => slow.calls.length === 1 && (await engine.checkpoints('trip')).length > 0)

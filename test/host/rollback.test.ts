@@ -1,4 +1,5 @@
-import { memoryStore, type Store, type WorkflowEvent } from 'spindle'
+import { filter } from 'rxjs'
+import { isRunEvent, memoryStore, type Store, type WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { faultyStore } from '../store/faulty-store'
 import { def, testEngine } from '../support/engine-fixtures'
@@ -49,7 +50,7 @@ describe('rollback', () => {
     const { engine, state, definition } = saga()
     await engine.register(definition)
     const events: WorkflowEvent[] = []
-    engine.events$.subscribe((e) => events.push(e))
+    engine.events$.pipe(filter(isRunEvent)).subscribe((e) => events.push(e))
     const run = await engine.start('wf', {}, { runId: 'trip' })
     expect((await engine.wait(run.runId)).status).toBe('failed')
     const checkpoints = (await engine.checkpoints(run.runId)).slice(1)

@@ -64,11 +64,10 @@ describe('fireSchedule', () => {
     const { runs, start } = starter()
     // Closed from creation on 1 March until 12:00 UTC on 4 March: the 09:00 (08:00 UTC) of 1-4 March.
     const outcomes = await pass(Date.UTC(2026, 2, 4, 12), start)
-    expect(outcomes.map((o) => [o.scheduledAt, o.outcome, o.reason])).toEqual([
-      [Date.UTC(2026, 2, 1, 8), 'missed', 'catch-up'],
-      [Date.UTC(2026, 2, 2, 8), 'missed', 'catch-up'],
-      [Date.UTC(2026, 2, 3, 8), 'missed', 'catch-up'],
-      [Date.UTC(2026, 2, 4, 8), 'started', undefined],
+    // The three missed are one entry: a long closed period does not fill `recent`.
+    expect(outcomes.map((o) => [o.scheduledAt, o.outcome, o.reason, o.count])).toEqual([
+      [Date.UTC(2026, 2, 1, 8), 'missed', 'catch-up', 3],
+      [Date.UTC(2026, 2, 4, 8), 'started', undefined, undefined],
     ])
     expect([...runs.keys()]).toEqual([scheduledRunId('s', Date.UTC(2026, 2, 4, 8))])
     expect((await store.getSchedule('s'))?.recent).toEqual(outcomes)
@@ -82,8 +81,9 @@ describe('fireSchedule', () => {
     })
     const { runs, start } = starter()
     const late = await pass(Date.UTC(2026, 2, 28, 12), start)
-    expect(late.every((o) => o.outcome === 'missed' && o.reason === 'catch-up')).toBe(true)
-    expect(late).toHaveLength(28)
+    expect(late).toEqual([
+      { scheduledAt: Date.UTC(2026, 2, 1, 8), outcome: 'missed', reason: 'catch-up', count: 28 },
+    ])
     // 29 March is the first day of summer time: 09:00 in Berlin is 07:00 UTC.
     expect(await pass(Date.UTC(2026, 2, 29, 7, 0, 30), start)).toEqual([
       {
@@ -99,12 +99,12 @@ describe('fireSchedule', () => {
     const { pass } = await stored({ everyMs: DAY, paused: true })
     const { runs, start } = starter()
     const outcomes = await pass(created + 2 * DAY, start)
-    expect(outcomes.map((o) => o.reason)).toEqual(['paused', 'paused'])
+    expect(outcomes).toEqual([{ scheduledAt: created + DAY, outcome: 'missed', reason: 'paused', count: 2 }])
     expect(runs.size).toBe(0)
   })
 
   it('never starts an occurrence twice when two passes race, or a pass repeats after a crash', async () => {
-    const { store, pass } = await stored({ everyMs: HOUR, catchUp: { policy: 'all' } })
+    const { store, pass } = await stored({ everyMs: HOUR, catchUp: { policy: 'all' }, overlap: 'allow-all' })
     const { runs, start } = starter()
     const starts: string[] = []
     const counting = async (request: ScheduledStart) => {
@@ -124,5 +124,44 @@ describe('fireSchedule', () => {
     expect([a.length, b.length].sort()).toEqual([0, 3])
     expect(runs.size).toBe(3)
     expect(new Set(starts).size).toBe(3)
+  })
+
+  it('a backlog larger than one pass starts only its newest (latest), never a stale one of the first pass', async () => {
+    const { pass } = await stored({ everyMs: MINUTE })
+    const { runs, start } = starter()
+    const now = created + 3 * DAY + 30 * 1000
+    const recorded = []
+    for (let outcomes = await pass(now, start); outcomes.length > 0; outcomes = await pass(now, start)) {
+      recorded.push(...outcomes)
+    }
+    expect([...runs.keys()]).toEqual([scheduledRunId('s', created + 3 * DAY)])
+    const missed = recorded.filter((o) => o.outcome === 'missed')
+    expect(missed.reduce((sum, o) => sum + (o.count ?? 1), 0)).toBe(3 * 24 * 60 - 1)
+    expect(missed.length).toBeLessThanOrEqual(5)
+  })
+
+  it('counts the occurrences older than the catch-up window without listing them', async () => {
+    const { pass } = await stored({
+      everyMs: MINUTE,
+      catchUp: { windowMs: HOUR, policy: 'all', maxRuns: 2 },
+      overlap: 'allow-all',
+    })
+    const { runs, start } = starter()
+    // 30 days closed: 43,200 occurrences, the last two on time, two more caught up.
+    const outcomes = await pass(created + 30 * DAY, start)
+    expect(outcomes[0]).toEqual({
+      scheduledAt: created + MINUTE,
+      outcome: 'missed',
+      reason: 'catch-up',
+      count: 43_196,
+    })
+    expect(outcomes.slice(1).map((o) => [o.outcome, (o.scheduledAt - created) / MINUTE])).toEqual([
+      ['started', 43_197],
+      ['started', 43_198],
+      ['started', 43_199],
+      ['started', 43_200],
+    ])
+    expect(runs.size).toBe(4)
+    expect(await pass(created + 30 * DAY, start)).toEqual([])
   })
 })

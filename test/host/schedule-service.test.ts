@@ -1,10 +1,10 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { type ScheduledStart, scheduledRunId } from '../../src/host/schedule-firing'
-import { type ScheduleEvent, ScheduleService } from '../../src/host/schedule-service'
+import { RETRY_AFTER_FAILURE_MS, ScheduleService } from '../../src/host/schedule-service'
 import { simulatedClock } from '../../src/runtime/timers'
 import { memoryStore } from '../../src/store/memory-store'
 import type { Store } from '../../src/store/store'
-import type { ScheduleSpec } from '../../src/types'
+import type { ScheduleEvent, ScheduleSpec } from '../../src/types'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -75,11 +75,11 @@ describe('ScheduleService', () => {
     next.start(new AbortController().signal)
     await settle(next)
     expect(runs).toEqual([scheduledRunId('s', t0 + 3 * DAY)])
-    expect(events.map((e) => [e.type, e.scheduledAt, e.reason])).toEqual([
-      ['schedule.missed', t0 + DAY, 'catch-up'],
-      ['schedule.missed', t0 + 2 * DAY, 'catch-up'],
-      ['schedule.fired', t0 + 3 * DAY, undefined],
+    expect(events.map((e) => [e.type, e.scheduledAt, e.reason, e.count, e.runId])).toEqual([
+      ['schedule.missed', t0 + DAY, 'catch-up', 2, scheduledRunId('s', t0 + DAY)],
+      ['schedule.fired', t0 + 3 * DAY, undefined, undefined, scheduledRunId('s', t0 + 3 * DAY)],
     ])
+    expect(events.every((e) => e.at === clock.now())).toBe(true)
     clock.advance(DAY)
     await settle(next)
     expect(runs.at(-1)).toBe(scheduledRunId('s', t0 + 4 * DAY))
@@ -112,5 +112,39 @@ describe('ScheduleService', () => {
     await Promise.all([settle(a), settle(b)])
     expect(runs).toHaveLength(1)
     expect(events).toHaveLength(1)
+  })
+
+  it('a schedule whose start fails is reported and tried again a minute later; the others fire meanwhile', async () => {
+    const { clock, store, runs, events, add } = setUp()
+    const t0 = clock.now()
+    await add({ everyMs: HOUR }, 'a-broken')
+    await add({ everyMs: HOUR }, 'b-fine')
+    const reported: unknown[] = []
+    const spy = vi.spyOn(globalThis, 'reportError').mockImplementation((error) => reported.push(error))
+    try {
+      let broken = true
+      const leader = new ScheduleService({
+        store,
+        clock,
+        start: async ({ runId, scheduleId }) => {
+          if (scheduleId === 'a-broken' && broken) throw new Error('the workflow is gone')
+          runs.push(runId)
+          return 'started'
+        },
+        publish: (e) => events.push(e),
+      })
+      leader.start(new AbortController().signal)
+      clock.advance(HOUR)
+      await settle(leader)
+      expect(runs).toEqual([scheduledRunId('b-fine', t0 + HOUR)])
+      expect(reported).toHaveLength(1)
+      expect((await store.getSchedule('a-broken'))?.recent).toEqual([])
+      broken = false
+      clock.advance(RETRY_AFTER_FAILURE_MS)
+      await settle(leader)
+      expect(runs).toEqual([scheduledRunId('b-fine', t0 + HOUR), scheduledRunId('a-broken', t0 + HOUR)])
+    } finally {
+      spy.mockRestore()
+    }
   })
 })

@@ -52,6 +52,47 @@ function contract(open: () => Store, second: (store: Store) => Store) {
     expect(await store.advanceSchedule('gone', undefined, 1, [], 2)).toBe(false)
   })
 
+  it('writes the buffered occurrences and the active run with an advance, and keeps them without', async () => {
+    const store = open()
+    await store.putSchedule(schedule('a', 0))
+    const state = { pending: [120_000, 180_000], active: 'sched:a:60000' }
+    expect(await store.advanceSchedule('a', 0, 180_000, [], 5, state)).toBe(true)
+    expect(await store.getSchedule('a')).toMatchObject({ handledUpTo: 180_000, ...state })
+    expect(await store.advanceSchedule('a', 180_000, 240_000, [], 5)).toBe(true)
+    expect(await store.getSchedule('a')).toMatchObject(state)
+    expect(
+      await store.advanceSchedule('a', 240_000, 240_000, [], 5, { pending: [], active: 'sched:a:120000' }),
+    ).toBe(true)
+    const after = await store.getSchedule('a')
+    expect(after?.active).toBe('sched:a:120000')
+    expect(after && 'pending' in after).toBe(false)
+  })
+
+  it('revises the spec and principal, keeping what an advance recorded in between', async () => {
+    const store = open()
+    await store.putSchedule({ ...schedule('a', 0), principal: 'ann' })
+    const stale = await store.getSchedule('a')
+    const started = { scheduledAt: 60_000, runId: 'sched:a:60000', outcome: 'started' } as const
+    expect(await store.advanceSchedule('a', 0, 60_000, [started], 5, { active: 'sched:a:60000' })).toBe(true)
+    const spec = { ...stale!.spec, paused: true }
+    const written = await store.reviseSchedule('a', { spec, updatedAt: 2_000 })
+    const read = await store.getSchedule('a')
+    expect(read).toEqual(written)
+    expect(read).toMatchObject({
+      spec,
+      updatedAt: 2_000,
+      handledUpTo: 60_000,
+      recent: [started],
+      active: 'sched:a:60000',
+    })
+    expect(read && 'principal' in read).toBe(false)
+    expect((await store.reviseSchedule('a', { spec, updatedAt: 3_000, principal: 'bob' }))?.principal).toBe(
+      'bob',
+    )
+    expect(await store.reviseSchedule('gone', { spec, updatedAt: 1 })).toBeUndefined()
+    expect(await store.getSchedule('gone')).toBeUndefined()
+  })
+
   it('lets one of two connections advancing from the same point win', async () => {
     const store = open()
     const other = second(store)

@@ -54,6 +54,7 @@ const EVERY_METHOD: Record<StoreMethod, true> = {
   deleteEvents: true,
   getSchedule: true,
   putSchedule: true,
+  reviseSchedule: true,
   deleteSchedule: true,
   listSchedules: true,
   advanceSchedule: true,

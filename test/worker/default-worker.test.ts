@@ -1,3 +1,4 @@
+import { filter, firstValueFrom } from 'rxjs'
 import { connectEngine } from 'spindle/client'
 import { describe, expect, it, vi } from 'vitest'
 import { deleteDatabase } from './engine-worker'
@@ -27,6 +28,36 @@ describe('connectEngine() without a worker', () => {
       await engine.close()
       expect(terminate).toHaveBeenCalledTimes(1)
       terminate.mockRestore()
+      await deleteDatabase('spindle')
+    }
+  })
+
+  it('schedules with nothing to configure: schedule, listSchedules, a fire on events$, unschedule', async () => {
+    const engine = connectEngine()
+    try {
+      await engine.register({
+        schemaVersion: '2.0',
+        id: 'nightly',
+        version: '1.0.0',
+        tasks: { a: { action: 'noop' } },
+      })
+      const fire = firstValueFrom(engine.events$.pipe(filter((e) => e.type === 'schedule.fired')))
+      const startAt = Date.now() + 200
+      await engine.schedule({ id: 'n', workflow: 'nightly', cron: '0 2 * * *', timezone: 'Europe/Berlin' })
+      await engine.schedule({ id: 'soon', workflow: 'nightly', everyMs: 86_400_000, startAt })
+      expect((await engine.listSchedules()).map((s) => [s.id, s.nextRuns.length])).toEqual([
+        ['n', 5],
+        ['soon', 5],
+      ])
+      await expect(fire).resolves.toMatchObject({ scheduleId: 'soon', runId: `sched:soon:${startAt}` })
+      await expect(engine.wait(`sched:soon:${startAt}`, { timeoutMs: 5000 })).resolves.toMatchObject({
+        status: 'completed',
+      })
+      await engine.unschedule('n')
+      await engine.unschedule('soon')
+      expect(await engine.listSchedules()).toEqual([])
+    } finally {
+      await engine.close()
       await deleteDatabase('spindle')
     }
   })

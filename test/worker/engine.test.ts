@@ -5,6 +5,7 @@ import {
   EngineClosedError,
   InputError,
   InvalidStateError,
+  isRunEvent,
   NotFoundError,
   TimeoutError,
   type WorkflowDefinition,
@@ -202,12 +203,13 @@ describe('the engine through a worker', () => {
     await engine.register(sum)
     const all = firstValueFrom(
       engine.events$.pipe(
+        filter(isRunEvent),
         filter((e) => e.type === 'workflow.completed'),
         take(1),
       ),
     )
     const events: WorkflowEvent[] = []
-    engine.events$.subscribe((e) => events.push(e))
+    engine.events$.pipe(filter(isRunEvent)).subscribe((e) => events.push(e))
     const run = await engine.start('sum', { a: 1 })
     await all
     await engine.wait(run.runId)
@@ -219,7 +221,7 @@ describe('the engine through a worker', () => {
   it('recover() answers through the worker and close() ends the engine', async () => {
     const engine = connect()
     await expect(engine.recover()).resolves.toEqual([])
-    const events = firstValueFrom(engine.events$.pipe(toArray()))
+    const events = firstValueFrom(engine.events$.pipe(filter(isRunEvent), toArray()))
     await engine.close()
     await expect(events).resolves.toEqual([])
     await expect(engine.listDefinitions()).rejects.toBeInstanceOf(EngineClosedError)

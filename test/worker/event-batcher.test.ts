@@ -1,4 +1,4 @@
-import type { WorkflowEvent } from 'spindle'
+import type { EngineEvent, WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { EventBatcher } from '../../worker/event-batcher'
 
@@ -11,7 +11,7 @@ const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0))
 describe('EventBatcher', () => {
   it('sends the events of one task together, at the start of the next', async () => {
     const sent: number[][] = []
-    const batcher = new EventBatcher((events) => sent.push(events.map((e) => e.seq)))
+    const batcher = new EventBatcher((events) => sent.push(events.map((e) => (e as WorkflowEvent).seq)))
     for (let seq = 1; seq <= 3; seq++) batcher.push(event(seq))
     expect(sent).toEqual([])
     await nextTask()
@@ -23,7 +23,7 @@ describe('EventBatcher', () => {
 
   it('sends a full batch at once and keeps the order', async () => {
     const sent: number[][] = []
-    const batcher = new EventBatcher((events) => sent.push(events.map((e) => e.seq)), 4)
+    const batcher = new EventBatcher((events) => sent.push(events.map((e) => (e as WorkflowEvent).seq)), 4)
     for (let seq = 1; seq <= 10; seq++) batcher.push(event(seq))
     expect(sent).toEqual([
       [1, 2, 3, 4],
@@ -51,7 +51,7 @@ describe('EventBatcher', () => {
   })
 
   it('drops what is buffered once closed', async () => {
-    const sent: WorkflowEvent[][] = []
+    const sent: EngineEvent[][] = []
     const batcher = new EventBatcher((events) => sent.push(events))
     batcher.push(event(1))
     batcher.close()

@@ -1,5 +1,5 @@
 import { filter, firstValueFrom, take, toArray } from 'rxjs'
-import type { Engine, WorkflowEvent } from 'spindle'
+import { type Engine, isRunEvent, type WorkflowEvent } from 'spindle'
 import { connectEngine } from 'spindle/client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { clientStats, workerStats } from '../../worker/instrumentation'
@@ -22,7 +22,7 @@ function publish(engine: Engine, runId: string, count: number, perTask = count) 
 }
 
 function collect(engine: Engine, count: number): Promise<WorkflowEvent[]> {
-  return firstValueFrom(engine.events$.pipe(take(count), toArray()))
+  return firstValueFrom(engine.events$.pipe(filter(isRunEvent), take(count), toArray()))
 }
 
 /** Resolves once the worker has processed every call sent before it. */
@@ -59,10 +59,17 @@ describe('events$: one worker subscription for the whole page', () => {
   it('shares one worker subscription among subscribers and tears it down at zero', async () => {
     const engine = connect()
     const seen: WorkflowEvent[][] = [[], [], [], [], []]
-    const subscriptions = seen.map((list) => engine.events$.subscribe((e) => list.push(e)))
+    const subscriptions = seen.map((list) =>
+      engine.events$.pipe(filter(isRunEvent)).subscribe((e) => list.push(e)),
+    )
     expect(await workerStats(engine)).toMatchObject({ connections: 1, subscriptions: 1 })
 
-    const last = firstValueFrom(engine.events$.pipe(filter((e) => e.seq === 50)))
+    const last = firstValueFrom(
+      engine.events$.pipe(
+        filter(isRunEvent),
+        filter((e) => e.seq === 50),
+      ),
+    )
     await publish(engine, 'r1', 50)
     await last
     for (const list of seen)
@@ -76,7 +83,7 @@ describe('events$: one worker subscription for the whole page', () => {
 
   it('a subscriber that joins after the others left gets only later events', async () => {
     const engine = connect()
-    const first = engine.events$.subscribe()
+    const first = engine.events$.pipe(filter(isRunEvent)).subscribe()
     await publish(engine, 'r1', 5)
     first.unsubscribe()
     const later = collect(engine, 3)
@@ -90,8 +97,8 @@ describe('events$: one worker subscription for the whole page', () => {
     await settled(engine)
     const before = clientStats()
     for (let i = 0; i < 1000; i++) {
-      const a = engine.events$.subscribe()
-      const b = engine.events$.subscribe()
+      const a = engine.events$.pipe(filter(isRunEvent)).subscribe()
+      const b = engine.events$.pipe(filter(isRunEvent)).subscribe()
       a.unsubscribe()
       b.unsubscribe()
     }
@@ -112,7 +119,7 @@ describe('events$: one worker subscription for the whole page', () => {
     workers.push(worker)
     const engine = connectEngine(worker)
     let completed = false
-    engine.events$.subscribe({ complete: () => (completed = true) })
+    engine.events$.pipe(filter(isRunEvent)).subscribe({ complete: () => (completed = true) })
     const probe = connectEngine(worker)
     const before = clientStats()
     expect((await workerStats(probe)).connections).toBe(2)
@@ -123,7 +130,7 @@ describe('events$: one worker subscription for the whole page', () => {
     expect(clientStats().liveChannels).toBe(before.liveChannels - 2)
     expect(await workerStats(probe)).toMatchObject({ connections: 1, subscriptions: 0 })
     let error: unknown
-    engine.events$.subscribe({ error: (e) => (error = e) })
+    engine.events$.pipe(filter(isRunEvent)).subscribe({ error: (e) => (error = e) })
     expect(error).toMatchObject({ code: 'ENGINE_CLOSED' })
   })
 })

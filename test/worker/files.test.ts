@@ -1,4 +1,5 @@
-import type { WorkflowDefinition, WorkflowEvent } from 'spindle'
+import { filter } from 'rxjs'
+import { isRunEvent, type WorkflowDefinition, type WorkflowEvent } from 'spindle'
 import { connectEngine } from 'spindle/client'
 import { describe, expect, it } from 'vitest'
 import { fileRoots, readBack } from '../support/file-roots'
@@ -29,7 +30,7 @@ describe('the file action in a worker engine', () => {
     const engine = connectEngine(worker)
     try {
       const events: WorkflowEvent[] = []
-      engine.events$.subscribe((event) => events.push(event))
+      engine.events$.pipe(filter(isRunEvent)).subscribe((event) => events.push(event))
       await engine.register(files)
       const view = await engine.wait((await engine.start('files')).runId, { timeoutMs: 10_000 })
       expect(view.status).toBe('completed')

@@ -1,5 +1,5 @@
 import { filter, firstValueFrom, take, takeWhile, toArray } from 'rxjs'
-import type { Progress, WorkflowEvent } from 'spindle'
+import { isRunEvent, type Progress, type WorkflowEvent } from 'spindle'
 import { connectEngine } from 'spindle/client'
 import { afterEach, describe, expect, it } from 'vitest'
 import { workerStats } from '../../worker/instrumentation'
@@ -27,9 +27,9 @@ describe('BroadcastChannel mirroring', () => {
     const tabB = connectEngine(worker(db))
     const other = connectEngine(worker(`${db}-other`))
     const seenByOther: WorkflowEvent[] = []
-    other.events$.subscribe((e) => seenByOther.push(e))
-    const inA = firstValueFrom(tabA.events$.pipe(toArray()))
-    const inB = firstValueFrom(tabB.events$.pipe(take(1200), toArray()))
+    other.events$.pipe(filter(isRunEvent)).subscribe((e) => seenByOther.push(e))
+    const inA = firstValueFrom(tabA.events$.pipe(filter(isRunEvent), toArray()))
+    const inB = firstValueFrom(tabB.events$.pipe(filter(isRunEvent), take(1200), toArray()))
     await Promise.all([workerStats(tabA), workerStats(tabB), workerStats(other)])
 
     await tabA.signal('run-a', 'publish', { count: 1200, perTask: 400 })
@@ -50,6 +50,7 @@ describe('BroadcastChannel mirroring', () => {
     const tab = connectEngine(worker(db))
     const received = firstValueFrom(
       tab.events$.pipe(
+        filter(isRunEvent),
         filter((e) => e.runId === 'r9'),
         take(4),
         toArray(),
@@ -89,6 +90,7 @@ describe('BroadcastChannel mirroring', () => {
       })
       const inB = firstValueFrom(
         b.events$.pipe(
+          filter(isRunEvent),
           takeWhile((e) => e.type !== 'workflow.completed', true),
           toArray(),
         ),
@@ -136,7 +138,12 @@ describe('BroadcastChannel mirroring', () => {
         progress = p
       })
       await expect.poll(() => progress?.completed).toBe(1)
-      const rolledBack = firstValueFrom(b.events$.pipe(filter((e) => e.type === 'workflow.rolled-back')))
+      const rolledBack = firstValueFrom(
+        b.events$.pipe(
+          filter(isRunEvent),
+          filter((e) => e.type === 'workflow.rolled-back'),
+        ),
+      )
       await a.rollback(run.runId, `${run.runId}:0`)
       const event = await rolledBack
       expect(event).toMatchObject({ runId: run.runId, checkpointId: `${run.runId}:0` })

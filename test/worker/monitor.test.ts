@@ -4,6 +4,7 @@ import {
   createEngine,
   type Engine,
   type Health,
+  isRunEvent,
   memoryStore,
   NotFoundError,
   type Progress,
@@ -39,7 +40,12 @@ const gated: WorkflowDefinition = {
 /** Starts a gated run and resolves once its gate waits and the page has seen that. */
 async function startGated(engine: Engine): Promise<string> {
   await engine.register(gated)
-  const waiting = firstValueFrom(engine.events$.pipe(filter((e) => e.type === 'task.waiting')))
+  const waiting = firstValueFrom(
+    engine.events$.pipe(
+      filter(isRunEvent),
+      filter((e) => e.type === 'task.waiting'),
+    ),
+  )
   await workerStats(engine)
   const run = await engine.start('gated')
   await waiting
@@ -131,7 +137,7 @@ describe('RunTracker', () => {
       },
     })
     const events: WorkflowEvent[] = []
-    local.events$.subscribe((e) => events.push(e))
+    local.events$.pipe(filter(isRunEvent)).subscribe((e) => events.push(e))
     const run = await local.start('local')
     await expect.poll(async () => (await local.getRun(run.runId))?.tasks.gate?.status).toBe('waiting')
     const early = (await local.runSnapshot(run.runId))!

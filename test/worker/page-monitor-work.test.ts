@@ -1,6 +1,7 @@
 import { Subject } from 'rxjs'
 import type {
   Alert,
+  EngineEvent,
   Health,
   Progress,
   RunInfo,
@@ -104,4 +105,48 @@ it('health$(runId) and progress$ on the page, followed task by task, end where t
   await expect.poll(() => health.at(-1)).toEqual(view.health)
   await expect.poll(() => progress.at(-1)).toEqual(view.progress)
   expect(view.health.parts.errors).toBeCloseTo(100 * (1 - 2 / 6))
+})
+
+it('schedule events on events$ count for no run: the page monitor neither tracks nor loads a run for them', async () => {
+  const definition: WorkflowDefinition = {
+    schemaVersion: '2.0',
+    id: 'wf',
+    version: '1.0.0',
+    tasks: { t0: { action: 'noop' } },
+  }
+  const events$ = new Subject<EngineEvent>()
+  const loaded: string[] = []
+  const monitor = new PageMonitor({
+    events$,
+    runSnapshot: async (runId): Promise<RunSnapshot> => {
+      loaded.push(runId)
+      return { definition, state: runState({ t0: taskState() }, { runId }), seq: 0 }
+    },
+    listRuns: async ({ status }) => ({
+      runs: status.includes('running') ? [{ runId: 'r1', status: 'running' } as RunInfo] : [],
+    }),
+  })
+  const healths: Health[] = []
+  const subscriptions = [
+    monitor.alerts$.subscribe(() => undefined),
+    monitor.health$('r1').subscribe((h) => healths.push(h)),
+  ]
+  await expect.poll(() => loaded.length).toBe(2)
+  await settle()
+  const runId = 'sched:s:3600000'
+  events$.next({ type: 'schedule.fired', scheduleId: 's', scheduledAt: 3_600_000, runId, at: 3_600_000 })
+  events$.next({
+    type: 'schedule.missed',
+    scheduleId: 's',
+    scheduledAt: 0,
+    runId: 'r1',
+    at: 1,
+    reason: 'paused',
+  })
+  await settle()
+  expect(loaded).toEqual(['r1', 'r1'])
+  const seen = healths.length
+  events$.next({ runId: 'r1', seq: 1, at: 0, type: 'task.progress', taskId: 't0', fraction: 0.5 })
+  await expect.poll(() => healths.length).toBeGreaterThan(seen)
+  for (const subscription of subscriptions) subscription.unsubscribe()
 })

@@ -23,20 +23,31 @@ export interface CatchUpPlan {
  * follow the spec's `catchUp`: `latest` (default) starts the newest one inside the window unless
  * an on-time one starts anyway, `all` starts those inside the window (at most `maxRuns`, the
  * newest, when set), `none` starts none. Every occurrence not started is returned as missed:
- * nothing is dropped silently.
+ * nothing is dropped silently. `newerLate`: how many late occurrences come after `due` (a pass
+ * that handles the oldest part of a long backlog), which take the places `latest` and `maxRuns`
+ * give before any of `due` does.
  *
  * @example
  * planCatchUp([1, 2, 3], 100_000, { policy: 'latest' }) // { fire: [3], missed: [1, 2] }
  */
-export function planCatchUp(due: number[], now: number, catchUp: ScheduleSpec['catchUp'] = {}): CatchUpPlan {
+export function planCatchUp(
+  due: number[],
+  now: number,
+  catchUp: ScheduleSpec['catchUp'] = {},
+  newerLate = 0,
+): CatchUpPlan {
   const policy = catchUp.policy ?? 'latest'
   const onTime = due.filter((time) => now - time <= ON_TIME_MS)
   const windowStart = now - (catchUp.windowMs ?? DEFAULT_CATCH_UP_WINDOW_MS)
   const late = due.filter((time) => now - time > ON_TIME_MS && time >= windowStart)
   let caughtUp: number[]
   if (policy === 'none') caughtUp = []
-  else if (policy === 'latest') caughtUp = onTime.length > 0 ? [] : late.slice(-1)
-  else caughtUp = catchUp.maxRuns === undefined ? late : late.slice(-catchUp.maxRuns)
+  else if (policy === 'latest') caughtUp = onTime.length > 0 || newerLate > 0 ? [] : late.slice(-1)
+  else if (catchUp.maxRuns === undefined) caughtUp = late
+  else {
+    const places = catchUp.maxRuns - newerLate
+    caughtUp = places > 0 ? late.slice(-places) : []
+  }
   const fire = [...caughtUp, ...onTime]
   const firing = new Set(fire)
   return { fire, missed: due.filter((time) => !firing.has(time)) }

@@ -46,6 +46,40 @@ export function occurrencesBetween(
   return times
 }
 
+/** How many occurrences a span holds, and its first and last (absent when none). */
+export interface OccurrenceCount {
+  count: number
+  first?: number
+  last?: number
+}
+
+/**
+ * Counts the occurrences of `timetable` in `(after, upTo]` without listing them: by arithmetic
+ * for `everyMs`, by stepping croner for `cron`, at most `cap` steps (then `last` is where it
+ * stopped, and the caller counts on from there).
+ *
+ * @example
+ * countOccurrences({ everyMs: 60_000 }, 0, 0, 600_000, 1_000) // { count: 10, first: 60000, last: 600000 }
+ */
+export function countOccurrences(
+  timetable: Timetable,
+  anchor: number,
+  after: number,
+  upTo: number,
+  cap: number,
+): OccurrenceCount {
+  if (timetable.everyMs === undefined) {
+    const times = occurrencesBetween(timetable, anchor, after, upTo, cap)
+    return { count: times.length, ...(times.length > 0 && { first: times[0], last: times.at(-1) }) }
+  }
+  const [first] = occurrencesBetween(timetable, anchor, after, upTo, 1)
+  if (first === undefined) return { count: 0 }
+  const step = timetable.everyMs
+  const to = Math.min(upTo, timetable.endAt ?? Number.POSITIVE_INFINITY)
+  const count = Math.floor((to - first) / step) + 1
+  return { count, first, last: first + (count - 1) * step }
+}
+
 /** The first `count` occurrences after `after` (no end but the spec's `endAt`). */
 export function nextOccurrences(
   timetable: Timetable,

@@ -1,0 +1,55 @@
+import { filter, firstValueFrom } from 'rxjs'
+import { ArgumentError, type ScheduleEvent, type WorkflowDefinition } from 'spindle'
+import { connectEngine } from 'spindle/client'
+import { describe, expect, it } from 'vitest'
+import { deleteDatabase, engineWorker, uniqueDb } from './engine-worker'
+
+const wf: WorkflowDefinition = {
+  schemaVersion: '2.0',
+  id: 'tick',
+  version: '1.0.0',
+  params: { at: { type: 'number' } },
+  tasks: { a: { action: 'transform', params: { value: '${ input.at }' } } },
+}
+
+const fired = (event: { type: string }): event is ScheduleEvent => event.type === 'schedule.fired'
+
+describe('schedules through the worker', () => {
+  it('schedule, listSchedules and unschedule reach the engine; every tab sees the leader fire once', async () => {
+    const db = uniqueDb('schedules')
+    const first = engineWorker({ db, store: 'idb' })
+    const second = engineWorker({ db, store: 'idb' })
+    try {
+      const tab = connectEngine(first)
+      const other = connectEngine(second)
+      await tab.register(wf)
+      await expect(other.schedule({ workflow: 'tick', everyMs: 0 })).rejects.toBeInstanceOf(ArgumentError)
+      const inTab = firstValueFrom(tab.events$.pipe(filter(fired)))
+      const inOther = firstValueFrom(other.events$.pipe(filter(fired)))
+      // The first occurrence is `startAt` itself, a moment from now; the next one an hour later.
+      const startAt = Date.now() + 300
+      const info = await other.schedule({
+        id: 'soon',
+        workflow: 'tick',
+        everyMs: 3_600_000,
+        startAt,
+        input: { at: '${ schedule.scheduledAt }' },
+      })
+      expect(info.nextRuns[0]).toBe(startAt)
+      expect((await tab.listSchedules()).map((s) => s.id)).toEqual(['soon'])
+      const [a, b] = await Promise.all([inTab, inOther])
+      expect(a).toEqual(b)
+      expect(a).toMatchObject({ scheduleId: 'soon', scheduledAt: startAt, runId: `sched:soon:${startAt}` })
+      expect((await tab.wait(a.runId, { timeoutMs: 10_000 })).tasks.a!.output).toBe(startAt)
+      expect((await tab.listRuns()).runs.map((r) => r.runId)).toEqual([a.runId])
+      await tab.unschedule('soon')
+      expect(await other.listSchedules()).toEqual([])
+      await tab.close()
+      await other.close()
+    } finally {
+      first.terminate()
+      second.terminate()
+      await deleteDatabase(db)
+    }
+  })
+})
