@@ -17,7 +17,6 @@ export type {
   RetentionOptions,
   StorageInfo,
 } from './engine/engine-types'
-export { requestStoragePersistence } from './engine/storage-info'
 export type { ErrorCode, ErrorInfo, ValidationIssue } from './errors'
 export {
   ArgumentError,
@@ -37,6 +36,7 @@ export {
 } from './errors'
 export { offerOnDeviceModel } from './host/offered-models'
 export { type SimulatedClock, simulatedClock, systemClock } from './runtime/timers'
+export { requestStoragePersistence } from './storage-persistence'
 export { type IndexedDbStoreOptions, indexedDbStore } from './store/indexeddb-store'
 export { memoryStore } from './store/memory-store'
 export type {

@@ -1,7 +1,8 @@
 import { share } from 'rxjs'
 import { approvalFeed } from '../src/core/approval-feed'
 import { ArgumentError } from '../src/errors'
-import { type Engine, requestStoragePersistence } from '../src/index'
+import type { Engine } from '../src/index'
+import { requestStoragePersistence } from '../src/storage-persistence'
 import { Connection } from './connection'
 import {
   checkDefaultWorkerOptions,

@@ -1,6 +1,7 @@
 import { merge } from 'rxjs'
 import type { RunSnapshot } from '../core/run-replica'
 import { TimeoutError } from '../errors'
+import { requestStoragePersistence } from '../storage-persistence'
 import type {
   ApprovalFilter,
   ApprovalItem,
@@ -40,7 +41,7 @@ import { purgeRuns, type Retention, retentionOf } from './run-purge'
 import { startRun } from './run-start'
 import { ScheduleCalls } from './schedule-calls'
 import { SecretCalls } from './secret-calls'
-import { requestStoragePersistence, storageInfo } from './storage-info'
+import { storageInfo } from './storage-info'
 
 /**
  * Creates a workflow engine. It runs where it is created (a worker, a page, Node); use
