@@ -138,13 +138,13 @@ export class EventRoutes {
       return scope.run(() => startRun(this.#ctx, route.spec.workflow, input, options, acting))
     const at = now()
     const mark = `${route.id}\u0000${key}`
-    const base = `route:${route.id}:${await runIdPart(key)}`
+    const base = `route:${route.id}:${key.length <= 100 ? key : `sha256-${await sha256(key)}`}`
     let last = await scope.run(() => store.getEmitted(mark))
     // Each turn either starts a run or learns of a later one: a taken id raises the generation.
     for (;;) {
       if (last && at - last.at < route.windowMs) return undefined
       const generation = last ? last.generation + 1 : 0
-      const runId = generation === 0 ? base : `${base}:${generation}`
+      const runId = await routeRunId(base, route.id, key, generation)
       try {
         const run = await scope.run(() =>
           startRun(this.#ctx, route.spec.workflow, input, { ...options, runId }),
@@ -163,11 +163,20 @@ export class EventRoutes {
   }
 }
 
-/** `key` as a run id part: itself when short, else its SHA-256 (a run id has at most 200 characters). */
-async function runIdPart(key: string): Promise<string> {
-  if (key.length <= 100) return key
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key))
-  return `sha256-${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')}`
+/**
+ * The id of a key's `generation`-th run: `base` (then `base:<n>`), or, when that is over the 200
+ * characters a run id may have (a long route id), `route~<SHA-256 of route id and key>` (then
+ * `…:<n>`), which no `route:` id can be.
+ */
+async function routeRunId(base: string, routeId: string, key: string, generation: number): Promise<string> {
+  const suffix = generation === 0 ? '' : `:${generation}`
+  if (base.length + suffix.length <= 200) return `${base}${suffix}`
+  return `route~${await sha256(`${routeId}\u0000${key}`)}${suffix}`
+}
+
+async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
 }
 
 function infoOf(route: CompiledRoute): RouteInfo {

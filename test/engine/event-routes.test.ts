@@ -118,6 +118,30 @@ describe('event dedupe', () => {
     expect(await engine.emit({ type: 'order.paid', id: 'evt-1' })).toEqual([])
   })
 
+  it('a long route id with a long key still starts its run, under an id of at most 200 characters, and dedupes', async () => {
+    const { engine, clock } = testEngine()
+    await engine.register(order)
+    const id = 'r'.repeat(200)
+    await engine.route({
+      id,
+      event: 'order.paid',
+      workflow: 'ship',
+      input: { orderId: 'o' },
+      dedupeWindowMs: 1000,
+    })
+    const key = 'k'.repeat(100)
+    const [run] = await engine.emit({ type: 'order.paid', id: key })
+    expect(run).toBeDefined()
+    expect(run!.runId.length).toBeLessThanOrEqual(200)
+    expect(await engine.emit({ type: 'order.paid', id: key })).toEqual([])
+    // Another key of the same route is another run.
+    const [other] = await engine.emit({ type: 'order.paid', id: 'x'.repeat(100) })
+    expect(other!.runId).not.toBe(run!.runId)
+    clock.advance(1000)
+    const [next] = await engine.emit({ type: 'order.paid', id: key })
+    expect(next!.runId).toBe(`${run!.runId}:1`)
+  })
+
   it('dedupes on the dedupeKey value, 24 h by default, and never without an id or key', async () => {
     const { engine, clock } = testEngine()
     await engine.register(order)
