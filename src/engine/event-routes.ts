@@ -147,7 +147,7 @@ export class EventRoutes {
       const runId = await routeRunId(base, route.id, key, generation)
       try {
         const run = await scope.run(() =>
-          startRun(this.#ctx, route.spec.workflow, input, { ...options, runId }),
+          startRun(this.#ctx, route.spec.workflow, input, { ...options, runId }, acting),
         )
         await scope.run(() => store.putEmitted({ mark, routeId: route.id, generation, runId, at }))
         return run

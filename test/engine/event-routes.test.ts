@@ -248,6 +248,11 @@ describe('event routes and authorize', () => {
     const [run] = await ann.emit({ type: 'a' })
     expect(run!.principal).toBe('ann')
     await expect(engine.as('eve').emit({ type: 'a' })).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    // An event with an id is deduplicated: its run has a fixed id, and is still the caller's.
+    await expect(engine.as('eve').emit({ type: 'a', id: 'e1' })).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    expect(await engine.getRun('route:r:e1')).toBeUndefined()
+    const [keyed] = await ann.emit({ type: 'a', id: 'e1' })
+    expect(keyed).toMatchObject({ runId: 'route:r:e1', principal: 'ann' })
     await expect(engine.as('eve').unroute('r')).rejects.toMatchObject({ code: 'FORBIDDEN' })
     await ann.unroute('r')
     expect(asked.filter((line) => !line.includes('register'))).toEqual([
@@ -255,6 +260,8 @@ describe('event routes and authorize', () => {
       'ann route ship',
       'ann start ship',
       'eve start ship',
+      'eve start ship',
+      'ann start ship',
       'eve unroute',
       'ann unroute',
     ])
