@@ -1,5 +1,6 @@
 import type { EventScope } from '../definition/event-expression'
 import { ArgumentError, NotFoundError } from '../errors'
+import { isPlainJson } from '../runtime/cache-key'
 import type { EmittedEvent, RouteInfo, RunInfo } from '../types'
 import { checkId } from './engine-arguments'
 import type { EventWaits } from './event-waits'
@@ -212,6 +213,15 @@ function checkEvent(event: unknown): EventScope {
       value: data,
       cause: error,
     })
+  }
+  // JSON.stringify changes what it cannot write (a Map, NaN, a Date, a function) without failing:
+  // the runs and the waits would see another value than the one emitted.
+  if (data !== undefined && !isPlainJson(data)) {
+    throw new ArgumentError(
+      'emit: event.data must be plain JSON (objects, arrays, strings, finite numbers, booleans, null); ' +
+        'convert Maps, Dates, bytes, NaN and the like, and drop undefined fields and functions.',
+      { value: data },
+    )
   }
   return id === undefined ? { type, data: copy } : { type, data: copy, id }
 }

@@ -89,6 +89,16 @@ describe('event routes', () => {
     await expect(engine.emit({ type: '' })).rejects.toBeInstanceOf(ArgumentError)
     await expect(engine.emit(null as never)).rejects.toBeInstanceOf(ArgumentError)
     await expect(engine.emit({ type: 'a', data: { n: 1n } })).rejects.toBeInstanceOf(ArgumentError)
+    // Data its JSON copy would change (a Map emptied, NaN made null, a Date made a string) is refused too.
+    await engine.register(order)
+    await engine.route({ id: 'r', event: 'a', workflow: 'ship', input: { orderId: 'o' } })
+    for (const data of [{ m: new Map([['k', 1]]) }, { n: Number.NaN }, [new Date(0)], { f: () => 1 }]) {
+      await expect(engine.emit({ type: 'a', data, id: 'bad' })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        value: data,
+      })
+    }
+    expect(await engine.getRun('route:r:bad')).toBeUndefined()
   })
 })
 
