@@ -68,6 +68,13 @@ describe('event routes', () => {
     await expect(engine.route({ event: 'a', workflow: 'missing' })).rejects.toMatchObject({
       code: 'NOT_FOUND',
     })
+    // An input the store could not keep as given (a function, a Map, NaN) is a problem of the spec.
+    for (const input of [{ f: () => 1 }, { m: new Map([['k', 1]]) }, { n: Number.NaN }]) {
+      await expect(engine.route({ event: 'a', workflow: 'ship', input } as never)).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringContaining('input must be'),
+      })
+    }
     expect(await engine.listRoutes()).toEqual([])
   })
 
