@@ -30,10 +30,10 @@ export class EventRoutes {
   readonly #ctx: RunStartContext
   /** Compiled routes by id, kept while the stored route has the same `createdAt`. */
   readonly #compiled = new Map<string, CompiledRoute>()
-  readonly #waits: Pick<EventWaits, 'emit'>
+  readonly #waits: Pick<EventWaits, 'log' | 'offerLogged'>
 
   /** `waits`: where every emitted event goes too, for the `wait-for-event` tasks with a `match`. */
-  constructor(ctx: RunStartContext, waits: Pick<EventWaits, 'emit'>) {
+  constructor(ctx: RunStartContext, waits: Pick<EventWaits, 'log' | 'offerLogged'>) {
     this.#ctx = ctx
     this.#waits = waits
   }
@@ -95,9 +95,11 @@ export class EventRoutes {
       .flatMap((route) => plan(route, checked))
     const started: RunInfo[] = []
     let failure: unknown
-    // Logged and offered to the waiting runs whether a route matches or not.
+    // Logged and offered to the waiting runs whether a route matches or not. An event the log
+    // could not take (the disk full, the engine closing) starts nothing: emitting it again is safe.
+    const logged = await this.#waits.log(checked)
     try {
-      await this.#waits.emit(checked)
+      await this.#waits.offerLogged(logged)
     } catch (error) {
       // The event is logged and pending: the leader delivers it again; the routes' runs still start.
       failure = error

@@ -1,5 +1,6 @@
-import { ArgumentError, ExpressionError, NotFoundError } from 'spindle'
+import { ArgumentError, ExpressionError, memoryStore, NotFoundError } from 'spindle'
 import { describe, expect, it } from 'vitest'
+import { faultyStore } from '../store/faulty-store'
 import { tempStores } from '../store/temp-database'
 import { def, testEngines } from '../support/engine-fixtures'
 
@@ -106,6 +107,20 @@ describe('event routes', () => {
       })
     }
     expect(await engine.getRun('route:r:bad')).toBeUndefined()
+  })
+})
+
+describe('emit when the store fails', () => {
+  const testEngine = testEngines()
+
+  it('an event the log could not take (the disk full) starts no route run; emitting it again does', async () => {
+    const store = faultyStore(memoryStore(), { method: 'appendEvent' })
+    const { engine } = testEngine({ store })
+    await engine.register(order)
+    await engine.route({ id: 'r', event: 'a', workflow: 'ship', input: { orderId: 'o' } })
+    await expect(engine.emit({ type: 'a' })).rejects.toMatchObject({ code: 'STORAGE_FAILED' })
+    expect((await engine.listRuns()).runs).toEqual([])
+    expect(await engine.emit({ type: 'a' })).toHaveLength(1)
   })
 })
 
