@@ -1,4 +1,4 @@
-import { openDB } from 'idb'
+import { type IDBPDatabase, openDB } from 'idb'
 import type { JournalEntry } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { SCHEMA_VERSION } from '../../src/store/idb-schema'
@@ -31,6 +31,23 @@ async function versionOneDatabase(name: string, pages: { runId: string; entries:
   await tx.objectStore('snapshots').put(snapshotRecord('r1', 4))
   await tx.done
   db.close()
+}
+
+/** The stores of a version 5 database, as version 5 made them. */
+function versionFiveStores(db: IDBPDatabase<unknown>) {
+  const runs = db.createObjectStore('runs', { keyPath: 'runId' })
+  for (const index of ['status', 'definitionId']) runs.createIndex(index, [index, 'createdAt'])
+  for (const index of ['updatedAt', 'createdAt', 'wakeAt']) runs.createIndex(index, index)
+  db.createObjectStore('pages', { keyPath: ['runId', 'epoch', 'seq'] })
+  db.createObjectStore('snapshots', { keyPath: ['runId', 'seq'] })
+  db.createObjectStore('outputs', { keyPath: ['runId', 'key'] })
+  db.createObjectStore('definitions', { keyPath: ['id', 'version'] })
+  db.createObjectStore('cache', { keyPath: 'key' }).createIndex('expiresAt', 'expiresAt')
+  db.createObjectStore('schedules', { keyPath: 'scheduleId' })
+  const approvals = db.createObjectStore('approvals', { keyPath: 'approvalId' })
+  approvals.createIndex('status', ['status', 'dueKey', 'createdAt', 'approvalId'])
+  approvals.createIndex('due', ['dueKey', 'createdAt', 'approvalId'])
+  approvals.createIndex('runId', 'runId')
 }
 
 describe('the IndexedDB schema', () => {
@@ -206,19 +223,7 @@ describe('the IndexedDB schema', () => {
     const name = tempDatabaseName()
     const five = await openDB(name, 5, {
       upgrade(db) {
-        const runs = db.createObjectStore('runs', { keyPath: 'runId' })
-        for (const index of ['status', 'definitionId']) runs.createIndex(index, [index, 'createdAt'])
-        for (const index of ['updatedAt', 'createdAt', 'wakeAt']) runs.createIndex(index, index)
-        db.createObjectStore('pages', { keyPath: ['runId', 'epoch', 'seq'] })
-        db.createObjectStore('snapshots', { keyPath: ['runId', 'seq'] })
-        db.createObjectStore('outputs', { keyPath: ['runId', 'key'] })
-        db.createObjectStore('definitions', { keyPath: ['id', 'version'] })
-        db.createObjectStore('cache', { keyPath: 'key' }).createIndex('expiresAt', 'expiresAt')
-        db.createObjectStore('schedules', { keyPath: 'scheduleId' })
-        const approvals = db.createObjectStore('approvals', { keyPath: 'approvalId' })
-        approvals.createIndex('status', ['status', 'dueKey', 'createdAt', 'approvalId'])
-        approvals.createIndex('due', ['dueKey', 'createdAt', 'approvalId'])
-        approvals.createIndex('runId', 'runId')
+        versionFiveStores(db)
       },
     })
     await five.put('runs', runRecord('r1'))
@@ -250,7 +255,9 @@ describe('the IndexedDB schema', () => {
     const name = tempDatabaseName()
     const eight = await openDB(name, 8, {
       upgrade(db) {
-        db.createObjectStore('cache', { keyPath: 'key' }).createIndex('expiresAt', 'expiresAt')
+        versionFiveStores(db)
+        db.createObjectStore('secrets', { keyPath: 'name' })
+        db.createObjectStore('keys', { keyPath: 'id' })
         db.createObjectStore('routes', { keyPath: 'routeId' })
         db.createObjectStore('emitted', { keyPath: 'mark' }).createIndex('routeId', 'routeId')
       },
