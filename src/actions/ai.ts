@@ -93,10 +93,29 @@ async function callModel(
   messages: ModelCall['messages'],
   schema: object | undefined,
 ): Promise<ModelAnswer> {
-  const signal =
-    request.timeoutMs === undefined
-      ? ctx.signal
-      : AbortSignal.any([ctx.signal, AbortSignal.timeout(request.timeoutMs)])
+  const { timeoutMs } = request
+  if (timeoutMs === undefined) return callModelWithin(spec, request, ctx, messages, schema, ctx.signal)
+  // On the engine's clock (the timer `http` uses too), as every other timeout of the engine.
+  const timeout = new AbortController()
+  const stopTimer = ctx.http.after(timeoutMs, () =>
+    timeout.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')),
+  )
+  try {
+    const signal = AbortSignal.any([ctx.signal, timeout.signal])
+    return await callModelWithin(spec, request, ctx, messages, schema, signal)
+  } finally {
+    stopTimer()
+  }
+}
+
+async function callModelWithin(
+  spec: ModelSpec,
+  request: AiRequest,
+  ctx: BuiltinContext,
+  messages: ModelCall['messages'],
+  schema: object | undefined,
+  signal: AbortSignal,
+): Promise<ModelAnswer> {
   const call: ModelCall = {
     messages,
     strict: request.strict,

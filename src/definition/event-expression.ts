@@ -22,20 +22,26 @@ export interface EventExpression {
 let shared: Environment | undefined
 
 /**
- * The route environment: the definitions' one plus the variable `event`. A separate clone, so
- * that a workflow's own expressions never see an `event` they could not be given.
+ * The event environment: the definitions' one (which names `run`) plus the variable `event`. A
+ * separate clone, so that a workflow's own expressions never see an `event` they could not be given.
  */
 function eventEnvironment(): Environment {
   shared ??= celEnvironment().clone().registerVariable('event', 'map')
   return shared
 }
 
+/** A CEL expression of the event environment, compiled once; `evaluate` takes its variables as CEL values. */
+export interface EventCel {
+  readonly source: string
+  evaluate(variables: Record<string, unknown>): unknown
+}
+
 /**
- * Compiles `source`, a CEL expression over `event` (a route's `when` or `dedupeKey`), or returns
- * the problem in words.
+ * Compiles `source` in the event environment (a route's expressions, a `wait-for-event` `match`),
+ * or returns the problem in words; `empty` is the problem of an empty source.
  */
-export function checkEventExpression(source: string): EventExpression | string {
-  if (source.trim() === '') return 'it is empty; write a CEL expression over event'
+export function compileEventCel(source: string, empty: string): EventCel | string {
+  if (source.trim() === '') return empty
   try {
     const parsed = eventEnvironment().parse(source)
     const typed = parsed.check()
@@ -44,25 +50,37 @@ export function checkEventExpression(source: string): EventExpression | string {
     if (unsafe) return explainProblem(unsafe, source)
     return {
       source,
-      evaluate(event) {
+      evaluate(variables) {
         try {
-          const value = withBudget(EVALUATION_LIMITS.maxSteps, () =>
-            parsed({ event: toCel({ id: null, ...event, data: event.data ?? null }) }),
+          return fromCel(
+            withBudget(EVALUATION_LIMITS.maxSteps, () => parsed(variables)),
+            source,
           )
-          return fromCel(value, source)
         } catch (error) {
           throw new ExpressionError(
             source,
             `Expression ${JSON.stringify(source)} failed: ${locate(error).summary}`,
-            {
-              cause: error,
-            },
+            { cause: error },
           )
         }
       },
     }
   } catch (error) {
     return locate(error).summary
+  }
+}
+
+/**
+ * Compiles `source`, a CEL expression over `event` (a route's `when` or `dedupeKey`), or returns
+ * the problem in words.
+ */
+export function checkEventExpression(source: string): EventExpression | string {
+  const compiled = compileEventCel(source, 'it is empty; write a CEL expression over event')
+  if (typeof compiled === 'string') return compiled
+  return {
+    source,
+    evaluate: (event) =>
+      compiled.evaluate({ event: toCel({ id: null, ...event, data: event.data ?? null }) }),
   }
 }
 

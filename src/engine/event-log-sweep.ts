@@ -55,7 +55,9 @@ export class EventLogSweep implements HostService {
     if (now - this.#lastAt < EVENT_SWEEP_EVERY_MS) return
     this.#lastAt = now
     eventWaits.track(this.#sweep(signal, now)).catch((error: unknown) => {
-      // A sweep that fails is reported; the next one (the next emit, or the next leader) tries again.
+      // A sweep that fails is reported; the next emit (or the next leader) tries again, not an
+      // hour later: its pending events wait for it.
+      if (this.#lastAt === now) this.#lastAt = Number.NEGATIVE_INFINITY
       if (!(error instanceof EngineClosedError)) reportUnhandledError(error)
     })
   }

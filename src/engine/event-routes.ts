@@ -1,5 +1,6 @@
 import type { EventScope } from '../definition/event-expression'
 import { ArgumentError, NotFoundError } from '../errors'
+import { isPlainJson } from '../runtime/cache-key'
 import type { EmittedEvent, RouteInfo, RunInfo } from '../types'
 import { checkId } from './engine-arguments'
 import type { EventWaits } from './event-waits'
@@ -29,10 +30,10 @@ export class EventRoutes {
   readonly #ctx: RunStartContext
   /** Compiled routes by id, kept while the stored route has the same `createdAt`. */
   readonly #compiled = new Map<string, CompiledRoute>()
-  readonly #waits: Pick<EventWaits, 'emit'>
+  readonly #waits: Pick<EventWaits, 'log' | 'offerLogged'>
 
   /** `waits`: where every emitted event goes too, for the `wait-for-event` tasks with a `match`. */
-  constructor(ctx: RunStartContext, waits: Pick<EventWaits, 'emit'>) {
+  constructor(ctx: RunStartContext, waits: Pick<EventWaits, 'log' | 'offerLogged'>) {
     this.#ctx = ctx
     this.#waits = waits
   }
@@ -94,9 +95,11 @@ export class EventRoutes {
       .flatMap((route) => plan(route, checked))
     const started: RunInfo[] = []
     let failure: unknown
-    // Logged and offered to the waiting runs whether a route matches or not.
+    // Logged and offered to the waiting runs whether a route matches or not. An event the log
+    // could not take (the disk full, the engine closing) starts nothing: emitting it again is safe.
+    const logged = await this.#waits.log(checked)
     try {
-      await this.#waits.emit(checked)
+      await this.#waits.offerLogged(logged)
     } catch (error) {
       // The event is logged and pending: the leader delivers it again; the routes' runs still start.
       failure = error
@@ -138,16 +141,16 @@ export class EventRoutes {
       return scope.run(() => startRun(this.#ctx, route.spec.workflow, input, options, acting))
     const at = now()
     const mark = `${route.id}\u0000${key}`
-    const base = `route:${route.id}:${await runIdPart(key)}`
+    const base = `route:${route.id}:${key.length <= 100 ? key : `sha256-${await sha256(key)}`}`
     let last = await scope.run(() => store.getEmitted(mark))
     // Each turn either starts a run or learns of a later one: a taken id raises the generation.
     for (;;) {
       if (last && at - last.at < route.windowMs) return undefined
       const generation = last ? last.generation + 1 : 0
-      const runId = generation === 0 ? base : `${base}:${generation}`
+      const runId = await routeRunId(base, route.id, key, generation)
       try {
         const run = await scope.run(() =>
-          startRun(this.#ctx, route.spec.workflow, input, { ...options, runId }),
+          startRun(this.#ctx, route.spec.workflow, input, { ...options, runId }, acting),
         )
         await scope.run(() => store.putEmitted({ mark, routeId: route.id, generation, runId, at }))
         return run
@@ -163,11 +166,20 @@ export class EventRoutes {
   }
 }
 
-/** `key` as a run id part: itself when short, else its SHA-256 (a run id has at most 200 characters). */
-async function runIdPart(key: string): Promise<string> {
-  if (key.length <= 100) return key
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key))
-  return `sha256-${[...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')}`
+/**
+ * The id of a key's `generation`-th run: `base` (then `base:<n>`), or, when that is over the 200
+ * characters a run id may have (a long route id), `route~<SHA-256 of route id and key>` (then
+ * `…:<n>`), which no `route:` id can be.
+ */
+async function routeRunId(base: string, routeId: string, key: string, generation: number): Promise<string> {
+  const suffix = generation === 0 ? '' : `:${generation}`
+  if (base.length + suffix.length <= 200) return `${base}${suffix}`
+  return `route~${await sha256(`${routeId}\u0000${key}`)}${suffix}`
+}
+
+async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('')
 }
 
 function infoOf(route: CompiledRoute): RouteInfo {
@@ -203,6 +215,15 @@ function checkEvent(event: unknown): EventScope {
       value: data,
       cause: error,
     })
+  }
+  // JSON.stringify changes what it cannot write (a Map, NaN, a Date, a function) without failing:
+  // the runs and the waits would see another value than the one emitted.
+  if (data !== undefined && !isPlainJson(data)) {
+    throw new ArgumentError(
+      'emit: event.data must be plain JSON (objects, arrays, strings, finite numbers, booleans, null); ' +
+        'convert Maps, Dates, bytes, NaN and the like, and drop undefined fields and functions.',
+      { value: data },
+    )
   }
   return id === undefined ? { type, data: copy } : { type, data: copy, id }
 }

@@ -31,7 +31,7 @@ interface OfferMessage {
 }
 
 /**
- * Emitted events for `wait-for-event` tasks with a `match`. `emit` appends the event to the
+ * Emitted events for `wait-for-event` tasks with a `match`. `log` appends the event to the
  * store's log (kept 24 h), then offers it to every run whose record says it waits for the type
  * (`listEventWaiters`, an index written with the entries that open and end such waits).
  *
@@ -82,12 +82,12 @@ export class EventWaits {
   }
 
   /**
-   * Logs `event` (emitted now; its id is made when it has none) and offers it to the runs
-   * waiting for its type. An id logged already for the type is the same event: it is not logged
-   * again, and the offers are made again (no run takes it twice), which finishes a delivery an
+   * Appends `event` (emitted now; its id is made when it has none) to the log; a failure logged
+   * nothing. An id logged already for the type is the same event: it is not logged again, and
+   * `offerLogged` makes the offers again (no run takes it twice), which finishes a delivery an
    * earlier emit of it could not.
    */
-  async emit(event: EventScope): Promise<void> {
+  async log(event: EventScope): Promise<EventLogRecord> {
     const { scope, store, now } = this.#ctx
     const id = event.id ?? `event-${crypto.randomUUID()}`
     const record: EventLogRecord = {
@@ -98,6 +98,11 @@ export class EventWaits {
       at: now(),
     }
     await scope.run(() => store.appendEvent(record))
+    return record
+  }
+
+  /** Offers a logged event to the runs waiting for its type (`deliver`); a failure leaves it pending. */
+  async offerLogged(record: EventLogRecord): Promise<void> {
     try {
       await this.deliver(record)
     } finally {

@@ -5,6 +5,7 @@ import {
   type EventScope,
 } from '../definition/event-expression'
 import { ArgumentError } from '../errors'
+import { isPlainJson } from '../runtime/cache-key'
 import type { RouteSpec } from '../types'
 
 /** The default `dedupeWindowMs`: 24 hours. */
@@ -68,6 +69,9 @@ export function compileRoute(spec: unknown, id: string, createdAt: number): Comp
   if (s.input !== undefined) {
     if (typeof s.input !== 'object' || s.input === null || Array.isArray(s.input)) {
       problems.push('input must be an object of values and ${ } templates over event')
+    } else if (!isPlainJson(s.input)) {
+      // Stored and copied as JSON-like data: a function, a Map or NaN would fail or change there.
+      problems.push('input must be plain JSON (no functions, Maps, Dates, NaN or undefined fields)')
     } else input = compileEventInput(s.input as Record<string, unknown>, problems)
   }
   if (problems.length > 0) {

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { ai } from '../../src/actions/ai'
+import { simulatedClock } from '../../src/runtime/timers'
 import type { ModelSpec } from '../../src/types'
+import { noNetworkOn } from '../support/builtin-context'
+import { until } from '../support/engine-fixtures'
 import { aiContext, fakeServer, taskFailure } from '../support/fake-models'
 
 describe('ai: what a streamed answer is', () => {
@@ -35,13 +38,24 @@ describe("ai: Chrome's built-in model within its time", () => {
     prompt: () => new Promise<string>(() => {}),
   }
 
-  it('timeoutMs bounds a chrome-built-in model whose availability() never answers; the list falls through', async () => {
+  it('timeoutMs bounds a chrome-built-in model whose availability() never answers, on the engine clock; the list falls through', async () => {
     const server = fakeServer()
+    const clock = simulatedClock()
+    const http = noNetworkOn(clock)
     const specs: ModelSpec[] = [{ id: 'nano', provider: 'chrome-built-in' }, server.model('m', 'fake-ok')]
-    const ctx = aiContext(specs, { models: { specs, onDevice: async () => hanging } })
-    const out = ai({ model: ['nano', 'm'], prompt: 'hi', timeoutMs: 50 }, ctx)
-    const outcome = await Promise.race([out, new Promise((r) => setTimeout(() => r('hangs'), 1000))])
-    expect(outcome).toMatchObject({ model: 'm', degraded: true })
+    const ctx = aiContext(specs, { models: { specs, onDevice: async () => hanging }, http })
+    let settled = false
+    const out = ai({ model: ['nano', 'm'], prompt: 'hi', timeoutMs: 50 }, ctx).finally(() => {
+      settled = true
+    })
+    await until(() => clock.pending === 1)
+    clock.advance(49)
+    await until(() => clock.pending === 1)
+    expect(settled).toBe(false)
+    clock.advance(1)
+    expect(await out).toMatchObject({ model: 'm', degraded: true })
+    // The second model's timer was cleared when it answered.
+    expect(clock.pending).toBe(0)
   })
 
   it("the task's signal ends a wait for the page's model (onDevice or availability)", async () => {

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { ai } from '../../src/actions/ai'
 import type { BuiltinModels } from '../../src/actions/builtin-context'
 import { languageModelAdapter } from '../../src/actions/language-model-adapter'
+import { simulatedClock } from '../../src/runtime/timers'
 import type { ModelSpec } from '../../src/types'
 import { STREAMED_TEXT } from '../server/ai-routes'
-import { handContext } from '../support/builtin-context'
+import { handContext, noNetworkOn } from '../support/builtin-context'
 import { until } from '../support/engine-fixtures'
 import {
   aiContext as context,
@@ -258,11 +259,14 @@ describe('ai', () => {
 
   it('a timeout falls through; the task signal aborts the request in flight', async () => {
     const server = fakeServer()
-    const ctx = context([server.model('slow', 'fake-slow'), server.model('ok', 'fake-ok')])
-    expect(await ai({ model: ['slow', 'ok'], prompt: 'x', timeoutMs: 20 }, ctx)).toMatchObject({
-      model: 'ok',
-      degraded: true,
+    const clock = simulatedClock()
+    const ctx = context([server.model('slow', 'fake-slow'), server.model('ok', 'fake-ok')], {
+      http: noNetworkOn(clock),
     })
+    const timed = ai({ model: ['slow', 'ok'], prompt: 'x', timeoutMs: 20 }, ctx)
+    await until(async () => (await server.log()).length === 1)
+    clock.advance(20)
+    expect(await timed).toMatchObject({ model: 'ok', degraded: true })
     const controller = new AbortController()
     const cancelled = ai(
       { model: 'slow', prompt: 'x' },

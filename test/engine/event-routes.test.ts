@@ -1,5 +1,6 @@
-import { ArgumentError, ExpressionError, NotFoundError } from 'spindle'
+import { ArgumentError, ExpressionError, memoryStore, NotFoundError } from 'spindle'
 import { describe, expect, it } from 'vitest'
+import { faultyStore } from '../store/faulty-store'
 import { tempStores } from '../store/temp-database'
 import { def, testEngines } from '../support/engine-fixtures'
 
@@ -68,6 +69,13 @@ describe('event routes', () => {
     await expect(engine.route({ event: 'a', workflow: 'missing' })).rejects.toMatchObject({
       code: 'NOT_FOUND',
     })
+    // An input the store could not keep as given (a function, a Map, NaN) is a problem of the spec.
+    for (const input of [{ f: () => 1 }, { m: new Map([['k', 1]]) }, { n: Number.NaN }]) {
+      await expect(engine.route({ event: 'a', workflow: 'ship', input } as never)).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringContaining('input must be'),
+      })
+    }
     expect(await engine.listRoutes()).toEqual([])
   })
 
@@ -89,6 +97,30 @@ describe('event routes', () => {
     await expect(engine.emit({ type: '' })).rejects.toBeInstanceOf(ArgumentError)
     await expect(engine.emit(null as never)).rejects.toBeInstanceOf(ArgumentError)
     await expect(engine.emit({ type: 'a', data: { n: 1n } })).rejects.toBeInstanceOf(ArgumentError)
+    // Data its JSON copy would change (a Map emptied, NaN made null, a Date made a string) is refused too.
+    await engine.register(order)
+    await engine.route({ id: 'r', event: 'a', workflow: 'ship', input: { orderId: 'o' } })
+    for (const data of [{ m: new Map([['k', 1]]) }, { n: Number.NaN }, [new Date(0)], { f: () => 1 }]) {
+      await expect(engine.emit({ type: 'a', data, id: 'bad' })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+        value: data,
+      })
+    }
+    expect(await engine.getRun('route:r:bad')).toBeUndefined()
+  })
+})
+
+describe('emit when the store fails', () => {
+  const testEngine = testEngines()
+
+  it('an event the log could not take (the disk full) starts no route run; emitting it again does', async () => {
+    const store = faultyStore(memoryStore(), { method: 'appendEvent' })
+    const { engine } = testEngine({ store })
+    await engine.register(order)
+    await engine.route({ id: 'r', event: 'a', workflow: 'ship', input: { orderId: 'o' } })
+    await expect(engine.emit({ type: 'a' })).rejects.toMatchObject({ code: 'STORAGE_FAILED' })
+    expect((await engine.listRuns()).runs).toEqual([])
+    expect(await engine.emit({ type: 'a' })).toHaveLength(1)
   })
 })
 
@@ -116,6 +148,30 @@ describe('event dedupe', () => {
     expect(again[0]!.runId).toBe('route:r:evt-1:1')
     clock.advance(30_000)
     expect(await engine.emit({ type: 'order.paid', id: 'evt-1' })).toEqual([])
+  })
+
+  it('a long route id with a long key still starts its run, under an id of at most 200 characters, and dedupes', async () => {
+    const { engine, clock } = testEngine()
+    await engine.register(order)
+    const id = 'r'.repeat(200)
+    await engine.route({
+      id,
+      event: 'order.paid',
+      workflow: 'ship',
+      input: { orderId: 'o' },
+      dedupeWindowMs: 1000,
+    })
+    const key = 'k'.repeat(100)
+    const [run] = await engine.emit({ type: 'order.paid', id: key })
+    expect(run).toBeDefined()
+    expect(run!.runId.length).toBeLessThanOrEqual(200)
+    expect(await engine.emit({ type: 'order.paid', id: key })).toEqual([])
+    // Another key of the same route is another run.
+    const [other] = await engine.emit({ type: 'order.paid', id: 'x'.repeat(100) })
+    expect(other!.runId).not.toBe(run!.runId)
+    clock.advance(1000)
+    const [next] = await engine.emit({ type: 'order.paid', id: key })
+    expect(next!.runId).toBe(`${run!.runId}:1`)
   })
 
   it('dedupes on the dedupeKey value, 24 h by default, and never without an id or key', async () => {
@@ -224,6 +280,11 @@ describe('event routes and authorize', () => {
     const [run] = await ann.emit({ type: 'a' })
     expect(run!.principal).toBe('ann')
     await expect(engine.as('eve').emit({ type: 'a' })).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    // An event with an id is deduplicated: its run has a fixed id, and is still the caller's.
+    await expect(engine.as('eve').emit({ type: 'a', id: 'e1' })).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    expect(await engine.getRun('route:r:e1')).toBeUndefined()
+    const [keyed] = await ann.emit({ type: 'a', id: 'e1' })
+    expect(keyed).toMatchObject({ runId: 'route:r:e1', principal: 'ann' })
     await expect(engine.as('eve').unroute('r')).rejects.toMatchObject({ code: 'FORBIDDEN' })
     await ann.unroute('r')
     expect(asked.filter((line) => !line.includes('register'))).toEqual([
@@ -231,6 +292,8 @@ describe('event routes and authorize', () => {
       'ann route ship',
       'ann start ship',
       'eve start ship',
+      'eve start ship',
+      'ann start ship',
       'eve unroute',
       'ann unroute',
     ])

@@ -2,6 +2,7 @@ import type { BuiltinContext, HttpAccess } from '../../src/actions/builtin-conte
 import { waitFor } from '../../src/actions/wait'
 import { SecretVault } from '../../src/host/secret-vault'
 import { MachineRunner } from '../../src/runtime/machine-runner'
+import type { Clock } from '../../src/types'
 
 /**
  * A built-in's context made by hand, as the runner builds one for attempt 1 of task `t` in run
@@ -39,4 +40,15 @@ export const noNetwork: HttpAccess = {
   headers: {},
   fetch: () => Promise.reject(new TypeError('no network here')),
   after: () => () => {},
+}
+
+/** `noNetwork` whose timers (`after`, e.g. an `ai` task's `timeoutMs`) run on `clock`. */
+export function noNetworkOn(clock: Clock): HttpAccess {
+  return {
+    ...noNetwork,
+    after: (ms, callback) => {
+      const handle = clock.setTimeout(callback, ms)
+      return () => clock.clearTimeout(handle)
+    },
+  }
 }
