@@ -137,4 +137,34 @@ describe('DeadlineWakeups', () => {
       expect(reported).toEqual([])
     })
   })
+
+  describe('when the clock cannot arm a timer', () => {
+    afterEach(() => {
+      vi.restoreAllMocks()
+    })
+
+    it('reports the failure instead of throwing into the passivation that called it', async () => {
+      const reported: unknown[] = []
+      vi.spyOn(globalThis, 'reportError').mockImplementation((error) => reported.push(error))
+      const clock = simulatedClock(START)
+      const broken = new Error('no timers here')
+      const term = new AbortController()
+      const service = new DeadlineWakeups({
+        store: memoryStore(),
+        clock: {
+          now: () => clock.now(),
+          clearTimeout: (handle) => clock.clearTimeout(handle),
+          setTimeout: () => {
+            throw broken
+          },
+        },
+        scope: new EngineScope(),
+        wake: async () => {},
+        leading: () => {},
+      })
+      service.start(term.signal)
+      expect(() => service.passivated('a', START + 1_000)).not.toThrow()
+      expect(reported).toEqual([broken])
+    })
+  })
 })

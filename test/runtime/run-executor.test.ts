@@ -226,7 +226,10 @@ describe('failures with no run to end in are reported, not lost', () => {
     await engine.register(def({ a: { action: 'flaky', retry: { maxAttempts: 2, initialDelayMs: 1000 } } }))
     await engine.start('wf')
     await engine.idle()
-    expect(reported).toEqual([broken])
+    // Once more when the engine came to lead in time to passivate the run: its wakeup cannot
+    // be armed either (the cause of an unhandled rejection in loaded runs).
+    expect(reported.length).toBeGreaterThan(0)
+    expect(reported.every((error) => error === broken)).toBe(true)
     await engine.close()
   })
 })
