@@ -47,8 +47,17 @@ export class RetentionSweep implements HostService {
       handle = undefined
       this.#slice(signal).then(
         (more) => {
-          if (more && !signal.aborted) handle = this.#clock.setTimeout(slice, NEXT_SLICE_MS)
-          else sweeping = false
+          if (!more || signal.aborted) {
+            sweeping = false
+            return
+          }
+          try {
+            handle = this.#clock.setTimeout(slice, NEXT_SLICE_MS)
+          } catch (error) {
+            // No caller holds this continuation: the rest waits for the next sweep.
+            sweeping = false
+            reportUnhandledError(error)
+          }
         },
         (error: unknown) => {
           sweeping = false

@@ -6,7 +6,7 @@ import {
   type Store,
   simulatedClock,
 } from 'spindle'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { NEXT_SLICE_MS, SWEEP_EVERY_MS } from '../../src/engine/retention-sweep'
 import { lockName } from '../../src/host/locks'
 import { until } from '../support/engine-fixtures'
@@ -106,6 +106,33 @@ describe('retention applied by the leader in the background', () => {
     await until(async () => (await runIds(store)).length === 20)
     clock.advance(NEXT_SLICE_MS)
     await until(async () => (await runIds(store)).length === 0 && clock.pending === base)
+  })
+
+  it('reports a next slice the clock cannot arm instead of rejecting the sweep', async () => {
+    const reported: unknown[] = []
+    vi.spyOn(globalThis, 'reportError').mockImplementation((error) => reported.push(error))
+    try {
+      const store = fresh()
+      await endedRuns(store, 60)
+      const inner = simulatedClock(START + 2 * DAY)
+      const broken = new Error('no timers here')
+      open(store, START + 2 * DAY, {
+        retention: { completed: { maxAgeMs: DAY } },
+        clock: {
+          now: () => inner.now(),
+          clearTimeout: (handle) => inner.clearTimeout(handle),
+          setTimeout: (callback, ms) => {
+            if (ms === NEXT_SLICE_MS) throw broken
+            return inner.setTimeout(callback, ms)
+          },
+        },
+      })
+      await until(async () => reported.length > 0)
+      expect(reported).toEqual([broken])
+      expect(await runIds(store)).toHaveLength(10)
+    } finally {
+      vi.restoreAllMocks()
+    }
   })
 
   it('retention: false deletes nothing in the background; purge() still applies the defaults', async () => {
