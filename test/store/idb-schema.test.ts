@@ -1,4 +1,4 @@
-import { openDB } from 'idb'
+import { type IDBPDatabase, openDB } from 'idb'
 import type { JournalEntry } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { SCHEMA_VERSION } from '../../src/store/idb-schema'
@@ -204,23 +204,7 @@ describe('the IndexedDB schema', () => {
   })
   it('upgrades a version 5 database: its runs stay readable, and secrets start empty and are kept encrypted', async () => {
     const name = tempDatabaseName()
-    const five = await openDB(name, 5, {
-      upgrade(db) {
-        const runs = db.createObjectStore('runs', { keyPath: 'runId' })
-        for (const index of ['status', 'definitionId']) runs.createIndex(index, [index, 'createdAt'])
-        for (const index of ['updatedAt', 'createdAt', 'wakeAt']) runs.createIndex(index, index)
-        db.createObjectStore('pages', { keyPath: ['runId', 'epoch', 'seq'] })
-        db.createObjectStore('snapshots', { keyPath: ['runId', 'seq'] })
-        db.createObjectStore('outputs', { keyPath: ['runId', 'key'] })
-        db.createObjectStore('definitions', { keyPath: ['id', 'version'] })
-        db.createObjectStore('cache', { keyPath: 'key' }).createIndex('expiresAt', 'expiresAt')
-        db.createObjectStore('schedules', { keyPath: 'scheduleId' })
-        const approvals = db.createObjectStore('approvals', { keyPath: 'approvalId' })
-        approvals.createIndex('status', ['status', 'dueKey', 'createdAt', 'approvalId'])
-        approvals.createIndex('due', ['dueKey', 'createdAt', 'approvalId'])
-        approvals.createIndex('runId', 'runId')
-      },
-    })
+    const five = await openDB(name, 5, { upgrade: versionFiveLayout })
     await five.put('runs', runRecord('r1'))
     five.close()
     const store = indexedDbStore({ name })
@@ -250,7 +234,10 @@ describe('the IndexedDB schema', () => {
     const name = tempDatabaseName()
     const eight = await openDB(name, 8, {
       upgrade(db) {
-        db.createObjectStore('cache', { keyPath: 'key' }).createIndex('expiresAt', 'expiresAt')
+        // The whole version 8 layout: the steps after 8 change other stores than the cache too.
+        versionFiveLayout(db)
+        db.createObjectStore('secrets', { keyPath: 'name' })
+        db.createObjectStore('keys', { keyPath: 'id' })
         db.createObjectStore('routes', { keyPath: 'routeId' })
         db.createObjectStore('emitted', { keyPath: 'mark' }).createIndex('routeId', 'routeId')
       },
@@ -287,3 +274,20 @@ describe('the IndexedDB schema', () => {
     }
   })
 })
+
+/** The object stores and indexes of a version 5 database. */
+function versionFiveLayout(db: IDBPDatabase<unknown>) {
+  const runs = db.createObjectStore('runs', { keyPath: 'runId' })
+  for (const index of ['status', 'definitionId']) runs.createIndex(index, [index, 'createdAt'])
+  for (const index of ['updatedAt', 'createdAt', 'wakeAt']) runs.createIndex(index, index)
+  db.createObjectStore('pages', { keyPath: ['runId', 'epoch', 'seq'] })
+  db.createObjectStore('snapshots', { keyPath: ['runId', 'seq'] })
+  db.createObjectStore('outputs', { keyPath: ['runId', 'key'] })
+  db.createObjectStore('definitions', { keyPath: ['id', 'version'] })
+  db.createObjectStore('cache', { keyPath: 'key' }).createIndex('expiresAt', 'expiresAt')
+  db.createObjectStore('schedules', { keyPath: 'scheduleId' })
+  const approvals = db.createObjectStore('approvals', { keyPath: 'approvalId' })
+  approvals.createIndex('status', ['status', 'dueKey', 'createdAt', 'approvalId'])
+  approvals.createIndex('due', ['dueKey', 'createdAt', 'approvalId'])
+  approvals.createIndex('runId', 'runId')
+}
