@@ -9,6 +9,7 @@ import {
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { NEXT_SLICE_MS, SWEEP_EVERY_MS } from '../../src/engine/retention-sweep'
 import { lockName } from '../../src/host/locks'
+import { brokenClock } from '../support/broken-clock'
 import { until } from '../support/engine-fixtures'
 
 const START = Date.UTC(2026, 0, 1)
@@ -118,14 +119,7 @@ describe('retention applied by the leader in the background', () => {
       const broken = new Error('no timers here')
       open(store, START + 2 * DAY, {
         retention: { completed: { maxAgeMs: DAY } },
-        clock: {
-          now: () => inner.now(),
-          clearTimeout: (handle) => inner.clearTimeout(handle),
-          setTimeout: (callback, ms) => {
-            if (ms === NEXT_SLICE_MS) throw broken
-            return inner.setTimeout(callback, ms)
-          },
-        },
+        clock: brokenClock(inner, broken, (ms) => ms === NEXT_SLICE_MS),
       })
       await until(async () => reported.length > 0)
       expect(reported).toEqual([broken])

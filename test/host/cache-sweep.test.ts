@@ -2,6 +2,7 @@ import { memoryStore, simulatedClock } from 'spindle'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { CacheSweep } from '../../src/host/cache-sweep'
 import { EngineScope } from '../../src/host/engine-scope'
+import { brokenClock } from '../support/broken-clock'
 
 const START = Date.UTC(2026, 0, 1)
 
@@ -32,13 +33,7 @@ describe('CacheSweep', () => {
       store,
       scope: new EngineScope(),
       maxBytes: 1_000,
-      clock: {
-        now: () => clock.now(),
-        clearTimeout: (handle) => clock.clearTimeout(handle),
-        setTimeout: () => {
-          throw broken
-        },
-      },
+      clock: brokenClock(clock, broken),
     })
     sweep.start(new AbortController().signal)
     await new Promise((resolve) => setTimeout(resolve, 5))

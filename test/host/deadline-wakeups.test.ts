@@ -6,6 +6,7 @@ import { DeadlineWakeups } from '../../src/host/deadline-wakeups'
 import { EngineScope } from '../../src/host/engine-scope'
 import { faultyStore } from '../store/faulty-store'
 import { runRecord } from '../store/store-fixtures'
+import { brokenClock } from '../support/broken-clock'
 
 const START = Date.UTC(2026, 0, 1)
 
@@ -151,13 +152,7 @@ describe('DeadlineWakeups', () => {
       const term = new AbortController()
       const service = new DeadlineWakeups({
         store: memoryStore(),
-        clock: {
-          now: () => clock.now(),
-          clearTimeout: (handle) => clock.clearTimeout(handle),
-          setTimeout: () => {
-            throw broken
-          },
-        },
+        clock: brokenClock(clock, broken),
         scope: new EngineScope(),
         wake: async () => {},
         leading: () => {},

@@ -9,6 +9,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { runLockName } from '../../src/host/locks'
 import { faultyStore } from '../store/faulty-store'
+import { brokenClock } from '../support/broken-clock'
 import { controllable, def, testEngine, until } from '../support/engine-fixtures'
 
 describe('attempts are recorded before their action starts (guarantee 2)', () => {
@@ -209,14 +210,7 @@ describe('failures with no run to end in are reported, not lost', () => {
       store: memoryStore(),
       recover: false,
       random: () => 0.5,
-      clock: {
-        now: () => clock.now(),
-        clearTimeout: (handle) => clock.clearTimeout(handle),
-        setTimeout: (callback, ms) => {
-          if (ms > 0) throw broken
-          return clock.setTimeout(callback, ms)
-        },
-      },
+      clock: brokenClock(clock, broken, (ms) => ms > 0),
       actions: {
         flaky: () => {
           throw new Error('try again')
