@@ -8,7 +8,7 @@ import {
 } from 'spindle'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { NEXT_SLICE_MS, SWEEP_EVERY_MS } from '../../src/engine/retention-sweep'
-import { lockName } from '../../src/host/locks'
+import { lockName, runLockName } from '../../src/host/locks'
 import { brokenClock } from '../support/broken-clock'
 import { until } from '../support/engine-fixtures'
 
@@ -107,6 +107,36 @@ describe('retention applied by the leader in the background', () => {
     await until(async () => (await runIds(store)).length === 20)
     clock.advance(NEXT_SLICE_MS)
     await until(async () => (await runIds(store)).length === 0 && clock.pending === base)
+  })
+
+  it('goes on to the next slice when runs another engine holds kept a slice from filling', async () => {
+    const store = fresh()
+    await endedRuns(store, 60)
+    // Every fifth run is held elsewhere: each slice of 50 keeps some of them.
+    let release = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const holds = Array.from(
+      { length: 12 },
+      (_, i) =>
+        new Promise<void>((taken) => {
+          void navigator.locks.request(runLockName(store.name, `old${i * 5}`), () => {
+            taken()
+            return held
+          })
+        }),
+    )
+    await Promise.all(holds)
+    try {
+      const { clock } = open(store, START + 2 * DAY, { retention: { completed: { maxAgeMs: DAY } } })
+      await until(async () => (await runIds(store)).length < 60)
+      expect(await runIds(store)).not.toHaveLength(12)
+      clock.advance(NEXT_SLICE_MS)
+      await until(async () => (await runIds(store)).length === 12)
+    } finally {
+      release()
+    }
   })
 
   it('reports a next slice the clock cannot arm instead of rejecting the sweep', async () => {
