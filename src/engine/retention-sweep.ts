@@ -2,7 +2,7 @@ import type { HostService } from '../host/services'
 import { reportUnhandledError } from '../runtime/report-unhandled-error'
 import type { Clock, WorkflowEvent } from '../types'
 import type { EngineParts } from './engine-parts'
-import { purgeRuns, type Retention, SLICE } from './run-purge'
+import { purgeSlice, type Retention, SLICE } from './run-purge'
 
 /** Between two sweeps started by runs ending: a run ending sooner than this after a sweep starts none. */
 export const SWEEP_EVERY_MS = 60 * 60_000
@@ -47,8 +47,17 @@ export class RetentionSweep implements HostService {
       handle = undefined
       this.#slice(signal).then(
         (more) => {
-          if (more && !signal.aborted) handle = this.#clock.setTimeout(slice, NEXT_SLICE_MS)
-          else sweeping = false
+          if (!more || signal.aborted) {
+            sweeping = false
+            return
+          }
+          try {
+            handle = this.#clock.setTimeout(slice, NEXT_SLICE_MS)
+          } catch (error) {
+            // No caller holds this continuation: the rest waits for the next sweep.
+            sweeping = false
+            reportUnhandledError(error)
+          }
         },
         (error: unknown) => {
           sweeping = false
@@ -78,12 +87,13 @@ export class RetentionSweep implements HostService {
     sweep()
   }
 
-  /** Deletes one slice; resolves to whether it was full (more may be left). */
+  /** Deletes one slice; resolves to whether to go on: it deleted some, and runs were left beyond it. */
   async #slice(signal: AbortSignal): Promise<boolean> {
     if (signal.aborted) return false
-    const deleted = await this.#parts.scope.run(() =>
-      purgeRuns(this.#parts, undefined, this.#retention, this.#clock.now(), SLICE),
+    const { deleted, more } = await this.#parts.scope.run(() =>
+      purgeSlice(this.#parts, undefined, this.#retention, this.#clock.now(), SLICE),
     )
-    return deleted >= SLICE
+    // A slice that deleted nothing (all held elsewhere) would find the same runs a second later.
+    return more && deleted > 0
   }
 }

@@ -40,21 +40,34 @@ export async function purgeRuns(
   filter: PurgeFilter | undefined,
   retention: Retention,
   now: number,
-  limit = Number.POSITIVE_INFINITY,
 ): Promise<number> {
+  return (await purgeSlice(parts, filter, retention, now, Number.POSITIVE_INFINITY)).deleted
+}
+
+/**
+ * `purgeRuns` of at most `limit` runs; also says whether runs to delete were left beyond it
+ * (`more`), whatever the slice deleted: runs held elsewhere keep a slice from filling.
+ */
+export async function purgeSlice(
+  parts: Pick<EngineParts, 'store' | 'runs' | 'scope' | 'streams'>,
+  filter: PurgeFilter | undefined,
+  retention: Retention,
+  now: number,
+  limit: number,
+): Promise<{ deleted: number; more: boolean }> {
   const { store } = parts
   const candidates = filter ? await selected(store, filter) : await expired(store, retention, now)
-  if (candidates.length === 0) return 0
+  if (candidates.length === 0) return { deleted: 0, more: false }
   const [live, open] = await Promise.all([
     store.listRuns({ status: UNENDED }),
     store.listApprovals({ status: ['open'] }),
   ])
   const kept = new Set<string>([...open.map((a) => a.runId)])
   for (const run of live) if (run.parentRunId !== undefined) kept.add(run.parentRunId)
-  const ids = candidates
-    .filter((runId) => !kept.has(runId) && parts.runs.get(runId) === undefined)
-    .slice(0, limit)
-  if (filter?.dryRun) return ids.length
+  const deletable = candidates.filter((runId) => !kept.has(runId) && parts.runs.get(runId) === undefined)
+  const ids = deletable.slice(0, limit)
+  const more = deletable.length > ids.length
+  if (filter?.dryRun) return { deleted: ids.length, more }
   let deleted = 0
   for (let i = 0; i < ids.length; i += SLICE) {
     parts.scope.check()
@@ -63,7 +76,7 @@ export async function purgeRuns(
     for (const runId of gone) parts.streams.forget(runId)
     deleted += gone.length
   }
-  return deleted
+  return { deleted, more }
 }
 
 /**

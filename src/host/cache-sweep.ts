@@ -68,11 +68,18 @@ export class CacheSweep implements HostService {
   }
 
   #arm(at: number, term: AbortSignal): void {
-    this.#armedAt = at
-    this.#timer.arm(at, () => {
+    try {
+      this.#timer.arm(at, () => {
+        this.#armedAt = undefined
+        this.#sweep(term)
+      })
+      this.#armedAt = at
+    } catch (error) {
+      // Armed from a sweep's continuation, which has no caller to hold the failure: the
+      // entries stay (never used once expired) until a later put or term sweeps them.
       this.#armedAt = undefined
-      this.#sweep(term)
-    })
+      reportUnhandledError(error)
+    }
   }
 
   #sweep(term: AbortSignal): void {

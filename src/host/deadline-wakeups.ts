@@ -111,7 +111,13 @@ export class DeadlineWakeups implements HostService {
       this.#timer.disarm()
       return
     }
-    this.#timer.arm(earliest.wakeAt, () => this.#fire())
+    try {
+      this.#timer.arm(earliest.wakeAt, () => this.#fire())
+    } catch (error) {
+      // Called from a passivation's or a load's continuation, which has no caller to hold it:
+      // the runs stay passive until the next recover() loads them again.
+      reportUnhandledError(error)
+    }
   }
 
   #fire(): void {

@@ -6,9 +6,10 @@ import {
   type Store,
   simulatedClock,
 } from 'spindle'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { NEXT_SLICE_MS, SWEEP_EVERY_MS } from '../../src/engine/retention-sweep'
-import { lockName } from '../../src/host/locks'
+import { lockName, runLockName } from '../../src/host/locks'
+import { brokenClock } from '../support/broken-clock'
 import { until } from '../support/engine-fixtures'
 
 const START = Date.UTC(2026, 0, 1)
@@ -106,6 +107,56 @@ describe('retention applied by the leader in the background', () => {
     await until(async () => (await runIds(store)).length === 20)
     clock.advance(NEXT_SLICE_MS)
     await until(async () => (await runIds(store)).length === 0 && clock.pending === base)
+  })
+
+  it('goes on to the next slice when runs another engine holds kept a slice from filling', async () => {
+    const store = fresh()
+    await endedRuns(store, 60)
+    // Every fifth run is held elsewhere: each slice of 50 keeps some of them.
+    let release = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const holds = Array.from(
+      { length: 12 },
+      (_, i) =>
+        new Promise<void>((taken) => {
+          void navigator.locks.request(runLockName(store.name, `old${i * 5}`), () => {
+            taken()
+            return held
+          })
+        }),
+    )
+    await Promise.all(holds)
+    try {
+      const { clock } = open(store, START + 2 * DAY, { retention: { completed: { maxAgeMs: DAY } } })
+      await until(async () => (await runIds(store)).length < 60)
+      expect(await runIds(store)).not.toHaveLength(12)
+      clock.advance(NEXT_SLICE_MS)
+      await until(async () => (await runIds(store)).length === 12)
+    } finally {
+      release()
+    }
+  })
+
+  it('reports a next slice the clock cannot arm instead of rejecting the sweep', async () => {
+    const reported: unknown[] = []
+    vi.spyOn(globalThis, 'reportError').mockImplementation((error) => reported.push(error))
+    try {
+      const store = fresh()
+      await endedRuns(store, 60)
+      const inner = simulatedClock(START + 2 * DAY)
+      const broken = new Error('no timers here')
+      open(store, START + 2 * DAY, {
+        retention: { completed: { maxAgeMs: DAY } },
+        clock: brokenClock(inner, broken, (ms) => ms === NEXT_SLICE_MS),
+      })
+      await until(async () => reported.length > 0)
+      expect(reported).toEqual([broken])
+      expect(await runIds(store)).toHaveLength(10)
+    } finally {
+      vi.restoreAllMocks()
+    }
   })
 
   it('retention: false deletes nothing in the background; purge() still applies the defaults', async () => {

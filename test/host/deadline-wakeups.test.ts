@@ -6,6 +6,7 @@ import { DeadlineWakeups } from '../../src/host/deadline-wakeups'
 import { EngineScope } from '../../src/host/engine-scope'
 import { faultyStore } from '../store/faulty-store'
 import { runRecord } from '../store/store-fixtures'
+import { brokenClock } from '../support/broken-clock'
 
 const START = Date.UTC(2026, 0, 1)
 
@@ -135,6 +136,30 @@ describe('DeadlineWakeups', () => {
       term.abort()
       await new Promise((resolve) => setTimeout(resolve, 5))
       expect(reported).toEqual([])
+    })
+  })
+
+  describe('when the clock cannot arm a timer', () => {
+    afterEach(() => {
+      vi.restoreAllMocks()
+    })
+
+    it('reports the failure instead of throwing into the passivation that called it', async () => {
+      const reported: unknown[] = []
+      vi.spyOn(globalThis, 'reportError').mockImplementation((error) => reported.push(error))
+      const clock = simulatedClock(START)
+      const broken = new Error('no timers here')
+      const term = new AbortController()
+      const service = new DeadlineWakeups({
+        store: memoryStore(),
+        clock: brokenClock(clock, broken),
+        scope: new EngineScope(),
+        wake: async () => {},
+        leading: () => {},
+      })
+      service.start(term.signal)
+      expect(() => service.passivated('a', START + 1_000)).not.toThrow()
+      expect(reported).toEqual([broken])
     })
   })
 })

@@ -9,6 +9,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { runLockName } from '../../src/host/locks'
 import { faultyStore } from '../store/faulty-store'
+import { brokenClock } from '../support/broken-clock'
 import { controllable, def, testEngine, until } from '../support/engine-fixtures'
 
 describe('attempts are recorded before their action starts (guarantee 2)', () => {
@@ -209,14 +210,7 @@ describe('failures with no run to end in are reported, not lost', () => {
       store: memoryStore(),
       recover: false,
       random: () => 0.5,
-      clock: {
-        now: () => clock.now(),
-        clearTimeout: (handle) => clock.clearTimeout(handle),
-        setTimeout: (callback, ms) => {
-          if (ms > 0) throw broken
-          return clock.setTimeout(callback, ms)
-        },
-      },
+      clock: brokenClock(clock, broken, (ms) => ms > 0),
       actions: {
         flaky: () => {
           throw new Error('try again')
@@ -226,7 +220,10 @@ describe('failures with no run to end in are reported, not lost', () => {
     await engine.register(def({ a: { action: 'flaky', retry: { maxAttempts: 2, initialDelayMs: 1000 } } }))
     await engine.start('wf')
     await engine.idle()
-    expect(reported).toEqual([broken])
+    // Once more when the engine came to lead in time to passivate the run: its wakeup cannot
+    // be armed either (the cause of an unhandled rejection in loaded runs).
+    expect(reported.length).toBeGreaterThan(0)
+    expect(reported.every((error) => error === broken)).toBe(true)
     await engine.close()
   })
 })

@@ -33,23 +33,6 @@ async function versionOneDatabase(name: string, pages: { runId: string; entries:
   db.close()
 }
 
-/** The stores of a version 5 database, as version 5 made them. */
-function versionFiveStores(db: IDBPDatabase<unknown>) {
-  const runs = db.createObjectStore('runs', { keyPath: 'runId' })
-  for (const index of ['status', 'definitionId']) runs.createIndex(index, [index, 'createdAt'])
-  for (const index of ['updatedAt', 'createdAt', 'wakeAt']) runs.createIndex(index, index)
-  db.createObjectStore('pages', { keyPath: ['runId', 'epoch', 'seq'] })
-  db.createObjectStore('snapshots', { keyPath: ['runId', 'seq'] })
-  db.createObjectStore('outputs', { keyPath: ['runId', 'key'] })
-  db.createObjectStore('definitions', { keyPath: ['id', 'version'] })
-  db.createObjectStore('cache', { keyPath: 'key' }).createIndex('expiresAt', 'expiresAt')
-  db.createObjectStore('schedules', { keyPath: 'scheduleId' })
-  const approvals = db.createObjectStore('approvals', { keyPath: 'approvalId' })
-  approvals.createIndex('status', ['status', 'dueKey', 'createdAt', 'approvalId'])
-  approvals.createIndex('due', ['dueKey', 'createdAt', 'approvalId'])
-  approvals.createIndex('runId', 'runId')
-}
-
 describe('the IndexedDB schema', () => {
   it('upgrades a version 1 database: existing data stays readable and outputs are indexed from the journal', async () => {
     const name = tempDatabaseName()
@@ -221,11 +204,7 @@ describe('the IndexedDB schema', () => {
   })
   it('upgrades a version 5 database: its runs stay readable, and secrets start empty and are kept encrypted', async () => {
     const name = tempDatabaseName()
-    const five = await openDB(name, 5, {
-      upgrade(db) {
-        versionFiveStores(db)
-      },
-    })
+    const five = await openDB(name, 5, { upgrade: versionFiveLayout })
     await five.put('runs', runRecord('r1'))
     five.close()
     const store = indexedDbStore({ name })
@@ -255,7 +234,8 @@ describe('the IndexedDB schema', () => {
     const name = tempDatabaseName()
     const eight = await openDB(name, 8, {
       upgrade(db) {
-        versionFiveStores(db)
+        // The whole version 8 layout: the steps after 8 change other stores than the cache too.
+        versionFiveLayout(db)
         db.createObjectStore('secrets', { keyPath: 'name' })
         db.createObjectStore('keys', { keyPath: 'id' })
         db.createObjectStore('routes', { keyPath: 'routeId' })
@@ -286,7 +266,7 @@ describe('the IndexedDB schema', () => {
       const upgraded = await openDB(name)
       const read = upgraded.transaction('cache')
       const indexes = [...read.store.indexNames].sort()
-      // Ended before the close: a connection closing with a transaction open blocks the deletion.
+      // Closed once its transaction is done: a connection still closing blocks the delete below.
       await read.done
       upgraded.close()
       expect(indexes).toEqual(['expiresAt', 'lastUsedAt'])
@@ -297,3 +277,20 @@ describe('the IndexedDB schema', () => {
     }
   })
 })
+
+/** The object stores and indexes of a version 5 database. */
+function versionFiveLayout(db: IDBPDatabase<unknown>) {
+  const runs = db.createObjectStore('runs', { keyPath: 'runId' })
+  for (const index of ['status', 'definitionId']) runs.createIndex(index, [index, 'createdAt'])
+  for (const index of ['updatedAt', 'createdAt', 'wakeAt']) runs.createIndex(index, index)
+  db.createObjectStore('pages', { keyPath: ['runId', 'epoch', 'seq'] })
+  db.createObjectStore('snapshots', { keyPath: ['runId', 'seq'] })
+  db.createObjectStore('outputs', { keyPath: ['runId', 'key'] })
+  db.createObjectStore('definitions', { keyPath: ['id', 'version'] })
+  db.createObjectStore('cache', { keyPath: 'key' }).createIndex('expiresAt', 'expiresAt')
+  db.createObjectStore('schedules', { keyPath: 'scheduleId' })
+  const approvals = db.createObjectStore('approvals', { keyPath: 'approvalId' })
+  approvals.createIndex('status', ['status', 'dueKey', 'createdAt', 'approvalId'])
+  approvals.createIndex('due', ['dueKey', 'createdAt', 'approvalId'])
+  approvals.createIndex('runId', 'runId')
+}
