@@ -104,7 +104,10 @@ export async function fireSchedule(
     listed.length === OCCURRENCES_PER_PASS
       ? countOccurrences(spec, anchor, listed.at(-1)!, now - ON_TIME_MS, OCCURRENCES_PER_PASS).count
       : 0
-  const plan = spec.paused ? { fire: [], missed: ready } : planCatchUp(ready, now, spec.catchUp, newerLate)
+  const delayOf = (time: number) => fireTimeOf(schedule, time) - time
+  const plan = spec.paused
+    ? { fire: [], missed: ready }
+    : planCatchUp(ready, now, spec.catchUp, newerLate, delayOf)
   const going = (spec.overlap ?? 'skip') !== 'allow-all' && (await isGoing(store, schedule.active))
   const overlap = planOverlap(schedule, plan.fire, going)
   const last = ready.at(-1) ?? old.last
