@@ -189,8 +189,10 @@ export class ScheduleService implements HostService {
       // The time the pass looked at: the clock may move during its awaits.
       const now = clock.now()
       const outcomes = await fireSchedule(store, schedule, now, start, cancel)
-      if (term.aborted) return [Number.POSITIVE_INFINITY, false]
+      // Published even when the leadership ended meanwhile: the advance recorded them, so no
+      // later pass will.
       for (const outcome of outcomes) this.#publish(schedule.scheduleId, outcome)
+      if (term.aborted) return [Number.POSITIVE_INFINITY, false]
       schedule = await store.getSchedule(schedule.scheduleId)
       const next = schedule ? this.#nextOf(schedule) : Number.POSITIVE_INFINITY
       const buffers = (schedule?.pending?.length ?? 0) > 0
