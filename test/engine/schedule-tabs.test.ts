@@ -100,6 +100,25 @@ describe('schedules while the app is closed, and across tabs', () => {
     expect(await runIds(two.engine)).toEqual(expected.sort())
   })
 
+  it('schedule.fired reaches the events$ of every tab on the database, once each', async () => {
+    const name = temp.open().name
+    const clock = simulatedClock()
+    const t0 = clock.now()
+    const one = testEngine({ store: temp.open(name), clock })
+    const two = testEngine({ store: temp.open(name), clock })
+    const seen = [scheduleEvents(one.engine), scheduleEvents(two.engine)]
+    await one.engine.register(wf)
+    await two.engine.schedule({ id: 's', workflow: 'wf', everyMs: HOUR })
+    clock.advanceTo(t0 + HOUR)
+    await until(() => seen.every((events) => events.length >= 1))
+    await Promise.all([one.engine.idle(), two.engine.idle()])
+    // Whichever leads, both tabs see the one fire, and only once.
+    for (const events of seen) {
+      expect(events.map((e) => [e.type, e.runId])).toEqual([['schedule.fired', `sched:s:${t0 + HOUR}`]])
+    }
+    await Promise.all([one.engine.close(), two.engine.close()])
+  })
+
   it('asks authorize (schedule, updateSchedule, unschedule) and starts the runs as who set the schedule up', async () => {
     const asked: AccessRequest[] = []
     const { engine, clock, store } = testEngine({
