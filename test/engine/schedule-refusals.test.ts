@@ -1,19 +1,12 @@
-import { type Engine, type EngineEvent, memoryStore, type ScheduleEvent, StorageError } from 'spindle'
+import { type Engine, memoryStore, StorageError } from 'spindle'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { faultyStore } from '../store/faulty-store'
 import { def, testEngines, until } from '../support/engine-fixtures'
+import { scheduleEvents } from '../support/schedule-events'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
 const wf = def({ a: { action: 'noop' } })
-
-function scheduleEvents(engine: Engine) {
-  const seen: ScheduleEvent[] = []
-  engine.events$.subscribe((event: EngineEvent) => {
-    if (event.type === 'schedule.fired' || event.type === 'schedule.missed') seen.push(event)
-  })
-  return seen
-}
 
 const recentOf = async (engine: Engine) => (await engine.listSchedules())[0]?.recent ?? []
 

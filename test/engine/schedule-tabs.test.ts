@@ -1,27 +1,12 @@
-import {
-  type AccessRequest,
-  type Engine,
-  type EngineEvent,
-  ForbiddenError,
-  memoryStore,
-  type ScheduleEvent,
-  simulatedClock,
-} from 'spindle'
+import { type AccessRequest, type Engine, ForbiddenError, memoryStore, simulatedClock } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { tempStores } from '../store/temp-database'
 import { def, testEngines, until } from '../support/engine-fixtures'
+import { scheduleEvents } from '../support/schedule-events'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
 const wf = def({ a: { action: 'noop' } })
-
-function scheduleEvents(engine: Engine) {
-  const seen: ScheduleEvent[] = []
-  engine.events$.subscribe((event: EngineEvent) => {
-    if (event.type === 'schedule.fired' || event.type === 'schedule.missed') seen.push(event)
-  })
-  return seen
-}
 
 const runIds = async (engine: Engine) => (await engine.listRuns()).runs.map((r) => r.runId).sort()
 
