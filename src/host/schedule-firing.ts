@@ -112,12 +112,24 @@ export async function fireSchedule(
   const overlap = planOverlap(schedule, plan.fire, going)
   const last = ready.at(-1) ?? old.last
   if (last === undefined && overlap.start.length === 0) return []
-  if (overlap.cancel !== undefined && cancel) await cancel(overlap.cancel, schedule.principal)
+  const fired: ScheduleOccurrence[] = []
+  let starts = overlap.start
+  if (overlap.cancel !== undefined && cancel) {
+    try {
+      await cancel(overlap.cancel, schedule.principal)
+    } catch (error) {
+      // A cancel refused (`authorize` says no) would be refused at every try: the occurrence
+      // that needed it is missed, as a refused start is, and the running run goes on.
+      if (!isRefusal(error)) throw error
+      const refused = { outcome: 'missed', reason: 'refused', error: toErrorInfo(error) } as const
+      fired.push(...starts.map((scheduledAt): ScheduleOccurrence => ({ scheduledAt, ...refused })))
+      starts = []
+    }
+  }
   const problems: string[] = []
   const input = spec.input && compileScopeTemplate('schedule', spec.input, problems)
   let active = schedule.active
-  const fired: ScheduleOccurrence[] = []
-  for (const scheduledAt of overlap.start) {
+  for (const scheduledAt of starts) {
     const runId = scheduledRunId(scheduleId, scheduledAt)
     try {
       await start({

@@ -7,6 +7,8 @@ import { scheduleEvents } from '../support/schedule-events'
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
 const wf = def({ a: { action: 'noop' } })
+/** A run that goes on until it is sent the signal `go`. */
+const held = def({ gate: { action: 'wait-for-event', params: { event: 'go' } } }, { id: 'held' })
 
 const recentOf = async (engine: Engine) => (await engine.listSchedules())[0]?.recent ?? []
 
@@ -78,5 +80,27 @@ describe('schedule starts that are refused', () => {
       { scheduledAt: t0 + HOUR, outcome: 'started', runId: `sched:s:${t0 + HOUR}` },
     ])
     expect(reported).toHaveLength(2)
+  })
+  it('cancel-other whose cancel authorize refuses: the occurrence is missed, reason refused, and the schedule goes on', async () => {
+    const { engine, clock } = testEngine({ authorize: (request) => request.verb !== 'cancel' })
+    const t0 = clock.now()
+    const reported: unknown[] = []
+    vi.spyOn(globalThis, 'reportError').mockImplementation((error) => reported.push(error))
+    await engine.register(held)
+    await engine.as('ann').schedule({ id: 's', workflow: 'held', everyMs: HOUR, overlap: 'cancel-other' })
+    clock.advance(HOUR)
+    await until(async () => (await recentOf(engine)).length === 1)
+    clock.advance(HOUR)
+    await until(async () => (await recentOf(engine)).length === 2 || reported.length > 0)
+    await engine.idle()
+    expect(reported).toEqual([])
+    expect((await recentOf(engine)).at(-1)).toEqual({
+      scheduledAt: t0 + 2 * HOUR,
+      outcome: 'missed',
+      reason: 'refused',
+      error: expect.objectContaining({ code: 'FORBIDDEN' }),
+    })
+    expect((await engine.getRun(`sched:s:${t0 + HOUR}`))?.status).toBe('running')
+    expect(await engine.getRun(`sched:s:${t0 + 2 * HOUR}`)).toBeUndefined()
   })
 })
