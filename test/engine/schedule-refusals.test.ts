@@ -18,7 +18,7 @@ describe('schedule starts that are refused', () => {
     vi.restoreAllMocks()
   })
 
-  it('a workflow deleted after it was scheduled: each occurrence is missed, reason refused (NOT_FOUND), until it is registered again', async () => {
+  it('a workflow deleted after it was scheduled: each occurrence is missed, reason refused (NOT_FOUND), until it is registered again; it can be paused meanwhile', async () => {
     const { engine, clock } = testEngine()
     const t0 = clock.now()
     const events = scheduleEvents(engine)
@@ -37,6 +37,12 @@ describe('schedule starts that are refused', () => {
       },
     ])
     expect(events.map((e) => [e.type, e.reason])).toEqual([['schedule.missed', 'refused']])
+    // Pausing and resuming need no workflow; any other change does.
+    expect((await engine.updateSchedule('s', { paused: true })).paused).toBe(true)
+    await expect(engine.updateSchedule('s', { everyMs: 2 * HOUR })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    })
+    expect((await engine.updateSchedule('s', { paused: false })).paused).toBe(false)
     await engine.register(wf)
     clock.advance(HOUR)
     await until(async () => (await recentOf(engine)).length === 2)
