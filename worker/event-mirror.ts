@@ -1,5 +1,5 @@
 import { type Observable, Subject, type Subscription } from 'rxjs'
-import { type EngineEvent, isRunEvent } from '../src/types'
+import { type EngineEvent, isRunEvent, type WorkflowEvent } from '../src/types'
 import { EventBatcher } from './event-batcher'
 import type { EventBatch } from './protocol'
 
@@ -13,8 +13,9 @@ const MAX_TRACKED_RUNS = 10_000
  */
 export class EventMirror {
   /**
-   * Events of runs executed by other workers, each once, in the order received, and the schedule
-   * events of the leader (so every tab's `events$` sees its fires).
+   * Events of runs executed by other workers, each once, in the order received. Schedule events
+   * are not mirrored: every engine on the database hears the leader's on the schedules channel
+   * (`ScheduleService`), so its own `events$` has them already.
    */
   readonly remote$ = new Subject<EngineEvent>()
   #received = 0
@@ -33,12 +34,13 @@ export class EventMirror {
     this.#channel.onmessage = ({ data }: MessageEvent<EventBatch>) => {
       if (data?.type !== 'spindle.events') return
       for (const event of data.events) {
-        if (!this.#isNew(event)) continue
+        if (!isRunEvent(event) || !this.#isNew(event)) continue
         this.#received++
         this.remote$.next(event)
       }
     }
     this.#local = local$.subscribe((event) => {
+      if (!isRunEvent(event)) return
       this.#isNew(event)
       this.#batcher.push(event)
     })
@@ -58,9 +60,7 @@ export class EventMirror {
     this.remote$.complete()
   }
 
-  #isNew(event: EngineEvent): boolean {
-    // A schedule event is published once, by the leader that recorded it: nothing to repeat.
-    if (!isRunEvent(event)) return true
+  #isNew(event: WorkflowEvent): boolean {
     const last = this.#seen.get(event.runId)
     if (last !== undefined && event.seq <= last) return false
     // Delete first so the run moves to the end of the insertion order (most recently seen).

@@ -82,7 +82,9 @@ export class ScheduleCalls {
     if ('cron' in patch && !('everyMs' in patch)) delete patched.everyMs
     if ('everyMs' in patch && !('cron' in patch)) delete patched.cron
     checkScheduleSpec('updateSchedule', patched)
-    await this.#admit('updateSchedule', patched, acting)
+    // Pausing or resuming starts nothing: a schedule whose workflow was deleted can be paused.
+    const pausing = Object.keys(patch).every((key) => key === 'paused')
+    await this.#admit('updateSchedule', patched, acting, !pausing)
     // Only the caller's part is written: what the leader recorded since `found` was read stays.
     // The runs start as whoever last set the schedule up.
     const revision = {
@@ -119,13 +121,17 @@ export class ScheduleCalls {
     return (await this.#ctx.store.listSchedules()).map((stored) => this.#infoOf(stored))
   }
 
-  /** Asks `authorize`, then finds the workflow: a schedule of one not registered is `NOT_FOUND`. */
-  async #admit(verb: string, spec: ScheduleSpec, acting: string | undefined): Promise<void> {
+  /**
+   * Asks `authorize`, then (`find`) finds the workflow: a schedule of one not registered is
+   * `NOT_FOUND`.
+   */
+  async #admit(verb: string, spec: ScheduleSpec, acting: string | undefined, find = true): Promise<void> {
     const { scope, access, definitions } = this.#ctx
     if (access.asks) {
       await access.check({ principal: acting, verb, definitionId: spec.workflow })
       scope.check()
     }
+    if (!find) return
     await scope.run(() => definitions.forStart(spec.workflow, spec.version))
     scope.check()
   }

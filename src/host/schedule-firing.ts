@@ -104,17 +104,32 @@ export async function fireSchedule(
     listed.length === OCCURRENCES_PER_PASS
       ? countOccurrences(spec, anchor, listed.at(-1)!, now - ON_TIME_MS, OCCURRENCES_PER_PASS).count
       : 0
-  const plan = spec.paused ? { fire: [], missed: ready } : planCatchUp(ready, now, spec.catchUp, newerLate)
+  const delayOf = (time: number) => fireTimeOf(schedule, time) - time
+  const plan = spec.paused
+    ? { fire: [], missed: ready }
+    : planCatchUp(ready, now, spec.catchUp, newerLate, delayOf)
   const going = (spec.overlap ?? 'skip') !== 'allow-all' && (await isGoing(store, schedule.active))
   const overlap = planOverlap(schedule, plan.fire, going)
   const last = ready.at(-1) ?? old.last
   if (last === undefined && overlap.start.length === 0) return []
-  if (overlap.cancel !== undefined && cancel) await cancel(overlap.cancel, schedule.principal)
+  const fired: ScheduleOccurrence[] = []
+  let starts = overlap.start
+  if (overlap.cancel !== undefined && cancel) {
+    try {
+      await cancel(overlap.cancel, schedule.principal)
+    } catch (error) {
+      // A cancel refused (`authorize` says no) would be refused at every try: the occurrence
+      // that needed it is missed, as a refused start is, and the running run goes on.
+      if (!isRefusal(error)) throw error
+      const refused = { outcome: 'missed', reason: 'refused', error: toErrorInfo(error) } as const
+      fired.push(...starts.map((scheduledAt): ScheduleOccurrence => ({ scheduledAt, ...refused })))
+      starts = []
+    }
+  }
   const problems: string[] = []
   const input = spec.input && compileScopeTemplate('schedule', spec.input, problems)
   let active = schedule.active
-  const fired: ScheduleOccurrence[] = []
-  for (const scheduledAt of overlap.start) {
+  for (const scheduledAt of starts) {
     const runId = scheduledRunId(scheduleId, scheduledAt)
     try {
       await start({

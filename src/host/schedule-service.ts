@@ -43,7 +43,8 @@ export interface ScheduleServiceOptions {
   /**
    * The database's name: the engines on it tell each other of changed schedules on the
    * `BroadcastChannel` `spindle:<db>:schedules`, so the leader hears of a schedule another tab
-   * added. Without it, only this engine's changes are heard.
+   * added, and the leader's `schedule.fired` / `schedule.missed` reach every engine's `publish`.
+   * Without it, only this engine's changes are heard and its outcomes published.
    */
   db?: string
   /** Aborts when the engine closes: the channel closes with it. */
@@ -74,7 +75,12 @@ export class ScheduleService implements HostService {
     this.#timer = new DeadlineTimer(options.clock)
     if (options.db !== undefined && typeof BroadcastChannel === 'function') {
       const channel = new BroadcastChannel(`spindle:${options.db}:schedules`)
-      channel.onmessage = () => this.changed()
+      // Either word that the schedules changed, or an outcome the leader published, which
+      // reaches every engine's `events$`.
+      channel.onmessage = ({ data }: MessageEvent<'changed' | { event: ScheduleEvent }>) => {
+        if (data === 'changed') this.changed()
+        else options.publish(data.event)
+      }
       options.closed?.addEventListener('abort', () => channel.close(), { once: true })
       this.#channel = channel
     }
@@ -189,8 +195,10 @@ export class ScheduleService implements HostService {
       // The time the pass looked at: the clock may move during its awaits.
       const now = clock.now()
       const outcomes = await fireSchedule(store, schedule, now, start, cancel)
-      if (term.aborted) return [Number.POSITIVE_INFINITY, false]
+      // Published even when the leadership ended meanwhile: the advance recorded them, so no
+      // later pass will.
       for (const outcome of outcomes) this.#publish(schedule.scheduleId, outcome)
+      if (term.aborted) return [Number.POSITIVE_INFINITY, false]
       schedule = await store.getSchedule(schedule.scheduleId)
       const next = schedule ? this.#nextOf(schedule) : Number.POSITIVE_INFINITY
       const buffers = (schedule?.pending?.length ?? 0) > 0
@@ -211,7 +219,7 @@ export class ScheduleService implements HostService {
   }
 
   #publish(scheduleId: string, outcome: ScheduleOccurrence): void {
-    this.#o.publish({
+    const event: ScheduleEvent = {
       type: outcome.outcome === 'started' ? 'schedule.fired' : 'schedule.missed',
       scheduleId,
       scheduledAt: outcome.scheduledAt,
@@ -220,7 +228,9 @@ export class ScheduleService implements HostService {
       ...(outcome.reason !== undefined && { reason: outcome.reason }),
       ...(outcome.count !== undefined && { count: outcome.count }),
       ...(outcome.error !== undefined && { error: outcome.error }),
-    })
+    }
+    this.#o.publish(event)
+    if (this.#o.closed?.aborted !== true) this.#channel?.postMessage({ event })
   }
 }
 

@@ -1,27 +1,12 @@
-import {
-  type AccessRequest,
-  type Engine,
-  type EngineEvent,
-  ForbiddenError,
-  memoryStore,
-  type ScheduleEvent,
-  simulatedClock,
-} from 'spindle'
+import { type AccessRequest, type Engine, ForbiddenError, memoryStore, simulatedClock } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { tempStores } from '../store/temp-database'
 import { def, testEngines, until } from '../support/engine-fixtures'
+import { scheduleEvents } from '../support/schedule-events'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
 const wf = def({ a: { action: 'noop' } })
-
-function scheduleEvents(engine: Engine) {
-  const seen: ScheduleEvent[] = []
-  engine.events$.subscribe((event: EngineEvent) => {
-    if (event.type === 'schedule.fired' || event.type === 'schedule.missed') seen.push(event)
-  })
-  return seen
-}
 
 const runIds = async (engine: Engine) => (await engine.listRuns()).runs.map((r) => r.runId).sort()
 
@@ -98,6 +83,25 @@ describe('schedules while the app is closed, and across tabs', () => {
     const expected = [1, 2, 3, 4].map((n) => `sched:s:${t0 + n * HOUR}`)
     expect(schedule!.recent.map((o) => [o.outcome, o.runId])).toEqual(expected.map((id) => ['started', id]))
     expect(await runIds(two.engine)).toEqual(expected.sort())
+  })
+
+  it('schedule.fired reaches the events$ of every tab on the database, once each', async () => {
+    const name = temp.open().name
+    const clock = simulatedClock()
+    const t0 = clock.now()
+    const one = testEngine({ store: temp.open(name), clock })
+    const two = testEngine({ store: temp.open(name), clock })
+    const seen = [scheduleEvents(one.engine), scheduleEvents(two.engine)]
+    await one.engine.register(wf)
+    await two.engine.schedule({ id: 's', workflow: 'wf', everyMs: HOUR })
+    clock.advanceTo(t0 + HOUR)
+    await until(() => seen.every((events) => events.length >= 1))
+    await Promise.all([one.engine.idle(), two.engine.idle()])
+    // Whichever leads, both tabs see the one fire, and only once.
+    for (const events of seen) {
+      expect(events.map((e) => [e.type, e.runId])).toEqual([['schedule.fired', `sched:s:${t0 + HOUR}`]])
+    }
+    await Promise.all([one.engine.close(), two.engine.close()])
   })
 
   it('asks authorize (schedule, updateSchedule, unschedule) and starts the runs as who set the schedule up', async () => {

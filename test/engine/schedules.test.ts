@@ -1,6 +1,7 @@
-import { ArgumentError, type Engine, type EngineEvent, NotFoundError, type ScheduleEvent } from 'spindle'
+import { ArgumentError, type Engine, NotFoundError } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import { def, testEngines, until } from '../support/engine-fixtures'
+import { scheduleEvents } from '../support/schedule-events'
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -10,15 +11,6 @@ const report = def(
   { a: { action: 'transform', params: { value: '${ input }' } } },
   { id: 'report', params: { at: { type: 'number' }, label: { type: 'string' } } },
 )
-
-/** Schedule events seen on `events$`. */
-function scheduleEvents(engine: Engine) {
-  const seen: ScheduleEvent[] = []
-  engine.events$.subscribe((event: EngineEvent) => {
-    if (event.type === 'schedule.fired' || event.type === 'schedule.missed') seen.push(event)
-  })
-  return seen
-}
 
 /** Waits until schedule `id` recorded `count` outcomes (the leader works in the background). */
 async function recorded(engine: Engine, id: string, count: number) {

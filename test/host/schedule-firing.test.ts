@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { jitterOf } from '../../src/core/schedules/jitter'
 import { fireSchedule, type ScheduledStart, scheduledRunId } from '../../src/host/schedule-firing'
 import { memoryStore } from '../../src/store/memory-store'
 import type { StoredSchedule } from '../../src/store/store'
@@ -93,6 +94,20 @@ describe('fireSchedule', () => {
       },
     ])
     expect(runs.size).toBe(1)
+  })
+
+  it('an occurrence held back by its jitter is on time at its fire time, even with catchUp none', async () => {
+    const { pass } = await stored({ everyMs: HOUR, jitterMs: 30 * MINUTE, catchUp: { policy: 'none' } })
+    const { runs, start } = starter()
+    const at = created + HOUR
+    const fireAt = at + jitterOf(scheduledRunId('s', at), 30 * MINUTE)
+    // The delay of this run id is past ON_TIME_MS, which is what the test is about.
+    expect(fireAt - at).toBeGreaterThan(2 * MINUTE)
+    expect(await pass(fireAt - 1, start)).toEqual([])
+    expect(await pass(fireAt, start)).toEqual([
+      { scheduledAt: at, runId: scheduledRunId('s', at), outcome: 'started' },
+    ])
+    expect([...runs.keys()]).toEqual([scheduledRunId('s', at)])
   })
 
   it('records the occurrences of a paused schedule missed, reason paused, and starts none', async () => {

@@ -5,6 +5,7 @@ import { simulatedClock } from '../../src/runtime/timers'
 import { memoryStore } from '../../src/store/memory-store'
 import type { Store } from '../../src/store/store'
 import type { ScheduleEvent, ScheduleSpec } from '../../src/types'
+import { until } from '../support/engine-fixtures'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -112,6 +113,36 @@ describe('ScheduleService', () => {
     await Promise.all([settle(a), settle(b)])
     expect(runs).toHaveLength(1)
     expect(events).toHaveLength(1)
+  })
+
+  it('publishes what a pass recorded even when the leadership ends while it starts the run', async () => {
+    const { clock, store, events, add } = setUp()
+    const t0 = clock.now()
+    await add({ everyMs: HOUR })
+    let release: () => void = () => {}
+    const starting = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    const term = new AbortController()
+    const leader = new ScheduleService({
+      store,
+      clock,
+      start: async () => {
+        // The lock is lost between the start and the schedule's advance.
+        term.abort()
+        await starting
+        return 'started'
+      },
+      publish: (e) => events.push(e),
+    })
+    leader.start(term.signal)
+    clock.advance(HOUR)
+    await until(() => term.signal.aborted)
+    release()
+    await settle(leader)
+    const recorded = (await store.getSchedule('s'))!.recent
+    expect(recorded.map((o) => [o.outcome, o.scheduledAt])).toEqual([['started', t0 + HOUR]])
+    expect(events.map((e) => [e.type, e.scheduledAt])).toEqual([['schedule.fired', t0 + HOUR]])
   })
 
   it('a schedule whose start fails is reported and tried again a minute later; the others fire meanwhile', async () => {

@@ -26,6 +26,9 @@ describe('schedules through the worker', () => {
       await expect(other.schedule({ workflow: 'tick', everyMs: 0 })).rejects.toBeInstanceOf(ArgumentError)
       const inTab = firstValueFrom(tab.events$.pipe(filter(fired)))
       const inOther = firstValueFrom(other.events$.pipe(filter(fired)))
+      const seen: ScheduleEvent[][] = [[], []]
+      tab.events$.pipe(filter(fired)).subscribe((e) => seen[0]!.push(e))
+      other.events$.pipe(filter(fired)).subscribe((e) => seen[1]!.push(e))
       // The first occurrence is `startAt` itself, a moment from now; the next one an hour later.
       const startAt = Date.now() + 300
       const info = await other.schedule({
@@ -44,6 +47,8 @@ describe('schedules through the worker', () => {
       expect((await tab.listRuns()).runs.map((r) => r.runId)).toEqual([a.runId])
       await tab.unschedule('soon')
       expect(await other.listSchedules()).toEqual([])
+      // Once each: neither the engines' schedule channel nor the workers' event mirror repeats it.
+      expect(seen).toEqual([[a], [a]])
       await tab.close()
       await other.close()
     } finally {

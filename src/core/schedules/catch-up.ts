@@ -25,7 +25,8 @@ export interface CatchUpPlan {
  * newest, when set), `none` starts none. Every occurrence not started is returned as missed:
  * nothing is dropped silently. `newerLate`: how many late occurrences come after `due` (a pass
  * that handles the oldest part of a long backlog), which take the places `latest` and `maxRuns`
- * give before any of `due` does.
+ * give before any of `due` does. `delayOf`: each occurrence's jitter; lateness counts from its
+ * fire time (time + jitter), so an occurrence held back by its jitter is not late for it.
  *
  * @example
  * planCatchUp([1, 2, 3], 100_000, { policy: 'latest' }) // { fire: [3], missed: [1, 2] }
@@ -35,11 +36,13 @@ export function planCatchUp(
   now: number,
   catchUp: ScheduleSpec['catchUp'] = {},
   newerLate = 0,
+  delayOf: (time: number) => number = () => 0,
 ): CatchUpPlan {
   const policy = catchUp.policy ?? 'latest'
-  const onTime = due.filter((time) => now - time <= ON_TIME_MS)
+  const isOnTime = (time: number) => now - time - delayOf(time) <= ON_TIME_MS
+  const onTime = due.filter(isOnTime)
   const windowStart = now - (catchUp.windowMs ?? DEFAULT_CATCH_UP_WINDOW_MS)
-  const late = due.filter((time) => now - time > ON_TIME_MS && time >= windowStart)
+  const late = due.filter((time) => !isOnTime(time) && time >= windowStart)
   let caughtUp: number[]
   if (policy === 'none') caughtUp = []
   else if (policy === 'latest') caughtUp = onTime.length > 0 || newerLate > 0 ? [] : late.slice(-1)

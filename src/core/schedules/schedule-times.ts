@@ -8,8 +8,8 @@ export type Timetable = Pick<ScheduleSpec, 'cron' | 'everyMs' | 'timezone' | 'st
  * The occurrences of `timetable` in `(after, upTo]`, oldest first, at most `limit` of them.
  * `everyMs` counts from `anchor` (the spec's `startAt`, else its creation time), so occurrences
  * stay on the same grid however late the engine looks; `cron` is read in `timezone` (default
- * UTC) by croner, which handles the DST changes: a local time skipped by a spring-forward does
- * not occur, one repeated by a fall-back occurs once.
+ * UTC) by croner, which handles the DST changes: a local time skipped by a spring-forward occurs
+ * at the end of the gap, one repeated by a fall-back occurs once.
  *
  * @example
  * occurrencesBetween({ everyMs: 60_000 }, 0, 0, 180_000, 10) // [60000, 120000, 180000]
