@@ -73,3 +73,20 @@ export function executionLog(db: string): {
   channel.onmessage = ({ data }) => executions.push(data)
   return { executions, close: () => channel.close() }
 }
+
+/**
+ * Runs `body` with two tabs: two engine workers on one new IndexedDB database, each connected.
+ * Terminates both and deletes the database afterwards.
+ */
+export async function withTwoTabs(prefix: string, body: (tab: Engine, other: Engine) => Promise<void>) {
+  const db = uniqueDb(prefix)
+  const first = engineWorker({ db, store: 'idb' })
+  const second = engineWorker({ db, store: 'idb' })
+  try {
+    await body(connectEngine(first), connectEngine(second))
+  } finally {
+    first.terminate()
+    second.terminate()
+    await deleteDatabase(db)
+  }
+}

@@ -1,7 +1,6 @@
 import type { WorkflowDefinition } from 'spindle'
-import { connectEngine } from 'spindle/client'
 import { describe, expect, it } from 'vitest'
-import { deleteDatabase, engineWorker, uniqueDb } from './engine-worker'
+import { withTwoTabs } from './engine-worker'
 
 const waiter: WorkflowDefinition = {
   schemaVersion: '2.0',
@@ -18,12 +17,7 @@ const waiter: WorkflowDefinition = {
 
 describe('wait-for-event on emitted events through the worker', () => {
   it('an event emitted in one worker ends the wait of a run the other executes', async () => {
-    const db = uniqueDb('event-waits')
-    const first = engineWorker({ db, store: 'idb' })
-    const second = engineWorker({ db, store: 'idb' })
-    try {
-      const tab = connectEngine(first)
-      const other = connectEngine(second)
+    await withTwoTabs('event-waits', async (tab, other) => {
       await tab.register(waiter)
       const mine = await tab.start('waiter', { orderId: 'A' })
       const theirs = await tab.start('waiter', { orderId: 'B' })
@@ -35,10 +29,6 @@ describe('wait-for-event on emitted events through the worker', () => {
       expect((await tab.getRun(theirs.runId))!.tasks.paid!.status).toBe('waiting')
       await tab.close()
       await other.close()
-    } finally {
-      first.terminate()
-      second.terminate()
-      await deleteDatabase(db)
-    }
+    })
   })
 })

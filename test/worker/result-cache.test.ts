@@ -1,7 +1,6 @@
 import type { WorkflowDefinition } from 'spindle'
-import { connectEngine } from 'spindle/client'
 import { describe, expect, it } from 'vitest'
-import { deleteDatabase, engineWorker, uniqueDb } from './engine-worker'
+import { withTwoTabs } from './engine-worker'
 
 const cached: WorkflowDefinition = {
   schemaVersion: '2.0',
@@ -12,12 +11,7 @@ const cached: WorkflowDefinition = {
 
 describe('the result cache through the worker', () => {
   it("a second tab's run completes from the entry the first tab's run made; clearCache empties it", async () => {
-    const db = uniqueDb('cache')
-    const first = engineWorker({ db, store: 'idb' })
-    const second = engineWorker({ db, store: 'idb' })
-    try {
-      const tab = connectEngine(first)
-      const other = connectEngine(second)
+    await withTwoTabs('cache', async (tab, other) => {
       await tab.register(cached)
       const source = await tab.start('cached', { n: 3 }, { runId: 'source' })
       expect((await tab.wait(source.runId, { timeoutMs: 10_000 })).tasks.t!.output).toBe(3)
@@ -36,10 +30,6 @@ describe('the result cache through the worker', () => {
       expect(types).not.toContain('task.cached')
       await tab.close()
       await other.close()
-    } finally {
-      first.terminate()
-      second.terminate()
-      await deleteDatabase(db)
-    }
+    })
   })
 })

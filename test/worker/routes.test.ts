@@ -1,7 +1,6 @@
 import { ArgumentError, type WorkflowDefinition } from 'spindle'
-import { connectEngine } from 'spindle/client'
 import { describe, expect, it } from 'vitest'
-import { deleteDatabase, engineWorker, uniqueDb } from './engine-worker'
+import { withTwoTabs } from './engine-worker'
 
 const echo: WorkflowDefinition = {
   schemaVersion: '2.0',
@@ -13,12 +12,7 @@ const echo: WorkflowDefinition = {
 
 describe('event routes through the worker', () => {
   it('route, listRoutes, emit and unroute reach the engine; two tabs emitting one event start one run', async () => {
-    const db = uniqueDb('routes')
-    const first = engineWorker({ db, store: 'idb' })
-    const second = engineWorker({ db, store: 'idb' })
-    try {
-      const tab = connectEngine(first)
-      const other = connectEngine(second)
+    await withTwoTabs('routes', async (tab, other) => {
       await tab.register(echo)
       await tab.route({ id: 'r', event: 'order.*', workflow: 'echo', input: { id: '${ event.data.id }' } })
       await expect(tab.route({ event: 'x', workflow: 'echo', when: '(' })).rejects.toBeInstanceOf(
@@ -37,10 +31,6 @@ describe('event routes through the worker', () => {
       expect(await tab.emit({ type: 'order.paid', data: { id: 'A-2' } })).toEqual([])
       await tab.close()
       await other.close()
-    } finally {
-      first.terminate()
-      second.terminate()
-      await deleteDatabase(db)
-    }
+    })
   })
 })

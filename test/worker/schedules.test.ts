@@ -1,8 +1,7 @@
 import { filter, firstValueFrom } from 'rxjs'
 import { ArgumentError, type ScheduleEvent, type WorkflowDefinition } from 'spindle'
-import { connectEngine } from 'spindle/client'
 import { describe, expect, it } from 'vitest'
-import { deleteDatabase, engineWorker, uniqueDb } from './engine-worker'
+import { withTwoTabs } from './engine-worker'
 
 const wf: WorkflowDefinition = {
   schemaVersion: '2.0',
@@ -16,12 +15,7 @@ const fired = (event: { type: string }): event is ScheduleEvent => event.type ==
 
 describe('schedules through the worker', () => {
   it('schedule, listSchedules and unschedule reach the engine; every tab sees the leader fire once', async () => {
-    const db = uniqueDb('schedules')
-    const first = engineWorker({ db, store: 'idb' })
-    const second = engineWorker({ db, store: 'idb' })
-    try {
-      const tab = connectEngine(first)
-      const other = connectEngine(second)
+    await withTwoTabs('schedules', async (tab, other) => {
       await tab.register(wf)
       await expect(other.schedule({ workflow: 'tick', everyMs: 0 })).rejects.toBeInstanceOf(ArgumentError)
       const inTab = firstValueFrom(tab.events$.pipe(filter(fired)))
@@ -51,10 +45,6 @@ describe('schedules through the worker', () => {
       expect(seen).toEqual([[a], [a]])
       await tab.close()
       await other.close()
-    } finally {
-      first.terminate()
-      second.terminate()
-      await deleteDatabase(db)
-    }
+    })
   })
 })
