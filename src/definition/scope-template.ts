@@ -9,8 +9,13 @@ import { scanTemplate } from './template-scanner'
 /** An object whose `${ }` templates read one variable (a schedule's `input` reads `schedule`). */
 export type ScopeTemplate = (value: Record<string, unknown>) => Record<string, unknown>
 
+/** A CEL expression of a scope's environment, compiled once; `evaluate` takes its variables as CEL values. */
+export interface ScopeCel {
+  readonly source: string
+  evaluate(variables: Record<string, unknown>): unknown
+}
+
 type Resolve = (value: Record<string, unknown>) => unknown
-type Compiled = (value: Record<string, unknown>) => unknown
 
 const environments = new Map<string, Environment>()
 
@@ -28,10 +33,44 @@ function environmentOf(name: string): Environment {
 }
 
 /**
+ * Compiles `source` in the environment of the variable `name` (it also names `run`, as the
+ * definitions' one does), or returns its problem in words. Evaluation runs under the step budget;
+ * a failure is an `ExpressionError` naming the source.
+ */
+export function compileScopeCel(name: string, source: string): ScopeCel | string {
+  try {
+    const parsed = environmentOf(name).parse(source)
+    const typed = parsed.check()
+    if (!typed.valid) return locate(typed.error).summary
+    const unsafe = meterExpression(parsed.ast)
+    if (unsafe) return explainProblem(unsafe, source)
+    return {
+      source,
+      evaluate(variables) {
+        try {
+          return fromCel(
+            withBudget(EVALUATION_LIMITS.maxSteps, () => parsed(variables)),
+            source,
+          )
+        } catch (error) {
+          throw new ExpressionError(
+            source,
+            `Expression ${JSON.stringify(source)} failed: ${locate(error).summary}`,
+            { cause: error },
+          )
+        }
+      },
+    }
+  } catch (error) {
+    return locate(error).summary
+  }
+}
+
+/**
  * Compiles `input`, an object whose strings may hold `${ }` templates over the variable `name`
  * (an exact `"${ expr }"` gives the value of any type; pieces inside text interpolate,
- * non-strings as JSON), as a route's `input` over `event` does. `problems` gets one line per bad
- * template, with its path; the result is only to be used when none was added.
+ * non-strings as JSON): a schedule's `input` over `schedule`, a route's over `event`. `problems`
+ * gets one line per bad template, with its path; the result is only to be used when none was added.
  *
  * @example
  * const problems: string[] = []
@@ -70,7 +109,7 @@ function planString(name: string, text: string, path: string, problems: string[]
   }
   const parts = scanned.pieces.map((piece) => {
     if ('text' in piece) return piece.text
-    const compiled = compile(name, piece.source)
+    const compiled = compileScopeCel(name, piece.source)
     if (typeof compiled === 'string') {
       problems.push(`${path}: ${JSON.stringify(piece.source)}: ${compiled}`)
       return piece.source
@@ -78,40 +117,18 @@ function planString(name: string, text: string, path: string, problems: string[]
     return compiled
   })
   if (parts.every((part) => typeof part === 'string')) return () => parts.join('')
-  if (scanned.exact && typeof parts[0] !== 'string') return parts[0] as Compiled
+  const evaluateIn = (part: ScopeCel, scope: Record<string, unknown>) =>
+    part.evaluate({ [name]: toCel(scope) })
+  if (scanned.exact && typeof parts[0] !== 'string') {
+    const only = parts[0] as ScopeCel
+    return (scope) => evaluateIn(only, scope)
+  }
   return (scope) =>
     parts
       .map((part) => {
         if (typeof part === 'string') return part
-        const value = part(scope)
+        const value = evaluateIn(part, scope)
         return typeof value === 'string' ? value : JSON.stringify(value)
       })
       .join('')
-}
-
-/** `source` compiled over the variable `name`, or its problem in words. */
-function compile(name: string, source: string): Compiled | string {
-  try {
-    const parsed = environmentOf(name).parse(source)
-    const typed = parsed.check()
-    if (!typed.valid) return locate(typed.error).summary
-    const unsafe = meterExpression(parsed.ast)
-    if (unsafe) return explainProblem(unsafe, source)
-    return (value) => {
-      try {
-        const result = withBudget(EVALUATION_LIMITS.maxSteps, () => parsed({ [name]: toCel(value) }))
-        return fromCel(result, source)
-      } catch (error) {
-        throw new ExpressionError(
-          source,
-          `Expression ${JSON.stringify(source)} failed: ${locate(error).summary}`,
-          {
-            cause: error,
-          },
-        )
-      }
-    }
-  } catch (error) {
-    return locate(error).summary
-  }
 }
