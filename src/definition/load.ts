@@ -14,7 +14,14 @@ export interface LoadedDefinition {
 }
 
 export type LoadResult =
-  | { ok: true; definition: WorkflowDefinition; migratedFrom?: string; issues: [] }
+  | {
+      ok: true
+      definition: WorkflowDefinition
+      migratedFrom?: string
+      /** The `name` the id was made from, when the definition had no id. */
+      idFromName?: string
+      issues: []
+    }
   | { ok: false; issues: ValidationIssue[] }
 
 /**
@@ -46,14 +53,21 @@ export function loadDefinition(
   for (const issue of [...checkBuiltinParams(definition), ...checkMachineTasks(definition, options.machines)])
     if (!reported.has(issue.path)) issues.push(issue)
   if (issues.length > 0 || !semantic.parts) {
-    const from = migrated.migratedFrom
-    const note = from === undefined ? '' : ` (path in the definition as migrated from schema ${from} to 2.0)`
-    return failure(issues.map((issue) => ({ ...issue, message: issue.message + note })))
+    // Reported where the user wrote it (`steps[0].config`), not in a migrated form they never saw.
+    const sources = migrated.sources
+    return failure(
+      sources ? issues.map((issue) => ({ ...issue, path: sources.sourceOf(issue.path) })) : issues,
+    )
   }
   rememberCompiledParts(definition, semantic.parts)
-  return migrated.migratedFrom === undefined
-    ? { ok: true, definition, issues: [] }
-    : { ok: true, definition, migratedFrom: migrated.migratedFrom, issues: [] }
+  const { migratedFrom, idFromName } = migrated
+  return {
+    ok: true,
+    definition,
+    ...(migratedFrom === undefined ? {} : { migratedFrom }),
+    ...(idFromName === undefined ? {} : { idFromName }),
+    issues: [],
+  }
 }
 
 function failure(issues: ValidationIssue[]): LoadResult {

@@ -1,33 +1,50 @@
 import type { ValidationIssue } from '../errors'
 import { workflowIdFrom } from './ids'
 import { issueAt, show } from './issue-path'
+import { oldRetry, WORKFLOW_RETRY_FIELDS } from './migrate-retry'
 import { migrateSteps } from './migrate-steps'
 import { migrateTaskMap } from './migrate-task-map'
 import { SEMVER } from './semver'
+import { SourcePaths } from './source-paths'
 
 /** The schema version definitions are written in today. */
 export const CURRENT_SCHEMA_VERSION = '2.0'
 
 export type MigrationResult =
-  | { ok: true; definition: Record<string, unknown>; migratedFrom?: string }
+  | {
+      ok: true
+      definition: Record<string, unknown>
+      migratedFrom?: string
+      /** Where the parts of a migrated definition were written, for issue paths. */
+      sources?: SourcePaths
+      /** Set when the id was made from `name` (the definition had none). */
+      idFromName?: string
+    }
   | { ok: false; issues: ValidationIssue[] }
 
-/** Task fields that mark the 1.0 task-map form (agent tasks keyed by name). */
+/** Task fields that mark the older task forms (agent task maps, Python task dicts). */
 const TASK_MAP_MARKERS = [
   'agent_id',
   'execution_mode',
   'conditions',
   'retry_count',
+  'retry_delay',
+  'retry_policy',
   'timeout_seconds',
   'depends_on',
   'dependencies',
+  'handler',
+  'parameters',
 ]
 
 /**
- * Brings a parsed definition to schema 2.0. Two older shapes are read, both schema "1.0":
- * the linear form (`steps: [{ type, name, config, parallel_group }]`) and the task-map form
- * (`tasks: { key: { agent_id, action: "agent_task", conditions, retry_count, timeout_seconds } }`).
- * A 2.0-shaped definition without `schemaVersion` is taken as 2.0. The result is not validated.
+ * Brings a parsed definition to schema 2.0. The older shapes read, all schema "1.0":
+ * the linear form (`steps: [{ type, name, config, parallel_group }]`, or steps written as action
+ * names with `required_state`), and the task forms (`tasks` as a map or a list with `id`: agent
+ * tasks with `agent_id`, `parameters`, `conditions`, `retry_count`, `timeout_seconds`,
+ * `execution_mode`; Python task dicts with `handler`, `dependencies`, `retry_policy`, `timeout`).
+ * Retry and timeout fields at the top level become `defaults`. A 2.0-shaped definition without
+ * `schemaVersion` is taken as 2.0. The result is not validated.
  *
  * @example
  * const result = migrateDefinition({ name: 'Import', steps: [{ type: 'http', name: 'Fetch' }] })
@@ -50,8 +67,9 @@ export function migrateDefinition(doc: Record<string, unknown>): MigrationResult
       ],
     }
   }
-  if (Array.isArray(doc.steps)) return finish(migrateSteps(doc), doc)
-  if (isTaskMapForm(doc, version !== undefined)) return finish(migrateTaskMap(doc), doc)
+  const sources = new SourcePaths()
+  if (Array.isArray(doc.steps)) return finish(migrateSteps(doc, sources), doc, sources)
+  if (isTaskMapForm(doc, version !== undefined)) return finish(migrateTaskMap(doc, sources), doc, sources)
   if (version === undefined)
     return { ok: true, definition: { schemaVersion: CURRENT_SCHEMA_VERSION, ...doc } }
   return {
@@ -60,7 +78,7 @@ export function migrateDefinition(doc: Record<string, unknown>): MigrationResult
       issueAt(
         ['steps'],
         'required',
-        'A schema "1.0" definition lists its steps in "steps" (an array) or its tasks in "tasks" (an object).',
+        'A schema "1.0" definition lists its steps in "steps" (an array) or its tasks in "tasks" (an object or a list).',
       ),
     ],
   }
@@ -68,8 +86,10 @@ export function migrateDefinition(doc: Record<string, unknown>): MigrationResult
 
 function isTaskMapForm(doc: Record<string, unknown>, declaredOld: boolean): boolean {
   const tasks = doc.tasks
-  if (typeof tasks !== 'object' || tasks === null || Array.isArray(tasks)) return false
+  if (Array.isArray(tasks)) return true
+  if (typeof tasks !== 'object' || tasks === null) return false
   if (declaredOld || doc.execution_mode !== undefined) return true
+  if (WORKFLOW_RETRY_FIELDS.some((field) => doc[field] !== undefined)) return true
   return Object.values(tasks).some(
     (task) =>
       typeof task === 'object' &&
@@ -78,10 +98,11 @@ function isTaskMapForm(doc: Record<string, unknown>, declaredOld: boolean): bool
   )
 }
 
-/** Adds `schemaVersion`, `id` and `version` to a migrated body, keeping the other top-level fields. */
+/** Adds `schemaVersion`, `id`, `version`, `params` and `defaults` to a migrated body, keeping the other top-level fields. */
 function finish(
   body: { tasks: Record<string, unknown>; issues: ValidationIssue[]; consumed: readonly string[] },
   doc: Record<string, unknown>,
+  sources: SourcePaths,
 ): MigrationResult {
   const issues = [...body.issues]
   const rest: Record<string, unknown> = {}
@@ -89,8 +110,9 @@ function finish(
     if (key !== 'schemaVersion' && !body.consumed.includes(key)) rest[key] = value
   }
   let id = doc.id
+  const idFromName = id === undefined && typeof doc.name === 'string' ? doc.name : undefined
   if (id === undefined) {
-    id = typeof doc.name === 'string' ? workflowIdFrom(doc.name) : ''
+    id = idFromName === undefined ? '' : workflowIdFrom(idFromName)
     if (id === '') {
       issues.push(
         issueAt(
@@ -101,14 +123,46 @@ function finish(
       )
     }
   }
+  const params = requiredState(doc, issues)
+  if (params !== undefined) rest.params = { ...(rest.params as object), ...params }
+  const { timeout: _perRunOrPerTask, ...workflowRetry } = doc
+  const { retry, timeoutMs } = oldRetry(workflowRetry, [], ['defaults'], issues, sources)
+  if (retry !== undefined || timeoutMs !== undefined) {
+    const defaults = { ...(rest.defaults as object) } as Record<string, unknown>
+    if (retry !== undefined) defaults.retry = { ...(defaults.retry as object), ...retry }
+    if (timeoutMs !== undefined) defaults.timeoutMs = timeoutMs
+    rest.defaults = defaults
+  }
   if (issues.length > 0) return { ok: false, issues }
   const version = doc.version === undefined ? '1.0.0' : semverFrom(doc.version)
   keepDependencyRule(body.tasks)
   return {
     ok: true,
     migratedFrom: '1.0',
+    sources,
+    ...(idFromName === undefined ? {} : { idFromName }),
     definition: { schemaVersion: CURRENT_SCHEMA_VERSION, ...rest, id, version, tasks: body.tasks },
   }
+}
+
+/** `required_state: ["equipment_id"]` (a pipeline's required inputs) → required params of any type. */
+function requiredState(
+  doc: Record<string, unknown>,
+  issues: ValidationIssue[],
+): Record<string, unknown> | undefined {
+  const names = doc.required_state
+  if (names === undefined) return undefined
+  if (!Array.isArray(names) || names.some((name) => typeof name !== 'string' || name === '')) {
+    issues.push(
+      issueAt(
+        ['required_state'],
+        'invalid_type',
+        `required_state is a list of input names; received ${show(names)}.`,
+      ),
+    )
+    return undefined
+  }
+  return Object.fromEntries((names as string[]).map((name) => [name, { type: 'any', required: true }]))
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as v from 'valibot'
 import type { ValidationIssue } from '../errors'
 import { formatPath, listNames } from './issue-path'
+import { type FieldTable, unknownFields } from './unknown-fields'
 
 type Entries = v.ObjectEntries
 
@@ -93,6 +94,17 @@ const paramSpecSchema = strict('a parameter spec', {
   enum: v.optional(v.array(v.unknown(), 'enum must be an array of the allowed values.')),
 })
 
+const compensateSchema = strict('compensate', {
+  action: v.pipe(text('compensate.action'), v.minLength(1, 'compensate.action cannot be empty.')),
+  params: v.optional(paramsSchema),
+})
+
+const cacheSchema = strict('cache', {
+  ttlMs: positive('cache.ttlMs'),
+  key: v.optional(text('cache.key')),
+  scope: v.optional(v.picklist(CACHE_SCOPES, `cache.scope is one of ${CACHE_SCOPES.join(', ')}.`)),
+})
+
 const taskSchema = strict('a task', {
   action: v.pipe(
     text('action'),
@@ -110,38 +122,28 @@ const taskSchema = strict('a task', {
   retry: v.optional(retrySchema),
   timeoutMs: v.optional(positive('timeoutMs')),
   onError: v.optional(onError),
-  compensate: v.optional(
-    strict('compensate', {
-      action: v.pipe(text('compensate.action'), v.minLength(1, 'compensate.action cannot be empty.')),
-      params: v.optional(paramsSchema),
-    }),
-  ),
-  cache: v.optional(
-    strict('cache', {
-      ttlMs: positive('cache.ttlMs'),
-      key: v.optional(text('cache.key')),
-      scope: v.optional(v.picklist(CACHE_SCOPES, `cache.scope is one of ${CACHE_SCOPES.join(', ')}.`)),
-    }),
-  ),
+  compensate: v.optional(compensateSchema),
+  cache: v.optional(cacheSchema),
   expectedDurationMs: v.optional(positive('expectedDurationMs')),
   trigger: v.optional(trigger),
 })
 
+const defaultsSchema = strict('defaults', {
+  timeoutMs: v.optional(positive('defaults.timeoutMs')),
+  retry: v.optional(retrySchema),
+  onError: v.optional(onError),
+})
+
 /** The valibot schema of a schema-2.0 workflow definition (shape and ranges; meaning is checked in `validate.ts`). */
 export const workflowDefinitionSchema = strict('a workflow definition', {
+  $schema: v.optional(text('$schema (the address of the JSON Schema, for editors)')),
   schemaVersion: v.literal('2.0', 'schemaVersion must be "2.0".'),
   id: text('id'),
   version: text('version'),
   name: v.optional(text('name')),
   description: v.optional(text('description')),
   params: v.optional(recordOf(paramSpecSchema, 'params must be an object of parameter specs.')),
-  defaults: v.optional(
-    strict('defaults', {
-      timeoutMs: v.optional(positive('defaults.timeoutMs')),
-      retry: v.optional(retrySchema),
-      onError: v.optional(onError),
-    }),
-  ),
+  defaults: v.optional(defaultsSchema),
   concurrency: v.optional(count('concurrency')),
   expectedDurationMs: v.optional(positive('expectedDurationMs')),
   timeoutMs: v.optional(positive('timeoutMs')),
@@ -160,15 +162,29 @@ export const workflowDefinitionSchema = strict('a workflow definition', {
 export function checkSchema(doc: unknown): ValidationIssue[] {
   const result = v.safeParse(workflowDefinitionSchema, doc)
   if (result.success) return []
-  const seen = new Set<string>()
-  const issues: ValidationIssue[] = []
+  // The strict objects report only their first unknown field: all of them come from one pass.
+  const issues = unknownFields(doc, FIELDS)
+  const seen = new Set<string>(issues.map((issue) => issue.path))
   for (const issue of result.issues) {
+    const code = codeOf(issue)
+    if (code === 'unknown_field') continue
     const path = formatPath((issue.path ?? []).map((item) => item.key as string | number))
     if (seen.has(path)) continue
     seen.add(path)
-    issues.push({ path, code: codeOf(issue), message: issue.message })
+    issues.push({ path, code, message: issue.message })
   }
   return issues
+}
+
+/** The fields each kind of object takes, from the schema itself. */
+const FIELDS: FieldTable = {
+  workflow: Object.keys(workflowDefinitionSchema.entries),
+  task: Object.keys(taskSchema.entries),
+  retry: Object.keys(retrySchema.entries),
+  defaults: Object.keys(defaultsSchema.entries),
+  compensate: Object.keys(compensateSchema.entries),
+  cache: Object.keys(cacheSchema.entries),
+  param: Object.keys(paramSpecSchema.entries),
 }
 
 function codeOf(issue: v.BaseIssue<unknown>): string {

@@ -141,12 +141,7 @@ describe('migrateDefinition: 1.0 linear steps', () => {
   it('reports malformed steps by their original path', () => {
     const issues = issuesOf({
       name: 'bad',
-      steps: [
-        { name: 'no type' },
-        'text',
-        { type: 'noop', config: [1] },
-        { type: 'noop', parallel_group: {} },
-      ],
+      steps: [{ name: 'no type' }, 42, { type: 'noop', config: [1] }, { type: 'noop', parallel_group: {} }],
     })
     expect(issues.map((i) => [i.path, i.code])).toEqual([
       ['steps[0].type', 'required'],
@@ -183,7 +178,7 @@ describe('migrateDefinition: 1.0 linear steps', () => {
     })
   })
 
-  it('reports problems in the migrated definition with a note', () => {
+  it('reports problems in the migrated definition where the user wrote them', () => {
     const loaded = loadDefinition(
       { name: 'Import', steps: [{ type: 'nope', name: 'x' }] },
       { actions: ACTIONS },
@@ -192,9 +187,9 @@ describe('migrateDefinition: 1.0 linear steps', () => {
     if (loaded.ok) return
     expect(loaded.issues).toEqual([
       expect.objectContaining({
-        path: 'tasks.x.action',
+        path: 'steps[0].type',
         code: 'unknown_action',
-        message: expect.stringMatching(/migrated from schema 1.0/),
+        message: expect.stringMatching(/Unknown action "nope"/),
       }),
     ])
   })

@@ -68,7 +68,7 @@ describe('checkSchema', () => {
       ['tasks.a.retry.attempts', 'unknown_field'],
     ])
     expect(issues.find((i) => i.path === 'tasks.a.depends_on')!.message).toMatch(
-      /Unknown field "depends_on" in a task; allowed fields: action, name, .*dependsOn/,
+      /Unknown field "depends_on" in a task; did you mean "dependsOn"\? Allowed fields: action, name, .*dependsOn/,
     )
   })
 
