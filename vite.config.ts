@@ -21,6 +21,7 @@ export default defineConfig({
       'comlink',
       '@marcbachmann/cel-js',
       'valibot',
+      'yaml',
       '@cfworker/json-schema',
       'fast-check',
     ],

@@ -21,6 +21,7 @@ export interface DefaultWorkerOptions
     | 'limits'
     | 'retention'
     | 'cache'
+    | 'actionAliases'
   > {
   /** The IndexedDB database (`indexedDbStore`'s options). Default: `{ name: 'spindle' }`. */
   store?: { name?: string; durability?: 'strict' | 'relaxed' }
@@ -40,6 +41,7 @@ const FIELDS = {
   limits: true,
   retention: true,
   cache: true,
+  actionAliases: true,
 } as const satisfies Record<keyof DefaultWorkerOptions, true>
 
 /**

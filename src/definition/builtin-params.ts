@@ -53,7 +53,7 @@ const delay: ParamsCheck = (params, at, issues) => {
         `delay: params.until must be ms since epoch or an ISO date like "2030-01-31T09:00:00Z"; got ${show(until)}.`,
       )
   } else {
-    const hint = renameHint(params, 'ms') || renameHint(params, 'until')
+    const hint = secondsHint(params) || renameHint(params, 'ms') || renameHint(params, 'until')
     paramIssue(
       issues,
       [...at, 'ms'],
@@ -61,6 +61,15 @@ const delay: ParamsCheck = (params, at, issues) => {
       `delay needs params.ms (a duration in ms) or params.until (ms since epoch or an ISO date); got params ${show(params)}${hint}.`,
     )
   }
+}
+
+/** `{ seconds: 5 }` (or `sec`, `s`): `; write "ms": 5000 instead of "seconds": 5`. */
+function secondsHint(params: Record<string, unknown>): string {
+  const key = ['seconds', 'secs', 'sec', 's'].find((name) => Object.hasOwn(params, name))
+  if (key === undefined) return ''
+  const value = params[key]
+  const ms = typeof value === 'number' ? String(value * 1000) : `<${key} × 1000>`
+  return `; write "ms": ${ms} instead of "${key}": ${show(value)}`
 }
 
 const waitForEvent: ParamsCheck = (params, at, issues) => {

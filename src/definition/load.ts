@@ -38,11 +38,16 @@ export type LoadResult =
  */
 export function loadDefinition(
   raw: unknown,
-  options: { actions: ReadonlySet<string>; machines?: ReadonlySet<string> },
+  options: {
+    actions: ReadonlySet<string>
+    machines?: ReadonlySet<string>
+    /** Older definitions' step types → action names (`EngineOptions.actionAliases`). */
+    aliases?: ReadonlyMap<string, string>
+  },
 ): LoadResult {
   const parsed = parseDefinition(raw)
   if (!parsed.ok) return failure(parsed.issues)
-  const migrated = migrateDefinition(parsed.value)
+  const migrated = migrateDefinition(parsed.value, options.aliases)
   if (!migrated.ok) return failure(migrated.issues)
 
   const definition = migrated.definition as unknown as WorkflowDefinition
@@ -55,8 +60,13 @@ export function loadDefinition(
   if (issues.length > 0 || !semantic.parts) {
     // Reported where the user wrote it (`steps[0].config`), not in a migrated form they never saw.
     const sources = migrated.sources
+    if (!sources) return failure(issues)
     return failure(
-      sources ? issues.map((issue) => ({ ...issue, path: sources.sourceOf(issue.path) })) : issues,
+      issues.map((issue) => ({
+        ...issue,
+        path: sources.sourceOf(issue.path),
+        message: issue.message + aliasHint(definition, issue),
+      })),
     )
   }
   rememberCompiledParts(definition, semantic.parts)
@@ -68,6 +78,18 @@ export function loadDefinition(
     ...(idFromName === undefined ? {} : { idFromName }),
     issues: [],
   }
+}
+
+/**
+ * A migrated step whose type is a built-in's name runs the built-in; when its params do not fit
+ * it, the step type is most likely the app's own: say how to map it to the app's action.
+ */
+function aliasHint(definition: WorkflowDefinition, issue: ValidationIssue): string {
+  if (!issue.code.startsWith('param_')) return ''
+  const id = /^tasks\.([^.[]+)\.params/.exec(issue.path)?.[1]
+  const action = id === undefined ? undefined : definition.tasks?.[id]?.action
+  if (typeof action !== 'string') return ''
+  return ` If "${action}" is a step type of your own, register your action under another name and map the type to it: createEngine({ actions: { 'my-${action}': handler }, actionAliases: { ${JSON.stringify(action)}: 'my-${action}' } }).`
 }
 
 function failure(issues: ValidationIssue[]): LoadResult {

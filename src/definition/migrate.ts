@@ -51,7 +51,10 @@ const TASK_MAP_MARKERS = [
  * // result.definition: { schemaVersion: '2.0', id: 'import', version: '1.0.0', name: 'Import',
  * //                      tasks: { fetch: { action: 'http', name: 'Fetch' } } }, migratedFrom: '1.0'
  */
-export function migrateDefinition(doc: Record<string, unknown>): MigrationResult {
+export function migrateDefinition(
+  doc: Record<string, unknown>,
+  aliases: ReadonlyMap<string, string> = new Map(),
+): MigrationResult {
   const version = doc.schemaVersion
   if (version === CURRENT_SCHEMA_VERSION) return { ok: true, definition: doc }
   const isOld = version === undefined || version === '1.0' || version === '1' || version === 1
@@ -68,8 +71,9 @@ export function migrateDefinition(doc: Record<string, unknown>): MigrationResult
     }
   }
   const sources = new SourcePaths()
-  if (Array.isArray(doc.steps)) return finish(migrateSteps(doc, sources), doc, sources)
-  if (isTaskMapForm(doc, version !== undefined)) return finish(migrateTaskMap(doc, sources), doc, sources)
+  if (Array.isArray(doc.steps)) return finish(migrateSteps(doc, sources), doc, sources, aliases)
+  if (isTaskMapForm(doc, version !== undefined))
+    return finish(migrateTaskMap(doc, sources), doc, sources, aliases)
   if (version === undefined)
     return { ok: true, definition: { schemaVersion: CURRENT_SCHEMA_VERSION, ...doc } }
   return {
@@ -103,6 +107,7 @@ function finish(
   body: { tasks: Record<string, unknown>; issues: ValidationIssue[]; consumed: readonly string[] },
   doc: Record<string, unknown>,
   sources: SourcePaths,
+  aliases: ReadonlyMap<string, string>,
 ): MigrationResult {
   const issues = [...body.issues]
   const rest: Record<string, unknown> = {}
@@ -136,6 +141,7 @@ function finish(
   if (issues.length > 0) return { ok: false, issues }
   const version = doc.version === undefined ? '1.0.0' : semverFrom(doc.version)
   keepDependencyRule(body.tasks)
+  applyAliases(body.tasks, aliases)
   return {
     ok: true,
     migratedFrom: '1.0',
@@ -163,6 +169,24 @@ function requiredState(
     return undefined
   }
   return Object.fromEntries((names as string[]).map((name) => [name, { type: 'any', required: true }]))
+}
+
+/** A step type the app maps to its own action (`actionAliases`) runs that action, compensations too. */
+function applyAliases(tasks: Record<string, unknown>, aliases: ReadonlyMap<string, string>): void {
+  if (aliases.size === 0) return
+  for (const task of Object.values(tasks)) {
+    if (typeof task !== 'object' || task === null) continue
+    const t = task as { action?: unknown; compensate?: { action?: unknown } }
+    if (typeof t.action === 'string' && aliases.has(t.action)) t.action = aliases.get(t.action)
+    const undo = t.compensate
+    if (
+      typeof undo === 'object' &&
+      undo !== null &&
+      typeof undo.action === 'string' &&
+      aliases.has(undo.action)
+    )
+      undo.action = aliases.get(undo.action)
+  }
 }
 
 /**

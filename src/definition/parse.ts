@@ -1,12 +1,13 @@
 import type { ValidationIssue } from '../errors'
 import { issueAt, type PathSegment, show } from './issue-path'
+import { readYaml } from './read-yaml'
 
 /**
  * Limits a definition must stay within. They bound the work (and memory) one untrusted
  * definition can cost before anything looks at its meaning.
  */
 export const DEFINITION_LIMITS = Object.freeze({
-  /** Characters of JSON text. An object source is measured as the JSON it would serialize to. */
+  /** Characters of JSON or YAML text. An object source is measured as the JSON it would serialize to. */
   maxSourceLength: 5 * 1024 * 1024,
   /** Nesting of objects and arrays; the definition object itself is level 1. */
   maxDepth: 32,
@@ -25,7 +26,7 @@ export type ParseResult =
   | { ok: false; issues: ValidationIssue[] }
 
 /**
- * Reads an untrusted definition: a JSON string or a plain object. Returns a deep plain copy
+ * Reads an untrusted definition: JSON or YAML text, or a plain object. Returns a deep plain copy
  * that contains only JSON values, or the list of problems. Nothing in the input is ever
  * evaluated: no getters are called, no reviver, no prototype lookups.
  *
@@ -39,17 +40,23 @@ export function parseDefinition(raw: unknown): ParseResult {
     if (raw.length > DEFINITION_LIMITS.maxSourceLength) {
       return fail(
         'too_large',
-        `The definition is ${raw.length} characters of JSON; the limit is ${DEFINITION_LIMITS.maxSourceLength}. Split it into sub-workflows.`,
+        `The definition is ${raw.length} characters of text; the limit is ${DEFINITION_LIMITS.maxSourceLength}. Split it into sub-workflows.`,
       )
     }
-    try {
-      source = JSON.parse(raw)
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error)
-      if (error instanceof RangeError) {
-        return fail('too_deep', `The JSON nests too deeply to read (${reason}).`)
+    if (looksLikeJson(raw)) {
+      try {
+        source = JSON.parse(raw)
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error)
+        if (error instanceof RangeError) {
+          return fail('too_deep', `The JSON nests too deeply to read (${reason}).`)
+        }
+        return fail('not_json', `The definition is not valid JSON: ${reason}. Fix the JSON syntax.`)
       }
-      return fail('not_json', `The definition is not valid JSON: ${reason}. Fix the JSON syntax.`)
+    } else {
+      const yaml = readYaml(raw)
+      if (!yaml.ok) return yaml
+      source = yaml.value
     }
   }
   try {
@@ -65,6 +72,12 @@ export function parseDefinition(raw: unknown): ParseResult {
   const copier = new PlainCopier()
   const value = copier.copy(source, [], 1) as Record<string, unknown>
   return copier.issues.length > 0 ? { ok: false, issues: copier.issues } : { ok: true, value }
+}
+
+/** JSON text starts with `{` (a definition) or `[`; anything else is read as YAML. */
+function looksLikeJson(text: string): boolean {
+  const first = text.trimStart()[0]
+  return first === '{' || first === '['
 }
 
 /**

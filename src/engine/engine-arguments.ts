@@ -44,6 +44,7 @@ export function checkLimit(value: unknown): number {
 const ENGINE_OPTIONS = {
   store: true,
   actions: true,
+  actionAliases: true,
   maxConcurrentRuns: true,
   defaults: true,
   clock: true,

@@ -23,7 +23,7 @@ import { memoryStore } from '../store/memory-store'
 import type { Store } from '../store/store'
 import type { Alert, Clock, ScheduleEvent, WorkflowEvent } from '../types'
 import { Access } from './access'
-import { actionTable } from './action-table'
+import { actionTable, checkActionAliases } from './action-table'
 import { ApprovalInbox } from './approval-inbox'
 import { DEFAULT_CACHE_MAX_BYTES } from './cache-options'
 import { type ControlContext, callControl } from './call-control'
@@ -97,9 +97,11 @@ export function engineParts(options: EngineOptions): EngineParts {
     scope.signal,
   )
   const actionNames = new Set(actions.keys())
+  const aliases = checkActionAliases(options.actionAliases, actionNames)
   const definitions = new DefinitionRegistry({
     store,
     actions: () => actionNames,
+    aliases,
     machines: new Set(Object.keys(options.machines ?? {})),
     defaults: options.defaults,
     now,

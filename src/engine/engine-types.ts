@@ -53,6 +53,13 @@ export interface EngineOptions {
   store?: Store
   actions?: Record<string, ActionHandler | Action<any, any>>
   /**
+   * Names that definitions in the older forms (`steps` with `type`, task maps, `handler`) use for
+   * actions, mapped to the name the action is registered under: `{ transform: 'etl-transform' }`
+   * runs a migrated step `type: transform` with the app's `etl-transform`, not the built-in
+   * `transform`. Applied when a definition is migrated; a 2.0 definition names its actions itself.
+   */
+  actionAliases?: Record<string, string>
+  /**
    * Runs with work executing at once; more wait as `queued` and start in order. A paused run,
    * and a running one whose tasks all wait (a delay, an event, a retry back-off), do not count;
    * such a run goes on at once when it wakes, even above the limit. Default: unlimited.

@@ -24,6 +24,7 @@ export class DefinitionRegistry {
   readonly #store: Store
   readonly #actions: () => ReadonlySet<string>
   readonly #machines: ReadonlySet<string> | undefined
+  readonly #aliases: ReadonlyMap<string, string> | undefined
   readonly #defaults: EngineDefaults | undefined
   readonly #now: () => number
   readonly #compiled = new Map<string, CompiledWorkflow>()
@@ -33,30 +34,37 @@ export class DefinitionRegistry {
     actions: () => ReadonlySet<string>
     /** The engine's machine names, which `state-machine` tasks may name. */
     machines?: ReadonlySet<string>
+    /** `EngineOptions.actionAliases`: older definitions' step types → action names. */
+    aliases?: ReadonlyMap<string, string>
     defaults: EngineDefaults | undefined
     now: () => number
   }) {
     this.#store = options.store
     this.#actions = options.actions
     this.#machines = options.machines
+    this.#aliases = options.aliases
     this.#defaults = options.defaults
     this.#now = options.now
   }
 
+  #loadOptions() {
+    return { actions: this.#actions(), machines: this.#machines, aliases: this.#aliases }
+  }
+
   validate(definition: unknown): ValidationResult {
-    const loaded = loadDefinition(definition, { actions: this.#actions(), machines: this.#machines })
+    const loaded = loadDefinition(definition, this.#loadOptions())
     return { ok: loaded.ok, issues: loaded.issues }
   }
 
   async register(definition: unknown): Promise<DefinitionInfo> {
-    const loaded = loadDefinition(definition, { actions: this.#actions(), machines: this.#machines })
+    const loaded = loadDefinition(definition, this.#loadOptions())
     if (!loaded.ok) throw new DefinitionError(loaded.issues, { value: definition })
     const def = loaded.definition
     // Compiled here rather than on the first start, but kept only once the store holds this
     // content: a refused register must not change what start() runs.
     const wf = compileWorkflow(def, this.#defaults)
     const existing = await this.#store.getDefinition(def.id, def.version)
-    if (existing) return this.#sameAs(existing, def, wf)
+    if (existing) return this.#sameAs(existing, def, wf, loaded.idFromName)
     const record: StoredDefinition = {
       id: def.id,
       version: def.version,
@@ -74,25 +82,33 @@ export class DefinitionRegistry {
     } catch (error) {
       const winner = await this.#store.getDefinition(def.id, def.version)
       if (!winner) throw error
-      return this.#sameAs(winner, def, wf)
+      return this.#sameAs(winner, def, wf, loaded.idFromName)
     }
     this.#keep(wf)
     return definitionInfo(record)
   }
 
   /** Registering a stored version again: a no-op for the same content, refused for other content. */
-  #sameAs(stored: StoredDefinition, def: WorkflowDefinition, wf: CompiledWorkflow): DefinitionInfo {
+  #sameAs(
+    stored: StoredDefinition,
+    def: WorkflowDefinition,
+    wf: CompiledWorkflow,
+    idFromName: string | undefined,
+  ): DefinitionInfo {
     if (canonicalJson(stored.definition) !== canonicalJson(def)) {
-      throw new DefinitionError(
-        [
-          {
-            path: 'version',
-            code: 'version_exists',
-            message: `Version ${def.version} of "${def.id}" is registered with other content; runs are pinned to it. Bump the version.`,
-          },
-        ],
-        { value: { id: def.id, version: def.version } },
-      )
+      const issue =
+        idFromName === undefined
+          ? {
+              path: 'version',
+              code: 'version_exists',
+              message: `Version ${def.version} of "${def.id}" is registered with other content; runs are pinned to it. Bump the version.`,
+            }
+          : {
+              path: 'name',
+              code: 'id_taken',
+              message: `This definition has no "id", so its id "${def.id}" was made from its name ${JSON.stringify(idFromName)}; version ${def.version} of "${def.id}" is already registered with other content (another definition with the same name?). Give this one an id of its own, like "id": "${def.id}-2" (a-z, 0-9, ".", "_", "-"), or bump "version" if it is a new version of the same workflow.`,
+            }
+      throw new DefinitionError([issue], { value: { id: def.id, version: def.version } })
     }
     if (!this.#compiled.has(keyOf(def))) this.#keep(wf)
     return definitionInfo(stored)

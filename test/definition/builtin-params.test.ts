@@ -23,6 +23,14 @@ describe('built-in params checked at register', () => {
     expect(issuesOf(task(action, params))).toEqual([])
   })
 
+  it('a delay in seconds, and a transform without value, are register-time issues saying what to write', () => {
+    const [seconds] = issuesOf(task('delay', { seconds: 5 }))
+    expect(seconds).toMatchObject({ path: 'tasks.t.params.ms', code: 'param_required' })
+    expect(seconds!.message).toContain('write "ms": 5000 instead of "seconds": 5')
+    const [value] = issuesOf(task('transform', { operations: ['normalize'] }))
+    expect(value).toMatchObject({ path: 'tasks.t.params.value', code: 'param_required' })
+  })
+
   it('says what was written and what to write', () => {
     const [issue] = issuesOf(task('delay', { ms: '5s' }))
     expect(issue!.message).toBe('delay: params.ms must be a number of milliseconds ≥ 0, like 5000; got "5s".')
