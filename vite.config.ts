@@ -22,6 +22,7 @@ export default defineConfig({
       '@marcbachmann/cel-js',
       'valibot',
       'yaml',
+      '@valibot/to-json-schema',
       '@cfworker/json-schema',
       'fast-check',
     ],

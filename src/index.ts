@@ -5,6 +5,7 @@ export { alertFor } from './core/monitor/alerts'
 export { aggregateHealth, computeHealth, healthLevel } from './core/monitor/health'
 export { computeProgress } from './core/monitor/progress'
 export { createRunReplica, type RunReplica, type RunSnapshot } from './core/run-replica'
+export { definitionSchema } from './definition/json-schema'
 export { DEFINITION_LIMITS } from './definition/parse'
 export { createEngine } from './engine/engine'
 export type {

@@ -86,7 +86,8 @@ describe('an app built with Vite on the packed package', () => {
       const results = await page.evaluate(() => (window as { spindleResults?: unknown }).spindleResults)
       expect(results).toEqual({
         names: { argument: 'ArgumentError', unavailable: 'WorkerUnavailableError' },
-        defaultWorker: { status: 'completed', output: 42, actions: true },
+        schema: { title: 'Spindle workflow definition (schema 2.0)', sameAsExport: true },
+        defaultWorker: { status: 'completed', output: 42, actions: true, yaml: 7 },
         ownWorker: {
           status: 'completed',
           output: 42,

@@ -1,7 +1,8 @@
 // A page of an app built on the published package: the default worker, an own worker, and the
 // names of errors after the app's minifier ran. It reports on window.spindleResults.
-import { ArgumentError, WorkerUnavailableError } from 'spindle'
+import { ArgumentError, definitionSchema, WorkerUnavailableError } from 'spindle'
 import { connectEngine } from 'spindle/client'
+import schemaFile from 'spindle/schema.json'
 
 const definition = (id, tasks, output) => ({ schemaVersion: '2.0', id, version: '1.0.0', tasks, output })
 
@@ -20,7 +21,14 @@ async function defaultWorker() {
     )
     const run = await engine.start('builtin')
     const done = await engine.wait(run.runId, { timeoutMs: 10_000 })
-    return { status: done.status, output: done.output, actions: engine.actionNames.includes('transform') }
+    await engine.register('name: From YAML\nsteps:\n  - type: transform\n    config: { value: 7 }\n')
+    const yaml = await engine.wait((await engine.start('from-yaml')).runId, { timeoutMs: 10_000 })
+    return {
+      status: done.status,
+      output: done.output,
+      actions: engine.actionNames.includes('transform'),
+      yaml: yaml.tasks.transform.output,
+    }
   } finally {
     await engine.close()
   }
@@ -60,7 +68,13 @@ function names() {
 }
 
 async function main() {
-  const results = { names: names() }
+  const results = {
+    names: names(),
+    schema: {
+      title: schemaFile.title,
+      sameAsExport: JSON.stringify(schemaFile) === JSON.stringify(definitionSchema),
+    },
+  }
   results.defaultWorker = await defaultWorker()
   results.ownWorker = await ownWorker()
   return results
