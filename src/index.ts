@@ -73,6 +73,7 @@ export type {
   StoredSchedule,
   Wakeup,
 } from './store/store'
+export { templates } from './templates/templates'
 export type {
   Action,
   ActionContext,
@@ -123,6 +124,7 @@ export type {
   TaskView,
   TaskWait,
   TaskWaiting,
+  TemplateInfo,
   ValidationResult,
   WaitOptions,
   WorkflowDefinition,

@@ -107,6 +107,18 @@ export interface ValidationResult {
   issues: ValidationIssue[]
 }
 
+/** A built-in template (`templates`, `listTemplates()`), instantiated with `instantiate(id, params, as?)`. */
+export interface TemplateInfo {
+  id: string
+  name: string
+  description: string
+  /** The template's params: type, default, description, enum; `required` ones have no default. */
+  params: Record<string, ParamSpec>
+  tags: string[]
+  /** The actions the app registers for it (`createEngine({ actions })`); built-ins are not listed. */
+  actions: string[]
+}
+
 export interface DefinitionInfo {
   id: string
   version: string

@@ -28,6 +28,8 @@ export const FORWARDED_METHODS = [
   'getDefinition',
   'listDefinitions',
   'deleteDefinition',
+  'listTemplates',
+  'instantiate',
   'start',
   ...CONTROL_CALLS,
   'getRun',

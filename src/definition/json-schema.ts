@@ -15,21 +15,25 @@ const RETRY: Described = {
 }
 
 const TASK: Described = {
-  action: 'The action the task runs: a built-in (noop, delay, transform, wait-for-event, approval, state-machine, subworkflow, http, file, ai) or one the app registers.',
+  action:
+    'The action the task runs: a built-in (noop, delay, transform, wait-for-event, approval, state-machine, subworkflow, http, file, ai) or one the app registers.',
   name: 'A display name.',
   description: 'What the task does.',
-  params: 'The action\'s params. A string "${ expr }" is the value of a CEL expression; "${ }" pieces inside text are interpolated.',
+  params:
+    'The action\'s params. A string "${ expr }" is the value of a CEL expression; "${ }" pieces inside text are interpolated.',
   dependsOn: 'Ids of the tasks that must end first (see trigger).',
   when: 'CEL: the task runs only when true; otherwise it is skipped.',
   forEach: 'CEL giving a list: the task runs once per item (item, index).',
   concurrency: 'Items of a forEach run at once.',
   retry: 'Retry policy of this task.',
   timeoutMs: 'Time limit of each attempt, in ms.',
-  onError: 'After the last failed attempt: fail the run, skip the task, continue (its output carries the error) or pause the run.',
+  onError:
+    'After the last failed attempt: fail the run, skip the task, continue (its output carries the error) or pause the run.',
   compensate: 'The action that undoes this task when the run rolls back.',
   cache: 'Keep the output for ttlMs and reuse it for the same action, version and params.',
   expectedDurationMs: 'How long the task usually takes, in ms (feeds health).',
-  trigger: 'When the task runs after its dependencies: all-success (default), none-failed, all-done, one-success.',
+  trigger:
+    'When the task runs after its dependencies: all-success (default), none-failed, all-done, one-success.',
 }
 
 const WORKFLOW: Described = {
@@ -61,7 +65,8 @@ function describe(schema: JsonSchema | undefined, described: Described): void {
   if (!properties) return
   for (const [key, text] of Object.entries(described)) {
     const property = properties[key]
-    if (typeof property === 'object' && property !== null) (property as { description?: string }).description = text
+    if (typeof property === 'object' && property !== null)
+      (property as { description?: string }).description = text
   }
 }
 
@@ -79,7 +84,11 @@ function build(): JsonSchema {
   describe(schema, WORKFLOW)
   p.id.pattern = pattern(WORKFLOW_ID)
   p.version.pattern = pattern(SEMVER)
-  describe(p.defaults, { timeoutMs: TASK.timeoutMs!, retry: 'Retry policy of every task.', onError: TASK.onError! })
+  describe(p.defaults, {
+    timeoutMs: TASK.timeoutMs!,
+    retry: 'Retry policy of every task.',
+    onError: TASK.onError!,
+  })
   describe(p.defaults.properties.retry, RETRY)
   const param = p.params.additionalProperties
   describe(param, PARAM)

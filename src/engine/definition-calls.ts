@@ -1,5 +1,6 @@
 import type { DefinitionRegistry } from '../host/definition-registry'
 import type { EngineScope } from '../host/engine-scope'
+import { type InstantiateAs, templateDefinition } from '../templates/catalog'
 import type { DefinitionInfo, ValidationResult, WorkflowDefinition } from '../types'
 import { type Access, definitionIdOf } from './access'
 import { checkId } from './engine-arguments'
@@ -41,6 +42,17 @@ export class DefinitionCalls {
       scope.check()
     }
     return this.#ctx.definitions.register(definition)
+  }
+
+  /** See `Engine.instantiate`: the template's definition, registered as `register` does. */
+  async instantiate(
+    templateId: string,
+    params: Record<string, unknown>,
+    as: InstantiateAs | undefined,
+    acting: string | undefined,
+  ): Promise<DefinitionInfo> {
+    this.#ctx.scope.check()
+    return this.register(templateDefinition(templateId, params, as), acting)
   }
 
   /** See `Engine.getDefinition`. */

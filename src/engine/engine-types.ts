@@ -31,6 +31,7 @@ import type {
   ScheduleInfo,
   ScheduleSpec,
   StartOptions,
+  TemplateInfo,
   ValidationResult,
   WaitOptions,
   WorkflowDefinition,
@@ -199,6 +200,19 @@ export interface Engine {
   validate(definition: unknown): ValidationResult
   getDefinition(id: string, version?: string): Promise<WorkflowDefinition | undefined>
   listDefinitions(): Promise<DefinitionInfo[]>
+  /** The built-in templates (the same as the `templates` export). */
+  listTemplates(): Promise<TemplateInfo[]>
+  /**
+   * Makes the definition of a template from its params and registers it, as `register` does
+   * (authorize verb `register`). `as` names it: id (default: the template's id, or the id made
+   * from `as.name`), version (default 1.0.0), name. Bad params: `InputError` listing every
+   * problem; an unknown template: `NotFoundError`. Nothing is registered then.
+   */
+  instantiate(
+    templateId: string,
+    params?: Record<string, unknown>,
+    as?: { id?: string; version?: string; name?: string },
+  ): Promise<DefinitionInfo>
   deleteDefinition(id: string, version?: string): Promise<void>
 
   start(definitionId: string, input?: Record<string, unknown>, options?: StartOptions): Promise<RunInfo>

@@ -2,6 +2,7 @@ import { merge } from 'rxjs'
 import type { RunSnapshot } from '../core/run-replica'
 import { TimeoutError } from '../errors'
 import { requestStoragePersistence } from '../storage-persistence'
+import { templateInfos } from '../templates/catalog'
 import type {
   ApprovalFilter,
   ApprovalItem,
@@ -19,6 +20,7 @@ import type {
   ScheduleInfo,
   ScheduleSpec,
   StartOptions,
+  TemplateInfo,
   ValidationResult,
   WaitOptions,
   WorkflowDefinition,
@@ -135,6 +137,18 @@ class SpindleEngine implements Engine {
 
   register(definition: unknown): Promise<DefinitionInfo> {
     return this.#definitionCalls.register(definition, undefined)
+  }
+
+  async listTemplates(): Promise<TemplateInfo[]> {
+    return templateInfos()
+  }
+
+  async instantiate(
+    templateId: string,
+    params: Record<string, unknown> = {},
+    as?: { id?: string; version?: string; name?: string },
+  ): Promise<DefinitionInfo> {
+    return this.#definitionCalls.instantiate(templateId, params, as, undefined)
   }
 
   getDefinition(id: string, version?: string): Promise<WorkflowDefinition | undefined> {
@@ -329,6 +343,8 @@ class SpindleEngine implements Engine {
     const controls: ControlContext = { ...this.#parts.controls, principal }
     const acting: Partial<Engine> = {
       register: (definition) => this.#definitionCalls.register(definition, principal),
+      instantiate: (templateId, params = {}, as) =>
+        this.#definitionCalls.instantiate(templateId, params, as, principal),
       deleteDefinition: (id, version) => this.#definitionCalls.delete(id, version, principal),
       start: async (definitionId, input = {}, options = {}) =>
         this.#parts.scope.run(() => startRun(this.#parts.starting, definitionId, input, options, principal)),

@@ -1,8 +1,9 @@
 import { Validator } from '@cfworker/json-schema'
-import { definitionSchema } from 'spindle'
+import { definitionSchema, templates } from 'spindle'
 import { describe, expect, it } from 'vitest'
 import readme from '../../README.md?raw'
 import { loadDefinition } from '../../src/definition/load'
+import { templateDefinition } from '../../src/templates/catalog'
 import { ACTIONS, designExample } from './definitions'
 import { SEED_EXAMPLES } from './seed-examples'
 
@@ -23,7 +24,7 @@ function readmeDefinitions(): Record<string, unknown>[] {
   })
 }
 
-/** Every 2.0 definition the examples give: DESIGN's, the README's, each older form as migrated. */
+/** Every 2.0 definition the examples give: DESIGN's, the README's, each older form as migrated, each template's. */
 function exampleDefinitions(): [string, unknown][] {
   const examples: [string, unknown][] = [['DESIGN.md §2', designExample()]]
   readmeDefinitions().forEach((doc, i) => {
@@ -35,6 +36,11 @@ function exampleDefinitions(): [string, unknown][] {
     const loaded = loadDefinition(example.source, { actions, aliases })
     if (!loaded.ok) throw new Error(`${example.title}: ${JSON.stringify(loaded.issues)}`)
     examples.push([example.title, loaded.definition])
+  }
+  for (const template of templates) {
+    const needed = Object.entries(template.params).filter(([, spec]) => spec.required)
+    const params = Object.fromEntries(needed.map(([name]) => [name, `${name}-value`]))
+    examples.push([`template ${template.id}`, templateDefinition(template.id, params)])
   }
   return examples
 }
