@@ -1,6 +1,20 @@
 export type { OnDeviceModel, OnDevicePrompt } from './actions/builtin-context'
 export { defineAction } from './actions/define-action'
 export { languageModelAdapter, languageModelGlobal } from './actions/language-model-adapter'
+export {
+  type ActionMap,
+  type BuiltinActions,
+  compose,
+  type Expr,
+  expr,
+  type PipelineStep,
+  pipeline,
+  type Ref,
+  type Scope,
+  type TaskOptions,
+  WorkflowBuilder,
+  workflow,
+} from './builder/index'
 export { alertFor } from './core/monitor/alerts'
 export { aggregateHealth, computeHealth, healthLevel } from './core/monitor/health'
 export { computeProgress } from './core/monitor/progress'

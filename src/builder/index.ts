@@ -1,0 +1,5 @@
+export { compose } from './compose'
+export { type PipelineStep, pipeline } from './pipeline'
+export { type Expr, expr, type Ref } from './refs'
+export type { ActionMap, BuiltinActions, Scope, TaskOptions } from './types'
+export { WorkflowBuilder, workflow } from './workflow-builder'
