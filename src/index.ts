@@ -109,6 +109,8 @@ export type {
   HealthLevel,
   HistoryEntry,
   LoggedEvent,
+  MigrationStatus,
+  Migrations,
   ModelInfo,
   ModelSpec,
   OnError,

@@ -107,6 +107,23 @@ export interface ValidationResult {
   issues: ValidationIssue[]
 }
 
+/** `engine.migrations.status()`: stored records by storage format. */
+export interface MigrationStatus {
+  /** The format this engine writes. */
+  formatVersion: number
+  definitions: { current: number; outdated: number }
+  runs: { current: number; outdated: number }
+}
+
+/** `engine.migrations`: report and upgrade records stored in an older format. */
+export interface Migrations {
+  status(): Promise<MigrationStatus>
+  /** Upgrades every stored version of definition `id` and its runs; resolves to the records upgraded. */
+  migrate(id: string): Promise<number>
+  /** Upgrades every outdated record; resolves to the records upgraded. */
+  migrateAll(): Promise<number>
+}
+
 /** A built-in template (`templates`, `listTemplates()`), instantiated with `instantiate(id, params, as?)`. */
 export interface TemplateInfo {
   id: string

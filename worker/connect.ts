@@ -1,7 +1,7 @@
 import { share } from 'rxjs'
 import { approvalFeed } from '../src/core/approval-feed'
 import { ArgumentError } from '../src/errors'
-import type { Engine } from '../src/index'
+import type { Engine, Migrations } from '../src/index'
 import { requestStoragePersistence } from '../src/storage-persistence'
 import { Connection } from './connection'
 import {
@@ -13,7 +13,7 @@ import { trackConnection } from './instrumentation'
 import { offerPageLanguageModel } from './on-device-bridge'
 import { PageMonitor } from './page-monitor'
 import { PageValidator } from './page-validator'
-import { FORWARDED_METHODS, type ForwardedMethod } from './protocol'
+import { FORWARDED_METHODS, type ForwardedMethod, MIGRATION_CALLS } from './protocol'
 import { startDefaultWorker } from './start-default-worker'
 
 export interface ConnectOptions {
@@ -121,6 +121,12 @@ function connect(worker: Worker | undefined, options: ConnectOptions, family: Ma
   for (const method of FORWARDED_METHODS) {
     Object.assign(forwarded, { [method]: (...args: unknown[]) => connection.call(method, args) })
   }
+  const migrations = Object.fromEntries(
+    MIGRATION_CALLS.map((name) => [
+      name,
+      (...args: unknown[]) => connection.call(`migrations.${name}`, args),
+    ]),
+  ) as unknown as Migrations
   const events$ = connection.events().pipe(share())
   const monitor = new PageMonitor({
     events$,
@@ -129,6 +135,7 @@ function connect(worker: Worker | undefined, options: ConnectOptions, family: Ma
   })
   const engine: Engine = {
     ...forwarded,
+    migrations,
     // Known once the worker has described its engine (right after connecting).
     get storeName() {
       return connection.description?.storeName ?? ''

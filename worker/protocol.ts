@@ -1,6 +1,6 @@
 import { CONTROL_CALLS } from '../src/engine/controls'
 import type { ValidationIssue } from '../src/errors'
-import type { Engine, EngineEvent } from '../src/index'
+import type { Engine, EngineEvent, Migrations } from '../src/index'
 import type { DefaultWorkerOptions } from './default-worker-options'
 
 /**
@@ -59,6 +59,13 @@ export const FORWARDED_METHODS = [
 ] as const satisfies readonly (keyof Engine)[]
 
 export type ForwardedMethod = (typeof FORWARDED_METHODS)[number]
+
+/** The calls of `engine.migrations`, forwarded as `migrations.<name>`. */
+export const MIGRATION_CALLS = [
+  'status',
+  'migrate',
+  'migrateAll',
+] as const satisfies readonly (keyof Migrations)[]
 
 /**
  * Posted by the page on the default worker first of all (`connectEngine()` without a worker):

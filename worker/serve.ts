@@ -12,6 +12,7 @@ import {
   type ConnectMessage,
   type EngineDescription,
   FORWARDED_METHODS,
+  MIGRATION_CALLS,
   type StreamMessage,
   type WorkerStats,
 } from './protocol'
@@ -179,6 +180,11 @@ class EngineServer {
   async #call(engine: Engine | { error: unknown }, method: string, args: unknown[]): Promise<CallResult> {
     try {
       if ('error' in engine) throw engine.error
+      const migration = /^migrations\.(\w+)$/.exec(method)?.[1]
+      if (migration !== undefined && (MIGRATION_CALLS as readonly string[]).includes(migration)) {
+        const value = await (engine.migrations as any)[migration](...args)
+        return { ok: true, value }
+      }
       if (!forwarded.has(method) || typeof (engine as any)[method] !== 'function') {
         throw new ArgumentError(
           `Unknown engine method ${JSON.stringify(method)}. Call one of: ${[...forwarded].join(', ')}.`,

@@ -17,6 +17,7 @@ import type {
   ForkOptions,
   Health,
   HistoryEntry,
+  Migrations,
   ModelInfo,
   ModelSpec,
   Progress,
@@ -200,6 +201,12 @@ export interface Engine {
   validate(definition: unknown): ValidationResult
   getDefinition(id: string, version?: string): Promise<WorkflowDefinition | undefined>
   listDefinitions(): Promise<DefinitionInfo[]>
+  /**
+   * Records stored in an older storage format: `status()` counts them, `migrate(id)` upgrades a
+   * definition's versions and runs, `migrateAll()` all (authorize verb `migrate`). A run an
+   * engine executes is skipped (its lock is held) and left for a later call.
+   */
+  readonly migrations: Migrations
   /** The built-in templates (the same as the `templates` export). */
   listTemplates(): Promise<TemplateInfo[]>
   /**

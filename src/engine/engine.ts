@@ -10,6 +10,7 @@ import type {
   DefinitionInfo,
   EmittedEvent,
   HistoryEntry,
+  Migrations,
   ModelInfo,
   RouteInfo,
   RouteSpec,
@@ -36,6 +37,7 @@ import { type EngineParts, engineParts } from './engine-parts'
 import type { Engine, EngineOptions, PurgeFilter, StorageInfo } from './engine-types'
 import { EventLogSweep } from './event-log-sweep'
 import { EventRoutes } from './event-routes'
+import { MigrationCalls } from './migration-calls'
 import { checkPurgeFilter } from './purge-arguments'
 import { recoverOnCreation, recoverRuns } from './recover-runs'
 import { RetentionSweep } from './retention-sweep'
@@ -84,6 +86,8 @@ class SpindleEngine implements Engine {
 
   readonly #parts: EngineParts
   readonly #definitionCalls: DefinitionCalls
+  readonly #migrationCalls: MigrationCalls
+  readonly migrations: Migrations
   readonly #lifecycle: EngineLifecycle
   readonly #secretCalls: SecretCalls
   readonly #routes: EventRoutes
@@ -108,6 +112,8 @@ class SpindleEngine implements Engine {
     this.events$ = merge(parts.events, parts.scheduleEvents)
     this.alerts$ = parts.alerts.asObservable()
     this.#definitionCalls = new DefinitionCalls(parts)
+    this.#migrationCalls = new MigrationCalls(parts)
+    this.migrations = this.#migrationsAs(undefined)
     this.#secretCalls = new SecretCalls(parts)
     this.#routes = new EventRoutes(parts.starting, parts.eventWaits)
     this.#schedules = new ScheduleCalls({ ...parts, changed: () => parts.schedules.announce() })
@@ -137,6 +143,15 @@ class SpindleEngine implements Engine {
 
   register(definition: unknown): Promise<DefinitionInfo> {
     return this.#definitionCalls.register(definition, undefined)
+  }
+
+  #migrationsAs(principal: string | undefined): Migrations {
+    const calls = this.#migrationCalls
+    return {
+      status: () => calls.status(),
+      migrate: (id) => calls.migrate(id, principal),
+      migrateAll: () => calls.migrateAll(principal),
+    }
   }
 
   async listTemplates(): Promise<TemplateInfo[]> {
@@ -343,6 +358,7 @@ class SpindleEngine implements Engine {
     const controls: ControlContext = { ...this.#parts.controls, principal }
     const acting: Partial<Engine> = {
       register: (definition) => this.#definitionCalls.register(definition, principal),
+      migrations: this.#migrationsAs(principal),
       instantiate: (templateId, params = {}, as) =>
         this.#definitionCalls.instantiate(templateId, params, as, principal),
       deleteDefinition: (id, version) => this.#definitionCalls.delete(id, version, principal),

@@ -3,6 +3,7 @@ import { carriedAt, checkpointsOf } from '../core/checkpoints'
 import { validateInput } from '../definition/params'
 import { InputError, InvalidStateError, NotFoundError } from '../errors'
 import type { RunExecutor } from '../runtime/run-executor'
+import { FORMAT_VERSION } from '../store/ports/format-version'
 import type { JournalEntry, RunRecord } from '../store/store'
 import type { CheckpointInfo, ForkOptions } from '../types'
 import { openRun, type RunStartContext } from './run-start'
@@ -63,6 +64,7 @@ export async function forkRun(
     epoch: 1,
     executor: ctx.executorId,
     seq: 0,
+    formatVersion: FORMAT_VERSION,
   }
   const { definitionId, version } = record
   const deadline = timeoutMs === undefined ? {} : { deadline: now + timeoutMs, timeoutMs }

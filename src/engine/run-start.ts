@@ -10,6 +10,7 @@ import type { LiveRuns } from '../host/live-runs'
 import { tryLockRun } from '../host/locks'
 import { type ExecutorHost, RunExecutor } from '../runtime/run-executor'
 import { runInfo } from '../runtime/run-view'
+import { FORMAT_VERSION } from '../store/ports/format-version'
 import type { RunRecord, Store } from '../store/store'
 import type { CompiledWorkflow, RunInfo, StartOptions } from '../types'
 import type { Access } from './access'
@@ -93,6 +94,7 @@ export async function startRun(
     epoch: 1,
     executor: ctx.executorId,
     seq: 0,
+    formatVersion: FORMAT_VERSION,
   }
   const by = principal === undefined ? {} : { by: principal }
   const { executor, first } = await openRun(ctx, wf, record, options.runId !== undefined)

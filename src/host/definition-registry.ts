@@ -5,6 +5,7 @@ import { definitionDigest } from '../definition/definition-digest'
 import { loadDefinition } from '../definition/load'
 import { DefinitionError, InvalidStateError, NotFoundError } from '../errors'
 import { prepareViews } from '../runtime/run-view'
+import { FORMAT_VERSION } from '../store/ports/format-version'
 import type { RunRecord, Store, StoredDefinition } from '../store/store'
 import type {
   CompiledWorkflow,
@@ -72,6 +73,7 @@ export class DefinitionRegistry {
       description: def.description,
       schemaVersion: def.schemaVersion,
       migratedFrom: loaded.migratedFrom,
+      formatVersion: FORMAT_VERSION,
       registeredAt: this.#now(),
       definition: def,
     }

@@ -16,6 +16,16 @@ export function idbDefinitionStore(db: IdbConnection): DefinitionStore {
       })
     },
 
+    setDefinitionFormat(id: string, version: string, formatVersion: number): Promise<boolean> {
+      return db.write('setDefinitionFormat', ['definitions'], async (tx) => {
+        const definitions = tx.objectStore('definitions')
+        const record = await definitions.get([checkKey('definition id', id), checkKey('version', version)])
+        if (!record) return false
+        await definitions.put({ ...record, formatVersion })
+        return true
+      })
+    },
+
     getDefinition(id: string, version?: string): Promise<StoredDefinition | undefined> {
       return db.read('getDefinition', ['definitions'], async (tx) => {
         checkKey('definition id', id)

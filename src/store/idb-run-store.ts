@@ -29,6 +29,16 @@ export function idbRunStore(db: IdbConnection, name: string): RunStore {
       }
     },
 
+    setRunFormat(runId: string, formatVersion: number): Promise<boolean> {
+      return db.write('setRunFormat', ['runs'], async (tx) => {
+        const runs = tx.objectStore('runs')
+        const run = await runs.get(checkKey('runId', runId))
+        if (!run) return false
+        await runs.put({ ...run, formatVersion })
+        return true
+      })
+    },
+
     getRun(runId: string): Promise<RunRecord | undefined> {
       return db.read('getRun', ['runs'], (tx) => tx.objectStore('runs').get(checkKey('runId', runId)))
     },

@@ -33,6 +33,12 @@ export function memoryDefinitionStore(): DefinitionStore {
       return [...definitions.values()].map((r) => structuredClone(r))
     },
 
+    async setDefinitionFormat(id: string, version: string, formatVersion: number): Promise<boolean> {
+      const record = definitions.get(`${id}@${version}`)
+      if (record) record.formatVersion = formatVersion
+      return record !== undefined
+    },
+
     async deleteDefinition(id: string, version?: string): Promise<number> {
       let deleted = 0
       for (const [key, record] of definitions) {

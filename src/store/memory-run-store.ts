@@ -24,6 +24,12 @@ export function memoryRunStore(runs: Map<string, RunRecord>, name: string): RunS
       runs.set(record.runId, structuredClone(record))
     },
 
+    async setRunFormat(runId: string, formatVersion: number): Promise<boolean> {
+      const run = runs.get(runId)
+      if (run) run.formatVersion = formatVersion
+      return run !== undefined
+    },
+
     async getRun(runId: string): Promise<RunRecord | undefined> {
       return structuredClone(runs.get(runId))
     },

@@ -17,6 +17,11 @@ export interface DefinitionStore {
   listDefinitions(): Promise<StoredDefinition[]>
   /** Without `version`: every version. Resolves to the number of versions deleted. */
   deleteDefinition(id: string, version?: string): Promise<number>
+  /**
+   * Records that a stored version is in `formatVersion` (a migration wrote it); the definition
+   * itself is not changed. False when the version is not stored.
+   */
+  setDefinitionFormat(id: string, version: string, formatVersion: number): Promise<boolean>
 }
 
 export interface StoredDefinition {
@@ -26,6 +31,8 @@ export interface StoredDefinition {
   description?: string
   schemaVersion: string
   migratedFrom?: string
+  /** The storage format the record was written in (`FORMAT_VERSION`); absent: format 1. */
+  formatVersion?: number
   registeredAt: number
   definition: WorkflowDefinition
 }

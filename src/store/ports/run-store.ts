@@ -33,6 +33,11 @@ export interface RunStore {
    * that type may be for, found from an index, without reading any other run.
    */
   listEventWaiters(type: string): Promise<string[]>
+  /**
+   * Records that a stored run record is in `formatVersion` (a migration wrote it), changing
+   * nothing else of it, in one transaction. False when there is no such run.
+   */
+  setRunFormat(runId: string, formatVersion: number): Promise<boolean>
 }
 
 /** A passive run and the time it wakes at. */
@@ -59,6 +64,8 @@ export interface RunQuery {
 
 export interface RunRecord {
   runId: string
+  /** The storage format the record was written in (`FORMAT_VERSION`); absent: format 1. */
+  formatVersion?: number
   definitionId: string
   version: string
   /**
