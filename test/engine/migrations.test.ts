@@ -51,7 +51,10 @@ describe('engine.migrations', () => {
     const { runId } = await engine.start('wf')
     await asFormatOne(store)
     expect(await engine.migrations.migrateAll()).toBe(1)
-    expect(await engine.migrations.status()).toMatchObject({ definitions: { outdated: 0 }, runs: { outdated: 1 } })
+    expect(await engine.migrations.status()).toMatchObject({
+      definitions: { outdated: 0 },
+      runs: { outdated: 1 },
+    })
     await engine.pause(runId)
     work.calls[0]!.resolve('done')
     await engine.close()
