@@ -1,4 +1,4 @@
-import { type ActionContext, defineAction, TaskError } from 'spindle'
+import { type ActionContext, type ActionHandler, defineAction, TaskError } from 'spindle'
 import * as v from 'valibot'
 
 /** Resolves after `ms`, or rejects with the abort reason as soon as `signal` aborts. */
@@ -77,3 +77,22 @@ export const flaky = defineAction({
     return { label: name, attempt: ctx.attempt }
   },
 })
+
+/**
+ * Stand-ins for the actions the built-in templates need (`TemplateInfo.actions`): each is busy
+ * for a moment, reports progress and answers with what it was given, so every template runs in
+ * the demo. An assessment (`agent_task` with `task: 'assess'`) scores the priority 0.8.
+ */
+export function templateStandIns(names: readonly string[]): Record<string, ActionHandler> {
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      async (params: Record<string, unknown>, ctx: ActionContext) => {
+        await sleep(400, ctx.signal)
+        ctx.progress(1, name)
+        if (name === 'agent_task' && params.task === 'assess') return { priority: 0.8 }
+        return { action: name, done: true }
+      },
+    ]),
+  )
+}

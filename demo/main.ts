@@ -4,13 +4,18 @@
  */
 
 import { auditTime } from 'rxjs'
+import type { DefinitionInfo } from 'spindle'
 import { connectEngine } from 'spindle/client'
+import { DefinitionEditor } from './definition-editor'
+import { DefinitionsPanel } from './definitions-panel'
 import { el } from './element'
 import { errorText } from './format'
 import { RunList } from './run-list'
 import { RunPanel } from './run-panel'
 import { type Sample, samples } from './samples'
+import { TemplatesGallery } from './templates-gallery'
 import './style.css'
+import './studio.css'
 
 /** Statuses of a run that is not over yet. */
 const UNFINISHED = ['running', 'queued', 'paused'] as const
@@ -69,6 +74,19 @@ async function main(): Promise<void> {
   const refused = registered.find((result) => result.status === 'rejected')
   if (refused) report(refused.reason)
   required('samples').replaceChildren(...samples.map(sampleButton))
+  const started = (runId: string) => {
+    runs.refresh().then(() => select(runId), report)
+  }
+  const definitions = new DefinitionsPanel(engine, required('definitions'), started)
+  const showDefinition = (info: DefinitionInfo) => {
+    definitions
+      .refresh()
+      .then(() => definitions.show(info.id))
+      .catch(report)
+  }
+  new DefinitionEditor(engine, required('definition-editor'), showDefinition)
+  const gallery = new TemplatesGallery(engine, required('templates'), showDefinition)
+  await Promise.all([definitions.refresh(), gallery.load()])
   engine.events$.pipe(auditTime(250)).subscribe({ next: () => runs.refresh().catch(report), error: report })
   const listed = await runs.refresh()
   const [unfinished] = (await engine.listRuns({ status: [...UNFINISHED], limit: 1 })).runs

@@ -204,3 +204,70 @@ describe('the demo page', () => {
     expect(errors).toEqual([])
   })
 })
+
+describe('definitions and templates in the demo', () => {
+  it('instantiates a template from its form, starts it with run input and runs it to the end', async () => {
+    const { page, errors } = await openDemo()
+    await page.getByTestId('template-troubleshooting').click()
+    await page.getByTestId('param-retries').fill('two')
+    await page.getByTestId('instantiate').click()
+    await expect(page.locator('#template-troubleshooting-retries-problem').textContent()).resolves.toMatch(
+      /not a number/,
+    )
+    await page.getByTestId('param-retries').fill('1')
+    await page.getByTestId('instantiate-id').fill('pump-diagnosis')
+    await page.getByTestId('instantiate').click()
+    await page
+      .getByTestId('instantiate-status')
+      .filter({ hasText: 'Registered pump-diagnosis@1.0.0' })
+      .waitFor()
+
+    // The definition is listed and shown, with a form for its required run input.
+    await page.getByTestId('definition-pump-diagnosis').waitFor()
+    await page.getByTestId('start-definition').click()
+    await page.getByTestId('start-status').filter({ hasText: 'INPUT_INVALID' }).waitFor()
+    await expect(page.locator('#start-pump-diagnosis-symptoms-problem').textContent()).resolves.toMatch(
+      /required/,
+    )
+    await page.getByTestId('param-symptoms').fill('"rattling"')
+    await page.getByTestId('param-equipment_id').fill('"P-7"')
+    await page.getByTestId('start-definition').click()
+    await page.locator('[data-testid="run-panel"][data-status="completed"]').waitFor({ timeout: 30_000 })
+    expect(await taskTable(page)).toMatchObject({
+      analyze_symptoms: 'completed/1',
+      implement_solution: 'completed/1',
+    })
+    expect(errors).toEqual([])
+  })
+
+  it('checks a definition as it is typed, at the path of each problem, and registers it once valid', async () => {
+    const { page, errors } = await openDemo()
+    const editor = page.getByTestId('editor')
+    await expect(page.getByTestId('register').isEnabled()).resolves.toBe(true)
+    await editor.fill(
+      JSON.stringify({
+        schemaVersion: '2.0',
+        id: 'typed',
+        version: '1.0.0',
+        tasks: { a: { action: 'noop' }, b: { action: 'noop', depends_on: ['a'], parameters: {} } },
+      }),
+    )
+    const issue = (path: string) => page.locator(`[data-testid="editor-issue"][data-path="${path}"]`)
+    await issue('tasks.b.depends_on').waitFor()
+    expect(await issue('tasks.b.depends_on').textContent()).toContain('did you mean "dependsOn"?')
+    expect(await issue('tasks.b.parameters').textContent()).toContain('did you mean "params"?')
+    await expect(page.getByTestId('register').isDisabled()).resolves.toBe(true)
+
+    await editor.fill(
+      'name: Typed steps\nsteps:\n  - type: noop\n    name: First\n  - type: transform\n    name: Second\n    config: { value: 2 }\n',
+    )
+    await page.locator('[data-testid="editor-issues"][data-ok="true"]').waitFor({ state: 'attached' })
+    await page.getByTestId('register').click()
+    await page.getByTestId('register-status').filter({ hasText: 'Registered typed-steps@1.0.0' }).waitFor()
+    await page.getByTestId('definition-typed-steps').filter({ hasText: 'from 1.0' }).waitFor()
+    expect(await page.getByTestId('definition-json').textContent()).toContain(
+      '"dependsOn": [\n        "first"',
+    )
+    expect(errors).toEqual([])
+  })
+})
