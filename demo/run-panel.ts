@@ -4,6 +4,7 @@ import { el } from './element'
 import { EventLog } from './event-log'
 import { errorText } from './format'
 import { RunControls } from './run-controls'
+import { RunGraph } from './run-graph'
 import { RunSummary } from './run-summary'
 import { TaskList } from './task-list'
 import './run-panel.css'
@@ -58,10 +59,12 @@ export class RunPanel {
     const summary = new RunSummary(view, definition)
     const controls = new RunControls(engine, runId)
     const tasks = new TaskList(view, definition)
+    const graph = new RunGraph(view, definition)
     const log = new EventLog()
     this.#root.replaceChildren(
       summary.element,
       controls.element,
+      graph.element,
       el('div', { class: 'run-body' }, tasks.element, log.element),
     )
     this.#root.dataset.status = view.status
@@ -72,7 +75,9 @@ export class RunPanel {
       share(),
     )
     const apply = (event: WorkflowEvent) => {
-      if (log.add(event)) tasks.observe(event)
+      if (!log.add(event)) return
+      tasks.observe(event)
+      graph.observe(event)
     }
     // Live events that arrive while the journal is read wait for it, so the log stays in order.
     let backlog: WorkflowEvent[] | undefined = []
@@ -88,6 +93,7 @@ export class RunPanel {
     const onProgress = (progress: Progress) => {
       summary.progress(progress)
       tasks.update(progress)
+      graph.update(progress)
       controls.update(progress)
       this.#root.dataset.status = progress.status
       if (progress.status === status) return

@@ -237,6 +237,14 @@ describe('definitions and templates in the demo', () => {
       analyze_symptoms: 'completed/1',
       implement_solution: 'completed/1',
     })
+    // The run's graph: the five steps, each drawn completed.
+    const nodes = page.getByTestId('graph-node')
+    await page
+      .locator('[data-testid="graph-node"][data-task-id="implement_solution"][data-status="completed"]')
+      .waitFor()
+    expect(await nodes.evaluateAll((all) => all.map((n) => (n as SVGElement).dataset.status))).toEqual(
+      Array(5).fill('completed'),
+    )
     expect(errors).toEqual([])
   })
 
