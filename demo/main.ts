@@ -6,6 +6,7 @@
 import { auditTime } from 'rxjs'
 import type { DefinitionInfo } from 'spindle'
 import { connectEngine } from 'spindle/client'
+import { ApprovalsInbox } from './approvals-inbox'
 import { DefinitionEditor } from './definition-editor'
 import { DefinitionsPanel } from './definitions-panel'
 import { el } from './element'
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
       .catch(report)
   }
   new DefinitionEditor(engine, required('definition-editor'), showDefinition)
+  new ApprovalsInbox(engine, required('approvals'), report)
   const gallery = new TemplatesGallery(engine, required('templates'), showDefinition)
   await Promise.all([definitions.refresh(), gallery.load()])
   engine.events$.pipe(auditTime(250)).subscribe({ next: () => runs.refresh().catch(report), error: report })

@@ -137,10 +137,48 @@ const orderReview: WorkflowDefinition = {
   output: 'tasks.ship.output',
 }
 
+const expenseApproval: WorkflowDefinition = {
+  schemaVersion: '2.0',
+  id: 'expense-approval',
+  version: '1.0.0',
+  name: 'Expense approval',
+  description: 'Check an expense, then wait for alice or bob to approve it with a limit',
+  params: { amount: { type: 'number', default: 480 }, purpose: { type: 'string', default: 'conference' } },
+  tasks: {
+    check: { action: 'work', name: 'Check receipt', params: { ms: 600, label: 'check receipt' } },
+    approve: {
+      action: 'approval',
+      name: 'Approve',
+      dependsOn: ['check'],
+      params: {
+        title: "${ 'Expense of ' + string(input.amount) + ' for ' + input.purpose }",
+        data: '${ input }',
+        form: {
+          type: 'object',
+          required: ['limit'],
+          properties: {
+            limit: { type: 'integer', minimum: 1, description: 'The most that may be paid out' },
+          },
+        },
+        levels: [{ approvers: ['alice', 'bob'] }],
+      },
+    },
+    pay: {
+      action: 'transform',
+      name: 'Pay out',
+      dependsOn: ['approve'],
+      when: 'tasks.approve.output.approved',
+      params: { value: "${ {'paid': input.amount, 'by': tasks.approve.output.by} }" },
+    },
+  },
+  output: 'tasks.pay.output',
+}
+
 /** The samples, in the order of their buttons. */
 export const samples: readonly Sample[] = [
   { definition: photoPipeline, input: { album: 'holiday' }, shows: 'fan-out and join' },
   { definition: flakySync, input: {}, shows: 'failure, back-off, retry' },
   { definition: nightlyReport, input: {}, shows: 'survives a reload' },
   { definition: orderReview, input: { total: 1250 }, shows: 'when and forEach' },
+  { definition: expenseApproval, input: {}, shows: 'an approval with a form' },
 ]

@@ -107,7 +107,7 @@ async function taskTable(page: Page): Promise<Record<string, string>> {
 describe('the demo page', () => {
   it('runs the fan-out sample to 100% and shows a refused call', async () => {
     const { page, errors } = await openDemo()
-    await expect(page.getByTestId('samples').getByRole('button').count()).resolves.toBe(4)
+    await expect(page.getByTestId('samples').getByRole('button').count()).resolves.toBe(5)
 
     await page.getByTestId('start-photo-pipeline').click()
     await page
@@ -276,6 +276,27 @@ describe('definitions and templates in the demo', () => {
     expect(await page.getByTestId('definition-json').textContent()).toContain(
       '"dependsOn": [\n        "first"',
     )
+    expect(errors).toEqual([])
+  })
+
+  it('decides an approval from the inbox: a refused principal sees the error, an approver with the form ends the run', async () => {
+    const { page, errors } = await openDemo()
+    await page.getByTestId('start-expense-approval').click()
+    const item = page.locator('[data-testid="approval"][data-task-id="approve"]')
+    await item.waitFor({ timeout: 20_000 })
+    expect(await item.locator('h3').textContent()).toBe('Expense of 480 for conference')
+    await page.getByTestId('inbox-principal').fill('mallory')
+    await item.getByTestId('param-limit').fill('500')
+    await item.getByTestId('approve').click()
+    await item.getByTestId('approval-status').filter({ hasText: 'FORBIDDEN' }).waitFor()
+
+    await page.getByTestId('inbox-principal').fill('alice')
+    await item.getByTestId('param-limit').fill('500')
+    await item.getByTestId('approval-comment').fill('fine')
+    await item.getByTestId('approve').click()
+    await page.locator('[data-testid="run-panel"][data-status="completed"]').waitFor({ timeout: 20_000 })
+    expect(await page.getByTestId('run-result').textContent()).toContain('"by":"alice"')
+    await page.locator('[data-testid="inbox"] .empty').waitFor()
     expect(errors).toEqual([])
   })
 })
