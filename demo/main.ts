@@ -14,7 +14,9 @@ import { errorText } from './format'
 import { RunList } from './run-list'
 import { RunPanel } from './run-panel'
 import { type Sample, samples } from './samples'
+import { StoragePanel } from './storage-panel'
 import { TemplatesGallery } from './templates-gallery'
+import { TriggersPanel } from './triggers-panel'
 import './style.css'
 import './studio.css'
 
@@ -87,9 +89,16 @@ async function main(): Promise<void> {
   }
   new DefinitionEditor(engine, required('definition-editor'), showDefinition)
   new ApprovalsInbox(engine, required('approvals'), report)
+  const triggers = new TriggersPanel(engine, required('triggers'), started)
+  const storage = new StoragePanel(engine, required('storage'))
   const gallery = new TemplatesGallery(engine, required('templates'), showDefinition)
-  await Promise.all([definitions.refresh(), gallery.load()])
+  await Promise.all([definitions.refresh(), gallery.load(), triggers.refresh(), storage.refresh()])
   engine.events$.pipe(auditTime(250)).subscribe({ next: () => runs.refresh().catch(report), error: report })
+  // Schedules fire and runs write: their lists and the storage figures follow every few seconds.
+  engine.events$.pipe(auditTime(2000)).subscribe({
+    next: () => Promise.all([triggers.refresh(), storage.refresh()]).catch(report),
+    error: report,
+  })
   const listed = await runs.refresh()
   const [unfinished] = (await engine.listRuns({ status: [...UNFINISHED], limit: 1 })).runs
   const first = unfinished ?? listed[0]

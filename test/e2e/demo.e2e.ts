@@ -299,4 +299,39 @@ describe('definitions and templates in the demo', () => {
     await page.locator('[data-testid="inbox"] .empty').waitFor()
     expect(errors).toEqual([])
   })
+
+  it('schedules a definition, routes and emits an event, and shows the storage', async () => {
+    const { page, errors } = await openDemo()
+    await page.getByTestId('schedule-every').fill('3600')
+    await page.getByTestId('schedule').click()
+    const schedule = page.getByTestId('schedule-item').filter({ hasText: 'photo-pipeline' })
+    await schedule.waitFor()
+    expect(await schedule.textContent()).toMatch(/every 3600 s · next \d\d:\d\d/)
+    await schedule.getByTestId('schedule-toggle').click()
+    await page.locator('[data-testid="schedule-item"][data-paused="true"]').waitFor()
+
+    await page.getByTestId('route').click()
+    await page.getByTestId('route-item').filter({ hasText: 'order.* → order-review' }).waitFor()
+    await page.getByTestId('emit').click()
+    await page
+      .getByTestId('trigger-status')
+      .filter({ hasText: 'Emitted order.paid: 1 run(s) started' })
+      .waitFor()
+    await page.locator('[data-testid="run-panel"][data-status="completed"]').waitFor({ timeout: 20_000 })
+    expect(await page.getByTestId('run-result').textContent()).toContain('"reviewed":true')
+
+    await page.getByTestId('emit-type').fill('nobody.listens')
+    await page.getByTestId('emit').click()
+    await page.getByTestId('trigger-status').filter({ hasText: '0 run(s) started' }).waitFor()
+    await page.getByTestId('schedule-every').fill('-5')
+    await page.getByTestId('schedule').click()
+    await page.getByTestId('trigger-status').filter({ hasText: 'INVALID_ARGUMENT' }).waitFor()
+
+    await expect(page.getByTestId('online').textContent()).resolves.toBe('Online')
+    await page
+      .getByTestId('storage-records')
+      .filter({ hasText: /runs \d+/ })
+      .waitFor()
+    expect(errors).toEqual([])
+  })
 })
