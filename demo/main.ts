@@ -81,10 +81,14 @@ async function main(): Promise<void> {
     runs.refresh().then(() => select(runId), report)
   }
   const definitions = new DefinitionsPanel(engine, required('definitions'), started)
+  const listed = (infos: DefinitionInfo[]) => runs.definitions([...new Set(infos.map((d) => d.id))])
   const showDefinition = (info: DefinitionInfo) => {
     definitions
       .refresh()
-      .then(() => definitions.show(info.id))
+      .then((infos) => {
+        listed(infos)
+        return definitions.show(info.id)
+      })
       .catch(report)
   }
   new DefinitionEditor(engine, required('definition-editor'), showDefinition)
@@ -92,16 +96,22 @@ async function main(): Promise<void> {
   const triggers = new TriggersPanel(engine, required('triggers'), started)
   const storage = new StoragePanel(engine, required('storage'))
   const gallery = new TemplatesGallery(engine, required('templates'), showDefinition)
-  await Promise.all([definitions.refresh(), gallery.load(), triggers.refresh(), storage.refresh()])
+  const [infos] = await Promise.all([
+    definitions.refresh(),
+    gallery.load(),
+    triggers.refresh(),
+    storage.refresh(),
+  ])
+  listed(infos)
   engine.events$.pipe(auditTime(250)).subscribe({ next: () => runs.refresh().catch(report), error: report })
   // Schedules fire and runs write: their lists and the storage figures follow every few seconds.
   engine.events$.pipe(auditTime(2000)).subscribe({
     next: () => Promise.all([triggers.refresh(), storage.refresh()]).catch(report),
     error: report,
   })
-  const listed = await runs.refresh()
+  const latest = await runs.refresh()
   const [unfinished] = (await engine.listRuns({ status: [...UNFINISHED], limit: 1 })).runs
-  const first = unfinished ?? listed[0]
+  const first = unfinished ?? latest[0]
   if (first) select(first.runId)
   document.body.dataset.ready = 'true'
 }

@@ -60,7 +60,7 @@ export class RunPanel {
     const controls = new RunControls(engine, runId)
     const tasks = new TaskList(view, definition)
     const graph = new RunGraph(view, definition)
-    const log = new EventLog()
+    const log = new EventLog(engine, runId)
     this.#root.replaceChildren(
       summary.element,
       controls.element,

@@ -334,4 +334,50 @@ describe('definitions and templates in the demo', () => {
       .waitFor()
     expect(errors).toEqual([])
   })
+
+  it('filters, pages and searches the runs, hides progress noise and exports a run as NDJSON', async () => {
+    const { page, errors } = await openDemo()
+    for (let i = 0; i < 11; i++) {
+      await page.getByTestId('start-expense-approval').click()
+      await page.getByTestId('run-item').nth(0).waitFor()
+    }
+    await expect.poll(() => page.locator('[data-testid="approval"]').count(), { timeout: 20_000 }).toBe(11)
+    await page.getByTestId('runs-definition').selectOption('expense-approval')
+    await expect.poll(() => page.getByTestId('run-item').count()).toBe(10)
+    await page.getByTestId('runs-older').click()
+    await expect.poll(() => page.getByTestId('run-item').count()).toBe(1)
+    await expect(page.getByTestId('runs-older').isDisabled()).resolves.toBe(true)
+    await page.getByTestId('runs-newer').click()
+    await expect.poll(() => page.getByTestId('run-item').count()).toBe(10)
+    await page.getByTestId('runs-status').selectOption('completed')
+    await page.locator('.run-list .empty').filter({ hasText: 'No runs.' }).waitFor()
+    await page.getByTestId('runs-status').selectOption('')
+    const runId = (await page.getByTestId('run-item').nth(3).getAttribute('data-run-id'))!
+    await page.getByTestId('runs-search').fill(runId)
+    await page.getByTestId('runs-search').press('Enter')
+    await expect.poll(() => page.getByTestId('run-item').count()).toBe(1)
+    await page.getByTestId('run-item').click()
+    await page.locator(`[data-testid="run-panel"][data-run-id="${runId}"]`).waitFor()
+
+    // Progress events are in the log but hidden until asked for.
+    await events(page, 'task.completed', 'check').waitFor()
+    expect(await events(page, 'task.progress', 'check').first().isVisible()).toBe(false)
+    await page.getByTestId('show-progress').check()
+    expect(await events(page, 'task.progress', 'check').first().isVisible()).toBe(true)
+
+    const download = page.waitForEvent('download')
+    await page.getByTestId('export-ndjson').click()
+    const file = await download
+    expect(file.suggestedFilename()).toBe(`run-${runId}.ndjson`)
+    const chunks: Buffer[] = []
+    for await (const chunk of (await file.createReadStream())!) chunks.push(chunk as Buffer)
+    const lines = Buffer.concat(chunks)
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+    expect(lines[0]).toMatchObject({ type: 'workflow.started', runId, seq: 1 })
+    expect(lines.map((line) => line.type)).toContain('approval.required')
+    expect(errors).toEqual([])
+  })
 })
