@@ -38,7 +38,9 @@ function report(error: unknown): void {
 const engine = connectEngine(
   new Worker(new URL('./demo.worker.ts', import.meta.url), { type: 'module', name: 'spindle-demo' }),
 )
-const panel = new RunPanel(engine, required('run-panel'))
+const panel = new RunPanel(engine, required('run-panel'), (runId) => {
+  runs.refresh().then(() => select(runId), report)
+})
 const names = new Map(
   samples.map((sample) => [sample.definition.id, sample.definition.name ?? sample.definition.id]),
 )

@@ -28,7 +28,7 @@ export class RunGraph {
   readonly element: HTMLElement
   readonly #nodes = new Map<string, Node>()
 
-  constructor(view: RunView, definition: WorkflowDefinition | undefined) {
+  constructor(view: RunView, definition: WorkflowDefinition | undefined, choose: (taskId: string) => void) {
     this.element = document.createElement('figure')
     this.element.className = 'run-graph'
     this.element.dataset.testid = 'run-graph'
@@ -46,7 +46,21 @@ export class RunGraph {
     }
     for (const box of nodes) {
       const task = definition.tasks[box.id]!
-      const group = svg('g', { class: 'node', 'data-testid': 'graph-node', 'data-task-id': box.id })
+      const group = svg('g', {
+        class: 'node',
+        'data-testid': 'graph-node',
+        'data-task-id': box.id,
+        tabindex: 0,
+        role: 'button',
+        'aria-label': `Task ${task.name ?? box.id}: inspect`,
+      })
+      group.addEventListener('click', () => choose(box.id))
+      group.addEventListener('keydown', (event) => {
+        if (event.key === 'Enter' || event.key === ' ') {
+          event.preventDefault()
+          choose(box.id)
+        }
+      })
       const left = box.x - box.width / 2
       const top = box.y - box.height / 2
       group.append(svg('rect', { x: left, y: top, width: box.width, height: box.height, rx: 8 }))

@@ -6,6 +6,7 @@ import { errorText } from './format'
 import { RunControls } from './run-controls'
 import { RunGraph } from './run-graph'
 import { RunSummary } from './run-summary'
+import { TaskInspector } from './task-inspector'
 import { TaskList } from './task-list'
 import './run-panel.css'
 
@@ -24,11 +25,14 @@ function whileTheRunMoves<T>(
 export class RunPanel {
   readonly #engine: Engine
   readonly #root: HTMLElement
+  readonly #onForked: (runId: string) => void
   #subscription = new Subscription()
 
-  constructor(engine: Engine, root: HTMLElement) {
+  /** `onForked`: shows a run forked from a checkpoint of the run shown. */
+  constructor(engine: Engine, root: HTMLElement, onForked: (runId: string) => void) {
     this.#engine = engine
     this.#root = root
+    this.#onForked = onForked
     this.#root.replaceChildren(el('p', { class: 'empty' }, 'Start a sample or pick a run to follow it here.'))
   }
 
@@ -57,14 +61,18 @@ export class RunPanel {
     const definition = await engine.getDefinition(view.definitionId, view.version)
     if (subscription.closed) return
     const summary = new RunSummary(view, definition)
-    const controls = new RunControls(engine, runId)
+    const controls = new RunControls(engine, runId, this.#onForked)
     const tasks = new TaskList(view, definition)
-    const graph = new RunGraph(view, definition)
+    const inspector = new TaskInspector(engine, runId, definition)
+    const graph = new RunGraph(view, definition, (taskId) => {
+      inspector.show(taskId).catch((error: unknown) => this.#fail(error))
+    })
     const log = new EventLog(engine, runId)
     this.#root.replaceChildren(
       summary.element,
       controls.element,
       graph.element,
+      inspector.element,
       el('div', { class: 'run-body' }, tasks.element, log.element),
     )
     this.#root.dataset.status = view.status
@@ -95,6 +103,7 @@ export class RunPanel {
       tasks.update(progress)
       graph.update(progress)
       controls.update(progress)
+      inspector.refresh().catch(onError)
       this.#root.dataset.status = progress.status
       if (progress.status === status) return
       status = progress.status

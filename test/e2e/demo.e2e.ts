@@ -105,7 +105,7 @@ async function taskTable(page: Page): Promise<Record<string, string>> {
 }
 
 describe('the demo page', () => {
-  it('runs the fan-out sample to 100% and shows a refused call', async () => {
+  it('runs the fan-out sample to 100%, inspects a task, rolls back and forks from checkpoints', async () => {
     const { page, errors } = await openDemo()
     await expect(page.getByTestId('samples').getByRole('button').count()).resolves.toBe(5)
 
@@ -134,9 +134,33 @@ describe('the demo page', () => {
     expect(await page.getByTestId('run-result').textContent()).toContain('"album":"holiday"')
     await page.locator(`[data-testid="run-item"][data-run-id="${runId}"][data-status="completed"]`).waitFor()
 
-    // The engine refuses to resume a completed run; the page shows its typed error.
+    // On a completed run only the calls that apply are enabled.
+    for (const name of ['pause', 'resume', 'cancel', 'checkpoint', 'retry'])
+      expect(await page.getByTestId(name).isDisabled(), name).toBe(true)
+
+    // The task inspector: params as written, the output; Retry and Skip do not apply to it.
+    await page.locator('[data-testid="graph-node"][data-task-id="publish"]').click()
+    await page.locator('[data-testid="task-inspector"][data-task-id="publish"]').waitFor()
+    expect(await page.getByTestId('inspector-output').textContent()).toContain('"album": "holiday"')
+    expect(await page.getByTestId('inspector-params').textContent()).toContain('input.album')
+    expect(await page.getByTestId('inspector-retry').isDisabled()).toBe(true)
+    expect(await page.getByTestId('inspector-skip').isDisabled()).toBe(true)
+
+    // Checkpoints: the start and each task completion. Roll back to the one after fetch: the run
+    // waits paused there; resume finishes it again.
+    await page.locator('.checkpoint-list summary').click()
+    await expect.poll(() => page.getByTestId('checkpoint-item').count()).toBe(6)
+    await page.getByTestId('rollback').nth(1).click()
+    await page.locator('[data-testid="run-panel"][data-status="paused"]').waitFor({ timeout: 10_000 })
+    expect(await page.getByTestId('pause').isDisabled()).toBe(true)
     await page.getByTestId('resume').click()
-    await page.getByTestId('control-error').filter({ hasText: 'INVALID_STATE' }).waitFor()
+    await page.locator('[data-testid="run-panel"][data-status="completed"]').waitFor({ timeout: 20_000 })
+    await events(page, 'workflow.rolled-back').waitFor()
+
+    // Fork from the start: a new run, shown.
+    await page.getByTestId('fork').first().click()
+    await page.locator(`[data-testid="run-panel"]:not([data-run-id="${runId}"])`).waitFor({ timeout: 10_000 })
+    await page.locator('[data-testid="run-panel"][data-status="completed"]').waitFor({ timeout: 20_000 })
     expect(errors).toEqual([])
   })
 

@@ -1,0 +1,117 @@
+import type { Engine, RunStatus, TaskDefinition, TaskView, WorkflowDefinition } from 'spindle'
+import { el } from './element'
+import { clockTime, duration, errorText } from './format'
+
+const ENDED: readonly RunStatus[] = ['completed', 'cancelled']
+const SKIPPABLE = ['pending', 'running', 'waiting', 'retrying', 'failed']
+
+function json(value: unknown): string {
+  return JSON.stringify(value, null, 2) ?? 'undefined'
+}
+
+/**
+ * One task of the shown run: its action and params as written, status, attempts, timing,
+ * output, error, the run its cached output came from, what it waits for, and Retry / Skip,
+ * enabled only when the engine would take them. Secrets never show: params are shown as written
+ * (`secret('name')` names, never values), and outputs and errors are what the engine journaled.
+ */
+export class TaskInspector {
+  readonly element: HTMLElement
+  readonly #engine: Engine
+  readonly #runId: string
+  readonly #definition: WorkflowDefinition | undefined
+  #taskId: string | undefined
+
+  constructor(engine: Engine, runId: string, definition: WorkflowDefinition | undefined) {
+    this.#engine = engine
+    this.#runId = runId
+    this.#definition = definition
+    this.element = el('section', {
+      class: 'card task-inspector',
+      'data-testid': 'task-inspector',
+      'aria-label': 'Task',
+    })
+    this.element.hidden = true
+  }
+
+  /** Shows task `taskId`; `refresh()` reads it again. */
+  async show(taskId: string): Promise<void> {
+    this.#taskId = taskId
+    await this.refresh()
+  }
+
+  async refresh(): Promise<void> {
+    const taskId = this.#taskId
+    if (taskId === undefined) return
+    const view = await this.#engine.getRun(this.#runId)
+    const task = view?.tasks[taskId]
+    if (!view || !task || taskId !== this.#taskId) return
+    this.#render(taskId, task, view.status, this.#definition?.tasks[taskId])
+  }
+
+  #render(taskId: string, task: TaskView, runStatus: RunStatus, spec: TaskDefinition | undefined): void {
+    const status = el('p', { class: 'call-status', role: 'status', 'data-testid': 'inspector-status' })
+    const call = (run: () => Promise<unknown>) => () => {
+      run()
+        .then(() => this.refresh())
+        .catch((error: unknown) => {
+          status.textContent = errorText(error)
+        })
+    }
+    const retry = el('button', { type: 'button', 'data-testid': 'inspector-retry' }, 'Retry task')
+    retry.disabled = task.status !== 'failed'
+    retry.addEventListener(
+      'click',
+      call(() => this.#engine.retryTask(this.#runId, taskId)),
+    )
+    const skip = el('button', { type: 'button', 'data-testid': 'inspector-skip' }, 'Skip task')
+    skip.disabled = ENDED.includes(runStatus) || runStatus === 'queued' || !SKIPPABLE.includes(task.status)
+    skip.addEventListener(
+      'click',
+      call(() => this.#engine.skipTask(this.#runId, taskId)),
+    )
+    const facts: [string, string][] = [
+      ['Action', spec?.action ?? '?'],
+      ['Status', task.status],
+      ['Attempts', String(task.attempts)],
+    ]
+    if (task.startedAt !== undefined) facts.push(['Started', clockTime(task.startedAt)])
+    if (task.startedAt !== undefined && task.endedAt !== undefined)
+      facts.push(['Took', duration(task.endedAt - task.startedAt)])
+    if (task.cached)
+      facts.push(['Cached from', `${task.cached.fromRunId.slice(0, 8)} · ${task.cached.taskId}`])
+    if (task.waiting)
+      facts.push([
+        'Waits for',
+        task.waiting.kind === 'approval' ? 'an approval (decide it in the inbox)' : task.waiting.kind,
+      ])
+    const block = (title: string, value: unknown, testid: string) =>
+      el(
+        'details',
+        { open: true },
+        el('summary', {}, title),
+        el('pre', { 'data-testid': testid, tabindex: 0 }, json(value)),
+      )
+    this.element.replaceChildren(
+      el('h3', {}, `Task ${spec?.name ?? taskId}`),
+      el(
+        'dl',
+        { class: 'storage-facts' },
+        ...facts.flatMap(([term, value]) => [el('dt', {}, term), el('dd', {}, value)]),
+      ),
+      ...(spec?.params ? [block('Params (as written)', spec.params, 'inspector-params')] : []),
+      ...(task.output !== undefined ? [block('Output', task.output, 'inspector-output')] : []),
+      ...(task.error ? [block('Error', task.error, 'inspector-error')] : []),
+      el(
+        'div',
+        { class: 'controls', role: 'group', 'aria-label': `Controls of task ${taskId}` },
+        retry,
+        skip,
+      ),
+      status,
+    )
+    this.element.dataset.taskId = taskId
+    this.element.dataset.status = task.status
+    this.element.hidden = false
+  }
+}
