@@ -42,22 +42,27 @@ export class TaskList {
       { class: 'card', 'aria-labelledby': 'tasks-title' },
       el('h3', { id: 'tasks-title' }, 'Tasks'),
       el(
-        'table',
-        { class: 'tasks', 'data-testid': 'task-list' },
+        'div',
+        // A narrow screen scrolls the table inside its card rather than the page.
+        { class: 'scroll-x', tabindex: 0, role: 'region', 'aria-labelledby': 'tasks-title' },
         el(
-          'thead',
-          {},
+          'table',
+          { class: 'tasks', 'data-testid': 'task-list' },
           el(
-            'tr',
+            'thead',
             {},
-            el('th', { scope: 'col' }, 'Task'),
-            el('th', { scope: 'col' }, 'Status'),
-            el('th', { scope: 'col', class: 'num' }, 'Attempts'),
-            el('th', { scope: 'col', class: 'num' }, 'Time'),
-            el('th', { scope: 'col' }, 'Now'),
+            el(
+              'tr',
+              {},
+              el('th', { scope: 'col' }, 'Task'),
+              el('th', { scope: 'col' }, 'Status'),
+              el('th', { scope: 'col', class: 'num' }, 'Attempts'),
+              el('th', { scope: 'col', class: 'num' }, 'Time'),
+              el('th', { scope: 'col' }, 'Now'),
+            ),
           ),
+          body,
         ),
-        body,
       ),
     )
   }

@@ -404,4 +404,48 @@ describe('definitions and templates in the demo', () => {
     expect(lines.map((line) => line.type)).toContain('approval.required')
     expect(errors).toEqual([])
   })
+
+  it('fits a 390 px wide screen and names every control', async () => {
+    const context = await browser!.newContext({ viewport: { width: 390, height: 844 } })
+    contexts.push(context)
+    const page = await context.newPage()
+    await page.goto(baseUrl)
+    await page.locator('body[data-ready="true"]').waitFor({ timeout: 15_000 })
+    await page.getByTestId('start-photo-pipeline').click()
+    await page.locator('[data-testid="run-panel"][data-status="completed"]').waitFor({ timeout: 20_000 })
+    await page.getByTestId('template-approval-chain').click()
+    // Nothing sticks out to the right (wide content scrolls inside its own box).
+    const sticking = await page.evaluate(() =>
+      [...document.querySelectorAll('body *')]
+        .filter(
+          (element) =>
+            element.getBoundingClientRect().right > 390.5 &&
+            !element.closest('.run-graph svg, pre, .scroll-x > *'),
+        )
+        .map(
+          (element) =>
+            `${element.tagName.toLowerCase()}.${element.className} ${Math.round(element.getBoundingClientRect().right)}`,
+        )
+        .slice(0, 12),
+    )
+    expect(sticking).toEqual([])
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
+    // Every button, field and select has an accessible name.
+    const unnamed = await page.evaluate(() =>
+      [...document.querySelectorAll('button, input, select, textarea, [role="button"]')]
+        .filter((element) => {
+          const labelled = element.getAttribute('aria-label') || element.getAttribute('aria-labelledby')
+          const id = element.id
+          const label = id ? document.querySelector(`label[for="${id}"]`) : null
+          const text = (element.textContent ?? '').trim()
+          return !labelled && !label && !element.closest('label') && !(element.tagName === 'BUTTON' && text)
+        })
+        .map((element) => element.outerHTML.slice(0, 80)),
+    )
+    expect(unnamed).toEqual([])
+    await page.screenshot({
+      path: fileURLToPath(new URL('.output/studio-390.png', import.meta.url)),
+      fullPage: true,
+    })
+  })
 })
