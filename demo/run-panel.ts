@@ -6,6 +6,7 @@ import { errorText } from './format'
 import { RunControls } from './run-controls'
 import { RunGraph } from './run-graph'
 import { RunSummary } from './run-summary'
+import { RunTimeline } from './run-timeline'
 import { TaskInspector } from './task-inspector'
 import { TaskList } from './task-list'
 import './run-panel.css'
@@ -68,11 +69,13 @@ export class RunPanel {
       inspector.show(taskId).catch((error: unknown) => this.#fail(error))
     })
     const log = new EventLog(engine, runId)
+    const timeline = new RunTimeline(definition)
     this.#root.replaceChildren(
       summary.element,
       controls.element,
       graph.element,
       inspector.element,
+      timeline.element,
       el('div', { class: 'run-body' }, tasks.element, log.element),
     )
     this.#root.dataset.status = view.status
@@ -86,6 +89,7 @@ export class RunPanel {
       if (!log.add(event)) return
       tasks.observe(event)
       graph.observe(event)
+      timeline.add(event)
     }
     // Live events that arrive while the journal is read wait for it, so the log stays in order.
     let backlog: WorkflowEvent[] | undefined = []

@@ -188,6 +188,18 @@ describe('the demo page', () => {
     })
     await events(page, 'task.retrying', 'upload').filter({ hasText: 'retried by request' }).waitFor()
     expect(await retry.isDisabled()).toBe(true)
+
+    // The timeline: each attempt of upload running, the back-offs between them.
+    await page.locator('[data-testid="run-timeline"] summary').click()
+    await page
+      .locator('[data-testid="segment"][data-task-id="upload"][data-kind="backoff"]')
+      .first()
+      .waitFor()
+    const kinds = await page
+      .locator('[data-testid="segment"][data-task-id="upload"]')
+      .evaluateAll((all) => all.map((s) => (s as SVGElement).dataset.kind))
+    expect(kinds.filter((kind) => kind === 'running').length).toBe(4)
+    expect(kinds).toContain('backoff')
     expect(errors).toEqual([])
   })
 
