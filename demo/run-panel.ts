@@ -29,7 +29,7 @@ export class RunPanel {
   readonly #onForked: (runId: string) => void
   #subscription = new Subscription()
 
-  /** `onForked`: shows a run forked from a checkpoint of the run shown. */
+  /** `onForked`: shows another run (one forked from a checkpoint, or a child run). */
   constructor(engine: Engine, root: HTMLElement, onForked: (runId: string) => void) {
     this.#engine = engine
     this.#root = root
@@ -64,7 +64,7 @@ export class RunPanel {
     const summary = new RunSummary(view, definition)
     const controls = new RunControls(engine, runId, this.#onForked)
     const tasks = new TaskList(view, definition)
-    const inspector = new TaskInspector(engine, runId, definition)
+    const inspector = new TaskInspector(engine, runId, definition, this.#onForked)
     const graph = new RunGraph(view, definition, (taskId) => {
       inspector.show(taskId).catch((error: unknown) => this.#fail(error))
     })

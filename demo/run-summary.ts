@@ -2,6 +2,13 @@ import type { Health, Progress, RunView, WorkflowDefinition } from 'spindle'
 import { el } from './element'
 import { clockTime, errorText } from './format'
 
+/** What the health parts mean (the score is 0.3·time + 0.3·success + 0.25·errors + 0.15·efficiency). */
+const HEALTH_PARTS =
+  'Score = 0.3·time + 0.3·success + 0.25·errors + 0.15·efficiency, each 0–100. ' +
+  'time: 100 up to the expected duration, 0 at three times it; success: completed ÷ finished tasks; ' +
+  'errors: 1 − failed attempts ÷ attempts; efficiency: running time ÷ (running + ready-but-waiting time). ' +
+  'Paused time counts in none. Healthy from 70, warning from 50, critical below.'
+
 /**
  * The head of the run panel: the run's name and status, its progress bar, its health score and
  * level, and its output or error once it has one.
@@ -59,6 +66,12 @@ export class RunSummary {
           el('span', { class: 'meter-label' }, 'Health'),
           el('span', { class: 'health' }, this.#score, this.#level),
           this.#parts,
+          el(
+            'details',
+            { class: 'health-about' },
+            el('summary', {}, 'What is health?'),
+            el('p', { 'data-testid': 'health-about' }, HEALTH_PARTS),
+          ),
         ),
       ),
       this.#result,
@@ -102,6 +115,7 @@ export class RunSummary {
     this.#parts.textContent =
       `time ${Math.round(time)} · success ${Math.round(success)} · ` +
       `errors ${Math.round(errors)} · efficiency ${Math.round(efficiency)}`
+    this.#parts.title = HEALTH_PARTS
   }
 
   #show(text: string, tone: 'ok' | 'warn' | 'bad'): void {

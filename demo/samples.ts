@@ -174,6 +174,31 @@ const expenseApproval: WorkflowDefinition = {
   output: 'tasks.pay.output',
 }
 
+const albumBatch: WorkflowDefinition = {
+  schemaVersion: '2.0',
+  id: 'album-batch',
+  version: '1.0.0',
+  name: 'Album batch',
+  description: 'Run the photo pipeline as a child run for each album, two at a time',
+  params: { albums: { type: 'array', default: ['spring', 'summer'] } },
+  tasks: {
+    albums: {
+      action: 'subworkflow',
+      name: 'Each album',
+      forEach: 'input.albums',
+      concurrency: 2,
+      params: { workflow: 'photo-pipeline', input: { album: '${ item }' } },
+    },
+    report: {
+      action: 'transform',
+      name: 'Report',
+      dependsOn: ['albums'],
+      params: { value: "${ {'albums': size(tasks.albums.output)} }" },
+    },
+  },
+  output: 'tasks.report.output',
+}
+
 /** The samples, in the order of their buttons. */
 export const samples: readonly Sample[] = [
   { definition: photoPipeline, input: { album: 'holiday' }, shows: 'fan-out and join' },
@@ -181,4 +206,5 @@ export const samples: readonly Sample[] = [
   { definition: nightlyReport, input: {}, shows: 'survives a reload' },
   { definition: orderReview, input: { total: 1250 }, shows: 'when and forEach' },
   { definition: expenseApproval, input: {}, shows: 'an approval with a form' },
+  { definition: albumBatch, input: {}, shows: 'child runs under forEach' },
 ]

@@ -20,12 +20,20 @@ export class TaskInspector {
   readonly #engine: Engine
   readonly #runId: string
   readonly #definition: WorkflowDefinition | undefined
+  readonly #open: (runId: string) => void
   #taskId: string | undefined
 
-  constructor(engine: Engine, runId: string, definition: WorkflowDefinition | undefined) {
+  /** `open`: shows another run (a child run of a `subworkflow` task). */
+  constructor(
+    engine: Engine,
+    runId: string,
+    definition: WorkflowDefinition | undefined,
+    open: (runId: string) => void,
+  ) {
     this.#engine = engine
     this.#runId = runId
     this.#definition = definition
+    this.#open = open
     this.element = el('section', {
       class: 'card task-inspector',
       'data-testid': 'task-inspector',
@@ -46,10 +54,24 @@ export class TaskInspector {
     const view = await this.#engine.getRun(this.#runId)
     const task = view?.tasks[taskId]
     if (!view || !task || taskId !== this.#taskId) return
-    this.#render(taskId, task, view.status, this.#definition?.tasks[taskId])
+    const spec = this.#definition?.tasks[taskId]
+    const children =
+      spec?.action === 'subworkflow'
+        ? (await this.#engine.history(this.#runId)).flatMap((event) =>
+            event.type === 'child.started' && event.taskId === taskId ? [event.childRunId] : [],
+          )
+        : []
+    if (taskId !== this.#taskId) return
+    this.#render(taskId, task, view.status, spec, children)
   }
 
-  #render(taskId: string, task: TaskView, runStatus: RunStatus, spec: TaskDefinition | undefined): void {
+  #render(
+    taskId: string,
+    task: TaskView,
+    runStatus: RunStatus,
+    spec: TaskDefinition | undefined,
+    children: string[],
+  ): void {
     const status = el('p', { class: 'call-status', role: 'status', 'data-testid': 'inspector-status' })
     const call = (run: () => Promise<unknown>) => () => {
       run()
@@ -107,6 +129,15 @@ export class TaskInspector {
         { class: 'controls', role: 'group', 'aria-label': `Controls of task ${taskId}` },
         retry,
         skip,
+        ...children.map((childRunId) => {
+          const open = el(
+            'button',
+            { type: 'button', 'data-testid': 'open-child' },
+            `Open child run ${childRunId.slice(0, 8)}`,
+          )
+          open.addEventListener('click', () => this.#open(childRunId))
+          return open
+        }),
       ),
       status,
     )

@@ -107,7 +107,7 @@ async function taskTable(page: Page): Promise<Record<string, string>> {
 describe('the demo page', () => {
   it('runs the fan-out sample to 100%, inspects a task, rolls back and forks from checkpoints', async () => {
     const { page, errors } = await openDemo()
-    await expect(page.getByTestId('samples').getByRole('button').count()).resolves.toBe(5)
+    await expect(page.getByTestId('samples').getByRole('button').count()).resolves.toBe(6)
 
     await page.getByTestId('start-photo-pipeline').click()
     await page
@@ -459,5 +459,30 @@ describe('definitions and templates in the demo', () => {
       path: fileURLToPath(new URL('.output/studio-390.png', import.meta.url)),
       fullPage: true,
     })
+  })
+
+  it('opens the child runs of a forEach subworkflow from the inspector, and a second tab sees a run start', async () => {
+    const { page, errors } = await openDemo()
+    await page.getByTestId('start-album-batch').click()
+    await page.locator('[data-testid="run-panel"][data-status="completed"]').waitFor({ timeout: 30_000 })
+    const parentId = await panel(page).getAttribute('data-run-id')
+    expect(await page.getByTestId('run-result').textContent()).toContain('"albums":2')
+    await page.locator('[data-testid="graph-node"][data-task-id="albums"]').click()
+    await expect.poll(() => page.getByTestId('open-child').count()).toBe(2)
+    await page.getByTestId('open-child').first().click()
+    await page
+      .locator(`[data-testid="run-panel"]:not([data-run-id="${parentId}"])[data-status="completed"]`)
+      .waitFor()
+    expect(await page.getByTestId('run-result').textContent()).toMatch(/"album":"(spring|summer)"/)
+
+    // A second tab of the same origin: its list shows a run the first tab starts.
+    const other = await page.context().newPage()
+    await other.goto(baseUrl)
+    await other.locator('body[data-ready="true"]').waitFor({ timeout: 15_000 })
+    await page.getByTestId('start-expense-approval').click()
+    await page.locator('[data-testid="run-panel"][data-status="running"]').waitFor()
+    const started = await panel(page).getAttribute('data-run-id')
+    await other.locator(`[data-testid="run-item"][data-run-id="${started}"]`).waitFor({ timeout: 15_000 })
+    expect(errors).toEqual([])
   })
 })
