@@ -14,6 +14,13 @@ const screenshotPath = fileURLToPath(new URL('.output/demo.png', import.meta.url
 const readmeScreenshotPath = fileURLToPath(new URL('./demo.png', import.meta.url))
 const updateReadmeScreenshot = process.env.UPDATE_SCREENSHOT === '1'
 
+/** Saves a picture of `target` to the ignored folder, and beside this file (the README's) on request. */
+async function shoot(target: { screenshot(options: { path: string }): Promise<unknown> }, name: string) {
+  const path = fileURLToPath(new URL(`.output/${name}`, import.meta.url))
+  await target.screenshot({ path })
+  if (updateReadmeScreenshot) await copyFile(path, fileURLToPath(new URL(`./${name}`, import.meta.url)))
+}
+
 let outDir: string
 let server: PreviewServer | undefined
 let browser: Browser | undefined
@@ -309,6 +316,7 @@ describe('definitions and templates in the demo', () => {
     await page.getByTestId('register').click()
     await page.getByTestId('register-status').filter({ hasText: 'Registered typed-steps@1.0.0' }).waitFor()
     await page.getByTestId('definition-typed-steps').filter({ hasText: 'from 1.0' }).waitFor()
+    await shoot(page.locator('.studio'), 'studio-definitions.png')
     expect(await page.getByTestId('definition-json').textContent()).toContain(
       '"dependsOn": [\n        "first"',
     )
@@ -333,16 +341,20 @@ describe('definitions and templates in the demo', () => {
     await page.locator('[data-testid="run-panel"][data-status="completed"]').waitFor({ timeout: 20_000 })
     expect(await page.getByTestId('run-result').textContent()).toContain('"by":"alice"')
     await page.locator('[data-testid="inbox"] .empty').waitFor()
+    await shoot(page.locator('[data-testid="run-panel"]'), 'studio-run.png')
     expect(errors).toEqual([])
   })
 
   it('schedules a definition, routes and emits an event, and shows the storage', async () => {
     const { page, errors } = await openDemo()
-    await page.getByTestId('schedule-every').fill('3600')
+    await page.getByTestId('schedule-every').fill('2')
     await page.getByTestId('schedule').click()
     const schedule = page.getByTestId('schedule-item').filter({ hasText: 'photo-pipeline' })
     await schedule.waitFor()
-    expect(await schedule.textContent()).toMatch(/every 3600 s · next \d\d:\d\d/)
+    expect(await schedule.textContent()).toMatch(/every 2 s · next \d\d:\d\d/)
+    // It fires: its first occurrence starts a run.
+    await schedule.filter({ hasText: /fired [1-9]/ }).waitFor({ timeout: 15_000 })
+    await shoot(page.locator('[data-testid="triggers"]'), 'studio-triggers.png')
     await schedule.getByTestId('schedule-toggle').click()
     await page.locator('[data-testid="schedule-item"][data-paused="true"]').waitFor()
 
@@ -455,10 +467,10 @@ describe('definitions and templates in the demo', () => {
         .map((element) => element.outerHTML.slice(0, 80)),
     )
     expect(unnamed).toEqual([])
-    await page.screenshot({
-      path: fileURLToPath(new URL('.output/studio-390.png', import.meta.url)),
-      fullPage: true,
-    })
+    await shoot(
+      { screenshot: (options) => page.screenshot({ ...options, fullPage: true }) },
+      'studio-390.png',
+    )
   })
 
   it('opens the child runs of a forEach subworkflow from the inspector, and a second tab sees a run start', async () => {
