@@ -24,6 +24,7 @@ export default defineConfig({
       'yaml',
       '@valibot/to-json-schema',
       '@cfworker/json-schema',
+      '@dagrejs/dagre',
       'fast-check',
     ],
   },
