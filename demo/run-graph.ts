@@ -17,6 +17,8 @@ interface Node {
   detail: SVGTextElement
   forEach: boolean
   done: Set<number>
+  /** The number of items, once the task completed. */
+  total?: number
 }
 
 /**
@@ -63,6 +65,26 @@ export class RunGraph {
       })
       const left = box.x - box.width / 2
       const top = box.y - box.height / 2
+      // A forEach task is a stack: one box per item behind the task's own.
+      if (task.forEach !== undefined)
+        group.append(
+          svg('rect', {
+            x: left + 6,
+            y: top - 5,
+            width: box.width,
+            height: box.height,
+            rx: 8,
+            class: 'stack',
+          }),
+          svg('rect', {
+            x: left + 3,
+            y: top - 2.5,
+            width: box.width,
+            height: box.height,
+            rx: 8,
+            class: 'stack',
+          }),
+        )
       group.append(svg('rect', { x: left, y: top, width: box.width, height: box.height, rx: 8 }))
       const title = svg('text', { x: left + 10, y: top + 18, class: 'node-title' })
       title.textContent = (task.name ?? box.id).slice(0, 22)
@@ -82,13 +104,14 @@ export class RunGraph {
     for (const task of progress.tasks) this.#set(task.id, task.status)
   }
 
-  /** Counts a `forEach` task's items as they complete. */
+  /** Counts a `forEach` task's items as they complete; its output, a list, gives their number. */
   observe(event: WorkflowEvent): void {
-    if (event.type !== 'task.item-completed') return
+    if (event.type !== 'task.item-completed' && event.type !== 'task.completed') return
     const node = this.#nodes.get(event.taskId)
-    if (!node) return
-    node.done.add(event.index)
-    node.detail.textContent = `${node.group.dataset.status ?? ''} · ${node.done.size} items done`
+    if (!node?.forEach) return
+    if (event.type === 'task.item-completed') node.done.add(event.index)
+    else if (Array.isArray(event.output)) node.total = event.output.length
+    this.#set(event.taskId, (node.group.dataset.status ?? 'running') as TaskStatus)
   }
 
   #set(id: string, status: TaskStatus): void {
@@ -96,7 +119,11 @@ export class RunGraph {
     if (!node) return
     node.group.dataset.status = status
     node.group.setAttribute('class', `node status-${status}`)
-    node.detail.textContent =
-      node.forEach && node.done.size > 0 ? `${status} · ${node.done.size} items done` : status
+    if (!node.forEach || (node.done.size === 0 && node.total === undefined)) node.detail.textContent = status
+    else {
+      const total = node.total === undefined ? '' : `/${node.total}`
+      node.detail.textContent = `${status} · ${node.done.size}${total} items done`
+    }
+    node.group.dataset.items = String(node.done.size)
   }
 }

@@ -1,7 +1,7 @@
 import type { WorkflowDefinition, WorkflowEvent } from 'spindle'
 import { el } from './element'
 import { duration } from './format'
-import { type Segment, segmentsFrom } from './timeline-segments'
+import { checkpointsFrom, type Segment, segmentsFrom } from './timeline-segments'
 
 const SVG = 'http://www.w3.org/2000/svg'
 const ROW = 22
@@ -59,6 +59,20 @@ export class RunTimeline {
       for (const segment of segments.filter((s) => s.taskId === taskId))
         svg.append(this.#bar(segment, row, x))
     })
+    for (const mark of checkpointsFrom(this.#events)) {
+      const line = document.createElementNS(SVG, 'line')
+      const at = String(x(mark.at))
+      line.setAttribute('x1', at)
+      line.setAttribute('x2', at)
+      line.setAttribute('y1', '0')
+      line.setAttribute('y2', String(height - 16))
+      line.setAttribute('class', 'timeline-checkpoint')
+      line.dataset.testid = 'timeline-checkpoint'
+      const title = document.createElementNS(SVG, 'title')
+      title.textContent = `checkpoint #${mark.seq}: ${mark.label}`
+      line.append(title)
+      svg.append(line)
+    }
     const axis = document.createElementNS(SVG, 'text')
     axis.setAttribute('x', String(WIDTH - 4))
     axis.setAttribute('y', String(height - 4))
@@ -69,7 +83,7 @@ export class RunTimeline {
     const legend = el(
       'p',
       { class: 'timeline-legend' },
-      ...['queued', 'running', 'waiting', 'backoff'].map((kind) =>
+      ...['queued', 'running', 'waiting', 'backoff', 'checkpoint'].map((kind) =>
         el('span', { class: `legend legend-${kind}` }, kind),
       ),
     )

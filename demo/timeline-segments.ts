@@ -12,6 +12,27 @@ export interface Segment {
   to?: number
 }
 
+/** A run's checkpoint as the timeline marks it: its start, each task completion, each saved one. */
+export interface CheckpointMark {
+  seq: number
+  at: number
+  label: string
+}
+
+/** The checkpoints of a run's events, as `engine.checkpoints()` lists them (rolled-back ones left out). */
+export function checkpointsFrom(events: readonly WorkflowEvent[]): CheckpointMark[] {
+  const marks: CheckpointMark[] = []
+  for (const event of events) {
+    if ((event as { rolledBack?: boolean }).rolledBack) continue
+    if (event.type === 'workflow.started') marks.push({ seq: 0, at: event.at, label: 'start' })
+    else if (event.type === 'task.completed' || event.type === 'task.cached')
+      marks.push({ seq: event.seq, at: event.at, label: `after ${event.taskId}` })
+    else if (event.type === 'checkpoint.saved')
+      marks.push({ seq: event.seq, at: event.at, label: event.reason })
+  }
+  return marks
+}
+
 const ENDS = new Set(['task.completed', 'task.cached', 'task.failed', 'task.skipped', 'task.timed-out'])
 
 /**

@@ -1,6 +1,6 @@
 import type { WorkflowDefinition, WorkflowEvent } from 'spindle'
 import { describe, expect, it } from 'vitest'
-import { segmentsFrom } from '../../demo/timeline-segments'
+import { checkpointsFrom, segmentsFrom } from '../../demo/timeline-segments'
 
 let seq = 0
 const at = (time: number, event: Record<string, unknown>) =>
@@ -61,5 +61,19 @@ describe('the studio timeline', () => {
       definition,
     )
     expect(cancelled[1]).toMatchObject({ kind: 'running', to: 50 })
+  })
+
+  it('marks the checkpoints: the start, each task completion, each saved one; not rolled-back ones', () => {
+    const marks = checkpointsFrom([
+      at(0, { type: 'workflow.started', definitionId: 'd', version: '1.0.0' }),
+      at(5, { type: 'task.completed', taskId: 'a', attempt: 1 }),
+      at(6, { type: 'checkpoint.saved', checkpointId: 'r:c', reason: 'by hand' }),
+      at(7, { type: 'task.completed', taskId: 'b', attempt: 1, rolledBack: true }),
+    ])
+    expect(marks.map((m) => [m.at, m.label])).toEqual([
+      [0, 'start'],
+      [5, 'after a'],
+      [6, 'by hand'],
+    ])
   })
 })

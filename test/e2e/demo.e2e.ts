@@ -207,6 +207,11 @@ describe('the demo page', () => {
       .evaluateAll((all) => all.map((s) => (s as SVGElement).dataset.kind))
     expect(kinds.filter((kind) => kind === 'running').length).toBe(4)
     expect(kinds).toContain('backoff')
+    // The checkpoints on the timeline are the ones the run lists.
+    await page.locator('.checkpoint-list summary').click()
+    await expect.poll(() => page.getByTestId('checkpoint-item').count()).toBeGreaterThan(1)
+    const listed = await page.getByTestId('checkpoint-item').count()
+    await expect.poll(() => page.getByTestId('timeline-checkpoint').count()).toBe(listed)
     expect(errors).toEqual([])
   })
 
@@ -239,6 +244,11 @@ describe('the demo page', () => {
     expect(tasks.publish).toBe('completed/1')
     expect(tasks.crunch).toMatch(/^completed\/[12]$/)
     expect(await page.getByTestId('run-result').textContent()).toContain('"regions":4')
+    // The forEach task's node counts its items.
+    await page
+      .locator('[data-testid="graph-node"][data-task-id="crunch"]')
+      .filter({ hasText: 'completed · 4/4 items done' })
+      .waitFor()
 
     // The picture shows the recovery in the log.
     await events(page, 'workflow.recovered').scrollIntoViewIfNeeded()
