@@ -1,8 +1,7 @@
 import type { ApprovalItem, Engine, ParamSpec } from 'spindle'
-import { problemsByParam } from './definitions-panel'
 import { el } from './element'
 import { errorText } from './format'
-import { paramForm } from './param-form'
+import { paramForm, problemsByParam } from './param-form'
 
 /** The param specs of an approval form's JSON Schema (its top-level properties). */
 function specsOf(form: object | undefined): Record<string, ParamSpec> {

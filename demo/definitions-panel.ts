@@ -1,13 +1,7 @@
-import type { DefinitionInfo, Engine, ValidationIssue } from 'spindle'
+import type { DefinitionInfo, Engine } from 'spindle'
 import { el } from './element'
 import { errorText } from './format'
-import { type ParamForm, paramForm } from './param-form'
-
-/** A refused call's issues by their first path segment (a param name), for a param form. */
-export function problemsByParam(error: unknown): Record<string, string> {
-  const issues = (error as { issues?: ValidationIssue[] }).issues ?? []
-  return Object.fromEntries(issues.map((issue) => [issue.path.split(/[.[]/)[0] ?? '', issue.message]))
-}
+import { type ParamForm, paramForm, problemsByParam } from './param-form'
 
 /**
  * The registered definitions: a list; the chosen one's JSON, and a form for its run input that

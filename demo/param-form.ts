@@ -1,4 +1,4 @@
-import type { ParamSpec } from 'spindle'
+import type { ParamSpec, ValidationIssue } from 'spindle'
 import { el } from './element'
 
 /** A form for named params: one labelled field per spec, filled with its default. */
@@ -120,4 +120,10 @@ export function paramForm(prefix: string, specs: Record<string, ParamSpec>): Par
       for (const [name, { problem }] of fields) problem.textContent = problems[name] ?? ''
     },
   }
+}
+
+/** A refused call's issues by their first path segment (a param name), for a param form. */
+export function problemsByParam(error: unknown): Record<string, string> {
+  const issues = (error as { issues?: ValidationIssue[] }).issues ?? []
+  return Object.fromEntries(issues.map((issue) => [issue.path.split(/[.[]/)[0] ?? '', issue.message]))
 }

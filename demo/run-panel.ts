@@ -107,7 +107,7 @@ export class RunPanel {
       tasks.update(progress)
       graph.update(progress)
       controls.update(progress)
-      inspector.refresh().catch(onError)
+      inspector.update(progress)
       this.#root.dataset.status = progress.status
       if (progress.status === status) return
       status = progress.status

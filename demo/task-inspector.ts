@@ -1,4 +1,4 @@
-import type { Engine, RunStatus, TaskDefinition, TaskView, WorkflowDefinition } from 'spindle'
+import type { Engine, Progress, RunStatus, TaskDefinition, TaskView, WorkflowDefinition } from 'spindle'
 import { el } from './element'
 import { clockTime, duration, errorText } from './format'
 
@@ -22,6 +22,8 @@ export class TaskInspector {
   readonly #definition: WorkflowDefinition | undefined
   readonly #open: (runId: string) => void
   #taskId: string | undefined
+  /** `status/attempts` of the shown task when it was last read. */
+  #seen: string | undefined
 
   /** `open`: shows another run (a child run of a `subworkflow` task). */
   constructor(
@@ -46,6 +48,17 @@ export class TaskInspector {
   async show(taskId: string): Promise<void> {
     this.#taskId = taskId
     await this.refresh()
+  }
+
+  /** Reads the shown task again when the run's progress says its status or attempts changed. */
+  update(progress: Progress): void {
+    const task = progress.tasks.find((t) => t.id === this.#taskId)
+    const seen = task && `${task.status}/${task.attempts}`
+    if (seen === undefined || seen === this.#seen) return
+    this.#seen = seen
+    this.refresh().catch((error: unknown) => {
+      this.element.replaceChildren(el('p', { class: 'call-status', role: 'alert' }, errorText(error)))
+    })
   }
 
   async refresh(): Promise<void> {

@@ -1,8 +1,7 @@
 import type { DefinitionInfo, Engine, TemplateInfo } from 'spindle'
-import { problemsByParam } from './definitions-panel'
 import { el } from './element'
 import { errorText } from './format'
-import { paramForm } from './param-form'
+import { paramForm, problemsByParam } from './param-form'
 
 /**
  * The built-in templates: a card per template; choosing one shows a form for its params, and

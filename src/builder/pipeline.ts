@@ -1,4 +1,5 @@
 import { IdAllocator, taskIdFrom } from '../definition/ids'
+import { passedOn } from '../definition/migrate-steps'
 import type { TaskDefinition, WorkflowDefinition } from '../types'
 
 /** A pipeline step: an action name, or an action with its own id, params and task options. */
@@ -21,12 +22,10 @@ export function pipeline(id: string, version: string, ...steps: PipelineStep[]):
   for (const step of steps) {
     const { action, id: stepId, params, ...options } = typeof step === 'string' ? { action: step } : step
     const taskId = ids.take(stepId ?? taskIdFrom(action))
-    const passed: Record<string, unknown> = { state: '${ input }' }
-    if (previous !== undefined) passed.previous = `\${ tasks.${previous}.output }`
     tasks[taskId] = {
       action,
       ...options,
-      params: { ...passed, ...params },
+      params: { ...passedOn(previous), ...params },
       ...(previous === undefined ? {} : { dependsOn: [previous] }),
     }
     previous = taskId

@@ -88,6 +88,17 @@ interface MigratedStep {
   old?: Record<string, unknown>
 }
 
+/**
+ * The params a step of a pipeline gets, passing each result on: `state`, the run input, and
+ * `previous`, the output of the step before it (none for the first). Pipelines of named steps,
+ * `pipeline()` of the builder and the pipeline templates all use it.
+ */
+export function passedOn(previous: string | undefined): Record<string, unknown> {
+  return previous === undefined
+    ? { state: '${ input }' }
+    : { state: '${ input }', previous: `\${ tasks.${previous}.output }` }
+}
+
 function namedStep(
   name: string,
   at: PathSegment[],
@@ -100,9 +111,7 @@ function namedStep(
     )
     return undefined
   }
-  const params: Record<string, unknown> = { state: '${ input }' }
-  if (previous !== undefined) params.previous = `\${ tasks.${previous}.output }`
-  return { id: name, task: { action: name, params } }
+  return { id: name, task: { action: name, params: passedOn(previous) } }
 }
 
 function stepObject(step: unknown, at: PathSegment[], issues: ValidationIssue[]): MigratedStep | undefined {

@@ -1,3 +1,4 @@
+import { passedOn } from '../definition/migrate-steps'
 import type { TaskDefinition } from '../types'
 import { optional, retryOf, type Template } from './template'
 
@@ -31,10 +32,7 @@ function pipeline(spec: {
       for (const step of spec.steps) {
         tasks[step] = {
           action: step,
-          params:
-            previous === undefined
-              ? { state: '${ input }' }
-              : { state: '${ input }', previous: `\${ tasks.${previous}.output }` },
+          params: passedOn(previous),
           ...(previous === undefined ? {} : { dependsOn: [previous] }),
         }
         previous = step
