@@ -425,6 +425,17 @@ describe('definitions and templates in the demo', () => {
     await page.getByTestId('show-progress').check()
     expect(await events(page, 'task.progress', 'check').first().isVisible()).toBe(true)
 
+    // Copy as JSON: the events the log shows (progress included now), as a JSON list.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl })
+    await page.getByTestId('copy-json').click()
+    await page
+      .getByTestId('log-status')
+      .filter({ hasText: /^Copied \d+ events$/ })
+      .waitFor()
+    const copied = JSON.parse(await page.evaluate(() => navigator.clipboard.readText()))
+    expect(copied.map((event: { runId: string }) => event.runId)).toEqual(copied.map(() => runId))
+    expect(copied.map((event: { type: string }) => event.type)).toContain('task.progress')
+
     const download = page.waitForEvent('download')
     await page.getByTestId('export-ndjson').click()
     const file = await download
