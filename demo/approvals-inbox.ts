@@ -1,27 +1,6 @@
-import type { ApprovalItem, Engine, ParamSpec } from 'spindle'
+import type { ApprovalItem, Engine } from 'spindle'
+import { approvalCard } from './approval-card'
 import { el } from './element'
-import { errorText } from './format'
-import { paramForm, problemsByParam } from './param-form'
-
-/** The param specs of an approval form's JSON Schema (its top-level properties). */
-function specsOf(form: object | undefined): Record<string, ParamSpec> {
-  const schema = form as
-    | { properties?: Record<string, Record<string, unknown>>; required?: string[] }
-    | undefined
-  const specs: Record<string, ParamSpec> = {}
-  for (const [name, property] of Object.entries(schema?.properties ?? {})) {
-    const type = typeof property.type === 'string' ? property.type : 'any'
-    specs[name] = {
-      type: (['string', 'number', 'integer', 'boolean', 'object', 'array'].includes(type)
-        ? type
-        : 'any') as ParamSpec['type'],
-      ...(schema?.required?.includes(name) ? { required: true } : {}),
-      ...(typeof property.description === 'string' ? { description: property.description } : {}),
-      ...(Array.isArray(property.enum) ? { enum: property.enum } : {}),
-    }
-  }
-  return specs
-}
 
 /**
  * The open approvals of every run, live (`approvals$`): each with its title, run, level and
@@ -59,54 +38,8 @@ export class ApprovalsInbox {
       this.#list.replaceChildren(el('li', { class: 'empty' }, 'No approval is waiting.'))
       return
     }
-    this.#list.replaceChildren(...items.map((item) => this.#item(item)))
-  }
-
-  #item(item: ApprovalItem): HTMLElement {
-    const key = item.approvalId.replace(/[^A-Za-z0-9_-]/g, '_')
-    const form = paramForm(`approval-${key}`, specsOf(item.form))
-    const comment = el('input', { id: `comment-${key}`, type: 'text', 'data-testid': 'approval-comment' })
-    const status = el('p', { class: 'call-status', role: 'status', 'data-testid': 'approval-status' })
-    const task = item.index === undefined ? item.taskId : `${item.taskId}[${item.index}]`
-    const decide = (decision: 'approve' | 'reject') => {
-      const values = form.read()
-      if (!values.ok) {
-        form.showProblems(values.problems)
-        return
-      }
-      const by = this.#principal.value.trim()
-      const call =
-        decision === 'approve'
-          ? this.#engine.approve(item.runId, task, { by, comment: comment.value, form: values.value })
-          : this.#engine.reject(item.runId, task, { by, comment: comment.value })
-      call.then(
-        () => {
-          status.textContent = `${decision === 'approve' ? 'Approved' : 'Rejected'} as ${by}`
-        },
-        (error: unknown) => {
-          form.showProblems(problemsByParam(error))
-          status.textContent = errorText(error)
-        },
-      )
-    }
-    const approve = el('button', { type: 'button', 'data-testid': 'approve' }, 'Approve')
-    const reject = el('button', { type: 'button', 'data-testid': 'reject' }, 'Reject')
-    approve.addEventListener('click', () => decide('approve'))
-    reject.addEventListener('click', () => decide('reject'))
-    const who = [...item.approvers, ...item.groups.map((group) => `group ${group}`)].join(', ')
-    return el(
-      'li',
-      { class: 'inbox-item', 'data-testid': 'approval', 'data-run-id': item.runId, 'data-task-id': task },
-      el('h3', {}, item.title),
-      el(
-        'p',
-        { class: 'muted' },
-        `run ${item.runId.slice(0, 8)} · ${task} · level ${item.level + 1} · ${who}${item.dueAt ? ` · due ${new Date(item.dueAt).toLocaleString()}` : ''}`,
-      ),
-      form.element,
-      el('div', { class: 'field' }, el('label', { for: `comment-${key}` }, 'Comment'), comment),
-      el('div', { class: 'buttons' }, approve, reject),
-      status,
+    this.#list.replaceChildren(
+      ...items.map((item) => approvalCard(this.#engine, item, () => this.#principal.value.trim(), 'inbox')),
     )
   }
 }

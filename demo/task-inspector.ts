@@ -1,4 +1,14 @@
-import type { Engine, Progress, RunStatus, TaskDefinition, TaskView, WorkflowDefinition } from 'spindle'
+import type {
+  ApprovalItem,
+  Engine,
+  HistoryEntry,
+  Progress,
+  RunStatus,
+  TaskDefinition,
+  TaskView,
+  WorkflowDefinition,
+} from 'spindle'
+import { approvalCard } from './approval-card'
 import { el } from './element'
 import { clockTime, duration, errorText } from './format'
 
@@ -9,11 +19,49 @@ function json(value: unknown): string {
   return JSON.stringify(value, null, 2) ?? 'undefined'
 }
 
+/** The params of the task's latest attempt as its record carries them (resolved), if any. */
+interface Resolved {
+  attempt?: number
+  params?: Record<string, unknown>
+  omitted?: 'too-large' | 'not-json'
+}
+
+/** Whether params as written hold an expression (`${ }`): only then are resolved ones recorded. */
+function hasExpressions(params: unknown): boolean {
+  return params !== undefined && JSON.stringify(params).includes('${')
+}
+
+/** The latest record of `taskId` that carries the params its attempt got. */
+function resolvedParams(history: HistoryEntry[], taskId: string): Resolved | undefined {
+  for (let i = history.length - 1; i >= 0; i--) {
+    const entry = history[i]!
+    if (!('taskId' in entry) || entry.taskId !== taskId || !('params' in entry || 'paramsOmitted' in entry))
+      continue
+    const { params, paramsOmitted } = entry as {
+      params?: Record<string, unknown>
+      paramsOmitted?: Resolved['omitted']
+    }
+    return {
+      ...('attempt' in entry ? { attempt: entry.attempt as number } : {}),
+      ...(params ? { params } : {}),
+      ...(paramsOmitted ? { omitted: paramsOmitted } : {}),
+    }
+  }
+  return undefined
+}
+
+const OMITTED: Record<NonNullable<Resolved['omitted']>, string> = {
+  'too-large': 'not recorded: larger than 16 KB as JSON',
+  'not-json': 'not recorded: not JSON',
+}
+
 /**
- * One task of the shown run: its action and params as written, status, attempts, timing,
- * output, error, the run its cached output came from, what it waits for, and Retry / Skip,
- * enabled only when the engine would take them. Secrets never show: params are shown as written
- * (`secret('name')` names, never values), and outputs and errors are what the engine journaled.
+ * One task of the shown run: its action, the params its attempt got (resolved, as the record
+ * ending the attempt carries them) and as written, status, attempts, timing, output, error, the
+ * run its cached output came from, what it waits for, Retry / Skip enabled only when the engine
+ * would take them, and Approve / Reject when it waits for an approval. Secrets never show:
+ * resolved params carry `[secret:name]` (the engine blanks them), params as written
+ * `secret('name')`, and outputs and errors are what the engine journaled.
  */
 export class TaskInspector {
   readonly element: HTMLElement
@@ -24,6 +72,8 @@ export class TaskInspector {
   #taskId: string | undefined
   /** `status/attempts` of the shown task when it was last read. */
   #seen: string | undefined
+  /** Who decides an approval from the inspector. */
+  readonly #principal: HTMLInputElement
 
   /** `open`: shows another run (a child run of a `subworkflow` task). */
   constructor(
@@ -42,6 +92,13 @@ export class TaskInspector {
       'aria-label': 'Task',
     })
     this.element.hidden = true
+    this.#principal = el('input', {
+      id: 'inspector-principal',
+      type: 'text',
+      value: 'alice',
+      'data-testid': 'inspector-principal',
+      spellcheck: 'false',
+    })
   }
 
   /** Shows task `taskId`; `refresh()` reads it again. */
@@ -68,14 +125,22 @@ export class TaskInspector {
     const task = view?.tasks[taskId]
     if (!view || !task || taskId !== this.#taskId) return
     const spec = this.#definition?.tasks[taskId]
-    const children =
-      spec?.action === 'subworkflow'
-        ? (await this.#engine.history(this.#runId)).flatMap((event) =>
-            event.type === 'child.started' && event.taskId === taskId ? [event.childRunId] : [],
+    const dynamic = hasExpressions(spec?.params)
+    const history = spec?.action === 'subworkflow' || dynamic ? await this.#engine.history(this.#runId) : []
+    const children = history.flatMap((event) =>
+      event.type === 'child.started' && event.taskId === taskId ? [event.childRunId] : [],
+    )
+    const approvals =
+      task.waiting?.kind === 'approval'
+        ? (await this.#engine.listApprovals({ runId: this.#runId, status: 'open' })).filter(
+            (item) => item.taskId === taskId,
           )
         : []
     if (taskId !== this.#taskId) return
-    this.#render(taskId, task, view.status, spec, children)
+    this.#render(taskId, task, view.status, spec, children, {
+      resolved: dynamic ? resolvedParams(history, taskId) : undefined,
+      approvals,
+    })
   }
 
   #render(
@@ -84,6 +149,7 @@ export class TaskInspector {
     runStatus: RunStatus,
     spec: TaskDefinition | undefined,
     children: string[],
+    { resolved, approvals }: { resolved: Resolved | undefined; approvals: ApprovalItem[] },
   ): void {
     const status = el('p', { class: 'call-status', role: 'status', 'data-testid': 'inspector-status' })
     const call = (run: () => Promise<unknown>) => () => {
@@ -118,15 +184,56 @@ export class TaskInspector {
     if (task.waiting)
       facts.push([
         'Waits for',
-        task.waiting.kind === 'approval' ? 'an approval (decide it in the inbox)' : task.waiting.kind,
+        task.waiting.kind === 'approval'
+          ? 'an approval (decide it below or in the inbox)'
+          : task.waiting.kind,
       ])
-    const block = (title: string, value: unknown, testid: string) =>
+    const block = (title: string, value: unknown, testid: string, open = true) =>
       el(
         'details',
-        { open: true },
+        open ? { open: true } : {},
         el('summary', {}, title),
         el('pre', { 'data-testid': testid, tabindex: 0 }, json(value)),
       )
+    const params: HTMLElement[] = []
+    if (resolved?.params)
+      params.push(
+        block(
+          `Params (resolved${resolved.attempt ? `, attempt ${resolved.attempt}` : ''})`,
+          resolved.params,
+          'inspector-resolved',
+        ),
+      )
+    else if (hasExpressions(spec?.params))
+      params.push(
+        el(
+          'p',
+          { class: 'muted', 'data-testid': 'inspector-resolved-note' },
+          resolved?.omitted
+            ? `Resolved params ${OMITTED[resolved.omitted]}.`
+            : 'Resolved params are recorded when an attempt ends or starts to wait.',
+        ),
+      )
+    if (spec?.params)
+      params.push(block('Params (as written)', spec.params, 'inspector-params', !resolved?.params))
+    const decide =
+      approvals.length === 0
+        ? []
+        : [
+            el(
+              'div',
+              { class: 'field' },
+              el('label', { for: 'inspector-principal' }, 'Decide as'),
+              this.#principal,
+            ),
+            el(
+              'ul',
+              { class: 'inbox', 'aria-label': 'Approval of this task' },
+              ...approvals.map((item) =>
+                approvalCard(this.#engine, item, () => this.#principal.value.trim(), 'inspector'),
+              ),
+            ),
+          ]
     this.element.replaceChildren(
       el('h3', {}, `Task ${spec?.name ?? taskId}`),
       el(
@@ -134,7 +241,7 @@ export class TaskInspector {
         { class: 'storage-facts' },
         ...facts.flatMap(([term, value]) => [el('dt', {}, term), el('dd', {}, value)]),
       ),
-      ...(spec?.params ? [block('Params (as written)', spec.params, 'inspector-params')] : []),
+      ...params,
       ...(task.output !== undefined ? [block('Output', task.output, 'inspector-output')] : []),
       ...(task.error ? [block('Error', task.error, 'inspector-error')] : []),
       el(
@@ -153,6 +260,7 @@ export class TaskInspector {
         }),
       ),
       status,
+      ...decide,
     )
     this.element.dataset.taskId = taskId
     this.element.dataset.status = task.status

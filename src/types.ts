@@ -525,6 +525,19 @@ export interface EventBase {
   by?: string
 }
 
+/**
+ * The params an attempt got, on the record that ends it (or that says it waits), when the task's
+ * params hold expressions: resolved, with secret references as `[secret:name]` and the secret
+ * values the engine knows blanked. Absent for params as written (they are in the definition),
+ * `forEach` tasks (one set per item), params that failed to resolve (the attempt failed with the
+ * expression's error) and attempts ended by the run (a cancel, a skip).
+ */
+export interface AttemptParams {
+  params?: Record<string, unknown>
+  /** Why resolved params are not recorded: larger than 16 KB as JSON, or not JSON. */
+  paramsOmitted?: 'too-large' | 'not-json'
+}
+
 export type WorkflowEvent = EventBase &
   (
     | {
@@ -573,7 +586,7 @@ export type WorkflowEvent = EventBase &
     | { type: 'task.started'; taskId: string; attempt: number }
     | { type: 'task.progress'; taskId: string; fraction: number; note?: string }
     | { type: 'task.log'; taskId: string; message: string }
-    | {
+    | ({
         type: 'task.completed'
         taskId: string
         attempt: number
@@ -593,8 +606,8 @@ export type WorkflowEvent = EventBase &
         cache?: { skipped: 'unversioned-action' | 'not-plain-json' | 'too-large' }
         /** The output is the emitted event with this key (`<type>\u0000<id>`), which ended the wait. */
         emitted?: string
-      }
-    | {
+      } & AttemptParams)
+    | ({
         /**
          * The task completed with an output from the result cache (its `cache`): its action did not
          * run. Taken as a `task.completed` everywhere; a replay never runs the action either.
@@ -606,7 +619,7 @@ export type WorkflowEvent = EventBase &
         /** The run and task whose output the cache kept (the run may have been purged since). */
         fromRunId: string
         fromTaskId: string
-      }
+      } & AttemptParams)
     | {
         type: 'task.item-completed'
         taskId: string
@@ -617,7 +630,7 @@ export type WorkflowEvent = EventBase &
         /** The seq of the buffered `signal.received` whose payload is the output. */
         signal?: number
       }
-    | {
+    | ({
         type: 'task.failed'
         taskId: string
         attempt: number
@@ -632,10 +645,10 @@ export type WorkflowEvent = EventBase &
         retryAfterMs?: number
         /** Final, under `onError: 'continue'`: the task's output is `{ error }` and its dependents run. */
         continued?: boolean
-      }
+      } & AttemptParams)
     | { type: 'task.retrying'; taskId: string; attempt: number; delayMs: number; manual?: boolean }
     | { type: 'task.skipped'; taskId: string; reason: 'condition' | 'manual' | 'on-error' | 'trigger' }
-    | {
+    | ({
         type: 'task.waiting'
         taskId: string
         until?: number
@@ -649,8 +662,14 @@ export type WorkflowEvent = EventBase &
         items?: { index: number; until?: number; signal?: string; wait?: ActionWait }[]
         /** With `items`: how many items the task has. */
         count?: number
-      }
-    | { type: 'task.timed-out'; taskId: string; attempt: number; timeoutMs: number; rand?: number }
+      } & AttemptParams)
+    | ({
+        type: 'task.timed-out'
+        taskId: string
+        attempt: number
+        timeoutMs: number
+        rand?: number
+      } & AttemptParams)
     | {
         type: 'timer.fired'
         taskId: string

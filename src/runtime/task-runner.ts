@@ -3,6 +3,7 @@ import type { RunEvent } from '../core/run-reducer'
 import { retryHints, TaskError, TimeoutError, toErrorInfo } from '../errors'
 import type { ActionWait, CompiledTask, ErrorInfo } from '../types'
 import type { AttemptAbort } from './attempt-abort'
+import { carrying, recordedParams } from './attempt-params'
 import { AttemptTimer } from './attempt-timer'
 import { describe } from './attempt-values'
 import type { CacheSkipReason } from './cache-key'
@@ -32,22 +33,35 @@ export function runTask(
   options?: { key?: string },
 ): RunEvent | undefined | Promise<RunEvent | undefined> {
   const attemptRun = new Attempt(host, task, attempt, controller, options?.key)
-  let output: unknown
+  let params: Record<string, unknown>
   try {
     if (task.forEach) return attemptRun.items()
-    const params = resolveParams(host, task)
-    if (task.cache && host.resultCache) {
-      const spec = { task, attempt, controller, params, cache: host.resultCache }
-      // A cache that cannot be read fails the attempt like any storage failure: it is retried.
-      return cachedAttempt(host, spec, () => attemptOnce(attemptRun, params)).catch((error: unknown) =>
-        attemptRun.failed(error),
-      )
-    }
-    output = attemptRun.call(params)
+    params = resolveParams(host, task)
   } catch (error) {
     return attemptRun.failed(error)
   }
-  return ended(attemptRun, output)
+  const recorded = recordedParams(host, task, params)
+  const result = attemptWith(host, task, attemptRun, params, attempt, controller)
+  return recorded ? carrying(result, recorded) : result
+}
+
+/** One attempt with its resolved params: through the result cache when the task has one. */
+function attemptWith(
+  host: TaskHost,
+  task: CompiledTask,
+  attemptRun: Attempt,
+  params: Record<string, unknown>,
+  attempt: number,
+  controller: AttemptAbort,
+): RunEvent | undefined | Promise<RunEvent | undefined> {
+  if (task.cache && host.resultCache) {
+    const spec = { task, attempt, controller, params, cache: host.resultCache }
+    // A cache that cannot be read fails the attempt like any storage failure: it is retried.
+    return cachedAttempt(host, spec, () => attemptOnce(attemptRun, params)).catch((error: unknown) =>
+      attemptRun.failed(error),
+    )
+  }
+  return attemptOnce(attemptRun, params)
 }
 
 function attemptOnce(attemptRun: Attempt, params: Record<string, unknown>) {

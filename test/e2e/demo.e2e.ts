@@ -357,6 +357,41 @@ describe('definitions and templates in the demo', () => {
     expect(errors).toEqual([])
   })
 
+  it('approves from the task inspector, which shows the params each attempt got', async () => {
+    const { page, errors } = await openDemo()
+    await page.getByTestId('start-expense-approval').click()
+    const node = page.locator('[data-testid="graph-node"][data-task-id="approve"]')
+    await page.locator('[data-testid="graph-node"][data-task-id="approve"][data-status="waiting"]').waitFor({
+      timeout: 20_000,
+    })
+    await node.click()
+    const inspector = page.locator('[data-testid="task-inspector"][data-task-id="approve"]')
+    await inspector.waitFor()
+    // The params as the waiting attempt got them: expressions resolved, next to them as written.
+    const resolved = inspector.getByTestId('inspector-resolved')
+    expect(await resolved.textContent()).toContain('"title": "Expense of 480 for conference"')
+    expect(await resolved.textContent()).toContain('"purpose": "conference"')
+    expect(await inspector.getByTestId('inspector-params').textContent()).toContain('input.purpose')
+
+    const item = inspector.getByTestId('approval')
+    await inspector.getByTestId('inspector-principal').fill('mallory')
+    await item.getByTestId('param-limit').fill('300')
+    await item.getByTestId('approve').click()
+    await item.getByTestId('approval-status').filter({ hasText: 'FORBIDDEN' }).waitFor()
+    await inspector.getByTestId('inspector-principal').fill('bob')
+    await item.getByTestId('approve').click()
+    await page.locator('[data-testid="run-panel"][data-status="completed"]').waitFor({ timeout: 20_000 })
+    expect(await page.getByTestId('run-result').textContent()).toContain('"by":"bob"')
+
+    await page.locator('[data-testid="graph-node"][data-task-id="pay"]').click()
+    const pay = page
+      .locator('[data-testid="task-inspector"][data-task-id="pay"]')
+      .getByTestId('inspector-resolved')
+    await expect.poll(() => pay.textContent()).toContain('"by": "bob"')
+    await shoot(page.locator('[data-testid="task-inspector"]'), 'studio-inspector.png')
+    expect(errors).toEqual([])
+  })
+
   it('schedules a definition, routes and emits an event, and shows the storage', async () => {
     const { page, errors } = await openDemo()
     await page.getByTestId('schedule-every').fill('2')
