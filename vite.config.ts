@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { playwright } from '@vitest/browser-playwright'
 import { defineConfig } from 'vitest/config'
+import { offlineShell } from './scripts/offline-shell.mjs'
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
@@ -12,6 +13,8 @@ export const alias = {
 
 export default defineConfig({
   resolve: { alias },
+  // The built studio opens offline: `sw.js` keeps its files.
+  plugins: [offlineShell()],
   optimizeDeps: {
     include: [
       'xstate',

@@ -11,6 +11,7 @@ import { DefinitionEditor } from './definition-editor'
 import { DefinitionsPanel } from './definitions-panel'
 import { el } from './element'
 import { errorText } from './format'
+import { keepOffline } from './offline'
 import { RunList } from './run-list'
 import { RunPanel } from './run-panel'
 import { type Sample, samples } from './samples'
@@ -34,6 +35,8 @@ function report(error: unknown): void {
   appError.hidden = false
   appError.textContent = errorText(error)
 }
+
+keepOffline(report)
 
 const engine = connectEngine(
   new Worker(new URL('./demo.worker.ts', import.meta.url), { type: 'module', name: 'spindle-demo' }),

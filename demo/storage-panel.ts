@@ -1,6 +1,7 @@
 import type { Engine } from 'spindle'
 import { el } from './element'
 import { errorText } from './format'
+import { opensOffline } from './offline'
 
 function megabytes(bytes: number | undefined): string {
   return bytes === undefined ? 'unknown' : `${(bytes / 1_048_576).toFixed(1)} MB`
@@ -9,7 +10,8 @@ function megabytes(bytes: number | undefined): string {
 /**
  * Storage and connectivity: the origin's usage and quota, whether its storage is persisted (with
  * a button that asks the browser to persist it), the records per store, and whether the page is
- * online (the demo works offline: everything runs in the tab).
+ * online, and whether the studio opens offline (its service worker keeps the built studio's
+ * files; runs need no network: everything runs in the tab).
  */
 export class StoragePanel {
   readonly #engine: Engine
@@ -38,11 +40,14 @@ export class StoragePanel {
         })
     })
     const online = () => {
-      this.#online.textContent = navigator.onLine ? 'Online' : 'Offline: runs go on in this tab'
+      const shell = opensOffline() ? 'opens offline' : 'not kept for offline use yet'
+      this.#online.textContent = `${navigator.onLine ? 'Online' : 'Offline: runs go on in this tab'} · ${shell}`
       this.#online.dataset.online = String(navigator.onLine)
+      this.#online.dataset.opensOffline = String(opensOffline())
     }
     addEventListener('online', online)
     addEventListener('offline', online)
+    if ('serviceWorker' in navigator) navigator.serviceWorker.addEventListener('controllerchange', online)
     online()
     root.replaceChildren(this.#online, this.#facts, this.#persist, this.#status)
   }
