@@ -12,7 +12,13 @@ export class ApprovalsInbox {
   readonly #list: HTMLElement
   readonly #principal: HTMLInputElement
 
-  constructor(engine: Engine, root: HTMLElement, report: (error: unknown) => void) {
+  /** `count` hears how many approvals are open whenever that changes (the studio's navigation shows it). */
+  constructor(
+    engine: Engine,
+    root: HTMLElement,
+    report: (error: unknown) => void,
+    count: (open: number) => void,
+  ) {
     this.#engine = engine
     this.#principal = el('input', {
       id: 'inbox-principal',
@@ -28,7 +34,10 @@ export class ApprovalsInbox {
     )
     // The inbox lives as long as the page: its subscription is never ended.
     engine.approvals$({ status: 'open' }).subscribe({
-      next: (items) => this.#render(items),
+      next: (items) => {
+        count(items.length)
+        this.#render(items)
+      },
       error: report,
     })
   }

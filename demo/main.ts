@@ -97,7 +97,11 @@ async function main(): Promise<void> {
       .catch(report)
   }
   new DefinitionEditor(engine, required('definition-editor'), showDefinition)
-  new ApprovalsInbox(engine, required('approvals'), report)
+  const openApprovals = required('nav-approvals')
+  new ApprovalsInbox(engine, required('approvals'), report, (open) => {
+    openApprovals.textContent = String(open)
+    openApprovals.dataset.open = String(open)
+  })
   const triggers = new TriggersPanel(engine, required('triggers'), started)
   const storage = new StoragePanel(engine, required('storage'))
   const gallery = new TemplatesGallery(engine, required('templates'), showDefinition)

@@ -341,6 +341,7 @@ describe("the studio's areas", () => {
     const item = page.locator('[data-testid="approval"][data-task-id="approve"]')
     await item.waitFor({ timeout: 20_000 })
     expect(await item.locator('h3').textContent()).toBe('Expense of 480 for conference')
+    expect(await page.getByTestId('nav-approvals').textContent()).toBe('1')
     await page.getByTestId('inbox-principal').fill('mallory')
     await item.getByTestId('param-limit').fill('500')
     await item.getByTestId('approve').click()
@@ -353,6 +354,7 @@ describe("the studio's areas", () => {
     await page.locator('[data-testid="run-panel"][data-status="completed"]').waitFor({ timeout: 20_000 })
     expect(await page.getByTestId('run-result').textContent()).toContain('"by":"alice"')
     await page.locator('[data-testid="inbox"] .empty').waitFor()
+    expect(await page.getByTestId('nav-approvals').textContent()).toBe('0')
     await shoot(page.locator('[data-testid="run-panel"]'), 'studio-run.png')
     expect(errors).toEqual([])
   })
@@ -546,6 +548,16 @@ describe("the studio's areas", () => {
         .map((element) => element.outerHTML.slice(0, 80)),
     )
     expect(unnamed).toEqual([])
+    // The navigation reaches each area from the keyboard: the area takes the focus, in view.
+    const nav = page.getByRole('navigation', { name: 'Studio areas' })
+    await nav.getByRole('link', { name: 'Templates' }).focus()
+    await page.keyboard.press('Enter')
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('area-templates')
+    await expect
+      .poll(() => page.locator('#area-templates').evaluate((area) => area.getBoundingClientRect().top))
+      .toBeLessThan(844)
+    await nav.getByRole('link', { name: 'Selected run' }).click()
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('area-run')
     await shoot(
       { screenshot: (options) => page.screenshot({ ...options, fullPage: true }) },
       'studio-390.png',
