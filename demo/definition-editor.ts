@@ -1,6 +1,7 @@
-import type { DefinitionInfo, Engine } from 'spindle'
+import { type DefinitionInfo, definitionSchema, type Engine } from 'spindle'
 import { el } from './element'
 import { errorText } from './format'
+import { fieldHelp } from './schema-help'
 
 const STARTER = `# A definition in YAML or JSON; it is checked as you type.
 schemaVersion: "2.0"
@@ -18,8 +19,9 @@ output: tasks.hello.output
 
 /**
  * A definition editor: JSON or YAML text, checked as it is typed with the engine's own
- * `validate()` (every problem at its path, with what to write instead); Register is enabled only
- * while the text is valid.
+ * `validate()` (every problem at its path, with what to write instead), each problem with what
+ * the definition's JSON Schema (`definitionSchema`, shipped as `spindle/schema.json`) says of
+ * its field, or the fields its object takes; Register is enabled only while the text is valid.
  */
 export class DefinitionEditor {
   readonly #engine: Engine
@@ -87,9 +89,17 @@ export class DefinitionEditor {
           { 'data-testid': 'editor-issue', 'data-path': issue.path, 'data-code': issue.code },
           el('code', {}, issue.path || '(definition)'),
           ` ${issue.message}`,
+          ...help(issue.path),
         ),
       ),
     )
     this.#issues.dataset.ok = String(result.ok)
   }
+}
+
+/** The schema's word on an issue's field, as a line under the issue. */
+function help(path: string): HTMLElement[] {
+  const { description, fields } = fieldHelp(definitionSchema, path)
+  const text = description ?? (fields ? `Fields here: ${fields.join(', ')}.` : undefined)
+  return text === undefined ? [] : [el('small', { class: 'field-help', 'data-testid': 'field-help' }, text)]
 }

@@ -319,6 +319,17 @@ describe("the studio's areas", () => {
     await issue('tasks.b.depends_on').waitFor()
     expect(await issue('tasks.b.depends_on').textContent()).toContain('did you mean "dependsOn"?')
     expect(await issue('tasks.b.parameters').textContent()).toContain('did you mean "params"?')
+    // Beside each, what the definition's JSON Schema says: the fields a task takes.
+    expect(await issue('tasks.b.parameters').getByTestId('field-help').textContent()).toMatch(
+      /^Fields here: action, .*params, dependsOn/,
+    )
+    await editor.fill(
+      JSON.stringify({ schemaVersion: '2.0', id: 'typed', version: '1.0.0', tasks: { a: { action: 7 } } }),
+    )
+    await issue('tasks.a.action').waitFor()
+    expect(await issue('tasks.a.action').getByTestId('field-help').textContent()).toContain(
+      'The action the task runs',
+    )
     await expect(page.getByTestId('register').isDisabled()).resolves.toBe(true)
 
     await editor.fill(
