@@ -17,7 +17,7 @@ interface Node {
   detail: SVGTextElement
   forEach: boolean
   done: Set<number>
-  /** The number of items, once the task completed. */
+  /** The number of items, once the task waited or completed (the engine records it no sooner). */
   total?: number
 }
 
@@ -104,12 +104,22 @@ export class RunGraph {
     for (const task of progress.tasks) this.#set(task.id, task.status)
   }
 
-  /** Counts a `forEach` task's items as they complete; its output, a list, gives their number. */
+  /**
+   * Counts a `forEach` task's items as they complete; their number comes from a `task.waiting`
+   * of waiting items (`count`) or the completed task's output (a list).
+   */
   observe(event: WorkflowEvent): void {
-    if (event.type !== 'task.item-completed' && event.type !== 'task.completed') return
+    if (
+      event.type !== 'task.item-completed' &&
+      event.type !== 'task.completed' &&
+      event.type !== 'task.waiting'
+    )
+      return
     const node = this.#nodes.get(event.taskId)
     if (!node?.forEach) return
     if (event.type === 'task.item-completed') node.done.add(event.index)
+    // Items that wait say how many there are; a completed forEach's output is one entry per item.
+    else if (event.type === 'task.waiting') node.total = event.count ?? node.total
     else if (Array.isArray(event.output)) node.total = event.output.length
     this.#set(event.taskId, (node.group.dataset.status ?? 'running') as TaskStatus)
   }

@@ -226,6 +226,14 @@ describe('the demo page', () => {
     // Reload once `collect` is done and `crunch` has finished its first region.
     await events(page, 'task.item-completed', 'crunch').first().waitFor({ timeout: 20_000 })
     expect(await panel(page).getAttribute('data-status')).toBe('running')
+    // The graph fills as the run goes: collect done, crunch counting its items, publish not run yet.
+    const node = (taskId: string) => page.locator(`[data-testid="graph-node"][data-task-id="${taskId}"]`)
+    expect(await node('collect').getAttribute('data-status')).toBe('completed')
+    expect(await node('publish').getAttribute('data-status')).toBe('pending')
+    expect(Number(await node('crunch').getAttribute('data-items'))).toBeGreaterThanOrEqual(1)
+    await node('crunch')
+      .filter({ hasText: /items done/ })
+      .waitFor()
 
     await page.reload()
     await page.locator('body[data-ready="true"]').waitFor({ timeout: 15_000 })
