@@ -4,7 +4,7 @@ import { clockTime, errorText } from './format'
 
 /**
  * Schedules and event routes: the schedules with their next fire times, a form that schedules a
- * definition every N seconds, pause and resume; the routes, a form that routes an event type to a
+ * definition every N seconds or on a cron expression, pause and resume; the routes, a form that routes an event type to a
  * definition, and a form that emits an event by hand (the runs it starts are shown).
  */
 export class TriggersPanel {
@@ -18,73 +18,69 @@ export class TriggersPanel {
     this.#schedules = el('ul', { class: 'trigger-list', 'data-testid': 'schedule-list' })
     this.#routes = el('ul', { class: 'trigger-list', 'data-testid': 'route-list' })
     this.#status = el('p', { class: 'call-status', role: 'status', 'data-testid': 'trigger-status' })
-    const done = (what: string) => () => {
+    const done = (what: string) => {
       this.#status.textContent = what
       this.refresh().catch((error: unknown) => this.#fail(error))
     }
 
-    const scheduleWorkflow = input('schedule-workflow', 'photo-pipeline')
-    const everySeconds = input('schedule-every', '60')
-    const scheduleForm = el(
-      'form',
-      { 'aria-label': 'New schedule' },
-      field('schedule-workflow', 'Definition', scheduleWorkflow),
-      field('schedule-every', 'Every (seconds)', everySeconds),
-      el('button', { type: 'submit', 'data-testid': 'schedule' }, 'Schedule'),
+    const scheduleForm = callForm(
+      'New schedule',
+      [
+        ['schedule-workflow', 'Definition', 'photo-pipeline'],
+        ['schedule-every', 'Every (seconds)', '60'],
+        ['schedule-cron', 'Or cron (5 fields, instead)', ''],
+      ],
+      ['schedule', 'Schedule'],
+      async (values) => {
+        const cron = values['schedule-cron']!
+        const info = await this.#engine.schedule({
+          workflow: values['schedule-workflow']!,
+          ...(cron === '' ? { everyMs: Math.round(Number(values['schedule-every']) * 1000) } : { cron }),
+        })
+        done(`Scheduled ${info.id}`)
+      },
+      (error) => this.#fail(error),
     )
-    scheduleForm.addEventListener('submit', (event) => {
-      event.preventDefault()
-      const everyMs = Math.round(Number(everySeconds.value) * 1000)
-      this.#engine.schedule({ workflow: scheduleWorkflow.value.trim(), everyMs }).then(
-        (info) => done(`Scheduled ${info.id}`)(),
-        (error: unknown) => this.#fail(error),
-      )
-    })
-
-    const routeEvent = input('route-event', 'order.*')
-    const routeWorkflow = input('route-workflow', 'order-review')
-    const routeForm = el(
-      'form',
-      { 'aria-label': 'New route' },
-      field('route-event', 'Event (exact or prefix.*)', routeEvent),
-      field('route-workflow', 'Definition', routeWorkflow),
-      el('button', { type: 'submit', 'data-testid': 'route' }, 'Route'),
+    const routeForm = callForm(
+      'New route',
+      [
+        ['route-event', 'Event (exact or prefix.*)', 'order.*'],
+        ['route-workflow', 'Definition', 'order-review'],
+      ],
+      ['route', 'Route'],
+      async (values) => {
+        const info = await this.#engine.route({
+          event: values['route-event']!,
+          workflow: values['route-workflow']!,
+        })
+        done(`Routed ${info.spec.event} to ${info.spec.workflow}`)
+      },
+      (error) => this.#fail(error),
     )
-    routeForm.addEventListener('submit', (event) => {
-      event.preventDefault()
-      this.#engine.route({ event: routeEvent.value.trim(), workflow: routeWorkflow.value.trim() }).then(
-        (info) => done(`Routed ${info.spec.event} to ${info.spec.workflow}`)(),
-        (error: unknown) => this.#fail(error),
-      )
-    })
-
-    const emitType = input('emit-type', 'order.paid')
-    const emitData = input('emit-data', '{"total": 1250}')
-    const emitForm = el(
-      'form',
-      { 'aria-label': 'Emit an event' },
-      field('emit-type', 'Event type', emitType),
-      field('emit-data', 'Data (JSON)', emitData),
-      el('button', { type: 'submit', 'data-testid': 'emit' }, 'Emit'),
+    const emitForm = callForm(
+      'Emit an event',
+      [
+        ['emit-type', 'Event type', 'order.paid'],
+        ['emit-data', 'Data (JSON)', '{"total": 1250}'],
+      ],
+      ['emit', 'Emit'],
+      async (values) => {
+        const type = values['emit-type']!
+        const text = values['emit-data']!
+        let data: unknown
+        try {
+          data = text === '' ? undefined : JSON.parse(text)
+        } catch (error) {
+          this.#status.textContent = `The data is not JSON: ${errorText(error)}`
+          return
+        }
+        const runs = await this.#engine.emit({ type, ...(data === undefined ? {} : { data }) })
+        this.#status.textContent = `Emitted ${type}: ${runs.length} run(s) started`
+        const [first] = runs
+        if (first) onStarted(first.runId)
+      },
+      (error) => this.#fail(error),
     )
-    emitForm.addEventListener('submit', (event) => {
-      event.preventDefault()
-      let data: unknown
-      try {
-        data = emitData.value.trim() === '' ? undefined : JSON.parse(emitData.value)
-      } catch {
-        this.#status.textContent = 'The data is not JSON.'
-        return
-      }
-      this.#engine.emit({ type: emitType.value.trim(), ...(data === undefined ? {} : { data }) }).then(
-        (runs) => {
-          this.#status.textContent = `Emitted ${emitType.value.trim()}: ${runs.length} run(s) started`
-          const [first] = runs
-          if (first) onStarted(first.runId)
-        },
-        (error: unknown) => this.#fail(error),
-      )
-    })
 
     root.replaceChildren(
       el('h3', {}, 'Schedules'),
@@ -147,12 +143,16 @@ export class TriggersPanel {
         .catch((error: unknown) => this.#fail(error))
     })
     const next = info.paused ? 'paused' : `next ${info.nextRuns.slice(0, 3).map(clockTime).join(', ')}`
+    const when =
+      info.spec.cron === undefined
+        ? `every ${Math.round((info.spec.everyMs ?? 0) / 1000)} s`
+        : `cron ${info.spec.cron}`
     const fired = info.recent.filter((r) => r.outcome === 'started').length
     return el(
       'li',
       { 'data-testid': 'schedule-item', 'data-schedule-id': info.id, 'data-paused': String(info.paused) },
       el('strong', {}, info.workflow),
-      ` every ${Math.round((info.spec.everyMs ?? 0) / 1000)} s · ${next} · fired ${fired} `,
+      ` ${when} · ${next} · fired ${fired} `,
       toggle,
     )
   }
@@ -162,10 +162,32 @@ export class TriggersPanel {
   }
 }
 
-function input(id: string, value: string): HTMLInputElement {
-  return el('input', { id, type: 'text', value, 'data-testid': id, spellcheck: 'false' })
-}
-
-function field(id: string, label: string, control: HTMLElement): HTMLElement {
-  return el('div', { class: 'field' }, el('label', { for: id }, label), control)
+/**
+ * A form of text fields (`[id, label, value]`, each with `data-testid` = id) and a submit
+ * button (`[testid, text]`): `submit` gets the fields' trimmed values; its failure goes to `fail`.
+ */
+function callForm(
+  label: string,
+  fields: [id: string, label: string, value: string][],
+  [testid, text]: [string, string],
+  submit: (values: Record<string, string>) => Promise<void>,
+  fail: (error: unknown) => void,
+): HTMLFormElement {
+  const inputs = fields.map(([id, , value]) =>
+    el('input', { id, type: 'text', value, 'data-testid': id, spellcheck: 'false' }),
+  )
+  const form = el(
+    'form',
+    { 'aria-label': label },
+    ...fields.map(([id, name], index) =>
+      el('div', { class: 'field' }, el('label', { for: id }, name), inputs[index]!),
+    ),
+    el('button', { type: 'submit', 'data-testid': testid }, text),
+  )
+  form.addEventListener('submit', (event) => {
+    event.preventDefault()
+    const values = Object.fromEntries(inputs.map((input) => [input.id, input.value.trim()]))
+    submit(values).catch(fail)
+  })
+  return form
 }

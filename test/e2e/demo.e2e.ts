@@ -14,11 +14,20 @@ const screenshotPath = fileURLToPath(new URL('.output/demo.png', import.meta.url
 const readmeScreenshotPath = fileURLToPath(new URL('./demo.png', import.meta.url))
 const updateReadmeScreenshot = process.env.UPDATE_SCREENSHOT === '1'
 
+/** The pictures the README shows, kept beside this file. */
+const readmePictures = new Set([
+  'studio-run.png',
+  'studio-definitions.png',
+  'studio-inspector.png',
+  'studio-timeline.png',
+])
+
 /** Saves a picture of `target` to the ignored folder, and beside this file (the README's) on request. */
 async function shoot(target: { screenshot(options: { path: string }): Promise<unknown> }, name: string) {
   const path = fileURLToPath(new URL(`.output/${name}`, import.meta.url))
   await target.screenshot({ path })
-  if (updateReadmeScreenshot) await copyFile(path, fileURLToPath(new URL(`./${name}`, import.meta.url)))
+  if (updateReadmeScreenshot && readmePictures.has(name))
+    await copyFile(path, fileURLToPath(new URL(`./${name}`, import.meta.url)))
 }
 
 let outDir: string
@@ -242,6 +251,9 @@ describe('the demo page', () => {
     await events(page, 'workflow.recovered').waitFor({ timeout: 15_000 })
     await page.locator('[data-testid="run-panel"][data-status="completed"]').waitFor({ timeout: 40_000 })
     await page.getByTestId('progress-percent').filter({ hasText: '100%' }).waitFor()
+    await page.getByTestId('run-timeline').locator('summary').click()
+    await page.getByTestId('run-timeline').getByTestId('segment').first().waitFor()
+    await shoot(page.getByTestId('run-timeline'), 'studio-timeline.png')
 
     // `collect` completed before the reload: it ran once. Each region was crunched to completion once.
     expect(await events(page, 'task.started', 'collect').count()).toBe(1)
@@ -361,6 +373,7 @@ describe("the studio's areas", () => {
     await item.waitFor({ timeout: 20_000 })
     expect(await item.locator('h3').textContent()).toBe('Expense of 480 for conference')
     expect(await page.getByTestId('nav-approvals').textContent()).toBe('1')
+    await shoot(page.locator('#area-approvals'), 'studio-approvals.png')
     await page.getByTestId('inbox-principal').fill('mallory')
     await item.getByTestId('param-limit').fill('500')
     await item.getByTestId('approve').click()
@@ -461,6 +474,16 @@ describe("the studio's areas", () => {
     await page.getByTestId('emit').click()
     await page.getByTestId('trigger-status').filter({ hasText: '0 run(s) started' }).waitFor()
     await page.getByTestId('schedule-every').fill('-5')
+    await page.getByTestId('schedule').click()
+    await page.getByTestId('trigger-status').filter({ hasText: 'INVALID_ARGUMENT' }).waitFor()
+    // A cron schedule instead: listed with its expression and its next fire times.
+    await page.getByTestId('schedule-workflow').fill('nightly-report')
+    await page.getByTestId('schedule-cron').fill('30 2 * * *')
+    await page.getByTestId('schedule').click()
+    const nightly = page.getByTestId('schedule-item').filter({ hasText: 'nightly-report' })
+    await nightly.waitFor()
+    expect(await nightly.textContent()).toMatch(/cron 30 2 \* \* \* · next 02:30:00/)
+    await page.getByTestId('schedule-cron').fill('61 * * * *')
     await page.getByTestId('schedule').click()
     await page.getByTestId('trigger-status').filter({ hasText: 'INVALID_ARGUMENT' }).waitFor()
 
