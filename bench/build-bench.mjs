@@ -76,6 +76,7 @@ export async function buildPages({ minify }) {
           worker: `${benchDir}worker.html`,
           durable: `${benchDir}durable.html`,
           inbox: `${benchDir}inbox.html`,
+          studio: `${benchDir}studio.html`,
         },
       },
     },

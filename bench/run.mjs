@@ -2,7 +2,7 @@
 /**
  * Measures the production build, in Chromium and in Node, and prints the figures.
  *
- *   node bench/run.mjs [--page core,cold,worker,durable,inbox,bundles] [--profile] [--skip-build]
+ *   node bench/run.mjs [--page core,cold,worker,durable,inbox,studio,bundles] [--profile] [--skip-build]
  *                      [--timeout 1200000] [--coldReps 3] [page options]
  *
  * First `npm run build` (dist/, the files the package ships), then the benchmark pages and the
@@ -18,6 +18,8 @@
  *   durable  bench/durable.html: real IndexedDB, next to a bare commit
  *   inbox    bench/inbox.html: the approvals inbox of 10,000 waiting runs on real IndexedDB
  *            --reps 5 --recoveryReps 3 --commits 300 --runs 1000 --parts chain,fan-out,recovery
+ *   studio   bench/studio.html: the studio's run graph (layout, SVG) of 100 to 10,000 tasks
+ *            --reps 7 --sizes 100,300,1000,10000
  *   bundles  min+gz of each package entry's static graph, as an application ships it
  * A page option goes to every page that reads it (`--reps` to core, worker and durable).
  *
@@ -42,12 +44,13 @@ import { summarizeProfiles } from './cpu-profile.mjs'
 import { printInbox } from './inbox-tables.mjs'
 import { runNode } from './node-runs.mjs'
 import { runPage } from './page-runner.mjs'
+import { printStudio } from './studio-tables.mjs'
 import { printDurable, printWorker } from './tables.mjs'
 
 const resultsDir = fileURLToPath(new URL('./.results/', import.meta.url))
 const resultsFile = join(resultsDir, 'latest.json')
 
-const PAGE_NAMES = ['core', 'cold', 'worker', 'durable', 'inbox', 'bundles']
+const PAGE_NAMES = ['core', 'cold', 'worker', 'durable', 'inbox', 'studio', 'bundles']
 /** The options each part reads. */
 const OPTIONS = {
   core: ['reps', 'reps10k', 'warmup', 'warmupMs', 'seed', 'only', 'runners'],
@@ -55,6 +58,7 @@ const OPTIONS = {
   worker: ['calls', 'reps', 'size'],
   durable: ['reps', 'recoveryReps', 'commits', 'runs', 'parts'],
   inbox: ['reps', 'approvals'],
+  studio: ['reps', 'sizes'],
 }
 const ALL_OPTIONS = [...new Set(Object.values(OPTIONS).flat())]
 const CHROMIUM = {
@@ -224,7 +228,12 @@ async function main() {
           const results = await page(name, `${name}.html`)
           all.pages[name] = results
           /** @type {Record<string, (results: any) => void>} */
-          const printers = { worker: printWorker, durable: printDurable, inbox: printInbox }
+          const printers = {
+            worker: printWorker,
+            durable: printDurable,
+            inbox: printInbox,
+            studio: printStudio,
+          }
           printers[name]?.(results)
           console.log(`browser: ${results.userAgent} (cross-origin isolated: ${results.crossOriginIsolated})`)
           if (results.error) console.log(`page error: ${results.error}`)

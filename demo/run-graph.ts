@@ -1,4 +1,5 @@
 import type { Progress, RunView, TaskStatus, WorkflowDefinition, WorkflowEvent } from 'spindle'
+import { el } from './element'
 import { layoutGraph } from './graph-layout'
 
 const SVG = 'http://www.w3.org/2000/svg'
@@ -35,7 +36,7 @@ export class RunGraph {
     this.element.className = 'run-graph'
     this.element.dataset.testid = 'run-graph'
     if (!definition) return
-    const { nodes, edges, width, height } = layoutGraph(definition)
+    const { nodes, edges, width, height, how } = layoutGraph(definition)
     const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, role: 'img' })
     root.setAttribute(
       'aria-label',
@@ -96,6 +97,14 @@ export class RunGraph {
       this.#nodes.set(box.id, { group, detail, forEach: task.forEach !== undefined, done: new Set() })
     }
     this.element.append(root)
+    if (how === 'depth')
+      this.element.append(
+        el(
+          'figcaption',
+          { class: 'muted' },
+          'A large graph: tasks in columns by their depth of dependencies.',
+        ),
+      )
     for (const [id, task] of Object.entries(view.tasks)) this.#set(id, task.status)
   }
 

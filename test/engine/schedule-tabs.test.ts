@@ -83,6 +83,9 @@ describe('schedules while the app is closed, and across tabs', () => {
     const expected = [1, 2, 3, 4].map((n) => `sched:s:${t0 + n * HOUR}`)
     expect(schedule!.recent.map((o) => [o.outcome, o.runId])).toEqual(expected.map((id) => ['started', id]))
     expect(await runIds(two.engine)).toEqual(expected.sort())
+    // Closed before its database is deleted (the stores' clean-up runs first): an engine still
+    // leading the schedules would open a connection again and block the deletion.
+    await two.engine.close()
   })
 
   it('schedule.fired reaches the events$ of every tab on the database, once each', async () => {

@@ -2,6 +2,7 @@ import { deleteDB } from 'idb'
 import type { Store } from 'spindle'
 import { afterEach } from 'vitest'
 import { type IndexedDbStoreOptions, indexedDbStore } from '../../src/store/indexeddb-store'
+import { closeTestEngines } from '../support/engine-fixtures'
 
 /** A database name no other test uses: `<prefix>-<uuid>`. */
 export function tempDatabaseName(prefix = 't'): string {
@@ -42,6 +43,8 @@ export function tempStores() {
   const stores: Store[] = []
   const names = new Set<string>()
   afterEach(async () => {
+    // Engines on these databases close first: one still running would reopen its connection.
+    await closeTestEngines()
     await Promise.all(stores.splice(0).map((store) => store.close()))
     await Promise.all([...names].map((name) => deleteDatabase(name)))
     names.clear()

@@ -10,15 +10,32 @@ export function testEngine(options: EngineOptions = {}) {
   return { engine, clock, store }
 }
 
+/** The engines every `testEngines` opened and has not closed yet. */
+const openEngines = new Set<Engine>()
+
+/**
+ * Closes every engine `testEngines` opened that is still open. The clean-up of temporary
+ * databases (`tempStores`) calls it first, whatever the order of the hooks: an engine still
+ * running (leading schedules, say) would open its database again and block the deletion.
+ */
+export async function closeTestEngines(): Promise<void> {
+  const engines = [...openEngines]
+  openEngines.clear()
+  await Promise.all(engines.map((e) => e.close()))
+}
+
 /** `testEngine` for a describe block: every engine it opens is closed after each test. */
 export function testEngines(): typeof testEngine {
   const engines: Engine[] = []
   afterEach(async () => {
-    await Promise.all(engines.splice(0).map((e) => e.close()))
+    const closing = engines.splice(0)
+    for (const engine of closing) openEngines.delete(engine)
+    await Promise.all(closing.map((e) => e.close()))
   })
   return (options) => {
     const made = testEngine(options)
     engines.push(made.engine)
+    openEngines.add(made.engine)
     return made
   }
 }
