@@ -29,6 +29,8 @@ export class DefinitionRegistry {
   readonly #defaults: EngineDefaults | undefined
   readonly #now: () => number
   readonly #compiled = new Map<string, CompiledWorkflow>()
+  /** Stored versions being read for runs (`forRun`): runs opened together share one read. */
+  readonly #reading = new Map<string, Promise<StoredDefinition | undefined>>()
 
   constructor(options: {
     store: Store
@@ -205,9 +207,20 @@ export class DefinitionRegistry {
   async forRun(
     record: Pick<RunRecord, 'runId' | 'definitionId' | 'version' | 'definitionDigest'>,
   ): Promise<CompiledWorkflow> {
-    const known = this.#compiled.get(`${record.definitionId}@${record.version}`)
+    const key = `${record.definitionId}@${record.version}`
+    const known = this.#compiled.get(key)
     if (known) return checkRunDefinition(record, known)
-    const stored = await this.#store.getDefinition(record.definitionId, record.version)
+    let reading = this.#reading.get(key)
+    if (reading === undefined) {
+      reading = this.#store.getDefinition(record.definitionId, record.version)
+      this.#reading.set(key, reading)
+      // Gone once settled, either way: a failed read is tried again by the next run that asks.
+      const forget = () => {
+        if (this.#reading.get(key) === reading) this.#reading.delete(key)
+      }
+      reading.then(forget, forget)
+    }
+    const stored = await reading
     if (!stored) {
       throw new NotFoundError(
         `Run "${record.runId}" uses "${record.definitionId}"@${record.version}, which is no longer registered; register that version again.`,

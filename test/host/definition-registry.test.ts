@@ -1,5 +1,6 @@
 import { memoryStore, type Store } from 'spindle'
 import { describe, expect, it } from 'vitest'
+import { countedStore } from '../../bench/counted-store'
 import { faultyStore } from '../store/faulty-store'
 import { gatedStore } from '../store/gated-store'
 import { tempStores } from '../store/temp-database'
@@ -226,4 +227,25 @@ describe('hostile definitions', () => {
       expect(await engine.listDefinitions()).toEqual([])
     })
   }
+})
+
+describe('runs of one version share its stored definition', () => {
+  it('an engine opening many runs of one version reads its definition from the store once', async () => {
+    const store = memoryStore()
+    const { engine, clock } = testEngine({ store })
+    await engine.register(
+      def({ ask: { action: 'approval', params: { title: 'ok?', levels: [{ approvers: ['ann'] }] } } }),
+    )
+    for (let i = 0; i < 20; i++) await engine.start('wf')
+    await engine.idle()
+    await engine.close()
+
+    const counted = countedStore(store)
+    const { engine: reopened } = testEngine({ store: counted.store, clock, recover: true })
+    await reopened.idle()
+    expect(await reopened.listApprovals({ status: 'open' })).toHaveLength(20)
+    // Recovery looks at the 20 waiting runs at once: the first read is shared, not made 20 times.
+    expect(counted.calls.getDefinition).toBe(1)
+    await reopened.close()
+  })
 })
