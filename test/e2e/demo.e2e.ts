@@ -23,9 +23,21 @@ const readmePictures = new Set([
 ])
 
 /** Saves a picture of `target` to the ignored folder, and beside this file (the README's) on request. */
-async function shoot(target: { screenshot(options: { path: string }): Promise<unknown> }, name: string) {
+async function shoot(
+  target: { screenshot(options: { path: string }): Promise<unknown>; page?: () => Page },
+  name: string,
+) {
   const path = fileURLToPath(new URL(`.output/${name}`, import.meta.url))
+  // A picture of one area: the sticky navigation bar would be drawn over it once it scrolled.
+  const page = target.page?.()
+  const navigation = (hidden: boolean) =>
+    page?.evaluate((hide) => {
+      const bar = document.querySelector<HTMLElement>('.studio-nav')
+      if (bar) bar.style.visibility = hide ? 'hidden' : ''
+    }, hidden)
+  await navigation(true)
   await target.screenshot({ path })
+  await navigation(false)
   if (updateReadmeScreenshot && readmePictures.has(name))
     await copyFile(path, fileURLToPath(new URL(`./${name}`, import.meta.url)))
 }
