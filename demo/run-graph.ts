@@ -18,7 +18,7 @@ interface Node {
   detail: SVGTextElement
   forEach: boolean
   done: Set<number>
-  /** The number of items, once the task waited or completed (the engine records it no sooner). */
+  /** The number of items, once an item completed, the items waited or the task completed. */
   total?: number
 }
 
@@ -114,8 +114,8 @@ export class RunGraph {
   }
 
   /**
-   * Counts a `forEach` task's items as they complete; their number comes from a `task.waiting`
-   * of waiting items (`count`) or the completed task's output (a list).
+   * Counts a `forEach` task's items as they complete; their number comes from each item's record
+   * (`count`), a `task.waiting` of waiting items, or the completed task's output (a list).
    */
   observe(event: WorkflowEvent): void {
     if (
@@ -126,7 +126,10 @@ export class RunGraph {
       return
     const node = this.#nodes.get(event.taskId)
     if (!node?.forEach) return
-    if (event.type === 'task.item-completed') node.done.add(event.index)
+    if (event.type === 'task.item-completed') {
+      node.done.add(event.index)
+      node.total = event.count ?? node.total
+    }
     // Items that wait say how many there are; a completed forEach's output is one entry per item.
     else if (event.type === 'task.waiting') node.total = event.count ?? node.total
     else if (Array.isArray(event.output)) node.total = event.output.length

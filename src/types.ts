@@ -624,6 +624,8 @@ export type WorkflowEvent = EventBase &
         type: 'task.item-completed'
         taskId: string
         index: number
+        /** How many items the task has (absent in records journaled before it was recorded). */
+        count?: number
         output?: unknown
         /** The item's output came from the result cache: the run and task that computed it. */
         cached?: { fromRunId: string; fromTaskId: string }

@@ -106,6 +106,7 @@ export async function runItems(
               type: 'task.item-completed',
               taskId: task.id,
               index,
+              count: items.length,
               output: output.output,
               cached,
               at: host.now(),
@@ -115,7 +116,14 @@ export async function runItems(
         }
         results[index] = output
         if (!controller.aborted) {
-          host.post({ type: 'task.item-completed', taskId: task.id, index, output, at: host.now() })
+          host.post({
+            type: 'task.item-completed',
+            taskId: task.id,
+            index,
+            count: items.length,
+            output,
+            at: host.now(),
+          })
         }
       } catch (error) {
         failure ??= { error }

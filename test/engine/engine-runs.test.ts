@@ -209,6 +209,10 @@ describe('running a workflow', () => {
     expect(seen.map((s) => s.key).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `fan:each:${i}`).sort())
     const items = (await engine.history('fan')).filter((e) => e.type === 'task.item-completed')
     expect(items).toHaveLength(8)
+    // Each says how many items there are: a view of the run counts them while it runs.
+    expect(items.map((e) => (e.type === 'task.item-completed' ? e.count : undefined))).toEqual(
+      Array(8).fill(8),
+    )
   })
 
   it('fails a forEach task whose expression is not an array, without retrying', async () => {

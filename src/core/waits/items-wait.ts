@@ -121,7 +121,14 @@ export function resolveItem(
   t.itemsDone = (t.itemsDone ?? 0) + 1
   // A buffered signal's payload is not in the run state: the executor adds it from RunData.
   const source = signal === undefined ? { output } : { signal }
-  step.record(s, { type: 'task.item-completed', taskId: id, index, ...source, at: step.at })
+  step.record(s, {
+    type: 'task.item-completed',
+    taskId: id,
+    index,
+    count: wait.count,
+    ...source,
+    at: step.at,
+  })
 }
 
 /** Completes the task once no item waits any more. */

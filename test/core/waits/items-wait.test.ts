@@ -51,6 +51,9 @@ describe('durable waits under forEach', () => {
     // `delay` has no output; each item's reads as it would in a forEach that did not wait.
     expect(view.output).toEqual([undefined, undefined, undefined])
     expect(doneItems(await history())).toEqual([1, 2, 0])
+    // Each item's record, made when its wait ended, says how many items there are.
+    const counts = (await history()).flatMap((e) => (e.type === 'task.item-completed' ? [e.count] : []))
+    expect(counts).toEqual([3, 3, 3])
   })
 
   it('gives wait-for-event items their signals in index order, buffered ones first', async () => {
