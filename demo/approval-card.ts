@@ -1,7 +1,6 @@
 import type { ApprovalItem, Engine, ParamSpec } from 'spindle'
 import { el } from './element'
-import { errorText } from './format'
-import { paramForm, problemsByParam } from './param-form'
+import { paramForm, submitWith } from './param-form'
 
 /** The param specs of an approval form's JSON Schema (its top-level properties). */
 function specsOf(form: object | undefined): Record<string, ParamSpec> {
@@ -39,27 +38,14 @@ export function approvalCard(
   const comment = el('input', { id: `comment-${key}`, type: 'text', 'data-testid': 'approval-comment' })
   const status = el('p', { class: 'call-status', role: 'status', 'data-testid': 'approval-status' })
   const task = item.index === undefined ? item.taskId : `${item.taskId}[${item.index}]`
-  const decide = (decision: 'approve' | 'reject') => {
-    const values = form.read()
-    if (!values.ok) {
-      form.showProblems(values.problems)
-      return
-    }
-    const by = principal()
-    const call =
-      decision === 'approve'
-        ? engine.approve(item.runId, task, { by, comment: comment.value, form: values.value })
-        : engine.reject(item.runId, task, { by, comment: comment.value })
-    call.then(
-      () => {
-        status.textContent = `${decision === 'approve' ? 'Approved' : 'Rejected'} as ${by}`
-      },
-      (error: unknown) => {
-        form.showProblems(problemsByParam(error))
-        status.textContent = errorText(error)
-      },
-    )
-  }
+  const decide = (decision: 'approve' | 'reject') =>
+    submitWith(form, status, async (values) => {
+      const by = principal()
+      if (decision === 'approve')
+        await engine.approve(item.runId, task, { by, comment: comment.value, form: values })
+      else await engine.reject(item.runId, task, { by, comment: comment.value })
+      return `${decision === 'approve' ? 'Approved' : 'Rejected'} as ${by}`
+    })
   const approve = el('button', { type: 'button', 'data-testid': 'approve' }, 'Approve')
   const reject = el('button', { type: 'button', 'data-testid': 'reject' }, 'Reject')
   approve.addEventListener('click', () => decide('approve'))

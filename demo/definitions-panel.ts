@@ -1,7 +1,7 @@
 import type { DefinitionInfo, Engine } from 'spindle'
 import { el } from './element'
 import { errorText } from './format'
-import { type ParamForm, paramForm, problemsByParam } from './param-form'
+import { type ParamForm, paramForm, submitWith } from './param-form'
 
 /**
  * The registered definitions: a list; the chosen one's JSON, and a form for its run input that
@@ -74,22 +74,11 @@ export class DefinitionsPanel {
     )
     startForm.addEventListener('submit', (event) => {
       event.preventDefault()
-      const input = form.read()
-      if (!input.ok) {
-        form.showProblems(input.problems)
-        return
-      }
-      form.showProblems({})
-      this.#engine.start(id, input.value).then(
-        (run) => {
-          status.textContent = `Started ${run.runId}`
-          this.#onStarted(run.runId)
-        },
-        (error: unknown) => {
-          form.showProblems(problemsByParam(error))
-          status.textContent = errorText(error)
-        },
-      )
+      submitWith(form, status, async (input) => {
+        const run = await this.#engine.start(id, input)
+        this.#onStarted(run.runId)
+        return `Started ${run.runId}`
+      })
     })
     this.#detail.replaceChildren(
       el(

@@ -1,5 +1,6 @@
 import type { ParamSpec, ValidationIssue } from 'spindle'
 import { el } from './element'
+import { errorText } from './format'
 
 /** A form for named params: one labelled field per spec, filled with its default. */
 export interface ParamForm {
@@ -126,4 +127,31 @@ export function paramForm(prefix: string, specs: Record<string, ParamSpec>): Par
 export function problemsByParam(error: unknown): Record<string, string> {
   const issues = (error as { issues?: ValidationIssue[] }).issues ?? []
   return Object.fromEntries(issues.map((issue) => [issue.path.split(/[.[]/)[0] ?? '', issue.message]))
+}
+
+/**
+ * Sends a param form's values through `call`: a field that cannot be read shows its problem and
+ * nothing is called; otherwise the problems clear, and `status` says what `call` resolved to, or
+ * the refused call's typed error, with each param's problem beside its field.
+ */
+export function submitWith(
+  form: ParamForm,
+  status: HTMLElement,
+  call: (values: Record<string, unknown>) => Promise<string>,
+): void {
+  const values = form.read()
+  if (!values.ok) {
+    form.showProblems(values.problems)
+    return
+  }
+  form.showProblems({})
+  call(values.value).then(
+    (said) => {
+      status.textContent = said
+    },
+    (error: unknown) => {
+      form.showProblems(problemsByParam(error))
+      status.textContent = errorText(error)
+    },
+  )
 }

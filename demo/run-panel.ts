@@ -89,6 +89,7 @@ export class RunPanel {
       if (!log.add(event)) return
       tasks.observe(event)
       graph.observe(event)
+      inspector.observe(event)
       timeline.add(event)
     }
     // Live events that arrive while the journal is read wait for it, so the log stays in order.

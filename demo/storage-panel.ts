@@ -40,10 +40,11 @@ export class StoragePanel {
         })
     })
     const online = () => {
-      const shell = opensOffline() ? 'opens offline' : 'not kept for offline use yet'
+      const kept = opensOffline()
+      const shell = kept ? 'opens offline' : 'not kept for offline use yet'
       this.#online.textContent = `${navigator.onLine ? 'Online' : 'Offline: runs go on in this tab'} · ${shell}`
       this.#online.dataset.online = String(navigator.onLine)
-      this.#online.dataset.opensOffline = String(opensOffline())
+      this.#online.dataset.opensOffline = String(kept)
     }
     addEventListener('online', online)
     addEventListener('offline', online)

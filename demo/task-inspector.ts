@@ -1,12 +1,12 @@
 import type {
   ApprovalItem,
   Engine,
-  HistoryEntry,
   Progress,
   RunStatus,
   TaskDefinition,
   TaskView,
   WorkflowDefinition,
+  WorkflowEvent,
 } from 'spindle'
 import { approvalCard } from './approval-card'
 import { el } from './element'
@@ -29,25 +29,6 @@ interface Resolved {
 /** Whether params as written hold an expression (`${ }`): only then are resolved ones recorded. */
 function hasExpressions(params: unknown): boolean {
   return params !== undefined && JSON.stringify(params).includes('${')
-}
-
-/** The latest record of `taskId` that carries the params its attempt got. */
-function resolvedParams(history: HistoryEntry[], taskId: string): Resolved | undefined {
-  for (let i = history.length - 1; i >= 0; i--) {
-    const entry = history[i]!
-    if (!('taskId' in entry) || entry.taskId !== taskId || !('params' in entry || 'paramsOmitted' in entry))
-      continue
-    const { params, paramsOmitted } = entry as {
-      params?: Record<string, unknown>
-      paramsOmitted?: Resolved['omitted']
-    }
-    return {
-      ...('attempt' in entry ? { attempt: entry.attempt as number } : {}),
-      ...(params ? { params } : {}),
-      ...(paramsOmitted ? { omitted: paramsOmitted } : {}),
-    }
-  }
-  return undefined
 }
 
 const OMITTED: Record<NonNullable<Resolved['omitted']>, string> = {
@@ -74,6 +55,10 @@ export class TaskInspector {
   #seen: string | undefined
   /** Who decides an approval from the inspector. */
   readonly #principal: HTMLInputElement
+  /** Per task, the params of its latest attempt that a record carried (from the run's events). */
+  readonly #resolved = new Map<string, Resolved>()
+  /** Per task, the child runs it started (from the run's events). */
+  readonly #children = new Map<string, string[]>()
 
   /** `open`: shows another run (a child run of a `subworkflow` task). */
   constructor(
@@ -118,6 +103,34 @@ export class TaskInspector {
     })
   }
 
+  /**
+   * Takes one event of the run (the run panel hands it each once, journal first, then live): the
+   * params an attempt got and the child runs a task started are kept from them, so the inspector
+   * never reads the run's history. The shown task is read again when one concerns it.
+   */
+  observe(event: WorkflowEvent): void {
+    let taskId: string
+    if (event.type === 'child.started') {
+      taskId = event.taskId
+      this.#children.set(taskId, [...(this.#children.get(taskId) ?? []), event.childRunId])
+    } else if ('taskId' in event && ('params' in event || 'paramsOmitted' in event)) {
+      const { params, paramsOmitted } = event as {
+        params?: Record<string, unknown>
+        paramsOmitted?: Resolved['omitted']
+      }
+      taskId = event.taskId
+      this.#resolved.set(taskId, {
+        ...('attempt' in event ? { attempt: event.attempt } : {}),
+        ...(params ? { params } : {}),
+        ...(paramsOmitted ? { omitted: paramsOmitted } : {}),
+      })
+    } else return
+    if (taskId === this.#taskId && !this.element.hidden)
+      this.refresh().catch((error: unknown) => {
+        this.element.replaceChildren(el('p', { class: 'call-status', role: 'alert' }, errorText(error)))
+      })
+  }
+
   async refresh(): Promise<void> {
     const taskId = this.#taskId
     if (taskId === undefined) return
@@ -125,11 +138,6 @@ export class TaskInspector {
     const task = view?.tasks[taskId]
     if (!view || !task || taskId !== this.#taskId) return
     const spec = this.#definition?.tasks[taskId]
-    const dynamic = hasExpressions(spec?.params)
-    const history = spec?.action === 'subworkflow' || dynamic ? await this.#engine.history(this.#runId) : []
-    const children = history.flatMap((event) =>
-      event.type === 'child.started' && event.taskId === taskId ? [event.childRunId] : [],
-    )
     const approvals =
       task.waiting?.kind === 'approval'
         ? (await this.#engine.listApprovals({ runId: this.#runId, status: 'open' })).filter(
@@ -137,8 +145,8 @@ export class TaskInspector {
           )
         : []
     if (taskId !== this.#taskId) return
-    this.#render(taskId, task, view.status, spec, children, {
-      resolved: dynamic ? resolvedParams(history, taskId) : undefined,
+    this.#render(taskId, task, view.status, spec, this.#children.get(taskId) ?? [], {
+      resolved: this.#resolved.get(taskId),
       approvals,
     })
   }

@@ -1,7 +1,6 @@
 import type { DefinitionInfo, Engine, TemplateInfo } from 'spindle'
 import { el } from './element'
-import { errorText } from './format'
-import { paramForm, problemsByParam } from './param-form'
+import { paramForm, submitWith } from './param-form'
 
 /**
  * The built-in templates: a card per template; choosing one shows a form for its params, and
@@ -73,23 +72,12 @@ export class TemplatesGallery {
     )
     formElement.addEventListener('submit', (event) => {
       event.preventDefault()
-      const params = form.read()
-      if (!params.ok) {
-        form.showProblems(params.problems)
-        return
-      }
-      form.showProblems({})
       const id = idField.value.trim()
-      this.#engine.instantiate(template.id, params.value, id === '' ? undefined : { id }).then(
-        (info) => {
-          status.textContent = `Registered ${info.id}@${info.version}`
-          this.#onInstantiated(info)
-        },
-        (error: unknown) => {
-          form.showProblems(problemsByParam(error))
-          status.textContent = errorText(error)
-        },
-      )
+      submitWith(form, status, async (params) => {
+        const info = await this.#engine.instantiate(template.id, params, id === '' ? undefined : { id })
+        this.#onInstantiated(info)
+        return `Registered ${info.id}@${info.version}`
+      })
     })
     this.#detail.replaceChildren(
       el('h3', {}, template.name),
